@@ -1,0 +1,137 @@
+# masqgen - build, test, install.
+#
+#   make                   build ./masqgen
+#   make check             every test (tests/run.sh); kernel tests need root
+#   make check SANITIZE=1  the same with ASan and UBSan
+#   make golden            rewrite golden outputs and pinned messages
+#   make fuzz              build and briefly run the libFuzzer targets
+#   make bench             the benchmark (tests/bench)
+#   make install           PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+SYSTEMDDIR ?= /lib/systemd/system
+DESTDIR ?=
+VERSION := 0.1
+
+PKGS := libnftnl libmnl yaml-0.1
+CC ?= cc
+BISON ?= bison
+FLEX ?= flex
+
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD := build/default
+SANFLAGS :=
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+	-DMASQGEN_VERSION='"$(VERSION)"' -Isrc -I$(BUILD) \
+	$(shell pkg-config --cflags $(PKGS))
+LIBS := $(shell pkg-config --libs $(PKGS))
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+SRCS := $(sort $(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/scanner.o
+LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+
+ifeq ($(SANITIZE),1)
+PROG := $(BUILD)/masqgen
+else
+PROG := masqgen
+endif
+
+all: $(PROG)
+
+$(PROG): $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(BUILD)
+	$(BISON) -Wall -Werror --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
+
+$(BUILD)/scanner.c $(BUILD)/scanner.h: grammar/scanner.l | $(BUILD)
+	$(FLEX) --header-file=$(BUILD)/scanner.h -o $(BUILD)/scanner.c $<
+
+# flex output is not ours to lint: only the warnings that matter there
+$(BUILD)/scanner.o: $(BUILD)/scanner.c $(BUILD)/parser.h
+	$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(ALL_CFLAGS)) \
+		-Wno-sign-compare -Wno-unused-function -c -o $@ $<
+
+$(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/scanner.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c $(BUILD)/parser.h $(BUILD)/scanner.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h | $(BUILD)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+units: $(UNIT_BINS)
+
+check: $(PROG) units
+	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh
+
+golden: $(PROG)
+	MASQGEN=$(abspath $(PROG)) sh tests/run.sh --golden
+
+bench: $(PROG)
+	MASQGEN=$(abspath $(PROG)) sh tests/bench/run.sh
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined' \
+		build/fuzz/masqgen-objs
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		clang -fsanitize=fuzzer,address,undefined -Isrc -Ibuild/fuzz \
+		    $$(pkg-config --cflags $(PKGS)) -o build/fuzz/$$t tests/fuzz/$$t.c \
+		    $$(ls build/fuzz/*.o | grep -v '/main.o$$') $(LIBS); \
+		mkdir -p build/fuzz/corpus-$$t; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		    build/fuzz/corpus-$$t tests/fuzz/seeds; \
+	done
+
+build/fuzz/masqgen-objs: $(LIB_OBJS)
+	touch $@
+
+install: $(PROG)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(PROG) $(DESTDIR)$(SBINDIR)/masqgen
+	install -m 644 man/masqgen.8 $(DESTDIR)$(MANDIR)/man8/masqgen.8
+	install -m 644 man/masqgen.masq.5 $(DESTDIR)$(MANDIR)/man5/masqgen.masq.5
+
+clean:
+	rm -rf build masqgen
+
+.PHONY: all check golden bench fuzz install clean units
+
+-include $(wildcard $(BUILD)/*.d)
+
+# Debian packages needed to build and to run every test (as root).
+DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
+	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
+	iputils-ping netcat-openbsd socat conntrack kmod procps \
+	mandoc shellcheck valgrind
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+.PHONY: deps

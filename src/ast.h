@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ast.h - a parsed policy, the same for .masq (grammar/) and YAML
+ * (yaml_load.c).
+ *
+ * The parser does not interpret values: every value is a word with its
+ * location, and each statement keeps its words in named slots. eval.c gives
+ * the words their meaning by slot (an address, a port, an interface...), so
+ * "-" and "/" are read by what the statement expects at that place, and the
+ * same checks serve both input formats. The printers (ast_print.c) are
+ * table driven over the same slots.
+ */
+#ifndef MASQGEN_AST_H
+#define MASQGEN_AST_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ast_word_kind {
+	AST_WORD,	/* bare word: 192.168.0.1/24, ppp0, 27960-27963, tcp/udp */
+	AST_STRING,	/* "double quoted"; text without the quotes */
+	AST_VAR,	/* $name; text is the name without the $ */
+};
+
+struct ast_word {
+	enum ast_word_kind kind;
+	char *text;		/* owned */
+	struct loc loc;
+};
+
+/* A value: one word, or a list written "a, b" or "{ a, b }". */
+struct ast_list {
+	struct ast_word *v;	/* owned */
+	size_t n, cap;
+	bool braced;		/* written with { } (kept for printing) */
+};
+
+enum ast_kind {
+	AST_DEFINE,
+	AST_INCLUDE,
+	AST_EXTERNAL,
+	AST_INTERNAL,
+	AST_PASSTHROUGH,
+	AST_IPV6,
+	AST_MASQUERADE,
+	AST_FORWARD,
+	AST_NAT,
+	AST_HELPER,
+	AST_FIREWALL,
+	AST_ALLOW,
+	AST_DENY,
+	AST_REJECT,
+	AST_LOG,
+	AST_CLAMP_MSS,
+	AST_TIMEOUTS,
+	AST_OPTION,
+	AST_KIND_COUNT
+};
+
+/*
+ * Where a statement keeps its words. A slot is absent when its list is
+ * empty (n == 0). Which slots each kind uses:
+ *
+ *   define      NAME (1), VALUE (list)
+ *   include     PATH (1, a string)
+ *   external    IFACE (1), ADDRESS (1); flag DYNAMIC when "dynamic" written
+ *   internal    IFACE (1), NETWORKS (list)
+ *   passthrough IFACES (list)
+ *   ipv6        MODE (1: firewall|block|open)
+ *   masquerade  SOURCES (list), ON (1), TO (1)
+ *   forward     PROTO (1), PORTS (list), ON (1), FROM (list), TO (1: HOST[:PORT[-PORT]]);
+ *               flag NOREFLECT
+ *   nat         PUBLIC (1), PRIVATE (1)
+ *   helper      NAMES (list), PORTS (list)
+ *   firewall    LEVEL (1)
+ *   allow/deny/reject
+ *               CHAIN (1), PROTO (1), PORTS (list; ICMP types when PROTO is icmp),
+ *               FROM (list), TO (list), ON (1); flag LOG
+ *   log         LIMIT (1), PREFIX (1), LEVEL (1); flag OFF for "log off"
+ *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
+ *   timeouts    TCP (1), TCPFIN (1), UDP (1)
+ *   option      NAME (1), VALUE (1)
+ */
+enum ast_slot {
+	AST_S_NAME,
+	AST_S_VALUE,
+	AST_S_PATH,
+	AST_S_IFACE,
+	AST_S_ADDRESS,
+	AST_S_NETWORKS,
+	AST_S_IFACES,
+	AST_S_MODE,
+	AST_S_SOURCES,
+	AST_S_ON,
+	AST_S_TO,
+	AST_S_PROTO,
+	AST_S_PORTS,
+	AST_S_FROM,
+	AST_S_PUBLIC,
+	AST_S_PRIVATE,
+	AST_S_NAMES,
+	AST_S_LEVEL,
+	AST_S_CHAIN,
+	AST_S_LIMIT,
+	AST_S_PREFIX,
+	AST_S_TCP,
+	AST_S_TCPFIN,
+	AST_S_UDP,
+	AST_SLOT_COUNT
+};
+
+enum ast_flag {
+	AST_F_DYNAMIC = 1 << 0,
+	AST_F_NOREFLECT = 1 << 1,
+	AST_F_LOG = 1 << 2,
+	AST_F_OFF = 1 << 3,
+};
+
+/* At most this many slots are used by any one statement kind. */
+#define AST_MAX_FIELDS 6
+
+struct ast_field {
+	enum ast_slot slot;
+	struct ast_list list;
+};
+
+struct ast_file;
+
+struct ast_stmt {
+	enum ast_kind kind;
+	struct loc loc;			/* the statement's keyword */
+	unsigned flags;			/* enum ast_flag */
+	struct loc flag_loc;		/* where the (last) flag word stands */
+	struct ast_field field[AST_MAX_FIELDS];
+	unsigned n_fields;
+	struct ast_file *included;	/* AST_INCLUDE: the file, once loaded; owned */
+};
+
+/* One policy file: its statements in order. */
+struct ast_file {
+	const struct diag_source *src;
+	char *path;			/* as opened; owned */
+	struct ast_stmt *stmts;		/* owned */
+	size_t n, cap;
+};
+
+/* The keyword that starts a statement of @kind ("clamp-mss"). */
+const char *ast_kind_name(enum ast_kind kind);
+
+/* The slot's list in @st, or NULL when the slot is absent. */
+const struct ast_list *ast_get(const struct ast_stmt *st, enum ast_slot slot);
+/* The slot's first word, or NULL when absent. */
+const struct ast_word *ast_get1(const struct ast_stmt *st, enum ast_slot slot);
+/* The slot's list, created empty if absent (for builders). */
+struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot);
+
+/* Append a copy of @text as a word; returns it. */
+struct ast_word *ast_list_add(struct ast_list *l, enum ast_word_kind kind, const char *text,
+			      const struct loc *loc);
+struct ast_stmt *ast_file_add(struct ast_file *f, enum ast_kind kind, const struct loc *loc);
+
+/* Free @f and everything it owns, included files too. */
+void ast_file_free(struct ast_file *f);
+
+/*
+ * Load a policy: .yaml/.yml through libyaml, anything else as .masq.
+ * Includes are loaded recursively (relative to the including file, cycles
+ * and a depth over 16 are errors). Problems are reported through diag;
+ * returns the tree even when it has errors (check diag_error_count()), or
+ * NULL when @path cannot be read at all. The caller owns the result.
+ */
+struct ast_file *ast_load(const char *path);
+
+/* Parse .masq / YAML text already registered as @src (no includes loaded). */
+struct ast_file *ast_parse_masq(const struct diag_source *src);
+struct ast_file *ast_parse_yaml(const struct diag_source *src);
+
+/*
+ * A new file with every include inlined and every $name expanded, define
+ * statements dropped: what eval reads. A $name expands to the define's
+ * words (a list splices into the list it stands in); expanded words keep
+ * the location of the define's value. An undefined name, or one used before
+ * its define, is an error reported here. The caller owns the result.
+ */
+struct ast_file *ast_flatten(const struct ast_file *f);
+
+/*
+ * Print @f (not its included files) as .masq or YAML text into a
+ * caller-owned, NUL-terminated string. Comments are not kept.
+ */
+char *ast_print_masq(const struct ast_file *f);
+char *ast_print_yaml(const struct ast_file *f);
+
+#endif

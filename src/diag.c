@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* diag.c - the source registry and compiler-style messages */
+#include "diag.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct diag_source {
+	struct diag_source *next;
+	char *path;
+	char *text;
+	size_t len;
+};
+
+static struct diag_source *sources;
+static unsigned error_count;
+static bool warnings_quiet;
+
+/* Longest source line echoed under a message; longer ones are cut. */
+#define DIAG_MAX_ECHO 200
+
+const struct diag_source *diag_add_source(const char *path, const char *text, size_t len)
+{
+	struct diag_source *s = xcalloc(1, sizeof(*s));
+
+	s->path = xstrdup(path);
+	s->text = xstrndup(text, len);
+	s->len = len;
+	s->next = sources;
+	sources = s;
+	return s;
+}
+
+const char *diag_source_path(const struct diag_source *src)
+{
+	return src ? src->path : "<built-in>";
+}
+
+const char *diag_source_text(const struct diag_source *src, size_t *len)
+{
+	*len = src->len;
+	return src->text;
+}
+
+char *diag_loc_str(const struct loc *loc)
+{
+	if (!loc || !loc->src)
+		return xstrdup("built-in");
+	return xasprintf("%s:%u", loc->src->path, loc->line);
+}
+
+/* Find line @line (1-based) of @src; sets *len to its length. */
+static const char *find_line(const struct diag_source *src, unsigned line, size_t *len)
+{
+	const char *p = src->text, *end = src->text + src->len, *nl;
+
+	while (--line && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	if (p > end)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	return p;
+}
+
+static void echo_source(const struct loc *loc)
+{
+	const char *text;
+	size_t len, i, start = 0, col;
+
+	text = find_line(loc->src, loc->line, &len);
+	if (!text)
+		return;
+	col = loc->col ? loc->col - 1 : 0;
+	if (col > len)
+		col = len;
+	/* keep the caret on screen for very long lines */
+	if (len > DIAG_MAX_ECHO && col > DIAG_MAX_ECHO / 2)
+		start = col - DIAG_MAX_ECHO / 2;
+	if (len - start > DIAG_MAX_ECHO)
+		len = start + DIAG_MAX_ECHO;
+	for (i = start; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		fputc(c == '\t' || (c >= 0x20 && c != 0x7f) ? c : '?', stderr);
+	}
+	fputc('\n', stderr);
+	for (i = start; i < col; i++)
+		fputc(text[i] == '\t' ? '\t' : ' ', stderr);
+	fputc('^', stderr);
+	for (i = 1; i < loc->len && col + i < len; i++)
+		fputc('~', stderr);
+	fputc('\n', stderr);
+}
+
+static void vreport(const struct loc *loc, const char *kind, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	if (loc && loc->src)
+		fprintf(stderr, "%s:%u:%u: %s: ", loc->src->path, loc->line, loc->col, kind);
+	else
+		fprintf(stderr, "masqgen: %s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (loc && loc->src && loc->line)
+		echo_source(loc);
+}
+
+void diag_error(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	error_count++;
+	va_start(ap, fmt);
+	vreport(loc, "error", fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (warnings_quiet)
+		return;
+	va_start(ap, fmt);
+	vreport(loc, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void diag_note(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(loc, "note", fmt, ap);
+	va_end(ap);
+}
+
+unsigned diag_error_count(void)
+{
+	return error_count;
+}
+
+void diag_quiet_warnings(bool quiet)
+{
+	warnings_quiet = quiet;
+}
+
+void diag_reset(void)
+{
+	while (sources) {
+		struct diag_source *s = sources;
+
+		sources = s->next;
+		free(s->path);
+		free(s->text);
+		free(s);
+	}
+	error_count = 0;
+}

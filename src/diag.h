@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * diag.h - source files and compiler-style diagnostics.
+ *
+ * Every file masqgen reads (policy, include, YAML) is registered once with
+ * diag_add_source(); a struct loc points into that registry, so locations
+ * stay valid until diag_reset(). Messages print as
+ *
+ *	FILE:LINE:COL: error: MESSAGE
+ *	<source line>
+ *	    ^~~~
+ *
+ * lowercase, no trailing period, the bad token quoted in the message.
+ */
+#ifndef MASQGEN_DIAG_H
+#define MASQGEN_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct diag_source;
+
+/* A place in a policy: 1-based line and column, length in bytes (>= 1). */
+struct loc {
+	const struct diag_source *src;	/* NULL: no place (built-in) */
+	unsigned line, col, len;
+};
+
+/*
+ * Register @path with its full @text (copied; it may contain NUL bytes,
+ * hence @len). Returns the registry entry, owned by the registry.
+ */
+const struct diag_source *diag_add_source(const char *path, const char *text, size_t len);
+const char *diag_source_path(const struct diag_source *src);
+const char *diag_source_text(const struct diag_source *src, size_t *len);
+
+/* "FILE:LINE" for rule comments; the caller owns the result. */
+char *diag_loc_str(const struct loc *loc);
+
+/* Print an error / warning / note at @loc (NULL or no source: no place). */
+void diag_error(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_warning(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_note(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Number of errors since the last diag_reset(). */
+unsigned diag_error_count(void);
+
+/* Silence warnings (for commands that compile a policy only to query it). */
+void diag_quiet_warnings(bool quiet);
+
+/* Forget all sources and counts; every struct loc becomes invalid. */
+void diag_reset(void);
+
+#endif

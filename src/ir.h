@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ir.h - the compiled policy every backend lowers.
+ *
+ * Backend neutral and explicit: eval.c resolves defaults (which networks are
+ * masqueraded, SNAT or masquerade, which helper ports, the firewall level's
+ * built-in rules) so a backend only translates. NAT is kept declarative
+ * (forwards, 1:1, source NAT): each backend knows its idiom (nft maps,
+ * iptables rules, portfw). The filter chains are explicit ordered rules in
+ * exactly the order of LANGUAGE.md's table, built-in rules included.
+ *
+ * Addresses and ports are in host byte order. Every object carries the
+ * policy location it came from; built-in rules carry the location of the
+ * statement that caused them (the `firewall` line, or the `internal` line
+ * for a LAN accept) or no location, plus a short tag naming the rule.
+ *
+ * One owner: the struct ir owns everything reachable from it (ir_free()).
+ * Strings for interface names are owned by the ir (ir->strings).
+ */
+#ifndef MASQGEN_IR_H
+#define MASQGEN_IR_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ast_file;
+
+/* IP protocol numbers. */
+enum ir_proto {
+	IR_P_ANY = 0,
+	IR_P_ICMP = 1,
+	IR_P_TCP = 6,
+	IR_P_UDP = 17,
+	IR_P_GRE = 47,
+	IR_P_ESP = 50,
+	IR_P_AH = 51,
+	IR_P_ICMPV6 = 58,
+};
+
+/* An inclusive IPv4 range; a prefix when it is aligned (ir_addr_prefix()). */
+struct ir_addr {
+	uint32_t lo, hi;
+	struct loc loc;
+};
+
+struct ir_addrs {
+	struct ir_addr *v;
+	size_t n, cap;
+};
+
+/* An inclusive port range of one protocol (tcp or udp). */
+struct ir_port {
+	uint8_t proto;
+	uint16_t lo, hi;
+	struct loc loc;
+};
+
+struct ir_ports {
+	struct ir_port *v;
+	size_t n, cap;
+};
+
+/* An internal network; gw is the gateway's own address on it, or 0. */
+struct ir_net {
+	uint32_t net;
+	uint8_t len;
+	uint32_t gw;
+	struct loc loc;
+};
+
+enum ir_role {
+	IR_EXTERNAL,
+	IR_INTERNAL,
+	IR_PASSTHROUGH,
+};
+
+struct ir_iface {
+	const char *name;	/* may end in '+' (wildcard) */
+	enum ir_role role;
+	bool dynamic;		/* external without `address` */
+	uint32_t addr;		/* external with `address`; else 0 */
+	struct ir_net *nets;	/* internal: its networks */
+	size_t n_nets, cap_nets;
+	struct loc loc;
+};
+
+/*
+ * Source NAT out of one external interface: masquerade (to == 0) or SNAT
+ * to an address. Without `masquerade` statements eval makes one per
+ * (external, internal network) pair: masquerade for a dynamic external,
+ * SNAT to its address for a static one.
+ */
+struct ir_snat {
+	const char *oif;
+	struct ir_addrs sources;
+	uint32_t to;
+	struct loc loc;
+};
+
+/*
+ * A port forward (HOWTO PORTFW). tcp/udp forwards are split into one per
+ * protocol. For tcp and udp, [lo, hi] are the public ports and to_lo the
+ * first target port (to_lo == lo when the port does not change; a range
+ * maps port by port). For other protocols (gre, esp, ah) all ports are 0.
+ * iif is the external interface (given with `on`, or the only external).
+ * from: allowed sources; empty means any.
+ */
+struct ir_forward {
+	const char *iif;
+	uint8_t proto;
+	uint16_t lo, hi;
+	uint16_t to_lo;
+	uint32_t host;
+	struct ir_addrs from;
+	bool reflect;
+	struct loc loc;
+};
+
+/* 1:1 NAT (FAQ 7.33): public lives on iif, private on an internal network. */
+struct ir_nat1to1 {
+	const char *iif;
+	uint32_t public_addr, private_addr;
+	struct loc loc;
+};
+
+/*
+ * A conntrack helper on one protocol and port range; a policy `helper`
+ * line expands to one entry per kernel helper and port set. kname is the
+ * kernel's helper name ("ftp", "RAS", "Q.931"); nat_module the module that
+ * rewrites payloads ("nf_nat_ftp", NULL if none); legacy_module the 2.2/2.0
+ * module ("ip_masq_ftp", NULL if that era has none). modern false: the
+ * helper exists only for 2.2/2.0 (raudio, ...), the modern backends reject
+ * it. legacy false: the 2.2/2.0 backends reject it.
+ */
+struct ir_helper {
+	const char *name;	/* the policy's name: "ftp" */
+	const char *kname;
+	const char *nat_module;
+	const char *legacy_module;
+	bool modern, legacy;
+	struct ir_ports ports;
+	struct loc loc;
+};
+
+enum ir_chain_id {
+	IR_CH_RAW,	/* prerouting, raw (-300): anti-spoofing */
+	IR_CH_INPUT,
+	IR_CH_FORWARD,
+	IR_CH_OUTPUT,
+	IR_CH_COUNT
+};
+
+enum ir_verdict {
+	IR_V_ACCEPT,
+	IR_V_DROP,
+	IR_V_REJECT,	/* tcp reset for tcp, port-unreachable for udp, admin-prohibited else */
+};
+
+enum ir_family {
+	IR_F_IPV4 = 1 << 0,
+	IR_F_IPV6 = 1 << 1,
+	IR_F_BOTH = IR_F_IPV4 | IR_F_IPV6,
+};
+
+enum ir_ct_state {
+	IR_CT_NEW = 1 << 0,
+	IR_CT_ESTABLISHED = 1 << 1,
+	IR_CT_RELATED = 1 << 2,
+	IR_CT_INVALID = 1 << 3,
+};
+
+/* What a rule is, for comments and `explain` ("lo", "anti-spoofing", ...). */
+enum ir_rule_tag {
+	IR_T_USER,		/* an allow/deny/reject line */
+	IR_T_LOOPBACK,		/* iif lo accept */
+	IR_T_INVALID,		/* ct state invalid drop */
+	IR_T_ESTABLISHED,	/* ct state established,related accept */
+	IR_T_LAN,		/* LAN accept (input), LAN to external (forward) */
+	IR_T_INTERNAL,		/* internal to internal (forward) */
+	IR_T_DHCP,		/* DHCP udp 68 -> 67 on internal interfaces */
+	IR_T_FORWARDED,		/* translated connections to forward targets */
+	IR_T_PASSTHROUGH,	/* passthrough interface accept */
+	IR_T_ANTISPOOF,		/* raw: spoofed source on an external interface */
+	IR_T_IPV6,		/* IPv6 built-ins (ICMPv6, DHCPv6, block) */
+	IR_T_CATCHALL,		/* the log before the chain policy */
+};
+
+/*
+ * One filter rule: all present matches must hold. Lists are sets (a packet
+ * matches when it matches any element); an empty list is no match on that
+ * field. Consecutive user rules of the same shape are merged by eval into
+ * one rule whose list holds every line's elements, each element keeping
+ * its own location.
+ */
+struct ir_rule {
+	enum ir_rule_tag tag;
+	struct loc loc;
+	unsigned family;		/* enum ir_family */
+	const char *iif, *oif;		/* NULL: any */
+	struct ir_addrs saddr, daddr;	/* IPv4 only (rule family is IR_F_IPV4) */
+	bool saddr_neg, daddr_neg;	/* "not in" the list */
+	uint8_t proto;			/* IR_P_ANY: any */
+	/*
+	 * Destination ports; each element has its own proto (tcp or udp).
+	 * When the list is non-empty, proto is IR_P_TCP or IR_P_UDP if all
+	 * elements share it, else IR_P_ANY (tcp/udp).
+	 */
+	struct ir_ports dports;
+	struct ir_ports sports;		/* DHCP: source port 68 */
+	/* ICMP types (ICMPv6 types for an IPv6-only rule); loc per type. */
+	uint8_t *icmp_types;
+	struct loc *icmp_locs;
+	size_t n_icmp, cap_icmp;
+	bool v6_linklocal_src;		/* source in fe80::/10 (DHCPv6 replies) */
+	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
+	bool ct_dnat_forward;		/* ct status dnat and target is a forward's */
+	bool log;			/* a rate-limited log rule before the verdict */
+	enum ir_verdict verdict;
+};
+
+struct ir_chain {
+	bool present;			/* false: not emitted (only its accept policy) */
+	enum ir_verdict policy;		/* IR_V_ACCEPT or IR_V_DROP */
+	struct ir_rule *rules;
+	size_t n, cap;
+};
+
+enum ir_level {
+	IR_SIMPLE,
+	IR_STRONG,
+};
+
+enum ir_ipv6_mode {
+	IR_IPV6_FIREWALL,
+	IR_IPV6_BLOCK,
+	IR_IPV6_OPEN,
+};
+
+enum ir_rate_unit {
+	IR_PER_SECOND,
+	IR_PER_MINUTE,
+	IR_PER_HOUR,
+};
+
+struct ir_log {
+	bool catchall;			/* false after `log off` */
+	unsigned rate;			/* default 5 */
+	enum ir_rate_unit unit;		/* default per minute */
+	const char *prefix;		/* default "masqgen: " */
+	const char *level;		/* syslog level name, default "warning" */
+	struct loc loc;
+};
+
+struct ir_clamp {
+	bool enabled;
+	uint16_t mss;			/* 0: the route MTU (pmtu) */
+	struct loc loc;
+};
+
+/* Conntrack timeouts in seconds; 0 leaves that one alone. */
+struct ir_timeouts {
+	unsigned tcp, tcpfin, udp;
+	struct loc loc;
+};
+
+/*
+ * A kernel setting written after the ruleset commits. key is the sysctl
+ * below /proc/sys/ with dots ("net.ipv4.ip_forward",
+ * "net.ipv4.conf.ppp0.rp_filter"); iface is set for per-interface ones.
+ */
+struct ir_sysctl {
+	const char *key;
+	const char *value;
+	const char *iface;
+	struct loc loc;
+};
+
+struct ir {
+	const char *policy_path;
+	enum ir_level level;
+	struct loc level_loc;
+	enum ir_ipv6_mode ipv6;
+
+	struct ir_iface *ifaces;
+	size_t n_ifaces, cap_ifaces;
+
+	struct ir_snat *snats;
+	size_t n_snats, cap_snats;
+
+	struct ir_forward *forwards;	/* in policy order */
+	size_t n_forwards, cap_forwards;
+
+	struct ir_nat1to1 *nat1to1;
+	size_t n_nat1to1, cap_nat1to1;
+
+	struct ir_helper *helpers;
+	size_t n_helpers, cap_helpers;
+
+	struct ir_chain chain[IR_CH_COUNT];
+
+	struct ir_log log;
+	struct ir_clamp clamp;
+	struct ir_timeouts timeouts;
+
+	struct ir_sysctl *sysctls;	/* ip_forward first */
+	size_t n_sysctls, cap_sysctls;
+
+	char **strings;			/* interned names, owned */
+	size_t n_strings, cap_strings;
+};
+
+/*
+ * Evaluate a loaded policy into a new IR. Every problem is reported
+ * through diag (errors and warnings, all of them, not just the first);
+ * returns NULL if there was any error. The caller owns the result.
+ */
+struct ir *ir_eval(const struct ast_file *f);
+
+void ir_free(struct ir *ir);
+
+/* Interface lookups: the first interface of that name and role, or NULL. */
+const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name);
+
+/* True when [a->lo, a->hi] is an aligned prefix; *len gets its length. */
+bool ir_addr_prefix(const struct ir_addr *a, unsigned *len);
+
+/* "192.168.0.0/24", "10.0.0.1", "10.0.0.0-10.0.0.9"; buf >= 40 bytes. */
+const char *ir_addr_str(const struct ir_addr *a, char *buf);
+/* dotted quad of @addr; buf >= 16 bytes. */
+const char *ir_ip_str(uint32_t addr, char *buf);
+
+const char *ir_proto_name(uint8_t proto);
+
+#endif

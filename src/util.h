@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * util.h - allocation helpers that abort on failure, and growable arrays.
+ *
+ * Every x*() allocator returns memory the caller owns; they never return
+ * NULL (out of memory prints a message and exits with 3).
+ */
+#ifndef MASQGEN_UTIL_H
+#define MASQGEN_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * Grow the array *v of element size @size so it holds at least @need
+ * elements; *cap is its current capacity. Doubles, so appends are O(1)
+ * amortized.
+ */
+void util_grow(void *v, size_t *cap, size_t need, size_t size);
+
+/* Append one element to a (v, n, cap) array; evaluates to its address. */
+#define VEC_PUSH(v, n, cap)                                                    \
+	(util_grow(&(v), &(cap), (n) + 1, sizeof(*(v))), &(v)[(n)++])
+
+/* A growable string buffer; buf is always NUL-terminated once used. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+void sb_add(struct strbuf *sb, const char *s);
+void sb_addn(struct strbuf *sb, const char *s, size_t n);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_free(struct strbuf *sb);
+
+/*
+ * Write @len bytes of @data to @path through a temporary file in the same
+ * directory and a rename, so a failure never leaves half a file. @path
+ * "-" or NULL means stdout. Returns 0, or -1 after printing why.
+ */
+int util_write_file(const char *path, const char *data, size_t len);
+
+/* Quote @s for a POSIX shell (single quotes); the caller owns the result. */
+char *util_shell_quote(const char *s);
+
+#endif

@@ -1,0 +1,53 @@
+# tests/lib.sh - shared by every test suite (POSIX sh). Sourced, not run.
+#
+# A suite calls pass NAME, fail NAME WHY, or skip NAME WHY for each test;
+# tests/run.sh counts them from $RESULTS and prints the closing line.
+
+: "${MASQGEN:?MASQGEN must name the masqgen binary}"
+: "${RESULTS:=/dev/null}"
+TESTS_DIR=$(cd "$(dirname "$0")" && while [ ! -f lib.sh ]; do cd ..; done; pwd)
+ROOT_DIR=$(cd "$TESTS_DIR/.." && pwd)
+
+pass() {
+	printf 'ok   %s\n' "$1"
+	printf 'pass %s\n' "$1" >>"$RESULTS"
+}
+
+fail() {
+	printf 'FAIL %s: %s\n' "$1" "$2"
+	printf 'fail %s\n' "$1" >>"$RESULTS"
+}
+
+skip() {
+	printf 'SKIP %s: %s\n' "$1" "$2"
+	printf 'skip %s\n' "$1" >>"$RESULTS"
+}
+
+# Compare file $2 (actual) with expected file $3 for test $1; with
+# GOLDEN=1, write the expected file instead. Prints a diff on mismatch.
+golden_compare() {
+	if [ "${GOLDEN:-0}" = 1 ]; then
+		cp "$2" "$3"
+		pass "$1 (written)"
+		return 0
+	fi
+	if [ ! -f "$3" ]; then
+		fail "$1" "no expected file $3 (run make golden and read the diff)"
+		return 1
+	fi
+	if diff -u "$3" "$2" >"$2.diff" 2>&1; then
+		pass "$1"
+		return 0
+	fi
+	fail "$1" "differs from $3"
+	head -n 40 "$2.diff"
+	return 1
+}
+
+# A fresh temporary directory, removed when the suite exits.
+mktemp_dir() {
+	_d=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-test.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$_d'" EXIT
+	printf '%s\n' "$_d"
+}
