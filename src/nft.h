@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft.h - the nftables backend's internal interfaces.
+ *
+ *   IR --nft_lower()--> struct nft_model --nft_text_print()--> `nft -f` text
+ *                                         \-nft_build()------> netlink batch
+ *
+ * The model (nft_model.h, nft_lower.c) is the one description of
+ * masqgen's `ip masqgen` and `ip6 masqgen` tables: tables, chains, sets and
+ * maps with their elements, ct helper/timeout objects, rules as sequences of
+ * matches and statements, each with its policy location. The text printer
+ * and the netlink builder both walk it, so they describe the same ruleset.
+ *
+ * The batch (nft_batch.c) is the transport: large pages, a raised socket
+ * buffer, the generation id in the batch-begin message, per-message policy
+ * locations so a kernel error names the policy line, extended ack text.
+ */
+#ifndef MASQGEN_NFT_H
+#define MASQGEN_NFT_H
+
+#include "diag.h"
+#include "util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ir;
+struct nft_model;
+struct nft_batch;
+
+/* nft_lower.c: the model of both tables for @ir; caller owns it. */
+struct nft_model *nft_lower(const struct ir *ir);
+void nft_model_free(struct nft_model *m);
+
+/* nft_text.c: append the `nft -f` script for @m. */
+void nft_text_print(const struct nft_model *m, struct strbuf *out);
+
+/*
+ * nft_build.c: append to @b the messages that replace masqgen's tables
+ * with @m (for each family: add table, delete table, add table, then its
+ * objects, sets, elements split into messages of at most 64 KiB, chains,
+ * rules). With @m NULL, only delete masqgen's tables that @present names
+ * (flush). Returns 0 or -1 (reported through diag).
+ */
+int nft_build(struct nft_batch *b, const struct nft_model *m);
+int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present);
+
+/*
+ * nft_batch.c: a netlink batch to the nftables subsystem.
+ *
+ * nft_batch_new() starts the batch (its begin message carries @genid when
+ * non-zero, so the kernel refuses the commit with ERESTART if anything
+ * committed since the caller read the ruleset); it never fails, the socket
+ * is opened by nft_batch_send().
+ * For each message: write it at nft_batch_buf() with sequence number
+ * nft_batch_seq() (libnftnl's *_nlmsg_build_hdr + *_nlmsg_build_payload),
+ * then nft_batch_next(b, loc) records which policy place it came from.
+ */
+struct nft_batch *nft_batch_new(uint32_t genid);
+void *nft_batch_buf(struct nft_batch *b);
+uint32_t nft_batch_seq(const struct nft_batch *b);
+void nft_batch_next(struct nft_batch *b, const struct loc *loc);
+
+/*
+ * Send the batch with its end message (@commit true) or without it (the
+ * kernel validates everything and changes nothing: `check --kernel`).
+ * Returns 0, -1 after printing the kernel's reason and the policy place of
+ * the refused message, or -2 when the kernel answered ERESTART (the
+ * generation changed: the caller re-reads and retries or reports).
+ */
+int nft_batch_send(struct nft_batch *b, bool commit);
+void nft_batch_free(struct nft_batch *b);
+
+/* The current ruleset generation id (NFT_MSG_GETGEN), or 0 after an error. */
+uint32_t nft_genid(void);
+
+#endif
