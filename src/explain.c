@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "ir.h"
+#include "tables.h"
 
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -31,6 +32,7 @@ struct explain_packet {
 	const char *oif;		/* set by the routing decision */
 	unsigned state;			/* one enum ir_ct_state bit */
 	bool dnat_forward;		/* translated by a forward (ct status dnat) */
+	const struct loc *forward_loc;	/* that forward's policy place */
 	bool reflected;			/* translated while arriving on an internal interface */
 };
 
@@ -46,20 +48,6 @@ struct explain_ctx {
 	char *out_iface;		/* `out IFACE` given with `in IFACE` */
 };
 
-static const struct {
-	const char *name;
-	uint8_t type;
-} explain_icmp_types[] = {
-	{"echo-reply", 0},
-	{"destination-unreachable", 3},
-	{"source-quench", 4},
-	{"redirect", 5},
-	{"echo-request", 8},
-	{"time-exceeded", 11},
-	{"parameter-problem", 12},
-	{"timestamp-request", 13},
-	{"timestamp-reply", 14},
-};
 
 static const struct {
 	const char *name;
@@ -92,16 +80,6 @@ static const char *explain_chain_names[] = {
 	[IR_CH_FORWARD] = "forward",
 	[IR_CH_OUTPUT] = "output",
 };
-
-static const char *explain_icmp_name(uint8_t type)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(explain_icmp_types); i++)
-		if (explain_icmp_types[i].type == type)
-			return explain_icmp_types[i].name;
-	return "?";
-}
 
 static const char *explain_state_name(unsigned bit)
 {
@@ -263,7 +241,7 @@ static void explain_print_packet(const char *label, const struct explain_packet 
 
 	printf("%-9s%s ", label, ir_proto_name(p->proto));
 	if (p->proto == IR_P_ICMP)
-		printf("%s ", explain_icmp_name(p->icmp_type));
+		printf("%s ", tables_icmp_name(p->icmp_type));
 	ir_ip_str(p->saddr, s);
 	ir_ip_str(p->daddr, d);
 	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
@@ -315,9 +293,10 @@ static bool explain_in_ports(const struct ir_ports *l, uint8_t proto, uint16_t p
 }
 
 /*
- * Does @r match @p? *why gets the place of the element that matched in a
- * list of elements from several policy lines (a merged rule), else the
- * rule's own place.
+ * Does @r match @p? *why gets the place that explains the match: for a
+ * user rule merged from several lines, the line of the element that
+ * matched; for translated connections, the forward that translated it;
+ * else the rule's own place.
  */
 static bool explain_rule_match(const struct ir_rule *r, const struct explain_packet *p,
 			       const struct loc **why)
@@ -371,8 +350,10 @@ static bool explain_rule_match(const struct ir_rule *r, const struct explain_pac
 		if (r->icmp_locs[i].line != r->loc.line && !best)
 			best = &r->icmp_locs[i];
 	}
-	if (best && best->src)
+	if (r->tag == IR_T_USER && best && best->src)
 		*why = best;
+	if (r->ct_dnat_forward && p->forward_loc)
+		*why = p->forward_loc;
 	return true;
 }
 
@@ -515,6 +496,7 @@ static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p
 		if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
 			port = f->to_lo + (p->dport - f->lo);
 		p->dnat_forward = true;
+		p->forward_loc = &f->loc;
 		explain_dnat_to(p, f->host, port);
 		return;
 	}
@@ -773,6 +755,7 @@ static int explain_parse_end(const char *word, uint8_t proto, uint32_t *addr, ui
 {
 	bool ports = proto == IR_P_TCP || proto == IR_P_UDP;
 	const char *colon = strchr(word, ':');
+	const struct tables_port *named;
 	char *a, *end;
 	unsigned long n;
 	int rc;
@@ -791,9 +774,15 @@ static int explain_parse_end(const char *word, uint8_t proto, uint32_t *addr, ui
 	free(a);
 	if (rc < 0)
 		return -1;
+	named = tables_port_find(colon + 1);
+	if (named) {
+		*port = named->port;
+		return 0;
+	}
 	n = strtoul(colon + 1, &end, 10);
 	if (!colon[1] || *end || colon[1] == '-' || colon[1] == '+' || n < 1 || n > 65535)
-		return explain_bad("'%s': the port must be a number 1-65535", colon + 1);
+		return explain_bad("'%s': the port must be a number 1-65535 or a name of "
+				   "masqgen's port table", colon + 1);
 	*port = (uint16_t)n;
 	return 0;
 }
@@ -808,6 +797,7 @@ static int explain_parse(struct explain_ctx *c, struct explain_words *w, struct 
 		{"gre", IR_P_GRE}, {"esp", IR_P_ESP}, {"ah", IR_P_AH},
 	};
 	bool have_in = false, have_out = false, have_state = false;
+	const struct tables_icmp *icmp;
 	size_t i = 0, k;
 
 	memset(p, 0, sizeof(*p));
@@ -827,13 +817,17 @@ static int explain_parse(struct explain_ctx *c, struct explain_words *w, struct 
 	if (p->proto == IR_P_ICMP) {
 		if (i >= w->n)
 			return explain_bad("icmp needs a type, e.g. 'icmp echo-request'");
-		for (k = 0; k < ARRAY_SIZE(explain_icmp_types); k++)
-			if (strcmp(w->v[i], explain_icmp_types[k].name) == 0)
-				break;
-		if (k == ARRAY_SIZE(explain_icmp_types))
+		icmp = tables_icmp_find(w->v[i]);
+		if (!icmp) {
+			const char *near = tables_icmp_suggest(w->v[i]);
+
+			if (near)
+				return explain_bad("'%s' is not an icmp type; did you mean '%s'?",
+						   w->v[i], near);
 			return explain_bad("'%s' is not an icmp type (echo-request, echo-reply, "
 					   "destination-unreachable, time-exceeded, ...)", w->v[i]);
-		p->icmp_type = explain_icmp_types[k].type;
+		}
+		p->icmp_type = icmp->type;
 		i++;
 	}
 	if (i >= w->n)
@@ -868,6 +862,9 @@ static int explain_parse(struct explain_ctx *c, struct explain_words *w, struct 
 						   "related, invalid)", arg);
 			continue;
 		}
+		if (strchr(arg, ':'))
+			return explain_bad("'%s' is an address label, not an interface: netfilter "
+					   "matches the interface itself", arg);
 		if (!explain_valid_iface(arg))
 			return explain_bad("'%s' is not an interface name", arg);
 		if ((strcmp(kw, "in") == 0 && have_in) || (strcmp(kw, "out") == 0 && have_out))
