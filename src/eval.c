@@ -18,11 +18,6 @@
 #define MSS_MIN 536
 #define MSS_MAX 65495
 
-static const struct loc *word_loc(const struct ast_word *w, const struct ast_stmt *st)
-{
-	return w ? &w->loc : &st->loc;
-}
-
 /* The slot's single word; more than one is an error at the second. */
 static const struct ast_word *one(const struct ast_stmt *st, enum ast_slot slot, const char *what)
 {

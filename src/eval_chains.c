@@ -313,16 +313,6 @@ static void chain_forward(struct eval *e)
 	catchall(e, IR_CH_FORWARD);
 }
 
-static void rule_free(struct ir_rule *r)
-{
-	free(r->saddr.v);
-	free(r->daddr.v);
-	free(r->dports.v);
-	free(r->sports.v);
-	free(r->icmp_types);
-	free(r->icmp_locs);
-}
-
 /* A chain with an accept policy and only accepting, silent rules changes nothing. */
 static void settle(struct ir_chain *ch)
 {
@@ -334,7 +324,7 @@ static void settle(struct ir_chain *ch)
 	if (ch->present)
 		return;
 	for (i = 0; i < ch->n; i++)
-		rule_free(&ch->rules[i]);
+		ir_rule_free(&ch->rules[i]);
 	free(ch->rules);
 	ch->rules = NULL;
 	ch->n = ch->cap = 0;

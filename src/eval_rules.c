@@ -259,15 +259,6 @@ static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
 	return u->varying < 0 || u->varying == field ? field : -1;
 }
 
-static void rule_lists_free(struct ir_rule *r)
-{
-	free(r->saddr.v);
-	free(r->daddr.v);
-	free(r->dports.v);
-	free(r->icmp_types);
-	free(r->icmp_locs);
-}
-
 /* Add @r (its lists move) to @c's user rules, merged with the last one when it can be. */
 static void urule_push(struct eval *e, enum ir_chain_id c, struct ir_rule *r)
 {
@@ -302,7 +293,7 @@ static void urule_push(struct eval *e, enum ir_chain_id c, struct ir_rule *r)
 		eval_addrs_append(&u->r.daddr, &r->daddr);
 		break;
 	}
-	rule_lists_free(r);
+	ir_rule_free(r);
 }
 
 static void add_icmp(struct ir_rule *r, uint8_t type, const struct loc *loc)
@@ -415,7 +406,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	if (on && value_iface(on) < 0)
 		ok = false;
 	if (!ok) {
-		rule_lists_free(&r);
+		ir_rule_free(&r);
 		return;
 	}
 	rule_warnings(e, st, idx, chain, on);

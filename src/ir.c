@@ -59,7 +59,7 @@ const char *ir_intern(struct ir *ir, const char *s)
 	return ir->strings[ir->n_strings - 1];
 }
 
-static void rule_free(struct ir_rule *r)
+void ir_rule_free(struct ir_rule *r)
 {
 	free(r->saddr.v);
 	free(r->daddr.v);
@@ -90,7 +90,7 @@ void ir_free(struct ir *ir)
 	free(ir->helpers);
 	for (i = 0; i < IR_CH_COUNT; i++) {
 		for (j = 0; j < ir->chain[i].n; j++)
-			rule_free(&ir->chain[i].rules[j]);
+			ir_rule_free(&ir->chain[i].rules[j]);
 		free(ir->chain[i].rules);
 	}
 	free(ir->sysctls);
