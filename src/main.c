@@ -182,6 +182,11 @@ int cmd_check(int argc, char **argv)
 	ir = cli_compile(policy);
 	if (!ir)
 		return EXIT_POLICY;
+	/* without -t, check judges against nft (LANGUAGE.md, helpers) */
+	if (ir_check_modern(ir) < 0) {
+		ir_free(ir);
+		return EXIT_POLICY;
+	}
 	rc = EXIT_OK;
 	if (opt_kernel && nft_check_kernel(ir) < 0)
 		rc = EXIT_SYSTEM;
