@@ -33,6 +33,7 @@ struct explain_packet {
 	unsigned state;			/* one enum ir_ct_state bit */
 	bool dnat_forward;		/* translated by a forward (ct status dnat) */
 	const struct loc *forward_loc;	/* that forward's policy place */
+	char masq_src[24];		/* "ppp0's address": masqueraded, address unknown */
 	bool reflected;			/* translated while arriving on an internal interface */
 };
 
@@ -242,12 +243,17 @@ static void explain_print_packet(const char *label, const struct explain_packet 
 	printf("%-9s%s ", label, ir_proto_name(p->proto));
 	if (p->proto == IR_P_ICMP)
 		printf("%s ", tables_icmp_name(p->icmp_type));
-	ir_ip_str(p->saddr, s);
-	ir_ip_str(p->daddr, d);
-	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
-		printf("%s:%u -> %s:%u", s, p->sport, d, p->dport);
+	if (p->masq_src[0])
+		snprintf(s, sizeof(s), "%s", "*");
 	else
-		printf("%s -> %s", s, d);
+		ir_ip_str(p->saddr, s);
+	ir_ip_str(p->daddr, d);
+	if (p->masq_src[0])
+		printf("(%s)", p->masq_src);
+	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
+		printf("%s:%u -> %s:%u", p->masq_src[0] ? "" : s, p->sport, d, p->dport);
+	else
+		printf("%s -> %s", p->masq_src[0] ? "" : s, d);
 	if (p->iif)
 		printf(" in %s", p->iif);
 	if (p->oif)
@@ -553,6 +559,12 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 	}
 	if ((p->daddr >> 24) == 127)
 		why = "a loopback address";
+	if (p->daddr == 0xffffffff)
+		why = "the limited broadcast address";
+	f = explain_internal_of(ir, p->daddr, &net);
+	if (!why && f && explain_iface_match(f->name, p->iif) && net->len < 31 &&
+	    (p->daddr | (net->len ? ~0u << (32 - net->len) : 0)) == 0xffffffff)
+		why = "the broadcast address of its network";
 	for (i = 0; !why && i < ir->n_ifaces; i++) {
 		f = &ir->ifaces[i];
 		if (f->role == IR_EXTERNAL && f->addr == p->daddr)
@@ -573,7 +585,7 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		if (assumed)
 			printf("%-9sinput: %s is taken as %s's address (dynamic; give --address "
 			       "%s=ADDR to say otherwise)\n", "route", a, why, why);
-		else if ((p->daddr >> 24) == 127)
+		else if (!explain_iface(ir, why))
 			printf("%-9sinput: %s is %s\n", "route", a, why);
 		else
 			printf("%-9sinput: %s is the gateway's address on %s\n", "route", a, why);
@@ -606,36 +618,41 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 	return false;
 }
 
-/* The address masquerading picks on @oif, for printing. */
-static void explain_oif_addr(const struct explain_ctx *c, const char *oif, uint32_t dst,
-			     char *buf, size_t size)
+/*
+ * Masquerade @p out of @oif: its source becomes the address the policy
+ * or --address knows for @oif, else the words "OIF's address".
+ */
+static void explain_masquerade(const struct explain_ctx *c, struct explain_packet *p)
 {
-	const struct ir_iface *f = explain_iface(c->ir, oif);
+	const struct ir_iface *f = explain_iface(c->ir, p->oif);
 	const struct ir_net *net;
-	uint32_t addr = explain_given_addr(c, oif);
+	uint32_t addr = explain_given_addr(c, p->oif);
 	char a[16];
 
 	if (!addr && f && f->role == IR_EXTERNAL)
 		addr = f->addr;
-	if (!addr && f && f->role == IR_INTERNAL && explain_internal_of(c->ir, dst, &net))
+	if (!addr && f && f->role == IR_INTERNAL && explain_internal_of(c->ir, p->daddr, &net))
 		addr = net->gw;
-	if (addr)
-		snprintf(buf, size, "%s", ir_ip_str(addr, a));
-	else
-		snprintf(buf, size, "%s's address", oif);
+	if (addr) {
+		p->saddr = addr;
+		printf("source becomes %s", ir_ip_str(addr, a));
+	} else {
+		snprintf(p->masq_src, sizeof(p->masq_src), "%s's address", p->oif);
+		printf("source becomes %s", p->masq_src);
+	}
 }
 
 /* postrouting, srcnat (100): reflection masquerade, 1:1 SNAT, masquerade/SNAT. */
 static void explain_srcnat(const struct explain_ctx *c, struct explain_packet *p)
 {
 	const struct ir *ir = c->ir;
-	char a[48];
+	char a[16];
 	size_t i;
 
 	if (p->reflected && explain_role(ir, p->oif, IR_INTERNAL)) {
-		explain_oif_addr(c, p->oif, p->daddr, a, sizeof(a));
-		printf("%-9sreflection masquerade: source becomes %s (replies come back "
-		       "through the gateway)\n", "srcnat", a);
+		printf("%-9sreflection masquerade: ", "srcnat");
+		explain_masquerade(c, p);
+		printf(" (replies come back through the gateway)\n");
 		return;
 	}
 	for (i = 0; i < ir->n_nat1to1; i++) {
@@ -659,12 +676,9 @@ static void explain_srcnat(const struct explain_ctx *c, struct explain_packet *p
 			p->saddr = s->to;
 			printf("%-9sSNAT: source becomes %s\n", "srcnat", ir_ip_str(s->to, a));
 		} else {
-			explain_oif_addr(c, p->oif, p->daddr, a, sizeof(a));
-			printf("%-9smasquerade: source becomes %s\n", "srcnat", a);
-			if (explain_given_addr(c, p->oif))
-				p->saddr = explain_given_addr(c, p->oif);
-			else if (explain_iface(ir, p->oif) && explain_iface(ir, p->oif)->addr)
-				p->saddr = explain_iface(ir, p->oif)->addr;
+			printf("%-9smasquerade: ", "srcnat");
+			explain_masquerade(c, p);
+			putchar('\n');
 		}
 		explain_print_loc(&s->loc);
 		return;
