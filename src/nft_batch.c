@@ -38,11 +38,11 @@
 
 struct nft_batch {
 	struct nftnl_batch *pages;
-	uint32_t seq_base;		/* the begin message's sequence number */
-	uint32_t seq;			/* the next message's sequence number */
-	struct loc *locs;		/* [seq - seq_base]: where each message came from */
+	uint32_t seq_base; /* the begin message's sequence number */
+	uint32_t seq;	   /* the next message's sequence number */
+	struct loc *locs;  /* [seq - seq_base]: where each message came from */
 	size_t n_locs, cap_locs;
-	bool ended;			/* the end message has been written */
+	bool ended; /* the end message has been written */
 };
 
 /* Close the message just written at nftnl_batch_buffer(); a new page if needed. */
@@ -204,8 +204,8 @@ static void nft_batch_answer(const struct nft_batch *b, const struct nlmsghdr *n
 	ans->errors++;
 	text = nft_batch_ext_ack(nlh);
 	if (text)
-		diag_error(nft_batch_loc(b, nlh->nlmsg_seq), "the kernel refused the ruleset: %s (%s)",
-			   strerror(-err->error), text);
+		diag_error(nft_batch_loc(b, nlh->nlmsg_seq),
+			   "the kernel refused the ruleset: %s (%s)", strerror(-err->error), text);
 	else
 		diag_error(nft_batch_loc(b, nlh->nlmsg_seq), "the kernel refused the ruleset: %s",
 			   strerror(-err->error));
