@@ -410,6 +410,9 @@ struct ir *ir_eval(const struct ast_file *f);
 
 void ir_free(struct ir *ir);
 
+/* Free the lists @r owns (not @r itself). */
+void ir_rule_free(struct ir_rule *r);
+
 /* Interface lookups: the first interface of that name and role, or NULL. */
 const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name);
 
