@@ -21,9 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* iptables' LOG target takes a prefix of at most 29 characters. */
-#define IPT_LOG_PREFIX_MAX 29
-
 static bool iface_static(const struct ir *ir, const char *name)
 {
 	const struct ir_iface *i = ir_iface_find(ir, name);
@@ -489,54 +486,11 @@ static void lower_timeouts(struct ipt_model *m, const struct ir *ir)
 			      "global conntrack sysctls, which affect every connection of this host");
 }
 
-static bool any_log(const struct ir *ir)
-{
-	size_t c, i;
-
-	for (c = 0; c < IR_CH_COUNT; c++)
-		for (i = 0; i < ir->chain[c].n; i++)
-			if (ir->chain[c].rules[i].log)
-				return true;
-	return false;
-}
-
-/* What iptables cannot express; every problem reported. */
-static int ipt_check(const struct ir *ir)
-{
-	const char *prefix = ir->log.prefix;
-	int rc = 0;
-	size_t i;
-
-	for (i = 0; i < ir->n_helpers; i++) {
-		if (ir->helpers[i].modern)
-			continue;
-		diag_error(&ir->helpers[i].loc,
-			   "helper '%s' exists only on 2.2 and 2.0 kernels (HOWTO 2.6): "
-			   "iptables has no such helper",
-			   ir->helpers[i].name);
-		rc = -1;
-	}
-	if (prefix && any_log(ir)) {
-		bool ctrl = false;
-
-		for (i = 0; prefix[i]; i++)
-			ctrl |= (unsigned char)prefix[i] < 0x20 || prefix[i] == 0x7f;
-		if (strlen(prefix) > IPT_LOG_PREFIX_MAX || ctrl) {
-			diag_error(&ir->log.loc,
-				   "log prefix \"%s\" does not fit iptables: at most %d printable "
-				   "characters",
-				   prefix, IPT_LOG_PREFIX_MAX);
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
 struct ipt_model *ipt_lower(const struct ir *ir)
 {
 	struct ipt_model *m;
 
-	if (ipt_check(ir) < 0)
+	if (ir_check_modern(ir) < 0)
 		return NULL;
 	m = xcalloc(1, sizeof(*m));
 	m->policy_path = ir->policy_path;

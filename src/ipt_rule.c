@@ -256,26 +256,6 @@ static void add_port_groups(struct ipt_l4s *out, const struct ir_rule *r, uint8_
 	}
 }
 
-/* ICMPv6 types for the ICMP types a rule of both families names. */
-static int icmp_v6_type(uint8_t v4)
-{
-	switch (v4) {
-	case 0:
-		return 129;	/* echo-reply */
-	case 3:
-		return 1;	/* destination-unreachable */
-	case 5:
-		return 137;	/* redirect */
-	case 8:
-		return 128;	/* echo-request */
-	case 11:
-		return 3;	/* time-exceeded */
-	case 12:
-		return 4;	/* parameter-problem */
-	}
-	return -1;		/* no IPv6 counterpart (source-quench, timestamps) */
-}
-
 static void l4_parts(struct ipt_l4s *out, const struct ir_rule *r, enum ipt_family fam)
 {
 	struct ipt_l4 *l;
@@ -307,19 +287,15 @@ static void l4_parts(struct ipt_l4s *out, const struct ir_rule *r, enum ipt_fami
 		return;
 	}
 	for (i = 0; i < r->n_icmp; i++) {
-		int type = r->icmp_types[i];
+		unsigned type = r->icmp_types[i];
 
-		if (fam == IPT_V6 && r->family != IR_F_IPV6)
-			type = icmp_v6_type(r->icmp_types[i]);
-		if (type < 0)
-			continue;
 		l = VEC_PUSH(out->v, out->n, out->cap);
 		l->proto = proto_name(IR_P_ICMP, fam);
 		l->loc = &r->icmp_locs[i];
 		if (fam == IPT_V6)
-			snprintf(l->match, sizeof(l->match), " -m icmp6 --icmpv6-type %d", type);
+			snprintf(l->match, sizeof(l->match), " -m icmp6 --icmpv6-type %u", type);
 		else
-			snprintf(l->match, sizeof(l->match), " -m icmp --icmp-type %d", type);
+			snprintf(l->match, sizeof(l->match), " -m icmp --icmp-type %u", type);
 	}
 	if (r->n_icmp)
 		return;
