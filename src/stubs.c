@@ -45,24 +45,6 @@ int cmd_flush(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_init_script(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_explain(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_doctor(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int cmd_lab(int argc, char **argv)
 {
 	(void)argc;
