@@ -70,12 +70,6 @@ int nft_text_emit(const struct ir *ir, struct strbuf *out)
 	return target_not_yet("nft", out);
 }
 
-int ipt_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("iptables", out);
-}
-
 int ipchains_emit(const struct ir *ir, struct strbuf *out)
 {
 	(void)ir;
