@@ -11,6 +11,7 @@
  */
 #include "cli.h"
 #include "diag.h"
+#include "ipt.h"
 #include "ir.h"
 #include "template.h"
 
@@ -221,19 +222,19 @@ static int initscript_split_ipt(const char *text, struct strbuf *v4, struct strb
 }
 
 /*
- * The /proc/sys path of @s, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
+ * The /proc/sys path of sysctl @key, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
  * is net/ipv4/conf/ppp0/rp_filter (the dots of an interface name stay).
  */
-static char *initscript_sysctl_path(const struct ir_sysctl *s)
+static char *initscript_sysctl_path(const char *key, const char *iface)
 {
-	char *path = xasprintf("/proc/sys/%s", s->key), *name = NULL, *p, *q;
+	char *path = xasprintf("/proc/sys/%s", key), *name = NULL, *p, *q;
 	size_t n = 0;
 
-	if (s->iface) {
-		char *dotted = xasprintf(".%s.", s->iface);
+	if (iface) {
+		char *dotted = xasprintf(".%s.", iface);
 
 		name = strstr(path, dotted);
-		n = strlen(s->iface);
+		n = strlen(iface);
 		free(dotted);
 	}
 	for (p = path; *p; p++)
@@ -253,6 +254,7 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 				  struct strbuf *out)
 {
 	struct strbuf v4 = {0}, v6 = {0}, six = {0}, jumps = {0}, sysctls = {0};
+	struct ipt_model *m;
 	size_t i;
 	int rc = -1;
 
@@ -265,7 +267,8 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 			"ip6tables-restore --noflush <<'MASQGEN_IPV6'\n%sMASQGEN_IPV6\n", v6.buf);
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
-		char *path = initscript_sysctl_path(s), *value = util_shell_quote(s->value);
+		char *path = initscript_sysctl_path(s->key, s->iface);
+		char *value = util_shell_quote(s->value);
 
 		/* a per-interface setting of a link that is not up yet is skipped */
 		if (s->iface)
@@ -275,6 +278,17 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 		free(value);
 		free(path);
 	}
+	/* iptables has no per-connection timeouts: the global conntrack sysctls */
+	diag_quiet_warnings(true);
+	m = ipt_lower(ir);
+	diag_quiet_warnings(false);
+	for (i = 0; m && i < m->n_sysctls; i++) {
+		char *path = initscript_sysctl_path(m->sysctls[i].key, NULL);
+
+		sb_addf(&sysctls, "echo %u >%s\n", m->sysctls[i].value, path);
+		free(path);
+	}
+	ipt_model_free(m);
 	{
 		const struct template_var vars[] = {
 			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
