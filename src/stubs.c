@@ -82,12 +82,6 @@ static int target_not_yet(const char *name, struct strbuf *out)
 	return -1;
 }
 
-int nft_text_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("nft", out);
-}
-
 int ipt_emit(const struct ir *ir, struct strbuf *out)
 {
 	(void)ir;
