@@ -324,7 +324,7 @@ static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out
 /* Upper bound of one element's netlink size (key, data, flags, comment, nesting). */
 static size_t elem_size(const struct nft_elem *e)
 {
-	return 64 + (e->comment ? strlen(e->comment) + 8 : 0);
+	return 96 + (e->comment ? strlen(e->comment) + 8 : 0);
 }
 
 static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const uint32_t *k,

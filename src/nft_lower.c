@@ -140,11 +140,13 @@ static void internal_nets(const struct ir *ir, const struct ir_iface *only, stru
 
 /* The rule that DNATs forwarded traffic arriving on external @ifc. */
 static struct nft_rule *fwd_rule(struct nft_lower *lc, struct nft_chain *c,
-				 const struct ir_iface *ifc, char *comment, const struct loc *loc,
-				 size_t onetoone)
+				 const struct ir_iface *ifc, char *comment, const struct loc *loc)
 {
+	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	struct nft_rule *r = nft_rule_add(c, comment, loc);
-	struct nft_match *m;
+	struct ir_addrs pub = {0};
+	struct ir_addr *a;
+	size_t i;
 
 	nft_match_ifname(r, NFT_SEL_IIFNAME, ifc->name);
 	if (!ifc->dynamic && ifc->addr) {
@@ -152,11 +154,14 @@ static struct nft_rule *fwd_rule(struct nft_lower *lc, struct nft_chain *c,
 		return r;
 	}
 	nft_match_flag(r, NFT_SEL_FIB_LOCAL_IIF);
-	if (onetoone != SIZE_MAX) {
-		m = nft_match_add(r, NFT_SEL_DADDR, NFT_V_SET);
-		m->set = onetoone;
-		m->neg = true;
+	/* the 1:1 DNAT before already took these; say so in the rule as well */
+	for (i = 0; i < lc->ir->n_nat1to1; i++) {
+		a = VEC_PUSH(pub.v, pub.n, pub.cap);
+		a->lo = a->hi = lc->ir->nat1to1[i].public_addr;
+		a->loc = lc->ir->nat1to1[i].loc;
 	}
+	nft_match_addrs(t, r, NFT_SEL_DADDR, &pub, true, xstrdup("onetoone_public"));
+	free(pub.v);
 	return r;
 }
 
@@ -199,29 +204,20 @@ static void forward_own_rule(struct nft_table *t, struct nft_rule *r, const stru
 	nft_stmt_add(r, NFT_S_DNAT_MAP)->set = idx;
 }
 
-static size_t lower_onetoone(struct nft_lower *lc, struct nft_chain *c)
+static void lower_onetoone(struct nft_lower *lc, struct nft_chain *c)
 {
-	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	const struct ir *ir = lc->ir;
 	struct nft_rule *r;
-	struct nft_elem *e;
-	size_t i, set;
+	size_t i;
 
-	if (ir->n_nat1to1 == 0)
-		return SIZE_MAX;
-	set = nft_set_new(t, xstrdup("onetoone_public"), NFT_SK_ADDR);
 	for (i = 0; i < ir->n_nat1to1; i++) {
 		const struct ir_nat1to1 *n = &ir->nat1to1[i];
 
-		e = nft_elem_add(&t->sets[set], nft_elem_comment(&n->loc));
-		e->k[0] = e->hi = n->public_addr;
 		/* no iifname: LAN hosts dialling PUBLIC are reflected too */
 		r = nft_rule_add(c, nft_comment(&n->loc, "nat"), &n->loc);
 		nft_match_eq(r, NFT_SEL_DADDR, n->public_addr);
 		nft_stmt_add(r, NFT_S_DNAT)->a = n->private_addr;
 	}
-	nft_set_normalize(t, set, false);
-	return set;
 }
 
 /*
@@ -270,18 +266,33 @@ static size_t reflect_map(struct nft_lower *lc, const size_t *iface_map)
 	return idx;
 }
 
+/* Whether a forward's `from` admits any LAN host (else it cannot reflect). */
+static bool from_has_lan(const struct ir *ir, const struct ir_addrs *from)
+{
+	struct ir_addrs nets = {0};
+	bool hit = false;
+	size_t i, j;
+
+	internal_nets(ir, NULL, &nets);
+	for (i = 0; i < from->n && !hit; i++)
+		for (j = 0; j < nets.n && !hit; j++)
+			hit = from->v[i].lo <= nets.v[j].hi && nets.v[j].lo <= from->v[i].hi;
+	free(nets.v);
+	return hit;
+}
+
 /* prerouting, dstnat (-100): 1:1 DNAT; forwards; reflection. */
 static void lower_dstnat(struct nft_lower *lc)
 {
 	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	const struct ir *ir = lc->ir;
-	size_t i, j, onetoone, *iface_map, rmap;
+	size_t i, j, *iface_map, rmap;
 	struct nft_chain *c;
 	struct nft_rule *r;
 	bool reflects = false;
 
 	c = nft_chain_begin(t, "dstnat", true, NFT_HOOK_PREROUTING, -100, false);
-	onetoone = lower_onetoone(lc, c);
+	lower_onetoone(lc, c);
 	iface_map = xmalloc((ir->n_ifaces + 1) * sizeof(*iface_map));
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *ifc = &ir->ifaces[i];
@@ -297,8 +308,7 @@ static void lower_dstnat(struct nft_lower *lc)
 				continue;
 			reflects |= f->reflect;
 			if (f->from.n || !is_port_forward(f)) {
-				r = fwd_rule(lc, c, ifc, nft_comment(&f->loc, "forward"), &f->loc,
-					     onetoone);
+				r = fwd_rule(lc, c, ifc, nft_comment(&f->loc, "forward"), &f->loc);
 				forward_own_rule(t, r, f, xasprintf("forward_%zu_from", j + 1));
 				continue;
 			}
@@ -311,7 +321,7 @@ static void lower_dstnat(struct nft_lower *lc)
 			continue;
 		nft_set_normalize(t, map, false);
 		iface_map[i] = map;
-		r = fwd_rule(lc, c, ifc, xasprintf("forwards on %s", ifc->name), NULL, onetoone);
+		r = fwd_rule(lc, c, ifc, xasprintf("forwards on %s", ifc->name), NULL);
 		nft_stmt_add(r, NFT_S_DNAT_MAP)->set = map;
 	}
 
@@ -325,7 +335,8 @@ static void lower_dstnat(struct nft_lower *lc)
 		for (j = 0; j < ir->n_forwards; j++) {
 			const struct ir_forward *f = &ir->forwards[j];
 
-			if (!f->reflect || (!f->from.n && is_port_forward(f)))
+			if (!f->reflect || (!f->from.n && is_port_forward(f)) ||
+			    (f->from.n && !from_has_lan(ir, &f->from)))
 				continue;
 			r = reflect_rule(lc, c, ifc, nft_comment(&f->loc, "forward"), &f->loc);
 			forward_own_rule(t, r, f, xasprintf("forward_%zu_from", j + 1));
@@ -562,24 +573,6 @@ static void lower_timeouts(struct nft_lower *lc, struct nft_chain *pre)
 	}
 }
 
-/* The modern backends have no kernel helper for the 2.2/2.0-only ones. */
-static int check_helpers(const struct ir *ir)
-{
-	int rc = 0;
-	size_t i;
-
-	for (i = 0; i < ir->n_helpers; i++) {
-		if (ir->helpers[i].modern)
-			continue;
-		diag_error(&ir->helpers[i].loc,
-			   "helper '%s' exists only for Linux 2.2 and 2.0 (HOWTO 2.6); "
-			   "nftables has no kernel helper for it",
-			   ir->helpers[i].name);
-		rc = -1;
-	}
-	return rc;
-}
-
 /* Chains in packet order: by hook, then by priority (insertion sort, stable). */
 static void sort_chains(struct nft_table *t)
 {
@@ -604,7 +597,7 @@ struct nft_model *nft_lower(const struct ir *ir)
 	struct nft_table *t;
 	size_t i;
 
-	if (check_helpers(ir) < 0)
+	if (ir_check_modern(ir) < 0)
 		return NULL;
 	lc.m = xcalloc(1, sizeof(*lc.m));
 	t = &lc.m->t[NFT_FAM_IP];

@@ -260,14 +260,35 @@ void nft_set_drop_last(struct nft_table *t)
 	free(s->name);
 }
 
+static bool same_comment(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Whether nft would merge touching intervals of different policy lines,
+ * had they to go in an anonymous set: a named set keeps them apart.
+ */
+static bool merge_loses_places(const struct nft_set *s)
+{
+	size_t i;
+
+	for (i = 1; s->interval && i < s->n; i++)
+		if (s->v[i - 1].hi != UINT32_MAX && s->v[i].k[0] == s->v[i - 1].hi + 1 &&
+		    !same_comment(s->v[i - 1].comment, s->v[i].comment))
+			return true;
+	return false;
+}
+
 /*
  * Give the list just collected in set @idx (the table's last set) its
- * final form: a named set when large, else merged like nft merges an
- * anonymous set, and a plain value when one element remains (nft itself
- * turns `{ x }` into `x`, so the text and the batch must agree).
+ * final form: a named set when large or when merging would lose element
+ * comments, else merged like nft merges an anonymous set, and a plain
+ * value when one element remains (nft itself turns `{ x }` into `x`, so
+ * the text and the batch must agree).
  */
 void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, bool neg,
-		       size_t idx, char *set_name)
+		    size_t idx, char *set_name)
 {
 	struct nft_set *s = &t->sets[idx];
 	struct nft_match *m;
@@ -275,7 +296,7 @@ void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, b
 
 	s->sel = sel;
 	nft_set_normalize(t, idx, false);
-	if (s->n > NFT_ANON_MAX) {
+	if (s->n > NFT_ANON_MAX || merge_loses_places(s)) {
 		m = nft_match_add(r, sel, NFT_V_SET);
 		m->neg = neg;
 		m->set = nft_set_find(t, set_name);

@@ -265,7 +265,8 @@ void nft_chain_end(struct nft_table *t);
  * (nothing for an empty list). The result is a plain value for one element,
  * else an anonymous set, or a named set @set_name (taken; freed when
  * unused; reused when a set of that name exists) when it holds more than
- * NFT_ANON_MAX elements.
+ * NFT_ANON_MAX elements or touching intervals of different policy lines
+ * (nft would merge them in an anonymous set, losing a line's comment).
  */
 void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, bool neg,
 		    size_t idx, char *set_name);
