@@ -63,12 +63,6 @@ int cmd_doctor(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_lab(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int nft_check_kernel(const struct ir *ir)
 {
 	(void)ir;
