@@ -157,9 +157,6 @@ static int one_policy(int argc, char **argv, int first, const char **policy)
 	return -1;
 }
 
-/* Provided by the nft backend: the kernel validates the batch, no commit. */
-int nft_check_kernel(const struct ir *ir);
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -174,7 +171,7 @@ int cmd_check(int argc, char **argv)
 		"  -k, --kernel  also send the nftables batch to the kernel without its\n"
 		"                commit message: the kernel validates it, nothing changes\n"
 		"  -h, --help    this text\n";
-	const char *policy;
+	const char *policy = NULL;
 	struct ir *ir;
 	int rc;
 
@@ -185,6 +182,11 @@ int cmd_check(int argc, char **argv)
 	ir = cli_compile(policy);
 	if (!ir)
 		return EXIT_POLICY;
+	/* without -t, check judges against nft (LANGUAGE.md, helpers) */
+	if (ir_check_modern(ir) < 0) {
+		ir_free(ir);
+		return EXIT_POLICY;
+	}
 	rc = EXIT_OK;
 	if (opt_kernel && nft_check_kernel(ir) < 0)
 		rc = EXIT_SYSTEM;
@@ -221,7 +223,7 @@ int cmd_generate(int argc, char **argv)
 		"  -h, --help           this text\n";
 	const struct cli_target *t = NULL;
 	struct strbuf sb = {0};
-	const char *policy;
+	const char *policy = NULL;
 	struct ir *ir;
 	int rc;
 
@@ -289,7 +291,7 @@ int cmd_convert(int argc, char **argv)
 		"  -o, --output FILE  write FILE (atomically) instead of stdout\n"
 		"  -h, --help         this text\n";
 	struct strbuf sb = {0};
-	const char *policy;
+	const char *policy = NULL;
 	struct ast_file *f;
 	struct ir *ir;
 	int rc;
