@@ -188,10 +188,14 @@ static bool name_taken(const struct lab *lab, const char *name)
 	return strcmp(name, "lo") == 0;
 }
 
-/* A concrete name for a policy name: "ppp+" becomes "ppp0" (or ppp1, ...). */
+/*
+ * A concrete name for a policy name: "ppp+" becomes "ppp0" (or ppp1, ...).
+ * Called before the new link or LAN is added, so @out is not yet listed.
+ */
 static int concrete_name(const struct lab *lab, const char *policy_name, char *out)
 {
 	size_t len = strlen(policy_name);
+	char name[LAB_IF_MAX];
 	unsigned i;
 
 	if (len == 0 || policy_name[len - 1] != '+') {
@@ -199,11 +203,13 @@ static int concrete_name(const struct lab *lab, const char *policy_name, char *o
 		return name_taken(lab, out) ? -1 : 0;
 	}
 	for (i = 0; i < 100; i++) {
-		if (snprintf(out, LAB_IF_MAX, "%.*s%u", (int)(len - 1), policy_name, i) >=
+		if (snprintf(name, sizeof(name), "%.*s%u", (int)(len - 1), policy_name, i) >=
 		    LAB_IF_MAX)
 			return -1;
-		if (!name_taken(lab, out))
+		if (!name_taken(lab, name)) {
+			memcpy(out, name, sizeof(name));
 			return 0;
+		}
 	}
 	return -1;
 }
@@ -360,15 +366,20 @@ static int plan_links(struct lab *lab)
 
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
+		char ifname[LAB_IF_MAX];
 		struct lab_link *l;
 
 		if (f->role != IR_EXTERNAL)
 			continue;
+		if (concrete_name(lab, f->name, ifname) < 0) {
+			fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n",
+				f->name);
+			return -1;
+		}
 		l = VEC_PUSH(lab->links, lab->n_links, lab->cap_links);
 		memset(l, 0, sizeof(*l));
 		l->policy_name = f->name;
-		if (concrete_name(lab, f->name, l->ifname) < 0)
-			goto name_error;
+		memcpy(l->ifname, ifname, sizeof(ifname));
 		l->len = 24;
 		if (!f->dynamic && f->addr) {
 			l->gw_addr = f->addr;
@@ -395,10 +406,6 @@ static int plan_links(struct lab *lab)
 		}
 	}
 	return 0;
-name_error:
-	fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n",
-		lab->links[lab->n_links - 1].policy_name);
-	return -1;
 }
 
 static void link_alias(struct lab *lab, const char *oif, uint32_t addr)
@@ -421,17 +428,19 @@ static int plan_lans(struct lab *lab, struct used *u)
 
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
+		char ifname[LAB_IF_MAX];
 		struct lab_lan *lan;
 
 		if (f->role != IR_INTERNAL)
 			continue;
-		lan = VEC_PUSH(lab->lans, lab->n_lans, lab->cap_lans);
-		memset(lan, 0, sizeof(*lan));
-		if (concrete_name(lab, f->name, lan->ifname) < 0) {
+		if (concrete_name(lab, f->name, ifname) < 0) {
 			fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n",
 				f->name);
 			return -1;
 		}
+		lan = VEC_PUSH(lab->lans, lab->n_lans, lab->cap_lans);
+		memset(lan, 0, sizeof(*lan));
+		memcpy(lan->ifname, ifname, sizeof(ifname));
 		snprintf(lan->sw_ns, sizeof(lan->sw_ns), "%ssw%zu", lab->prefix, lab->n_lans - 1);
 		for (j = 0; j < f->n_nets; j++) {
 			const struct ir_net *n = &f->nets[j];
@@ -465,7 +474,7 @@ static int plan_lan_hosts(struct lab *lab, struct used *u)
 		for (j = 0; j < f->n_nets; j++) {
 			const struct ir_net *n = &f->nets[j];
 			uint32_t a = first_free(u, n->net, n->len, false);
-			char label[32];
+			char label[40];
 
 			if (!a) {
 				fprintf(stderr, "masqgen lab: network of '%s' has no free address "
@@ -476,8 +485,8 @@ static int plan_lan_hosts(struct lab *lab, struct used *u)
 			if (j == 0)
 				snprintf(label, sizeof(label), "lan %s", lab->lans[k].ifname);
 			else
-				snprintf(label, sizeof(label), "lan %s/%zu", lab->lans[k].ifname,
-					 j + 1);
+				snprintf(label, sizeof(label), "lan %s/%u", lab->lans[k].ifname,
+					 (unsigned)(j + 1) % 1000);
 			add_host(lab, label, a, n->len, lab->lans[k].gw_addrs[j], k);
 			if (!lab->spoof_addr)
 				lab->spoof_addr = first_free(u, n->net, n->len, true);
@@ -529,7 +538,7 @@ static void plan_source(struct lab *lab, const struct ir_addrs *from)
 int lab_net_plan(struct lab *lab, const struct ir *ir)
 {
 	struct used u = {0};
-	size_t i;
+	size_t i, n_targets;
 	int rc = -1;
 
 	lab->ir = ir;
@@ -538,13 +547,14 @@ int lab_net_plan(struct lab *lab, const struct ir *ir)
 	snprintf(lab->inet_ns, sizeof(lab->inet_ns), "%sinet", lab->prefix);
 	lab->far_addr = LAB_FAR_ADDR;
 	collect_targets(ir, &u);
+	n_targets = u.n;	/* then gateway, LAN host and spoof addresses follow */
 	if (plan_links(lab) < 0 || plan_lans(lab, &u) < 0 || plan_lan_hosts(lab, &u) < 0)
 		goto out;
 	for (i = 0; i < ir->n_nat1to1; i++)
 		link_alias(lab, ir->nat1to1[i].iif, ir->nat1to1[i].public_addr);
 	for (i = 0; i < ir->n_snats; i++)
 		link_alias(lab, ir->snats[i].oif, ir->snats[i].to);
-	for (i = 0; i < u.n; i++)
+	for (i = 0; i < n_targets; i++)
 		add_server(lab, u.v[i]);
 	for (i = 0; i < ir->n_forwards; i++)
 		plan_source(lab, &ir->forwards[i].from);
@@ -629,9 +639,9 @@ static int build_lans(struct lab *lab)
 
 		rc = rc ?: ip_cmd("-n %s link add br0 type bridge", lan->sw_ns);
 		rc = rc ?: ip_cmd("-n %s link set br0 up", lan->sw_ns);
-		rc = rc ?: ip_cmd("-n %s link add %s type veth peer name up netns %s", lab->gw_ns,
+		rc = rc ?: ip_cmd("-n %s link add %s type veth peer name uplink netns %s", lab->gw_ns,
 				  lan->ifname, lan->sw_ns);
-		rc = rc ?: ip_cmd("-n %s link set up master br0 up", lan->sw_ns);
+		rc = rc ?: ip_cmd("-n %s link set uplink master br0 up", lan->sw_ns);
 		for (j = 0; rc == 0 && j < lan->n_nets; j++) {
 			char *a = cidr_s(lan->gw_addrs[j], lan->gw_lens[j]);
 
