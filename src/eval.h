@@ -23,6 +23,8 @@ enum {
 	EVAL_F_COUNT
 };
 
+#define EVAL_OPTIONS 2
+
 struct eval {
 	struct ir *ir;
 	unsigned fam_both;		/* IR_F_BOTH, or IR_F_IPV4 under ipv6 open */
@@ -39,9 +41,45 @@ struct eval {
 		struct eval_urule *v;
 		size_t n, cap;
 	} user[IR_CH_COUNT];
+	/* `option` lines in policy order: which (rp_filter, log-martians) and value */
+	struct {
+		int which;
+		bool on;
+		struct loc loc;
+	} option[EVAL_OPTIONS];
+	size_t n_options;
 	/* per chain: flat index of the last deny/reject, or -1 */
 	long last_block[IR_CH_COUNT];
 };
+
+/* The slot's single word, or NULL; a list there is an error at its second word. */
+const struct ast_word *eval_one(const struct ast_stmt *st, enum ast_slot slot, const char *what);
+
+/* A single host address (not 0, 127/8, multicast or broadcast). */
+int eval_host_addr(const struct ast_word *w, uint32_t *addr);
+
+/* "192.168.0.0/24"; buf >= 40 bytes. */
+const char *eval_net_str(const struct ir_net *n, char *buf);
+const char *eval_role_name(enum ir_role role);
+
+/*
+ * The checks over all interfaces: an external and an internal exist, no
+ * wildcard covers another role's interface, internal networks do not
+ * overlap. Fills e->nets (sorted) for eval_net_of().
+ */
+void eval_check_roles(struct eval *e, const struct ast_file *f);
+
+/* masquerade, forward, nat and allow/deny/reject lines, in policy order. */
+void eval_statements(struct eval *e, const struct ast_file *f);
+
+/* A port forwarded twice on one interface; reflection on two externals. */
+void eval_check_forwards(struct eval *e);
+
+/* Two 1:1 entries with one public or one private address. */
+void eval_check_nat1to1(struct eval *e);
+
+/* Without `masquerade`: every internal network out of every external. */
+void eval_default_snats(struct eval *e);
 
 /* The internal network holding @addr and its interface, or NULL. */
 const struct eval_net *eval_net_of(const struct eval *e, uint32_t addr);

@@ -490,19 +490,25 @@ int value_icmp_type(const struct ast_word *w, uint8_t *type)
 
 int value_log_level(const struct ast_word *w, const char **level)
 {
-	static const char *const levels[] = {
-		"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+	/* syslog's names, and the spellings iptables and nft also accept */
+	static const struct {
+		const char *name, *canonical;
+	} levels[] = {
+		{"emerg", "emerg"},	{"alert", "alert"}, {"crit", "crit"},
+		{"err", "err"},		{"warning", "warning"}, {"notice", "notice"},
+		{"info", "info"},	{"debug", "debug"}, {"error", "err"},
+		{"warn", "warning"},	{"panic", "emerg"},
 	};
 	const char *hint;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(levels); i++) {
-		if (strcmp(w->text, levels[i]) == 0) {
-			*level = levels[i];
+		if (strcmp(w->text, levels[i].name) == 0) {
+			*level = levels[i].canonical;
 			return 0;
 		}
 	}
-	hint = suggest(w->text, levels, ARRAY_SIZE(levels), sizeof(levels[0]));
+	hint = suggest(w->text, &levels[0].name, ARRAY_SIZE(levels), sizeof(levels[0]));
 	if (hint)
 		diag_error(&w->loc, "unknown log level '%s' (did you mean '%s'?)", w->text, hint);
 	else
