@@ -149,7 +149,8 @@ static void run_probe(const struct lab_probe *p, struct lab_result *r)
 		lab_probe_ping(p->from_ns, p->src, p->dst, r);
 		break;
 	case LAB_K_SNIFF:
-		lab_probe_sniff(p->proto, p->from_ns, p->src, p->dst, p->dport, p->to_ns, r);
+		lab_probe_sniff(p->proto, p->from_ns, p->src, p->dst, p->dport, p->to_ns, p->lport,
+				r);
 		break;
 	case LAB_K_FTP_ACTIVE:
 	case LAB_K_FTP_PASSIVE:

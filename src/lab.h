@@ -140,10 +140,11 @@ int lab_probe_conn(uint8_t proto, const char *from_ns, uint32_t src, uint32_t ds
 int lab_probe_ping(const char *from_ns, uint32_t src, uint32_t dst, struct lab_result *r);
 /*
  * Send one packet of @proto from @from_ns bound to @src to @dst:@dport and
- * watch @to_ns for it with a raw socket: ANSWER when it arrived there.
+ * watch @to_ns with a raw socket for a packet to port @lport: ANSWER when
+ * it arrived there.
  */
 int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
-		    uint16_t dport, const char *to_ns, struct lab_result *r);
+		    uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r);
 
 /* Building blocks the FTP probe shares. */
 struct sockaddr_in;

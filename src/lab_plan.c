@@ -370,6 +370,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 			c->proto = f->proto;
 			c->dst = l->gw_addr;
 			c->dport = f->lo;
+			c->lport = f->to_lo;
 			c->to_ns = lab_net_host(lab, f->host)->ns;
 			p = (struct pkt){.iif = l->ifname, .saddr = lab->spoof_addr,
 					 .daddr = f->host, .proto = f->proto, .dport = f->to_lo,
@@ -379,6 +380,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 			c->proto = IR_P_UDP;
 			c->dst = h->addr;
 			c->dport = LAB_PORT_ECHO;
+			c->lport = LAB_PORT_ECHO;
 			c->to_ns = h->ns;
 			p.proto = IR_P_UDP;
 		}

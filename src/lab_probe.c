@@ -471,7 +471,7 @@ int lab_probe_ping(const char *from_ns, uint32_t src, uint32_t dst, struct lab_r
 
 struct sniff_arg {
 	uint8_t proto;
-	uint32_t src;
+	uint16_t lport;
 	int result;		/* write end: one byte when the packet arrived */
 };
 
@@ -488,8 +488,10 @@ static void sniff_body(const char *ns, void *arg, int ready)
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		const struct ip *iph = (const void *)buf;
+		size_t hl = n >= (ssize_t)sizeof(*iph) ? (size_t)iph->ip_hl * 4 : (size_t)n;
 
-		if (n >= (ssize_t)sizeof(*iph) && ntohl(iph->ip_src.s_addr) == sa->src) {
+		/* by port, not source: the gateway may have masqueraded it on the way */
+		if ((size_t)n >= hl + 4 && (buf[hl + 2] << 8 | buf[hl + 3]) == sa->lport) {
 			if (write(sa->result, "!", 1) < 0)
 				_exit(1);
 			_exit(0);
@@ -518,10 +520,10 @@ static void send_body(void *arg, struct lab_result *r)
 }
 
 int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
-		    uint16_t dport, const char *to_ns, struct lab_result *r)
+		    uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r)
 {
 	struct conn_arg ca = {.proto = proto, .src = src, .dst = dst, .dport = dport};
-	struct sniff_arg sa = {.proto = proto, .src = src};
+	struct sniff_arg sa = {.proto = proto, .lport = lport};
 	int fds[2], rc;
 	pid_t sniffer;
 	char c;
