@@ -215,7 +215,7 @@ static int client_data(const struct ftp_client *fc, int c, int *data, long deadl
 {
 	char line[256], cmd[64];
 	uint32_t a, la;
-	uint16_t p;
+	uint16_t p, lp;
 	int err, l;
 
 	if (fc->passive) {
@@ -226,9 +226,15 @@ static int client_data(const struct ftp_client *fc, int c, int *data, long deadl
 		open = strchr(line, '(');
 		if (!open || parse_hostport(open + 1, &a, &p) < 0)
 			return fail(r, LAB_GOT_ERROR, "bad 227 reply");
-		*data = lab_probe_open(IR_P_TCP, 0, a, p, &err);
-		if (*data < 0 || finish_connect(*data, deadline) < 0)
-			return fail(r, LAB_GOT_NONE, "no passive data connection");
+		local_of(c, &la, &lp);	/* from the control connection's address, as clients do */
+		*data = lab_probe_open(IR_P_TCP, la, a, p, &err);
+		if (*data < 0 || finish_connect(*data, deadline) < 0) {
+			char ip[16], what[64];
+
+			snprintf(what, sizeof(what), "no passive data connection to %s",
+				 ir_ip_str(a, ip));
+			return fail(r, LAB_GOT_NONE, what);
+		}
 		return step(c, "RETR lab.txt", "150", line, sizeof(line), deadline) < 0
 			       ? fail(r, LAB_GOT_NONE, "RETR refused")
 			       : 0;
