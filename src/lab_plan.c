@@ -521,6 +521,24 @@ static void plan_forwards(const struct lab *lab, struct lab_plan *plan)
 	}
 }
 
+/* From the Internet to a 1:1 PUBLIC address: reaches PRIVATE only where allowed. */
+static void plan_1to1_in(const struct lab *lab, struct lab_plan *plan,
+			 const struct ir_nat1to1 *n, const struct lab_link *l,
+			 const struct lab_host *h, uint8_t proto, uint16_t port)
+{
+	struct pkt p = {.iif = l->ifname, .oif = host_if(lab, h), .saddr = lab->far_addr,
+			.daddr = h->addr, .proto = proto, .dport = port, .icmp_type = -1,
+			.dnat_forward = forward_has_target(lab->ir, h->addr, proto, port)};
+	struct lab_probe *c;
+	char a[16], b[16];
+
+	c = conn(plan, proto, lab->inet_ns, lab->far_addr, n->public_addr, port, h->ns, port);
+	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+	c->want_src = lab->far_addr;
+	name_probe(c, "1:1 internet -> %s %s %u -> %s", ir_ip_str(n->public_addr, a),
+		   ir_proto_name(proto), port, ir_ip_str(h->addr, b));
+}
+
 static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 {
 	const struct ir *ir = lab->ir;
@@ -534,8 +552,9 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 		const struct lab_host *lan;
 		struct pkt p = {.iif = NULL, .icmp_type = -1};
 		struct lab_probe *c;
+		uint16_t open_port = 0;
+		uint8_t open_proto = 0;
 		char a[16], b[16];
-		bool tried_closed = false;
 
 		if (!h || !l)
 			continue;
@@ -561,32 +580,29 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 					continue;
 				proto = r->dports.v[0].proto;
 				port = r->dports.v[0].lo;
+				if (!open_port) {
+					open_port = port;
+					open_proto = proto;
+				}
 			} else {
-				if (tried_closed)
-					break;
 				port = closed_port(ir, NULL);
 			}
-			tried_closed |= !r;
-			p = (struct pkt){.iif = l->ifname, .oif = host_if(lab, h),
-					 .saddr = lab->far_addr, .daddr = h->addr, .proto = proto,
-					 .dport = port, .icmp_type = -1,
-					 .dnat_forward = forward_has_target(ir, h->addr, proto, port)};
-			c = conn(plan, proto, lab->inet_ns, lab->far_addr, n->public_addr, port,
-				 h->ns, port);
-			c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
-			c->want_src = lab->far_addr;
-			name_probe(c, "1:1 internet -> %s %s %u -> %s", ir_ip_str(n->public_addr, a),
-				   ir_proto_name(proto), port, ir_ip_str(h->addr, b));
+			plan_1to1_in(lab, plan, n, l, h, proto, port);
 		}
+		/* reflection: a LAN host dialling PUBLIC, on a port the Internet may use */
 		lan = lan_host_near(lab, h->addr);
+		if (!open_port) {
+			open_port = LAB_PORT_CLOSED;
+			open_proto = IR_P_TCP;
+		}
 		p = (struct pkt){.iif = host_if(lab, lan), .oif = host_if(lab, h),
-				 .saddr = lan->addr, .daddr = h->addr, .proto = IR_P_TCP,
-				 .dport = LAB_PORT_CLOSED, .icmp_type = -1};
-		c = conn(plan, IR_P_TCP, lan->ns, 0, n->public_addr, LAB_PORT_CLOSED, h->ns,
-			 LAB_PORT_CLOSED);
+				 .saddr = lan->addr, .daddr = h->addr, .proto = open_proto,
+				 .dport = open_port, .icmp_type = -1};
+		c = conn(plan, open_proto, lan->ns, 0, n->public_addr, open_port, h->ns, open_port);
 		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
-		name_probe(c, "1:1 reflection %s -> %s tcp %u: reaches %s", lan->label,
-			   ir_ip_str(n->public_addr, a), LAB_PORT_CLOSED, ir_ip_str(h->addr, b));
+		name_probe(c, "1:1 reflection %s -> %s %s %u -> %s", lan->label,
+			   ir_ip_str(n->public_addr, a), ir_proto_name(open_proto), open_port,
+			   ir_ip_str(h->addr, b));
 	}
 }
 
@@ -601,95 +617,166 @@ static const struct lab_host *host_in(const struct lab *lab, const struct ir_add
 	return NULL;
 }
 
+/* A forward a user rule of the forward chain applies to, to probe it through. */
+static const struct ir_forward *forward_for(const struct lab *lab, const struct ir_rule *r,
+					    uint32_t src)
+{
+	size_t i, j;
+
+	for (i = 0; i < lab->ir->n_forwards; i++) {
+		const struct ir_forward *f = &lab->ir->forwards[i];
+		const struct lab_link *l = lab_net_link(lab, f->iif);
+		bool port_ok = r->dports.n == 0;
+
+		if ((f->proto != IR_P_TCP && f->proto != IR_P_UDP) || !l ||
+		    !lab_net_host(lab, f->host) ||
+		    (r->proto != IR_P_ANY && r->proto != f->proto) ||
+		    (r->iif && !name_match(lab, r->iif, l->ifname)) ||
+		    (f->from.n && !addrs_match(&f->from, false, src)))
+			continue;
+		for (j = 0; j < r->dports.n; j++)
+			port_ok |= r->dports.v[j].proto == f->proto &&
+				   f->to_lo >= r->dports.v[j].lo && f->to_lo <= r->dports.v[j].hi;
+		if (port_ok)
+			return f;
+	}
+	return NULL;
+}
+
+/* Where a probe of a user rule goes, and the packet the gateway filters. */
+struct rule_probe {
+	const char *from_ns, *to_ns;
+	const struct lab_host *from_lan;
+	uint32_t src, dst;
+	uint16_t dport, lport;
+	struct pkt p;
+};
+
+/* The source of a probe for @r: a LAN host when the rule names one, else the Internet. */
+static int rule_source(const struct lab *lab, const struct ir_rule *r, struct rule_probe *rp)
+{
+	const struct lab_link *l = r->iif ? lab_net_link(lab, r->iif) : &lab->links[0];
+	size_t i;
+
+	if (r->saddr.n && host_in(lab, &r->saddr))
+		rp->from_lan = host_in(lab, &r->saddr);
+	for (i = 0; r->iif && !l && !rp->from_lan && i < lab->n_lan_hosts; i++)
+		if (name_match(lab, r->iif, host_if(lab, &lab->hosts[i])))
+			rp->from_lan = &lab->hosts[i];
+	if (rp->from_lan) {
+		if (r->iif && !name_match(lab, r->iif, host_if(lab, rp->from_lan)))
+			return -1;
+		rp->from_ns = rp->from_lan->ns;
+		rp->src = rp->from_lan->addr;
+		rp->p.iif = host_if(lab, rp->from_lan);
+		return 0;
+	}
+	if (!l)
+		return -1;
+	rp->from_ns = lab->inet_ns;
+	rp->src = lab_net_source(lab, &r->saddr);
+	rp->p.iif = l->ifname;
+	return rp->src ? 0 : -1;
+}
+
+/* The target of a probe for @r in the forward chain. */
+static int rule_target_forward(const struct lab *lab, const struct ir_rule *r,
+			       struct rule_probe *rp)
+{
+	const struct lab_link *l0 = &lab->links[0];
+	const struct lab_host *to = r->daddr.n ? host_in(lab, &r->daddr) : NULL;
+	const struct ir_forward *f;
+
+	if (r->daddr.n && !to)
+		return -1;
+	if (!to && rp->from_lan) {
+		rp->to_ns = lab->inet_ns;
+		rp->dst = l0->inet_addr;
+		rp->p.oif = l0->ifname;
+		return 0;
+	}
+	if (!to && !rp->from_lan && (f = forward_for(lab, r, rp->src))) {
+		/* through a forward: proves the rule decides, not the missing DNAT */
+		const struct lab_link *l = lab_net_link(lab, f->iif);
+
+		to = lab_net_host(lab, f->host);
+		rp->to_ns = to->ns;
+		rp->dst = l->gw_addr;
+		rp->dport = f->lo;
+		rp->lport = f->to_lo;
+		rp->p.proto = f->proto;
+		rp->p.iif = l->ifname;
+		rp->p.oif = host_if(lab, to);
+		rp->p.daddr = f->host;
+		rp->p.dport = f->to_lo;
+		rp->p.dnat_forward = true;
+		return 0;
+	}
+	if (!to)
+		to = &lab->hosts[0];
+	if (rp->from_lan == to)
+		return -1;
+	rp->to_ns = to->ns;
+	rp->dst = to->addr;
+	rp->p.oif = host_if(lab, to);
+	return 0;
+}
+
 /* One probe per user rule of input and forward: it does what it says. */
 static void plan_user_rule(const struct lab *lab, struct lab_plan *plan, enum ir_chain_id id,
 			   const struct ir_rule *r)
 {
 	static const char *const verbs[] = {"allow", "deny", "reject"};
-	const struct lab_link *l0 = &lab->links[0];
-	const struct lab_host *from_lan = NULL, *to_host = NULL;
-	struct pkt p = {.icmp_type = -1};
-	const char *from_ns, *to_ns;
-	uint32_t src, dst;
+	struct rule_probe rp = {.p = {.icmp_type = -1}};
 	struct lab_probe *c;
-	char a[16], *where;
+	char a[16], from[40], *where;
 
 	if (r->saddr_neg || r->daddr_neg || !(r->family & IR_F_IPV4) || r->ct_state ||
-	    (r->proto != IR_P_TCP && r->proto != IR_P_UDP && r->proto != IR_P_ICMP))
+	    (r->proto != IR_P_TCP && r->proto != IR_P_UDP && r->proto != IR_P_ICMP &&
+	     r->proto != IR_P_ANY) ||
+	    (r->proto == IR_P_ICMP && r->n_icmp && !memchr(r->icmp_types, 8, r->n_icmp)))
 		return;
-	/* where it comes from: a LAN host when the rule names one, else the Internet */
-	if ((r->iif && !lab_net_link(lab, r->iif)) || (r->saddr.n && host_in(lab, &r->saddr)))
-		from_lan = r->saddr.n ? host_in(lab, &r->saddr) : NULL;
-	if (r->iif && !lab_net_link(lab, r->iif) && !from_lan) {
-		size_t i;
-
-		for (i = 0; i < lab->n_lan_hosts && !from_lan; i++)
-			if (name_match(lab, r->iif, host_if(lab, &lab->hosts[i])))
-				from_lan = &lab->hosts[i];
-		if (!from_lan)
-			return;
-	}
-	if (from_lan) {
-		from_ns = from_lan->ns;
-		src = from_lan->addr;
-		p.iif = host_if(lab, from_lan);
-	} else {
-		const struct lab_link *l = r->iif ? lab_net_link(lab, r->iif) : l0;
-
-		from_ns = lab->inet_ns;
-		src = lab_net_source(lab, &r->saddr);
-		p.iif = l->ifname;
-		if (!src)
-			return;
-	}
+	if (rule_source(lab, r, &rp) < 0)
+		return;
+	rp.p.proto = r->proto == IR_P_ICMP ? IR_P_ICMP
+		     : r->dports.n	   ? r->dports.v[0].proto
+		     : r->proto == IR_P_UDP ? IR_P_UDP : IR_P_TCP;
+	rp.dport = rp.lport = r->dports.n ? r->dports.v[0].lo : LAB_PORT_CLOSED;
 	if (id == IR_CH_INPUT) {
-		to_ns = lab->gw_ns;
-		dst = from_lan ? from_lan->router : (r->iif ? lab_net_link(lab, r->iif) : l0)->gw_addr;
-	} else {
-		to_host = r->daddr.n ? host_in(lab, &r->daddr) : NULL;
-		if (r->daddr.n && !to_host)
-			return;
-		if (!to_host && from_lan) {
-			to_ns = lab->inet_ns;
-			dst = l0->inet_addr;
-			p.oif = l0->ifname;
-		} else {
-			if (!to_host)
-				to_host = &lab->hosts[0];
-			if (from_lan == to_host)
-				return;
-			to_ns = to_host->ns;
-			dst = to_host->addr;
-			p.oif = host_if(lab, to_host);
-		}
+		rp.to_ns = lab->gw_ns;
+		rp.dst = rp.from_lan ? rp.from_lan->router
+				     : (r->iif ? lab_net_link(lab, r->iif) : &lab->links[0])->gw_addr;
+	} else if (rule_target_forward(lab, r, &rp) < 0) {
+		return;
 	}
-	p.saddr = src;
-	p.daddr = dst;
-	p.proto = r->proto;
+	rp.p.saddr = rp.src;
+	if (!rp.p.daddr)
+		rp.p.daddr = rp.dst;
+	if (!rp.p.dport)
+		rp.p.dport = rp.lport;
 	where = diag_loc_str(&r->loc);
-	if (r->proto == IR_P_ICMP) {
-		if (r->n_icmp && !memchr(r->icmp_types, 8, r->n_icmp)) {
-			free(where);
-			return;
-		}
-		p.icmp_type = 8;
-		ping(plan, from_ns, dst, LAB_EXP_REACH, "%s %s %s icmp -> %s (%s)",
-		     verbs[r->verdict], id == IR_CH_INPUT ? "input" : "forward",
-		     from_lan ? from_lan->label : "internet", ir_ip_str(dst, a), where);
+	if (rp.from_lan)
+		snprintf(from, sizeof(from), "%s", rp.from_lan->label);
+	else if (rp.src == lab->far_addr)
+		snprintf(from, sizeof(from), "internet");
+	else
+		snprintf(from, sizeof(from), "internet %s", ir_ip_str(rp.src, a));
+	if (rp.p.proto == IR_P_ICMP) {
+		rp.p.icmp_type = 8;
+		ping(plan, rp.from_ns, rp.dst, LAB_EXP_REACH, "%s %s %s icmp -> %s (%s)",
+		     verbs[r->verdict], id == IR_CH_INPUT ? "input" : "forward", from,
+		     ir_ip_str(rp.dst, a), where);
 		c = &plan->v[plan->n - 1];
-		c->src = from_lan ? 0 : src;
+		c->src = rp.from_lan ? 0 : rp.src;
 	} else {
-		p.dport = r->dports.n ? r->dports.v[0].lo : LAB_PORT_CLOSED;
-		if (r->dports.n)
-			p.proto = r->dports.v[0].proto;
-		c = conn(plan, p.proto, from_ns, from_lan ? 0 : src, dst, p.dport, to_ns, p.dport);
+		c = conn(plan, rp.p.proto, rp.from_ns, rp.from_lan ? 0 : rp.src, rp.dst, rp.dport,
+			 rp.to_ns, rp.lport);
 		name_probe(c, "%s %s %s -> %s %s %u (%s)", verbs[r->verdict],
-			   id == IR_CH_INPUT ? "input" : "forward",
-			   from_lan ? from_lan->label : "internet", ir_ip_str(dst, a),
-			   ir_proto_name(p.proto), p.dport, where);
+			   id == IR_CH_INPUT ? "input" : "forward", from, ir_ip_str(rp.dst, a),
+			   ir_proto_name(rp.p.proto), rp.dport, where);
 	}
 	free(where);
-	c->expect = expect_of(gw_verdict(lab, id, &p), LAB_EXP_REACH);
+	c->expect = expect_of(gw_verdict(lab, id, &rp.p), LAB_EXP_REACH);
 }
 
 static void plan_user_rules(const struct lab *lab, struct lab_plan *plan)
