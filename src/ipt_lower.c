@@ -433,20 +433,21 @@ static void lower_filter(struct ipt_model *m, const struct ir *ir, enum ipt_fami
 
 	for (k = 0; k < ARRAY_SIZE(chains); k++) {
 		const struct ir_chain *c = &ir->chain[chains[k].id];
-		const struct ir_rule *last = NULL;
+		bool dropped = false;
 
 		if (!c->present)
 			continue;
 		ipt_chain_get(tm, chains[k].name, chains[k].hook);
-		for (i = 0; i < c->n; i++) {
+		for (i = 0; i < c->n && !dropped; i++) {
 			if (!(c->rules[i].family & fbit))
 				continue;
 			ipt_rule_lower(tm, ipt_chain_get(tm, chains[k].name, NULL), ir,
 				       &c->rules[i], fam);
-			last = &c->rules[i];
+			/* nothing after an unconditional drop (ipv6 block, catch-all) matches */
+			dropped = unconditional_drop(&c->rules[i]);
 		}
 		/* the chain's drop policy is its last rule: built-in policies are not ours */
-		if (c->policy == IR_V_DROP && !(last && unconditional_drop(last)))
+		if (c->policy == IR_V_DROP && !dropped)
 			ipt_rule_add(ipt_chain_get(tm, chains[k].name, NULL), "", &ir->level_loc,
 				     "policy", " -j DROP");
 	}
