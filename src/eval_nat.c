@@ -375,7 +375,8 @@ void eval_check_forwards(struct eval *e)
 		n++;
 	}
 	sweep_forwards(k, n, true, &c, &n_c, &cap_c, ir);
-	qsort(c, n_c, sizeof(*c), conflict_cmp);
+	if (n_c)
+		qsort(c, n_c, sizeof(*c), conflict_cmp);
 	for (i = 0; i < n_c; i++) {
 		const struct ir_forward *a = &ir->forwards[c[i].later];
 		const struct ir_forward *b = &ir->forwards[c[i].earlier];
