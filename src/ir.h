@@ -87,7 +87,7 @@ enum ir_role {
 /*
  * Interfaces in policy order, one entry per name (two `internal` lines for
  * one interface add to the same entry's nets). The roles never share a
- * name. nets are sorted by address and never overlap across all internal
+ * name. nets are in policy order and never overlap, across all internal
  * interfaces.
  */
 struct ir_iface {
