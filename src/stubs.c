@@ -45,12 +45,6 @@ int cmd_flush(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_lab(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int nft_check_kernel(const struct ir *ir)
 {
 	(void)ir;
