@@ -54,6 +54,7 @@ setup() {
 seen_source() {
 	port=$1
 	rm -f "$tmp/seen"
+	# shellcheck disable=SC2016 # expanded by the shell socat starts
 	ip netns exec "$net" timeout 10 socat -T5 "TCP-LISTEN:$port,reuseaddr" \
 		SYSTEM:'echo "$SOCAT_PEERADDR"' >/dev/null 2>&1 &
 	listener=$!
