@@ -46,10 +46,13 @@ extern const struct ast_syntax ast_syntax[AST_KIND_COUNT];
 int ast_kind_find(const char *name);
 
 /*
- * Report (through diag, at the statement's keyword) every required part
- * @st lacks. Returns true when nothing is missing.
+ * Report (through diag) every required part @st lacks, and a define name
+ * that is no name. Returns true when the statement is whole.
  */
-bool ast_check_required(const struct ast_stmt *st);
+bool ast_check_stmt(const struct ast_stmt *st);
+
+/* A define name: a letter or '_', then letters, digits, '_' and '-'. */
+bool ast_is_name(const char *s);
 
 /* Free the words of @l and reset it to empty. */
 void ast_list_clear(struct ast_list *l);
