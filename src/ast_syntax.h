@@ -63,6 +63,10 @@ void ast_stmt_clear(struct ast_stmt *st);
 /* A new, empty file for @src. The caller owns it. */
 struct ast_file *ast_file_new(const struct diag_source *src);
 
+/* How the YAML loader reads a plain scalar: null, or a boolean (1, 0; -1 neither). */
+bool ast_yaml_null(const char *s);
+int ast_yaml_bool(const char *s);
+
 /* Is @word a .masq keyword (scanner.l's table)? */
 bool masq_is_keyword(const char *word);
 

@@ -42,31 +42,38 @@ static const char *scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-static bool is_null(const yaml_node_t *n)
+bool ast_yaml_null(const char *s)
 {
-	const char *s;
-
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(n);
 	return !*s || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0;
 }
 
-/* A YAML 1.1 boolean: 1 true, 0 false, -1 not a boolean. */
-static int yl_bool(const yaml_node_t *n)
+int ast_yaml_bool(const char *s)
 {
 	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
 	size_t i;
 
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return -1;
 	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(scalar(n), yes[i]) == 0)
+		if (strcasecmp(s, yes[i]) == 0)
 			return 1;
-		if (strcasecmp(scalar(n), no[i]) == 0)
+		if (strcasecmp(s, no[i]) == 0)
 			return 0;
 	}
 	return -1;
+}
+
+static bool is_plain(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static bool is_null(const yaml_node_t *n)
+{
+	return is_plain(n) && ast_yaml_null(scalar(n));
+}
+
+static int yl_bool(const yaml_node_t *n)
+{
+	return is_plain(n) ? ast_yaml_bool(scalar(n)) : -1;
 }
 
 static const char *node_kind(const yaml_node_t *n)
