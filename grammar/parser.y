@@ -140,7 +140,7 @@ stmt		: DEFINE define_name '=' list
 			}
 		| FORWARD proto fwd_ports fwd_opts
 			{ put1(ps, AST_S_PROTO, &$2, &@2, "forward"); commit(ps, AST_FORWARD, &@1); }
-		| NAT word TO word
+		| NAT word TO word nat_opts
 			{
 				put1(ps, AST_S_PUBLIC, &$2, &@2, "nat");
 				put1(ps, AST_S_PRIVATE, &$4, &@3, "to");
@@ -221,6 +221,10 @@ fwd_opts	: %empty
 		| fwd_opts FROM list		{ put(ps, AST_S_FROM, &$3, &@2, "from"); }
 		| fwd_opts TO word		{ put1(ps, AST_S_TO, &$3, &@2, "to"); }
 		| fwd_opts NOREFLECT		{ set_flag(ps, AST_F_NOREFLECT, &@2, "noreflect"); }
+		;
+
+nat_opts	: %empty
+		| ON word			{ put1(ps, AST_S_ON, &$2, &@1, "on"); }
 		;
 
 helper_opt	: %empty

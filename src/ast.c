@@ -63,7 +63,8 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 	[AST_NAT] = {"nat", {
 		SLOT(AST_S_PUBLIC, NULL, "public", REQ),
 		SLOT(AST_S_PRIVATE, "to", "private", REQ),
-	}, 2},
+		SLOT(AST_S_ON, "on", "interface", 0),
+	}, 3},
 	[AST_HELPER] = {"helper", {
 		SLOT(AST_S_NAMES, NULL, "names", REQ | LST),
 		SLOT(AST_S_PORTS, "ports", "ports", LST),

@@ -16,15 +16,14 @@
  */
 #include "nft.h"
 
+#include "nl.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/common.h>
 #include <linux/netfilter/nf_tables.h>
@@ -39,11 +38,11 @@
 
 struct nft_batch {
 	struct nftnl_batch *pages;
-	uint32_t seq_base;		/* the begin message's sequence number */
-	uint32_t seq;			/* the next message's sequence number */
-	struct loc *locs;		/* [seq - seq_base]: where each message came from */
+	uint32_t seq_base; /* the begin message's sequence number */
+	uint32_t seq;	   /* the next message's sequence number */
+	struct loc *locs;  /* [seq - seq_base]: where each message came from */
 	size_t n_locs, cap_locs;
-	bool ended;			/* the end message has been written */
+	bool ended; /* the end message has been written */
 };
 
 /* Close the message just written at nftnl_batch_buffer(); a new page if needed. */
@@ -84,7 +83,7 @@ struct nft_batch *nft_batch_new(uint32_t genid)
 	b->pages = nftnl_batch_alloc(NFT_BATCH_PAGE_SIZE, NFT_BATCH_MSG_MAX);
 	if (!b->pages)
 		util_oom();
-	b->seq_base = (uint32_t)time(NULL);
+	b->seq_base = nl_seq();
 	b->seq = b->seq_base;
 	nlh = nft_batch_ctl(nftnl_batch_buffer(b->pages), NFNL_MSG_BATCH_BEGIN, b->seq);
 	if (genid)
@@ -115,31 +114,6 @@ void nft_batch_free(struct nft_batch *b)
 	nftnl_batch_free(b->pages);
 	free(b->locs);
 	free(b);
-}
-
-/*
- * A netlink socket to the netfilter subsystems with extended acks (the
- * kernel's reason as text) and capped acks (an error does not echo a
- * 64 KiB message back). Returns NULL after reporting why.
- */
-static struct mnl_socket *nft_batch_socket(void)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	int one = 1;
-
-	if (!nl) {
-		diag_error(NULL, "cannot open a netlink socket to nftables: %s", strerror(errno));
-		return NULL;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		diag_error(NULL, "cannot bind a netlink socket to nftables: %s", strerror(errno));
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	/* Both are optional: older kernels answer without them. */
-	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	return nl;
 }
 
 /*
@@ -230,8 +204,8 @@ static void nft_batch_answer(const struct nft_batch *b, const struct nlmsghdr *n
 	ans->errors++;
 	text = nft_batch_ext_ack(nlh);
 	if (text)
-		diag_error(nft_batch_loc(b, nlh->nlmsg_seq), "the kernel refused the ruleset: %s (%s)",
-			   strerror(-err->error), text);
+		diag_error(nft_batch_loc(b, nlh->nlmsg_seq),
+			   "the kernel refused the ruleset: %s (%s)", strerror(-err->error), text);
 	else
 		diag_error(nft_batch_loc(b, nlh->nlmsg_seq), "the kernel refused the ruleset: %s",
 			   strerror(-err->error));
@@ -284,7 +258,7 @@ int nft_batch_send(struct nft_batch *b, bool commit)
 		nft_batch_advance(b, NULL);
 		b->ended = true;
 	}
-	nl = nft_batch_socket();
+	nl = nl_open();
 	if (!nl)
 		return -1;
 	n_iov = nftnl_batch_iovec_len(b->pages);
@@ -327,34 +301,18 @@ static int nft_batch_genid_cb(const struct nlmsghdr *nlh, void *data)
 
 uint32_t nft_genid(void)
 {
-	char *buf = xmalloc(NFT_BATCH_RECV_SIZE);
-	struct mnl_socket *nl = nft_batch_socket();
-	uint32_t seq = (uint32_t)time(NULL), genid = 0;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = nl_open();
 	struct nlmsghdr *nlh;
-	ssize_t len;
+	uint32_t genid = 0;
 
 	if (!nl)
-		goto out_free;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, seq);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		diag_error(NULL, "cannot ask nftables for its generation: %s", strerror(errno));
-		goto out_close;
-	}
-	/* The answer is NEWGEN, then the ack that ends the exchange. */
-	do {
-		len = mnl_socket_recvfrom(nl, buf, NFT_BATCH_RECV_SIZE);
-		if (len < 0)
-			break;
-		len = mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
-				 nft_batch_genid_cb, &genid);
-	} while (len > 0);
-	if (len < 0) {
+		return 0;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, 0);
+	if (nl_request(nl, nlh, nft_batch_genid_cb, &genid) < 0) {
 		diag_error(NULL, "cannot read the nftables generation: %s", strerror(errno));
 		genid = 0;
 	}
-out_close:
 	mnl_socket_close(nl);
-out_free:
-	free(buf);
 	return genid;
 }

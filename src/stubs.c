@@ -45,30 +45,6 @@ int cmd_flush(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_init_script(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_explain(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_doctor(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_lab(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int nft_check_kernel(const struct ir *ir)
 {
 	(void)ir;
@@ -80,18 +56,6 @@ static int target_not_yet(const char *name, struct strbuf *out)
 	(void)out;
 	diag_error(NULL, "target '%s' is not implemented yet", name);
 	return -1;
-}
-
-int nft_text_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("nft", out);
-}
-
-int ipt_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("iptables", out);
 }
 
 int ipchains_emit(const struct ir *ir, struct strbuf *out)

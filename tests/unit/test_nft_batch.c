@@ -36,8 +36,8 @@ static void add_table(struct nft_batch *b, const char *name, const struct loc *l
 	struct nlmsghdr *nlh;
 
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
-	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWTABLE, NFPROTO_IPV4,
-				    NLM_F_CREATE, nft_batch_seq(b));
+	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE,
+				    nft_batch_seq(b));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	nft_batch_next(b, loc);
@@ -51,8 +51,8 @@ static void add_chain(struct nft_batch *b, const char *table, const char *name,
 
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWCHAIN, NFPROTO_IPV4,
-				    NLM_F_CREATE, nft_batch_seq(b));
+	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWCHAIN, NFPROTO_IPV4, NLM_F_CREATE,
+				    nft_batch_seq(b));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
 	nft_batch_next(b, loc);
@@ -168,17 +168,15 @@ static void test_many_pages(void)
 	struct nlmsghdr *nlh;
 	struct nlattr *list, *elem, *key;
 	uint32_t i = 0, j;
-	char line[256];
-	FILE *p;
 
 	add_table(b, "t_big", no_loc);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, "t_big");
 	nftnl_set_set_str(s, NFTNL_SET_NAME, "addrs");
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, 7);	/* ipv4_addr */
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, 7); /* ipv4_addr */
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, 1);
-	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWSET, NFPROTO_IPV4,
-				    NLM_F_CREATE, nft_batch_seq(b));
+	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWSET, NFPROTO_IPV4, NLM_F_CREATE,
+				    nft_batch_seq(b));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	nft_batch_next(b, no_loc);
@@ -201,14 +199,10 @@ static void test_many_pages(void)
 	CHECK(nft_batch_send(b, true) == 0);
 	nft_batch_free(b);
 
-	i = 0;
-	p = popen("nft list set ip t_big addrs | grep -o '10\\.4\\.147\\.223'", "r");
-	if (p) {
-		while (fgets(line, sizeof(line), p))
-			i++;
-		pclose(p);
-	}
-	CHECK(i == 1);	/* 10.0.0.0 + 299999 */
+	/* A lookup, not a listing: a hash set being resized may list partially. */
+	CHECK(system("nft get element ip t_big addrs '{ 10.0.0.0, 10.4.147.223 }' >/dev/null") ==
+	      0);
+	CHECK(system("nft get element ip t_big addrs '{ 10.4.147.224 }' >/dev/null 2>&1") != 0);
 }
 
 int main(void)
