@@ -44,7 +44,8 @@ struct lg {
 	struct strbuf *out;
 	char (*ifvar)[24];		/* per ir->ifaces: EXTIF, INTIF2, ... */
 	char (*ipvar)[24];		/* per ir->ifaces (externals): EXTIP, EXTIP2 */
-	bool *need_ip;			/* per ir->ifaces: a dynamic address read at run time */
+	bool *uses_ip;			/* per ir->ifaces: the script uses its address */
+	bool uses_gw;			/* ... and the gateway's addresses on the LANs */
 	struct lg_net *nets;
 	size_t n_nets;
 };
@@ -227,18 +228,25 @@ static void check_user_rule(struct lg *g, const struct ir_rule *r, enum ir_chain
 			   t, verb_name(r->verdict), net_iface(g, n->net)->name,
 			   ir_ip_str(n->net->net + 1, ip), n->net->len);
 	}
+	g->uses_gw = true;
 	for (i = 0; i < g->ir->n_ifaces; i++) {
 		const struct ir_iface *f = &g->ir->ifaces[i];
 
-		if (f->role != IR_EXTERNAL || !f->dynamic)
+		if (f->role != IR_EXTERNAL)
 			continue;
-		if (is_wildcard(f->name))
+		if (f->dynamic && is_wildcard(f->name))
 			diag_error(&r->loc,
 				   "with %s a '%s input' rule needs the address of every external "
 				   "interface, and '%s' is a wildcard",
 				   t, verb_name(r->verdict), f->name);
-		g->need_ip[i] = true;
+		g->uses_ip[i] = true;
 	}
+}
+
+/* Does the script read the address of interface @i when it runs? */
+static bool reads_ip(const struct lg *g, size_t i)
+{
+	return g->uses_ip[i] && g->ir->ifaces[i].dynamic;
 }
 
 static void check_sysctls(struct lg *g)
@@ -367,13 +375,13 @@ static void check(struct lg *g)
 				   g->era->portfw_tool, ir_proto_name(f->proto));
 			continue;
 		}
-		if (k == (size_t)-1 || !ir->ifaces[k].dynamic)
+		if (k == (size_t)-1)
 			continue;
-		if (is_wildcard(f->iif))
+		g->uses_ip[k] = true;
+		if (ir->ifaces[k].dynamic && is_wildcard(f->iif))
 			diag_error(&f->loc, "%s needs the address of the external interface, and "
 					    "'%s' is a wildcard",
 				   g->era->portfw_tool, f->iif);
-		g->need_ip[k] = true;
 	}
 	for (i = 0; i < ir->n_snats; i++) {
 		const struct ir_snat *s = &ir->snats[i];
@@ -452,7 +460,7 @@ static void warn(struct lg *g)
 		}
 	}
 	for (i = 0; i < ir->n_ifaces && !dyn; i++) {
-		if (!g->need_ip[i])
+		if (!reads_ip(g, i))
 			continue;
 		dyn = true;
 		diag_warning(&ir->ifaces[i].loc,
@@ -508,7 +516,7 @@ static void name_vars(struct lg *g)
 
 	g->ifvar = xcalloc(ir->n_ifaces + 1, sizeof(*g->ifvar));
 	g->ipvar = xcalloc(ir->n_ifaces + 1, sizeof(*g->ipvar));
-	g->need_ip = xcalloc(ir->n_ifaces + 1, sizeof(*g->need_ip));
+	g->uses_ip = xcalloc(ir->n_ifaces + 1, sizeof(*g->uses_ip));
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
 		unsigned *count = f->role == IR_EXTERNAL ? &n_ext
@@ -568,10 +576,10 @@ static void emit_header(struct lg *g)
 		    "# after the rules stand.\n\n");
 	sb_add(out, "# The programs, and where /proc is\n");
 	g->era->tools(out, ir->n_helpers > 0);
-	for (i = 0; i < ir->n_ifaces && !g->need_ip[i]; i++)
+	for (i = 0; i < ir->n_ifaces && !reads_ip(g, i); i++)
 		;
 	if (i < ir->n_ifaces)
-		sb_add(out, "IFCONFIG=/sbin/ifconfig\nAWK=awk\n");
+		sb_add(out, "IFCONFIG=/sbin/ifconfig\nAWK=/bin/awk\n");
 	sb_add(out, "UNAME=/bin/uname\nPROC=/proc\n\n");
 	sb_addf(out, "KERNEL=$(\"$UNAME\" -r)\n"
 		     "case $KERNEL in\n"
@@ -598,14 +606,14 @@ static void emit_vars(struct lg *g)
 		const struct ir_iface *f = &ir->ifaces[i];
 
 		put_assign(out, g->ifvar[i], f->name);
-		if (f->role == IR_EXTERNAL && !f->dynamic)
+		if (f->role == IR_EXTERNAL && !f->dynamic && g->uses_ip[i])
 			put_assign(out, g->ipvar[i], ir_ip_str(f->addr, ip));
 		for (j = 0; j < f->n_nets; j++, k++) {
 			const struct lg_net *n = &g->nets[k];
 
 			snprintf(text, sizeof(text), "%s/%u", ir_ip_str(n->net->net, ip), n->net->len);
 			put_assign(out, n->netvar, text);
-			if (n->ipvar[0])
+			if (n->ipvar[0] && g->uses_gw)
 				put_assign(out, n->ipvar, ir_ip_str(n->net->gw, ip));
 		}
 	}
@@ -621,23 +629,29 @@ static void emit_vars(struct lg *g)
 		sb_addf(out, "echo \"   Internal network: $%s\"\n", g->nets[i].netvar);
 	sb_add(out, "\n");
 	for (i = 0; i < ir->n_ifaces; i++) {
-		if (!g->need_ip[i])
+		if (!reads_ip(g, i))
 			continue;
-		/* the HOWTO's way (6.4.2), which works whatever the language of ifconfig */
+		/*
+		 * As the HOWTO (6.4.2) does: the text after the first ':' of the
+		 * "inet" line, which works whatever language ifconfig speaks
+		 */
 		sb_addf(out, "# %s has a dynamic address: read it now, and run this script again\n"
 			     "# whenever it changes (HOWTO FAQ 7.8)\n"
-			     "%s=$(\"$IFCONFIG\" \"$%s\" | \"$AWK\" 'NR == 2 { split($0, a, \":\"); "
-			     "split(a[2], b, \" \"); print b[1]; exit }')\n"
+			     "%s=$(\"$IFCONFIG\" \"$%s\" | \"$AWK\" 'NR > 1 && /inet / "
+			     "{ sub(/^[^:]*:/, \"\"); sub(/ .*/, \"\"); print; exit }')\n"
 			     "case $%s in\n"
-			     "'' | *[!0-9.]*)\n"
+			     "*.*.*.*.* | *[!0-9.]*) %s= ;;\n"
+			     "*.*.*.*) ;;\n"
+			     "*) %s= ;;\n"
+			     "esac\n"
+			     "if [ -z \"$%s\" ]; then\n"
 			     "  echo \"rc.firewall-%s: $%s has no IPv4 address; run this script again "
 			     "when it is up\" >&2\n"
 			     "  exit 1\n"
-			     "  ;;\n"
-			     "esac\n"
+			     "fi\n"
 			     "echo \"   External address: $%s\"\n\n",
-			g->ifvar[i], g->ipvar[i], g->ifvar[i], g->ipvar[i], g->era->target,
-			g->ifvar[i], g->ipvar[i]);
+			g->ifvar[i], g->ipvar[i], g->ifvar[i], g->ipvar[i], g->ipvar[i], g->ipvar[i],
+			g->ipvar[i], g->era->target, g->ifvar[i], g->ipvar[i]);
 	}
 }
 
@@ -1236,7 +1250,7 @@ int legacy_emit(const struct ir *ir, const struct legacy_era *era, struct strbuf
 out_free:
 	free(g.ifvar);
 	free(g.ipvar);
-	free(g.need_ip);
+	free(g.uses_ip);
 	free(g.nets);
 	return rc;
 }

@@ -93,15 +93,3 @@ int ipt_emit(const struct ir *ir, struct strbuf *out)
 	(void)ir;
 	return target_not_yet("iptables", out);
 }
-
-int ipchains_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("ipchains", out);
-}
-
-int ipfwadm_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("ipfwadm", out);
-}

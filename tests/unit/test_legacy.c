@@ -441,7 +441,7 @@ static void test_simple_two_lans(void)
 	t = run("two-lans", "ipfwadm", ipfwadm_emit, ir, &errors);
 	CHECK(t && errors == 0);
 	if (s && t) {
-		CHECK(has(s, "EXTIP='203.0.113.5'"));
+		CHECK(!strstr(s, "EXTIP"));
 		CHECK(has(s, "\"$IPCHAINS\" -P input ACCEPT"));
 		CHECK(has(s, "\"$IPCHAINS\" -A input -i \"$EXTIF\" -s \"$INTNET2\" -j DENY"));
 		CHECK(has(s, "\"$IPCHAINS\" -A forward -i \"$INTIF2\" -s \"$INTNET\" -j ACCEPT"));
@@ -523,6 +523,7 @@ static void test_helper_ports(void)
 	add_port(&h->ports, IR_P_TCP, 6660, 6671);
 	add_builtins(ir);
 	add_builtins_tail(ir);
+	add_sysctl(ir, "net.ipv4.ip_forward", NULL);
 	s = run("irc", "ipchains", ipchains_emit, ir, &errors);
 	CHECK(s && errors == 0);
 	CHECK(s && has(s, "\"$MODPROBE\" ip_masq_irc ports=6660,6661,6662,6663,6664,6665,6666,"
