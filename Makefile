@@ -39,7 +39,8 @@ LIBS := $(shell pkg-config --libs $(PKGS))
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 SRCS := $(sort $(wildcard src/*.c))
-OBJS := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/scanner.o
+TEMPLATES := $(sort $(wildcard templates/*.in))
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/scanner.o $(BUILD)/templates.o
 LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
@@ -67,6 +68,18 @@ $(BUILD)/scanner.o: $(BUILD)/scanner.c $(BUILD)/parser.h
 		-Wno-sign-compare -Wno-unused-function -c -o $@ $<
 
 $(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/scanner.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# templates/*.in become C strings (template.h), so the binary needs no data files
+$(BUILD)/templates.c: $(TEMPLATES) Makefile | $(BUILD)
+	{ echo '#include "template.h"'; echo 'const struct template_text template_texts[] = {'; \
+	for f in $(TEMPLATES); do printf '\t{"%s",\n' "$${f##*/}"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' "$$f"; \
+		printf '\t},\n'; done; echo '};'; \
+	echo 'const size_t template_n_texts = sizeof(template_texts) / sizeof(template_texts[0]);'; \
+	} >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/templates.o: $(BUILD)/templates.c src/template.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c $(BUILD)/parser.h $(BUILD)/scanner.h | $(BUILD)
@@ -118,6 +131,9 @@ install: $(PROG)
 	install -m 755 $(PROG) $(DESTDIR)$(SBINDIR)/masqgen
 	install -m 644 man/masqgen.8 $(DESTDIR)$(MANDIR)/man8/masqgen.8
 	install -m 644 man/masqgen.masq.5 $(DESTDIR)$(MANDIR)/man5/masqgen.masq.5
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 templates/masqgen.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/masqgen
 
 clean:
 	rm -rf build masqgen
@@ -130,7 +146,7 @@ clean:
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \
-	mandoc shellcheck valgrind
+	mandoc shellcheck valgrind systemd
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \

@@ -72,7 +72,7 @@ enum ast_kind {
  *   masquerade  SOURCES (list), ON (1), TO (1)
  *   forward     PROTO (1), PORTS (list), ON (1), FROM (list), TO (1: HOST[:PORT[-PORT]]);
  *               flag NOREFLECT
- *   nat         PUBLIC (1), PRIVATE (1)
+ *   nat         PUBLIC (1), PRIVATE (1), ON (1)
  *   helper      NAMES (list), PORTS (list)
  *   firewall    LEVEL (1)
  *   allow/deny/reject

@@ -70,4 +70,7 @@ int ipt_emit(const struct ir *ir, struct strbuf *out);
 int ipchains_emit(const struct ir *ir, struct strbuf *out);
 int ipfwadm_emit(const struct ir *ir, struct strbuf *out);
 
+/* The nft backend: the kernel validates the batch, nothing is committed. */
+int nft_check_kernel(const struct ir *ir);
+
 #endif

@@ -70,6 +70,13 @@ static const char *find_line(const struct diag_source *src, unsigned line, size_
 	return p;
 }
 
+const char *diag_loc_line(const struct loc *loc, size_t *len)
+{
+	if (!loc || !loc->src)
+		return NULL;
+	return find_line(loc->src, loc->line, len);
+}
+
 static void echo_source(const struct loc *loc)
 {
 	const char *text;

@@ -34,6 +34,12 @@ const struct diag_source *diag_add_source(const char *path, const char *text, si
 const char *diag_source_path(const struct diag_source *src);
 const char *diag_source_text(const struct diag_source *src, size_t *len);
 
+/*
+ * The text of the source line @loc points at (without its newline), or
+ * NULL for a built-in place; *len gets its length. Owned by the registry.
+ */
+const char *diag_loc_line(const struct loc *loc, size_t *len);
+
 /* "FILE:LINE" for rule comments; the caller owns the result. */
 char *diag_loc_str(const struct loc *loc);
 

@@ -15,7 +15,13 @@
  * for a LAN accept) or no location, plus a short tag naming the rule.
  *
  * One owner: the struct ir owns everything reachable from it (ir_free()).
- * Strings for interface names are owned by the ir (ir->strings).
+ * Strings for interface names are owned by the ir (ir->strings) and
+ * interned: two equal names are the same pointer.
+ *
+ * Lists (struct ir_addrs, struct ir_ports, ICMP types) never hold two
+ * overlapping or equal elements: eval widens or drops a redundant element
+ * with a warning, so a backend can put any list into an nft set as is.
+ * Elements keep policy order otherwise.
  */
 #ifndef MASQGEN_IR_H
 #define MASQGEN_IR_H
@@ -27,6 +33,7 @@
 #include <stdint.h>
 
 struct ast_file;
+struct ir_intern;
 
 /* IP protocol numbers. */
 enum ir_proto {
@@ -77,6 +84,12 @@ enum ir_role {
 	IR_PASSTHROUGH,
 };
 
+/*
+ * Interfaces in policy order, one entry per name (two `internal` lines for
+ * one interface add to the same entry's nets). The roles never share a
+ * name. nets are sorted by address and never overlap across all internal
+ * interfaces.
+ */
 struct ir_iface {
 	const char *name;	/* may end in '+' (wildcard) */
 	enum ir_role role;
@@ -91,7 +104,12 @@ struct ir_iface {
  * Source NAT out of one external interface: masquerade (to == 0) or SNAT
  * to an address. Without `masquerade` statements eval makes one per
  * (external, internal network) pair: masquerade for a dynamic external,
- * SNAT to its address for a static one.
+ * SNAT to its address for a static one. With `masquerade` statements, one
+ * per statement and external it applies to (`on IFACE`, else every
+ * external), in policy order; `to` absent means masquerade on a dynamic
+ * external and SNAT to its address on a static one. 1:1 NAT is not here:
+ * its SNAT comes from ir->nat1to1 (postrouting order: reflection, 1:1,
+ * then these).
  */
 struct ir_snat {
 	const char *oif;
@@ -106,7 +124,11 @@ struct ir_snat {
  * first target port (to_lo == lo when the port does not change; a range
  * maps port by port). For other protocols (gre, esp, ah) all ports are 0.
  * iif is the external interface (given with `on`, or the only external).
- * from: allowed sources; empty means any.
+ * from: allowed sources; empty means any. A `forward` line with several
+ * ports gives one entry per protocol and port element, each with the loc
+ * of its port word (of the proto word for gre/esp/ah). No two entries
+ * overlap on the same iif, proto and port; at most one entry with reflect
+ * covers a given proto and port across all externals.
  */
 struct ir_forward {
 	const char *iif;
@@ -132,8 +154,11 @@ struct ir_nat1to1 {
  * kernel's helper name ("ftp", "RAS", "Q.931"); nat_module the module that
  * rewrites payloads ("nf_nat_ftp", NULL if none); legacy_module the 2.2/2.0
  * module ("ip_masq_ftp", NULL if that era has none). modern false: the
- * helper exists only for 2.2/2.0 (raudio, ...), the modern backends reject
- * it. legacy false: the 2.2/2.0 backends reject it.
+ * helper exists only for 2.2/2.0 (raudio, ...): kname and nat_module are
+ * NULL and ports are empty unless the policy gave `ports`; the modern
+ * backends (and `check`) reject it through ir_check_modern(). legacy
+ * false: the 2.2/2.0 backends reject it themselves. ports: the policy's
+ * `ports` (with the protocols of the kernel helper) or the table's.
  */
 struct ir_helper {
 	const char *name;	/* the policy's name: "ftp" */
@@ -194,6 +219,54 @@ enum ir_rule_tag {
  * field. Consecutive user rules of the same shape are merged by eval into
  * one rule whose list holds every line's elements, each element keeping
  * its own location.
+ *
+ * Conventions eval follows (backends may rely on them):
+ * - family: a rule with saddr or daddr, or with proto ICMP, is IR_F_IPV4;
+ *   one with proto ICMPV6 or v6_linklocal_src is IR_F_IPV6; any other
+ *   rule is IR_F_BOTH. With ir->ipv6 == IR_IPV6_OPEN every rule is
+ *   IR_F_IPV4 and no IPv6 table is emitted at all. A chain's policy holds
+ *   for both tables.
+ * - log: the backend emits a rule of its own with the same matches, rate
+ *   limited by ir->log (rate, unit, prefix, level), right before the
+ *   verdict rule. Rules with log: user rules with `log`, anti-spoofing, and
+ *   the catch-all.
+ * - IR_T_CATCHALL: no matches, log true, verdict the chain's policy
+ *   (IR_V_DROP), family IR_F_BOTH; the last rule of a drop chain, present
+ *   only while ir->log.catchall. A backend may leave out its verdict rule
+ *   since the policy drops anyway.
+ * - IR_V_REJECT: tcp reset for tcp, ICMP port-unreachable for udp,
+ *   admin-prohibited for anything else (ICMPv6 equivalents in IPv6).
+ * - user rules: proto tcp/udp without ports becomes two rules (tcp, then
+ *   udp); with ports, one rule whose dports hold both protocols. iif is
+ *   the `on` interface in input and forward, oif in output. A user rule's
+ *   `on` may name any interface, declared or not.
+ * - IR_T_ANTISPOOF (raw, strong): per external, {iif EXT, saddr internal
+ *   networks and 127.0.0.0/8, log, drop} then {iif EXT, daddr
+ *   127.0.0.0/8, log, drop}; IPv4.
+ * - IR_T_LOOPBACK: iif "lo". IR_T_INVALID: ct_state INVALID, drop.
+ *   IR_T_ESTABLISHED: ct_state ESTABLISHED|RELATED, accept. All IR_F_BOTH.
+ * - IR_T_LAN in input: per internal interface {iif INT, saddr its
+ *   networks} (IPv4) and, with ipv6 firewall, {iif INT} (IPv6). In
+ *   forward: per (internal, external) pair {iif INT, oif EXT, saddr the
+ *   sources NATed out of EXT: its networks without `masquerade`
+ *   statements, else the masquerade sources for EXT plus the 1:1 private
+ *   addresses on EXT} (IPv4), and {iif INT, oif EXT} (IPv6, ipv6 firewall).
+ * - IR_T_INTERNAL: per ordered pair of distinct internal interfaces {iif
+ *   A, oif B}, IR_F_BOTH (IPv4 only under ipv6 block/open).
+ * - IR_T_DHCP: {iif INT, proto udp, sports udp 68, dports udp 67}, IPv4.
+ * - IR_T_FORWARDED: only ct_dnat_forward (and accept), IPv4; the backend
+ *   matches `ct status dnat` and the connection's original destination
+ *   being one of ir->forwards (not a 1:1 address: 1:1 opens nothing).
+ * - IR_T_PASSTHROUGH: {iif P} and, in forward, {oif P} (oif P in output),
+ *   accept, IR_F_BOTH; the first rules of input, forward and output (the
+ *   clamp-mss rule, from ir->clamp, stays before them in forward).
+ * - IR_T_IPV6: under ipv6 block, {family IPv6, drop} first in forward after
+ *   passthrough. Under ipv6 firewall: in forward, ICMPv6 errors
+ *   (destination-unreachable, packet-too-big, time-exceeded,
+ *   parameter-problem) accept; in strong input, one ICMPv6 rule (errors,
+ *   echo-request, echo-reply, router and neighbour solicitation and
+ *   advertisement) and DHCPv6 replies {udp sports 547 dports 546,
+ *   v6_linklocal_src}, accept.
  */
 struct ir_rule {
 	enum ir_rule_tag tag;
@@ -210,7 +283,10 @@ struct ir_rule {
 	 */
 	struct ir_ports dports;
 	struct ir_ports sports;		/* DHCP: source port 68 */
-	/* ICMP types (ICMPv6 types for an IPv6-only rule); loc per type. */
+	/*
+	 * ICMP types (ICMPv6 types for an IPv6-only rule) by number; names in
+	 * tables.h (tables_icmp_name(), tables_icmpv6_name()). Empty: any type.
+	 */
 	uint8_t *icmp_types;
 	struct loc *icmp_locs;
 	size_t n_icmp, cap_icmp;
@@ -221,6 +297,11 @@ struct ir_rule {
 	enum ir_verdict verdict;
 };
 
+/*
+ * present false: the chain would change nothing (accept policy, only
+ * accepting rules); it has no rules then and is not emitted. The raw chain
+ * is present only with firewall strong.
+ */
 struct ir_chain {
 	bool present;			/* false: not emitted (only its accept policy) */
 	enum ir_verdict policy;		/* IR_V_ACCEPT or IR_V_DROP */
@@ -249,8 +330,9 @@ struct ir_log {
 	bool catchall;			/* false after `log off` */
 	unsigned rate;			/* default 5 */
 	enum ir_rate_unit unit;		/* default per minute */
-	const char *prefix;		/* default "masqgen: " */
-	const char *level;		/* syslog level name, default "warning" */
+	const char *prefix;		/* default "masqgen: "; <= 29 chars, no " or \ */
+	/* emerg alert crit err warning notice info debug; default "warning" */
+	const char *level;
 	struct loc loc;
 };
 
@@ -269,7 +351,13 @@ struct ir_timeouts {
 /*
  * A kernel setting written after the ruleset commits. key is the sysctl
  * below /proc/sys/ with dots ("net.ipv4.ip_forward",
- * "net.ipv4.conf.ppp0.rp_filter"); iface is set for per-interface ones.
+ * "net.ipv4.conf.ppp0.rp_filter"); iface is set for per-interface ones
+ * (build the /proc path from iface: a VLAN name holds a dot). Order:
+ * net.ipv4.ip_forward=1; net.ipv4.ip_dynaddr=1 when an external is
+ * dynamic; then per `option` in policy order: conf.all, conf.default,
+ * then conf.IFACE for every external and internal interface that is not a
+ * wildcard. value is "1" or "0". Timeouts are not here: the iptables
+ * backend derives its conntrack sysctls from ir->timeouts itself.
  */
 struct ir_sysctl {
 	const char *key;
@@ -310,6 +398,7 @@ struct ir {
 
 	char **strings;			/* interned names, owned */
 	size_t n_strings, cap_strings;
+	struct ir_intern *intern;	/* ir_intern()'s index over strings */
 };
 
 /*
@@ -320,6 +409,9 @@ struct ir {
 struct ir *ir_eval(const struct ast_file *f);
 
 void ir_free(struct ir *ir);
+
+/* Free the lists @r owns (not @r itself). */
+void ir_rule_free(struct ir_rule *r);
 
 /* Interface lookups: the first interface of that name and role, or NULL. */
 const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name);
@@ -332,6 +424,18 @@ const char *ir_addr_str(const struct ir_addr *a, char *buf);
 /* dotted quad of @addr; buf >= 16 bytes. */
 const char *ir_ip_str(uint32_t addr, char *buf);
 
+/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any" (else NULL). */
 const char *ir_proto_name(uint8_t proto);
+
+/* @s interned in @ir: equal strings give the same pointer, owned by @ir. */
+const char *ir_intern(struct ir *ir, const char *s);
+
+/*
+ * Report, as errors at their policy lines, what a modern target (nft,
+ * iptables) cannot express: helpers that exist only for 2.2/2.0 kernels
+ * (HOWTO 2.6). `check` without -t judges against nft and calls it too.
+ * Returns 0, or -1 after reporting.
+ */
+int ir_check_modern(const struct ir *ir);
 
 #endif

@@ -6,7 +6,6 @@
 #include "ir.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,23 +38,6 @@ static const struct command commands[] = {
 	{"lab", cmd_lab, "lab POLICY                       test a policy in throwaway namespaces"},
 };
 
-static const struct cli_target targets[] = {
-	{"nft", nft_text_emit},
-	{"iptables", ipt_emit},
-	{"ipchains", ipchains_emit},
-	{"ipfwadm", ipfwadm_emit},
-};
-
-const struct cli_target *cli_target_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(targets); i++)
-		if (strcmp(targets[i].name, name) == 0)
-			return &targets[i];
-	return NULL;
-}
-
 static void usage(FILE *out)
 {
 	size_t i;
@@ -68,35 +50,6 @@ static void usage(FILE *out)
 	fputs("\n'masqgen COMMAND --help' describes a command; see masqgen(8) and "
 	      "masqgen.masq(5).\n",
 	      out);
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "masqgen %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'masqgen %s --help'.\n", cmd);
-	return EXIT_USAGE;
-}
-
-struct ir *cli_compile(const char *path)
-{
-	struct ast_file *f = ast_load(path);
-	struct ir *ir = NULL;
-
-	if (!f)
-		return NULL;
-	if (diag_error_count() == 0)
-		ir = ir_eval(f);
-	ast_file_free(f);
-	if (ir && diag_error_count()) {
-		ir_free(ir);
-		ir = NULL;
-	}
-	return ir;
 }
 
 /*
@@ -157,9 +110,6 @@ static int one_policy(int argc, char **argv, int first, const char **policy)
 	return -1;
 }
 
-/* Provided by the nft backend: the kernel validates the batch, no commit. */
-int nft_check_kernel(const struct ir *ir);
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -174,7 +124,7 @@ int cmd_check(int argc, char **argv)
 		"  -k, --kernel  also send the nftables batch to the kernel without its\n"
 		"                commit message: the kernel validates it, nothing changes\n"
 		"  -h, --help    this text\n";
-	const char *policy;
+	const char *policy = NULL;
 	struct ir *ir;
 	int rc;
 
@@ -185,6 +135,11 @@ int cmd_check(int argc, char **argv)
 	ir = cli_compile(policy);
 	if (!ir)
 		return EXIT_POLICY;
+	/* without -t, check judges against nft (LANGUAGE.md, helpers) */
+	if (ir_check_modern(ir) < 0) {
+		ir_free(ir);
+		return EXIT_POLICY;
+	}
 	rc = EXIT_OK;
 	if (opt_kernel && nft_check_kernel(ir) < 0)
 		rc = EXIT_SYSTEM;
@@ -221,7 +176,7 @@ int cmd_generate(int argc, char **argv)
 		"  -h, --help           this text\n";
 	const struct cli_target *t = NULL;
 	struct strbuf sb = {0};
-	const char *policy;
+	const char *policy = NULL;
 	struct ir *ir;
 	int rc;
 
@@ -289,7 +244,7 @@ int cmd_convert(int argc, char **argv)
 		"  -o, --output FILE  write FILE (atomically) instead of stdout\n"
 		"  -h, --help         this text\n";
 	struct strbuf sb = {0};
-	const char *policy;
+	const char *policy = NULL;
 	struct ast_file *f;
 	struct ir *ir;
 	int rc;

@@ -48,9 +48,10 @@ int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present);
 /*
  * nft_batch.c: a netlink batch to the nftables subsystem.
  *
- * nft_batch_new() opens the socket and starts the batch (its begin message
- * carries @genid when non-zero, so the kernel refuses the commit with
- * ERESTART if anything committed since the caller read the ruleset).
+ * nft_batch_new() starts the batch (its begin message carries @genid when
+ * non-zero, so the kernel refuses the commit with ERESTART if anything
+ * committed since the caller read the ruleset); it never fails, the socket
+ * is opened by nft_batch_send().
  * For each message: write it at nft_batch_buf() with sequence number
  * nft_batch_seq() (libnftnl's *_nlmsg_build_hdr + *_nlmsg_build_payload),
  * then nft_batch_next(b, loc) records which policy place it came from.

@@ -45,24 +45,6 @@ int cmd_flush(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_init_script(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_explain(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_doctor(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int cmd_lab(int argc, char **argv)
 {
 	(void)argc;
@@ -86,10 +68,4 @@ int nft_text_emit(const struct ir *ir, struct strbuf *out)
 {
 	(void)ir;
 	return target_not_yet("nft", out);
-}
-
-int ipt_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("iptables", out);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void __attribute__((noreturn)) oom(void)
+void util_oom(void)
 {
 	fputs("masqgen: out of memory\n", stderr);
 	exit(3);
@@ -20,7 +20,7 @@ void *xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (!p)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -29,7 +29,7 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -37,7 +37,7 @@ void *xrealloc(void *p, size_t size)
 {
 	p = realloc(p, size ? size : 1);
 	if (!p)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -60,7 +60,7 @@ char *xvasprintf(const char *fmt, va_list ap)
 	char *p;
 
 	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -84,7 +84,7 @@ void util_grow(void *v, size_t *cap, size_t need, size_t size)
 		return;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2 / size)
-			oom();
+			util_oom();
 		ncap *= 2;
 	}
 	*pv = xrealloc(*pv, ncap * size);

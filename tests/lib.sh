@@ -44,10 +44,12 @@ golden_compare() {
 	return 1
 }
 
-# A fresh temporary directory, removed when the suite exits.
+# A fresh temporary directory, removed when the suite exits. Suites call it
+# as tmp=$(mktemp_dir): a trap set in that subshell would fire at once, so
+# the trap belongs to the suite's shell and covers one parent directory.
+SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-test.XXXXXX")
+# shellcheck disable=SC2064
+trap "rm -rf '$SUITE_TMP'" EXIT
 mktemp_dir() {
-	_d=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-test.XXXXXX")
-	# shellcheck disable=SC2064
-	trap "rm -rf '$_d'" EXIT
-	printf '%s\n' "$_d"
+	mktemp -d "$SUITE_TMP/d.XXXXXX"
 }

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apply.h - what `apply`, `flush` and `diff` need besides the ruleset
+ * itself: masqgen's loaded tables as the kernel has them (nft_state.c),
+ * the kernel settings and their record (sysctls.c), and the conntrack
+ * entries a new ruleset treats differently (ctclean.c).
+ */
+#ifndef MASQGEN_APPLY_H
+#define MASQGEN_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ir;
+
+/*
+ * masqgen's tables as loaded: which of `ip masqgen` and `ip6 masqgen`
+ * exist, and a fingerprint of their identity (tables, chains, sets,
+ * objects and rules with their handles; not counters, not set elements),
+ * which changes whenever another program adds, removes or replaces any of
+ * them.
+ */
+struct nft_state {
+	bool ip, ip6;
+	uint64_t fingerprint;
+};
+
+/* Read the state from the kernel. Returns 0, or -1 after reporting why. */
+int nft_state_read(struct nft_state *st);
+
+/*
+ * Kernel settings. The record at @state_path holds, per setting masqgen
+ * wrote, the value it had before masqgen first wrote it
+ * ("net/ipv4/ip_forward=0", one a line, written atomically).
+ *
+ * sysctls_apply(): restore the recorded settings @ir no longer names,
+ * record the current value of each new one, save the record, then write
+ * @ir's values. A per-interface setting of a missing interface is a
+ * warning. Returns 0, or -1 after reporting the settings it could not write.
+ *
+ * sysctls_restore(): write every recorded value back, then remove the
+ * record. Returns 0 (also when there is no record), or -1 after reporting.
+ */
+int sysctls_apply(const struct ir *ir, const char *state_path);
+int sysctls_restore(const char *state_path);
+
+/*
+ * Delete the conntrack entries the ruleset of @ir treats differently from
+ * what they were set up with: connections to a forwarded port of the
+ * gateway that are not translated to that forward's target, and
+ * connections translated to an internal host that no forward or 1:1 of
+ * @ir leads to. Returns how many were deleted, or -1 after reporting.
+ */
+long ctclean_run(const struct ir *ir);
+
+#endif

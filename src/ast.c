@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ast.c - the parsed policy: slots, the statement syntax table, loading files */
+#include "ast.h"
+#include "ast_syntax.h"
+#include "diag.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Includes nest at most this deep below the policy itself. */
+#define AST_MAX_DEPTH 16
+/* A policy file larger than this is refused, not parsed. */
+#define AST_MAX_FILE (64u << 20)
+
+#define SLOT(s, k, y, o) {.slot = (s), .kw = (k), .key = (y), .opts = (o)}
+#define FLAG(f, k, y, o) {.flag = (f), .kw = (k), .key = (y), .opts = AST_P_FLAG | (o)}
+#define REQ AST_P_REQUIRED
+#define LST AST_P_LIST
+
+const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
+	[AST_DEFINE] = {"define", {
+		SLOT(AST_S_NAME, NULL, "name", REQ),
+		SLOT(AST_S_VALUE, "=", "value", REQ | LST),
+	}, 2},
+	[AST_INCLUDE] = {"include", {
+		SLOT(AST_S_PATH, NULL, NULL, REQ),
+	}, 1},
+	[AST_EXTERNAL] = {"external", {
+		SLOT(AST_S_IFACE, NULL, "interface", REQ),
+		FLAG(AST_F_DYNAMIC, "dynamic", "dynamic", 0),
+		SLOT(AST_S_ADDRESS, "address", "address", 0),
+	}, 3},
+	[AST_INTERNAL] = {"internal", {
+		SLOT(AST_S_IFACE, NULL, "interface", REQ),
+		SLOT(AST_S_NETWORKS, NULL, "networks", REQ | LST),
+	}, 2},
+	[AST_PASSTHROUGH] = {"passthrough", {
+		SLOT(AST_S_IFACES, NULL, NULL, REQ | LST),
+	}, 1},
+	[AST_IPV6] = {"ipv6", {
+		{.slot = AST_S_MODE, .accepts = "firewall", .opts = REQ},
+	}, 1},
+	[AST_MASQUERADE] = {"masquerade", {
+		SLOT(AST_S_SOURCES, NULL, "sources", REQ | LST),
+		SLOT(AST_S_ON, "on", "interface", 0),
+		SLOT(AST_S_TO, "to", "to", 0),
+	}, 3},
+	[AST_FORWARD] = {"forward", {
+		{.slot = AST_S_PROTO, .key = "proto", .accepts = "tcp udp", .opts = REQ},
+		SLOT(AST_S_PORTS, NULL, "ports", LST),
+		SLOT(AST_S_ON, "on", "interface", 0),
+		SLOT(AST_S_FROM, "from", "from", LST),
+		SLOT(AST_S_TO, "to", "to", REQ),
+		FLAG(AST_F_NOREFLECT, "noreflect", "reflect", AST_P_INVERT),
+	}, 6},
+	[AST_NAT] = {"nat", {
+		SLOT(AST_S_PUBLIC, NULL, "public", REQ),
+		SLOT(AST_S_PRIVATE, "to", "private", REQ),
+		SLOT(AST_S_ON, "on", "interface", 0),
+	}, 3},
+	[AST_HELPER] = {"helper", {
+		SLOT(AST_S_NAMES, NULL, "names", REQ | LST),
+		SLOT(AST_S_PORTS, "ports", "ports", LST),
+	}, 2},
+	[AST_FIREWALL] = {"firewall", {
+		SLOT(AST_S_LEVEL, NULL, NULL, REQ),
+	}, 1},
+#define RULE(name) {name, {                                                                 \
+		{.slot = AST_S_CHAIN, .key = "chain", .accepts = "input forward output"},    \
+		{.slot = AST_S_PROTO, .key = "proto", .accepts = "tcp udp"},                  \
+		SLOT(AST_S_PORTS, NULL, "ports", LST),                                        \
+		SLOT(AST_S_FROM, "from", "from", LST),                                        \
+		SLOT(AST_S_TO, "to", "to", LST),                                              \
+		SLOT(AST_S_ON, "on", "interface", 0),                                         \
+		FLAG(AST_F_LOG, "log", "log", 0),                                             \
+	}, 7}
+	[AST_ALLOW] = RULE("allow"),
+	[AST_DENY] = RULE("deny"),
+	[AST_REJECT] = RULE("reject"),
+#undef RULE
+	[AST_LOG] = {"log", {
+		FLAG(AST_F_OFF, "off", "catchall", AST_P_INVERT),
+		SLOT(AST_S_LIMIT, "limit", "limit", 0),
+		SLOT(AST_S_PREFIX, "prefix", "prefix", 0),
+		SLOT(AST_S_LEVEL, "level", "level", 0),
+	}, 4},
+	[AST_CLAMP_MSS] = {"clamp-mss", {
+		SLOT(AST_S_VALUE, NULL, NULL, 0),
+	}, 1},
+	[AST_TIMEOUTS] = {"timeouts", {
+		SLOT(AST_S_TCP, "tcp", "tcp", 0),
+		SLOT(AST_S_TCPFIN, "tcpfin", "tcpfin", 0),
+		SLOT(AST_S_UDP, "udp", "udp", 0),
+	}, 3},
+	[AST_OPTION] = {"option", {
+		SLOT(AST_S_NAME, NULL, "name", REQ),
+		{.slot = AST_S_VALUE, .key = "value", .accepts = "on off",
+		 .opts = REQ | AST_P_ONOFF},
+	}, 2},
+};
+
+#undef SLOT
+#undef FLAG
+#undef REQ
+#undef LST
+
+const char *ast_kind_name(enum ast_kind kind)
+{
+	return kind < AST_KIND_COUNT ? ast_syntax[kind].name : "?";
+}
+
+int ast_kind_find(const char *name)
+{
+	int k;
+
+	for (k = 0; k < AST_KIND_COUNT; k++)
+		if (strcmp(ast_syntax[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+/* How a missing part is named: its keyword, its YAML key, or its slot's role. */
+static const char *part_name(const struct ast_part *p)
+{
+	static const char *const role[AST_SLOT_COUNT] = {
+		[AST_S_NAME] = "a name", [AST_S_VALUE] = "a value", [AST_S_PATH] = "a path",
+		[AST_S_IFACE] = "an interface", [AST_S_NETWORKS] = "its networks",
+		[AST_S_IFACES] = "interfaces", [AST_S_MODE] = "a mode (firewall, block, open)",
+		[AST_S_SOURCES] = "sources", [AST_S_PROTO] = "a protocol",
+		[AST_S_PUBLIC] = "a public address", [AST_S_NAMES] = "helper names",
+		[AST_S_LEVEL] = "a level (simple, strong)",
+	};
+
+	if (p->kw && strcmp(p->kw, "=") != 0)
+		return p->kw;
+	return role[p->slot] ? role[p->slot] : "a value";
+}
+
+bool ast_check_required(const struct ast_stmt *st)
+{
+	const struct ast_syntax *syn = &ast_syntax[st->kind];
+	bool ok = true;
+	unsigned i;
+
+	for (i = 0; i < syn->n; i++) {
+		const struct ast_part *p = &syn->part[i];
+
+		if (!(p->opts & AST_P_REQUIRED) || ast_get(st, p->slot))
+			continue;
+		if (p->kw && strcmp(p->kw, "=") != 0)
+			diag_error(&st->loc, "'%s' needs '%s'", syn->name, p->kw);
+		else
+			diag_error(&st->loc, "'%s' needs %s", syn->name, part_name(p));
+		ok = false;
+	}
+	return ok;
+}
+
+const struct ast_list *ast_get(const struct ast_stmt *st, enum ast_slot slot)
+{
+	unsigned i;
+
+	for (i = 0; i < st->n_fields; i++)
+		if (st->field[i].slot == slot)
+			return st->field[i].list.n ? &st->field[i].list : NULL;
+	return NULL;
+}
+
+const struct ast_word *ast_get1(const struct ast_stmt *st, enum ast_slot slot)
+{
+	const struct ast_list *l = ast_get(st, slot);
+
+	return l ? &l->v[0] : NULL;
+}
+
+struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot)
+{
+	struct ast_field *f;
+	unsigned i;
+
+	for (i = 0; i < st->n_fields; i++)
+		if (st->field[i].slot == slot)
+			return &st->field[i].list;
+	if (st->n_fields == AST_MAX_FIELDS) {
+		fprintf(stderr, "masqgen: internal error: too many slots in one statement\n");
+		abort();
+	}
+	f = &st->field[st->n_fields++];
+	memset(f, 0, sizeof(*f));
+	f->slot = slot;
+	return &f->list;
+}
+
+struct ast_word *ast_list_add(struct ast_list *l, enum ast_word_kind kind, const char *text,
+			      const struct loc *loc)
+{
+	struct ast_word *w = VEC_PUSH(l->v, l->n, l->cap);
+
+	w->kind = kind;
+	w->text = xstrdup(text);
+	w->loc = *loc;
+	return w;
+}
+
+struct ast_stmt *ast_file_add(struct ast_file *f, enum ast_kind kind, const struct loc *loc)
+{
+	struct ast_stmt *st = VEC_PUSH(f->stmts, f->n, f->cap);
+
+	memset(st, 0, sizeof(*st));
+	st->kind = kind;
+	st->loc = *loc;
+	return st;
+}
+
+void ast_list_clear(struct ast_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void ast_stmt_clear(struct ast_stmt *st)
+{
+	unsigned i;
+
+	for (i = 0; i < st->n_fields; i++)
+		ast_list_clear(&st->field[i].list);
+	ast_file_free(st->included);
+	memset(st, 0, sizeof(*st));
+}
+
+struct ast_file *ast_file_new(const struct diag_source *src)
+{
+	struct ast_file *f = xcalloc(1, sizeof(*f));
+
+	f->src = src;
+	f->path = xstrdup(diag_source_path(src));
+	return f;
+}
+
+void ast_file_free(struct ast_file *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->n; i++)
+		ast_stmt_clear(&f->stmts[i]);
+	free(f->stmts);
+	free(f->path);
+	free(f);
+}
+
+static bool is_yaml(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n >= 5 && strcmp(path + n - 5, ".yaml") == 0) ||
+	       (n >= 4 && strcmp(path + n - 4, ".yml") == 0);
+}
+
+/* Read all of @path into *sb; -1 with errno set on failure. */
+static int read_all(const char *path, struct strbuf *sb)
+{
+	struct stat st;
+	char buf[65536];
+	ssize_t got;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto out_err;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out_err;
+		}
+		if (sb->len + (size_t)got > AST_MAX_FILE) {
+			errno = EFBIG;
+			goto out_err;
+		}
+		sb_addn(sb, buf, (size_t)got);
+	}
+	close(fd);
+	return 0;
+out_err:
+	err = errno;
+	close(fd);
+	sb_free(sb);
+	errno = err;
+	return -1;
+}
+
+/* The files being loaded, outermost first: their real paths find cycles. */
+struct load_stack {
+	const struct load_stack *up;
+	const char *real;
+	const char *path;
+	unsigned depth;
+};
+
+static struct ast_file *load(const char *path, const struct loc *from,
+			     const struct load_stack *up);
+
+/* @inc relative to the directory of @from (unless absolute); caller frees. */
+static char *include_path(const char *from, const char *inc)
+{
+	const char *slash = strrchr(from, '/');
+
+	if (inc[0] == '/' || !slash)
+		return xstrdup(inc);
+	return xasprintf("%.*s/%s", (int)(slash - from), from, inc);
+}
+
+static void cycle_error(const struct loc *loc, const struct load_stack *top, const char *real,
+			const char *path)
+{
+	const struct load_stack *order[AST_MAX_DEPTH + 2], *s;
+	struct strbuf chain = {0};
+	size_t n = 0, i;
+
+	/* from the file that comes back, down to the one that includes it again */
+	for (s = top; s; s = s->up) {
+		order[n++] = s;
+		if (strcmp(s->real, real) == 0)
+			break;
+	}
+	for (i = n; i-- > 0;) {
+		sb_add(&chain, order[i]->path);
+		sb_add(&chain, " -> ");
+	}
+	sb_add(&chain, path);
+	diag_error(loc, "include cycle: %s", chain.buf);
+	sb_free(&chain);
+}
+
+static void load_includes(struct ast_file *f, const struct load_stack *me)
+{
+	const struct load_stack *s;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		struct ast_stmt *st = &f->stmts[i];
+		const struct ast_word *w;
+		char *path, *real;
+
+		if (st->kind != AST_INCLUDE || !(w = ast_get1(st, AST_S_PATH)))
+			continue;
+		if (w->kind == AST_VAR) {
+			diag_error(&w->loc, "an include path cannot be a $name: write the path");
+			continue;
+		}
+		if (me->depth >= AST_MAX_DEPTH) {
+			diag_error(&st->loc, "includes nest deeper than %d levels at '%s'",
+				   AST_MAX_DEPTH, w->text);
+			continue;
+		}
+		path = include_path(me->path, w->text);
+		real = realpath(path, NULL);
+		if (!real) {
+			diag_error(&w->loc, "cannot include '%s': %s", path, strerror(errno));
+			free(path);
+			continue;
+		}
+		for (s = me; s; s = s->up)
+			if (strcmp(s->real, real) == 0)
+				break;
+		if (s)
+			cycle_error(&w->loc, me, real, path);
+		else
+			st->included = load(path, &w->loc, &(struct load_stack){
+				.up = me, .real = real, .path = path, .depth = me->depth + 1});
+		free(real);
+		free(path);
+	}
+}
+
+static struct ast_file *load(const char *path, const struct loc *from,
+			     const struct load_stack *me)
+{
+	const struct diag_source *src;
+	struct strbuf sb = {0};
+	struct ast_file *f;
+
+	if (read_all(path, &sb) < 0) {
+		if (errno == EFBIG)
+			diag_error(from, "cannot read '%s': larger than %u MiB", path,
+				   AST_MAX_FILE >> 20);
+		else
+			diag_error(from, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	src = diag_add_source(path, sb.buf ? sb.buf : "", sb.len);
+	sb_free(&sb);
+	f = is_yaml(path) ? ast_parse_yaml(src) : ast_parse_masq(src);
+	load_includes(f, me);
+	return f;
+}
+
+struct ast_file *ast_load(const char *path)
+{
+	struct ast_file *f;
+	char *real = realpath(path, NULL);
+
+	if (!real) {
+		diag_error(NULL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	f = load(path, NULL, &(struct load_stack){.real = real, .path = path});
+	free(real);
+	return f;
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctclean.c - after a commit, delete the conntrack entries that the new
+ * ruleset would treat differently from how they were set up.
+ *
+ * NAT is decided on a connection's first packet only, and the filter
+ * admits established connections on their conntrack state: without this,
+ * a UDP stream to a newly forwarded port keeps reaching the gateway, and a
+ * removed forward keeps carrying the connections it translated until they
+ * time out. Two kinds of entries go, IPv4 only (masqgen translates no IPv6):
+ *
+ *  - untranslated connections to an address of the gateway outside the
+ *    internal networks, on a port (and from a source) a forward or 1:1 of
+ *    the policy now translates;
+ *  - connections translated to a host of an internal network that no
+ *    forward or 1:1 of the policy leads to any more (or leads elsewhere).
+ *
+ * A DNAT to anything outside the internal networks (Docker's containers)
+ * is never masqgen's and is left alone. Entries are collected from one
+ * dump, then deleted by their original tuple and id, so an entry replaced
+ * meanwhile is not touched.
+ */
+#include "apply.h"
+
+#include "diag.h"
+#include "ir.h"
+#include "nl.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#define CTCLEAN_MAX_ATTR 64
+
+struct ctclean_tuple {
+	uint32_t src, dst; /* host byte order */
+	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+/* An entry to delete: its original tuple and identity, as the dump had them. */
+struct ctclean_victim {
+	void *tuple; /* CTA_TUPLE_ORIG payload */
+	uint16_t tuple_len;
+	uint32_t id; /* network order, as dumped */
+	bool has_id;
+	uint16_t zone; /* network order */
+	bool has_zone;
+};
+
+struct ctclean_ctx {
+	const struct ir *ir;
+	uint32_t *local; /* the gateway's addresses outside internal networks */
+	size_t n_local, cap_local;
+	struct ctclean_victim *victims;
+	size_t n_victims, cap_victims;
+};
+
+static bool ctclean_in_addrs(const struct ir_addrs *a, uint32_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (addr >= a->v[i].lo && addr <= a->v[i].hi)
+			return true;
+	return false;
+}
+
+static bool ctclean_internal(const struct ir *ir, uint32_t addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *ifc = &ir->ifaces[i];
+
+		for (j = 0; j < ifc->n_nets; j++) {
+			uint32_t mask = ifc->nets[j].len ? ~0u << (32 - ifc->nets[j].len) : 0;
+
+			if (ifc->role == IR_INTERNAL && (addr & mask) == ifc->nets[j].net)
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool ctclean_local(const struct ctclean_ctx *c, uint32_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_local; i++)
+		if (c->local[i] == addr)
+			return true;
+	return false;
+}
+
+/* Does forward @f translate a new connection with original tuple @o? */
+static bool ctclean_forward_takes(const struct ir_forward *f, const struct ctclean_tuple *o,
+				  bool from_lan)
+{
+	if (f->proto != o->proto)
+		return false;
+	if (f->hi && (o->dport < f->lo || o->dport > f->hi))
+		return false;
+	if (from_lan)
+		return f->reflect;
+	return f->from.n == 0 || ctclean_in_addrs(&f->from, o->src);
+}
+
+/* Would the new ruleset treat the entry differently from how it was set up? */
+static bool ctclean_doomed(const struct ctclean_ctx *c, const struct ctclean_tuple *o,
+			   const struct ctclean_tuple *r, uint32_t status)
+{
+	const struct ir *ir = c->ir;
+	bool from_lan = ctclean_internal(ir, o->src);
+	size_t i;
+
+	if (status & IPS_DST_NAT) {
+		/* The reply comes from where the connection was translated to. */
+		if (!ctclean_internal(ir, r->src))
+			return false;
+		for (i = 0; i < ir->n_nat1to1; i++)
+			if (ir->nat1to1[i].public_addr == o->dst &&
+			    ir->nat1to1[i].private_addr == r->src)
+				return false;
+		for (i = 0; i < ir->n_forwards; i++) {
+			const struct ir_forward *f = &ir->forwards[i];
+
+			if (f->host == r->src && ctclean_forward_takes(f, o, from_lan) &&
+			    (!f->hi || r->sport == f->to_lo + (o->dport - f->lo)))
+				return false;
+		}
+		return true;
+	}
+	if (!ctclean_local(c, o->dst))
+		return false;
+	for (i = 0; i < ir->n_nat1to1; i++)
+		if (ir->nat1to1[i].public_addr == o->dst)
+			return true;
+	for (i = 0; i < ir->n_forwards; i++)
+		if (ctclean_forward_takes(&ir->forwards[i], o, from_lan))
+			return true;
+	return false;
+}
+
+static int ctclean_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type < CTCLEAN_MAX_ATTR)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void ctclean_tuple_parse(const struct nlattr *nest, struct ctclean_tuple *t)
+{
+	const struct nlattr *tb[CTCLEAN_MAX_ATTR] = {NULL};
+	const struct nlattr *ip[CTCLEAN_MAX_ATTR] = {NULL};
+	const struct nlattr *proto[CTCLEAN_MAX_ATTR] = {NULL};
+
+	memset(t, 0, sizeof(*t));
+	if (!nest || mnl_attr_parse_nested(nest, ctclean_attr, tb) != MNL_CB_OK)
+		return;
+	if (tb[CTA_TUPLE_IP] &&
+	    mnl_attr_parse_nested(tb[CTA_TUPLE_IP], ctclean_attr, ip) == MNL_CB_OK) {
+		if (ip[CTA_IP_V4_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V4_SRC]) == 4)
+			t->src = ntohl(mnl_attr_get_u32(ip[CTA_IP_V4_SRC]));
+		if (ip[CTA_IP_V4_DST] && mnl_attr_get_payload_len(ip[CTA_IP_V4_DST]) == 4)
+			t->dst = ntohl(mnl_attr_get_u32(ip[CTA_IP_V4_DST]));
+	}
+	if (tb[CTA_TUPLE_PROTO] &&
+	    mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], ctclean_attr, proto) == MNL_CB_OK) {
+		if (proto[CTA_PROTO_NUM])
+			t->proto = mnl_attr_get_u8(proto[CTA_PROTO_NUM]);
+		if (proto[CTA_PROTO_SRC_PORT])
+			t->sport = ntohs(mnl_attr_get_u16(proto[CTA_PROTO_SRC_PORT]));
+		if (proto[CTA_PROTO_DST_PORT])
+			t->dport = ntohs(mnl_attr_get_u16(proto[CTA_PROTO_DST_PORT]));
+	}
+}
+
+static int ctclean_entry(const struct nlmsghdr *nlh, void *data)
+{
+	struct ctclean_ctx *c = data;
+	const struct nlattr *tb[CTCLEAN_MAX_ATTR] = {NULL};
+	struct ctclean_tuple o, r;
+	struct ctclean_victim *v;
+	uint32_t status = 0;
+
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), ctclean_attr, tb) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
+		return MNL_CB_OK;
+	if (tb[CTA_STATUS])
+		status = ntohl(mnl_attr_get_u32(tb[CTA_STATUS]));
+	ctclean_tuple_parse(tb[CTA_TUPLE_ORIG], &o);
+	ctclean_tuple_parse(tb[CTA_TUPLE_REPLY], &r);
+	if (!ctclean_doomed(c, &o, &r, status))
+		return MNL_CB_OK;
+	v = VEC_PUSH(c->victims, c->n_victims, c->cap_victims);
+	memset(v, 0, sizeof(*v));
+	v->tuple_len = mnl_attr_get_payload_len(tb[CTA_TUPLE_ORIG]);
+	v->tuple = xmalloc(v->tuple_len);
+	memcpy(v->tuple, mnl_attr_get_payload(tb[CTA_TUPLE_ORIG]), v->tuple_len);
+	if (tb[CTA_ID]) {
+		v->has_id = true;
+		v->id = mnl_attr_get_u32(tb[CTA_ID]);
+	}
+	if (tb[CTA_ZONE]) {
+		v->has_zone = true;
+		v->zone = mnl_attr_get_u16(tb[CTA_ZONE]);
+	}
+	return MNL_CB_OK;
+}
+
+static int ctclean_no_answer(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *ctclean_msg(char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	return nlh;
+}
+
+/* The gateway's own IPv4 addresses outside internal networks and 127/8. */
+static int ctclean_local_addrs(struct ctclean_ctx *c)
+{
+	struct ifaddrs *all, *ifa;
+
+	if (getifaddrs(&all) < 0) {
+		diag_error(NULL, "cannot list the gateway's addresses: %s", strerror(errno));
+		return -1;
+	}
+	for (ifa = all; ifa; ifa = ifa->ifa_next) {
+		uint32_t addr;
+
+		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET)
+			continue;
+		addr = ntohl(((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr);
+		if ((addr >> 24) == 127 || ctclean_internal(c->ir, addr))
+			continue;
+		*VEC_PUSH(c->local, c->n_local, c->cap_local) = addr;
+	}
+	freeifaddrs(all);
+	return 0;
+}
+
+long ctclean_run(const struct ir *ir)
+{
+	char *buf = xmalloc(MNL_SOCKET_BUFFER_SIZE + 1024);
+	struct ctclean_ctx c = {.ir = ir};
+	struct mnl_socket *nl = NULL;
+	struct nlmsghdr *nlh;
+	long removed = -1;
+	size_t i;
+
+	if (ctclean_local_addrs(&c) < 0)
+		goto out;
+	nl = nl_open();
+	if (!nl)
+		goto out;
+	nlh = ctclean_msg(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP);
+	if (nl_request(nl, nlh, ctclean_entry, &c) < 0) {
+		diag_error(NULL, "cannot read the connection tracking table: %s", strerror(errno));
+		goto out;
+	}
+	removed = 0;
+	for (i = 0; i < c.n_victims; i++) {
+		const struct ctclean_victim *v = &c.victims[i];
+
+		nlh = ctclean_msg(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK);
+		mnl_attr_put(nlh, CTA_TUPLE_ORIG | NLA_F_NESTED, v->tuple_len, v->tuple);
+		if (v->has_zone)
+			mnl_attr_put_u16(nlh, CTA_ZONE, v->zone);
+		if (v->has_id)
+			mnl_attr_put_u32(nlh, CTA_ID, v->id);
+		if (nl_request(nl, nlh, ctclean_no_answer, NULL) == 0) {
+			removed++;
+		} else if (errno != ENOENT) {
+			diag_error(NULL, "cannot delete a connection tracking entry: %s",
+				   strerror(errno));
+			removed = -1;
+			break;
+		}
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	for (i = 0; i < c.n_victims; i++)
+		free(c.victims[i].tuple);
+	free(c.victims);
+	free(c.local);
+	free(buf);
+	return removed;
+}

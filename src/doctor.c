@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * doctor.c - `masqgen doctor`: the HOWTO's "is my kernel MASQ ready"
+ * checks (section 3.2) for today's kernels. One line per check:
+ *
+ *	ok|FAIL|warn  what  (how to fix)
+ *
+ * Whether nf_tables, NAT and each conntrack helper really work is asked of
+ * the kernel itself: a child process moves into a throwaway network
+ * namespace (unshare(CLONE_NEWNET)) and sends a batch without its commit
+ * message, so the kernel validates every message (loading modules on
+ * demand) and keeps nothing. The rest reads /proc and runs the iptables
+ * tools the admin has.
+ */
+#include "cli.h"
+#include "tables.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The policy helper names, in the order doctor reports them. */
+static const char *const doctor_helper_names[] = {
+	"ftp", "irc", "tftp", "sip", "h323", "pptp", "amanda", "snmp",
+};
+
+enum {
+	DOCTOR_PROBE_TABLE,
+	DOCTOR_PROBE_NAT,
+	DOCTOR_PROBE_MASQ,
+	DOCTOR_PROBE_HELPER0,	/* one per kernel helper, in table order */
+	DOCTOR_PROBE_MAX = DOCTOR_PROBE_HELPER0 + 2 * ARRAY_SIZE(doctor_helper_names),
+};
+
+struct doctor {
+	const char *proc;	/* "/proc", or --proc-root */
+	unsigned fails, warns;
+};
+
+static void doctor_line(struct doctor *d, const char *status, const char *fix, const char *fmt,
+			...) __attribute__((format(printf, 4, 5)));
+
+static void doctor_line(struct doctor *d, const char *status, const char *fix, const char *fmt,
+			...)
+{
+	va_list ap;
+
+	if (strcmp(status, "FAIL") == 0)
+		d->fails++;
+	else if (strcmp(status, "warn") == 0)
+		d->warns++;
+	printf("%-5s ", status);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (fix)
+		printf("  (%s)", fix);
+	putchar('\n');
+}
+
+/* The first line of @path below the proc root, without its newline; caller frees. */
+static char *doctor_read(const struct doctor *d, const char *path)
+{
+	char *full = xasprintf("%s/%s", d->proc, path), buf[256];
+	FILE *f = fopen(full, "r");
+
+	free(full);
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf);
+}
+
+static void doctor_forwarding(struct doctor *d)
+{
+	char *v = doctor_read(d, "sys/net/ipv4/ip_forward");
+
+	if (!v)
+		doctor_line(d, "FAIL", "a kernel built with CONFIG_INET and /proc mounted",
+			    "IPv4 forwarding: no %s/sys/net/ipv4/ip_forward", d->proc);
+	else if (strcmp(v, "1") == 0)
+		doctor_line(d, "ok", NULL, "IPv4 forwarding is on (ip_forward = 1)");
+	else
+		doctor_line(d, "warn", "masqgen apply turns it on after the ruleset commits",
+			    "IPv4 forwarding is off (ip_forward = %s)", v);
+	free(v);
+}
+
+static void doctor_dynaddr(struct doctor *d)
+{
+	char *v = doctor_read(d, "sys/net/ipv4/ip_dynaddr");
+
+	if (!v)
+		doctor_line(d, "warn", "needed only for a dynamic external interface",
+			    "ip_dynaddr: no %s/sys/net/ipv4/ip_dynaddr", d->proc);
+	else
+		doctor_line(d, "ok", NULL, "ip_dynaddr = %s (apply sets 1 for a dynamic external)",
+			    v);
+	free(v);
+}
+
+static const char *doctor_rp_name(const char *v)
+{
+	if (!v)
+		return "missing";
+	if (strcmp(v, "0") == 0)
+		return "off";
+	if (strcmp(v, "1") == 0)
+		return "strict";
+	if (strcmp(v, "2") == 0)
+		return "loose";
+	return "unknown";
+}
+
+static void doctor_rp_filter(struct doctor *d)
+{
+	char *all = doctor_read(d, "sys/net/ipv4/conf/all/rp_filter");
+	char *def = doctor_read(d, "sys/net/ipv4/conf/default/rp_filter");
+
+	if (!all || !def)
+		doctor_line(d, "warn", "masqgen's anti-spoofing is in the ruleset anyway",
+			    "rp_filter: cannot read %s/sys/net/ipv4/conf/{all,default}/rp_filter",
+			    d->proc);
+	else
+		doctor_line(d, "ok", "left as it is unless the policy says option rp_filter",
+			    "rp_filter: all = %s (%s), default = %s (%s)", all,
+			    doctor_rp_name(all), def, doctor_rp_name(def));
+	free(all);
+	free(def);
+}
+
+/*
+ * Add one message to the probe batch; @seq is its sequence number and
+ * index into the results (the kernel acks each one).
+ */
+static struct nlmsghdr *doctor_msg(struct mnl_nlmsg_batch *b, uint16_t type, uint16_t flags,
+				   uint32_t seq)
+{
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type, NFPROTO_IPV4,
+				     flags | NLM_F_ACK, seq);
+}
+
+/*
+ * In the child, inside its own network namespace: build the probe batch
+ * (a table, a nat chain, a masquerade rule, a ct helper object per kernel
+ * helper), send it without the commit message, and put each message's
+ * errno (0: accepted) into @err by sequence number. Returns 0 or -errno.
+ */
+static int doctor_probe_batch(int *err, size_t n_err)
+{
+	static char buf[64 * 1024];
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	struct mnl_socket *nl;
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct timeval tv = {.tv_sec = 5};
+	size_t i, j, k = DOCTOR_PROBE_HELPER0;
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned expected = 0;
+	int rc = 0, n;
+
+	/* the begin message asks for no ack; its sequence number is no probe's */
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), DOCTOR_PROBE_MAX);
+	mnl_nlmsg_batch_next(b);
+
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, "masqgen-doctor");
+	nftnl_table_nlmsg_build_payload(doctor_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+						   DOCTOR_PROBE_TABLE), t);
+	mnl_nlmsg_batch_next(b);
+
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, "masqgen-doctor");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, "postrouting");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 100);
+	nftnl_chain_nlmsg_build_payload(doctor_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
+						   DOCTOR_PROBE_NAT), c);
+	mnl_nlmsg_batch_next(b);
+
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, "masqgen-doctor");
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "postrouting");
+	nftnl_rule_add_expr(r, nftnl_expr_alloc("masq"));
+	nftnl_rule_nlmsg_build_payload(doctor_msg(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+						  DOCTOR_PROBE_MASQ), r);
+	mnl_nlmsg_batch_next(b);
+	expected = 3;
+
+	for (i = 0; i < ARRAY_SIZE(doctor_helper_names); i++) {
+		const struct tables_helper *h = tables_helper_find(doctor_helper_names[i]);
+
+		for (j = 0; h && j < h->n_parts; j++, k++) {
+			struct nftnl_obj *o = nftnl_obj_alloc();
+			char *name = xasprintf("h%zu", k);
+
+			nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, "masqgen-doctor");
+			nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+			nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+			nftnl_obj_set_str(o, NFTNL_OBJ_CT_HELPER_NAME, h->parts[j].kname);
+			nftnl_obj_set_u16(o, NFTNL_OBJ_CT_HELPER_L3PROTO, NFPROTO_IPV4);
+			nftnl_obj_set_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO, h->parts[j].ports[0].proto);
+			nftnl_obj_nlmsg_build_payload(doctor_msg(b, NFT_MSG_NEWOBJ, NLM_F_CREATE,
+								 (uint32_t)k), o);
+			mnl_nlmsg_batch_next(b);
+			nftnl_obj_free(o);
+			free(name);
+			expected++;
+		}
+	}
+	/* no batch end: the kernel validates everything and commits nothing */
+	nftnl_table_free(t);
+	nftnl_chain_free(c);
+	nftnl_rule_free(r);
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (expected > 0) {
+		struct nlmsghdr *nlh;
+
+		n = (int)mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		for (nlh = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq >= n_err)
+				continue;
+			err[nlh->nlmsg_seq] = -e->error;
+			expected--;
+		}
+	}
+out:
+	mnl_socket_close(nl);
+	return rc;
+}
+
+/*
+ * Run the probe in a child in a new network namespace; @err gets one
+ * errno per probe (-1: no answer). Returns 0, or -errno when the probe
+ * could not run at all.
+ */
+static int doctor_probe(int *err, size_t n_err)
+{
+	int fds[2], status, rc = 0;
+	ssize_t got = 0, n;
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < n_err; i++)
+		err[i] = -1;
+	if (pipe(fds) < 0)
+		return -errno;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		rc = unshare(CLONE_NEWNET) < 0 ? -errno : doctor_probe_batch(err, n_err);
+		if (write(fds[1], &rc, sizeof(rc)) != sizeof(rc) ||
+		    write(fds[1], err, n_err * sizeof(*err)) != (ssize_t)(n_err * sizeof(*err)))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((size_t)got < sizeof(rc)) {
+		n = read(fds[0], (char *)&rc + got, sizeof(rc) - (size_t)got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	got = 0;
+	while ((size_t)got < n_err * sizeof(*err)) {
+		n = read(fds[0], (char *)err + got, n_err * sizeof(*err) - (size_t)got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return rc;
+}
+
+static void doctor_probe_line(struct doctor *d, int e, const char *what, const char *fix)
+{
+	if (e == 0)
+		doctor_line(d, "ok", NULL, "%s", what);
+	else if (e < 0)
+		doctor_line(d, "FAIL", fix, "%s: the kernel did not answer", what);
+	else
+		doctor_line(d, "FAIL", fix, "%s: %s", what, strerror(e));
+}
+
+/*
+ * Run @argv (searched in PATH) with stdout (and stderr) into @out.
+ * Returns its exit status, 127 when it could not be run.
+ */
+static int doctor_run(char *const argv[], struct strbuf *out)
+{
+	int fds[2], status;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return 127;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return 127;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		sb_addn(out, buf, (size_t)n);
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return 127;
+	return WEXITSTATUS(status);
+}
+
+/* Does a line of @path (without what follows a ':') end in "/NAME.ko[.xz...]"? */
+static int doctor_module_listed(const char *path, const char *name)
+{
+	char *want = xasprintf("/%s.ko", name), line[1024], *hit;
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f) {
+		free(want);
+		return -1;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, ":\n")] = '\0';
+		hit = strstr(line, want);
+		if (hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == '.'))
+			found = 1;
+	}
+	fclose(f);
+	free(want);
+	return found;
+}
+
+/*
+ * Is kernel module @name available: 1 (loaded, built in, or installed for
+ * this kernel), 0 (the kernel configuration or module lists say no), -1
+ * (nothing tells).
+ */
+static int doctor_module_state(const char *name)
+{
+	char *const zcat[] = {"zcat", "/proc/config.gz", NULL};
+	struct strbuf config = {0};
+	struct utsname u;
+	char *path, *sym, *hit;
+	int state = -1, listed;
+	size_t i;
+
+	path = xasprintf("/sys/module/%s", name);
+	if (access(path, F_OK) == 0)
+		state = 1;
+	free(path);
+	if (state == 1 || uname(&u) < 0)
+		return state;
+	/* CONFIG_NF_NAT_FTP for nf_nat_ftp */
+	sym = xasprintf("\nCONFIG_%s=", name);
+	for (i = 8; sym[i] != '='; i++)
+		sym[i] = (char)toupper((unsigned char)sym[i]);
+	path = xasprintf("/boot/config-%s", u.release);
+	if (doctor_run(zcat, &config) != 0) {
+		FILE *f = fopen(path, "r");
+		char line[512];
+
+		sb_free(&config);
+		while (f && fgets(line, sizeof(line), f))
+			sb_add(&config, line);
+		if (f)
+			fclose(f);
+	}
+	if (config.len) {
+		hit = strstr(config.buf, sym);
+		state = hit && hit[strlen(sym)] == 'y' ? 1 : hit ? -1 : 0;
+	}
+	free(path);
+	free(sym);
+	sb_free(&config);
+	if (state != -1)
+		return state;
+	path = xasprintf("/lib/modules/%s/modules.dep", u.release);
+	listed = doctor_module_listed(path, name);
+	free(path);
+	if (listed != 1) {
+		path = xasprintf("/lib/modules/%s/modules.builtin", u.release);
+		if (doctor_module_listed(path, name) == 1)
+			listed = 1;
+		free(path);
+	}
+	return listed;
+}
+
+static void doctor_netlink(struct doctor *d)
+{
+	int err[DOCTOR_PROBE_MAX];
+	size_t i, j, k = DOCTOR_PROBE_HELPER0;
+	int rc = doctor_probe(err, ARRAY_SIZE(err)), state;
+
+	if (rc < 0) {
+		doctor_line(d, "FAIL", "run doctor as root on the host, not in a restricted container",
+			    "nf_tables probe in a throwaway network namespace: %s", strerror(-rc));
+		return;
+	}
+	doctor_probe_line(d, err[DOCTOR_PROBE_TABLE], "nf_tables: a table can be created",
+			  "kernel with CONFIG_NF_TABLES; modprobe nf_tables");
+	if (err[DOCTOR_PROBE_TABLE] != 0)
+		return;
+	doctor_probe_line(d, err[DOCTOR_PROBE_NAT], "NAT: a nat chain can be hooked",
+			  "CONFIG_NF_NAT and CONFIG_NFT_NAT; modprobe nft_chain_nat");
+	doctor_probe_line(d, err[DOCTOR_PROBE_MASQ], "NAT: a masquerade rule is accepted",
+			  "CONFIG_NFT_MASQ; modprobe nft_masq");
+	for (i = 0; i < ARRAY_SIZE(doctor_helper_names); i++) {
+		const struct tables_helper *h = tables_helper_find(doctor_helper_names[i]);
+		struct strbuf bad = {0};
+
+		if (!h)
+			continue;
+		for (j = 0; j < h->n_parts; j++, k++)
+			if (err[k] != 0)
+				sb_addf(&bad, "%s%s (%s)", bad.len ? ", " : "", h->parts[j].kname,
+					err[k] < 0 ? "no answer" : strerror(err[k]));
+		if (bad.len) {
+			char *fix = xasprintf("modprobe nf_conntrack_%s, or a kernel with it",
+					      doctor_helper_names[i]);
+
+			doctor_line(d, "warn", fix, "helper %s: ct helper %s", h->name, bad.buf);
+			free(fix);
+		} else if (h->nat_module && (state = doctor_module_state(h->nat_module)) != 1) {
+			char *fix = xasprintf("a kernel with %s, or its module installed",
+					      h->nat_module);
+
+			if (state == 0)
+				doctor_line(d, "warn", fix, "helper %s: tracked, but this kernel has no "
+					    "%s: its payload addresses are not rewritten", h->name,
+					    h->nat_module);
+			else
+				doctor_line(d, "warn", fix, "helper %s: tracked, but whether %s exists "
+					    "cannot be told (no /sys/module, kernel config or module "
+					    "lists)", h->name, h->nat_module);
+			free(fix);
+		} else {
+			doctor_line(d, "ok", NULL, "helper %s: ct helper and %s available", h->name,
+				    h->nat_module ? h->nat_module : "NAT");
+		}
+		sb_free(&bad);
+	}
+}
+
+static const char *doctor_family(uint32_t f)
+{
+	switch (f) {
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_ARP:
+		return "arp";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	}
+	return "?";
+}
+
+struct doctor_tables {
+	struct strbuf others, own;
+};
+
+static int doctor_table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct doctor_tables *dt = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+	const char *name, *fam;
+	struct strbuf *sb;
+
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
+		name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+		fam = doctor_family(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY));
+		sb = strcmp(name, "masqgen") == 0 && (strcmp(fam, "ip") == 0 ||
+						      strcmp(fam, "ip6") == 0)
+			     ? &dt->own : &dt->others;
+		sb_addf(sb, "%s%s %s", sb->len ? ", " : "", fam, name);
+	}
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+/* The nftables tables of this network namespace, masqgen's own apart. */
+static void doctor_tables(struct doctor *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct doctor_tables dt = {0};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	uint32_t seq = (uint32_t)time(NULL), port;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int rc = -1;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	port = mnl_socket_get_portid(nl);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		rc = mnl_cb_run(buf, (size_t)n, seq, port, doctor_table_cb, &dt);
+		if (rc <= 0)
+			break;
+	}
+out:
+	if (rc < 0)
+		doctor_line(d, "warn", NULL, "cannot list the nftables tables: %s", strerror(errno));
+	else if (dt.others.len)
+		doctor_line(d, "warn", "an accept here does not outvote their drops: name the "
+			    "interfaces they manage in passthrough",
+			    "other nftables tables: %s", dt.others.buf);
+	else
+		doctor_line(d, "ok", NULL, "no other nftables tables");
+	if (rc >= 0)
+		doctor_line(d, "ok", NULL, "masqgen's tables: %s",
+			    dt.own.len ? dt.own.buf : "not loaded");
+	sb_free(&dt.others);
+	sb_free(&dt.own);
+	if (nl)
+		mnl_socket_close(nl);
+}
+
+static void doctor_iptables(struct doctor *d)
+{
+	char *const version[] = {"iptables", "--version", NULL};
+	char *const save[] = {"iptables-legacy-save", NULL};
+	struct strbuf out = {0};
+	char *names, *line;
+	unsigned rules = 0;
+	int rc = doctor_run(version, &out);
+
+	if (rc == 127) {
+		doctor_line(d, "ok", NULL, "iptables: not installed (needed only for -t iptables)");
+	} else {
+		out.buf[strcspn(out.buf, "\n")] = '\0';
+		if (strstr(out.buf, "legacy"))
+			doctor_line(d, "warn", "its rules and masqgen's nftables tables both filter: "
+				    "prefer iptables-nft or -t iptables",
+				    "iptables is the legacy flavour: %s", out.buf);
+		else
+			doctor_line(d, "ok", NULL, "iptables: %s", out.buf);
+	}
+	sb_free(&out);
+
+	names = xasprintf("%s/net/ip_tables_names", d->proc);
+	if (access(names, F_OK) != 0) {
+		doctor_line(d, "ok", NULL, "iptables-legacy: ip_tables is not loaded, no legacy rules");
+		goto out;
+	}
+	rc = doctor_run(save, &out);
+	if (rc == 127) {
+		doctor_line(d, "warn", "install iptables to list them",
+			    "iptables-legacy: ip_tables is loaded, but iptables-legacy-save is missing");
+		goto out;
+	}
+	for (line = out.buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1
+								 : NULL)
+		if (strncmp(line, "-A ", 3) == 0)
+			rules++;
+	if (rules)
+		doctor_line(d, "warn", "they filter packets too: remove them, or translate them "
+			    "(iptables-legacy-save | iptables-restore-translate)",
+			    "iptables-legacy: %u rules loaded", rules);
+	else
+		doctor_line(d, "ok", NULL, "iptables-legacy: ip_tables is loaded but holds no rules");
+out:
+	sb_free(&out);
+	free(names);
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"proc-root", required_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char help[] =
+		"usage: masqgen doctor\n\n"
+		"Check this machine for what masquerading needs (the HOWTO's section 3.2\n"
+		"for today's kernels), one line per check: ok, warn or FAIL, what, and\n"
+		"how to fix it. nf_tables, NAT and the conntrack helpers are probed in a\n"
+		"throwaway network namespace, so nothing changes. Needs root.\n"
+		"Exit 0 when masquerading can work, 5 when a check failed, 3 without root.\n\n"
+		"  -h, --help  this text\n";
+	struct doctor d = {.proc = "/proc"};
+	struct utsname u;
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		if (opt == 'p') {
+			d.proc = optarg;
+			continue;
+		}
+		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
+				       argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage_error(argv[0], "no arguments expected, not '%s'", argv[optind]);
+	if (geteuid() != 0) {
+		fprintf(stderr, "masqgen doctor: the kernel checks need root (a network namespace "
+			"and netlink to nftables): run it as root\n");
+		return EXIT_SYSTEM;
+	}
+	if (uname(&u) == 0)
+		doctor_line(&d, "ok", NULL, "kernel %s %s", u.sysname, u.release);
+	doctor_forwarding(&d);
+	doctor_dynaddr(&d);
+	doctor_rp_filter(&d);
+	doctor_netlink(&d);
+	doctor_tables(&d);
+	doctor_iptables(&d);
+	printf("%u failed, %u warnings: masquerading %s\n", d.fails, d.warns,
+	       d.fails ? "cannot work until the failures are fixed" : "can work");
+	return d.fails ? EXIT_NO : EXIT_OK;
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * eval_checks.c - checks over the declared interfaces: roles present,
+ * wildcards that would catch another role's interface, and internal
+ * networks that overlap; the sorted networks answer eval_net_of().
+ */
+#include "eval.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *eval_net_str(const struct ir_net *n, char *buf)
+{
+	char ip[16];
+
+	snprintf(buf, 40, "%s/%u", ir_ip_str(n->net, ip), n->len);
+	return buf;
+}
+
+const char *eval_role_name(enum ir_role role)
+{
+	return role == IR_EXTERNAL ? "external" : role == IR_INTERNAL ? "internal" : "passthrough";
+}
+
+static int net_cmp(const void *pa, const void *pb)
+{
+	const struct eval_net *a = pa, *b = pb;
+
+	if (a->net->net != b->net->net)
+		return a->net->net < b->net->net ? -1 : 1;
+	return a->net->len < b->net->len ? -1 : a->net->len > b->net->len;
+}
+
+static bool loc_before(const struct loc *a, const struct loc *b)
+{
+	if (a->src != b->src)
+		return false;	/* an include: keep the order of the sweep */
+	return a->line < b->line || (a->line == b->line && a->col < b->col);
+}
+
+/* Sort the internal networks; overlapping ones are errors naming both. */
+static void check_networks(struct eval *e)
+{
+	size_t i, j, reach = 0, total = 0;
+	char a[40], b[40];
+
+	for (i = 0; i < e->ir->n_ifaces; i++)
+		total += e->ir->ifaces[i].n_nets;
+	e->nets = xcalloc(total, sizeof(*e->nets));
+	for (i = 0; i < e->ir->n_ifaces; i++) {
+		const struct ir_iface *ifc = &e->ir->ifaces[i];
+
+		for (j = 0; j < ifc->n_nets; j++) {
+			e->nets[e->n_nets].net = &ifc->nets[j];
+			e->nets[e->n_nets].iface = ifc;
+			e->n_nets++;
+		}
+	}
+	qsort(e->nets, e->n_nets, sizeof(*e->nets), net_cmp);
+	for (i = 1; i < e->n_nets; i++) {
+		const struct eval_net *r = &e->nets[reach], *x = &e->nets[i], *later, *first;
+		uint32_t r_end = r->net->net | ~(r->net->len ? ~(uint32_t)0 << (32 - r->net->len) : 0);
+
+		if (x->net->net > r_end) {
+			reach = i;
+			continue;
+		}
+		later = loc_before(&r->net->loc, &x->net->loc) ? x : r;
+		first = later == x ? r : x;
+		diag_error(&later->net->loc, "internal network '%s' of '%s' overlaps '%s' of '%s'",
+			   eval_net_str(later->net, a), later->iface->name, eval_net_str(first->net, b),
+			   first->iface->name);
+		diag_note(&first->net->loc, "'%s' declared here", eval_net_str(first->net, b));
+	}
+}
+
+const struct eval_net *eval_net_of(const struct eval *e, uint32_t addr)
+{
+	size_t lo = 0, hi = e->n_nets;
+
+	/* the last network starting at or below addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->nets[mid].net->net <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0) {
+		const struct ir_net *n = e->nets[lo - 1].net;
+		uint32_t mask = n->len ? ~(uint32_t)0 << (32 - n->len) : 0;
+
+		if ((addr & mask) == n->net)
+			return &e->nets[lo - 1];
+	}
+	return NULL;
+}
+
+/* A wildcard `ppp+` must not cover an interface of another role. */
+static void check_wildcards(struct eval *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->ir->n_ifaces; i++) {
+		const struct ir_iface *w = &e->ir->ifaces[i];
+		size_t len = strlen(w->name) - 1;
+
+		if (w->name[len] != '+')
+			continue;
+		for (j = 0; j < e->ir->n_ifaces; j++) {
+			const struct ir_iface *x = &e->ir->ifaces[j];
+
+			if (j == i || x->role == w->role || strncmp(x->name, w->name, len) != 0)
+				continue;
+			diag_error(&w->loc, "%s '%s' also matches %s interface '%s'", eval_role_name(w->role),
+				   w->name, eval_role_name(x->role), x->name);
+			diag_note(&x->loc, "'%s' declared here", x->name);
+		}
+	}
+}
+
+/* The first statement of @kind, for errors about what is missing. */
+static const struct loc *first_loc(const struct ast_file *f, enum ast_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->stmts[i].kind == kind)
+			return &f->stmts[i].loc;
+	return f->n ? &f->stmts[0].loc : NULL;
+}
+
+/* Whether a statement of @kind exists, even one with errors (no cascade). */
+static bool has_kind(const struct ast_file *f, enum ast_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->stmts[i].kind == kind)
+			return true;
+	return false;
+}
+
+void eval_check_roles(struct eval *e, const struct ast_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < e->ir->n_ifaces; i++)
+		if (e->ir->ifaces[i].role == IR_INTERNAL)
+			e->n_internal++;
+	if (!e->n_external && !has_kind(f, AST_EXTERNAL))
+		diag_error(first_loc(f, AST_INTERNAL),
+			   "the policy has no 'external' interface (the one that faces the "
+			   "Internet)");
+	if (!e->n_internal && !has_kind(f, AST_INTERNAL))
+		diag_error(first_loc(f, AST_EXTERNAL),
+			   "the policy has no 'internal' interface (a LAN behind the gateway)");
+	check_wildcards(e);
+	check_networks(e);
+}

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * eval_rules.c - allow/deny/reject lines to user rules, merging
+ * consecutive lines of the same shape into one rule with set-valued
+ * lists, and making every list a set (no overlapping elements).
+ */
+#include "eval.h"
+#include "tables.h"
+#include "util.h"
+#include "value.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void eval_addrs_append(struct ir_addrs *dst, const struct ir_addrs *src)
+{
+	if (!src->n)
+		return;
+	util_grow(&dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v));
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+}
+
+static void ports_append(struct ir_ports *dst, const struct ir_ports *src)
+{
+	if (!src->n)
+		return;
+	util_grow(&dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v));
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+}
+
+int eval_addr_list(const struct ast_list *l, struct ir_addrs *out)
+{
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct ir_addr a;
+
+		if (value_addr(&l->v[i], &a) < 0) {
+			rc = -1;
+			continue;
+		}
+		*VEC_PUSH(out->v, out->n, out->cap) = a;
+	}
+	return rc;
+}
+
+/* One element of a list being made a set: its range and its index. */
+struct eval_span {
+	uint32_t lo, hi;
+	uint8_t proto;
+	size_t idx;
+};
+
+static int span_cmp(const void *pa, const void *pb)
+{
+	const struct eval_span *a = pa, *b = pb;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	if (a->hi != b->hi)
+		return a->hi > b->hi ? -1 : 1;	/* the wider first */
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+typedef const char *(*eval_span_str)(const struct eval_span *s, char *buf);
+
+static const char *addr_span_str(const struct eval_span *s, char *buf)
+{
+	struct ir_addr a = {.lo = s->lo, .hi = s->hi};
+	char text[40];
+
+	snprintf(buf, 48, "'%s'", ir_addr_str(&a, text));
+	return buf;
+}
+
+static const char *port_span_str(const struct eval_span *s, char *buf)
+{
+	if (s->lo == s->hi)
+		snprintf(buf, 48, "%s port %u", ir_proto_name(s->proto), s->lo);
+	else
+		snprintf(buf, 48, "%s ports %u-%u", ir_proto_name(s->proto), s->lo, s->hi);
+	return buf;
+}
+
+/*
+ * Sort @s, join every span that overlaps the one reaching furthest before
+ * it, and mark it dropped in @drop. Widened spans get their new hi.
+ */
+static void spans_join(struct eval_span *s, size_t n, bool *drop, const struct loc *locs,
+		       size_t loc_stride, bool warn, eval_span_str str)
+{
+	size_t i, reach = 0;
+	char a[48], b[48];
+
+	qsort(s, n, sizeof(*s), span_cmp);
+	for (i = 1; i < n; i++) {
+		struct eval_span *r = &s[reach];
+		const struct loc *lr, *li;
+		char *where;
+
+		if (s[i].proto != r->proto || s[i].lo > r->hi) {
+			reach = i;
+			continue;
+		}
+		drop[s[i].idx] = true;
+		if (!warn) {
+			if (s[i].hi > r->hi)
+				r->hi = s[i].hi;
+			continue;
+		}
+		lr = (const struct loc *)((const char *)locs + r->idx * loc_stride);
+		li = (const struct loc *)((const char *)locs + s[i].idx * loc_stride);
+		where = diag_loc_str(lr);
+		if (s[i].hi <= r->hi) {
+			diag_warning(li, "%s is already covered by %s (%s)", str(&s[i], a),
+				     str(r, b), where);
+		} else {
+			diag_warning(li, "%s overlaps %s (%s); the two are joined", str(&s[i], a),
+				     str(r, b), where);
+			r->hi = s[i].hi;
+		}
+		free(where);
+	}
+}
+
+void eval_set_addrs(struct ir_addrs *a, bool warn)
+{
+	struct eval_span *s;
+	bool *drop;
+	size_t i, n = 0;
+
+	if (a->n < 2)
+		return;
+	s = xcalloc(a->n, sizeof(*s));
+	drop = xcalloc(a->n, sizeof(*drop));
+	for (i = 0; i < a->n; i++)
+		s[i] = (struct eval_span){a->v[i].lo, a->v[i].hi, 0, i};
+	spans_join(s, a->n, drop, &a->v[0].loc, sizeof(a->v[0]), warn, addr_span_str);
+	for (i = 0; i < a->n; i++)
+		a->v[s[i].idx].hi = s[i].hi;
+	for (i = 0; i < a->n; i++)
+		if (!drop[i])
+			a->v[n++] = a->v[i];
+	a->n = n;
+	free(drop);
+	free(s);
+}
+
+void eval_set_ports(struct ir_ports *p, bool warn)
+{
+	struct eval_span *s;
+	bool *drop;
+	size_t i, n = 0;
+
+	if (p->n < 2)
+		return;
+	s = xcalloc(p->n, sizeof(*s));
+	drop = xcalloc(p->n, sizeof(*drop));
+	for (i = 0; i < p->n; i++)
+		s[i] = (struct eval_span){p->v[i].lo, p->v[i].hi, p->v[i].proto, i};
+	spans_join(s, p->n, drop, &p->v[0].loc, sizeof(p->v[0]), warn, port_span_str);
+	for (i = 0; i < p->n; i++)
+		p->v[s[i].idx].hi = (uint16_t)s[i].hi;
+	for (i = 0; i < p->n; i++)
+		if (!drop[i])
+			p->v[n++] = p->v[i];
+	p->n = n;
+	free(drop);
+	free(s);
+}
+
+/* ICMP types: a repeated type is dropped with a warning. */
+static void set_icmp(struct ir_rule *r)
+{
+	struct loc *seen[256] = {0};
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_icmp; i++) {
+		if (seen[r->icmp_types[i]]) {
+			char *where = diag_loc_str(seen[r->icmp_types[i]]);
+
+			diag_warning(&r->icmp_locs[i], "ICMP type '%s' is already listed (%s)",
+				     tables_icmp_name(r->icmp_types[i]), where);
+			free(where);
+			continue;
+		}
+		seen[r->icmp_types[i]] = &r->icmp_locs[i];
+		r->icmp_types[n] = r->icmp_types[i];
+		r->icmp_locs[n++] = r->icmp_locs[i];
+	}
+	r->n_icmp = n;
+}
+
+static bool addrs_equal(const struct ir_addrs *a, const struct ir_addrs *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].lo != b->v[i].lo || a->v[i].hi != b->v[i].hi)
+			return false;
+	return true;
+}
+
+static bool ports_equal(const struct ir_rule *a, const struct ir_rule *b)
+{
+	size_t i;
+
+	if (a->dports.n != b->dports.n || a->n_icmp != b->n_icmp)
+		return false;
+	for (i = 0; i < a->dports.n; i++)
+		if (a->dports.v[i].proto != b->dports.v[i].proto ||
+		    a->dports.v[i].lo != b->dports.v[i].lo || a->dports.v[i].hi != b->dports.v[i].hi)
+			return false;
+	return memcmp(a->icmp_types, b->icmp_types, a->n_icmp) == 0;
+}
+
+/*
+ * The list field @r can be merged into @u by, or -1: the same shape and
+ * matches, differing in at most one list field (else the merged rule
+ * would match the cross product of the lines).
+ */
+static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
+{
+	const struct ir_rule *m = &u->r;
+	bool diff[EVAL_F_COUNT];
+	int field = -1, n_diff = 0, i;
+
+	if (m->verdict != r->verdict || m->log != r->log || m->family != r->family ||
+	    m->iif != r->iif || m->oif != r->oif || !m->dports.n != !r->dports.n ||
+	    !m->n_icmp != !r->n_icmp || !m->saddr.n != !r->saddr.n || !m->daddr.n != !r->daddr.n)
+		return -1;
+	if (!m->dports.n && m->proto != r->proto)
+		return -1;
+	diff[EVAL_F_PORTS] = !ports_equal(m, r);
+	diff[EVAL_F_SADDR] = !addrs_equal(&m->saddr, &r->saddr);
+	diff[EVAL_F_DADDR] = !addrs_equal(&m->daddr, &r->daddr);
+	for (i = 0; i < EVAL_F_COUNT; i++) {
+		if (diff[i]) {
+			n_diff++;
+			field = i;
+		}
+	}
+	if (n_diff > 1)
+		return -1;
+	if (n_diff == 0) {
+		/* a repeated line: its elements join as duplicates (a warning) */
+		if (u->varying >= 0)
+			return u->varying;
+		if (r->dports.n || r->n_icmp)
+			return EVAL_F_PORTS;
+		return r->saddr.n ? EVAL_F_SADDR : r->daddr.n ? EVAL_F_DADDR : -1;
+	}
+	return u->varying < 0 || u->varying == field ? field : -1;
+}
+
+/* Add @r (its lists move) to @c's user rules, merged with the last one when it can be. */
+static void urule_push(struct eval *e, enum ir_chain_id c, struct ir_rule *r)
+{
+	struct eval_urule *u = e->user[c].n ? &e->user[c].v[e->user[c].n - 1] : NULL;
+	int field = u ? merge_field(u, r) : -1;
+	size_t i;
+
+	if (field < 0) {
+		u = VEC_PUSH(e->user[c].v, e->user[c].n, e->user[c].cap);
+		u->r = *r;
+		u->varying = -1;
+		return;
+	}
+	u->varying = field;
+	switch (field) {
+	case EVAL_F_PORTS:
+		ports_append(&u->r.dports, &r->dports);
+		if (u->r.proto != r->proto)
+			u->r.proto = IR_P_ANY;
+		for (i = 0; i < r->n_icmp; i++) {
+			util_grow(&u->r.icmp_types, &u->r.cap_icmp, u->r.n_icmp + 1, 1);
+			/* icmp_locs grows alongside with the same capacity */
+			u->r.icmp_locs = xrealloc(u->r.icmp_locs, u->r.cap_icmp * sizeof(struct loc));
+			u->r.icmp_types[u->r.n_icmp] = r->icmp_types[i];
+			u->r.icmp_locs[u->r.n_icmp++] = r->icmp_locs[i];
+		}
+		break;
+	case EVAL_F_SADDR:
+		eval_addrs_append(&u->r.saddr, &r->saddr);
+		break;
+	case EVAL_F_DADDR:
+		eval_addrs_append(&u->r.daddr, &r->daddr);
+		break;
+	}
+	ir_rule_free(r);
+}
+
+static void add_icmp(struct ir_rule *r, uint8_t type, const struct loc *loc)
+{
+	util_grow(&r->icmp_types, &r->cap_icmp, r->n_icmp + 1, 1);
+	r->icmp_locs = xrealloc(r->icmp_locs, r->cap_icmp * sizeof(*r->icmp_locs));
+	r->icmp_types[r->n_icmp] = type;
+	r->icmp_locs[r->n_icmp++] = *loc;
+}
+
+/* Read PORTS (or ICMP types) of a user rule into @r; -1 after errors. */
+static int rule_ports(const struct ast_list *l, enum value_proto proto, const char *proto_word,
+		      struct ir_rule *r)
+{
+	int rc = 0;
+	size_t i;
+
+	if (!l)
+		return 0;
+	if (proto != VALUE_P_TCP && proto != VALUE_P_UDP && proto != VALUE_P_TCPUDP &&
+	    proto != VALUE_P_ICMP) {
+		diag_error(&l->v[0].loc, "%s takes no ports; ports need tcp, udp or tcp/udp",
+			   proto_word ? proto_word : "a rule without a protocol");
+		return -1;
+	}
+	for (i = 0; i < l->n; i++) {
+		uint16_t lo, hi;
+		uint8_t type;
+
+		if (proto == VALUE_P_ICMP) {
+			if (value_icmp_type(&l->v[i], &type) < 0)
+				rc = -1;
+			else
+				add_icmp(r, type, &l->v[i].loc);
+			continue;
+		}
+		if (value_ports(&l->v[i], &lo, &hi) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (proto != VALUE_P_UDP)
+			*VEC_PUSH(r->dports.v, r->dports.n, r->dports.cap) =
+				(struct ir_port){IR_P_TCP, lo, hi, l->v[i].loc};
+		if (proto != VALUE_P_TCP)
+			*VEC_PUSH(r->dports.v, r->dports.n, r->dports.cap) =
+				(struct ir_port){IR_P_UDP, lo, hi, l->v[i].loc};
+	}
+	return rc;
+}
+
+static const uint8_t proto_number[] = {
+	[VALUE_P_ANY] = IR_P_ANY, [VALUE_P_TCP] = IR_P_TCP,   [VALUE_P_UDP] = IR_P_UDP,
+	[VALUE_P_TCPUDP] = IR_P_ANY, [VALUE_P_ICMP] = IR_P_ICMP, [VALUE_P_ESP] = IR_P_ESP,
+	[VALUE_P_AH] = IR_P_AH,   [VALUE_P_GRE] = IR_P_GRE,
+};
+
+/* Warnings for lines that cannot change anything or answer spoofed sources. */
+static void rule_warnings(struct eval *e, const struct ast_stmt *st, size_t idx,
+			  enum ir_chain_id chain, const struct ast_word *on)
+{
+	const struct ir_iface *ifc;
+
+	if (st->kind == AST_ALLOW && !(st->flags & AST_F_LOG) &&
+	    (long)idx > e->last_block[chain]) {
+		if (chain == IR_CH_OUTPUT)
+			diag_warning(&st->loc, "'allow output' changes nothing: output accepts "
+					       "everything no 'deny output' drops");
+		else if (chain == IR_CH_INPUT && e->ir->level == IR_SIMPLE)
+			diag_warning(&st->loc, "'allow input' changes nothing with firewall simple: "
+					       "input accepts everything no 'deny' drops");
+	}
+	if (st->kind == AST_REJECT && on && chain != IR_CH_OUTPUT) {
+		ifc = eval_iface(e, ir_intern(e->ir, on->text));
+		if (ifc && ifc->role == IR_EXTERNAL)
+			diag_warning(&on->loc, "'reject' on external interface '%s' answers spoofed "
+					       "sources too; 'deny' drops silently",
+				     on->text);
+	}
+}
+
+void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
+{
+	static const char *const chains[] = {"input", "forward", "output"};
+	static const enum ir_chain_id chain_id[] = {IR_CH_INPUT, IR_CH_FORWARD, IR_CH_OUTPUT};
+	const struct ast_word *cw = ast_get1(st, AST_S_CHAIN);
+	const struct ast_word *pw = ast_get1(st, AST_S_PROTO);
+	const struct ast_word *on = ast_get1(st, AST_S_ON);
+	const struct ast_list *from = ast_get(st, AST_S_FROM);
+	const struct ast_list *to = ast_get(st, AST_S_TO);
+	enum value_proto proto = VALUE_P_ANY;
+	enum ir_chain_id chain = IR_CH_INPUT;
+	struct ir_rule r = {0};
+	bool ok = true;
+	int k;
+
+	if (cw) {
+		k = eval_keyword(cw, chains, ARRAY_SIZE(chains), "chain");
+		if (k < 0)
+			return;
+		chain = chain_id[k];
+	}
+	if (pw && value_proto(pw, &proto) < 0)
+		ok = false;
+	else if (rule_ports(ast_get(st, AST_S_PORTS), proto, pw ? pw->text : NULL, &r) < 0)
+		ok = false;
+	if (from && eval_addr_list(from, &r.saddr) < 0)
+		ok = false;
+	if (to && eval_addr_list(to, &r.daddr) < 0)
+		ok = false;
+	if (on && value_iface(on) < 0)
+		ok = false;
+	if (!ok) {
+		ir_rule_free(&r);
+		return;
+	}
+	rule_warnings(e, st, idx, chain, on);
+	r.tag = IR_T_USER;
+	r.loc = st->loc;
+	r.verdict = st->kind == AST_ALLOW ? IR_V_ACCEPT : st->kind == AST_DENY ? IR_V_DROP
+									     : IR_V_REJECT;
+	r.log = st->flags & AST_F_LOG;
+	if (on && chain == IR_CH_OUTPUT)
+		r.oif = ir_intern(e->ir, on->text);
+	else if (on)
+		r.iif = ir_intern(e->ir, on->text);
+	r.proto = proto_number[proto];
+	if (r.dports.n && proto == VALUE_P_TCPUDP)
+		r.proto = IR_P_ANY;
+	r.family = r.saddr.n || r.daddr.n || proto == VALUE_P_ICMP ? IR_F_IPV4 : e->fam_both;
+	if (proto == VALUE_P_TCPUDP && !r.dports.n) {
+		struct ir_rule udp = r;
+
+		/* both lists are copied: the tcp rule's move into the chain */
+		udp.saddr = (struct ir_addrs){0};
+		udp.daddr = (struct ir_addrs){0};
+		eval_addrs_append(&udp.saddr, &r.saddr);
+		eval_addrs_append(&udp.daddr, &r.daddr);
+		r.proto = IR_P_TCP;
+		udp.proto = IR_P_UDP;
+		urule_push(e, chain, &r);
+		urule_push(e, chain, &udp);
+		return;
+	}
+	urule_push(e, chain, &r);
+}
+
+/* Every user rule's lists made sets, once merging is done. */
+void eval_user_sets(struct eval *e)
+{
+	size_t c, i;
+
+	for (c = 0; c < IR_CH_COUNT; c++) {
+		for (i = 0; i < e->user[c].n; i++) {
+			struct ir_rule *r = &e->user[c].v[i].r;
+
+			eval_set_ports(&r->dports, true);
+			eval_set_addrs(&r->saddr, true);
+			eval_set_addrs(&r->daddr, true);
+			set_icmp(r);
+		}
+	}
+}

@@ -1,0 +1,1060 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * explain.c - `masqgen explain POLICY PACKET`: follow one IPv4 packet
+ * through the IR, hook by hook, in the order the kernel would (raw
+ * prerouting, dstnat, the routing decision, the filter chain, srcnat), and
+ * say which rule decided it and where that rule came from in the policy.
+ *
+ * It never asks the kernel: it evaluates the IR, so it answers for the
+ * policy as written, on any machine. What the policy cannot know (the
+ * address a dynamic external interface has today) is an option
+ * (--address IFACE=ADDR) or a stated assumption.
+ */
+#include "cli.h"
+#include "diag.h"
+#include "ir.h"
+#include "tables.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The packet as it travels: addresses host order, ports 0 when none. */
+struct explain_packet {
+	uint8_t proto;
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t icmp_type;
+	const char *iif;		/* NULL: sent by the gateway itself */
+	const char *oif;		/* set by the routing decision */
+	unsigned state;			/* one enum ir_ct_state bit */
+	bool dnat_forward;		/* translated by a forward (ct status dnat) */
+	const struct loc *forward_loc;	/* that forward's policy place */
+	char masq_src[24];		/* "ppp0's address": masqueraded, address unknown */
+	bool reflected;			/* translated while arriving on an internal interface */
+};
+
+struct explain_address {
+	const char *iface;
+	uint32_t addr;
+};
+
+struct explain_ctx {
+	struct ir *ir;
+	struct explain_address *addrs;	/* --address */
+	size_t n_addrs, cap_addrs;
+	char *out_iface;		/* `out IFACE` given with `in IFACE` */
+};
+
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} explain_states[] = {
+	{"new", IR_CT_NEW},
+	{"established", IR_CT_ESTABLISHED},
+	{"related", IR_CT_RELATED},
+	{"invalid", IR_CT_INVALID},
+};
+
+static const char *explain_tag_names[] = {
+	[IR_T_USER] = "user rule",
+	[IR_T_LOOPBACK] = "loopback",
+	[IR_T_INVALID] = "invalid state",
+	[IR_T_ESTABLISHED] = "established,related",
+	[IR_T_LAN] = "LAN",
+	[IR_T_INTERNAL] = "internal to internal",
+	[IR_T_DHCP] = "DHCP on internal interfaces",
+	[IR_T_FORWARDED] = "translated connection to a forward target",
+	[IR_T_PASSTHROUGH] = "passthrough interface",
+	[IR_T_ANTISPOOF] = "anti-spoofing",
+	[IR_T_IPV6] = "IPv6 built-in",
+	[IR_T_CATCHALL] = "catch-all log",
+};
+
+static const char *explain_chain_names[] = {
+	[IR_CH_RAW] = "raw",
+	[IR_CH_INPUT] = "input",
+	[IR_CH_FORWARD] = "forward",
+	[IR_CH_OUTPUT] = "output",
+};
+
+static const char *explain_state_name(unsigned bit)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(explain_states); i++)
+		if (explain_states[i].bit == bit)
+			return explain_states[i].name;
+	return "?";
+}
+
+/* An interface pattern of the policy ("ppp+" is every name starting "ppp"). */
+static bool explain_iface_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (!name)
+		return false;
+	if (n && pattern[n - 1] == '+')
+		return strncmp(pattern, name, n - 1) == 0;
+	return strcmp(pattern, name) == 0;
+}
+
+static const struct ir_iface *explain_iface(const struct ir *ir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (explain_iface_match(ir->ifaces[i].name, name))
+			return &ir->ifaces[i];
+	return NULL;
+}
+
+static bool explain_role(const struct ir *ir, const char *name, enum ir_role role)
+{
+	const struct ir_iface *f = explain_iface(ir, name);
+
+	return f && f->role == role;
+}
+
+static bool explain_net_has(const struct ir_net *n, uint32_t addr)
+{
+	uint32_t mask = n->len ? ~0u << (32 - n->len) : 0;
+
+	return (addr & mask) == (n->net & mask);
+}
+
+/* The internal interface and network holding @addr, or NULL. */
+static const struct ir_iface *explain_internal_of(const struct ir *ir, uint32_t addr,
+						  const struct ir_net **net)
+{
+	size_t i, j;
+
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *f = &ir->ifaces[i];
+
+		if (f->role != IR_INTERNAL)
+			continue;
+		for (j = 0; j < f->n_nets; j++) {
+			if (explain_net_has(&f->nets[j], addr)) {
+				if (net)
+					*net = &f->nets[j];
+				return f;
+			}
+		}
+	}
+	return NULL;
+}
+
+static bool explain_in_addrs(const struct ir_addrs *l, uint32_t addr, const struct loc **loc)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (addr >= l->v[i].lo && addr <= l->v[i].hi) {
+			if (loc)
+				*loc = &l->v[i].loc;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The address --address gave for @iface, or 0. */
+static uint32_t explain_given_addr(const struct explain_ctx *c, const char *iface)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_addrs; i++)
+		if (iface && strcmp(c->addrs[i].iface, iface) == 0)
+			return c->addrs[i].addr;
+	return 0;
+}
+
+/*
+ * Is @addr an address of external interface @iface (as the packet names
+ * it)? A static address or --address decides; a dynamic interface without
+ * --address is assumed to own any destination outside the internal
+ * networks and 127/8 of a packet that arrives on it.
+ */
+static bool explain_external_owns(const struct explain_ctx *c, const char *iface, uint32_t addr,
+				  bool *assumed)
+{
+	const struct ir_iface *f = explain_iface(c->ir, iface);
+	uint32_t given = explain_given_addr(c, iface);
+
+	*assumed = false;
+	if (!f || f->role != IR_EXTERNAL)
+		return false;
+	if (given)
+		return addr == given;
+	if (f->addr)
+		return addr == f->addr;
+	if ((addr >> 24) == 127 || explain_internal_of(c->ir, addr, NULL))
+		return false;
+	*assumed = true;
+	return true;
+}
+
+/*
+ * A gateway address outside every internal network that the policy or
+ * --address names (not the dynamic assumption): what reflection captures.
+ */
+static bool explain_known_external_addr(const struct explain_ctx *c, uint32_t addr)
+{
+	const struct ir *ir = c->ir;
+	size_t i;
+
+	if (explain_internal_of(ir, addr, NULL))
+		return false;
+	for (i = 0; i < c->n_addrs; i++)
+		if (c->addrs[i].addr == addr)
+			return true;
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (ir->ifaces[i].role == IR_EXTERNAL && ir->ifaces[i].addr == addr)
+			return true;
+	for (i = 0; i < ir->n_nat1to1; i++)
+		if (ir->nat1to1[i].public_addr == addr)
+			return true;
+	return false;
+}
+
+static bool explain_has_unknown_dynamic(const struct explain_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ir->n_ifaces; i++) {
+		const struct ir_iface *f = &c->ir->ifaces[i];
+
+		if (f->role == IR_EXTERNAL && !f->addr && !explain_given_addr(c, f->name))
+			return true;
+	}
+	return false;
+}
+
+static void explain_print_packet(const char *label, const struct explain_packet *p)
+{
+	char s[16], d[16];
+
+	printf("%-9s%s ", label, ir_proto_name(p->proto));
+	if (p->proto == IR_P_ICMP)
+		printf("%s ", tables_icmp_name(p->icmp_type));
+	if (p->masq_src[0])
+		snprintf(s, sizeof(s), "%s", "*");
+	else
+		ir_ip_str(p->saddr, s);
+	ir_ip_str(p->daddr, d);
+	if (p->masq_src[0])
+		printf("(%s)", p->masq_src);
+	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
+		printf("%s:%u -> %s:%u", p->masq_src[0] ? "" : s, p->sport, d, p->dport);
+	else
+		printf("%s -> %s", p->masq_src[0] ? "" : s, d);
+	if (p->iif)
+		printf(" in %s", p->iif);
+	if (p->oif)
+		printf(" out %s", p->oif);
+	printf(", %s\n", explain_state_name(p->state));
+}
+
+/* "         at FILE:LINE: source line" for a policy place. */
+static void explain_print_loc(const struct loc *loc)
+{
+	const char *text;
+	size_t len;
+	char *where;
+
+	if (!loc || !loc->src)
+		return;
+	where = diag_loc_str(loc);
+	text = diag_loc_line(loc, &len);
+	while (text && len && (*text == ' ' || *text == '\t')) {
+		text++;
+		len--;
+	}
+	if (text)
+		printf("%9sat %s: %.*s\n", "", where, (int)len, text);
+	else
+		printf("%9sat %s\n", "", where);
+	free(where);
+}
+
+/* tcp/udp port lists: each element carries its own protocol. */
+static bool explain_in_ports(const struct ir_ports *l, uint8_t proto, uint16_t port,
+			     const struct loc **loc)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].proto == proto && port >= l->v[i].lo && port <= l->v[i].hi) {
+			*loc = &l->v[i].loc;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Does @r match @p? *why gets the place that explains the match: for a
+ * user rule merged from several lines, the line of the element that
+ * matched; for translated connections, the forward that translated it;
+ * else the rule's own place.
+ */
+static bool explain_rule_match(const struct ir_rule *r, const struct explain_packet *p,
+			       const struct loc **why)
+{
+	const struct loc *el = NULL, *best = NULL;
+	size_t i;
+
+	*why = &r->loc;
+	if (!(r->family & IR_F_IPV4) || r->v6_linklocal_src)
+		return false;
+	if (r->iif && !explain_iface_match(r->iif, p->iif))
+		return false;
+	if (r->oif && !explain_iface_match(r->oif, p->oif))
+		return false;
+	if (r->proto != IR_P_ANY && r->proto != p->proto)
+		return false;
+	if (r->ct_state && !(r->ct_state & p->state))
+		return false;
+	if (r->ct_dnat_forward && !p->dnat_forward)
+		return false;
+	if (r->saddr.n) {
+		if (explain_in_addrs(&r->saddr, p->saddr, &el) == r->saddr_neg)
+			return false;
+		if (!r->saddr_neg && el->line != r->loc.line)
+			best = el;
+	}
+	if (r->daddr.n) {
+		if (explain_in_addrs(&r->daddr, p->daddr, &el) == r->daddr_neg)
+			return false;
+		if (!r->daddr_neg && el->line != r->loc.line && !best)
+			best = el;
+	}
+	if (r->dports.n) {
+		if (!explain_in_ports(&r->dports, p->proto, p->dport, &el))
+			return false;
+		if (el->line != r->loc.line && !best)
+			best = el;
+	}
+	if (r->sports.n) {
+		if (!explain_in_ports(&r->sports, p->proto, p->sport, &el))
+			return false;
+	}
+	if (r->n_icmp) {
+		if (p->proto != IR_P_ICMP)
+			return false;
+		for (i = 0; i < r->n_icmp; i++)
+			if (r->icmp_types[i] == p->icmp_type)
+				break;
+		if (i == r->n_icmp)
+			return false;
+		if (r->icmp_locs[i].line != r->loc.line && !best)
+			best = &r->icmp_locs[i];
+	}
+	if (r->tag == IR_T_USER && best && best->src)
+		*why = best;
+	if (r->ct_dnat_forward && p->forward_loc)
+		*why = p->forward_loc;
+	return true;
+}
+
+static const char *explain_verdict_name(enum ir_verdict v, const struct explain_packet *p)
+{
+	switch (v) {
+	case IR_V_ACCEPT:
+		return "accept";
+	case IR_V_DROP:
+		return "drop";
+	case IR_V_REJECT:
+		if (p->proto == IR_P_TCP)
+			return "reject (tcp reset)";
+		if (p->proto == IR_P_UDP)
+			return "reject (icmp port-unreachable)";
+		return "reject (icmp admin-prohibited)";
+	}
+	return "?";
+}
+
+static void explain_print_log(const struct ir *ir)
+{
+	static const char *units[] = {"second", "minute", "hour"};
+
+	printf("%9slogged (at most %u/%s, prefix \"%s\")\n", "", ir->log.rate,
+	       units[ir->log.unit], ir->log.prefix ? ir->log.prefix : "");
+}
+
+/* Run @p through filter chain @id; prints the deciding rule. */
+static enum ir_verdict explain_chain(const struct ir *ir, enum ir_chain_id id,
+				     const struct explain_packet *p)
+{
+	const struct ir_chain *ch = &ir->chain[id];
+	const char *name = explain_chain_names[id];
+	const struct loc *why;
+	size_t i;
+
+	if (!ch->present) {
+		printf("%-9saccept: masqgen has no %s chain here (nothing to filter)\n", name,
+		       name);
+		return IR_V_ACCEPT;
+	}
+	for (i = 0; i < ch->n; i++) {
+		const struct ir_rule *r = &ch->rules[i];
+
+		if (!explain_rule_match(r, p, &why))
+			continue;
+		if (r->tag == IR_T_CATCHALL) {
+			/* the log before the policy: the policy decides */
+			printf("%-9s%s by the chain policy (no rule matched)\n", name,
+			       explain_verdict_name(ch->policy, p));
+			if (r->log)
+				explain_print_log(ir);
+			return ch->policy;
+		}
+		printf("%-9s%s by rule [%s]%s\n", name, explain_verdict_name(r->verdict, p),
+		       explain_tag_names[r->tag], why->src ? "" : " (built-in)");
+		explain_print_loc(why);
+		if (r->log)
+			explain_print_log(ir);
+		return r->verdict;
+	}
+	printf("%-9s%s by the chain policy (no rule matched)\n", name,
+	       explain_verdict_name(ch->policy, p));
+	return ch->policy;
+}
+
+static bool explain_forward_ports(const struct ir_forward *f, const struct explain_packet *p)
+{
+	if (f->proto != p->proto)
+		return false;
+	if (p->proto != IR_P_TCP && p->proto != IR_P_UDP)
+		return true;
+	return p->dport >= f->lo && p->dport <= f->hi;
+}
+
+static void explain_dnat_to(struct explain_packet *p, uint32_t host, int port)
+{
+	char a[16];
+
+	p->daddr = host;
+	if (port >= 0)
+		p->dport = (uint16_t)port;
+	if (port >= 0 && (p->proto == IR_P_TCP || p->proto == IR_P_UDP))
+		printf("%9sdestination becomes %s:%u\n", "", ir_ip_str(host, a), p->dport);
+	else
+		printf("%9sdestination becomes %s\n", "", ir_ip_str(host, a));
+}
+
+/* prerouting, dstnat (-100): 1:1 first, then forwards, then reflection. */
+static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p)
+{
+	const struct ir *ir = c->ir;
+	bool internal = explain_role(ir, p->iif, IR_INTERNAL);
+	bool assumed, known;
+	char a[16];
+	size_t i;
+
+	for (i = 0; i < ir->n_nat1to1; i++) {
+		const struct ir_nat1to1 *n = &ir->nat1to1[i];
+
+		if (n->public_addr != p->daddr)
+			continue;
+		if (internal) {
+			printf("%-9s1:1 NAT, reflected (arrived on internal %s)\n", "dstnat", p->iif);
+			p->reflected = true;
+		} else if (explain_iface_match(n->iif, p->iif)) {
+			printf("%-9s1:1 NAT\n", "dstnat");
+		} else {
+			continue;
+		}
+		explain_print_loc(&n->loc);
+		explain_dnat_to(p, n->private_addr, -1);
+		return;
+	}
+	known = internal && explain_known_external_addr(c, p->daddr);
+	for (i = 0; i < ir->n_forwards; i++) {
+		const struct ir_forward *f = &ir->forwards[i];
+		int port = -1;
+
+		if (!explain_forward_ports(f, p))
+			continue;
+		if (f->from.n && !explain_in_addrs(&f->from, p->saddr, NULL))
+			continue;
+		if (internal) {
+			if (!f->reflect || !known)
+				continue;
+			printf("%-9sforward, reflected (%s is the gateway's, arrived on internal %s)\n",
+			       "dstnat", ir_ip_str(p->daddr, a), p->iif);
+			p->reflected = true;
+		} else {
+			if (!explain_iface_match(f->iif, p->iif) ||
+			    !explain_external_owns(c, p->iif, p->daddr, &assumed))
+				continue;
+			printf("%-9sforward on %s%s\n", "dstnat", f->iif,
+			       assumed ? " (destination taken as the interface's own address)"
+				       : "");
+		}
+		explain_print_loc(&f->loc);
+		if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
+			port = f->to_lo + (p->dport - f->lo);
+		p->dnat_forward = true;
+		p->forward_loc = &f->loc;
+		explain_dnat_to(p, f->host, port);
+		return;
+	}
+	printf("%-9snone\n", "dstnat");
+	if (internal && !known && explain_has_unknown_dynamic(c) &&
+	    !explain_internal_of(ir, p->daddr, NULL)) {
+		for (i = 0; i < ir->n_forwards; i++) {
+			if (ir->forwards[i].reflect && explain_forward_ports(&ir->forwards[i], p)) {
+				printf("%9sif %s is the address of a dynamic external interface, "
+				       "say so with --address IFACE=%s: reflection would apply\n",
+				       "", ir_ip_str(p->daddr, a), a);
+				break;
+			}
+		}
+	}
+}
+
+/* prerouting, filter (0) and output: helper assignment of new connections. */
+static void explain_helpers(const struct ir *ir, const struct explain_packet *p)
+{
+	const struct loc *el;
+	size_t i;
+
+	if (p->iif && !explain_role(ir, p->iif, IR_INTERNAL) && !p->dnat_forward)
+		return;
+	for (i = 0; i < ir->n_helpers; i++) {
+		const struct ir_helper *h = &ir->helpers[i];
+
+		if (!h->modern || !explain_in_ports(&h->ports, p->proto, p->dport, &el))
+			continue;
+		printf("%-9s%s (kernel helper \"%s\") is assigned\n", "helper", h->name, h->kname);
+		explain_print_loc(&h->loc);
+		return;
+	}
+}
+
+/* The routing decision; returns true when the packet is for the gateway. */
+static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
+{
+	const struct ir *ir = c->ir;
+	const struct ir_iface *f;
+	const struct ir_net *net;
+	const char *why = NULL;
+	bool assumed = false;
+	char a[16], b[40];
+	struct ir_addr r;
+	size_t i;
+
+	ir_ip_str(p->daddr, a);
+	if (c->out_iface) {
+		p->oif = c->out_iface;
+		printf("%-9sforward out %s (as given)\n", "route", p->oif);
+		return false;
+	}
+	if ((p->daddr >> 24) == 127)
+		why = "a loopback address";
+	if (p->daddr == 0xffffffff)
+		why = "the limited broadcast address";
+	f = explain_internal_of(ir, p->daddr, &net);
+	if (!why && f && explain_iface_match(f->name, p->iif) && net->len < 31 &&
+	    (p->daddr | (net->len ? ~0u << (32 - net->len) : 0)) == 0xffffffff)
+		why = "the broadcast address of its network";
+	for (i = 0; !why && i < ir->n_ifaces; i++) {
+		f = &ir->ifaces[i];
+		if (f->role == IR_EXTERNAL && f->addr == p->daddr)
+			why = f->name;
+		for (size_t j = 0; !why && j < f->n_nets; j++)
+			if (f->nets[j].gw == p->daddr)
+				why = f->name;
+	}
+	for (i = 0; !why && i < c->n_addrs; i++)
+		if (c->addrs[i].addr == p->daddr)
+			why = c->addrs[i].iface;
+	for (i = 0; !why && i < ir->n_nat1to1; i++)
+		if (ir->nat1to1[i].public_addr == p->daddr)
+			why = ir->nat1to1[i].iif;
+	if (!why && explain_external_owns(c, p->iif, p->daddr, &assumed) && assumed)
+		why = p->iif;
+	if (why) {
+		if (assumed)
+			printf("%-9sinput: %s is taken as %s's address (dynamic; give --address "
+			       "%s=ADDR to say otherwise)\n", "route", a, why, why);
+		else if (!explain_iface(ir, why))
+			printf("%-9sinput: %s is %s\n", "route", a, why);
+		else
+			printf("%-9sinput: %s is the gateway's address on %s\n", "route", a, why);
+		return true;
+	}
+	f = explain_internal_of(ir, p->daddr, &net);
+	if (f) {
+		uint32_t mask = net->len ? ~0u << (32 - net->len) : 0;
+
+		r.lo = net->net & mask;
+		r.hi = r.lo | ~mask;
+		p->oif = f->name;
+		printf("%-9sforward out %s (%s is in internal network %s)\n", "route", f->name, a,
+		       ir_addr_str(&r, b));
+		return false;
+	}
+	for (i = 0; i < ir->n_ifaces; i++) {
+		if (ir->ifaces[i].role != IR_EXTERNAL)
+			continue;
+		if (!p->oif) {
+			p->oif = ir->ifaces[i].name;
+			printf("%-9sforward out %s (%s is on the Internet side)\n", "route", p->oif,
+			       a);
+		} else {
+			printf("%9swith several external interfaces the main routing table "
+			       "decides: add `out IFACE` to the packet to choose\n", "");
+			break;
+		}
+	}
+	return false;
+}
+
+/*
+ * Masquerade @p out of @oif: its source becomes the address the policy
+ * or --address knows for @oif, else the words "OIF's address".
+ */
+static void explain_masquerade(const struct explain_ctx *c, struct explain_packet *p)
+{
+	const struct ir_iface *f = explain_iface(c->ir, p->oif);
+	const struct ir_net *net;
+	uint32_t addr = explain_given_addr(c, p->oif);
+	char a[16];
+
+	if (!addr && f && f->role == IR_EXTERNAL)
+		addr = f->addr;
+	if (!addr && f && f->role == IR_INTERNAL && explain_internal_of(c->ir, p->daddr, &net))
+		addr = net->gw;
+	if (addr) {
+		p->saddr = addr;
+		printf("source becomes %s", ir_ip_str(addr, a));
+	} else {
+		snprintf(p->masq_src, sizeof(p->masq_src), "%s's address", p->oif);
+		printf("source becomes %s", p->masq_src);
+	}
+}
+
+/* postrouting, srcnat (100): reflection masquerade, 1:1 SNAT, masquerade/SNAT. */
+static void explain_srcnat(const struct explain_ctx *c, struct explain_packet *p)
+{
+	const struct ir *ir = c->ir;
+	char a[16];
+	size_t i;
+
+	if (p->reflected && explain_role(ir, p->oif, IR_INTERNAL)) {
+		printf("%-9sreflection masquerade: ", "srcnat");
+		explain_masquerade(c, p);
+		printf(" (replies come back through the gateway)\n");
+		return;
+	}
+	for (i = 0; i < ir->n_nat1to1; i++) {
+		const struct ir_nat1to1 *n = &ir->nat1to1[i];
+
+		if (n->private_addr != p->saddr || !explain_iface_match(n->iif, p->oif))
+			continue;
+		p->saddr = n->public_addr;
+		printf("%-9s1:1 NAT: source becomes %s\n", "srcnat", ir_ip_str(p->saddr, a));
+		explain_print_loc(&n->loc);
+		return;
+	}
+	for (i = 0; i < ir->n_snats; i++) {
+		const struct ir_snat *s = &ir->snats[i];
+
+		if (!explain_iface_match(s->oif, p->oif))
+			continue;
+		if (s->sources.n && !explain_in_addrs(&s->sources, p->saddr, NULL))
+			continue;
+		if (s->to) {
+			p->saddr = s->to;
+			printf("%-9sSNAT: source becomes %s\n", "srcnat", ir_ip_str(s->to, a));
+		} else {
+			printf("%-9smasquerade: ", "srcnat");
+			explain_masquerade(c, p);
+			putchar('\n');
+		}
+		explain_print_loc(&s->loc);
+		return;
+	}
+	printf("%-9snone\n", "srcnat");
+}
+
+/*
+ * The packet: PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] (in IFACE [out
+ * IFACE] | out IFACE) [state STATE]. Words may come as separate arguments
+ * or in one; "->" may touch its neighbours.
+ */
+struct explain_words {
+	char **v;
+	size_t n, cap;
+};
+
+static void explain_split(int argc, char **argv, struct explain_words *w)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		char *s = xstrdup(argv[i]), *save = NULL, *tok, *arrow;
+
+		for (tok = strtok_r(s, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+			while ((arrow = strstr(tok, "->"))) {
+				if (arrow > tok)
+					*VEC_PUSH(w->v, w->n, w->cap) = xstrndup(tok, (size_t)(arrow - tok));
+				*VEC_PUSH(w->v, w->n, w->cap) = xstrdup("->");
+				tok = arrow + 2;
+			}
+			if (*tok)
+				*VEC_PUSH(w->v, w->n, w->cap) = xstrdup(tok);
+		}
+		free(s);
+	}
+}
+
+static bool explain_valid_iface(const char *s)
+{
+	size_t n = strlen(s), i;
+	bool digits = true;
+
+	if (n == 0 || n > 15)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-'))
+			return false;
+		if (ch < '0' || ch > '9')
+			digits = false;
+	}
+	return !digits;
+}
+
+static int explain_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int explain_bad(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cli_usage_error("explain", "bad packet: %s", msg);
+	free(msg);
+	return -1;
+}
+
+static int explain_parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr in;
+
+	if (strchr(s, ':') || strchr(s, '['))
+		return explain_bad("'%s' is not IPv4: packets are IPv4 in v1 (IPv6 is "
+				   "filtered, never translated, and explain does not follow it)", s);
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return explain_bad("'%s' is not an IPv4 address", s);
+	*addr = ntohl(in.s_addr);
+	return 0;
+}
+
+/* ADDR or ADDR:PORT, as @proto needs. */
+static int explain_parse_end(const char *word, uint8_t proto, uint32_t *addr, uint16_t *port)
+{
+	bool ports = proto == IR_P_TCP || proto == IR_P_UDP;
+	const char *colon = strchr(word, ':');
+	const struct tables_port *named;
+	char *a, *end;
+	unsigned long n;
+	int rc;
+
+	if (colon && strchr(colon + 1, ':'))
+		return explain_parse_ipv4(word, addr);
+	if (!ports) {
+		if (colon)
+			return explain_bad("'%s': only tcp and udp packets have ports", word);
+		return explain_parse_ipv4(word, addr);
+	}
+	if (!colon)
+		return explain_bad("'%s' needs a port: ADDR:PORT", word);
+	a = xstrndup(word, (size_t)(colon - word));
+	rc = explain_parse_ipv4(a, addr);
+	free(a);
+	if (rc < 0)
+		return -1;
+	named = tables_port_find(colon + 1);
+	if (named) {
+		*port = named->port;
+		return 0;
+	}
+	n = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || colon[1] == '-' || colon[1] == '+' || n < 1 || n > 65535)
+		return explain_bad("'%s': the port must be a number 1-65535 or a name of "
+				   "masqgen's port table", colon + 1);
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static int explain_parse(struct explain_ctx *c, struct explain_words *w, struct explain_packet *p)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto;
+	} protos[] = {
+		{"tcp", IR_P_TCP}, {"udp", IR_P_UDP}, {"icmp", IR_P_ICMP},
+		{"gre", IR_P_GRE}, {"esp", IR_P_ESP}, {"ah", IR_P_AH},
+	};
+	bool have_in = false, have_out = false, have_state = false;
+	const struct tables_icmp *icmp;
+	size_t i = 0, k;
+
+	memset(p, 0, sizeof(*p));
+	p->state = IR_CT_NEW;
+	if (w->n == 0)
+		return explain_bad("a PACKET is required, e.g. 'tcp 198.51.100.7:40000 -> "
+				   "203.0.113.1:80 in ppp0'");
+	for (k = 0; k < ARRAY_SIZE(protos); k++)
+		if (strcmp(w->v[0], protos[k].name) == 0)
+			p->proto = protos[k].proto;
+	if (!p->proto) {
+		if (strcmp(w->v[0], "icmpv6") == 0 || strcmp(w->v[0], "ipv6-icmp") == 0)
+			return explain_bad("'%s': packets are IPv4 in v1", w->v[0]);
+		return explain_bad("'%s' is not a protocol (tcp, udp, icmp, gre, esp, ah)", w->v[0]);
+	}
+	i = 1;
+	if (p->proto == IR_P_ICMP) {
+		if (i >= w->n)
+			return explain_bad("icmp needs a type, e.g. 'icmp echo-request'");
+		icmp = tables_icmp_find(w->v[i]);
+		if (!icmp) {
+			const char *near = tables_icmp_suggest(w->v[i]);
+
+			if (near)
+				return explain_bad("'%s' is not an icmp type; did you mean '%s'?",
+						   w->v[i], near);
+			return explain_bad("'%s' is not an icmp type (echo-request, echo-reply, "
+					   "destination-unreachable, time-exceeded, ...)", w->v[i]);
+		}
+		p->icmp_type = icmp->type;
+		i++;
+	}
+	if (i >= w->n)
+		return explain_bad("the source address is missing");
+	if (explain_parse_end(w->v[i++], p->proto, &p->saddr, &p->sport) < 0)
+		return -1;
+	if (i >= w->n || strcmp(w->v[i], "->") != 0)
+		return explain_bad("expected '->' after the source, not '%s'",
+				   i < w->n ? w->v[i] : "the end");
+	if (++i >= w->n)
+		return explain_bad("the destination address is missing");
+	if (explain_parse_end(w->v[i++], p->proto, &p->daddr, &p->dport) < 0)
+		return -1;
+	while (i < w->n) {
+		const char *kw = w->v[i++];
+		const char *arg = i < w->n ? w->v[i++] : NULL;
+
+		if (strcmp(kw, "in") != 0 && strcmp(kw, "out") != 0 && strcmp(kw, "state") != 0)
+			return explain_bad("expected 'in IFACE', 'out IFACE' or 'state STATE', "
+					   "not '%s'", kw);
+		if (!arg)
+			return explain_bad("'%s' needs a value", kw);
+		if (strcmp(kw, "state") == 0) {
+			if (have_state)
+				return explain_bad("'%s' is given twice", kw);
+			have_state = true;
+			for (k = 0; k < ARRAY_SIZE(explain_states); k++)
+				if (strcmp(arg, explain_states[k].name) == 0)
+					p->state = explain_states[k].bit;
+			if (strcmp(arg, explain_state_name(p->state)) != 0)
+				return explain_bad("'%s' is not a connection state (new, established, "
+						   "related, invalid)", arg);
+			continue;
+		}
+		if (strchr(arg, ':'))
+			return explain_bad("'%s' is an address label, not an interface: netfilter "
+					   "matches the interface itself", arg);
+		if (!explain_valid_iface(arg))
+			return explain_bad("'%s' is not an interface name", arg);
+		if ((strcmp(kw, "in") == 0 && have_in) || (strcmp(kw, "out") == 0 && have_out))
+			return explain_bad("'%s' is given twice", kw);
+		if (strcmp(kw, "in") == 0) {
+			have_in = true;
+			p->iif = arg;
+		} else {
+			have_out = true;
+			c->out_iface = xstrdup(arg);
+		}
+	}
+	if (!have_in && !have_out)
+		return explain_bad("say where the packet comes from: 'in IFACE' (arriving) or "
+				   "'out IFACE' (sent by the gateway)");
+	return 0;
+}
+
+static int explain_take_address(struct explain_ctx *c, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct explain_address *a;
+	struct in_addr in;
+	char *name;
+
+	if (!eq || eq == arg)
+		return cli_usage_error("explain", "--address takes IFACE=ADDR, not '%s'", arg);
+	name = xstrndup(arg, (size_t)(eq - arg));
+	if (!explain_valid_iface(name) || inet_pton(AF_INET, eq + 1, &in) != 1) {
+		free(name);
+		return cli_usage_error("explain", "--address takes IFACE=ADDR (an IPv4 address), "
+				       "not '%s'", arg);
+	}
+	a = VEC_PUSH(c->addrs, c->n_addrs, c->cap_addrs);
+	a->iface = name;
+	a->addr = ntohl(in.s_addr);
+	return 0;
+}
+
+static int explain_check_addresses(const struct explain_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_addrs; i++)
+		if (!explain_role(c->ir, c->addrs[i].iface, IR_EXTERNAL))
+			return cli_usage_error("explain", "--address: '%s' is not an external "
+					       "interface of the policy", c->addrs[i].iface);
+	return 0;
+}
+
+/* Follow @p through every hook; returns the final verdict. */
+static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_packet *p)
+{
+	const struct ir *ir = c->ir;
+	enum ir_verdict v;
+	bool local;
+
+	explain_print_packet("packet", p);
+	if (p->iif) {
+		v = explain_chain(ir, IR_CH_RAW, p);
+		if (v != IR_V_ACCEPT)
+			return v;
+		if (p->state == IR_CT_NEW)
+			explain_dstnat(c, p);
+		else
+			printf("%-9snot consulted: only a new connection is translated; later "
+			       "packets reuse its translation\n", "dstnat");
+		local = explain_route(c, p);
+		if (p->state == IR_CT_NEW)
+			explain_helpers(ir, p);
+		if (p->state == IR_CT_NEW && !local && p->proto == IR_P_TCP && ir->clamp.enabled)
+			printf("%-9sa SYN gets its MSS clamped (clamp-mss)\n", "mangle");
+		v = explain_chain(ir, local ? IR_CH_INPUT : IR_CH_FORWARD, p);
+		if (v != IR_V_ACCEPT || local) {
+			if (v == IR_V_ACCEPT)
+				printf("%-9saccept\n%-9sdelivered to the gateway itself\n", "verdict",
+				       "leaves");
+			return v;
+		}
+	} else {
+		p->oif = c->out_iface;
+		printf("%-9soutput out %s (sent by the gateway itself)\n", "route", p->oif);
+		if (p->state == IR_CT_NEW)
+			explain_helpers(ir, p);
+		v = explain_chain(ir, IR_CH_OUTPUT, p);
+		if (v != IR_V_ACCEPT)
+			return v;
+	}
+	if (p->state == IR_CT_NEW)
+		explain_srcnat(c, p);
+	else
+		printf("%-9snot consulted: only a new connection is translated\n", "srcnat");
+	printf("%-9saccept\n", "verdict");
+	explain_print_packet("leaves", p);
+	return IR_V_ACCEPT;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"address", required_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char help[] =
+		"usage: masqgen explain [--address IFACE=ADDR]... POLICY PACKET\n\n"
+		"Follow one IPv4 packet through POLICY (not the kernel): anti-spoofing,\n"
+		"destination NAT, the routing decision, the filter chain, source NAT.\n"
+		"Print the rule that decided it, with its policy line, and the packet\n"
+		"as it leaves. Exit 0 when it is accepted, 5 when it is dropped or\n"
+		"rejected, 1 when POLICY has errors, 2 on a bad PACKET.\n\n"
+		"PACKET:  PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] WHERE [state STATE]\n"
+		"  PROTO     tcp, udp (both need ports), icmp (needs a type), gre, esp, ah\n"
+		"  WHERE     in IFACE [out IFACE]   arriving on IFACE (out: choose the route)\n"
+		"            out IFACE              sent by the gateway itself\n"
+		"  STATE     new (the default), established, related, invalid\n"
+		"  e.g.      tcp 198.51.100.7:40000 -> 203.0.113.1:80 in ppp0\n"
+		"            icmp echo-request 192.168.0.10 -> 198.51.100.7 in eth1\n\n"
+		"  -a, --address IFACE=ADDR  the current address of a dynamic external\n"
+		"                interface; without it, a destination outside the internal\n"
+		"                networks of a packet arriving on that interface is taken\n"
+		"                as its address\n"
+		"  -h, --help    this text\n";
+	struct explain_ctx c = {0};
+	struct explain_words w = {0};
+	struct explain_packet p;
+	int opt, rc = EXIT_USAGE;
+	enum ir_verdict v;
+	size_t i;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+ha:", lo, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(help, stdout);
+			rc = EXIT_OK;
+			goto out;
+		}
+		if (opt == 'a') {
+			if (explain_take_address(&c, optarg) != 0)
+				goto out;
+			continue;
+		}
+		cli_usage_error(argv[0], "unknown or incomplete option '%s'", argv[optind - 1]);
+		goto out;
+	}
+	if (optind >= argc) {
+		cli_usage_error(argv[0], "a POLICY file and a PACKET are required");
+		goto out;
+	}
+	explain_split(argc - optind - 1, argv + optind + 1, &w);
+	if (explain_parse(&c, &w, &p) < 0)
+		goto out;
+	diag_quiet_warnings(true);
+	c.ir = cli_compile(argv[optind]);
+	if (!c.ir) {
+		rc = EXIT_POLICY;
+		goto out;
+	}
+	if (explain_check_addresses(&c) != 0)
+		goto out_ir;
+	if (p.iif && !explain_iface(c.ir, p.iif) && strcmp(p.iif, "lo") != 0)
+		printf("note     %s is not an interface of the policy\n", p.iif);
+	v = explain_run(&c, &p);
+	if (v != IR_V_ACCEPT)
+		printf("%-9s%s\n", "verdict", explain_verdict_name(v, &p));
+	rc = v == IR_V_ACCEPT ? EXIT_OK : EXIT_NO;
+out_ir:
+	ir_free(c.ir);
+out:
+	for (i = 0; i < w.n; i++)
+		free(w.v[i]);
+	free(w.v);
+	for (i = 0; i < c.n_addrs; i++)
+		free((char *)c.addrs[i].iface);
+	free(c.addrs);
+	free(c.out_iface);
+	return rc;
+}

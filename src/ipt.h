@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ipt.h - the iptables backend.
+ *
+ *   IR --ipt_lower()--> struct ipt_model --ipt_emit()----> iptables-restore text
+ *                                         \-ipt_apply()--> iptables-restore --noflush
+ *
+ * Every masqgen rule lives in masqgen's own chains, entered by one jump
+ * from each built-in chain (IPT_JUMP_MATCH): raw masqgen-raw-prerouting
+ * and masqgen-raw-output (anti-spoofing, helper assignment), mangle
+ * masqgen-mangle-forward (MSS clamping), nat masqgen-prerouting and
+ * masqgen-postrouting (with the sub-chain masqgen-reflect), filter
+ * masqgen-input, masqgen-forward and masqgen-output. Built-in chains and
+ * their policies are never declared, so loading with --noflush leaves
+ * them as their owner set them: a chain with a drop policy ends in its own
+ * DROP rule, a chain with an accept policy returns.
+ *
+ * The model is one text per chain, already in iptables-save's canonical
+ * form (what iptables-save prints back), for each family and table.
+ */
+#ifndef MASQGEN_IPT_H
+#define MASQGEN_IPT_H
+
+#include "diag.h"
+#include "util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ir;
+struct ir_rule;
+
+enum ipt_family {
+	IPT_V4,
+	IPT_V6,
+	IPT_FAMILY_COUNT
+};
+
+/* In iptables-save's order, which is also the printed order. */
+enum ipt_table {
+	IPT_RAW,
+	IPT_MANGLE,
+	IPT_NAT,
+	IPT_FILTER,
+	IPT_TABLE_COUNT
+};
+
+/* The match every jump from a built-in chain carries (for -C and -I). */
+#define IPT_JUMP_MATCH "-m comment --comment masqgen"
+
+/* The prefix of every chain masqgen owns. */
+#define IPT_CHAIN_PREFIX "masqgen-"
+
+struct ipt_chain {
+	const char *name;	/* "masqgen-input" */
+	const char *hook;	/* the built-in chain that jumps here; NULL: a sub-chain */
+	struct strbuf rules;	/* "-A masqgen-input ...\n" lines */
+	size_t n_rules;
+};
+
+struct ipt_table_model {
+	struct ipt_chain *chains;	/* in printed order */
+	size_t n, cap;
+};
+
+/* A global conntrack sysctl standing in for a policy `timeouts` value. */
+struct ipt_sysctl {
+	const char *key;	/* "net.netfilter.nf_conntrack_tcp_timeout_established" */
+	unsigned value;
+	struct loc loc;
+};
+
+struct ipt_model {
+	const char *policy_path;
+	bool ipv6;			/* false: `ipv6 open`, no IPv6 part */
+	struct ipt_table_model t[IPT_FAMILY_COUNT][IPT_TABLE_COUNT];
+	struct ipt_sysctl *sysctls;
+	size_t n_sysctls, cap_sysctls;
+};
+
+/* "raw", "mangle", "nat", "filter". */
+const char *ipt_table_name(enum ipt_table t);
+
+/*
+ * ipt_lower.c: the model of @ir. Returns NULL after reporting through
+ * diag what iptables cannot express. Warns once, at the `timeouts` line,
+ * that the conntrack timeouts become global sysctls. Caller owns the model.
+ */
+struct ipt_model *ipt_lower(const struct ir *ir);
+void ipt_model_free(struct ipt_model *m);
+
+/*
+ * ipt_rule.c: the chain named @name in @tm, created (with @hook) when
+ * missing.
+ */
+struct ipt_chain *ipt_chain_get(struct ipt_table_model *tm, const char *name, const char *hook);
+
+/*
+ * ipt_rule.c: append to @ch the rules for one IR filter rule (its log
+ * rule before each verdict rule, a reject split by protocol, lists
+ * expanded to one rule per element or per multiport group). @tm receives
+ * the sub-chains a negated list needs.
+ */
+void ipt_rule_lower(struct ipt_table_model *tm, struct ipt_chain *ch, const struct ir *ir,
+		    const struct ir_rule *r, enum ipt_family fam);
+
+/*
+ * ipt_rule.c: the one place that writes a rule line. Everything but the
+ * target is in @spec (" -s 10.0.0.0/8 -i eth1 -p tcp -m tcp --dport 22",
+ * each part with its leading space, in iptables-save's order: addresses,
+ * interfaces, protocol, matches); the comment names @loc (and @tag, when
+ * not NULL); @target is " -j ACCEPT" and the like.
+ */
+void ipt_rule_add(struct ipt_chain *ch, const char *spec, const struct loc *loc, const char *tag,
+		  const char *target);
+
+/* One address element: " -s 10.0.0.0/8", or for a range an iprange part. */
+struct ipt_addr_part {
+	char addr[64];		/* " -s 10.0.0.0/8" for the address section, or "" */
+	char range[64];		/* " --src-range a-b" for an iprange match, or "" */
+	const struct loc *loc;
+};
+
+/* ipt_rule.c: @a as a source (@flag 's') or destination ('d'), negated with @neg. */
+struct ir_addr;
+void ipt_addr_part(struct ipt_addr_part *p, const struct ir_addr *a, bool neg, char flag);
+
+/* ipt_rule.c: append " -m limit ... -j LOG ..." for the policy's log settings. */
+void ipt_log_target(struct strbuf *sb, const struct ir *ir);
+
+/* ipt_rule.c: append @s as iptables-save quotes a string (with its leading space). */
+void ipt_quote(struct strbuf *sb, const char *s);
+
+/*
+ * iptables.c: append the iptables-restore text of one family's table @t:
+ * "*table", the chain declarations, then for @apply a "-F" per chain (the
+ * chains may exist: --noflush keeps their rules otherwise), else the jumps
+ * from the built-in chains, then the rules and COMMIT. Nothing when the
+ * table holds no rule.
+ */
+void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool apply,
+		    struct strbuf *out);
+
+/*
+ * ipt_apply.c: load @ir into the running kernel with iptables-restore
+ * --noflush and ip6tables-restore --noflush: per family, the tables
+ * filter, nat, raw, mangle in that order, each its own restore and
+ * commit, replacing the content of masqgen's chains; then the jumps from
+ * the built-in chains, each only when missing (-C, then -I at the top);
+ * then masqgen's chains the new ruleset no longer has are unhooked and
+ * deleted. Kernel settings are not written here (cmd_apply does that after
+ * this returns 0, as for nft; ipt_timeout_sysctls() lists the ones iptables
+ * adds). Returns 0, or -1 after printing which table or jump failed.
+ */
+int ipt_apply(const struct ir *ir);
+
+#endif

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ipt_rule.c - rule lines in iptables-save's canonical form, and the
+ * expansion of one IR filter rule into them.
+ *
+ * iptables has no sets: a rule whose lists hold several elements becomes
+ * one rule per element (ports of one policy line share a multiport match),
+ * in list order, each commented with the policy line of its element. A
+ * negated list of several elements ("not in any of") needs a sub-chain
+ * that returns for each element.
+ */
+#include "ipt.h"
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The multiport match takes at most 15 ports, a range counting as two. */
+#define IPT_MULTIPORT_SLOTS 15
+
+/* iptables-save writes a comment without quotes only when it is made of these. */
+static const char ipt_plain_chars[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+void ipt_quote(struct strbuf *sb, const char *s)
+{
+	size_t plain = strspn(s, ipt_plain_chars);
+
+	sb_add(sb, " ");
+	if (plain > 0 && s[plain] == '\0') {
+		sb_add(sb, s);
+		return;
+	}
+	sb_add(sb, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\' || *s == '\'')
+			sb_add(sb, "\\");
+		sb_addn(sb, s, 1);
+	}
+	sb_add(sb, "\"");
+}
+
+const char *ipt_table_name(enum ipt_table t)
+{
+	static const char *const names[IPT_TABLE_COUNT] = {
+		[IPT_RAW] = "raw",
+		[IPT_MANGLE] = "mangle",
+		[IPT_NAT] = "nat",
+		[IPT_FILTER] = "filter",
+	};
+
+	return names[t];
+}
+
+struct ipt_chain *ipt_chain_get(struct ipt_table_model *tm, const char *name, const char *hook)
+{
+	struct ipt_chain *ch;
+	size_t i;
+
+	for (i = 0; i < tm->n; i++)
+		if (strcmp(tm->chains[i].name, name) == 0)
+			return &tm->chains[i];
+	ch = VEC_PUSH(tm->chains, tm->n, tm->cap);
+	memset(ch, 0, sizeof(*ch));
+	ch->name = xstrdup(name);
+	ch->hook = hook;
+	return ch;
+}
+
+/* The comment iptables allows is at most 256 bytes: keep the end of a long path. */
+#define IPT_COMMENT_MAX 255
+
+void ipt_rule_add(struct ipt_chain *ch, const char *spec, const struct loc *loc, const char *tag,
+		  const char *target)
+{
+	char *where = diag_loc_str(loc);
+	char *comment = tag ? xasprintf("%s %s", where, tag) : xstrdup(where);
+	size_t len = strlen(comment);
+
+	sb_addf(&ch->rules, "-A %s%s -m comment --comment", ch->name, spec);
+	ipt_quote(&ch->rules, len > IPT_COMMENT_MAX ? comment + len - IPT_COMMENT_MAX : comment);
+	sb_addf(&ch->rules, "%s\n", target);
+	ch->n_rules++;
+	free(comment);
+	free(where);
+}
+
+static const char *rate_unit(enum ir_rate_unit u)
+{
+	switch (u) {
+	case IR_PER_SECOND:
+		return "sec";
+	case IR_PER_MINUTE:
+		return "min";
+	case IR_PER_HOUR:
+		return "hour";
+	}
+	return "min";
+}
+
+/* Syslog level names as LOG takes them; LOG's default (4) is not printed back. */
+static int log_level(const char *name)
+{
+	static const char *const levels[] = {"emerg", "alert", "crit", "err",
+					     "warning", "notice", "info", "debug"};
+	size_t i;
+
+	if (!name)
+		return 4;
+	for (i = 0; i < ARRAY_SIZE(levels); i++)
+		if (strcmp(levels[i], name) == 0)
+			return (int)i;
+	if (strcmp(name, "error") == 0)
+		return 3;
+	if (strcmp(name, "warn") == 0)
+		return 4;
+	return 4;
+}
+
+void ipt_log_target(struct strbuf *sb, const struct ir *ir)
+{
+	int level = log_level(ir->log.level);
+
+	sb_add(sb, " -j LOG");
+	if (ir->log.prefix && *ir->log.prefix) {
+		sb_add(sb, " --log-prefix");
+		ipt_quote(sb, ir->log.prefix);
+	}
+	if (level != 4)
+		sb_addf(sb, " --log-level %d", level);
+}
+
+void ipt_addr_part(struct ipt_addr_part *p, const struct ir_addr *a, bool neg, char flag)
+{
+	char buf[48];
+	unsigned len;
+
+	p->addr[0] = p->range[0] = '\0';
+	p->loc = &a->loc;
+	if (ir_addr_prefix(a, &len)) {
+		snprintf(p->addr, sizeof(p->addr), "%s -%c %s/%u", neg ? " !" : "", flag,
+			 ir_ip_str(a->lo, buf), len);
+		return;
+	}
+	snprintf(p->range, sizeof(p->range), "%s --%s-range %s", neg ? " !" : "",
+		 flag == 's' ? "src" : "dst", ir_addr_str(a, buf));
+}
+
+/* The transport part of a rule: protocol and its matches. */
+struct ipt_l4 {
+	const char *proto;	/* NULL: any */
+	char match[160];
+	const struct loc *loc;	/* the element's place, or NULL */
+};
+
+struct ipt_l4s {
+	struct ipt_l4 *v;
+	size_t n, cap;
+};
+
+static const char *proto_name(uint8_t proto, enum ipt_family fam)
+{
+	switch (proto) {
+	case IR_P_TCP:
+		return "tcp";
+	case IR_P_UDP:
+		return "udp";
+	case IR_P_ICMP:
+	case IR_P_ICMPV6:
+		return fam == IPT_V6 ? "ipv6-icmp" : "icmp";
+	case IR_P_GRE:
+		return "gre";
+	case IR_P_ESP:
+		return "esp";
+	case IR_P_AH:
+		return "ah";
+	}
+	return NULL;
+}
+
+static void port_str(char *buf, size_t size, const struct ir_port *p)
+{
+	if (p->lo == p->hi)
+		snprintf(buf, size, "%u", p->lo);
+	else
+		snprintf(buf, size, "%u:%u", p->lo, p->hi);
+}
+
+static bool same_line(const struct loc *a, const struct loc *b)
+{
+	return a->src == b->src && a->line == b->line;
+}
+
+/*
+ * The destination ports of @proto, grouped: consecutive elements of the
+ * same policy line share one multiport match of at most 15 slots.
+ */
+static void add_port_groups(struct ipt_l4s *out, const struct ir_rule *r, uint8_t proto,
+			    const struct ir_port *sport, enum ipt_family fam)
+{
+	const char *name = proto_name(proto, fam);
+	char sp[32] = "", buf[16];
+	size_t i = 0, j, slots, count;
+
+	if (sport) {
+		port_str(buf, sizeof(buf), sport);
+		snprintf(sp, sizeof(sp), " --sport %s", buf);
+	}
+	while (i < r->dports.n) {
+		const struct ir_port *first = &r->dports.v[i];
+		struct ipt_l4 *l;
+
+		if (first->proto != proto) {
+			i++;
+			continue;
+		}
+		/* the run of same-line elements of this protocol that fits */
+		slots = 0;
+		count = 0;
+		for (j = i; j < r->dports.n; j++) {
+			const struct ir_port *p = &r->dports.v[j];
+			size_t need = p->lo == p->hi ? 1 : 2;
+
+			if (p->proto != proto)
+				continue;
+			if (!same_line(&p->loc, &first->loc) || slots + need > IPT_MULTIPORT_SLOTS)
+				break;
+			slots += need;
+			count++;
+		}
+		l = VEC_PUSH(out->v, out->n, out->cap);
+		l->proto = name;
+		l->loc = &first->loc;
+		port_str(buf, sizeof(buf), first);
+		if (count == 1) {
+			snprintf(l->match, sizeof(l->match), " -m %s%s --dport %s", name, sp, buf);
+			i++;
+			continue;
+		}
+		if (sport)
+			snprintf(l->match, sizeof(l->match), " -m %s%s -m multiport --dports %s",
+				 name, sp, buf);
+		else
+			snprintf(l->match, sizeof(l->match), " -m multiport --dports %s", buf);
+		for (j = i + 1; count > 1; j++) {
+			const struct ir_port *p = &r->dports.v[j];
+			size_t used = strlen(l->match);
+
+			if (p->proto != proto)
+				continue;
+			port_str(buf, sizeof(buf), p);
+			snprintf(l->match + used, sizeof(l->match) - used, ",%s", buf);
+			count--;
+		}
+		i = j;
+	}
+}
+
+static void l4_parts(struct ipt_l4s *out, const struct ir_rule *r, enum ipt_family fam)
+{
+	struct ipt_l4 *l;
+	size_t i;
+
+	if (r->dports.n || r->sports.n) {
+		static const uint8_t protos[] = {IR_P_TCP, IR_P_UDP};
+		size_t k, s;
+
+		for (k = 0; k < ARRAY_SIZE(protos); k++) {
+			for (s = 0; s < (r->sports.n ? r->sports.n : 1); s++) {
+				const struct ir_port *sp = r->sports.n ? &r->sports.v[s] : NULL;
+				char buf[16];
+
+				if (sp && sp->proto != protos[k])
+					continue;
+				if (r->dports.n) {
+					add_port_groups(out, r, protos[k], sp, fam);
+					continue;
+				}
+				l = VEC_PUSH(out->v, out->n, out->cap);
+				l->proto = proto_name(protos[k], fam);
+				l->loc = &sp->loc;
+				port_str(buf, sizeof(buf), sp);
+				snprintf(l->match, sizeof(l->match), " -m %s --sport %s", l->proto,
+					 buf);
+			}
+		}
+		return;
+	}
+	for (i = 0; i < r->n_icmp; i++) {
+		unsigned type = r->icmp_types[i];
+
+		l = VEC_PUSH(out->v, out->n, out->cap);
+		l->proto = proto_name(IR_P_ICMP, fam);
+		l->loc = &r->icmp_locs[i];
+		if (fam == IPT_V6)
+			snprintf(l->match, sizeof(l->match), " -m icmp6 --icmpv6-type %u", type);
+		else
+			snprintf(l->match, sizeof(l->match), " -m icmp --icmp-type %u", type);
+	}
+	if (r->n_icmp)
+		return;
+	l = VEC_PUSH(out->v, out->n, out->cap);
+	memset(l, 0, sizeof(*l));
+	l->proto = proto_name(r->proto, fam);
+}
+
+static void ct_state_match(struct strbuf *sb, unsigned st)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} order[] = {
+		{IR_CT_INVALID, "INVALID"},
+		{IR_CT_NEW, "NEW"},
+		{IR_CT_RELATED, "RELATED"},
+		{IR_CT_ESTABLISHED, "ESTABLISHED"},
+	};
+	const char *sep = " -m conntrack --ctstate ";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!(st & order[i].bit))
+			continue;
+		sb_addf(sb, "%s%s", sep, order[i].name);
+		sep = ",";
+	}
+}
+
+static const char *rule_tag(const struct ir_rule *r)
+{
+	static const char *const tags[] = {
+		[IR_T_USER] = NULL,
+		[IR_T_LOOPBACK] = "loopback",
+		[IR_T_INVALID] = "invalid",
+		[IR_T_ESTABLISHED] = "established",
+		[IR_T_LAN] = "lan",
+		[IR_T_INTERNAL] = "internal",
+		[IR_T_DHCP] = "dhcp",
+		[IR_T_FORWARDED] = "forwarded",
+		[IR_T_PASSTHROUGH] = "passthrough",
+		[IR_T_ANTISPOOF] = "anti-spoofing",
+		[IR_T_IPV6] = "ipv6",
+		[IR_T_CATCHALL] = "catch-all",
+	};
+
+	return tags[r->tag];
+}
+
+/* What one expanded rule is made of, before its target. */
+struct ipt_parts {
+	const char *addr;	/* " -s ... -d ..." */
+	const char *ifs;	/* " -i ... -o ..." */
+	const char *proto;	/* NULL: any */
+	const char *match;	/* " -m ..." */
+	const struct loc *loc;
+};
+
+static char *parts_spec(const struct ipt_parts *p, const char *proto)
+{
+	return xasprintf("%s%s%s%s%s", p->addr, p->ifs, proto ? " -p " : "", proto ? proto : "",
+			 p->match);
+}
+
+static void verdict_rules(struct ipt_chain *ch, const struct ir *ir, const struct ir_rule *r,
+			  const struct ipt_parts *p, const char *jump, enum ipt_family fam)
+{
+	const char *tag = rule_tag(r);
+	char *spec = parts_spec(p, p->proto);
+
+	if (!jump && r->log) {
+		struct strbuf limit = {0}, target = {0};
+
+		sb_addf(&limit, "%s -m limit --limit %u/%s", spec, ir->log.rate,
+			rate_unit(ir->log.unit));
+		ipt_log_target(&target, ir);
+		ipt_rule_add(ch, limit.buf, p->loc, tag, target.buf);
+		sb_free(&limit);
+		sb_free(&target);
+	}
+	if (jump) {
+		char *target = xasprintf(" -j %s", jump);
+
+		ipt_rule_add(ch, spec, p->loc, tag, target);
+		free(target);
+	} else if (r->verdict == IR_V_ACCEPT) {
+		/* a passthrough interface is left to the rules after masqgen's jump */
+		ipt_rule_add(ch, spec, p->loc, tag,
+			     r->tag == IR_T_PASSTHROUGH ? " -j RETURN" : " -j ACCEPT");
+	} else if (r->verdict == IR_V_DROP) {
+		ipt_rule_add(ch, spec, p->loc, tag, " -j DROP");
+	} else {
+		const char *port_unreach = fam == IPT_V6 ? " -j REJECT --reject-with "
+							   "icmp6-port-unreachable"
+							 : " -j REJECT --reject-with "
+							   "icmp-port-unreachable";
+		const char *prohibited = fam == IPT_V6 ? " -j REJECT --reject-with "
+							 "icmp6-adm-prohibited"
+						       : " -j REJECT --reject-with "
+							 "icmp-admin-prohibited";
+		const char *reset = " -j REJECT --reject-with tcp-reset";
+
+		if (!p->proto) {
+			char *tcp = parts_spec(p, "tcp"), *udp = parts_spec(p, "udp");
+
+			ipt_rule_add(ch, tcp, p->loc, tag, reset);
+			ipt_rule_add(ch, udp, p->loc, tag, port_unreach);
+			free(tcp);
+			free(udp);
+			ipt_rule_add(ch, spec, p->loc, tag, prohibited);
+		} else if (strcmp(p->proto, "tcp") == 0) {
+			ipt_rule_add(ch, spec, p->loc, tag, reset);
+		} else if (strcmp(p->proto, "udp") == 0) {
+			ipt_rule_add(ch, spec, p->loc, tag, port_unreach);
+		} else {
+			ipt_rule_add(ch, spec, p->loc, tag, prohibited);
+		}
+	}
+	free(spec);
+}
+
+/* The place a rule line names: its element's, or the rule's. */
+static const struct loc *pick_loc(const struct loc *elem, const struct loc *rule)
+{
+	return elem && elem->src ? elem : rule;
+}
+
+/*
+ * Expand @r into rules of @ch: one per source x destination x transport
+ * element. A negated list of several elements is left out here (@skip_neg)
+ * when a sub-chain checks it; @jump then replaces log and verdict.
+ */
+static void expand(struct ipt_chain *ch, const struct ir *ir, const struct ir_rule *r,
+		   enum ipt_family fam, bool skip_neg, const char *jump)
+{
+	bool use_s = r->saddr.n && !(skip_neg && r->saddr_neg && r->saddr.n > 1);
+	bool use_d = r->daddr.n && !(skip_neg && r->daddr_neg && r->daddr.n > 1);
+	size_t ns = use_s ? r->saddr.n : 1, nd = use_d ? r->daddr.n : 1;
+	struct strbuf ifs = {0}, ct = {0};
+	struct ipt_l4s l4 = {0};
+	size_t i, j, k;
+
+	sb_add(&ifs, "");
+	if (r->iif)
+		sb_addf(&ifs, " -i %s", r->iif);
+	if (r->oif)
+		sb_addf(&ifs, " -o %s", r->oif);
+	sb_add(&ct, "");
+	ct_state_match(&ct, r->ct_state);
+	l4_parts(&l4, r, fam);
+
+	for (i = 0; i < ns; i++) {
+		for (j = 0; j < nd; j++) {
+			struct ipt_addr_part s = {.addr = "", .range = ""};
+			struct ipt_addr_part d = {.addr = "", .range = ""};
+			const struct loc *aloc = NULL;
+
+			if (use_s)
+				ipt_addr_part(&s, &r->saddr.v[i], r->saddr_neg, 's');
+			if (use_d)
+				ipt_addr_part(&d, &r->daddr.v[j], r->daddr_neg, 'd');
+			if (use_s && r->saddr.n > 1)
+				aloc = s.loc;
+			else if (use_d && r->daddr.n > 1)
+				aloc = d.loc;
+			for (k = 0; k < l4.n; k++) {
+				struct strbuf addr = {0}, match = {0};
+				struct ipt_parts p;
+
+				sb_addf(&addr, "%s%s%s", s.addr, d.addr,
+					fam == IPT_V6 && r->v6_linklocal_src ? " -s fe80::/10" : "");
+				sb_addf(&match, "%s", l4.v[k].match);
+				if (s.range[0] || d.range[0])
+					sb_addf(&match, " -m iprange%s%s", s.range, d.range);
+				sb_add(&match, ct.buf);
+				p.addr = addr.buf;
+				p.ifs = ifs.buf;
+				p.proto = l4.v[k].proto;
+				p.match = match.buf;
+				p.loc = pick_loc(l4.v[k].loc, pick_loc(aloc, &r->loc));
+				verdict_rules(ch, ir, r, &p, jump, fam);
+				sb_free(&addr);
+				sb_free(&match);
+			}
+		}
+	}
+	free(l4.v);
+	sb_free(&ifs);
+	sb_free(&ct);
+}
+
+/*
+ * Translated connections to forward targets: the forward chain admits
+ * what masqgen's own DNAT made (ctstate DNAT) and only to its targets.
+ */
+static void expand_forwarded(struct ipt_chain *ch, const struct ir *ir, const struct ir_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < ir->n_forwards; i++) {
+		const struct ir_forward *f = &ir->forwards[i];
+		struct strbuf addr = {0}, match = {0}, ifs = {0};
+		struct ipt_parts p;
+		char buf[16];
+
+		sb_addf(&addr, " -d %s/32", ir_ip_str(f->host, buf));
+		sb_add(&ifs, "");
+		if (r->iif)
+			sb_addf(&ifs, " -i %s", r->iif);
+		if (r->oif)
+			sb_addf(&ifs, " -o %s", r->oif);
+		p.proto = proto_name(f->proto, IPT_V4);
+		sb_add(&match, "");
+		if (f->proto == IR_P_TCP || f->proto == IR_P_UDP) {
+			unsigned to_hi = (unsigned)f->to_lo + (f->hi - f->lo);
+
+			if (to_hi == f->to_lo)
+				sb_addf(&match, " -m %s --dport %u", p.proto, f->to_lo);
+			else
+				sb_addf(&match, " -m %s --dport %u:%u", p.proto, f->to_lo, to_hi);
+		}
+		sb_add(&match, " -m conntrack --ctstate DNAT");
+		p.addr = addr.buf;
+		p.ifs = ifs.buf;
+		p.match = match.buf;
+		p.loc = &f->loc;
+		verdict_rules(ch, ir, r, &p, NULL, IPT_V4);
+		sb_free(&addr);
+		sb_free(&match);
+		sb_free(&ifs);
+	}
+}
+
+void ipt_rule_lower(struct ipt_table_model *tm, struct ipt_chain *ch, const struct ir *ir,
+		    const struct ir_rule *r, enum ipt_family fam)
+{
+	bool neg_s = r->saddr_neg && r->saddr.n > 1, neg_d = r->daddr_neg && r->daddr.n > 1;
+	const char *ch_name = ch->name;
+	size_t i, k, len = strlen(ch_name);
+	struct ipt_chain *sub;
+	struct ir_rule rest;
+	char *name;
+
+	if (r->ct_dnat_forward) {
+		if (fam == IPT_V4)
+			expand_forwarded(ch, ir, r);
+		return;
+	}
+	if (!neg_s && !neg_d) {
+		expand(ch, ir, r, fam, false, NULL);
+		return;
+	}
+	/* "not in any of": the sub-chain returns for each element, then decides */
+	for (i = 0, k = 1; i < tm->n; i++)
+		k += strncmp(tm->chains[i].name, ch_name, len) == 0 && tm->chains[i].name[len] == '-';
+	name = xasprintf("%s-%zu", ch_name, k);
+	sub = ipt_chain_get(tm, name, NULL);
+	free(name);
+	for (i = 0; neg_s && i < r->saddr.n; i++) {
+		struct ir_rule one = {.tag = r->tag, .family = r->family};
+
+		one.loc = *pick_loc(&r->saddr.v[i].loc, &r->loc);
+		one.saddr.v = &r->saddr.v[i];
+		one.saddr.n = 1;
+		expand(sub, ir, &one, fam, false, "RETURN");
+	}
+	for (i = 0; neg_d && i < r->daddr.n; i++) {
+		struct ir_rule one = {.tag = r->tag, .family = r->family};
+
+		one.loc = *pick_loc(&r->daddr.v[i].loc, &r->loc);
+		one.daddr.v = &r->daddr.v[i];
+		one.daddr.n = 1;
+		expand(sub, ir, &one, fam, false, "RETURN");
+	}
+	/* adding the sub-chain may have moved @ch */
+	ch = ipt_chain_get(tm, ch_name, NULL);
+	expand(ch, ir, r, fam, true, sub->name);
+	rest = (struct ir_rule){.tag = r->tag, .loc = r->loc, .family = r->family,
+				.log = r->log, .verdict = r->verdict};
+	expand(sub, ir, &rest, fam, false, NULL);
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ir.c - the IR's helpers: freeing, lookups, printing, string interning */
+#include "ir.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open addressing over ir->strings; slots hold index + 1, 0 is empty. */
+struct ir_intern {
+	size_t *slots;
+	size_t n_slots;
+};
+
+static size_t intern_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void intern_rehash(struct ir *ir)
+{
+	struct ir_intern *t = ir->intern;
+	size_t i, j;
+
+	free(t->slots);
+	t->n_slots = t->n_slots ? t->n_slots * 2 : 64;
+	t->slots = xcalloc(t->n_slots, sizeof(*t->slots));
+	for (i = 0; i < ir->n_strings; i++) {
+		j = intern_hash(ir->strings[i]) & (t->n_slots - 1);
+		while (t->slots[j])
+			j = (j + 1) & (t->n_slots - 1);
+		t->slots[j] = i + 1;
+	}
+}
+
+const char *ir_intern(struct ir *ir, const char *s)
+{
+	struct ir_intern *t;
+	size_t j;
+
+	if (!ir->intern)
+		ir->intern = xcalloc(1, sizeof(*ir->intern));
+	t = ir->intern;
+	if ((ir->n_strings + 1) * 2 > t->n_slots)
+		intern_rehash(ir);
+	j = intern_hash(s) & (t->n_slots - 1);
+	while (t->slots[j]) {
+		if (strcmp(ir->strings[t->slots[j] - 1], s) == 0)
+			return ir->strings[t->slots[j] - 1];
+		j = (j + 1) & (t->n_slots - 1);
+	}
+	*VEC_PUSH(ir->strings, ir->n_strings, ir->cap_strings) = xstrdup(s);
+	t->slots[j] = ir->n_strings;
+	return ir->strings[ir->n_strings - 1];
+}
+
+void ir_rule_free(struct ir_rule *r)
+{
+	free(r->saddr.v);
+	free(r->daddr.v);
+	free(r->dports.v);
+	free(r->sports.v);
+	free(r->icmp_types);
+	free(r->icmp_locs);
+}
+
+void ir_free(struct ir *ir)
+{
+	size_t i, j;
+
+	if (!ir)
+		return;
+	for (i = 0; i < ir->n_ifaces; i++)
+		free(ir->ifaces[i].nets);
+	free(ir->ifaces);
+	for (i = 0; i < ir->n_snats; i++)
+		free(ir->snats[i].sources.v);
+	free(ir->snats);
+	for (i = 0; i < ir->n_forwards; i++)
+		free(ir->forwards[i].from.v);
+	free(ir->forwards);
+	free(ir->nat1to1);
+	for (i = 0; i < ir->n_helpers; i++)
+		free(ir->helpers[i].ports.v);
+	free(ir->helpers);
+	for (i = 0; i < IR_CH_COUNT; i++) {
+		for (j = 0; j < ir->chain[i].n; j++)
+			ir_rule_free(&ir->chain[i].rules[j]);
+		free(ir->chain[i].rules);
+	}
+	free(ir->sysctls);
+	for (i = 0; i < ir->n_strings; i++)
+		free(ir->strings[i]);
+	free(ir->strings);
+	if (ir->intern)
+		free(ir->intern->slots);
+	free(ir->intern);
+	free(ir);
+}
+
+const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (strcmp(ir->ifaces[i].name, name) == 0)
+			return &ir->ifaces[i];
+	return NULL;
+}
+
+bool ir_addr_prefix(const struct ir_addr *a, unsigned *len)
+{
+	uint32_t size = a->hi - a->lo;
+	unsigned n;
+
+	/* aligned: size + 1 is a power of two and lo is a multiple of it */
+	if (size & (size + 1))
+		return false;
+	if (a->lo & size)
+		return false;
+	for (n = 32; size; size >>= 1)
+		n--;
+	*len = n;
+	return true;
+}
+
+const char *ir_ip_str(uint32_t addr, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+		 addr & 0xff);
+	return buf;
+}
+
+const char *ir_addr_str(const struct ir_addr *a, char *buf)
+{
+	char lo[16], hi[16];
+	unsigned len;
+
+	if (a->lo == a->hi)
+		return ir_ip_str(a->lo, buf);
+	if (ir_addr_prefix(a, &len))
+		snprintf(buf, 40, "%s/%u", ir_ip_str(a->lo, lo), len);
+	else
+		snprintf(buf, 40, "%s-%s", ir_ip_str(a->lo, lo), ir_ip_str(a->hi, hi));
+	return buf;
+}
+
+const char *ir_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IR_P_ANY:
+		return "any";
+	case IR_P_ICMP:
+		return "icmp";
+	case IR_P_TCP:
+		return "tcp";
+	case IR_P_UDP:
+		return "udp";
+	case IR_P_GRE:
+		return "gre";
+	case IR_P_ESP:
+		return "esp";
+	case IR_P_AH:
+		return "ah";
+	case IR_P_ICMPV6:
+		return "icmpv6";
+	}
+	return NULL;
+}
+
+int ir_check_modern(const struct ir *ir)
+{
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < ir->n_helpers; i++) {
+		const struct ir_helper *h = &ir->helpers[i];
+
+		if (h->modern)
+			continue;
+		diag_error(&h->loc,
+			   "helper '%s' exists only for Linux 2.2 and 2.0 (%s); kernels since 2.4 "
+			   "have none (HOWTO 2.6): remove it, or generate -t ipchains or ipfwadm",
+			   h->name, h->legacy_module);
+		rc = -1;
+	}
+	return rc;
+}

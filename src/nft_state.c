@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft_state.c - masqgen's tables as the kernel has them: which exist, and
+ * a fingerprint of what they hold.
+ *
+ * apply sends its batch with the generation id it read first; the kernel
+ * answers ERESTART when anything committed meanwhile, which includes every
+ * Docker or libvirt change. Only a change to masqgen's own tables is a
+ * conflict, so apply compares fingerprints taken before and after. The
+ * fingerprint covers identities (names and handles of the tables, chains,
+ * sets, objects and rules): a handle is new whenever an object is added or
+ * replaced, and counters or set element timeouts never enter it.
+ */
+#include "apply.h"
+
+#include "diag.h"
+#include "nl.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <libnftnl/common.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#define NFT_STATE_TABLE "masqgen"
+#define NFT_STATE_ATTRS 32
+
+/* What identifies one object of a kind: its table attribute, and the rest. */
+struct nft_state_kind {
+	uint16_t get;	     /* NFT_MSG_GET* dump request */
+	uint16_t table_attr; /* the attribute that names the table */
+	uint16_t ident[3];   /* attributes hashed, 0 terminated */
+};
+
+static const struct nft_state_kind nft_state_kinds[] = {
+    {NFT_MSG_GETTABLE, NFTA_TABLE_NAME, {NFTA_TABLE_HANDLE, 0}},
+    {NFT_MSG_GETCHAIN, NFTA_CHAIN_TABLE, {NFTA_CHAIN_NAME, NFTA_CHAIN_HANDLE, 0}},
+    {NFT_MSG_GETSET, NFTA_SET_TABLE, {NFTA_SET_NAME, NFTA_SET_HANDLE, 0}},
+    {NFT_MSG_GETOBJ, NFTA_OBJ_TABLE, {NFTA_OBJ_NAME, NFTA_OBJ_HANDLE, 0}},
+    {NFT_MSG_GETRULE, NFTA_RULE_TABLE, {NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, 0}},
+};
+
+struct nft_state_walk {
+	const struct nft_state_kind *kind;
+	struct nft_state *st;
+};
+
+/* FNV-1a, 64 bits: the fingerprint need not resist anyone, only change. */
+static void nft_state_hash(uint64_t *h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		*h ^= p[i];
+		*h *= 0x100000001b3ull;
+	}
+}
+
+static int nft_state_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type < NFT_STATE_ATTRS)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int nft_state_msg(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nft_state_walk *w = data;
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NFT_STATE_ATTRS] = {NULL};
+	const struct nlattr *name;
+	uint64_t *h = &w->st->fingerprint;
+	size_t i;
+
+	if (nfg->nfgen_family != NFPROTO_IPV4 && nfg->nfgen_family != NFPROTO_IPV6)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*nfg), nft_state_attr, tb) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	name = tb[w->kind->table_attr];
+	if (!name || mnl_attr_validate(name, MNL_TYPE_NUL_STRING) < 0 ||
+	    strcmp(mnl_attr_get_str(name), NFT_STATE_TABLE) != 0)
+		return MNL_CB_OK;
+	if (w->kind->get == NFT_MSG_GETTABLE) {
+		if (nfg->nfgen_family == NFPROTO_IPV4)
+			w->st->ip = true;
+		else
+			w->st->ip6 = true;
+	}
+	nft_state_hash(h, &w->kind->get, sizeof(w->kind->get));
+	nft_state_hash(h, &nfg->nfgen_family, sizeof(nfg->nfgen_family));
+	for (i = 0; w->kind->ident[i]; i++) {
+		const struct nlattr *a = tb[w->kind->ident[i]];
+
+		if (a)
+			nft_state_hash(h, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+	}
+	return MNL_CB_OK;
+}
+
+int nft_state_read(struct nft_state *st)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = nl_open();
+	struct nft_state_walk w = {.st = st};
+	struct nlmsghdr *nlh;
+	int tries, rc = -1;
+	size_t i;
+
+	if (!nl)
+		return -1;
+	/* A dump that a commit interrupted is read again, a few times. */
+	for (tries = 0; tries < 5; tries++) {
+		memset(st, 0, sizeof(*st));
+		st->fingerprint = 0xcbf29ce484222325ull;
+		for (i = 0; i < ARRAY_SIZE(nft_state_kinds); i++) {
+			w.kind = &nft_state_kinds[i];
+			nlh =
+			    nftnl_nlmsg_build_hdr(buf, w.kind->get, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
+			if (nl_request(nl, nlh, nft_state_msg, &w) < 0)
+				break;
+		}
+		if (i == ARRAY_SIZE(nft_state_kinds)) {
+			rc = 0;
+			break;
+		}
+		if (errno != EINTR) {
+			diag_error(NULL, "cannot read the loaded nftables ruleset: %s",
+				   strerror(errno));
+			break;
+		}
+	}
+	if (rc < 0 && tries == 5)
+		diag_error(NULL, "cannot read the loaded nftables ruleset: it keeps changing");
+	mnl_socket_close(nl);
+	return rc;
+}

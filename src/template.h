@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * template.h - the text around generated scripts (the files templates/NAME.in), built
+ * into the binary, and a small @VAR@ substitution to fill it.
+ *
+ * A template names a variable as @NAME@ (capitals, digits, underscore);
+ * "@@" is a literal "@". Every value that reaches a shell is either quoted
+ * by template_fill() (TEMPLATE_SHELL) or validated by the caller before it
+ * is passed as TEMPLATE_RAW.
+ */
+#ifndef MASQGEN_TEMPLATE_H
+#define MASQGEN_TEMPLATE_H
+
+#include "util.h"
+
+#include <stddef.h>
+
+/* One file of templates/, embedded by the build (build/.../templates.c). */
+struct template_text {
+	const char *name;	/* "sysv.in" */
+	const char *text;
+};
+
+extern const struct template_text template_texts[];
+extern const size_t template_n_texts;
+
+enum template_quote {
+	TEMPLATE_RAW,		/* inserted as is: the caller validated it */
+	TEMPLATE_SHELL,		/* inserted through util_shell_quote() */
+};
+
+struct template_var {
+	const char *name;	/* without the @ signs */
+	const char *value;
+	enum template_quote quote;
+};
+
+/*
+ * Append template @name with every @VAR@ replaced to @out. Returns 0, or
+ * -1 after printing which template or variable is unknown (a build bug).
+ */
+int template_fill(const char *name, const struct template_var *vars, size_t n_vars,
+		  struct strbuf *out);
+
+#endif

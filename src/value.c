@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* value.c - words read by the slot they stand in, with errors at the word */
+#include "value.h"
+#include "suggest.h"
+#include "tables.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IFACE_MAX 15
+#define RATE_MAX 10000
+#define DURATION_MAX (30u * 24 * 3600)
+#define LOG_PREFIX_MAX 29
+
+bool value_parse_uint(const char *s, size_t len, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 0;
+}
+
+int value_number(const struct ast_word *w, unsigned long min, unsigned long max,
+		 const char *what, unsigned long *out)
+{
+	if (value_parse_uint(w->text, strlen(w->text), min, max, out))
+		return 0;
+	if (all_digits(w->text, strlen(w->text)))
+		diag_error(&w->loc, "%s '%s' is out of range (%lu-%lu)", what, w->text, min, max);
+	else
+		diag_error(&w->loc, "%s '%s' is not a number", what, w->text);
+	return -1;
+}
+
+bool value_parse_ipv4(const char *s, size_t len, uint32_t *addr)
+{
+	uint32_t a = 0;
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		size_t start = i;
+		unsigned long octet;
+
+		while (i < len && s[i] != '.')
+			i++;
+		/* no leading zeros: 010 reads as octal in some tools */
+		if (i - start > 1 && s[start] == '0')
+			return false;
+		if (!value_parse_uint(s + start, i - start, 0, 255, &octet))
+			return false;
+		a = a << 8 | (uint32_t)octet;
+		if (part < 3) {
+			if (i >= len)
+				return false;
+			i++;
+		}
+	}
+	if (i != len)
+		return false;
+	*addr = a;
+	return true;
+}
+
+/* An IPv6 literal: brackets, or two colons among hex digits. */
+static bool looks_ipv6(const char *s)
+{
+	size_t colons = 0;
+
+	if (*s == '[')
+		return true;
+	for (; *s && *s != '/'; s++) {
+		if (*s == ':')
+			colons++;
+		else if (!isxdigit((unsigned char)*s) && *s != '.')
+			return false;
+	}
+	return colons >= 2;
+}
+
+static int ipv6_error(const struct ast_word *w)
+{
+	diag_error(&w->loc,
+		   "'%s' is an IPv6 address: addresses in masqgen v1 are IPv4 (IPv6 is "
+		   "filtered with 'ipv6', never translated)",
+		   w->text);
+	return -1;
+}
+
+static int bad_address(const struct ast_word *w, const char *expected)
+{
+	if (looks_ipv6(w->text))
+		return ipv6_error(w);
+	diag_error(&w->loc, "'%s' is not %s", w->text, expected);
+	return -1;
+}
+
+int value_ipv4(const struct ast_word *w, uint32_t *addr)
+{
+	if (value_parse_ipv4(w->text, strlen(w->text), addr))
+		return 0;
+	return bad_address(w, "an IPv4 address");
+}
+
+static uint32_t prefix_mask(unsigned len)
+{
+	return len ? ~(uint32_t)0 << (32 - len) : 0;
+}
+
+/* a.b.c.d/n; returns 1 when @w has no '/', -1 after an error. */
+static int parse_prefix(const struct ast_word *w, uint32_t *addr, unsigned *len)
+{
+	const char *slash = strchr(w->text, '/');
+	unsigned long n;
+
+	if (!slash)
+		return 1;
+	if (!value_parse_ipv4(w->text, (size_t)(slash - w->text), addr))
+		return bad_address(w, "an IPv4 prefix");
+	if (!value_parse_uint(slash + 1, strlen(slash + 1), 0, 32, &n)) {
+		if (all_digits(slash + 1, strlen(slash + 1)))
+			diag_error(&w->loc, "prefix length '/%s' of '%s' is out of range (0-32)",
+				   slash + 1, w->text);
+		else
+			diag_error(&w->loc, "'%s' is not an IPv4 prefix", w->text);
+		return -1;
+	}
+	*len = (unsigned)n;
+	return 0;
+}
+
+int value_network(const struct ast_word *w, uint32_t *net, uint8_t *len, uint32_t *gw)
+{
+	uint32_t addr, mask;
+	unsigned n;
+	int rc = parse_prefix(w, &addr, &n);
+
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		if (looks_ipv6(w->text))
+			return ipv6_error(w);
+		if (value_parse_ipv4(w->text, strlen(w->text), &addr))
+			diag_error(&w->loc,
+				   "network '%s' needs a prefix length, e.g. '%s/24' (the gateway's "
+				   "address and its network)",
+				   w->text, w->text);
+		else
+			diag_error(&w->loc, "'%s' is not an IPv4 network", w->text);
+		return -1;
+	}
+	if (n == 0) {
+		diag_error(&w->loc, "internal network '%s' covers the whole Internet", w->text);
+		return -1;
+	}
+	mask = prefix_mask(n);
+	*net = addr & mask;
+	*len = (uint8_t)n;
+	*gw = (addr & ~mask) ? addr : 0;
+	if (*gw && n < 31 && (addr | mask) == ~(uint32_t)0) {
+		diag_error(&w->loc, "'%s' gives the broadcast address as the gateway's address",
+			   w->text);
+		return -1;
+	}
+	return 0;
+}
+
+int value_addr(const struct ast_word *w, struct ir_addr *a)
+{
+	const char *dash = strchr(w->text, '-');
+	uint32_t addr;
+	unsigned n;
+	int rc;
+
+	a->loc = w->loc;
+	if (dash) {
+		uint32_t lo, hi;
+
+		if (!value_parse_ipv4(w->text, (size_t)(dash - w->text), &lo) ||
+		    !value_parse_ipv4(dash + 1, strlen(dash + 1), &hi))
+			return bad_address(w, "an IPv4 address range");
+		if (lo > hi) {
+			diag_error(&w->loc, "address range '%s' is backwards", w->text);
+			return -1;
+		}
+		a->lo = lo;
+		a->hi = hi;
+		return 0;
+	}
+	rc = parse_prefix(w, &addr, &n);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		if (value_ipv4(w, &addr) < 0)
+			return -1;
+		a->lo = a->hi = addr;
+		return 0;
+	}
+	if (addr & ~prefix_mask(n)) {
+		char buf[16];
+
+		diag_error(&w->loc, "'%s' has host bits set: the network is '%s/%u'", w->text,
+			   ir_ip_str(addr & prefix_mask(n), buf), n);
+		return -1;
+	}
+	a->lo = addr;
+	a->hi = addr | ~prefix_mask(n);
+	return 0;
+}
+
+/* One port: a number or a name; reports nothing. */
+static bool parse_port(const char *s, size_t len, uint16_t *port)
+{
+	const struct tables_port *p;
+	unsigned long n;
+	char *name;
+
+	if (value_parse_uint(s, len, 1, 65535, &n)) {
+		*port = (uint16_t)n;
+		return true;
+	}
+	name = xstrndup(s, len);
+	p = tables_port_find(name);
+	free(name);
+	if (!p)
+		return false;
+	*port = p->port;
+	return true;
+}
+
+static int bad_port(const struct ast_word *w, const char *s, size_t len)
+{
+	const char *hint;
+	char *part;
+
+	if (all_digits(s, len)) {
+		part = xstrndup(s, len);
+		diag_error(&w->loc, "port '%s' is out of range (1-65535)", part);
+		free(part);
+		return -1;
+	}
+	part = xstrndup(s, len);
+	hint = tables_port_suggest(part);
+	if (hint)
+		diag_error(&w->loc, "unknown port name '%s' (did you mean '%s'?)", part, hint);
+	else
+		diag_error(&w->loc,
+			   "unknown port name '%s' (masqgen knows its own names, see "
+			   "masqgen.masq(5); write the number)",
+			   part);
+	free(part);
+	return -1;
+}
+
+int value_ports(const struct ast_word *w, uint16_t *lo, uint16_t *hi)
+{
+	const char *s = w->text, *dash;
+	size_t len = strlen(s);
+
+	if (parse_port(s, len, lo)) {
+		*hi = *lo;
+		return 0;
+	}
+	/* names hold dashes too (snmp-trap): try every dash as the range's */
+	for (dash = strchr(s, '-'); dash; dash = strchr(dash + 1, '-')) {
+		if (parse_port(s, (size_t)(dash - s), lo) &&
+		    parse_port(dash + 1, len - (size_t)(dash - s) - 1, hi)) {
+			if (*lo > *hi) {
+				diag_error(&w->loc, "port range '%s' is backwards", s);
+				return -1;
+			}
+			return 0;
+		}
+	}
+	dash = strchr(s, '-');
+	if (dash && all_digits(s, (size_t)(dash - s))) {
+		if (!parse_port(s, (size_t)(dash - s), lo))
+			return bad_port(w, s, (size_t)(dash - s));
+		return bad_port(w, dash + 1, len - (size_t)(dash - s) - 1);
+	}
+	return bad_port(w, s, len);
+}
+
+int value_hostport(const struct ast_word *w, uint32_t *host, bool *has_port, uint16_t *lo,
+		   uint16_t *hi)
+{
+	const char *colon = strchr(w->text, ':');
+	struct ast_word part;
+	int rc;
+
+	if (looks_ipv6(w->text))
+		return ipv6_error(w);
+	*has_port = colon != NULL;
+	if (!colon)
+		return value_ipv4(w, host);
+	if (!value_parse_ipv4(w->text, (size_t)(colon - w->text), host)) {
+		diag_error(&w->loc, "'%s' is not HOST[:PORT[-PORT]] with an IPv4 HOST", w->text);
+		return -1;
+	}
+	part = *w;
+	part.text = xstrdup(colon + 1);
+	rc = value_ports(&part, lo, hi);
+	free(part.text);
+	return rc;
+}
+
+int value_rate(const struct ast_word *w, unsigned *rate, enum ir_rate_unit *unit)
+{
+	static const struct {
+		const char *name;
+		enum ir_rate_unit unit;
+	} units[] = {
+		{"second", IR_PER_SECOND},
+		{"minute", IR_PER_MINUTE},
+		{"hour", IR_PER_HOUR},
+	};
+	const char *slash = strchr(w->text, '/');
+	unsigned long n;
+	size_t i;
+
+	if (!slash) {
+		diag_error(&w->loc, "rate '%s' needs a unit: N/second, N/minute or N/hour",
+			   w->text);
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++)
+		if (strcmp(slash + 1, units[i].name) == 0)
+			break;
+	if (i == ARRAY_SIZE(units)) {
+		const char *hint = suggest(slash + 1, &units[0].name, ARRAY_SIZE(units),
+					   sizeof(units[0]));
+
+		if (hint)
+			diag_error(&w->loc, "unknown rate unit '%s' in '%s' (did you mean '%s'?)",
+				   slash + 1, w->text, hint);
+		else
+			diag_error(&w->loc,
+				   "unknown rate unit '%s' in '%s' (second, minute or hour)",
+				   slash + 1, w->text);
+		return -1;
+	}
+	if (!value_parse_uint(w->text, (size_t)(slash - w->text), 1, RATE_MAX, &n)) {
+		diag_error(&w->loc, "rate '%s' is out of range (1 to %u per unit)", w->text,
+			   RATE_MAX);
+		return -1;
+	}
+	*rate = (unsigned)n;
+	*unit = units[i].unit;
+	return 0;
+}
+
+int value_duration(const struct ast_word *w, unsigned *seconds)
+{
+	const char *s = w->text;
+	size_t len = strlen(s);
+	unsigned long n, scale = 1;
+
+	if (len && (s[len - 1] == 's' || s[len - 1] == 'm' || s[len - 1] == 'h')) {
+		scale = s[len - 1] == 's' ? 1 : s[len - 1] == 'm' ? 60 : 3600;
+		len--;
+	}
+	if (!all_digits(s, len)) {
+		diag_error(&w->loc, "'%s' is not a duration (30s, 10m, 2h or seconds)", s);
+		return -1;
+	}
+	if (!value_parse_uint(s, len, 1, DURATION_MAX / scale, &n)) {
+		diag_error(&w->loc, "duration '%s' is out of range (1 second to 30 days)", s);
+		return -1;
+	}
+	*seconds = (unsigned)(n * scale);
+	return 0;
+}
+
+int value_iface(const struct ast_word *w)
+{
+	const char *s = w->text, *colon = strchr(s, ':');
+	size_t len = strlen(s), i, base = len;
+
+	if (colon) {
+		char *dev = xstrndup(s, (size_t)(colon - s));
+
+		diag_error(&w->loc,
+			   "'%s' is an address label, not an interface: netfilter matches the "
+			   "interface '%s' (HOWTO FAQ 7.28)",
+			   s, dev);
+		free(dev);
+		return -1;
+	}
+	if (len && s[len - 1] == '+')
+		base = len - 1;
+	if (base == 0) {
+		diag_error(&w->loc, "'%s' is not an interface name", s);
+		return -1;
+	}
+	if (len > IFACE_MAX) {
+		diag_error(&w->loc, "interface name '%s' is longer than %d characters", s,
+			   IFACE_MAX);
+		return -1;
+	}
+	for (i = 0; i < base; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!isalnum(c) && c != '_' && c != '.' && c != '-') {
+			diag_error(&w->loc,
+				   "interface name '%s' has a character outside [A-Za-z0-9_.-]",
+				   s);
+			return -1;
+		}
+	}
+	if (all_digits(s, base)) {
+		diag_error(&w->loc, "interface name '%s' is all digits", s);
+		return -1;
+	}
+	return 0;
+}
+
+int value_proto(const struct ast_word *w, enum value_proto *p)
+{
+	static const struct {
+		const char *name;
+		enum value_proto proto;
+	} protos[] = {
+		{"ah", VALUE_P_AH},   {"any", VALUE_P_ANY},         {"esp", VALUE_P_ESP},
+		{"gre", VALUE_P_GRE}, {"icmp", VALUE_P_ICMP},       {"tcp", VALUE_P_TCP},
+		{"tcp/udp", VALUE_P_TCPUDP}, {"udp", VALUE_P_UDP},
+	};
+	const char *hint;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (strcmp(w->text, protos[i].name) == 0) {
+			*p = protos[i].proto;
+			return 0;
+		}
+	}
+	hint = suggest(w->text, &protos[0].name, ARRAY_SIZE(protos), sizeof(protos[0]));
+	if (hint)
+		diag_error(&w->loc, "unknown protocol '%s' (did you mean '%s'?)", w->text, hint);
+	else
+		diag_error(&w->loc,
+			   "unknown protocol '%s' (tcp, udp, tcp/udp, icmp, esp, ah, gre or any)",
+			   w->text);
+	return -1;
+}
+
+int value_icmp_type(const struct ast_word *w, uint8_t *type)
+{
+	const struct tables_icmp *t = tables_icmp_find(w->text);
+	const char *hint;
+
+	if (t) {
+		*type = t->type;
+		return 0;
+	}
+	hint = tables_icmp_suggest(w->text);
+	if (hint)
+		diag_error(&w->loc, "unknown ICMP type '%s' (did you mean '%s'?)", w->text, hint);
+	else
+		diag_error(&w->loc, "unknown ICMP type '%s'", w->text);
+	return -1;
+}
+
+int value_log_level(const struct ast_word *w, const char **level)
+{
+	/* syslog's names, and the spellings iptables and nft also accept */
+	static const struct {
+		const char *name, *canonical;
+	} levels[] = {
+		{"emerg", "emerg"},	{"alert", "alert"}, {"crit", "crit"},
+		{"err", "err"},		{"warning", "warning"}, {"notice", "notice"},
+		{"info", "info"},	{"debug", "debug"}, {"error", "err"},
+		{"warn", "warning"},	{"panic", "emerg"},
+	};
+	const char *hint;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (strcmp(w->text, levels[i].name) == 0) {
+			*level = levels[i].canonical;
+			return 0;
+		}
+	}
+	hint = suggest(w->text, &levels[0].name, ARRAY_SIZE(levels), sizeof(levels[0]));
+	if (hint)
+		diag_error(&w->loc, "unknown log level '%s' (did you mean '%s'?)", w->text, hint);
+	else
+		diag_error(&w->loc,
+			   "unknown log level '%s' (emerg, alert, crit, err, warning, notice, "
+			   "info or debug)",
+			   w->text);
+	return -1;
+}
+
+int value_bool(const struct ast_word *w, bool *on)
+{
+	static const char *const yes[] = {"on", "true", "yes"};
+	static const char *const no[] = {"off", "false", "no"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcmp(w->text, yes[i]) == 0 || strcmp(w->text, no[i]) == 0) {
+			*on = strcmp(w->text, yes[i]) == 0;
+			return 0;
+		}
+	}
+	diag_error(&w->loc, "'%s' is not on or off", w->text);
+	return -1;
+}
+
+int value_log_prefix(const struct ast_word *w)
+{
+	const char *s;
+
+	if (strlen(w->text) > LOG_PREFIX_MAX) {
+		diag_error(&w->loc,
+			   "log prefix \"%s\" is longer than %d characters (the iptables limit)",
+			   w->text, LOG_PREFIX_MAX);
+		return -1;
+	}
+	for (s = w->text; *s; s++) {
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\') {
+			diag_error(&w->loc,
+				   "log prefix \"%s\" may hold only printable characters "
+				   "without \" and \\",
+				   w->text);
+			return -1;
+		}
+	}
+	return 0;
+}
