@@ -326,6 +326,17 @@ static void check(struct lg *g)
 	uint16_t ports[LEGACY_APP_PORTS];
 	size_t i, j;
 
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *f = &ir->ifaces[i];
+
+		if (f->role == IR_PASSTHROUGH)
+			diag_error(&f->loc, "%s cannot pass '%s' through: its forward chain cannot "
+					    "match the incoming interface",
+				   t, f->name);
+		else if (is_wildcard(f->name) && !g->era->wildcards)
+			diag_error(&f->loc, "%s cannot match a wildcard interface ('%s')", t,
+				   f->name);
+	}
 	for (i = 0; i < ir->n_nat1to1; i++)
 		diag_error(&ir->nat1to1[i].loc,
 			   "%s cannot do 1:1 NAT: IP masquerading is a one-to-many translation "
@@ -354,17 +365,6 @@ static void check(struct lg *g)
 			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "
 			   "interface instead (HOWTO FAQ 7.15)",
 			   t);
-	for (i = 0; i < ir->n_ifaces; i++) {
-		const struct ir_iface *f = &ir->ifaces[i];
-
-		if (f->role == IR_PASSTHROUGH)
-			diag_error(&f->loc, "%s cannot pass '%s' through: its forward chain cannot "
-					    "match the incoming interface",
-				   t, f->name);
-		else if (is_wildcard(f->name) && !g->era->wildcards)
-			diag_error(&f->loc, "%s cannot match a wildcard interface ('%s')", t,
-				   f->name);
-	}
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 		size_t k = iface_index(g, f->iif);
@@ -402,43 +402,6 @@ static void check(struct lg *g)
 	    ir->timeouts.udp > LEGACY_TIMEOUT_MAX)
 		diag_error(&ir->timeouts.loc, "Linux %s keeps timeouts of at most %us", g->era->kernel,
 			   LEGACY_TIMEOUT_MAX);
-}
-
-/* Does a forward's target lie in @r's destinations (any when it has none)? */
-static bool rule_may_hit_forwards(const struct lg *g, const struct ir_rule *r)
-{
-	size_t i, j, k;
-
-	if (!g->ir->n_forwards || r->verdict == IR_V_ACCEPT)
-		return false;
-	for (i = 0; i < g->ir->n_forwards; i++) {
-		uint32_t host = g->ir->forwards[i].host;
-
-		if (!r->daddr.n)
-			break;
-		for (j = 0; j < r->daddr.n; j++)
-			if (host >= r->daddr.v[j].lo && host <= r->daddr.v[j].hi)
-				return true;
-	}
-	if (r->daddr.n)
-		return false;
-	/* no destination: it matters if some of its sources are outside the LANs */
-	if (!r->saddr.n)
-		return true;
-	for (j = 0; j < r->saddr.n; j++) {
-		bool inside = false;
-
-		for (k = 0; k < g->n_nets; k++) {
-			const struct ir_net *n = g->nets[k].net;
-			uint32_t last = n->net | (n->len ? 0xffffffffu >> n->len : 0xffffffffu);
-
-			if (r->saddr.v[j].lo >= n->net && r->saddr.v[j].hi <= last)
-				inside = true;
-		}
-		if (!inside)
-			return true;
-	}
-	return false;
 }
 
 /* The approximations: one warning each, at the first line they concern. */
@@ -482,12 +445,6 @@ static void warn(struct lg *g)
 						      "no TCP reset, no admin-prohibited",
 					     t);
 			}
-			if (is_user_rule(r) && i == IR_CH_FORWARD && rule_may_hit_forwards(g, r))
-				diag_warning(&r->loc,
-					     "port-forwarded connections do not pass %s's forward "
-					     "chain: this rule does not apply to them (use 'from' on "
-					     "the forward)",
-					     t);
 		}
 	}
 	if (state)
@@ -822,17 +779,111 @@ static void emit_antispoof(struct lg *g)
 	}
 }
 
-/* Input accepts for forwarded ports; with `from`, everyone else is denied. */
+/* Emit @lr once per prefix of @a (@a NULL: once, any source). */
+static void emit_from(struct lg *g, struct legacy_rule *lr, const struct ir_addr *a)
+{
+	char (*w)[48];
+	size_t k, n;
+
+	if (!a) {
+		lr->src[0] = 0;
+		emit_rule(g, lr);
+		return;
+	}
+	n = addr_words(g, a, &w);
+	for (k = 0; k < n; k++) {
+		memcpy(lr->src, w[k], sizeof(lr->src));
+		emit_rule(g, lr);
+	}
+	free(w);
+}
+
+/*
+ * Emit @lr for the sources in @a (NULL: any) that a forward's `from` (@f)
+ * admits: with no `from` all of them, else their overlap with it.
+ */
+static void emit_from_allowed(struct lg *g, struct legacy_rule *lr, const struct ir_addr *a,
+			      const struct ir_forward *f)
+{
+	struct ir_addr both;
+	size_t i;
+
+	if (!f->from.n) {
+		emit_from(g, lr, a);
+		return;
+	}
+	for (i = 0; i < f->from.n; i++) {
+		both = f->from.v[i];
+		if (a) {
+			both.lo = a->lo > both.lo ? a->lo : both.lo;
+			both.hi = a->hi < both.hi ? a->hi : both.hi;
+			if (both.lo > both.hi)
+				continue;
+		}
+		emit_from(g, lr, &both);
+	}
+}
+
+/*
+ * User forward rule @r on the connections forward @f translates, in public
+ * ports: those connections skip the forward chain, so the input chain is
+ * the only place to apply it. An `allow` keeps to the forward's `from`.
+ */
+static void emit_user_on_forward(struct lg *g, const struct ir_rule *r, const struct ir_forward *f,
+				 struct legacy_rule *lr)
+{
+	uint32_t to_hi = f->to_lo + (uint32_t)(f->hi - f->lo);
+	size_t i, k, n_ports = r->dports.n ? r->dports.n : 1;
+	bool hit = !r->daddr.n;
+
+	if ((r->proto && r->proto != f->proto) || r->n_icmp || r->saddr_neg || r->daddr_neg)
+		return;
+	for (i = 0; i < r->daddr.n; i++)
+		hit |= f->host >= r->daddr.v[i].lo && f->host <= r->daddr.v[i].hi;
+	if (!hit)
+		return;
+	lr->target = target_of(r->verdict);
+	lr->log = r->log;
+	for (k = 0; k < n_ports; k++) {
+		uint32_t lo = f->to_lo, hi = to_hi;
+
+		if (r->dports.n) {
+			const struct ir_port *p = &r->dports.v[k];
+
+			if (p->proto != f->proto || p->hi < lo || p->lo > hi)
+				continue;
+			lo = p->lo > lo ? p->lo : lo;
+			hi = p->hi < hi ? p->hi : hi;
+		}
+		lr->dport_lo = (uint16_t)(f->lo + (lo - f->to_lo));
+		lr->dport_hi = (uint16_t)(f->lo + (hi - f->to_lo));
+		for (i = 0; i < (r->saddr.n ? r->saddr.n : 1); i++) {
+			const struct ir_addr *a = r->saddr.n ? &r->saddr.v[i] : NULL;
+
+			if (r->verdict == IR_V_ACCEPT)
+				emit_from_allowed(g, lr, a, f);
+			else
+				emit_from(g, lr, a);
+		}
+	}
+}
+
+/*
+ * The forwarded ports, before the port forwarding translates them: the
+ * user forward rules that concern them, in order, then the forward itself
+ * (with `from`, everyone else is denied).
+ */
 static void emit_forward_input(struct lg *g)
 {
 	const struct ir *ir = g->ir;
+	const struct ir_chain *fw = &ir->chain[IR_CH_FORWARD];
 	struct legacy_rule lr;
-	char (*w)[48];
-	size_t i, j, k, n;
+	size_t i, j;
 
 	if (!ir->n_forwards)
 		return;
-	sb_add(g->out, "# Forwarded ports, before the port forwarding translates them\n");
+	sb_add(g->out, "# Forwarded ports, before the port forwarding translates them (these\n"
+		       "# connections never pass the forward chain: its rules for them are here)\n");
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 		size_t x = iface_index(g, f->iif);
@@ -841,23 +892,19 @@ static void emit_forward_input(struct lg *g)
 		iface_word(g, f->iif, lr.iface, sizeof(lr.iface));
 		lr.proto = f->proto;
 		snprintf(lr.dst, sizeof(lr.dst), "\"$%s\"", g->ipvar[x]);
+		for (j = 0; j < fw->n; j++)
+			if (is_user_rule(&fw->rules[j]))
+				emit_user_on_forward(g, &fw->rules[j], f, &lr);
+		lr.target = LEGACY_ACCEPT;
+		lr.log = false;
 		lr.dport_lo = f->lo;
 		lr.dport_hi = f->hi;
-		if (!f->from.n) {
-			emit_rule(g, &lr);
-			continue;
+		for (j = 0; j < (f->from.n ? f->from.n : 1); j++)
+			emit_from(g, &lr, f->from.n ? &f->from.v[j] : NULL);
+		if (f->from.n) {
+			lr.target = LEGACY_DENY;
+			emit_from(g, &lr, NULL);
 		}
-		for (j = 0; j < f->from.n; j++) {
-			n = addr_words(g, &f->from.v[j], &w);
-			for (k = 0; k < n; k++) {
-				memcpy(lr.src, w[k], sizeof(lr.src));
-				emit_rule(g, &lr);
-			}
-			free(w);
-		}
-		lr.src[0] = 0;
-		lr.target = LEGACY_DENY;
-		emit_rule(g, &lr);
 	}
 }
 
@@ -867,13 +914,17 @@ static void emit_established(struct lg *g)
 	static const uint8_t icmp_ok[] = {0, 3, 4, 11, 12};
 	const struct ir *ir = g->ir;
 	struct legacy_rule lr;
+	bool dhcp = false;
 	size_t i, j;
 
+	for (i = 0; i < ir->n_ifaces; i++)
+		dhcp |= ir->ifaces[i].role == IR_EXTERNAL && ir->ifaces[i].dynamic;
+	dhcp &= ir->level == IR_STRONG;
 	sb_addf(g->out, "# Replies, without connection tracking: to the masquerading ports\n"
 			"# (%u-%u), TCP packets that open nothing, ICMP errors and echo\n"
 			"# replies, DNS answers%s\n",
 		g->era->masq_lo, g->era->masq_hi,
-		ir->level == IR_STRONG ? ", DHCP answers on dynamic external interfaces" : "");
+		dhcp ? ", DHCP answers on dynamic external interfaces" : "");
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
 
