@@ -103,8 +103,8 @@ check: $(PROG) units $(LEGACY_CHECK)
 	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) \
 		LEGACY_CHECK=$(abspath $(LEGACY_CHECK)) sh tests/run.sh
 
-golden: $(PROG)
-	MASQGEN=$(abspath $(PROG)) sh tests/run.sh --golden
+golden: $(PROG) units
+	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh --golden
 
 bench: $(PROG)
 	MASQGEN=$(abspath $(PROG)) sh tests/bench/run.sh
