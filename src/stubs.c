@@ -45,12 +45,6 @@ int cmd_flush(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_lab(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int nft_check_kernel(const struct ir *ir)
 {
 	(void)ir;
@@ -64,8 +58,21 @@ static int target_not_yet(const char *name, struct strbuf *out)
 	return -1;
 }
 
+<<<<<<< HEAD
 int nft_text_emit(const struct ir *ir, struct strbuf *out)
 {
 	(void)ir;
 	return target_not_yet("nft", out);
+=======
+int ipchains_emit(const struct ir *ir, struct strbuf *out)
+{
+	(void)ir;
+	return target_not_yet("ipchains", out);
+}
+
+int ipfwadm_emit(const struct ir *ir, struct strbuf *out)
+{
+	(void)ir;
+	return target_not_yet("ipfwadm", out);
+>>>>>>> main
 }

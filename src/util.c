@@ -24,6 +24,13 @@ void *xmalloc(size_t size)
 	return p;
 }
 
+void *xnonnull(void *p)
+{
+	if (!p)
+		util_oom();
+	return p;
+}
+
 void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
