@@ -40,10 +40,10 @@ static char *iface_ident(const char *prefix, const char *iface)
 	return sb.buf;
 }
 
-/* A new name for an interface's map ("ppp+" and "ppp_all" would collide). */
-static char *iface_map_name(const struct nft_table *t, const char *iface)
+/* @base, or @base_N when a set has that name ("ppp+" and "ppp_all", "fwd_reflect"). */
+static char *unique_name(const struct nft_table *t, char *base)
 {
-	char *base = iface_ident("fwd_", iface), *name;
+	char *name;
 	unsigned n;
 
 	if (nft_set_find(t, base) == SIZE_MAX)
@@ -255,7 +255,7 @@ static size_t reflect_map(struct nft_lower *lc, const size_t *iface_map)
 			    ir->ifaces[i].role == IR_EXTERNAL && iface_map[i] != SIZE_MAX)
 				return iface_map[i];
 	}
-	idx = nft_set_new(t, xstrdup("fwd_reflect"), NFT_SK_FWD_MAP);
+	idx = nft_set_new(t, unique_name(t, xstrdup("fwd_reflect")), NFT_SK_FWD_MAP);
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 
@@ -266,14 +266,15 @@ static size_t reflect_map(struct nft_lower *lc, const size_t *iface_map)
 	return idx;
 }
 
-/* Whether a forward's `from` admits any LAN host (else it cannot reflect). */
-static bool from_has_lan(const struct ir *ir, const struct ir_addrs *from)
+/* Whether a forward's `from` admits hosts of internal @ifc (else it cannot reflect there). */
+static bool from_has_lan(const struct ir *ir, const struct ir_iface *ifc,
+			 const struct ir_addrs *from)
 {
 	struct ir_addrs nets = {0};
 	bool hit = false;
 	size_t i, j;
 
-	internal_nets(ir, NULL, &nets);
+	internal_nets(ir, ifc, &nets);
 	for (i = 0; i < from->n && !hit; i++)
 		for (j = 0; j < nets.n && !hit; j++)
 			hit = from->v[i].lo <= nets.v[j].hi && nets.v[j].lo <= from->v[i].hi;
@@ -313,7 +314,7 @@ static void lower_dstnat(struct nft_lower *lc)
 				continue;
 			}
 			if (map == SIZE_MAX)
-				map = nft_set_new(t, iface_map_name(t, ifc->name),
+				map = nft_set_new(t, unique_name(t, iface_ident("fwd_", ifc->name)),
 						  NFT_SK_FWD_MAP);
 			forward_elems(&t->sets[map], f);
 		}
@@ -336,7 +337,7 @@ static void lower_dstnat(struct nft_lower *lc)
 			const struct ir_forward *f = &ir->forwards[j];
 
 			if (!f->reflect || (!f->from.n && is_port_forward(f)) ||
-			    (f->from.n && !from_has_lan(ir, &f->from)))
+			    (f->from.n && !from_has_lan(ir, ifc, &f->from)))
 				continue;
 			r = reflect_rule(lc, c, ifc, nft_comment(&f->loc, "forward"), &f->loc);
 			forward_own_rule(t, r, f, xasprintf("forward_%zu_from", j + 1));

@@ -59,4 +59,12 @@ int util_write_file(const char *path, const char *data, size_t len);
 /* Quote @s for a POSIX shell (single quotes); the caller owns the result. */
 char *util_shell_quote(const char *s);
 
+/*
+ * Run @argv (argv[0] searched in PATH, no shell) with @input (@len bytes;
+ * NULL: /dev/null) on its stdin, appending what it prints on stdout and
+ * stderr to @out (may be NULL). Returns its exit status, or 127 when it
+ * could not be run or did not exit normally.
+ */
+int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out);
+
 #endif
