@@ -172,10 +172,16 @@ static struct nft_rule *reflect_rule(struct nft_lower *lc, struct nft_chain *c,
 	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	struct nft_rule *r = nft_rule_add(c, comment, loc);
 	struct ir_addrs nets = {0};
+	struct ir_addr *a;
 
 	nft_match_ifname(r, NFT_SEL_IIFNAME, ifc->name);
 	nft_match_flag(r, NFT_SEL_FIB_LOCAL);
+	/* never the gateway's LAN addresses, nor loopback (a LAN host's 127.x) */
 	internal_nets(lc->ir, NULL, &nets);
+	a = VEC_PUSH(nets.v, nets.n, nets.cap);
+	a->lo = 0x7f000000;
+	a->hi = 0x7fffffff;
+	a->loc = (struct loc){0};
 	nft_match_addrs(t, r, NFT_SEL_DADDR, &nets, true, xstrdup("internal_nets"));
 	free(nets.v);
 	return r;
