@@ -197,7 +197,7 @@ mg apply "$tmp/p2.masq" >"$tmp/b.out" 2>&1
 rc2=$?
 wait "$first"
 rc1=$?
-if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(gw nft list tables | grep -c masqgen)" -eq 1 ]; then
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && gw nft list tables | grep -qx 'table ip masqgen'; then
 	pass "two concurrent applies both succeed"
 else
 	fail "two concurrent applies both succeed" "exits $rc1 and $rc2"
