@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "tables.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -327,49 +328,128 @@ static void doctor_probe_line(struct doctor *d, int e, const char *what, const c
 		doctor_line(d, "FAIL", fix, "%s: %s", what, strerror(e));
 }
 
-/* Is kernel module @name loaded, built in, or installed for this kernel? */
-static bool doctor_module_exists(const char *name)
+/*
+ * Run @argv (searched in PATH) with stdout (and stderr) into @out.
+ * Returns its exit status, 127 when it could not be run.
+ */
+static int doctor_run(char *const argv[], struct strbuf *out)
 {
-	static const char *const lists[] = {"modules.builtin", "modules.dep"};
-	struct utsname u;
-	char *path, line[1024], *want;
-	bool found = false;
-	size_t i;
-	FILE *f;
+	int fds[2], status;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
 
-	path = xasprintf("/sys/module/%s", name);
-	found = access(path, F_OK) == 0;
-	free(path);
-	if (found || uname(&u) < 0)
-		return found;
-	want = xasprintf("/%s.ko", name);
-	for (i = 0; !found && i < ARRAY_SIZE(lists); i++) {
-		path = xasprintf("/lib/modules/%s/%s", u.release, lists[i]);
-		f = fopen(path, "r");
-		free(path);
-		if (!f)
-			continue;
-		while (!found && fgets(line, sizeof(line), f)) {
-			char *colon = strchr(line, ':'), *hit;
-
-			if (colon)
-				*colon = '\0';
-			line[strcspn(line, "\n")] = '\0';
-			hit = strstr(line, want);
-			if (hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == '.'))
-				found = true;
-		}
-		fclose(f);
+	if (pipe(fds) < 0)
+		return 127;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return 127;
 	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		sb_addn(out, buf, (size_t)n);
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return 127;
+	return WEXITSTATUS(status);
+}
+
+/* Does a line of @path (without what follows a ':') end in "/NAME.ko[.xz...]"? */
+static int doctor_module_listed(const char *path, const char *name)
+{
+	char *want = xasprintf("/%s.ko", name), line[1024], *hit;
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f) {
+		free(want);
+		return -1;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, ":\n")] = '\0';
+		hit = strstr(line, want);
+		if (hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == '.'))
+			found = 1;
+	}
+	fclose(f);
 	free(want);
 	return found;
+}
+
+/*
+ * Is kernel module @name available: 1 (loaded, built in, or installed for
+ * this kernel), 0 (the kernel configuration or module lists say no), -1
+ * (nothing tells).
+ */
+static int doctor_module_state(const char *name)
+{
+	char *const zcat[] = {"zcat", "/proc/config.gz", NULL};
+	struct strbuf config = {0};
+	struct utsname u;
+	char *path, *sym, *hit;
+	int state = -1, listed;
+	size_t i;
+
+	path = xasprintf("/sys/module/%s", name);
+	if (access(path, F_OK) == 0)
+		state = 1;
+	free(path);
+	if (state == 1 || uname(&u) < 0)
+		return state;
+	/* CONFIG_NF_NAT_FTP for nf_nat_ftp */
+	sym = xasprintf("\nCONFIG_%s=", name);
+	for (i = 8; sym[i] != '='; i++)
+		sym[i] = (char)toupper((unsigned char)sym[i]);
+	path = xasprintf("/boot/config-%s", u.release);
+	if (doctor_run(zcat, &config) != 0) {
+		FILE *f = fopen(path, "r");
+		char line[512];
+
+		sb_free(&config);
+		while (f && fgets(line, sizeof(line), f))
+			sb_add(&config, line);
+		if (f)
+			fclose(f);
+	}
+	if (config.len) {
+		hit = strstr(config.buf, sym);
+		state = hit && hit[strlen(sym)] == 'y' ? 1 : hit ? -1 : 0;
+	}
+	free(path);
+	free(sym);
+	sb_free(&config);
+	if (state != -1)
+		return state;
+	path = xasprintf("/lib/modules/%s/modules.dep", u.release);
+	listed = doctor_module_listed(path, name);
+	free(path);
+	if (listed != 1) {
+		path = xasprintf("/lib/modules/%s/modules.builtin", u.release);
+		if (doctor_module_listed(path, name) == 1)
+			listed = 1;
+		free(path);
+	}
+	return listed;
 }
 
 static void doctor_netlink(struct doctor *d)
 {
 	int err[DOCTOR_PROBE_MAX];
 	size_t i, j, k = DOCTOR_PROBE_HELPER0;
-	int rc = doctor_probe(err, ARRAY_SIZE(err));
+	int rc = doctor_probe(err, ARRAY_SIZE(err)), state;
 
 	if (rc < 0) {
 		doctor_line(d, "FAIL", "run doctor as root on the host, not in a restricted container",
@@ -400,11 +480,18 @@ static void doctor_netlink(struct doctor *d)
 
 			doctor_line(d, "warn", fix, "helper %s: ct helper %s", h->name, bad.buf);
 			free(fix);
-		} else if (h->nat_module && !doctor_module_exists(h->nat_module)) {
-			char *fix = xasprintf("install %s for this kernel", h->nat_module);
+		} else if (h->nat_module && (state = doctor_module_state(h->nat_module)) != 1) {
+			char *fix = xasprintf("a kernel with %s, or its module installed",
+					      h->nat_module);
 
-			doctor_line(d, "warn", fix, "helper %s: tracked, but %s is missing: its "
-				    "payload addresses are not rewritten", h->name, h->nat_module);
+			if (state == 0)
+				doctor_line(d, "warn", fix, "helper %s: tracked, but this kernel has no "
+					    "%s: its payload addresses are not rewritten", h->name,
+					    h->nat_module);
+			else
+				doctor_line(d, "warn", fix, "helper %s: tracked, but whether %s exists "
+					    "cannot be told (no /sys/module, kernel config or module "
+					    "lists)", h->name, h->nat_module);
 			free(fix);
 		} else {
 			doctor_line(d, "ok", NULL, "helper %s: ct helper and %s available", h->name,
@@ -494,45 +581,6 @@ out:
 	sb_free(&dt.own);
 	if (nl)
 		mnl_socket_close(nl);
-}
-
-/*
- * Run @argv (searched in PATH) with stdout (and stderr) into @out.
- * Returns its exit status, 127 when it could not be run.
- */
-static int doctor_run(char *const argv[], struct strbuf *out)
-{
-	int fds[2], status;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fds) < 0)
-		return 127;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return 127;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
-		sb_addn(out, buf, (size_t)n);
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return 127;
-	return WEXITSTATUS(status);
 }
 
 static void doctor_iptables(struct doctor *d)

@@ -73,16 +73,18 @@ typedef const char *(*eval_span_str)(const struct eval_span *s, char *buf);
 static const char *addr_span_str(const struct eval_span *s, char *buf)
 {
 	struct ir_addr a = {.lo = s->lo, .hi = s->hi};
+	char text[40];
 
-	return ir_addr_str(&a, buf);
+	snprintf(buf, 48, "'%s'", ir_addr_str(&a, text));
+	return buf;
 }
 
 static const char *port_span_str(const struct eval_span *s, char *buf)
 {
 	if (s->lo == s->hi)
-		snprintf(buf, 40, "%s port %u", ir_proto_name(s->proto), s->lo);
+		snprintf(buf, 48, "%s port %u", ir_proto_name(s->proto), s->lo);
 	else
-		snprintf(buf, 40, "%s ports %u-%u", ir_proto_name(s->proto), s->lo, s->hi);
+		snprintf(buf, 48, "%s ports %u-%u", ir_proto_name(s->proto), s->lo, s->hi);
 	return buf;
 }
 
@@ -94,7 +96,7 @@ static void spans_join(struct eval_span *s, size_t n, bool *drop, const struct l
 		       size_t loc_stride, bool warn, eval_span_str str)
 {
 	size_t i, reach = 0;
-	char a[40], b[40];
+	char a[48], b[48];
 
 	qsort(s, n, sizeof(*s), span_cmp);
 	for (i = 1; i < n; i++) {
@@ -116,10 +118,10 @@ static void spans_join(struct eval_span *s, size_t n, bool *drop, const struct l
 		li = (const struct loc *)((const char *)locs + s[i].idx * loc_stride);
 		where = diag_loc_str(lr);
 		if (s[i].hi <= r->hi) {
-			diag_warning(li, "'%s' is already covered by '%s' (%s)", str(&s[i], a),
+			diag_warning(li, "%s is already covered by %s (%s)", str(&s[i], a),
 				     str(r, b), where);
 		} else {
-			diag_warning(li, "'%s' overlaps '%s' (%s); the two are joined", str(&s[i], a),
+			diag_warning(li, "%s overlaps %s (%s); the two are joined", str(&s[i], a),
 				     str(r, b), where);
 			r->hi = s[i].hi;
 		}

@@ -11,6 +11,7 @@
  */
 #include "cli.h"
 #include "diag.h"
+#include "ipt.h"
 #include "ir.h"
 #include "template.h"
 
@@ -32,19 +33,20 @@ struct initscript_legacy {
 /* Forwarding is already off when these run (the wrapper's stop). */
 static const struct initscript_legacy initscript_legacy[] = {
 	{"iptables",
-	 "\tfor t in raw mangle nat filter; do\n"
-	 "\t\tiptables-save -t \"$t\" 2>/dev/null | sed -n 's/^-A \\([A-Z]*\\) \\(.*-j "
+	 "\tfor ipt in iptables ip6tables; do for t in raw mangle nat filter; do\n"
+	 "\t\t\"$ipt\"-save -t \"$t\" 2>/dev/null | sed -n 's/^-A \\([A-Z]*\\) \\(.*-j "
 	 "masqgen-[a-z0-9-]*\\)$/\\1 \\2/p' |\n"
 	 "\t\t\twhile read -r chain rule; do\n"
 	 "\t\t\t\t# shellcheck disable=SC2086 # the rule's words, as iptables-save wrote them\n"
-	 "\t\t\t\tiptables -t \"$t\" -D \"$chain\" $rule\n"
+	 "\t\t\t\t\"$ipt\" -t \"$t\" -D \"$chain\" $rule\n"
 	 "\t\t\tdone\n"
-	 "\t\tchains=$(iptables-save -t \"$t\" 2>/dev/null |\n"
+	 "\t\tchains=$(\"$ipt\"-save -t \"$t\" 2>/dev/null |\n"
 	 "\t\t\tsed -n 's/^:\\(masqgen-[a-z0-9-]*\\) .*/\\1/p')\n"
-	 "\t\tfor chain in $chains; do iptables -t \"$t\" -F \"$chain\"; done\n"
-	 "\t\tfor chain in $chains; do iptables -t \"$t\" -X \"$chain\"; done\n"
-	 "\tdone",
-	 "\tiptables-save | grep -e '^\\*' -e masqgen"},
+	 "\t\tfor chain in $chains; do \"$ipt\" -t \"$t\" -F \"$chain\"; done\n"
+	 "\t\tfor chain in $chains; do \"$ipt\" -t \"$t\" -X \"$chain\"; done\n"
+	 "\tdone; done",
+	 "\tiptables-save | grep -e '^\\*' -e masqgen\n"
+	 "\tip6tables-save | grep -e '^\\*' -e masqgen"},
 	{"ipchains",
 	 "\tipchains -P forward DENY\n"
 	 "\tipchains -F forward\n"
@@ -160,20 +162,79 @@ out:
 	return rc;
 }
 
+/* A table or chain name from the emitter, safe to stand unquoted in a script. */
+static bool initscript_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+			return false;
+	return n > 0;
+}
+
 /*
- * The /proc/sys path of @s, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
+ * Split `generate -t iptables` output (IPv4 restore input, then the IPv6
+ * part behind "#6 ") into restore input for --noflush without the jumps
+ * from built-in chains (@v4, @v6), and `jump` lines adding those jumps
+ * only when missing (@jumps). Returns 0, or -1 on a line it cannot place.
+ */
+static int initscript_split_ipt(const char *text, struct strbuf *v4, struct strbuf *v6,
+				struct strbuf *jumps)
+{
+	static const char jump_match[] = " -m comment --comment masqgen -j ";
+	char table[32] = "", table6[32] = "";
+	const char *line, *nl, *hook, *chain;
+	size_t len, hook_len;
+
+	for (line = text; *line; line = nl ? nl + 1 : line + len) {
+		bool six = strncmp(line, "#6 ", 3) == 0;
+		struct strbuf *out = six ? v6 : v4;
+		char *tbl = six ? table6 : table;
+
+		if (six)
+			line += 3;
+		nl = strchr(line, '\n');
+		len = nl ? (size_t)(nl - line) : strlen(line);
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (line[0] == '*' && len < sizeof(table)) {
+			if (!initscript_name_ok(line + 1, len - 1))
+				return -1;
+			snprintf(tbl, sizeof(table), "%.*s", (int)len - 1, line + 1);
+		}
+		hook = line + 3;
+		hook_len = strspn(hook, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		if (strncmp(line, "-A ", 3) == 0 && hook_len &&
+		    strncmp(hook + hook_len, jump_match, sizeof(jump_match) - 1) == 0) {
+			chain = hook + hook_len + sizeof(jump_match) - 1;
+			if (!tbl[0] || !initscript_name_ok(chain, (size_t)(line + len - chain)))
+				return -1;
+			sb_addf(jumps, "jump %s %s %.*s %.*s\n", six ? "ip6tables" : "iptables", tbl,
+				(int)hook_len, hook, (int)(line + len - chain), chain);
+			continue;
+		}
+		sb_addn(out, line, len);
+		sb_add(out, "\n");
+	}
+	return 0;
+}
+
+/*
+ * The /proc/sys path of sysctl @key, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
  * is net/ipv4/conf/ppp0/rp_filter (the dots of an interface name stay).
  */
-static char *initscript_sysctl_path(const struct ir_sysctl *s)
+static char *initscript_sysctl_path(const char *key, const char *iface)
 {
-	char *path = xasprintf("/proc/sys/%s", s->key), *name = NULL, *p, *q;
+	char *path = xasprintf("/proc/sys/%s", key), *name = NULL, *p, *q;
 	size_t n = 0;
 
-	if (s->iface) {
-		char *dotted = xasprintf(".%s.", s->iface);
+	if (iface) {
+		char *dotted = xasprintf(".%s.", iface);
 
 		name = strstr(path, dotted);
-		n = strlen(s->iface);
+		n = strlen(iface);
 		free(dotted);
 	}
 	for (p = path; *p; p++)
@@ -185,21 +246,31 @@ static char *initscript_sysctl_path(const struct ir_sysctl *s)
 }
 
 /*
- * The rc.firewall-iptables script: the iptables-restore input loaded with
- * --noflush into masqgen's own chains, then the kernel settings, forwarding
- * last, as the HOWTO's script does.
+ * The rc.firewall-iptables script around @rules (generate -t iptables):
+ * both families loaded with --noflush into masqgen's own chains, the
+ * jumps added when missing, then the kernel settings.
  */
 static int initscript_rc_iptables(const struct ir *ir, const char *policy, struct strbuf *rules,
 				  struct strbuf *out)
 {
-	struct strbuf sysctls = {0};
+	struct strbuf v4 = {0}, v6 = {0}, six = {0}, jumps = {0}, sysctls = {0};
+	struct ipt_model *m;
 	size_t i;
-	int rc;
+	int rc = -1;
 
+	if (initscript_split_ipt(rules->buf ? rules->buf : "", &v4, &v6, &jumps) < 0) {
+		fprintf(stderr, "masqgen init-script: cannot read the iptables backend's output\n");
+		goto out;
+	}
+	if (v6.len)
+		sb_addf(&six, "echo \"rc.firewall-iptables: loading masqgen's IPv6 chains\"\n"
+			"ip6tables-restore --noflush <<'MASQGEN_IPV6'\n%sMASQGEN_IPV6\n", v6.buf);
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
-		char *path = initscript_sysctl_path(s), *value = util_shell_quote(s->value);
+		char *path = initscript_sysctl_path(s->key, s->iface);
+		char *value = util_shell_quote(s->value);
 
+		/* a per-interface setting of a link that is not up yet is skipped */
 		if (s->iface)
 			sb_addf(&sysctls, "if [ -e %s ]; then echo %s >%s; fi\n", path, value, path);
 		else
@@ -207,15 +278,33 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 		free(value);
 		free(path);
 	}
+	/* iptables has no per-connection timeouts: the global conntrack sysctls */
+	diag_quiet_warnings(true);
+	m = ipt_lower(ir);
+	diag_quiet_warnings(false);
+	for (i = 0; m && i < m->n_sysctls; i++) {
+		char *path = initscript_sysctl_path(m->sysctls[i].key, NULL);
+
+		sb_addf(&sysctls, "echo %u >%s\n", m->sysctls[i].value, path);
+		free(path);
+	}
+	ipt_model_free(m);
 	{
 		const struct template_var vars[] = {
 			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
-			{"RULES", rules->buf ? rules->buf : "", TEMPLATE_RAW},
+			{"RULES4", v4.buf ? v4.buf : "", TEMPLATE_RAW},
+			{"RULES6", six.buf ? six.buf : "", TEMPLATE_RAW},
+			{"JUMPS", jumps.buf ? jumps.buf : "", TEMPLATE_RAW},
 			{"SYSCTLS", sysctls.buf ? sysctls.buf : "", TEMPLATE_RAW},
 		};
 
 		rc = template_fill("rc.firewall-iptables.in", vars, ARRAY_SIZE(vars), out);
 	}
+out:
+	sb_free(&v4);
+	sb_free(&v6);
+	sb_free(&six);
+	sb_free(&jumps);
 	sb_free(&sysctls);
 	return rc;
 }

@@ -1,0 +1,65 @@
+#!/bin/sh
+# doctor: run inside a fresh network namespace (ip netns exec) and check
+# its lines and exit code; a foreign nftables table must be listed; a proc
+# root without ip_forward (--proc-root, a test aid) must FAIL with exit 5;
+# without root, exit 3. Needs root.
+. "$(dirname "$0")/lib.sh"
+[ "${GOLDEN:-0}" = 1 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	skip "doctor" "needs root"
+	exit 0
+fi
+tmp=$(mktemp_dir)
+ns="mg-doctor-$$"
+# shellcheck disable=SC2064
+trap "ip netns del '$ns' 2>/dev/null; rm -rf '$SUITE_TMP'" EXIT
+ip netns add "$ns" || { fail "doctor netns" "cannot create $ns"; exit 0; }
+
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then pass "doctor fresh namespace exit 0"; else
+	fail "doctor fresh namespace exit 0" "exit $rc"; cat "$tmp/out"; fi
+bad=$(grep -v -E '^(ok   |warn |FAIL ) [^ ]' "$tmp/out" | grep -v -E '^[0-9]+ failed, [0-9]+ warnings: ')
+if [ -z "$bad" ]; then pass "doctor line format"; else fail "doctor line format" "$bad"; fi
+for want in '^ok    nf_tables: a table can be created$' \
+	'^ok    NAT: a nat chain can be hooked$' \
+	'^ok    NAT: a masquerade rule is accepted$' \
+	'^(ok   |warn ) IPv4 forwarding is o' \
+	'^(ok   |warn ) ip_dynaddr' \
+	'^(ok   |warn ) rp_filter' \
+	'^(ok   |warn ) helper ftp: ' \
+	'^(ok   |warn ) helper snmp: ' \
+	'^ok    no other nftables tables$' \
+	'^ok    masqgen.s tables: not loaded$' \
+	'^(ok   |warn ) iptables' \
+	'^0 failed, [0-9]+ warnings: masquerading can work$'; do
+	if grep -q -E "$want" "$tmp/out"; then pass "doctor line $want"; else
+		fail "doctor line $want" "missing"; fi
+done
+
+# forwarding on, and another tool's table: both show
+ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
+ip netns exec "$ns" nft add table inet othertool
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor >"$tmp/out2" 2>&1
+if grep -q '^ok    IPv4 forwarding is on (ip_forward = 1)$' "$tmp/out2"; then
+	pass "doctor sees forwarding on"; else fail "doctor sees forwarding on" "$(head -3 "$tmp/out2")"; fi
+if grep -q '^warn  other nftables tables: inet othertool  (' "$tmp/out2"; then
+	pass "doctor lists another tool's table"; else
+	fail "doctor lists another tool's table" "$(grep tables "$tmp/out2")"; fi
+
+# a kernel without IPv4 forwarding: a proc root without ip_forward
+mkdir -p "$tmp/proc/sys/net/ipv4/conf/all" "$tmp/proc/sys/net/ipv4/conf/default"
+echo 0 >"$tmp/proc/sys/net/ipv4/conf/all/rp_filter"
+echo 0 >"$tmp/proc/sys/net/ipv4/conf/default/rp_filter"
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor --proc-root "$tmp/proc" >"$tmp/out3" 2>&1
+rc=$?
+if [ $rc -eq 5 ]; then pass "doctor FAIL exits 5"; else fail "doctor FAIL exits 5" "exit $rc"; fi
+if grep -q "^FAIL  IPv4 forwarding: no $tmp/proc/sys/net/ipv4/ip_forward  (" "$tmp/out3" &&
+	grep -q '^1 failed, [0-9]* warnings: masquerading cannot work' "$tmp/out3"; then
+	pass "doctor FAIL line"; else fail "doctor FAIL line" "$(head -3 "$tmp/out3")"; fi
+
+# not root: a clear message and exit 3
+setpriv --reuid=65534 --regid=65534 --clear-groups "$MASQGEN" doctor >"$tmp/out4" 2>&1
+rc=$?
+if [ $rc -eq 3 ] && grep -q 'run it as root' "$tmp/out4"; then pass "doctor without root exits 3"
+else fail "doctor without root exits 3" "exit $rc: $(cat "$tmp/out4")"; fi
