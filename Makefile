@@ -97,8 +97,8 @@ units: $(UNIT_BINS)
 check: $(PROG) units
 	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh
 
-golden: $(PROG)
-	MASQGEN=$(abspath $(PROG)) sh tests/run.sh --golden
+golden: $(PROG) units
+	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh --golden
 
 bench: $(PROG)
 	MASQGEN=$(abspath $(PROG)) sh tests/bench/run.sh

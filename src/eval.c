@@ -90,6 +90,10 @@ static struct ir_iface *declare(struct eval *e, const struct ast_word *w, enum i
 	if (value_iface(w) < 0)
 		return NULL;
 	name = ir_intern(e->ir, w->text);
+	if (strcmp(name, "lo") == 0) {
+		diag_error(&w->loc, "'lo' is the loopback interface; masqgen always accepts it");
+		return NULL;
+	}
 	ifc = eval_iface(e, name);
 	if (ifc) {
 		if (ifc->role == role && role == IR_INTERNAL)

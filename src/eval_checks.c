@@ -160,4 +160,13 @@ void eval_check_roles(struct eval *e, const struct ast_file *f)
 			   "the policy has no 'internal' interface (a LAN behind the gateway)");
 	check_wildcards(e);
 	check_networks(e);
+	for (i = 0; i < e->ir->n_ifaces; i++) {
+		const struct ir_iface *x = &e->ir->ifaces[i];
+		const struct eval_net *n = x->addr ? eval_net_of(e, x->addr) : NULL;
+		char ip[16], net[40];
+
+		if (n)
+			diag_error(&x->loc, "external '%s' has address %s inside internal network '%s'",
+				   x->name, ir_ip_str(x->addr, ip), eval_net_str(n->net, net));
+	}
 }

@@ -70,6 +70,11 @@ static int public_addr(struct eval *e, const struct ast_word *w, uint32_t *addr)
 	return 0;
 }
 
+static uint32_t mask(const struct ir_net *n)
+{
+	return n->len ? ~(uint32_t)0 << (32 - n->len) : 0;
+}
+
 /* A LAN host: inside an internal network and not the gateway itself. */
 static int lan_host(struct eval *e, const struct ast_word *w, uint32_t addr)
 {
@@ -83,6 +88,14 @@ static int lan_host(struct eval *e, const struct ast_word *w, uint32_t addr)
 	if (n->net->gw == addr) {
 		diag_error(&w->loc, "'%s' is the gateway's own address on '%s'", ir_ip_str(addr, buf),
 			   n->iface->name);
+		return -1;
+	}
+	if (n->net->len < 31 && (addr == n->net->net || addr == (n->net->net | ~mask(n->net)))) {
+		char net[40];
+
+		diag_error(&w->loc, "'%s' is the %s address of '%s', not a host",
+			   ir_ip_str(addr, buf), addr == n->net->net ? "network" : "broadcast",
+			   eval_net_str(n->net, net));
 		return -1;
 	}
 	return 0;
@@ -375,7 +388,8 @@ void eval_check_forwards(struct eval *e)
 		n++;
 	}
 	sweep_forwards(k, n, true, &c, &n_c, &cap_c, ir);
-	qsort(c, n_c, sizeof(*c), conflict_cmp);
+	if (n_c)
+		qsort(c, n_c, sizeof(*c), conflict_cmp);
 	for (i = 0; i < n_c; i++) {
 		const struct ir_forward *a = &ir->forwards[c[i].later];
 		const struct ir_forward *b = &ir->forwards[c[i].earlier];

@@ -219,7 +219,7 @@ static bool ports_equal(const struct ir_rule *a, const struct ir_rule *b)
 		if (a->dports.v[i].proto != b->dports.v[i].proto ||
 		    a->dports.v[i].lo != b->dports.v[i].lo || a->dports.v[i].hi != b->dports.v[i].hi)
 			return false;
-	return memcmp(a->icmp_types, b->icmp_types, a->n_icmp) == 0;
+	return !a->n_icmp || memcmp(a->icmp_types, b->icmp_types, a->n_icmp) == 0;
 }
 
 /*

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_value.c - words read by slot: addresses, ports, rates, names */
+#include "diag.h"
+#include "unit.h"
+#include "util.h"
+#include "value.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+/* A word for @text; errors go to the count (stderr is closed in main). */
+static struct ast_word word(const char *text)
+{
+	struct ast_word w = {AST_WORD, (char *)text, {NULL, 1, 1, 1}};
+
+	return w;
+}
+
+/* Whether reading @text failed with exactly one error. */
+#define FAILS(call)                                                            \
+	do {                                                                   \
+		unsigned before_ = diag_error_count();                         \
+		CHECK((call) == -1);                                           \
+		CHECK(diag_error_count() == before_ + 1);                      \
+	} while (0)
+
+static void test_numbers(void)
+{
+	unsigned long n;
+	struct ast_word w;
+
+	CHECK(value_parse_uint("65535", 5, 1, 65535, &n) && n == 65535);
+	CHECK(!value_parse_uint("65536", 5, 1, 65535, &n));
+	CHECK(!value_parse_uint("0", 1, 1, 65535, &n));
+	CHECK(!value_parse_uint("", 0, 0, 10, &n));
+	CHECK(!value_parse_uint("1x", 2, 0, 10, &n));
+	CHECK(!value_parse_uint("18446744073709551616", 20, 0, ULONG_MAX, &n));
+	CHECK(value_parse_uint("18446744073709551615", 20, 0, ULONG_MAX, &n) && n == ULONG_MAX);
+	w = word("1400");
+	CHECK(value_number(&w, 536, 65495, "MSS", &n) == 0 && n == 1400);
+	w = word("99999999999999999999999");
+	FAILS(value_number(&w, 536, 65495, "MSS", &n));
+	w = word("12a");
+	FAILS(value_number(&w, 536, 65495, "MSS", &n));
+}
+
+static void test_ipv4(void)
+{
+	static const char *const bad[] = {
+		"256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "", "1..2.3", "a.b.c.d", "1.2.3.4 ",
+	};
+	struct ast_word w = word("192.168.0.1");
+	uint32_t a;
+	size_t i;
+
+	CHECK(value_ipv4(&w, &a) == 0 && a == 0xc0a80001);
+	w = word("0.0.0.0");
+	CHECK(value_ipv4(&w, &a) == 0 && a == 0);
+	w = word("255.255.255.255");
+	CHECK(value_ipv4(&w, &a) == 0 && a == 0xffffffff);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_ipv4(&w, &a));
+	}
+	w = word("2001:db8::1");
+	FAILS(value_ipv4(&w, &a));
+}
+
+static void test_network(void)
+{
+	static const char *const bad[] = {
+		"192.168.0.1/33", "192.168.0.1", "10.0.0.255/24", "0.0.0.0/0", "10.0.0.1/", "fd00::1/64",
+		"10.0.0.1/x",
+	};
+	struct ast_word w = word("192.168.0.1/24");
+	uint32_t net, gw;
+	uint8_t len;
+	size_t i;
+
+	CHECK(value_network(&w, &net, &len, &gw) == 0);
+	CHECK(net == 0xc0a80000 && len == 24 && gw == 0xc0a80001);
+	w = word("10.0.0.0/8");
+	CHECK(value_network(&w, &net, &len, &gw) == 0 && net == 0x0a000000 && len == 8 && gw == 0);
+	w = word("10.1.2.3/32");
+	CHECK(value_network(&w, &net, &len, &gw) == 0 && net == 0x0a010203 && gw == 0);
+	w = word("10.0.0.1/31");
+	CHECK(value_network(&w, &net, &len, &gw) == 0 && net == 0x0a000000 && gw == 0x0a000001);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_network(&w, &net, &len, &gw));
+	}
+}
+
+static void test_addr(void)
+{
+	static const char *const bad[] = {
+		"10.0.0.5/24", "10.0.0.9-10.0.0.1", "10.0.0.1-", "-10.0.0.1", "2001:db8::/32",
+		"10.0.0.0/40", "host.example",
+	};
+	struct ast_word w = word("10.0.0.0/8");
+	struct ir_addr a;
+	size_t i;
+
+	CHECK(value_addr(&w, &a) == 0 && a.lo == 0x0a000000 && a.hi == 0x0affffff);
+	w = word("10.0.0.1-10.0.0.9");
+	CHECK(value_addr(&w, &a) == 0 && a.lo == 0x0a000001 && a.hi == 0x0a000009);
+	w = word("198.51.100.7");
+	CHECK(value_addr(&w, &a) == 0 && a.lo == a.hi && a.lo == 0xc6336407);
+	w = word("0.0.0.0/0");
+	CHECK(value_addr(&w, &a) == 0 && a.lo == 0 && a.hi == 0xffffffff);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_addr(&w, &a));
+	}
+}
+
+static void test_ports(void)
+{
+	static const char *const bad[] = {
+		"0", "65536", "90-80", "htps", "80-", "-80", "1-65536", "99999999999999999999", "",
+		"ssh-nosuch",
+	};
+	struct ast_word w = word("80");
+	uint16_t lo, hi;
+	size_t i;
+
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 80 && hi == 80);
+	w = word("ssh");
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 22 && hi == 22);
+	w = word("snmp-trap");
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 162 && hi == 162);
+	w = word("ipsec-nat-t");
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 4500);
+	w = word("27960-27963");
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 27960 && hi == 27963);
+	w = word("ftp-ssh");
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 21 && hi == 22);
+	w = word("1-65535");
+	CHECK(value_ports(&w, &lo, &hi) == 0 && lo == 1 && hi == 65535);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_ports(&w, &lo, &hi));
+	}
+}
+
+static void test_hostport(void)
+{
+	struct ast_word w = word("192.168.0.3:22");
+	uint16_t lo, hi;
+	uint32_t host;
+	bool has;
+
+	CHECK(value_hostport(&w, &host, &has, &lo, &hi) == 0 && host == 0xc0a80003 && has &&
+	      lo == 22 && hi == 22);
+	w = word("192.168.0.3:8000-8010");
+	CHECK(value_hostport(&w, &host, &has, &lo, &hi) == 0 && has && lo == 8000 && hi == 8010);
+	w = word("192.168.0.3");
+	CHECK(value_hostport(&w, &host, &has, &lo, &hi) == 0 && !has);
+	w = word("192.168.0.3:http");
+	CHECK(value_hostport(&w, &host, &has, &lo, &hi) == 0 && lo == 80);
+	w = word("192.168.0.3:");
+	FAILS(value_hostport(&w, &host, &has, &lo, &hi));
+	w = word("192.168.0.3:0");
+	FAILS(value_hostport(&w, &host, &has, &lo, &hi));
+	w = word("[2001:db8::1]:80");
+	FAILS(value_hostport(&w, &host, &has, &lo, &hi));
+	w = word("2001:db8::1");
+	FAILS(value_hostport(&w, &host, &has, &lo, &hi));
+	w = word("server:80");
+	FAILS(value_hostport(&w, &host, &has, &lo, &hi));
+}
+
+static void test_rate(void)
+{
+	static const char *const bad[] = {
+		"5", "5/min", "0/hour", "10001/second", "/minute", "x/minute", "5/",
+	};
+	struct ast_word w = word("5/minute");
+	enum ir_rate_unit unit;
+	unsigned rate;
+	size_t i;
+
+	CHECK(value_rate(&w, &rate, &unit) == 0 && rate == 5 && unit == IR_PER_MINUTE);
+	w = word("10000/second");
+	CHECK(value_rate(&w, &rate, &unit) == 0 && rate == 10000 && unit == IR_PER_SECOND);
+	w = word("100/hour");
+	CHECK(value_rate(&w, &rate, &unit) == 0 && rate == 100 && unit == IR_PER_HOUR);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_rate(&w, &rate, &unit));
+	}
+}
+
+static void test_duration(void)
+{
+	static const struct {
+		const char *text;
+		unsigned seconds;
+	} good[] = {
+		{"30s", 30}, {"10m", 600}, {"2h", 7200}, {"7200", 7200}, {"720h", 2592000},
+		{"2592000", 2592000}, {"1", 1},
+	};
+	static const char *const bad[] = {
+		"0", "0s", "30d", "721h", "2592001", "h", "", "1.5h", "-5", "99999999999999999999h",
+	};
+	struct ast_word w;
+	unsigned s;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		w = word(good[i].text);
+		CHECK(value_duration(&w, &s) == 0 && s == good[i].seconds);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_duration(&w, &s));
+	}
+}
+
+static void test_iface(void)
+{
+	static const char *const good[] = {
+		"eth0", "ppp+", "br-lan", "eth0.100", "a", "abcdefghijklmno", "wg_0", "1eth",
+	};
+	static const char *const bad[] = {
+		"eth0:1", "+", "", "123", "123456789012345", "abcdefghijklmnop", "eth 0", "ppp++",
+		"eth/0", "ethé",
+	};
+	struct ast_word w;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		w = word(good[i]);
+		CHECK(value_iface(&w) == 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		w = word(bad[i]);
+		FAILS(value_iface(&w));
+	}
+}
+
+static void test_names(void)
+{
+	enum value_proto p;
+	const char *level;
+	uint8_t type;
+	bool on;
+	struct ast_word w = word("tcp/udp");
+
+	CHECK(value_proto(&w, &p) == 0 && p == VALUE_P_TCPUDP);
+	w = word("gre");
+	CHECK(value_proto(&w, &p) == 0 && p == VALUE_P_GRE);
+	w = word("tpc");
+	FAILS(value_proto(&w, &p));
+	w = word("echo-request");
+	CHECK(value_icmp_type(&w, &type) == 0 && type == 8);
+	w = word("timestamp-reply");
+	CHECK(value_icmp_type(&w, &type) == 0 && type == 14);
+	w = word("ping");
+	FAILS(value_icmp_type(&w, &type));
+	w = word("warn");
+	CHECK(value_log_level(&w, &level) == 0 && strcmp(level, "warning") == 0);
+	w = word("info");
+	CHECK(value_log_level(&w, &level) == 0 && strcmp(level, "info") == 0);
+	w = word("loud");
+	FAILS(value_log_level(&w, &level));
+	w = word("off");
+	CHECK(value_bool(&w, &on) == 0 && !on);
+	w = word("true");
+	CHECK(value_bool(&w, &on) == 0 && on);
+	w = word("maybe");
+	FAILS(value_bool(&w, &on));
+	w = word("masqgen: ");
+	CHECK(value_log_prefix(&w) == 0);
+	w = word("12345678901234567890123456789");
+	CHECK(value_log_prefix(&w) == 0);
+	w = word("123456789012345678901234567890");
+	FAILS(value_log_prefix(&w));
+	w = word("say \"hi\"");
+	FAILS(value_log_prefix(&w));
+	w = word("tab\there");
+	FAILS(value_log_prefix(&w));
+}
+
+int main(void)
+{
+	/* the errors these tests provoke are counted, not read */
+	if (!freopen("/dev/null", "w", stderr))
+		return 1;
+	RUN(test_numbers);
+	RUN(test_ipv4);
+	RUN(test_network);
+	RUN(test_addr);
+	RUN(test_ports);
+	RUN(test_hostport);
+	RUN(test_rate);
+	RUN(test_duration);
+	RUN(test_iface);
+	RUN(test_names);
+	UNIT_EXIT();
+}
