@@ -99,6 +99,63 @@ out:
 	return fd;
 }
 
+/* Append everything readable from @fd to @out, until end of file. */
+static void nft_cmd_collect(int fd, struct strbuf *out)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		sb_addn(out, buf, (size_t)n);
+	}
+}
+
+/* Wait for @pid; its exit status, or -1 when it did not exit normally. */
+static int nft_cmd_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * Fork with the child's standard output going to a pipe when @out is
+ * given (the parent reads it with nft_cmd_collect(), from *@fd). Returns
+ * the pid (0 in the child), or -1 after reporting.
+ */
+static pid_t nft_cmd_fork(const char *what, bool out, int *fd)
+{
+	int pipefd[2] = {-1, -1};
+	pid_t pid;
+
+	if (out && pipe2(pipefd, O_CLOEXEC) < 0) {
+		diag_error(NULL, "cannot run %s: %s", what, strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		diag_error(NULL, "cannot run %s: %s", what, strerror(errno));
+	if (pid == 0 && out && dup2(pipefd[1], STDOUT_FILENO) < 0)
+		_exit(127);
+	if (out) {
+		close(pipefd[1]);
+		if (pid == 0 || pid < 0)
+			close(pipefd[0]);
+		else
+			*fd = pipefd[0];
+	}
+	return pid;
+}
+
 /*
  * Run @argv (argv[0] looked up in PATH) and wait for it. With @out, its
  * standard output is appended there. Returns its exit status, 127 when it
@@ -106,48 +163,20 @@ out:
  */
 static int nft_cmd_run(char *const argv[], struct strbuf *out)
 {
-	int pipefd[2] = {-1, -1};
-	char buf[4096];
-	int status;
-	ssize_t n;
-	pid_t pid;
+	int fd = -1;
+	pid_t pid = nft_cmd_fork(argv[0], out != NULL, &fd);
 
-	if (out && pipe2(pipefd, O_CLOEXEC) < 0) {
-		diag_error(NULL, "cannot run '%s': %s", argv[0], strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		diag_error(NULL, "cannot run '%s': %s", argv[0], strerror(errno));
-		if (out) {
-			close(pipefd[0]);
-			close(pipefd[1]);
-		}
-		return -1;
-	}
 	if (pid == 0) {
-		if (out && dup2(pipefd[1], STDOUT_FILENO) < 0)
-			_exit(127);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	if (out) {
-		close(pipefd[1]);
-		while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				break;
-			sb_addn(out, buf, (size_t)n);
-		}
-		close(pipefd[0]);
+		nft_cmd_collect(fd, out);
+		close(fd);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return nft_cmd_wait(pid);
 }
 
 /*
@@ -259,6 +288,50 @@ static void nft_cmd_modules(const struct ir *ir)
 	}
 }
 
+/*
+ * Parse the options of @argv: --help (and, for apply, the options of a
+ * later change, refused as not implemented yet). With @policy, exactly one
+ * operand, the policy; else none. Returns -1 to go on, else the exit code.
+ */
+static int nft_cmd_args(int argc, char **argv, const char *help, const char **policy)
+{
+	static const struct option lo[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"confirm", required_argument, NULL, 'c'},
+	    {"force", no_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool apply = strcmp(argv[0], "apply") == 0;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hc:f", lo, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		if (apply && (c == 'c' || c == 'f')) {
+			fprintf(stderr, "masqgen apply: %s: not implemented yet\n",
+				c == 'c' ? "--confirm" : "--force");
+			return EXIT_USAGE;
+		}
+		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
+				       argv[optind - 1]);
+	}
+	if (!policy) {
+		if (optind < argc)
+			return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(argv[0], argc == optind
+						    ? "a POLICY file is required"
+						    : "exactly one POLICY file is expected");
+	*policy = argv[optind];
+	return -1;
+}
+
 static const char nft_cmd_apply_help[] =
     "usage: masqgen apply POLICY\n\n"
     "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
@@ -272,40 +345,17 @@ static const char nft_cmd_apply_help[] =
 
 int cmd_apply(int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"confirm", required_argument, NULL, 'c'},
-	    {"force", no_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	const char *policy = NULL;
 	struct nft_model *m;
 	char *state = NULL;
 	struct ir *ir;
 	long removed;
-	int c, lock, rc;
+	int lock, rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hc:f", lo, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(nft_cmd_apply_help, stdout);
-			return EXIT_OK;
-		case 'c':
-		case 'f':
-			fprintf(stderr, "masqgen apply: %s: not implemented yet\n",
-				c == 'c' ? "--confirm" : "--force");
-			return EXIT_USAGE;
-		default:
-			return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(argv[0], argc == optind
-						    ? "a POLICY file is required"
-						    : "exactly one POLICY file is expected");
-	rc = nft_cmd_prepare(argv[optind], &ir, &m);
+	rc = nft_cmd_args(argc, argv, nft_cmd_apply_help, &policy);
+	if (rc >= 0)
+		return rc;
+	rc = nft_cmd_prepare(policy, &ir, &m);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = EXIT_SYSTEM;
@@ -315,7 +365,7 @@ int cmd_apply(int argc, char **argv)
 	state = nft_cmd_state_path();
 	if (!state || nft_cmd_send(m, true) < 0)
 		goto out_unlock;
-	printf("applied %s\n", argv[optind]);
+	printf("applied %s\n", policy);
 	nft_cmd_modules(ir);
 	if (sysctls_apply(ir, state) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
@@ -336,29 +386,6 @@ out:
 	nft_model_free(m);
 	ir_free(ir);
 	return rc;
-}
-
-/* Parse a command that takes no operand but --help. Returns -1 to go on. */
-static int nft_cmd_no_args(int argc, char **argv, const char *help)
-{
-	static const struct option lo[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-	return -1;
 }
 
 /* Append `nft [-s] list table FAMILY masqgen` for each loaded table. */
@@ -401,7 +428,7 @@ int cmd_show(int argc, char **argv)
 	    "  -h, --help  this text\n";
 	struct nft_state st;
 	struct strbuf out = {0};
-	int rc = nft_cmd_no_args(argc, argv, help);
+	int rc = nft_cmd_args(argc, argv, help, NULL);
 
 	if (rc >= 0)
 		return rc;
@@ -428,7 +455,7 @@ int cmd_flush(int argc, char **argv)
 	    "Nothing loaded is not an error.\n\n"
 	    "  -h, --help  this text\n";
 	char *state;
-	int lock, rc = nft_cmd_no_args(argc, argv, help);
+	int lock, rc = nft_cmd_args(argc, argv, help, NULL);
 
 	if (rc >= 0)
 		return rc;
@@ -514,24 +541,16 @@ static void nft_cmd_normalize(const char *text, struct strbuf *out)
  */
 static int nft_cmd_throwaway(const struct nft_model *m, struct strbuf *out)
 {
-	int pipefd[2], status;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
+	int fd = -1;
+	pid_t pid = nft_cmd_fork("a throwaway network namespace", true, &fd);
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		diag_error(NULL, "cannot create a pipe: %s", strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
 	if (pid == 0) {
 		struct strbuf text = {0};
 		struct nft_state st;
 		int rc = EXIT_SYSTEM;
 
-		close(pipefd[0]);
 		if (unshare(CLONE_NEWNET) < 0)
 			diag_error(NULL,
 				   "cannot create a network namespace to load the policy "
@@ -540,29 +559,14 @@ static int nft_cmd_throwaway(const struct nft_model *m, struct strbuf *out)
 		else if (nft_cmd_send(m, true) == 0 && nft_state_read(&st) == 0 &&
 			 nft_cmd_list(&st, true, &text) == 0)
 			rc = EXIT_OK;
-		if (rc == EXIT_OK && text.len && write(pipefd[1], text.buf, text.len) < 0)
+		if (rc == EXIT_OK && text.len && write(STDOUT_FILENO, text.buf, text.len) < 0)
 			rc = EXIT_SYSTEM;
 		fflush(stderr);
 		_exit(rc);
 	}
-	close(pipefd[1]);
-	if (pid < 0) {
-		diag_error(NULL, "cannot fork: %s", strerror(errno));
-		close(pipefd[0]);
-		return -1;
-	}
-	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		sb_addn(out, buf, (size_t)n);
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	nft_cmd_collect(fd, out);
+	close(fd);
+	return nft_cmd_wait(pid) == 0 ? 0 : -1;
 }
 
 /* Write @sb to a new temporary file; returns its path (caller frees), or NULL. */
@@ -587,10 +591,6 @@ static char *nft_cmd_tmpfile(const struct strbuf *sb)
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	static const char help[] =
 	    "usage: masqgen diff POLICY\n\n"
 	    "Show what 'masqgen apply POLICY' would change in masqgen's tables: the\n"
@@ -602,25 +602,16 @@ int cmd_diff(int argc, char **argv)
 	    "system refused.\n";
 	struct strbuf have = {0}, want = {0}, a = {0}, b = {0};
 	char *have_path = NULL, *want_path = NULL;
+	const char *policy = NULL;
 	struct nft_model *m;
 	struct nft_state st;
 	struct ir *ir;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(argv[0], argc == optind
-						    ? "a POLICY file is required"
-						    : "exactly one POLICY file is expected");
-	rc = nft_cmd_prepare(argv[optind], &ir, &m);
+	rc = nft_cmd_args(argc, argv, help, &policy);
+	if (rc >= 0)
+		return rc;
+	rc = nft_cmd_prepare(policy, &ir, &m);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = EXIT_SYSTEM;
@@ -636,8 +627,8 @@ int cmd_diff(int argc, char **argv)
 	have_path = nft_cmd_tmpfile(&a);
 	want_path = have_path ? nft_cmd_tmpfile(&b) : NULL;
 	if (want_path) {
-		char *dargv[] = {"diff",       "-u",	  "--label", "loaded", "--label",
-				 argv[optind], have_path, want_path, NULL};
+		char *dargv[] = {"diff", "-u", "--label", "loaded", "--label", (char *)policy,
+				 have_path, want_path, NULL};
 
 		rc = nft_cmd_run(dargv, NULL) == 1 ? EXIT_NO : EXIT_SYSTEM;
 		if (rc == EXIT_SYSTEM)
