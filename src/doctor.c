@@ -237,8 +237,11 @@ static int doctor_probe_batch(int *err, size_t n_err)
 	nftnl_rule_free(r);
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl)
-		return -errno;
+	if (!nl) {
+		rc = -errno;
+		mnl_nlmsg_batch_stop(b);
+		return rc;
+	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
 	    setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0) {
@@ -264,6 +267,7 @@ static int doctor_probe_batch(int *err, size_t n_err)
 	}
 out:
 	mnl_socket_close(nl);
+	mnl_nlmsg_batch_stop(b);
 	return rc;
 }
 

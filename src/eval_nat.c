@@ -82,7 +82,9 @@ static int lan_host(struct eval *e, const struct ast_word *w, uint32_t addr)
 	char buf[16];
 
 	if (!n) {
-		diag_error(&w->loc, "'%s' is outside every internal network", w->text);
+		/* without any internal network, that error says it all */
+		if (e->n_nets)
+			diag_error(&w->loc, "'%s' is outside every internal network", w->text);
 		return -1;
 	}
 	if (n->net->gw == addr) {

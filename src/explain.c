@@ -12,30 +12,14 @@
  */
 #include "cli.h"
 #include "diag.h"
+#include "explain.h"
 #include "ir.h"
-#include "tables.h"
 
-#include <arpa/inet.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The packet as it travels: addresses host order, ports 0 when none. */
-struct explain_packet {
-	uint8_t proto;
-	uint32_t saddr, daddr;
-	uint16_t sport, dport;
-	uint8_t icmp_type;
-	const char *iif;		/* NULL: sent by the gateway itself */
-	const char *oif;		/* set by the routing decision */
-	unsigned state;			/* one enum ir_ct_state bit */
-	bool dnat_forward;		/* translated by a forward (ct status dnat) */
-	const struct loc *forward_loc;	/* that forward's policy place */
-	char masq_src[24];		/* "ppp0's address": masqueraded, address unknown */
-	bool reflected;			/* translated while arriving on an internal interface */
-};
 
 struct explain_address {
 	const char *iface;
@@ -50,15 +34,6 @@ struct explain_ctx {
 };
 
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} explain_states[] = {
-	{"new", IR_CT_NEW},
-	{"established", IR_CT_ESTABLISHED},
-	{"related", IR_CT_RELATED},
-	{"invalid", IR_CT_INVALID},
-};
 
 static const char *explain_tag_names[] = {
 	[IR_T_USER] = "user rule",
@@ -82,15 +57,6 @@ static const char *explain_chain_names[] = {
 	[IR_CH_OUTPUT] = "output",
 };
 
-static const char *explain_state_name(unsigned bit)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(explain_states); i++)
-		if (explain_states[i].bit == bit)
-			return explain_states[i].name;
-	return "?";
-}
 
 /* An interface pattern of the policy ("ppp+" is every name starting "ppp"). */
 static bool explain_iface_match(const char *pattern, const char *name)
@@ -236,30 +202,6 @@ static bool explain_has_unknown_dynamic(const struct explain_ctx *c)
 	return false;
 }
 
-static void explain_print_packet(const char *label, const struct explain_packet *p)
-{
-	char s[16], d[16];
-
-	printf("%-9s%s ", label, ir_proto_name(p->proto));
-	if (p->proto == IR_P_ICMP)
-		printf("%s ", tables_icmp_name(p->icmp_type));
-	if (p->masq_src[0])
-		snprintf(s, sizeof(s), "%s", "*");
-	else
-		ir_ip_str(p->saddr, s);
-	ir_ip_str(p->daddr, d);
-	if (p->masq_src[0])
-		printf("(%s)", p->masq_src);
-	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
-		printf("%s:%u -> %s:%u", p->masq_src[0] ? "" : s, p->sport, d, p->dport);
-	else
-		printf("%s -> %s", p->masq_src[0] ? "" : s, d);
-	if (p->iif)
-		printf(" in %s", p->iif);
-	if (p->oif)
-		printf(" out %s", p->oif);
-	printf(", %s\n", explain_state_name(p->state));
-}
 
 /* "         at FILE:LINE: source line" for a policy place. */
 static void explain_print_loc(const struct loc *loc)
@@ -686,237 +628,14 @@ static void explain_srcnat(const struct explain_ctx *c, struct explain_packet *p
 	printf("%-9snone\n", "srcnat");
 }
 
-/*
- * The packet: PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] (in IFACE [out
- * IFACE] | out IFACE) [state STATE]. Words may come as separate arguments
- * or in one; "->" may touch its neighbours.
- */
-struct explain_words {
-	char **v;
-	size_t n, cap;
-};
 
-static void explain_split(int argc, char **argv, struct explain_words *w)
-{
-	int i;
 
-	for (i = 0; i < argc; i++) {
-		char *s = xstrdup(argv[i]), *save = NULL, *tok, *arrow;
 
-		for (tok = strtok_r(s, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
-			while ((arrow = strstr(tok, "->"))) {
-				if (arrow > tok)
-					*VEC_PUSH(w->v, w->n, w->cap) = xstrndup(tok, (size_t)(arrow - tok));
-				*VEC_PUSH(w->v, w->n, w->cap) = xstrdup("->");
-				tok = arrow + 2;
-			}
-			if (*tok)
-				*VEC_PUSH(w->v, w->n, w->cap) = xstrdup(tok);
-		}
-		free(s);
-	}
-}
 
-static bool explain_valid_iface(const char *s)
-{
-	size_t n = strlen(s), i;
-	bool digits = true;
 
-	if (n == 0 || n > 15)
-		return false;
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
 
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-'))
-			return false;
-		if (ch < '0' || ch > '9')
-			digits = false;
-	}
-	return !digits;
-}
 
-static int explain_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static int explain_bad(const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	cli_usage_error("explain", "bad packet: %s", msg);
-	free(msg);
-	return -1;
-}
-
-static int explain_parse_ipv4(const char *s, uint32_t *addr)
-{
-	struct in_addr in;
-
-	if (strchr(s, ':') || strchr(s, '['))
-		return explain_bad("'%s' is not IPv4: packets are IPv4 in v1 (IPv6 is "
-				   "filtered, never translated, and explain does not follow it)", s);
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return explain_bad("'%s' is not an IPv4 address", s);
-	*addr = ntohl(in.s_addr);
-	return 0;
-}
-
-/* ADDR or ADDR:PORT, as @proto needs. */
-static int explain_parse_end(const char *word, uint8_t proto, uint32_t *addr, uint16_t *port)
-{
-	bool ports = proto == IR_P_TCP || proto == IR_P_UDP;
-	const char *colon = strchr(word, ':');
-	const struct tables_port *named;
-	char *a, *end;
-	unsigned long n;
-	int rc;
-
-	if (colon && strchr(colon + 1, ':'))
-		return explain_parse_ipv4(word, addr);
-	if (!ports) {
-		if (colon)
-			return explain_bad("'%s': only tcp and udp packets have ports", word);
-		return explain_parse_ipv4(word, addr);
-	}
-	if (!colon)
-		return explain_bad("'%s' needs a port: ADDR:PORT", word);
-	a = xstrndup(word, (size_t)(colon - word));
-	rc = explain_parse_ipv4(a, addr);
-	free(a);
-	if (rc < 0)
-		return -1;
-	named = tables_port_find(colon + 1);
-	if (named) {
-		*port = named->port;
-		return 0;
-	}
-	n = strtoul(colon + 1, &end, 10);
-	if (!colon[1] || *end || colon[1] == '-' || colon[1] == '+' || n < 1 || n > 65535)
-		return explain_bad("'%s': the port must be a number 1-65535 or a name of "
-				   "masqgen's port table", colon + 1);
-	*port = (uint16_t)n;
-	return 0;
-}
-
-static int explain_parse(struct explain_ctx *c, struct explain_words *w, struct explain_packet *p)
-{
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} protos[] = {
-		{"tcp", IR_P_TCP}, {"udp", IR_P_UDP}, {"icmp", IR_P_ICMP},
-		{"gre", IR_P_GRE}, {"esp", IR_P_ESP}, {"ah", IR_P_AH},
-	};
-	bool have_in = false, have_out = false, have_state = false;
-	const struct tables_icmp *icmp;
-	size_t i = 0, k;
-
-	memset(p, 0, sizeof(*p));
-	p->state = IR_CT_NEW;
-	if (w->n == 0)
-		return explain_bad("a PACKET is required, e.g. 'tcp 198.51.100.7:40000 -> "
-				   "203.0.113.1:80 in ppp0'");
-	for (k = 0; k < ARRAY_SIZE(protos); k++)
-		if (strcmp(w->v[0], protos[k].name) == 0)
-			p->proto = protos[k].proto;
-	if (!p->proto) {
-		if (strcmp(w->v[0], "icmpv6") == 0 || strcmp(w->v[0], "ipv6-icmp") == 0)
-			return explain_bad("'%s': packets are IPv4 in v1", w->v[0]);
-		return explain_bad("'%s' is not a protocol (tcp, udp, icmp, gre, esp, ah)", w->v[0]);
-	}
-	i = 1;
-	if (p->proto == IR_P_ICMP) {
-		if (i >= w->n)
-			return explain_bad("icmp needs a type, e.g. 'icmp echo-request'");
-		icmp = tables_icmp_find(w->v[i]);
-		if (!icmp) {
-			const char *near = tables_icmp_suggest(w->v[i]);
-
-			if (near)
-				return explain_bad("'%s' is not an icmp type; did you mean '%s'?",
-						   w->v[i], near);
-			return explain_bad("'%s' is not an icmp type (echo-request, echo-reply, "
-					   "destination-unreachable, time-exceeded, ...)", w->v[i]);
-		}
-		p->icmp_type = icmp->type;
-		i++;
-	}
-	if (i >= w->n)
-		return explain_bad("the source address is missing");
-	if (explain_parse_end(w->v[i++], p->proto, &p->saddr, &p->sport) < 0)
-		return -1;
-	if (i >= w->n || strcmp(w->v[i], "->") != 0)
-		return explain_bad("expected '->' after the source, not '%s'",
-				   i < w->n ? w->v[i] : "the end");
-	if (++i >= w->n)
-		return explain_bad("the destination address is missing");
-	if (explain_parse_end(w->v[i++], p->proto, &p->daddr, &p->dport) < 0)
-		return -1;
-	while (i < w->n) {
-		const char *kw = w->v[i++];
-		const char *arg = i < w->n ? w->v[i++] : NULL;
-
-		if (strcmp(kw, "in") != 0 && strcmp(kw, "out") != 0 && strcmp(kw, "state") != 0)
-			return explain_bad("expected 'in IFACE', 'out IFACE' or 'state STATE', "
-					   "not '%s'", kw);
-		if (!arg)
-			return explain_bad("'%s' needs a value", kw);
-		if (strcmp(kw, "state") == 0) {
-			if (have_state)
-				return explain_bad("'%s' is given twice", kw);
-			have_state = true;
-			for (k = 0; k < ARRAY_SIZE(explain_states); k++)
-				if (strcmp(arg, explain_states[k].name) == 0)
-					p->state = explain_states[k].bit;
-			if (strcmp(arg, explain_state_name(p->state)) != 0)
-				return explain_bad("'%s' is not a connection state (new, established, "
-						   "related, invalid)", arg);
-			continue;
-		}
-		if (strchr(arg, ':'))
-			return explain_bad("'%s' is an address label, not an interface: netfilter "
-					   "matches the interface itself", arg);
-		if (!explain_valid_iface(arg))
-			return explain_bad("'%s' is not an interface name", arg);
-		if ((strcmp(kw, "in") == 0 && have_in) || (strcmp(kw, "out") == 0 && have_out))
-			return explain_bad("'%s' is given twice", kw);
-		if (strcmp(kw, "in") == 0) {
-			have_in = true;
-			p->iif = arg;
-		} else {
-			have_out = true;
-			c->out_iface = xstrdup(arg);
-		}
-	}
-	if (!have_in && !have_out)
-		return explain_bad("say where the packet comes from: 'in IFACE' (arriving) or "
-				   "'out IFACE' (sent by the gateway)");
-	return 0;
-}
-
-static int explain_take_address(struct explain_ctx *c, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	struct explain_address *a;
-	struct in_addr in;
-	char *name;
-
-	if (!eq || eq == arg)
-		return cli_usage_error("explain", "--address takes IFACE=ADDR, not '%s'", arg);
-	name = xstrndup(arg, (size_t)(eq - arg));
-	if (!explain_valid_iface(name) || inet_pton(AF_INET, eq + 1, &in) != 1) {
-		free(name);
-		return cli_usage_error("explain", "--address takes IFACE=ADDR (an IPv4 address), "
-				       "not '%s'", arg);
-	}
-	a = VEC_PUSH(c->addrs, c->n_addrs, c->cap_addrs);
-	a->iface = name;
-	a->addr = ntohl(in.s_addr);
-	return 0;
-}
 
 static int explain_check_addresses(const struct explain_ctx *c)
 {
@@ -936,7 +655,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 	enum ir_verdict v;
 	bool local;
 
-	explain_print_packet("packet", p);
+	explain_packet_print("packet", p);
 	if (p->iif) {
 		v = explain_chain(ir, IR_CH_RAW, p);
 		if (v != IR_V_ACCEPT)
@@ -972,7 +691,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 	else
 		printf("%-9snot consulted: only a new connection is translated\n", "srcnat");
 	printf("%-9saccept\n", "verdict");
-	explain_print_packet("leaves", p);
+	explain_packet_print("leaves", p);
 	return IR_V_ACCEPT;
 }
 
@@ -1003,7 +722,8 @@ int cmd_explain(int argc, char **argv)
 		"                as its address\n"
 		"  -h, --help    this text\n";
 	struct explain_ctx c = {0};
-	struct explain_words w = {0};
+	struct explain_address *a;
+	char *name;
 	struct explain_packet p;
 	int opt, rc = EXIT_USAGE;
 	enum ir_verdict v;
@@ -1018,8 +738,13 @@ int cmd_explain(int argc, char **argv)
 			goto out;
 		}
 		if (opt == 'a') {
-			if (explain_take_address(&c, optarg) != 0)
+			a = VEC_PUSH(c.addrs, c.n_addrs, c.cap_addrs);
+			a->iface = NULL;
+			if (explain_packet_address(optarg, &name, &a->addr) != 0) {
+				c.n_addrs--;
 				goto out;
+			}
+			a->iface = name;
 			continue;
 		}
 		cli_usage_error(argv[0], "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -1029,8 +754,7 @@ int cmd_explain(int argc, char **argv)
 		cli_usage_error(argv[0], "a POLICY file and a PACKET are required");
 		goto out;
 	}
-	explain_split(argc - optind - 1, argv + optind + 1, &w);
-	if (explain_parse(&c, &w, &p) < 0)
+	if (explain_packet_parse(argc - optind - 1, argv + optind + 1, &p, &c.out_iface) < 0)
 		goto out;
 	diag_quiet_warnings(true);
 	c.ir = cli_compile(argv[optind]);
@@ -1049,9 +773,6 @@ int cmd_explain(int argc, char **argv)
 out_ir:
 	ir_free(c.ir);
 out:
-	for (i = 0; i < w.n; i++)
-		free(w.v[i]);
-	free(w.v);
 	for (i = 0; i < c.n_addrs; i++)
 		free((char *)c.addrs[i].iface);
 	free(c.addrs);

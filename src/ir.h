@@ -87,7 +87,7 @@ enum ir_role {
 /*
  * Interfaces in policy order, one entry per name (two `internal` lines for
  * one interface add to the same entry's nets). The roles never share a
- * name. nets are sorted by address and never overlap across all internal
+ * name. nets are in policy order and never overlap, across all internal
  * interfaces.
  */
 struct ir_iface {
@@ -245,8 +245,10 @@ enum ir_rule_tag {
  *   127.0.0.0/8, log, drop}; IPv4.
  * - IR_T_LOOPBACK: iif "lo". IR_T_INVALID: ct_state INVALID, drop.
  *   IR_T_ESTABLISHED: ct_state ESTABLISHED|RELATED, accept. All IR_F_BOTH.
- * - IR_T_LAN in input: per internal interface {iif INT, saddr its
- *   networks} (IPv4) and, with ipv6 firewall, {iif INT} (IPv6). In
+ * - IR_T_LAN in input (strong only, as are input's IR_T_INVALID,
+ *   IR_T_DHCP, IPv6 rules and catch-all): per internal interface {iif
+ *   INT, saddr its networks} (IPv4) and, with ipv6 firewall, {iif INT}
+ *   (IPv6). In
  *   forward: per (internal, external) pair {iif INT, oif EXT, saddr the
  *   sources NATed out of EXT: its networks without `masquerade`
  *   statements, else the masquerade sources for EXT plus the 1:1 private
@@ -254,9 +256,11 @@ enum ir_rule_tag {
  * - IR_T_INTERNAL: per ordered pair of distinct internal interfaces {iif
  *   A, oif B}, IR_F_BOTH (IPv4 only under ipv6 block/open).
  * - IR_T_DHCP: {iif INT, proto udp, sports udp 68, dports udp 67}, IPv4.
- * - IR_T_FORWARDED: only ct_dnat_forward (and accept), IPv4; the backend
- *   matches `ct status dnat` and the connection's original destination
- *   being one of ir->forwards (not a 1:1 address: 1:1 opens nothing).
+ * - IR_T_FORWARDED: only ct_dnat_forward (and accept), IPv4, no iif (so
+ *   reflected connections, LAN to LAN, pass too); present when there are
+ *   forwards. The backend matches `ct status dnat` and the connection's
+ *   translated destination being one of ir->forwards' targets (not a 1:1
+ *   address: 1:1 opens nothing).
  * - IR_T_PASSTHROUGH: {iif P} and, in forward, {oif P} (oif P in output),
  *   accept, IR_F_BOTH; the first rules of input, forward and output (the
  *   clamp-mss rule, from ir->clamp, stays before them in forward).

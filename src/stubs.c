@@ -21,23 +21,11 @@ int cmd_confirm(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_lab(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 static int target_not_yet(const char *name, struct strbuf *out)
 {
 	(void)out;
 	diag_error(NULL, "target '%s' is not implemented yet", name);
 	return -1;
-}
-
-int nft_text_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("nft", out);
 }
 
 int ipchains_emit(const struct ir *ir, struct strbuf *out)

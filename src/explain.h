@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * explain.h - the packet `masqgen explain` follows through the IR
+ * (explain.c), and its parser and printer (explain_packet.c).
+ */
+#ifndef MASQGEN_EXPLAIN_H
+#define MASQGEN_EXPLAIN_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The packet as it travels: addresses host order, ports 0 when none. */
+struct explain_packet {
+	uint8_t proto;
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t icmp_type;
+	const char *iif;		/* NULL: sent by the gateway itself */
+	char iif_name[16];		/* iif points here after parsing */
+	const char *oif;		/* set by the routing decision */
+	unsigned state;			/* one enum ir_ct_state bit */
+	bool dnat_forward;		/* translated by a forward (ct status dnat) */
+	const struct loc *forward_loc;	/* that forward's policy place */
+	char masq_src[24];		/* "ppp0's address": masqueraded, address unknown */
+	bool reflected;			/* translated while arriving on an internal interface */
+};
+
+/*
+ * Parse the PACKET words (argv[0..argc), each may hold several words):
+ *   PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] (in IFACE [out IFACE] | out IFACE)
+ *   [state STATE]
+ * *out_iface gets a copy of `out IFACE` (caller frees), else stays NULL.
+ * Returns 0, or -1 after a usage error naming the bad word.
+ */
+int explain_packet_parse(int argc, char **argv, struct explain_packet *p, char **out_iface);
+
+/* Parse --address IFACE=ADDR; *iface is the caller's. 0, or EXIT_USAGE after the message. */
+int explain_packet_address(const char *arg, char **iface, uint32_t *addr);
+
+/* One line: LABEL, then the packet as `explain` prints it. */
+void explain_packet_print(const char *label, const struct explain_packet *p);
+
+#endif

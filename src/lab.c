@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lab.c - `masqgen lab`: build throwaway namespaces around a gateway,
+ * apply the policy there through the real apply path, run the probes and
+ * print what the kernel did next to what the policy says it must do.
+ */
+#include "lab.h"
+
+#include "cli.h"
+#include "ir.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile int lab_interrupted;
+
+static const char lab_help[] =
+	"usage: masqgen lab [-t nft|iptables] [--keep] [--no-apply] [--tsv] POLICY\n\n"
+	"Build a throwaway lab of network namespaces (a gateway whose interfaces carry\n"
+	"the policy's names, an Internet host on 203.0.113.0/24 with a far client\n"
+	"198.51.100.10 behind it, a LAN host per internal network, a host per\n"
+	"forwarded server), apply POLICY to the lab's gateway with 'masqgen apply',\n"
+	"and probe it with real connections: the HOWTO's chapter 5 checks, masquerading\n"
+	"over tcp and udp, every forward, reflection, 1:1 NAT, the strong firewall,\n"
+	"allow rules and the ftp helper. Each probe is compared with what the policy\n"
+	"says must happen. The host's own network is never touched. Needs root.\n\n"
+	"  -t, --target T  apply with the nft (default) or the iptables backend\n"
+	"  -k, --keep      leave the namespaces for inspection and say how to remove them\n"
+	"      --no-apply  probe the bare lab without applying POLICY (shows what\n"
+	"                  the probes catch when a gateway has no ruleset)\n"
+	"      --tsv       print tab-separated rows: probe, expected, got, pass|FAIL\n"
+	"  -h, --help      this text\n\n"
+	"Exit status: 0 every probe passed, 5 a probe failed, 3 the lab could not be\n"
+	"built (not root, no namespace support, apply failed), 1 policy errors,\n"
+	"2 usage errors.\n";
+
+static void on_signal(int sig)
+{
+	lab_interrupted = sig;
+}
+
+static void install_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static bool keep_namespaces;
+
+static void cleanup_at_exit(void)
+{
+	if (!keep_namespaces)
+		lab_net_cleanup();
+}
+
+static const char *expect_str(const struct lab_probe *p, char *buf)
+{
+	char a[16];
+
+	switch (p->expect) {
+	case LAB_EXP_SOURCE:
+		snprintf(buf, 64, "source %s", ir_ip_str(p->want_src, a));
+		return buf;
+	case LAB_EXP_REACH:
+		return p->kind == LAB_K_PING    ? "reply"
+		       : p->kind == LAB_K_SNIFF ? "arrives"
+		       : p->kind == LAB_K_CONN  ? "reached"
+						: "file received";
+	case LAB_EXP_DROP:
+		return p->kind == LAB_K_PING ? "no reply"
+		       : p->kind == LAB_K_SNIFF ? "never arrives" : "no answer";
+	case LAB_EXP_REFUSED:
+		return p->kind == LAB_K_PING ? "unreachable" : "refused";
+	case LAB_EXP_NOT_REACH:
+		return "not reached";
+	}
+	return "?";
+}
+
+static const char *got_str(const struct lab_probe *p, const struct lab_result *r, char *buf)
+{
+	char a[16];
+
+	switch (r->got) {
+	case LAB_GOT_ANSWER:
+		if (p->kind == LAB_K_CONN) {
+			snprintf(buf, 128, "source %s", ir_ip_str(r->seen_src, a));
+			return buf;
+		}
+		return p->kind == LAB_K_PING ? "reply"
+		       : p->kind == LAB_K_SNIFF ? "arrived" : "file received";
+	case LAB_GOT_REFUSED:
+		return "refused";
+	case LAB_GOT_UNREACH:
+		return "unreachable";
+	case LAB_GOT_NONE:
+		if (p->kind == LAB_K_FTP_ACTIVE || p->kind == LAB_K_FTP_PASSIVE) {
+			snprintf(buf, 128, "no transfer (%s)", r->detail);
+			return buf;
+		}
+		return p->kind == LAB_K_PING ? "no reply"
+		       : p->kind == LAB_K_SNIFF ? "never arrived" : "no answer";
+	case LAB_GOT_ERROR:
+		break;
+	}
+	snprintf(buf, 128, "error: %s", r->detail[0] ? r->detail : "probe failed");
+	return buf;
+}
+
+static bool probe_passed(const struct lab_probe *p, const struct lab_result *r)
+{
+	switch (p->expect) {
+	case LAB_EXP_SOURCE:
+		return r->got == LAB_GOT_ANSWER && r->seen_src == p->want_src;
+	case LAB_EXP_REACH:
+		return r->got == LAB_GOT_ANSWER;
+	case LAB_EXP_DROP:
+		return r->got == LAB_GOT_NONE || (p->from_gateway && r->got == LAB_GOT_UNREACH);
+	case LAB_EXP_REFUSED:
+		return r->got == LAB_GOT_REFUSED || r->got == LAB_GOT_UNREACH;
+	case LAB_EXP_NOT_REACH:
+		return r->got != LAB_GOT_ANSWER && r->got != LAB_GOT_ERROR;
+	}
+	return false;
+}
+
+static void run_probe(const struct lab_probe *p, struct lab_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	switch (p->kind) {
+	case LAB_K_CONN:
+		lab_probe_conn(p->proto, p->from_ns, p->src, p->dst, p->dport, p->to_ns, p->lport,
+			       r);
+		break;
+	case LAB_K_PING:
+		lab_probe_ping(p->from_ns, p->src, p->dst, r);
+		break;
+	case LAB_K_SNIFF:
+		lab_probe_sniff(p->proto, p->from_ns, p->src, p->dst, p->dport, p->to_ns, p->lport,
+				r);
+		break;
+	case LAB_K_FTP_ACTIVE:
+	case LAB_K_FTP_PASSIVE:
+		lab_ftp(p->kind == LAB_K_FTP_PASSIVE, p->from_ns, p->src, p->dst, p->dport,
+			p->to_ns, p->lport, r);
+		break;
+	}
+}
+
+/* Run every probe, printing each row as it completes; the number that failed. */
+static size_t run_plan(const struct lab_plan *plan, bool tsv, size_t *ran)
+{
+	size_t i, w_name = 5, w_exp = 8, failed = 0;
+	char eb[64], gb[128];
+
+	for (i = 0; i < plan->n; i++) {
+		size_t n = strlen(plan->v[i].name), e = strlen(expect_str(&plan->v[i], eb));
+
+		w_name = n > w_name ? n : w_name;
+		w_exp = e > w_exp ? e : w_exp;
+	}
+	if (!tsv)
+		printf("%-*s  %-*s  %-24s  %s\n", (int)w_name, "PROBE", (int)w_exp, "EXPECTED",
+		       "GOT", "RESULT");
+	fflush(stdout);
+	for (i = 0; i < plan->n && !lab_interrupted; i++) {
+		const struct lab_probe *p = &plan->v[i];
+		struct lab_result r;
+		bool ok;
+
+		run_probe(p, &r);
+		if (lab_interrupted)
+			break;
+		ok = probe_passed(p, &r);
+		failed += !ok;
+		if (tsv)
+			printf("%s\t%s\t%s\t%s\n", p->name, expect_str(p, eb), got_str(p, &r, gb),
+			       ok ? "pass" : "FAIL");
+		else
+			printf("%-*s  %-*s  %-24s  %s\n", (int)w_name, p->name, (int)w_exp,
+			       expect_str(p, eb), got_str(p, &r, gb), ok ? "pass" : "FAIL");
+		fflush(stdout);
+	}
+	*ran = i;
+	return failed;
+}
+
+static void print_keep(void)
+{
+	const char **names;
+	size_t i, n = lab_net_created(&names);
+
+	fprintf(stderr, "masqgen lab: kept %zu namespaces (ip netns list); remove them with:\n"
+			"  for ns in",
+		n);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, " %s", names[i]);
+	fprintf(stderr, "; do ip netns del \"$ns\"; done\n");
+}
+
+static int lab_usable(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "masqgen lab: needs root to create network namespaces\n");
+		return -1;
+	}
+	if (access("/proc/self/ns/net", F_OK) < 0) {
+		fprintf(stderr, "masqgen lab: this kernel has no network namespaces "
+				"(/proc/self/ns/net: %s)\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
+{
+	struct lab_plan plan = {0};
+	size_t failed, ran;
+	int rc = EXIT_SYSTEM;
+
+	lab_net_reap_stale();
+	install_signals();
+	atexit(cleanup_at_exit);
+	if (lab_net_build(lab) < 0 || lab_interrupted) {
+		if (!lab_interrupted)
+			fprintf(stderr, "masqgen lab: cannot build the lab\n");
+		goto out;
+	}
+	if (!no_apply && lab_net_apply(lab) < 0)
+		goto out;
+	lab_plan_build(lab, &plan);
+	failed = run_plan(&plan, tsv, &ran);
+	if (lab_interrupted)
+		goto out;
+	printf("%s%zu probes: %zu passed, %zu failed\n", tsv ? "# " : "", ran, ran - failed,
+	       failed);
+	rc = failed || ran == 0 ? EXIT_NO : EXIT_OK;
+out:
+	free(plan.v);
+	if (lab_interrupted) {
+		fprintf(stderr, "masqgen lab: interrupted, removing the lab\n");
+		keep = false;
+	}
+	if (keep && lab_net_created(&(const char **){NULL}) > 0) {
+		keep_namespaces = true;
+		print_keep();
+	} else {
+		lab_net_cleanup();
+	}
+	if (lab_interrupted) {
+		signal(lab_interrupted, SIG_DFL);
+		raise(lab_interrupted);
+	}
+	return rc;
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"target", required_argument, NULL, 't'},
+		{"keep", no_argument, NULL, 'k'},
+		{"no-apply", no_argument, NULL, 'n'},
+		{"tsv", no_argument, NULL, 'T'},
+		{NULL, 0, NULL, 0},
+	};
+	bool keep = false, no_apply = false, tsv = false;
+	const char *target = "nft";
+	struct lab lab;
+	struct ir *ir;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ht:k", lo, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(lab_help, stdout);
+			return EXIT_OK;
+		case 't':
+			target = optarg;
+			if (strcmp(target, "nft") != 0 && strcmp(target, "iptables") != 0)
+				return cli_usage_error(argv[0], "unknown target '%s' (nft, iptables)",
+						       target);
+			break;
+		case 'k':
+			keep = true;
+			break;
+		case 'n':
+			no_apply = true;
+			break;
+		case 'T':
+			tsv = true;
+			break;
+		default:
+			if (optopt)
+				return cli_usage_error(argv[0], "unknown or incomplete option '-%c'",
+						       optopt);
+			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(argv[0], argc == optind ? "a POLICY file is required"
+							       : "exactly one POLICY file is expected");
+	ir = cli_compile(argv[optind]);
+	if (!ir)
+		return EXIT_POLICY;
+	memset(&lab, 0, sizeof(lab));
+	lab.policy = argv[optind];
+	lab.target = target;
+	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
+		rc = EXIT_SYSTEM;
+	else
+		rc = lab_main(&lab, no_apply, tsv, keep);
+	lab_net_free(&lab);
+	ir_free(ir);
+	return rc;
+}

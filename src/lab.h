@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lab.h - `masqgen lab`: a throwaway network-namespace lab for a policy.
+ *
+ *   lab.c        the command: options, signals, running the plan, the table
+ *   lab_net.c    the topology: namespaces, veths, bridges, addresses, routes,
+ *                applying the policy in the gateway, cleanup
+ *   lab_plan.c   the probes and the outcome the policy (IR) predicts for each
+ *   lab_probe.c  the probes themselves: sockets opened inside namespaces
+ *   lab_ftp.c    a tiny FTP server and client for the ftp helper probes
+ *
+ * Every namespace is named "mqlab-<pid>-<role>"; the host's own namespace
+ * is never touched. Addresses are in host byte order.
+ */
+#ifndef MASQGEN_LAB_H
+#define MASQGEN_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ir;
+
+#define LAB_NS_MAX 64
+#define LAB_IF_MAX 16
+#define LAB_TIMEOUT_MS 2000
+
+/* One namespace with one interface eth0 on a LAN (a LAN host or a server). */
+struct lab_host {
+	char ns[LAB_NS_MAX];
+	char label[32];		/* "lan eth1", "server 192.168.0.10" */
+	uint32_t addr;
+	uint8_t len;
+	uint32_t router;	/* default route */
+	size_t lan;		/* index into lab->lans */
+};
+
+/* An internal interface of the gateway: a bridge in its own switch namespace. */
+struct lab_lan {
+	char ifname[LAB_IF_MAX];	/* the gateway's name for it */
+	char sw_ns[LAB_NS_MAX];
+	size_t n_ports;			/* bridge ports made so far */
+	uint32_t *gw_addrs;		/* the gateway's address on each network */
+	uint8_t *gw_lens;
+	size_t n_nets, cap_nets, cap_lens;
+};
+
+/* An external interface of the gateway and the Internet host's side of it. */
+struct lab_link {
+	char ifname[LAB_IF_MAX];
+	const char *policy_name;	/* as the IR names it (may end in '+') */
+	uint32_t gw_addr;		/* the gateway's address on the link */
+	uint32_t inet_addr;		/* the Internet host's */
+	uint8_t len;
+	uint32_t *aliases;		/* 1:1 publics and SNAT `to` addresses */
+	size_t n_aliases, cap_aliases;
+};
+
+struct lab {
+	const struct ir *ir;
+	const char *policy;
+	const char *target;		/* "nft" or "iptables" */
+	char prefix[32];		/* "mqlab-<pid>-" */
+	char gw_ns[LAB_NS_MAX], inet_ns[LAB_NS_MAX];
+	uint32_t far_addr;		/* a client beyond the Internet host */
+	uint32_t spoof_addr;		/* a LAN address the Internet host also owns */
+	uint32_t *inet_extra;		/* more source addresses on the Internet host */
+	size_t n_inet_extra, cap_inet_extra;
+
+	struct lab_link *links;
+	size_t n_links, cap_links;
+	struct lab_lan *lans;
+	size_t n_lans, cap_lans;
+	struct lab_host *hosts;		/* LAN hosts first (one per network), then servers */
+	size_t n_hosts, cap_hosts, n_lan_hosts;
+};
+
+/* lab_net.c */
+
+/* Work out names and addresses from the IR; -1 (printed) when the lab cannot. */
+int lab_net_plan(struct lab *lab, const struct ir *ir);
+/* The host (LAN host or server) that owns @addr, or NULL. */
+const struct lab_host *lab_net_host(const struct lab *lab, uint32_t addr);
+/*
+ * The address on the Internet host to send from when only @from may
+ * connect (empty: anyone): the far client if it may, else a planned extra
+ * source, else 0 (none of the lab's Internet addresses is allowed).
+ */
+struct ir_addrs;
+uint32_t lab_net_source(const struct lab *lab, const struct ir_addrs *from);
+/* The gateway's interface name in the lab for a policy name ("ppp+" -> "ppp0"). */
+const char *lab_net_ifname(const struct lab *lab, const char *policy_name);
+/* The link of the external interface @policy_name, or NULL. */
+const struct lab_link *lab_net_link(const struct lab *lab, const char *policy_name);
+/* Create every namespace and link; -1 (printed) on failure. */
+int lab_net_build(struct lab *lab);
+/* Apply the policy in the gateway with this binary; -1 (printed) on failure. */
+int lab_net_apply(const struct lab *lab);
+/* Remove every namespace this process created (safe to call twice). */
+void lab_net_cleanup(void);
+/* Remove lab namespaces left behind by processes that no longer exist. */
+void lab_net_reap_stale(void);
+/* Names of the namespaces created so far, for --keep. */
+size_t lab_net_created(const char ***names);
+void lab_net_free(struct lab *lab);
+
+/* Enter the network namespace @ns (in a child process); 0 or -1. */
+int lab_enter_ns(const char *ns);
+/* Run @argv (no shell) and wait; 0 when it exited 0. Its output is captured
+ * into @out (may be NULL: then it is discarded unless it fails). */
+int lab_run(char *const argv[], char **out);
+
+/* Set by the signal handler; long waits check it. */
+extern volatile int lab_interrupted;
+
+/* lab_probe.c: what a probe observed. */
+enum lab_got {
+	LAB_GOT_ANSWER,		/* the intended target answered */
+	LAB_GOT_REFUSED,	/* connection refused / port unreachable */
+	LAB_GOT_UNREACH,	/* ICMP unreachable (not port) or EHOSTUNREACH */
+	LAB_GOT_NONE,		/* no answer within the timeout */
+	LAB_GOT_ERROR,		/* the probe itself could not run */
+};
+
+struct lab_result {
+	enum lab_got got;
+	uint32_t seen_src;	/* the source address the target saw */
+	char detail[96];	/* for GOT_ERROR, or the FTP step that failed */
+};
+
+/*
+ * A connection (tcp or udp) from namespace @from_ns, bound to @src (0: any),
+ * to @dst:@dport; a listener in @to_ns on @lport (the port after any
+ * translation) answers with its name and the peer it saw.
+ */
+int lab_probe_conn(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
+		   uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r);
+/* ICMP echo from @from_ns (source @src, 0: any) to @dst. */
+int lab_probe_ping(const char *from_ns, uint32_t src, uint32_t dst, struct lab_result *r);
+/*
+ * Send one packet of @proto from @from_ns bound to @src to @dst:@dport and
+ * watch @to_ns with a raw socket for a packet to port @lport: ANSWER when
+ * it arrived there.
+ */
+int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
+		    uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r);
+
+/* Building blocks the FTP probe shares. */
+struct sockaddr_in;
+long lab_probe_now(void);
+void lab_probe_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port);
+/* Wait for @events on @fd until @deadline (lab_probe_now() ms): 1, 0 timeout, -1. */
+int lab_probe_wait(int fd, short events, long deadline);
+enum lab_got lab_probe_got(int err);
+/* A listening tcp or bound udp socket on @port (any address); fd or -1. */
+int lab_probe_listen(uint8_t proto, uint16_t port);
+/* A non-blocking socket bound to @src (0: any), connect started; fd or -1 (*err). */
+int lab_probe_open(uint8_t proto, uint32_t src, uint32_t dst, uint16_t dport, int *err);
+/*
+ * Start a child in @ns that runs @body(ns, @arg, ready fd); returns its pid
+ * once the child wrote one byte to the ready fd, or -1.
+ */
+pid_t lab_probe_spawn(const char *ns, void (*body)(const char *ns, void *arg, int ready),
+		      void *arg);
+/*
+ * Run @body(@arg, result) in a child inside @ns and copy back the result it
+ * fills in; bounded by 4 * LAB_TIMEOUT_MS. 0, or -1 when the child failed.
+ */
+int lab_probe_run(const char *ns, void (*body)(void *arg, struct lab_result *r), void *arg,
+		  struct lab_result *r);
+/* Kill and wait for a child started by lab_probe_spawn(). */
+void lab_probe_reap(pid_t pid);
+
+/*
+ * lab_ftp.c: USER, PASS, PASV or PORT, RETR of a small file, from @client_ns
+ * (source @src, 0: any) to @dst:@dport; the server listens in @server_ns on
+ * @lport. ANSWER when the file arrived intact.
+ */
+int lab_ftp(bool passive, const char *client_ns, uint32_t src, uint32_t dst, uint16_t dport,
+	    const char *server_ns, uint16_t lport, struct lab_result *r);
+
+/* lab_plan.c */
+enum lab_expect {
+	LAB_EXP_SOURCE,		/* the target answers and saw a given source */
+	LAB_EXP_REACH,		/* the target answers */
+	LAB_EXP_DROP,		/* no answer */
+	LAB_EXP_REFUSED,	/* refused (reject) */
+	LAB_EXP_NOT_REACH,	/* anything but the target answering */
+};
+
+enum lab_kind {
+	LAB_K_CONN,
+	LAB_K_PING,
+	LAB_K_SNIFF,
+	LAB_K_FTP_ACTIVE,
+	LAB_K_FTP_PASSIVE,
+};
+
+struct lab_probe {
+	char name[128];
+	enum lab_kind kind;
+	uint8_t proto;
+	const char *from_ns, *to_ns;
+	uint32_t src, dst;
+	uint16_t dport, lport;
+	enum lab_expect expect;
+	uint32_t want_src;
+	bool from_gateway;	/* sent by the gateway itself: its output filter answers EPERM */
+};
+
+struct lab_plan {
+	struct lab_probe *v;
+	size_t n, cap;
+};
+
+/* Every probe for @lab with its expected outcome. */
+void lab_plan_build(const struct lab *lab, struct lab_plan *plan);
+
+#endif

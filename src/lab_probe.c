@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lab_probe.c - the probes: real sockets opened inside the lab's
+ * namespaces. Each probe forks a listener into the target namespace
+ * (it answers with its namespace and the peer address it saw) and a client
+ * into the source namespace; every wait is bounded by LAB_TIMEOUT_MS.
+ */
+#include "lab.h"
+
+#include "ir.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+long lab_probe_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void lab_probe_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(addr);
+	sin->sin_port = htons(port);
+}
+
+/* Wait for @events on @fd until @deadline (ms); 1 ready, 0 timeout, -1 error. */
+int lab_probe_wait(int fd, short events, long deadline)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	long left;
+	int rc;
+
+	for (;;) {
+		left = deadline - lab_probe_now();
+		if (left <= 0)
+			return 0;
+		rc = poll(&p, 1, (int)left);
+		if (rc >= 0 || errno != EINTR)
+			return rc > 0 ? 1 : rc;
+	}
+}
+
+static void child_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void lab_probe_reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+enum lab_got lab_probe_got(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return LAB_GOT_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EACCES:
+	case EPERM:
+		return LAB_GOT_UNREACH;
+	case ETIMEDOUT:
+	case EAGAIN:
+		return LAB_GOT_NONE;
+	}
+	return LAB_GOT_ERROR;
+}
+
+/* ---- the listener ---------------------------------------------------- */
+
+/* Bind a listener of @proto on @port in the current namespace; fd or -1. */
+int lab_probe_listen(uint8_t proto, uint16_t port)
+{
+	int fd = socket(AF_INET, proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM, 0), one = 1;
+	struct sockaddr_in sin;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	lab_probe_sin(&sin, 0, port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    (proto == IR_P_TCP && listen(fd, 8) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Answer connections (tcp) or datagrams (udp) with "NS SRC\n" until killed. */
+static void __attribute__((noreturn)) serve(uint8_t proto, int fd, const char *ns)
+{
+	char msg[128], buf[512], ip[16];
+	struct sockaddr_in peer;
+	socklen_t plen;
+	int c;
+
+	for (;;) {
+		plen = sizeof(peer);
+		if (proto == IR_P_TCP) {
+			c = accept(fd, (struct sockaddr *)&peer, &plen);
+			if (c < 0)
+				continue;
+			snprintf(msg, sizeof(msg), "%s %s\n", ns,
+				 ir_ip_str(ntohl(peer.sin_addr.s_addr), ip));
+			if (write(c, msg, strlen(msg)) < 0)
+				(void)0;
+			close(c);
+		} else {
+			if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen) < 0)
+				continue;
+			snprintf(msg, sizeof(msg), "%s %s\n", ns,
+				 ir_ip_str(ntohl(peer.sin_addr.s_addr), ip));
+			sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&peer, plen);
+		}
+	}
+}
+
+pid_t lab_probe_spawn(const char *ns, void (*body)(const char *ns, void *arg, int ready),
+		      void *arg)
+{
+	int fds[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		child_signals();
+		close(fds[0]);
+		if (lab_enter_ns(ns) < 0)
+			_exit(1);
+		body(ns, arg, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid > 0 && (lab_probe_wait(fds[0], POLLIN, lab_probe_now() + LAB_TIMEOUT_MS) != 1 ||
+			read(fds[0], &c, 1) != 1)) {
+		lab_probe_reap(pid);
+		pid = -1;
+	}
+	close(fds[0]);
+	return pid;
+}
+
+struct listen_arg {
+	uint8_t proto;
+	uint16_t port;
+};
+
+static void listen_body(const char *ns, void *arg, int ready)
+{
+	struct listen_arg *la = arg;
+	int fd = lab_probe_listen(la->proto, la->port);
+
+	if (fd < 0 || write(ready, "", 1) != 1)
+		_exit(1);
+	close(ready);
+	serve(la->proto, fd, ns);
+}
+
+int lab_probe_run(const char *ns, void (*body)(void *arg, struct lab_result *r), void *arg,
+		  struct lab_result *r)
+{
+	struct lab_result tmp;
+	int fds[2];
+	ssize_t n = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->got = LAB_GOT_ERROR;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		child_signals();
+		close(fds[0]);
+		memset(&tmp, 0, sizeof(tmp));
+		if (lab_enter_ns(ns) < 0) {
+			tmp.got = LAB_GOT_ERROR;
+			snprintf(tmp.detail, sizeof(tmp.detail), "cannot enter %s", ns);
+		} else {
+			body(arg, &tmp);
+		}
+		if (write(fds[1], &tmp, sizeof(tmp)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid > 0 && lab_probe_wait(fds[0], POLLIN, lab_probe_now() + 4 * LAB_TIMEOUT_MS) == 1)
+		n = read(fds[0], &tmp, sizeof(tmp));
+	close(fds[0]);
+	lab_probe_reap(pid);
+	if (n != (ssize_t)sizeof(tmp)) {
+		snprintf(r->detail, sizeof(r->detail), "probe process failed");
+		return -1;
+	}
+	*r = tmp;
+	return 0;
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+struct conn_arg {
+	uint8_t proto;
+	uint32_t src, dst;
+	uint16_t dport;
+	const char *to_ns;
+};
+
+/* A socket of @proto bound to @src (0: any), connected without blocking. */
+int lab_probe_open(uint8_t proto, uint32_t src, uint32_t dst, uint16_t dport, int *err)
+{
+	int fd = socket(AF_INET, (proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK,
+			0);
+	struct sockaddr_in sin;
+
+	*err = 0;
+	if (fd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (src) {
+		lab_probe_sin(&sin, src, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			goto fail;
+	}
+	lab_probe_sin(&sin, dst, dport);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS)
+		goto fail;
+	return fd;
+fail:
+	*err = errno;
+	close(fd);
+	return -1;
+}
+
+/* Read the listener's "NS SRC" line into @r. */
+static void read_answer(int fd, const char *to_ns, long deadline, struct lab_result *r)
+{
+	char buf[160], ns[LAB_NS_MAX + 1], ip[17];
+	struct in_addr a;
+	ssize_t n;
+	int w = lab_probe_wait(fd, POLLIN, deadline);
+
+	if (w <= 0) {
+		r->got = LAB_GOT_NONE;
+		return;
+	}
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0) {
+		r->got = lab_probe_got(errno);
+		snprintf(r->detail, sizeof(r->detail), "%s", strerror(errno));
+		return;
+	}
+	buf[n] = '\0';
+	if (n == 0 || sscanf(buf, "%64s %16s", ns, ip) != 2 || inet_pton(AF_INET, ip, &a) != 1) {
+		r->got = LAB_GOT_NONE;
+		snprintf(r->detail, sizeof(r->detail), "closed without an answer");
+		return;
+	}
+	if (strcmp(ns, to_ns) != 0) {
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "answered by %s", ns);
+		return;
+	}
+	r->got = LAB_GOT_ANSWER;
+	r->seen_src = ntohl(a.s_addr);
+}
+
+static void conn_body(void *arg, struct lab_result *r)
+{
+	struct conn_arg *ca = arg;
+	long deadline = lab_probe_now() + LAB_TIMEOUT_MS;
+	int err, fd = lab_probe_open(ca->proto, ca->src, ca->dst, ca->dport, &err);
+	socklen_t len = sizeof(err);
+
+	if (fd < 0) {
+		r->got = lab_probe_got(err);
+		snprintf(r->detail, sizeof(r->detail), "%s", strerror(err));
+		return;
+	}
+	if (ca->proto == IR_P_TCP) {
+		if (lab_probe_wait(fd, POLLOUT, deadline) != 1) {
+			r->got = LAB_GOT_NONE;
+			goto out;
+		}
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err) {
+			r->got = lab_probe_got(err);
+			goto out;
+		}
+	} else if (send(fd, "probe\n", 6, 0) < 0) {
+		r->got = lab_probe_got(errno);
+		goto out;
+	}
+	read_answer(fd, ca->to_ns, deadline, r);
+out:
+	close(fd);
+}
+
+int lab_probe_conn(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
+		   uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r)
+{
+	struct listen_arg la = {.proto = proto, .port = lport};
+	struct conn_arg ca = {.proto = proto, .src = src, .dst = dst, .dport = dport,
+			      .to_ns = to_ns};
+	pid_t server = lab_probe_spawn(to_ns, listen_body, &la);
+	int rc;
+
+	if (server < 0) {
+		memset(r, 0, sizeof(*r));
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "cannot listen in %s", to_ns);
+		return -1;
+	}
+	rc = lab_probe_run(from_ns, conn_body, &ca, r);
+	lab_probe_reap(server);
+	return rc;
+}
+
+/* ---- ICMP echo -------------------------------------------------------- */
+
+static uint16_t inet_csum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+struct ping_arg {
+	uint32_t src, dst;
+};
+
+/* Is @buf (an IPv4 packet) an answer to our echo @id: reply or unreachable? */
+static enum lab_got ping_match(const uint8_t *buf, size_t n, uint32_t dst, uint16_t id)
+{
+	const struct ip *iph = (const void *)buf;
+	const struct icmphdr *ic;
+	size_t hl;
+
+	if (n < sizeof(*iph) || (hl = (size_t)iph->ip_hl * 4) + 8 > n)
+		return LAB_GOT_ERROR;
+	ic = (const void *)(buf + hl);
+	if (ic->type == ICMP_ECHOREPLY && ntohs(ic->un.echo.id) == id &&
+	    ntohl(iph->ip_src.s_addr) == dst)
+		return LAB_GOT_ANSWER;
+	if (ic->type == ICMP_DEST_UNREACH && n >= hl + 8 + 20 + 8) {
+		const struct ip *inner = (const void *)(buf + hl + 8);
+		size_t ihl = (size_t)inner->ip_hl * 4;
+		const struct icmphdr *iic = (const void *)((const uint8_t *)inner + ihl);
+
+		if (hl + 8 + ihl + 8 <= n && ntohl(inner->ip_dst.s_addr) == dst &&
+		    ntohs(iic->un.echo.id) == id)
+			return LAB_GOT_UNREACH;
+	}
+	return LAB_GOT_ERROR;
+}
+
+static void ping_body(void *arg, struct lab_result *r)
+{
+	struct ping_arg *pa = arg;
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMP);
+	long deadline = lab_probe_now() + LAB_TIMEOUT_MS, next_send = 0;
+	uint16_t id = (uint16_t)(getpid() & 0xffff), seq = 0;
+	struct sockaddr_in sin;
+	uint8_t buf[1500];
+
+	r->got = LAB_GOT_NONE;
+	if (fd < 0) {
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "raw socket: %s", strerror(errno));
+		return;
+	}
+	if (pa->src) {
+		lab_probe_sin(&sin, pa->src, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+			r->got = LAB_GOT_ERROR;
+			snprintf(r->detail, sizeof(r->detail), "bind: %s", strerror(errno));
+			close(fd);
+			return;
+		}
+	}
+	lab_probe_sin(&sin, pa->dst, 0);
+	while (lab_probe_now() < deadline) {
+		ssize_t n;
+
+		if (lab_probe_now() >= next_send) {
+			struct {
+				struct icmphdr h;
+				char data[16];
+			} pkt;
+
+			memset(&pkt, 0, sizeof(pkt));
+			pkt.h.type = ICMP_ECHO;
+			pkt.h.un.echo.id = htons(id);
+			pkt.h.un.echo.sequence = htons(++seq);
+			memcpy(pkt.data, "masqgen lab", 11);
+			pkt.h.checksum = inet_csum(&pkt, sizeof(pkt));
+			if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&sin,
+				   sizeof(sin)) < 0 && seq == 1) {
+				/* EPERM: the gateway's own output filter said no */
+				r->got = lab_probe_got(errno);
+				snprintf(r->detail, sizeof(r->detail), "%s", strerror(errno));
+				break;
+			}
+			next_send = lab_probe_now() + 400;
+		}
+		if (lab_probe_wait(fd, POLLIN, next_send < deadline ? next_send : deadline) != 1)
+			continue;
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+			enum lab_got g = ping_match(buf, (size_t)n, pa->dst, id);
+
+			if (g == LAB_GOT_ANSWER || g == LAB_GOT_UNREACH) {
+				r->got = g;
+				r->seen_src = pa->dst;
+				close(fd);
+				return;
+			}
+		}
+	}
+	close(fd);
+}
+
+int lab_probe_ping(const char *from_ns, uint32_t src, uint32_t dst, struct lab_result *r)
+{
+	struct ping_arg pa = {.src = src, .dst = dst};
+
+	return lab_probe_run(from_ns, ping_body, &pa, r);
+}
+
+/* ---- one packet watched for on arrival ------------------------------------ */
+
+struct sniff_arg {
+	uint8_t proto;
+	uint16_t lport;
+	int result;		/* write end: one byte when the packet arrived */
+};
+
+static void sniff_body(const char *ns, void *arg, int ready)
+{
+	struct sniff_arg *sa = arg;
+	int fd = socket(AF_INET, SOCK_RAW, sa->proto);
+	uint8_t buf[2048];
+
+	(void)ns;
+	if (fd < 0 || write(ready, "", 1) != 1)
+		_exit(1);
+	close(ready);
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		const struct ip *iph = (const void *)buf;
+		size_t hl = n >= (ssize_t)sizeof(*iph) ? (size_t)iph->ip_hl * 4 : (size_t)n;
+
+		/* by port, not source: the gateway may have masqueraded it on the way */
+		if ((size_t)n >= hl + 4 && (buf[hl + 2] << 8 | buf[hl + 3]) == sa->lport) {
+			if (write(sa->result, "!", 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+	}
+}
+
+static void send_body(void *arg, struct lab_result *r)
+{
+	struct conn_arg *ca = arg;
+	int err, fd = lab_probe_open(ca->proto, ca->src, ca->dst, ca->dport, &err);
+
+	r->got = LAB_GOT_NONE;
+	if (fd < 0) {
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "%s", strerror(err));
+		return;
+	}
+	if (ca->proto != IR_P_TCP && send(fd, "spoofed\n", 8, 0) < 0) {
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "%s", strerror(errno));
+	}
+	/* a tcp SYN is on its way; let it (and a retry) go before closing */
+	lab_probe_wait(fd, POLLIN, lab_probe_now() + 300);
+	close(fd);
+}
+
+int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
+		    uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r)
+{
+	struct conn_arg ca = {.proto = proto, .src = src, .dst = dst, .dport = dport};
+	struct sniff_arg sa = {.proto = proto, .lport = lport};
+	int fds[2], rc;
+	pid_t sniffer;
+	char c;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	sa.result = fds[1];
+	sniffer = lab_probe_spawn(to_ns, sniff_body, &sa);
+	close(fds[1]);
+	if (sniffer < 0) {
+		close(fds[0]);
+		memset(r, 0, sizeof(*r));
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "cannot watch in %s", to_ns);
+		return -1;
+	}
+	rc = lab_probe_run(from_ns, send_body, &ca, r);
+	if (rc == 0 && r->got != LAB_GOT_ERROR) {
+		r->got = LAB_GOT_NONE;
+		if (lab_probe_wait(fds[0], POLLIN, lab_probe_now() + LAB_TIMEOUT_MS / 2) == 1 &&
+		    read(fds[0], &c, 1) == 1) {
+			r->got = LAB_GOT_ANSWER;
+			r->seen_src = src;
+		}
+	}
+	close(fds[0]);
+	lab_probe_reap(sniffer);
+	return rc;
+}
