@@ -77,10 +77,4 @@ void nft_batch_free(struct nft_batch *b);
 /* The current ruleset generation id (NFT_MSG_GETGEN), or 0 after an error. */
 uint32_t nft_genid(void);
 
-/*
- * nft_cmd.c: `check --kernel`: the kernel validates the batch for @ir
- * without its commit, nothing changes. Returns 0, or -1 after reporting.
- */
-int nft_check_kernel(const struct ir *ir);
-
 #endif

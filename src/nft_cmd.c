@@ -7,6 +7,8 @@
  *         generation id (retrying while only other tables changed), then
  *         load the helpers' NAT modules, write the kernel settings and
  *         delete the conntrack entries the new ruleset treats differently.
+ *         With -t iptables the ruleset goes through ipt_apply() instead;
+ *         everything after it is the same.
  * flush:  the reverse: settings back first, then masqgen's tables go.
  * show:   `nft list table` of masqgen's tables; nft's printer is the one
  *         admins know, and listing from the kernel shows what is loaded,
@@ -21,6 +23,7 @@
 #include "apply.h"
 #include "cli.h"
 #include "diag.h"
+#include "ipt.h"
 #include "ir.h"
 #include "nft.h"
 #include "util.h"
@@ -99,86 +102,6 @@ out:
 	return fd;
 }
 
-/* Append everything readable from @fd to @out, until end of file. */
-static void nft_cmd_collect(int fd, struct strbuf *out)
-{
-	char buf[4096];
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		sb_addn(out, buf, (size_t)n);
-	}
-}
-
-/* Wait for @pid; its exit status, or -1 when it did not exit normally. */
-static int nft_cmd_wait(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/*
- * Fork with the child's standard output going to a pipe when @out is
- * given (the parent reads it with nft_cmd_collect(), from *@fd). Returns
- * the pid (0 in the child), or -1 after reporting.
- */
-static pid_t nft_cmd_fork(const char *what, bool out, int *fd)
-{
-	int pipefd[2] = {-1, -1};
-	pid_t pid;
-
-	if (out && pipe2(pipefd, O_CLOEXEC) < 0) {
-		diag_error(NULL, "cannot run %s: %s", what, strerror(errno));
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		diag_error(NULL, "cannot run %s: %s", what, strerror(errno));
-	if (pid == 0 && out && dup2(pipefd[1], STDOUT_FILENO) < 0)
-		_exit(127);
-	if (out) {
-		close(pipefd[1]);
-		if (pid == 0 || pid < 0)
-			close(pipefd[0]);
-		else
-			*fd = pipefd[0];
-	}
-	return pid;
-}
-
-/*
- * Run @argv (argv[0] looked up in PATH) and wait for it. With @out, its
- * standard output is appended there. Returns its exit status, 127 when it
- * could not be started, or -1 after reporting a failure of our own.
- */
-static int nft_cmd_run(char *const argv[], struct strbuf *out)
-{
-	int fd = -1;
-	pid_t pid = nft_cmd_fork(argv[0], out != NULL, &fd);
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (out) {
-		nft_cmd_collect(fd, out);
-		close(fd);
-	}
-	return nft_cmd_wait(pid);
-}
-
 /*
  * Replace masqgen's tables with @m, or with @m NULL delete them; @commit
  * false lets the kernel validate only. The generation id makes the kernel
@@ -225,16 +148,23 @@ static int nft_cmd_send(const struct nft_model *m, bool commit)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Compile and lower @policy. Returns EXIT_OK, or the exit code after reporting. */
+/*
+ * Compile @policy and, with @m, lower it for nft. Returns EXIT_OK, or the
+ * exit code after reporting.
+ */
 static int nft_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
 {
-	*m = NULL;
+	bool ok;
+
 	*ir = cli_compile(policy);
 	if (!*ir)
 		return EXIT_POLICY;
-	if (ir_check_modern(*ir) == 0)
-		*m = nft_lower(*ir);
-	if (!*m) {
+	ok = ir_check_modern(*ir) == 0;
+	if (m) {
+		*m = ok ? nft_lower(*ir) : NULL;
+		ok = *m != NULL;
+	}
+	if (!ok) {
 		ir_free(*ir);
 		*ir = NULL;
 		return EXIT_POLICY;
@@ -276,7 +206,7 @@ static void nft_cmd_modules(const struct ir *ir)
 			       strcmp(ir->helpers[j].nat_module, h->nat_module) == 0;
 		sysdir = xasprintf("/sys/module/%s", h->nat_module);
 		if (!seen && access(sysdir, F_OK) < 0) {
-			rc = nft_cmd_run(argv, NULL);
+			rc = util_run(argv, NULL, 0, NULL);
 			if (rc != 0)
 				diag_warning(&h->loc,
 					     "cannot load kernel module '%s' (modprobe %s): "
@@ -289,16 +219,19 @@ static void nft_cmd_modules(const struct ir *ir)
 }
 
 /*
- * Parse the options of @argv: --help (and, for apply, the options of a
- * later change, refused as not implemented yet). With @policy, exactly one
- * operand, the policy; else none. Returns -1 to go on, else the exit code.
+ * Parse the options of @argv: --help, -t TARGET when @target is given, and
+ * for apply the options of a later change, refused as not implemented yet.
+ * With @policy, exactly one operand, the policy; else none. Returns -1 to
+ * go on, else the exit code.
  */
-static int nft_cmd_args(int argc, char **argv, const char *help, const char **policy)
+static int nft_cmd_args(int argc, char **argv, const char *help, const char **policy,
+			const char **target)
 {
 	static const struct option lo[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"confirm", required_argument, NULL, 'c'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"target", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool apply = strcmp(argv[0], "apply") == 0;
@@ -306,10 +239,17 @@ static int nft_cmd_args(int argc, char **argv, const char *help, const char **po
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hc:f", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hc:ft:", lo, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
+		}
+		if (c == 't' && target) {
+			if (strcmp(optarg, "nft") != 0 && strcmp(optarg, "iptables") != 0)
+				return cli_usage_error(
+				    argv[0], "unknown target '%s' (nft, iptables)", optarg);
+			*target = optarg;
+			continue;
 		}
 		if (apply && (c == 'c' || c == 'f')) {
 			fprintf(stderr, "masqgen apply: %s: not implemented yet\n",
@@ -333,29 +273,33 @@ static int nft_cmd_args(int argc, char **argv, const char *help, const char **po
 }
 
 static const char nft_cmd_apply_help[] =
-    "usage: masqgen apply POLICY\n\n"
+    "usage: masqgen apply [-t nft|iptables] POLICY\n\n"
     "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
     "in one transaction: the kernel takes all of it or none, and no other table is\n"
     "touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
     "needs (recording each replaced value for 'masqgen flush'), and delete the\n"
     "connection tracking entries the new ruleset treats differently.\n\n"
-    "  -h, --help  this text\n\n"
+    "  -t, --target TARGET  nft (the default), or iptables: masqgen's own chains\n"
+    "                       with iptables-restore --noflush, table by table\n"
+    "  -h, --help           this text\n\n"
     "Exit status: 0 applied, 1 policy errors, 2 usage, 3 the kernel or system\n"
     "refused (the ruleset is unchanged unless a message says otherwise).\n";
 
 int cmd_apply(int argc, char **argv)
 {
-	const char *policy = NULL;
-	struct nft_model *m;
+	const char *policy = NULL, *target = "nft";
+	struct nft_model *m = NULL;
 	char *state = NULL;
 	struct ir *ir;
+	bool nft;
 	long removed;
 	int lock, rc;
 
-	rc = nft_cmd_args(argc, argv, nft_cmd_apply_help, &policy);
+	rc = nft_cmd_args(argc, argv, nft_cmd_apply_help, &policy, &target);
 	if (rc >= 0)
 		return rc;
-	rc = nft_cmd_prepare(policy, &ir, &m);
+	nft = strcmp(target, "nft") == 0;
+	rc = nft_cmd_prepare(policy, &ir, nft ? &m : NULL);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = EXIT_SYSTEM;
@@ -363,8 +307,10 @@ int cmd_apply(int argc, char **argv)
 	if (lock < 0)
 		goto out;
 	state = nft_cmd_state_path();
-	if (!state || nft_cmd_send(m, true) < 0)
+	if (!state || (nft ? nft_cmd_send(m, true) : ipt_apply(ir)) < 0)
 		goto out_unlock;
+	if (!nft)
+		ipt_timeout_sysctls(ir);
 	printf("applied %s\n", policy);
 	nft_cmd_modules(ir);
 	if (sysctls_apply(ir, state) < 0) {
@@ -392,12 +338,13 @@ out:
 static int nft_cmd_list(const struct nft_state *st, bool stateless, struct strbuf *out)
 {
 	static const char *const families[] = {"ip", "ip6"};
+	struct strbuf text = {0};
+	int rc = 0;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(families); i++) {
+	for (i = 0; i < ARRAY_SIZE(families) && rc == 0; i++) {
 		char *argv[7];
 		size_t n = 0;
-		int rc;
 
 		if (!(i == 0 ? st->ip : st->ip6))
 			continue;
@@ -409,14 +356,17 @@ static int nft_cmd_list(const struct nft_state *st, bool stateless, struct strbu
 		argv[n++] = (char *)families[i];
 		argv[n++] = "masqgen";
 		argv[n] = NULL;
-		rc = nft_cmd_run(argv, out);
-		if (rc != 0) {
-			diag_error(NULL, "'nft list table %s masqgen' %s", families[i],
-				   rc == 127 ? "could not be run (is nft installed?)" : "failed");
-			return -1;
+		text.len = 0;
+		if (util_run(argv, NULL, 0, &text) == 0) {
+			sb_addn(out, text.buf ? text.buf : "", text.len);
+			continue;
 		}
+		diag_error(NULL, "'nft list table %s masqgen' failed: %.*s", families[i],
+			   (int)strcspn(text.buf ? text.buf : "", "\n"), text.buf ? text.buf : "");
+		rc = -1;
 	}
-	return 0;
+	sb_free(&text);
+	return rc;
 }
 
 int cmd_show(int argc, char **argv)
@@ -428,7 +378,7 @@ int cmd_show(int argc, char **argv)
 	    "  -h, --help  this text\n";
 	struct nft_state st;
 	struct strbuf out = {0};
-	int rc = nft_cmd_args(argc, argv, help, NULL);
+	int rc = nft_cmd_args(argc, argv, help, NULL, NULL);
 
 	if (rc >= 0)
 		return rc;
@@ -455,7 +405,7 @@ int cmd_flush(int argc, char **argv)
 	    "Nothing loaded is not an error.\n\n"
 	    "  -h, --help  this text\n";
 	char *state;
-	int lock, rc = nft_cmd_args(argc, argv, help, NULL);
+	int lock, rc = nft_cmd_args(argc, argv, help, NULL, NULL);
 
 	if (rc >= 0)
 		return rc;
@@ -541,11 +491,18 @@ static void nft_cmd_normalize(const char *text, struct strbuf *out)
  */
 static int nft_cmd_throwaway(const struct nft_model *m, struct strbuf *out)
 {
-	int fd = -1;
-	pid_t pid = nft_cmd_fork("a throwaway network namespace", true, &fd);
+	int pipefd[2], status;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
 
-	if (pid < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		diag_error(NULL, "cannot create a pipe: %s", strerror(errno));
 		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
 	if (pid == 0) {
 		struct strbuf text = {0};
 		struct nft_state st;
@@ -559,14 +516,28 @@ static int nft_cmd_throwaway(const struct nft_model *m, struct strbuf *out)
 		else if (nft_cmd_send(m, true) == 0 && nft_state_read(&st) == 0 &&
 			 nft_cmd_list(&st, true, &text) == 0)
 			rc = EXIT_OK;
-		if (rc == EXIT_OK && text.len && write(STDOUT_FILENO, text.buf, text.len) < 0)
+		if (rc == EXIT_OK && text.len && write(pipefd[1], text.buf, text.len) < 0)
 			rc = EXIT_SYSTEM;
 		fflush(stderr);
 		_exit(rc);
 	}
-	nft_cmd_collect(fd, out);
-	close(fd);
-	return nft_cmd_wait(pid) == 0 ? 0 : -1;
+	close(pipefd[1]);
+	if (pid < 0) {
+		diag_error(NULL, "cannot fork: %s", strerror(errno));
+		close(pipefd[0]);
+		return -1;
+	}
+	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			sb_addn(out, buf, (size_t)n);
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* Write @sb to a new temporary file; returns its path (caller frees), or NULL. */
@@ -608,7 +579,7 @@ int cmd_diff(int argc, char **argv)
 	struct ir *ir;
 	int rc;
 
-	rc = nft_cmd_args(argc, argv, help, &policy);
+	rc = nft_cmd_args(argc, argv, help, &policy, NULL);
 	if (rc >= 0)
 		return rc;
 	rc = nft_cmd_prepare(policy, &ir, &m);
@@ -627,12 +598,17 @@ int cmd_diff(int argc, char **argv)
 	have_path = nft_cmd_tmpfile(&a);
 	want_path = have_path ? nft_cmd_tmpfile(&b) : NULL;
 	if (want_path) {
-		char *dargv[] = {"diff", "-u", "--label", "loaded", "--label", (char *)policy,
-				 have_path, want_path, NULL};
+		char *dargv[] = {"diff",	 "-u",	    "--label", "loaded", "--label",
+				 (char *)policy, have_path, want_path, NULL};
 
-		rc = nft_cmd_run(dargv, NULL) == 1 ? EXIT_NO : EXIT_SYSTEM;
-		if (rc == EXIT_SYSTEM)
-			diag_error(NULL, "'diff -u' failed");
+		struct strbuf shown = {0};
+
+		rc = util_run(dargv, NULL, 0, &shown) == 1 ? EXIT_NO : EXIT_SYSTEM;
+		if (rc == EXIT_NO)
+			fwrite(shown.buf, 1, shown.len, stdout);
+		else
+			diag_error(NULL, "'diff -u' failed: %s", shown.buf ? shown.buf : "");
+		sb_free(&shown);
 	}
 out:
 	if (have_path)
