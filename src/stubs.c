@@ -20,22 +20,3 @@ int cmd_confirm(int argc, char **argv)
 	(void)argc;
 	return not_yet(argv[0]);
 }
-
-static int target_not_yet(const char *name, struct strbuf *out)
-{
-	(void)out;
-	diag_error(NULL, "target '%s' is not implemented yet", name);
-	return -1;
-}
-
-int ipchains_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("ipchains", out);
-}
-
-int ipfwadm_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("ipfwadm", out);
-}
