@@ -176,6 +176,22 @@ else
 fi
 foreign_same "apply of a changed policy leaves other tables byte-identical"
 
+# --- conntrack cleanup: a new deny stops what it matches, and only that
+cp "$tmp/p2.masq" "$tmp/p3.masq"
+echo 'deny forward tcp 6667 from 192.168.0.0/24' >>"$tmp/p3.masq"
+ct -I -p tcp -s 192.168.0.21 -d 198.51.100.9 --sport 41000 --dport 6667 \
+	--state ESTABLISHED -t 120
+ct -I -p tcp -s 192.168.0.21 -d 198.51.100.9 --sport 41001 --dport 6668 \
+	--state ESTABLISHED -t 120
+mg apply "$tmp/p3.masq" >"$tmp/out" 2>&1
+gw conntrack -L 2>/dev/null >"$tmp/ct"
+if grep -q '^removed 1 connection tracking entry' "$tmp/out" && ! grep -q 'sport=41000' "$tmp/ct" &&
+	grep -q 'sport=41001' "$tmp/ct" && grep -q 'sport=40000' "$tmp/ct"; then
+	pass "apply removes conntrack entries a new deny matches"
+else
+	fail "apply removes conntrack entries a new deny matches" "$(cat "$tmp/out" "$tmp/ct")"
+fi
+
 # --- a per-interface setting of a missing interface (a PPP link that is
 # down) is a warning; the others are written
 cat >"$tmp/ppp.masq" <<'EOF'
