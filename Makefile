@@ -94,8 +94,14 @@ $(BUILD):
 
 units: $(UNIT_BINS)
 
-check: $(PROG) units
-	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh
+# The checker of generated ipchains/ipfwadm command lines (tests/suite-legacy.sh)
+LEGACY_CHECK := $(BUILD)/check_legacy
+$(LEGACY_CHECK): tests/legacy/check_legacy.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+check: $(PROG) units $(LEGACY_CHECK)
+	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) \
+		LEGACY_CHECK=$(abspath $(LEGACY_CHECK)) sh tests/run.sh
 
 golden: $(PROG) units
 	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh --golden

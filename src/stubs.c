@@ -50,22 +50,3 @@ int nft_check_kernel(const struct ir *ir)
 	(void)ir;
 	return not_yet("check --kernel") ? -1 : -1;
 }
-
-static int target_not_yet(const char *name, struct strbuf *out)
-{
-	(void)out;
-	diag_error(NULL, "target '%s' is not implemented yet", name);
-	return -1;
-}
-
-int ipchains_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("ipchains", out);
-}
-
-int ipfwadm_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("ipfwadm", out);
-}
