@@ -176,6 +176,22 @@ else
 fi
 foreign_same "apply of a changed policy leaves other tables byte-identical"
 
+# --- a per-interface setting of a missing interface (a PPP link that is
+# down) is a warning; the others are written
+cat >"$tmp/ppp.masq" <<'EOF'
+external ppp0 dynamic
+internal eth1 192.168.0.1/24
+option rp_filter on
+EOF
+mg apply "$tmp/ppp.masq" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "warning: interface 'ppp0' does not exist" "$tmp/out" &&
+	[ "$(gw sysctl -n net.ipv4.conf.eth1.rp_filter)" = 1 ]; then
+	pass "a setting of a missing interface is a warning"
+else
+	fail "a setting of a missing interface is a warning" "exit $rc: $(cat "$tmp/out")"
+fi
+
 # --- the lock serializes masqgen runs
 mkdir -p "$MASQGEN_RUN_DIR"
 flock "$MASQGEN_RUN_DIR/lock" sleep 2 &
