@@ -236,6 +236,39 @@ else
 	fail "two concurrent applies both succeed" "exits $rc1 and $rc2"
 fi
 
+# --- another program commits between masqgen reading the generation and
+# sending its batch (a shim runs the commit right before the first send):
+# a change to another table means retry, a change to masqgen's is a conflict
+if ${CC:-cc} -shared -fPIC -D_GNU_SOURCE -o "$tmp/commit_first.so" \
+	"$TESTS_DIR/apply/commit_first.c" -ldl 2>"$tmp/out"; then
+	shim() { # COMMAND POLICY
+		ip netns exec "$GW" env LD_PRELOAD="$tmp/commit_first.so" SHIM_COMMIT="$1" \
+			SHIM_COUNT="$tmp/batches" ASAN_OPTIONS=verify_asan_link_order=0 \
+			"$MASQGEN" apply "$2" >"$tmp/out" 2>&1
+	}
+	shim "nft add table ip churn" "$tmp/p2.masq"
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$(cat "$tmp/batches")" = 2 ] && gw nft list tables | grep -qx 'table ip churn'
+	then
+		pass "apply retries when another table changed meanwhile"
+	else
+		fail "apply retries when another table changed meanwhile" \
+			"exit $rc, $(cat "$tmp/batches") batches: $(cat "$tmp/out")"
+	fi
+	gw nft delete table ip churn
+	shim "nft add chain ip masqgen intruder" "$tmp/p1.masq"
+	rc=$?
+	if [ $rc -eq 3 ] && grep -q "another program changed masqgen's tables meanwhile" "$tmp/out" &&
+		gw nft list chain ip masqgen intruder >/dev/null 2>&1 &&
+		[ "$(cat "$tmp/batches")" = 1 ]; then
+		pass "apply exits 3 when masqgen's table changed meanwhile"
+	else
+		fail "apply exits 3 when masqgen's table changed meanwhile" "exit $rc: $(cat "$tmp/out")"
+	fi
+else
+	fail "apply with a concurrent commit" "cannot build the shim: $(cat "$tmp/out")"
+fi
+
 # --- flush: settings first, then only masqgen's tables
 if mg flush >"$tmp/out" 2>&1 && ! gw nft list tables | grep -q masqgen &&
 	[ "$(gw sysctl -n net.ipv4.ip_forward)" = 0 ]; then
