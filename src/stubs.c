@@ -21,12 +21,6 @@ int cmd_apply(int argc, char **argv)
 	return not_yet(argv[0]);
 }
 
-int cmd_confirm(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int cmd_show(int argc, char **argv)
 {
 	(void)argc;
