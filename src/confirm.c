@@ -123,7 +123,8 @@ static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		table = nftnl_set_get_str(o.obj, NFTNL_SET_TABLE);
 		nftnl_set_unset(o.obj, NFTNL_SET_HANDLE);
-		nftnl_set_unset(o.obj, NFTNL_SET_ID);
+		/* NEWSET needs an id unique in its transaction */
+		nftnl_set_set_u32(o.obj, NFTNL_SET_ID, (uint32_t)d->cf->n + 1);
 		break;
 	case NFT_MSG_NEWCHAIN:
 		o.obj = xnonnull(nftnl_chain_alloc());
