@@ -263,8 +263,8 @@ static void confirm_why(enum confirm_outcome o, const struct confirm_wait *w, un
 			secs == 1 ? "" : "s");
 		break;
 	case CONFIRM_SIGNAL:
-		fprintf(stderr, "masqgen: %s received: rolling back\n", sigabbrev_np(w->signo)
-			? sigabbrev_np(w->signo) : "a signal");
+		fprintf(stderr, "masqgen: SIG%s received: rolling back\n",
+			sigabbrev_np(w->signo) ? sigabbrev_np(w->signo) : "?");
 		break;
 	case CONFIRM_TTY_CLOSED:
 		fprintf(stderr, "masqgen: the terminal closed before a confirmation: rolling back\n");
@@ -288,6 +288,8 @@ int confirm_finish(struct confirm *cf, int rc, unsigned secs)
 		}
 		goto out;
 	}
+	/* what apply printed comes before the question */
+	fflush(stdout);
 	w.sock_path = confirm_sock_path();
 	if (confirm_listen(&w) == 0) {
 		w.tty_fd = confirm_tty();
