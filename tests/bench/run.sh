@@ -8,6 +8,8 @@
 #            command: compile, batch, settings, conntrack cleanup)
 #   nft -f   nft -f of masqgen's own text for the same ruleset, the best an
 #            expert does by hand, measured in the same run
+# Times are wall clock; the last column compares the CPU time (user + sys,
+# GNU time) of apply and nft -f, which load on the machine changes less.
 # Each is the fastest of BENCH_REPS runs (default 3: other load on the
 # machine only ever adds time, so the minimum is the fair figure; the load
 # average is printed beside it), every run bounded by
@@ -17,7 +19,7 @@
 #
 # The new-connection rate (10k forwards vs one) needs the lab's hosts:
 # when tests/bench/connrate.sh exists it is run as
-#   connrate.sh MASQGEN POLICY_1 POLICY_10K
+#   sh connrate.sh MASQGEN POLICY_1 POLICY_10K
 # and must print "connrate ratio R" (10k rate / 1 rate; target >= 0.9).
 set -u
 : "${MASQGEN:?MASQGEN must name the masqgen binary}"
@@ -70,15 +72,20 @@ fresh_ns() {
 	rm -rf "$MASQGEN_STATE_DIR"
 }
 
-# time_ms CMD...: run bounded, print milliseconds, fail loudly
+# time_ms CPUFILE CMD...: run bounded, print wall milliseconds, append
+# user+sys CPU milliseconds (GNU time) to CPUFILE; fail loudly
 time_ms() {
+	cpufile=$1
+	shift
 	t0=$(now_ms)
-	if ! timeout "$BENCH_TIMEOUT" "$@" >/dev/null 2>"$tmp/err"; then
+	if ! timeout "$BENCH_TIMEOUT" /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@" \
+		>/dev/null 2>"$tmp/err"; then
 		echo "bench: '$*' failed:" >&2
 		head -5 "$tmp/err" >&2
 		exit 1
 	fi
 	echo $(($(now_ms) - t0))
+	awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/cpu" >>"$cpufile"
 }
 
 missed=0
@@ -92,26 +99,29 @@ target() { # OK-CONDITION-EXIT-STATUS TEXT
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-9s %12s %12s %12s %8s\n' forwards compile_ms apply_ms nft_f_ms ratio
+printf '%-9s %12s %12s %12s %8s %14s\n' forwards compile_ms apply_ms nft_f_ms ratio cpu_ms_ratio
 for n in 1000 10000 100000; do
 	gen "$n" "$tmp/p$n.masq"
 	"$MASQGEN" generate -t nft -o "$tmp/p$n.nft" "$tmp/p$n.masq" || exit 1
 	i=0
-	: >"$tmp/c" && : >"$tmp/a" && : >"$tmp/f"
+	for f in c a f cc ac fc; do : >"$tmp/$f"; done
 	while [ $i -lt "$BENCH_REPS" ]; do
-		time_ms "$MASQGEN" generate -t nft "$tmp/p$n.masq" >>"$tmp/c"
+		time_ms "$tmp/cc" "$MASQGEN" generate -t nft "$tmp/p$n.masq" >>"$tmp/c"
 		fresh_ns
-		time_ms ip netns exec "$NS" "$MASQGEN" apply "$tmp/p$n.masq" >>"$tmp/a"
+		time_ms "$tmp/ac" ip netns exec "$NS" "$MASQGEN" apply "$tmp/p$n.masq" >>"$tmp/a"
 		fresh_ns
-		time_ms ip netns exec "$NS" nft -f "$tmp/p$n.nft" >>"$tmp/f"
+		time_ms "$tmp/fc" ip netns exec "$NS" nft -f "$tmp/p$n.nft" >>"$tmp/f"
 		i=$((i + 1))
 	done
 	c=$(fastest <"$tmp/c")
 	a=$(fastest <"$tmp/a")
 	f=$(fastest <"$tmp/f")
+	ac=$(fastest <"$tmp/ac")
+	fc=$(fastest <"$tmp/fc")
 	eval "c$n=$c a$n=$a f$n=$f"
-	printf '%-9s %12s %12s %12s %8s\n' "$n" "$c" "$a" "$f" \
-		"$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.2f", f ? a / f : 0 }')"
+	printf '%-9s %12s %12s %12s %8s %14s\n' "$n" "$c" "$a" "$f" \
+		"$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.2f", f ? a / f : 0 }')" \
+		"$(awk -v a="$ac" -v f="$fc" 'BEGIN { printf "%d/%d=%.2f", a, f, f ? a / f : 0 }')"
 done
 
 # shellcheck disable=SC2154 # set by eval above
@@ -126,9 +136,9 @@ done
 	target $? "apply grows linearly 10k -> 100k (${a10000} -> ${a100000} ms)"
 }
 
-if [ -x "$BENCH_DIR/connrate.sh" ]; then
+if [ -f "$BENCH_DIR/connrate.sh" ]; then
 	gen 1 "$tmp/p1.masq"
-	ratio=$("$BENCH_DIR/connrate.sh" "$MASQGEN" "$tmp/p1.masq" "$tmp/p10000.masq" |
+	ratio=$(sh "$BENCH_DIR/connrate.sh" "$MASQGEN" "$tmp/p1.masq" "$tmp/p10000.masq" |
 		awk '$1 == "connrate" && $2 == "ratio" { print $3 }')
 	if [ -n "$ratio" ]; then
 		awk -v r="$ratio" 'BEGIN { exit !(r >= 0.9) }'
