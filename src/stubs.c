@@ -15,38 +15,8 @@ static int not_yet(const char *what)
 	return EXIT_USAGE;
 }
 
-int cmd_apply(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
 int cmd_confirm(int argc, char **argv)
 {
 	(void)argc;
 	return not_yet(argv[0]);
-}
-
-int cmd_show(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_diff(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int cmd_flush(int argc, char **argv)
-{
-	(void)argc;
-	return not_yet(argv[0]);
-}
-
-int nft_check_kernel(const struct ir *ir)
-{
-	(void)ir;
-	return not_yet("check --kernel") ? -1 : -1;
 }

@@ -22,56 +22,21 @@ for tool in socat nft iptables-restore; do
 		exit 0
 	fi
 done
+. "$TESTS_DIR/lib-netns.sh"
 tmp=$(mktemp_dir)
-id=$$
-lan="mg-is-lan-$id" gw="mg-is-gw-$id" net="mg-is-net-$id"
 # shellcheck disable=SC2064
-trap "ip netns del '$lan' 2>/dev/null; ip netns del '$gw' 2>/dev/null;
-	ip netns del '$net' 2>/dev/null; rm -rf '$SUITE_TMP'" EXIT
+trap "netns_cleanup; rm -rf '$SUITE_TMP'" EXIT
 # the policy commands must not look for an SSH session of their caller
 unset SSH_CONNECTION SSH_CLIENT
 export MASQGEN_STATE_DIR="$tmp/state" MASQGEN_RUN_DIR="$tmp/run"
 
-setup() {
-	ip netns add "$lan" && ip netns add "$gw" && ip netns add "$net" || return 1
-	ip link add lan0 netns "$lan" type veth peer name eth1 netns "$gw" || return 1
-	ip link add inet0 netns "$net" type veth peer name eth0 netns "$gw" || return 1
-	ip -n "$lan" addr add 192.168.77.10/24 dev lan0
-	ip -n "$gw" addr add 192.168.77.1/24 dev eth1
-	ip -n "$gw" addr add 203.0.113.1/24 dev eth0
-	ip -n "$net" addr add 203.0.113.2/24 dev inet0
-	for ns in "$lan" "$gw" "$net"; do ip -n "$ns" link set lo up; done
-	ip -n "$lan" link set lan0 up
-	ip -n "$gw" link set eth1 up
-	ip -n "$gw" link set eth0 up
-	ip -n "$net" link set inet0 up
-	ip -n "$lan" route add default via 192.168.77.1
-	ip netns exec "$gw" sysctl -q -w net.ipv4.ip_forward=0
-}
-
-# The source address the Internet host sees for a TCP connection from the
-# LAN host, or "none" (bounded: 5 s for the connection).
+# The source the Internet host sees for a TCP connection from the LAN host.
 seen_source() {
-	port=$1
-	rm -f "$tmp/seen"
-	# shellcheck disable=SC2016 # expanded by the shell socat starts
-	ip netns exec "$net" timeout 10 socat -T5 "TCP-LISTEN:$port,reuseaddr" \
-		SYSTEM:'echo "$SOCAT_PEERADDR"' >/dev/null 2>&1 &
-	listener=$!
-	i=0
-	while [ $i -lt 50 ] && ! ip netns exec "$net" ss -Hltn "sport = :$port" | grep -q .; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	ip netns exec "$lan" timeout 5 socat -T3 - "TCP:203.0.113.2:$port,connect-timeout=3" \
-		</dev/null >"$tmp/seen" 2>/dev/null
-	kill "$listener" 2>/dev/null
-	wait "$listener" 2>/dev/null
-	if [ -s "$tmp/seen" ]; then cat "$tmp/seen"; else echo none; fi
+	netns_connect "$NS_LAN" "$NS_NET" 203.0.113.2 "$1"
 }
 
 forwarding() {
-	ip netns exec "$gw" cat /proc/sys/net/ipv4/ip_forward
+	ip netns exec "$NS_GW" cat /proc/sys/net/ipv4/ip_forward
 }
 
 # expect NAME WANT GOT
@@ -79,10 +44,11 @@ expect() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want '$2', got '$3'"; fi
 }
 
-if ! setup; then
+if ! netns_setup; then
 	fail "kernel initscript setup" "cannot build the namespaces"
 	exit 0
 fi
+gw=$NS_GW
 cat >"$tmp/policy.masq" <<'POLICY'
 external eth0 dynamic
 internal eth1 192.168.77.1/24
