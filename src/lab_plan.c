@@ -237,11 +237,33 @@ static const char *host_if(const struct lab *lab, const struct lab_host *h)
 	return lab->lans[h->lan].ifname;
 }
 
+/* LAN host @h to the Internet host's address on link @l: the source it shows. */
+static void plan_out(const struct lab *lab, struct lab_plan *plan, const struct lab_host *h,
+		     const struct lab_link *l, uint8_t proto)
+{
+	struct pkt p = {.iif = host_if(lab, h), .oif = l->ifname, .saddr = h->addr,
+			.daddr = l->inet_addr, .proto = proto, .dport = LAB_PORT_ECHO,
+			.icmp_type = -1};
+	struct lab_probe *c;
+	char via[32] = "", b[16];
+
+	if (l != &lab->links[0])
+		snprintf(via, sizeof(via), " via %s", l->ifname);
+	c = conn(plan, proto, h->ns, 0, l->inet_addr, LAB_PORT_ECHO, lab->inet_ns, LAB_PORT_ECHO);
+	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+	c->want_src = snat_source(lab, h->addr, l->policy_name);
+	if (c->expect == LAB_EXP_SOURCE)
+		name_probe(c, "5.7 %s -> internet%s %s: source %s", h->label, via,
+			   ir_proto_name(proto), ir_ip_str(c->want_src, b));
+	else
+		name_probe(c, "5.7 %s -> internet%s %s", h->label, via, ir_proto_name(proto));
+}
+
 /* The HOWTO's chapter 5 checks, and LAN to Internet over tcp and udp. */
 static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 {
 	const struct lab_link *l0 = &lab->links[0];
-	char a[16], b[16];
+	char a[16];
 	size_t i;
 
 	for (i = 0; i < lab->n_lan_hosts; i++) {
@@ -273,23 +295,11 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 		ping(plan, h->ns, l0->inet_addr,
 		     expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH),
 		     "5.8 %s -> internet %s icmp", h->label, ir_ip_str(l0->inet_addr, a));
-		for (k = 0; k < ARRAY_SIZE(protos); k++) {
-			struct lab_probe *c;
-
-			p.proto = protos[k];
-			p.icmp_type = -1;
-			p.dport = LAB_PORT_ECHO;
-			c = conn(plan, protos[k], h->ns, 0, l0->inet_addr, LAB_PORT_ECHO,
-				 lab->inet_ns, LAB_PORT_ECHO);
-			c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
-			c->want_src = snat_source(lab, h->addr, l0->policy_name);
-			if (c->expect == LAB_EXP_SOURCE)
-				name_probe(c, "5.7 %s -> internet %s: source %s", h->label,
-					   ir_proto_name(protos[k]), ir_ip_str(c->want_src, b));
-			else
-				name_probe(c, "5.7 %s -> internet %s", h->label,
-					   ir_proto_name(protos[k]));
-		}
+		for (k = 0; k < ARRAY_SIZE(protos); k++)
+			plan_out(lab, plan, h, l0, protos[k]);
+		/* every other external: its link address is routed out of it */
+		for (k = 1; k < lab->n_links; k++)
+			plan_out(lab, plan, h, &lab->links[k], IR_P_TCP);
 	}
 	ping(plan, lab->gw_ns, lab->lans[0].gw_addrs[0], LAB_EXP_REACH,
 	     "5.4 gateway -> own lan address %s icmp", ir_ip_str(lab->lans[0].gw_addrs[0], a));
