@@ -22,6 +22,7 @@
 #define LAB_PORT_ECHO 7		/* the Internet host's echo service */
 #define LAB_PORT_CLOSED 2323	/* a gateway port nothing opens */
 #define LAB_MAX_USER_PROBES 24
+#define LAB_MAX_FORWARDS 16	/* forwards probed: the first 15 and the last */
 
 /* The first packet of a probe as the gateway's filter sees it. */
 struct pkt {
@@ -508,6 +509,9 @@ static void plan_forwards(const struct lab *lab, struct lab_plan *plan)
 		const struct lab_host *srv = lab_net_host(lab, f->host);
 
 		if (f->proto != IR_P_TCP && f->proto != IR_P_UDP)
+			continue;
+		/* bounded in time: the first forwards and the last one */
+		if (i >= LAB_MAX_FORWARDS - 1 && i != ir->n_forwards - 1)
 			continue;
 		plan_forward_port(lab, plan, f, f->lo);
 		if (f->hi != f->lo)
