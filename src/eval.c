@@ -53,11 +53,10 @@ static bool repeated_stmt(const struct ast_stmt *st, const struct ast_stmt **fir
 	return rc;
 }
 
-/* Addresses an interface or host cannot have. */
+/* Addresses a host cannot have: 0.0.0.0, loopback, multicast and class E. */
 static bool unusable_host(uint32_t a)
 {
-	return a == 0 || (a >> 24) == 127 || (a >> 28) >= 14 || (a >> 28) == 0xe ||
-	       a == 0xffffffff;
+	return a == 0 || (a >> 24) == 127 || (a >> 28) >= 0xe;
 }
 
 int eval_host_addr(const struct ast_word *w, uint32_t *addr)
@@ -306,11 +305,10 @@ static void eval_option(struct eval *e, const struct ast_stmt *st, const struct 
 	e->n_options++;
 }
 
-static void option_sysctls(struct eval *e, int which, bool on, const struct loc *loc)
+static void option_sysctls(struct eval *e, int k, bool on, const struct loc *loc)
 {
 	static const char *const keys[EVAL_OPTIONS] = {"rp_filter", "log_martians"};
 	const char *val = on ? "1" : "0";
-	int k = which;
 	char *key;
 	size_t i;
 

@@ -67,7 +67,6 @@ struct ipt_table_model {
 struct ipt_sysctl {
 	const char *key;	/* "net.netfilter.nf_conntrack_tcp_timeout_established" */
 	unsigned value;
-	struct loc loc;
 };
 
 struct ipt_model {
@@ -143,15 +142,24 @@ void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool app
 
 /*
  * ipt_apply.c: load @ir into the running kernel with iptables-restore
- * --noflush and ip6tables-restore --noflush: per family, the tables
- * filter, nat, raw, mangle in that order, each its own restore and
- * commit, replacing the content of masqgen's chains; then the jumps from
- * the built-in chains, each only when missing (-C, then -I at the top);
- * then masqgen's chains the new ruleset no longer has are unhooked and
- * deleted. Kernel settings are not written here (cmd_apply does that after
- * this returns 0, as for nft; ipt_timeout_sysctls() lists the ones iptables
- * adds). Returns 0, or -1 after printing which table or jump failed.
+ * --noflush and ip6tables-restore --noflush, keeping other software's
+ * rules: per family, the tables filter, nat, raw, mangle in that order,
+ * each its own restore and commit, declaring and flushing masqgen's chains
+ * and refilling them; then the jumps from the built-in chains, each only
+ * when missing (-C, then -I at the top); then masqgen's chains the new
+ * ruleset no longer has are unhooked and deleted. A failure stops there:
+ * the tables loaded before it stay new, the rest stay as they were, and no
+ * jump is added. Kernel settings are not written here: the caller writes
+ * ir->sysctls afterwards, as for nft, after ipt_timeout_sysctls().
+ * Returns 0, or -1 after reporting what failed.
  */
 int ipt_apply(const struct ir *ir);
+
+/*
+ * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that
+ * stand in for the policy's `timeouts` under iptables (values interned in
+ * @ir). For apply -t iptables and init scripts of the iptables target.
+ */
+void ipt_timeout_sysctls(struct ir *ir);
 
 #endif

@@ -17,6 +17,7 @@
 #include "ipt.h"
 #include "ir.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,58 +433,84 @@ static void lower_filter(struct ipt_model *m, const struct ir *ir, enum ipt_fami
 
 	for (k = 0; k < ARRAY_SIZE(chains); k++) {
 		const struct ir_chain *c = &ir->chain[chains[k].id];
-		const struct ir_rule *last = NULL;
+		bool dropped = false;
 
 		if (!c->present)
 			continue;
 		ipt_chain_get(tm, chains[k].name, chains[k].hook);
-		for (i = 0; i < c->n; i++) {
+		for (i = 0; i < c->n && !dropped; i++) {
 			if (!(c->rules[i].family & fbit))
 				continue;
 			ipt_rule_lower(tm, ipt_chain_get(tm, chains[k].name, NULL), ir,
 				       &c->rules[i], fam);
-			last = &c->rules[i];
+			/* nothing after an unconditional drop (ipv6 block, catch-all) matches */
+			dropped = unconditional_drop(&c->rules[i]);
 		}
 		/* the chain's drop policy is its last rule: built-in policies are not ours */
-		if (c->policy == IR_V_DROP && !(last && unconditional_drop(last)))
+		if (c->policy == IR_V_DROP && !dropped)
 			ipt_rule_add(ipt_chain_get(tm, chains[k].name, NULL), "", &ir->level_loc,
 				     "policy", " -j DROP");
 	}
 }
 
-static void add_sysctl(struct ipt_model *m, const char *key, unsigned value,
-		       const struct loc *loc)
-{
-	struct ipt_sysctl *s = VEC_PUSH(m->sysctls, m->n_sysctls, m->cap_sysctls);
+/*
+ * iptables has no per-connection timeout objects: the global sysctls stand
+ * in (tcp: established; tcpfin: the closing states; udp: replied streams).
+ */
+static const struct {
+	const char *key;
+	size_t field;
+} ipt_timeout_keys[] = {
+	{"net.netfilter.nf_conntrack_tcp_timeout_established", offsetof(struct ir_timeouts, tcp)},
+	{"net.netfilter.nf_conntrack_tcp_timeout_fin_wait", offsetof(struct ir_timeouts, tcpfin)},
+	{"net.netfilter.nf_conntrack_tcp_timeout_close_wait", offsetof(struct ir_timeouts, tcpfin)},
+	{"net.netfilter.nf_conntrack_tcp_timeout_last_ack", offsetof(struct ir_timeouts, tcpfin)},
+	{"net.netfilter.nf_conntrack_tcp_timeout_time_wait", offsetof(struct ir_timeouts, tcpfin)},
+	{"net.netfilter.nf_conntrack_udp_timeout_stream", offsetof(struct ir_timeouts, udp)},
+};
 
-	s->key = key;
-	s->value = value;
-	s->loc = *loc;
+static unsigned timeout_value(const struct ir_timeouts *t, size_t k)
+{
+	return *(const unsigned *)((const char *)t + ipt_timeout_keys[k].field);
 }
 
-/* iptables has no per-connection timeout objects: the global sysctls stand in. */
 static void lower_timeouts(struct ipt_model *m, const struct ir *ir)
 {
-	static const char *const fin[] = {
-		"net.netfilter.nf_conntrack_tcp_timeout_fin_wait",
-		"net.netfilter.nf_conntrack_tcp_timeout_close_wait",
-		"net.netfilter.nf_conntrack_tcp_timeout_last_ack",
-		"net.netfilter.nf_conntrack_tcp_timeout_time_wait",
-	};
 	const struct ir_timeouts *t = &ir->timeouts;
-	size_t i;
+	size_t k;
 
-	if (!t->tcp && !t->tcpfin && !t->udp)
-		return;
-	if (t->tcp)
-		add_sysctl(m, "net.netfilter.nf_conntrack_tcp_timeout_established", t->tcp,
-			   &t->loc);
-	for (i = 0; t->tcpfin && i < ARRAY_SIZE(fin); i++)
-		add_sysctl(m, fin[i], t->tcpfin, &t->loc);
-	if (t->udp)
-		add_sysctl(m, "net.netfilter.nf_conntrack_udp_timeout_stream", t->udp, &t->loc);
-	diag_warning(&t->loc, "iptables has no per-connection timeouts: 'timeouts' sets the "
-			      "global conntrack sysctls, which affect every connection of this host");
+	for (k = 0; k < ARRAY_SIZE(ipt_timeout_keys); k++) {
+		struct ipt_sysctl *s;
+
+		if (!timeout_value(t, k))
+			continue;
+		s = VEC_PUSH(m->sysctls, m->n_sysctls, m->cap_sysctls);
+		s->key = ipt_timeout_keys[k].key;
+		s->value = timeout_value(t, k);
+	}
+	if (m->n_sysctls)
+		diag_warning(&t->loc, "iptables has no per-connection timeouts: 'timeouts' sets the "
+				      "global conntrack sysctls, which affect every connection of "
+				      "this host");
+}
+
+void ipt_timeout_sysctls(struct ir *ir)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(ipt_timeout_keys); k++) {
+		struct ir_sysctl *s;
+		char value[16];
+
+		if (!timeout_value(&ir->timeouts, k))
+			continue;
+		snprintf(value, sizeof(value), "%u", timeout_value(&ir->timeouts, k));
+		s = VEC_PUSH(ir->sysctls, ir->n_sysctls, ir->cap_sysctls);
+		memset(s, 0, sizeof(*s));
+		s->key = ipt_timeout_keys[k].key;
+		s->value = ir_intern(ir, value);
+		s->loc = ir->timeouts.loc;
+	}
 }
 
 struct ipt_model *ipt_lower(const struct ir *ir)

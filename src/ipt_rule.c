@@ -476,7 +476,11 @@ static void expand(struct ipt_chain *ch, const struct ir *ir, const struct ir_ru
 				p.ifs = ifs.buf;
 				p.proto = l4.v[k].proto;
 				p.match = match.buf;
-				p.loc = pick_loc(l4.v[k].loc, pick_loc(aloc, &r->loc));
+				/* the line of the element that sets this rule apart */
+				if (r->dports.n > 1 || r->n_icmp > 1 || !aloc)
+					p.loc = pick_loc(l4.v[k].loc, pick_loc(aloc, &r->loc));
+				else
+					p.loc = pick_loc(aloc, &r->loc);
 				verdict_rules(ch, ir, r, &p, jump, fam);
 				sb_free(&addr);
 				sb_free(&match);

@@ -245,8 +245,10 @@ enum ir_rule_tag {
  *   127.0.0.0/8, log, drop}; IPv4.
  * - IR_T_LOOPBACK: iif "lo". IR_T_INVALID: ct_state INVALID, drop.
  *   IR_T_ESTABLISHED: ct_state ESTABLISHED|RELATED, accept. All IR_F_BOTH.
- * - IR_T_LAN in input: per internal interface {iif INT, saddr its
- *   networks} (IPv4) and, with ipv6 firewall, {iif INT} (IPv6). In
+ * - IR_T_LAN in input (strong only, as are input's IR_T_INVALID,
+ *   IR_T_DHCP, IPv6 rules and catch-all): per internal interface {iif
+ *   INT, saddr its networks} (IPv4) and, with ipv6 firewall, {iif INT}
+ *   (IPv6). In
  *   forward: per (internal, external) pair {iif INT, oif EXT, saddr the
  *   sources NATed out of EXT: its networks without `masquerade`
  *   statements, else the masquerade sources for EXT plus the 1:1 private

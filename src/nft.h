@@ -28,7 +28,10 @@ struct ir;
 struct nft_model;
 struct nft_batch;
 
-/* nft_lower.c: the model of both tables for @ir; caller owns it. */
+/*
+ * nft_lower.c: the model of both tables for @ir; caller owns it. NULL
+ * after reporting what nft cannot express (ir_check_modern()).
+ */
 struct nft_model *nft_lower(const struct ir *ir);
 void nft_model_free(struct nft_model *m);
 

@@ -58,12 +58,6 @@ static int target_not_yet(const char *name, struct strbuf *out)
 	return -1;
 }
 
-int nft_text_emit(const struct ir *ir, struct strbuf *out)
-{
-	(void)ir;
-	return target_not_yet("nft", out);
-}
-
 int ipchains_emit(const struct ir *ir, struct strbuf *out)
 {
 	(void)ir;

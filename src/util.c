@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* util.c - allocation helpers, string buffers, atomic file writes, quoting */
+/* util.c - allocation helpers, string buffers, atomic file writes, quoting, running programs */
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void util_oom(void)
@@ -19,6 +22,13 @@ void *xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
 
+	if (!p)
+		util_oom();
+	return p;
+}
+
+void *xnonnull(void *p)
+{
 	if (!p)
 		util_oom();
 	return p;
@@ -195,4 +205,74 @@ char *util_shell_quote(const char *s)
 	}
 	sb_add(&sb, "'");
 	return sb.buf;
+}
+
+/*
+ * The input goes through an unlinked in-memory file rather than a pipe, so
+ * a child that prints much before it has read all of it cannot deadlock
+ * with us.
+ */
+static int input_fd(const char *input, size_t len)
+{
+	int fd;
+
+	if (!input)
+		return open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fd = memfd_create("masqgen-input", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, input, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out)
+{
+	int in, fds[2], status;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	in = input_fd(input, len);
+	if (in < 0)
+		return 127;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		close(in);
+		return 127;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(in);
+		close(fds[0]);
+		close(fds[1]);
+		return 127;
+	}
+	if (pid == 0) {
+		dup2(in, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(in);
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (out)
+			sb_addn(out, buf, (size_t)n);
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return 127;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
 }

@@ -21,6 +21,8 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
+/* @p from a library allocator (libnftnl's *_alloc()): exits like the above when NULL. */
+void *xnonnull(void *p);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
@@ -56,5 +58,13 @@ int util_write_file(const char *path, const char *data, size_t len);
 
 /* Quote @s for a POSIX shell (single quotes); the caller owns the result. */
 char *util_shell_quote(const char *s);
+
+/*
+ * Run @argv (argv[0] searched in PATH, no shell) with @input (@len bytes;
+ * NULL: /dev/null) on its stdin, appending what it prints on stdout and
+ * stderr to @out (may be NULL). Returns its exit status, or 127 when it
+ * could not be run or did not exit normally.
+ */
+int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out);
 
 #endif

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft_build.c - the model as netlink messages in a batch (`apply`,
+ * `check --kernel`): libnftnl tables, objects, sets, elements, chains and
+ * rules.
+ *
+ * The messages say exactly what nft itself sends for the text nft_text.c
+ * prints, so `nft list` shows the same ruleset either way: the same
+ * expressions in the same order (nft_build_expr.c), set key types and the
+ * set user data nft reads back (byte order, and for anonymous sets the
+ * expression they were made for), comments in nft's user data format.
+ */
+#include "nft.h"
+#include "nft_build.h"
+#include "nft_model.h"
+#include "util.h"
+
+#include <libnftnl/chain.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert((int)NFT_TO_MAX == (int)NFTNL_CTTIMEOUT_ARRAY_MAX, "ct timeout array size");
+
+#define TABLE_NAME "masqgen"
+/* Room left for one element's attributes when filling a 64 KiB message. */
+#define ELEM_MSG_MAX (64 * 1024 - 1024)
+
+/* nft's datatype numbers (its datatype.h), combined 6 bits a field for concatenations. */
+enum {
+	DT_IPADDR = 7,
+	DT_INET_PROTO = 12,
+	DT_INET_SERVICE = 13,
+	DT_ICMP_TYPE = 14,
+	DT_ICMP6_TYPE = 29,
+};
+#define DT_CONCAT2(a, b) (((a) << 6) | (b))
+#define DT_CONCAT3(a, b, c) (((((a) << 6) | (b)) << 6) | (c))
+
+/* nft's byte order numbers, expression ids and protocol descriptions in set user data. */
+enum {
+	BO_INVALID = 0,
+	BO_BIG_ENDIAN = 2,
+	UD_EXPR_PAYLOAD = 7,
+	UD_EXPR_META = 9,
+	UD_EXPR_CONCAT = 13,
+	DESC_ICMP = 4,
+	DESC_UDP = 6,
+	DESC_TCP = 8,
+	DESC_TH = 11,
+	DESC_IP = 12,
+	DESC_ICMPV6 = 14,
+};
+
+static const int families[NFT_FAM_COUNT] = {NFPROTO_IPV4, NFPROTO_IPV6};
+
+struct build {
+	struct nft_batch *b;
+	int family;
+	uint32_t set_id;
+	/* netlink set ids of the model's sets (0: not created yet) */
+	uint32_t *ids;
+};
+
+static void next_msg(struct build *bd, const struct loc *loc)
+{
+	nft_batch_next(bd->b, loc);
+}
+
+static struct nlmsghdr *msg_hdr(struct build *bd, uint16_t type, uint16_t flags)
+{
+	return nftnl_nlmsg_build_hdr(nft_batch_buf(bd->b), type, (uint16_t)bd->family, flags,
+				     nft_batch_seq(bd->b));
+}
+
+static void build_table(struct build *bd, uint16_t type, uint16_t flags)
+{
+	struct nftnl_table *t = xnonnull(nftnl_table_alloc());
+	struct nlmsghdr *nlh;
+
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)bd->family);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE_NAME);
+	nlh = msg_hdr(bd, type, flags);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	next_msg(bd, NULL);
+}
+
+static void build_objects(struct build *bd, const struct nft_table *t)
+{
+	struct nlmsghdr *nlh;
+	struct nftnl_obj *o;
+	size_t i;
+
+	for (i = 0; i < t->n_helpers + t->n_timeouts; i++) {
+		o = xnonnull(nftnl_obj_alloc());
+		nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, (uint32_t)bd->family);
+		nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, TABLE_NAME);
+		if (i < t->n_helpers) {
+			const struct nft_helper_obj *h = &t->helpers[i];
+
+			nftnl_obj_set_str(o, NFTNL_OBJ_NAME, h->name);
+			nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+			nftnl_obj_set_str(o, NFTNL_OBJ_CT_HELPER_NAME, h->kname);
+			nftnl_obj_set_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO, h->proto);
+			nftnl_obj_set_u16(o, NFTNL_OBJ_CT_HELPER_L3PROTO, (uint16_t)bd->family);
+		} else {
+			const struct nft_timeout_obj *to = &t->timeouts[i - t->n_helpers];
+
+			nftnl_obj_set_str(o, NFTNL_OBJ_NAME, to->name);
+			nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_TIMEOUT);
+			nftnl_obj_set_u8(o, NFTNL_OBJ_CT_TIMEOUT_L4PROTO, to->proto);
+			nftnl_obj_set_u16(o, NFTNL_OBJ_CT_TIMEOUT_L3PROTO, (uint16_t)bd->family);
+			nftnl_obj_set_data(o, NFTNL_OBJ_CT_TIMEOUT_ARRAY, to->secs, sizeof(to->secs));
+		}
+		nlh = msg_hdr(bd, NFT_MSG_NEWOBJ, NLM_F_CREATE);
+		nftnl_obj_nlmsg_build_payload(nlh, o);
+		nftnl_obj_free(o);
+		next_msg(bd, i < t->n_helpers ? &t->helpers[i].loc
+					       : &t->timeouts[i - t->n_helpers].loc);
+	}
+}
+
+/* The payload description of an anonymous set's selector, in nft's user data terms. */
+static void sel_desc(enum nft_sel sel, uint32_t *desc, uint32_t *field)
+{
+	switch (sel) {
+	case NFT_SEL_SADDR:
+	case NFT_SEL_DADDR:
+		*desc = DESC_IP;
+		*field = sel == NFT_SEL_SADDR ? 11 : 12;
+		return;
+	case NFT_SEL_TCP_DPORT:
+	case NFT_SEL_TCP_SPORT:
+		*desc = DESC_TCP;
+		*field = sel == NFT_SEL_TCP_DPORT ? 2 : 1;
+		return;
+	case NFT_SEL_UDP_DPORT:
+	case NFT_SEL_UDP_SPORT:
+		*desc = DESC_UDP;
+		*field = sel == NFT_SEL_UDP_DPORT ? 2 : 1;
+		return;
+	case NFT_SEL_ICMPV6_TYPE:
+		*desc = DESC_ICMPV6;
+		*field = 1;
+		return;
+	default:
+		*desc = DESC_ICMP;
+		*field = 1;
+		return;
+	}
+}
+
+/* A payload expression (desc, field) as set user data describes it. */
+static void ud_payload(struct nftnl_udata_buf *u, uint8_t type, uint32_t desc, uint32_t field)
+{
+	struct nftnl_udata *nest = nftnl_udata_nest_start(u, type), *data;
+
+	nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_PAYLOAD);
+	data = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA);
+	nftnl_udata_put_u32(u, 0, desc);
+	nftnl_udata_put_u32(u, 1, field);
+	nftnl_udata_nest_end(u, data);
+	nftnl_udata_nest_end(u, nest);
+}
+
+/* A concatenation nft declared by type (no member expressions). */
+static void ud_typed_concat(struct nftnl_udata_buf *u, uint8_t type)
+{
+	struct nftnl_udata *nest = nftnl_udata_nest_start(u, type);
+
+	nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_CONCAT);
+	nftnl_udata_nest_end(u, nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA));
+	nftnl_udata_nest_end(u, nest);
+}
+
+/* `meta l4proto . th dport`, the key of an anonymous forward map. */
+static void ud_proto_port(struct nftnl_udata_buf *u)
+{
+	struct nftnl_udata *nest, *data, *member, *mdata;
+
+	nest = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_KEY_TYPEOF);
+	nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_CONCAT);
+	data = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA);
+	member = nftnl_udata_nest_start(u, 0);
+	nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_META);
+	mdata = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA);
+	nftnl_udata_put_u32(u, 0, NFT_META_L4PROTO);
+	nftnl_udata_nest_end(u, mdata);
+	nftnl_udata_nest_end(u, member);
+	ud_payload(u, 1, DESC_TH, 2);
+	nftnl_udata_nest_end(u, data);
+	nftnl_udata_nest_end(u, nest);
+}
+
+/* The user data nft attaches to a set of this shape (how `nft list` reads it back). */
+static void set_udata(struct nftnl_set *ns, const struct nft_set *s)
+{
+	struct nftnl_udata_buf *u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+	bool concat = s->kind >= NFT_SK_FWD_MAP;
+	uint32_t desc, field;
+
+	nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER, concat ? BO_INVALID : BO_BIG_ENDIAN);
+	if (s->kind == NFT_SK_FWD_MAP)
+		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_DATABYTEORDER, BO_INVALID);
+	if (!s->name && s->interval)
+		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_MERGE_ELEMENTS, 1);
+	if (s->kind == NFT_SK_FWD_MAP && !s->name) {
+		ud_proto_port(u);
+	} else if (concat) {
+		ud_typed_concat(u, NFTNL_UDATA_SET_KEY_TYPEOF);
+		if (s->kind == NFT_SK_FWD_MAP)
+			ud_typed_concat(u, NFTNL_UDATA_SET_DATA_TYPEOF);
+	} else if (!s->name) {
+		sel_desc(s->sel, &desc, &field);
+		ud_payload(u, NFTNL_UDATA_SET_KEY_TYPEOF, desc, field);
+	}
+	if (s->kind == NFT_SK_FWD_MAP)
+		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
+	nftnl_set_set_data(ns, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
+			   nftnl_udata_buf_len(u));
+	nftnl_udata_buf_free(u);
+}
+
+/* How many netlink elements @s becomes (interval sets: starts and ends). */
+static uint32_t nl_elem_count(const struct nft_set *s)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	if (!s->interval)
+		return (uint32_t)s->n;
+	for (i = 0; i < s->n; i++) {
+		if (i == 0 && s->v[0].k[0] != 0)
+			n++;
+		n++;
+		if (s->v[i].hi != set_key_max(s))
+			n++;
+	}
+	return n;
+}
+
+static struct nftnl_set *set_handle(struct build *bd, const struct nft_set *s, uint32_t id)
+{
+	struct nftnl_set *ns = xnonnull(nftnl_set_alloc());
+
+	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, (uint32_t)bd->family);
+	nftnl_set_set_str(ns, NFTNL_SET_TABLE, TABLE_NAME);
+	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name ? s->name : "__set%d");
+	nftnl_set_set_u32(ns, NFTNL_SET_ID, id);
+	return ns;
+}
+
+static void set_key(const struct nft_set *s, uint32_t *type, uint32_t *len)
+{
+	switch (s->kind) {
+	case NFT_SK_ADDR:
+		*type = DT_IPADDR;
+		*len = 4;
+		return;
+	case NFT_SK_PORT:
+		*type = DT_INET_SERVICE;
+		*len = 2;
+		return;
+	case NFT_SK_ICMP:
+	case NFT_SK_ICMPV6:
+		*type = s->kind == NFT_SK_ICMP ? DT_ICMP_TYPE : DT_ICMP6_TYPE;
+		*len = 1;
+		return;
+	case NFT_SK_FWD_MAP:
+		*type = DT_CONCAT2(DT_INET_PROTO, DT_INET_SERVICE);
+		*len = 8;
+		return;
+	case NFT_SK_TARGET:
+		*type = DT_CONCAT3(DT_IPADDR, DT_INET_PROTO, DT_INET_SERVICE);
+		*len = 12;
+		return;
+	case NFT_SK_PROTO_TARGET:
+		*type = DT_CONCAT2(DT_IPADDR, DT_INET_PROTO);
+		*len = 8;
+		return;
+	}
+}
+
+/* Key bytes of element value @v in a set of @kind (network order, fields padded to 4). */
+static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out)
+{
+	memset(out, 0, 16);
+	switch (s->kind) {
+	case NFT_SK_ADDR:
+		put_be32(out, k[0]);
+		return 4;
+	case NFT_SK_PORT:
+		put_be16(out, (uint16_t)k[0]);
+		return 2;
+	case NFT_SK_ICMP:
+	case NFT_SK_ICMPV6:
+		out[0] = (uint8_t)k[0];
+		return 1;
+	case NFT_SK_FWD_MAP:
+		out[0] = (uint8_t)k[0];
+		put_be16(out + 4, (uint16_t)k[1]);
+		return 8;
+	case NFT_SK_TARGET:
+	case NFT_SK_PROTO_TARGET:
+		put_be32(out, k[0]);
+		out[4] = (uint8_t)k[1];
+		if (s->kind == NFT_SK_PROTO_TARGET)
+			return 8;
+		put_be16(out + 8, (uint16_t)k[2]);
+		return 12;
+	}
+	return 0;
+}
+
+/* Upper bound of one element's netlink size (key, data, flags, comment, nesting). */
+static size_t elem_size(const struct nft_elem *e)
+{
+	return 96 + (e->comment ? strlen(e->comment) + 8 : 0);
+}
+
+static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const uint32_t *k,
+			bool end, const struct nft_elem *e)
+{
+	struct nftnl_set_elem *ne = xnonnull(nftnl_set_elem_alloc());
+	uint8_t key[16], data[8];
+	size_t len = key_bytes(s, k, key);
+
+	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
+	if (end)
+		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+	if (e && s->kind == NFT_SK_FWD_MAP) {
+		memset(data, 0, sizeof(data));
+		put_be32(data, e->d[0]);
+		put_be16(data + 4, (uint16_t)e->d[1]);
+		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_DATA, data, sizeof(data));
+	}
+	if (e && e->comment) {
+		struct nftnl_udata_buf *u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+
+		nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment);
+		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(u),
+				   nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	nftnl_set_elem_add(ns, ne);
+}
+
+static void flush_elems(struct build *bd, struct nftnl_set **ns, const struct nft_set *s,
+			uint32_t id)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = msg_hdr(bd, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+	nftnl_set_elems_nlmsg_build_payload(nlh, *ns);
+	nftnl_set_free(*ns);
+	next_msg(bd, NULL);
+	*ns = set_handle(bd, s, id);
+}
+
+/*
+ * The elements of @s, as nft sends them: an interval set is a sorted list
+ * of starts and ends (an end where the next interval does not start, and
+ * one at 0 before the first interval). Messages stay under 64 KiB.
+ */
+static void build_elems(struct build *bd, const struct nft_set *s, uint32_t id)
+{
+	struct nftnl_set *ns = set_handle(bd, s, id);
+	uint32_t zero[3] = {0}, next[3] = {0};
+	size_t i, size = 0;
+
+	for (i = 0; i < s->n; i++) {
+		const struct nft_elem *e = &s->v[i];
+
+		if (size > ELEM_MSG_MAX) {
+			flush_elems(bd, &ns, s, id);
+			size = 0;
+		}
+		size += elem_size(e);
+		if (s->interval && i == 0 && e->k[0] != 0)
+			add_nl_elem(ns, s, zero, true, NULL);
+		add_nl_elem(ns, s, e->k, false, e);
+		if (s->interval && e->hi != set_key_max(s)) {
+			next[0] = e->hi + 1;
+			add_nl_elem(ns, s, next, true, NULL);
+		}
+	}
+	flush_elems(bd, &ns, s, id);
+	nftnl_set_free(ns);
+}
+
+static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
+{
+	const struct nft_set *s = &t->sets[idx];
+	uint32_t id = ++bd->set_id, type = 0, len = 0, flags = 0;
+	struct nftnl_set *ns = set_handle(bd, s, id);
+	struct nlmsghdr *nlh;
+
+	bd->ids[idx] = id;
+	if (!s->name)
+		flags |= NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
+	if (s->interval)
+		flags |= NFT_SET_INTERVAL;
+	if (s->kind == NFT_SK_FWD_MAP)
+		flags |= NFT_SET_MAP;
+	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
+	set_key(s, &type, &len);
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, len);
+	if (s->kind == NFT_SK_FWD_MAP) {
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, DT_CONCAT2(DT_IPADDR, DT_INET_SERVICE));
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 8);
+	}
+	if (!s->name)
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, nl_elem_count(s));
+	set_udata(ns, s);
+	nlh = msg_hdr(bd, NFT_MSG_NEWSET, NLM_F_CREATE);
+	nftnl_set_nlmsg_build_payload(nlh, ns);
+	nftnl_set_free(ns);
+	next_msg(bd, NULL);
+	if (s->n)
+		build_elems(bd, s, id);
+}
+
+static void build_chain(struct build *bd, const struct nft_chain *c)
+{
+	static const uint32_t hooks[] = {
+		[NFT_HOOK_PREROUTING] = NF_INET_PRE_ROUTING, [NFT_HOOK_INPUT] = NF_INET_LOCAL_IN,
+		[NFT_HOOK_FORWARD] = NF_INET_FORWARD,	     [NFT_HOOK_OUTPUT] = NF_INET_LOCAL_OUT,
+		[NFT_HOOK_POSTROUTING] = NF_INET_POST_ROUTING,
+	};
+	struct nftnl_chain *nc = xnonnull(nftnl_chain_alloc());
+	struct nlmsghdr *nlh;
+
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, (uint32_t)bd->family);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, TABLE_NAME);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, c->name);
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
+	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, c->nat ? "nat" : "filter");
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, c->drop ? NF_DROP : NF_ACCEPT);
+	nlh = msg_hdr(bd, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nftnl_chain_nlmsg_build_payload(nlh, nc);
+	nftnl_chain_free(nc);
+	next_msg(bd, NULL);
+}
+
+/* The anonymous sets rule @r uses, created just before it as nft does. */
+static void build_rule_sets(struct build *bd, const struct nft_table *t, const struct nft_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_m; i++)
+		if (r->m[i].val == NFT_V_SET && !t->sets[r->m[i].set].name)
+			build_set(bd, t, r->m[i].set);
+	for (i = 0; i < r->n_s; i++)
+		if (r->s[i].kind == NFT_S_DNAT_MAP && !t->sets[r->s[i].set].name)
+			build_set(bd, t, r->s[i].set);
+}
+
+static void build_rule(struct build *bd, const struct nft_table *t, const struct nft_chain *c,
+		       const struct nft_rule *r)
+{
+	struct nftnl_rule *nr = xnonnull(nftnl_rule_alloc());
+	struct nlmsghdr *nlh;
+
+	build_rule_sets(bd, t, r);
+	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, (uint32_t)bd->family);
+	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, TABLE_NAME);
+	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
+	nft_build_exprs(nr, t, r, bd->family == NFPROTO_IPV6, bd->ids);
+	if (r->comment) {
+		struct nftnl_udata_buf *u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+
+		nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, r->comment);
+		nftnl_rule_set_data(nr, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
+				    nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	nlh = msg_hdr(bd, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	nftnl_rule_nlmsg_build_payload(nlh, nr);
+	nftnl_rule_free(nr);
+	next_msg(bd, &r->loc);
+}
+
+static void build_family(struct build *bd, const struct nft_table *t)
+{
+	size_t i, j;
+
+	/* add then delete: the delete never fails, whether or not the table existed */
+	build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	build_table(bd, NFT_MSG_DELTABLE, 0);
+	if (!t->present)
+		return;
+	build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	build_objects(bd, t);
+	bd->ids = xcalloc(t->n_sets + 1, sizeof(*bd->ids));
+	for (i = 0; i < t->n_sets; i++)
+		if (t->sets[i].name)
+			build_set(bd, t, i);
+	for (i = 0; i < t->n_chains; i++)
+		build_chain(bd, &t->chains[i]);
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i].n; j++)
+			build_rule(bd, t, &t->chains[i], &t->chains[i].v[j]);
+	free(bd->ids);
+	bd->ids = NULL;
+}
+
+int nft_build(struct nft_batch *b, const struct nft_model *m)
+{
+	struct build bd = {.b = b};
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		bd.family = families[f];
+		build_family(&bd, &m->t[f]);
+	}
+	return 0;
+}
+
+int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present)
+{
+	struct build bd = {.b = b};
+
+	if (ip_present) {
+		bd.family = NFPROTO_IPV4;
+		build_table(&bd, NFT_MSG_DELTABLE, 0);
+	}
+	if (ip6_present) {
+		bd.family = NFPROTO_IPV6;
+		build_table(&bd, NFT_MSG_DELTABLE, 0);
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft_build.h - shared by nft_build.c (objects, sets, chains, rules) and
+ * nft_build_expr.c (a rule's expressions).
+ */
+#ifndef MASQGEN_NFT_BUILD_H
+#define MASQGEN_NFT_BUILD_H
+
+#include "nft_model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nftnl_rule;
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The largest key of an interval set (no end element follows it). */
+static inline uint32_t set_key_max(const struct nft_set *s)
+{
+	return s->kind == NFT_SK_PORT ? UINT16_MAX : UINT32_MAX;
+}
+
+/*
+ * Add to @nr the expressions of model rule @r of table @t (@v6: the ip6
+ * table), in the order and form nft generates them. @set_ids maps the
+ * table's set numbers to the batch's set ids.
+ */
+void nft_build_exprs(struct nftnl_rule *nr, const struct nft_table *t, const struct nft_rule *r,
+		     bool v6, const uint32_t *set_ids);
+
+#endif

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft_lower_filter.c - the IR's filter chains (raw anti-spoofing, input,
+ * forward, output) as nft rules, for the ip and the ip6 table.
+ *
+ * An IR rule may become several nft rules: a rate-limited log rule before
+ * its verdict (a limit on the verdict rule would stop accepting once the
+ * limit is reached), one rule per protocol when its ports mix tcp and udp,
+ * and, for `reject` of anything, one rule per reject kind. Drops and
+ * rejects carry a counter (tests and admins count what the firewall
+ * refuses); accepts do not (the established rule is the hot path).
+ */
+#include "ir.h"
+#include "nft.h"
+#include "nft_model.h"
+#include "util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const tag_names[] = {
+	[IR_T_USER] = "rule",
+	[IR_T_LOOPBACK] = "loopback",
+	[IR_T_INVALID] = "invalid",
+	[IR_T_ESTABLISHED] = "established",
+	[IR_T_LAN] = "lan",
+	[IR_T_INTERNAL] = "internal",
+	[IR_T_DHCP] = "dhcp",
+	[IR_T_FORWARDED] = "forwarded",
+	[IR_T_PASSTHROUGH] = "passthrough",
+	[IR_T_ANTISPOOF] = "anti-spoofing",
+	[IR_T_IPV6] = "ipv6",
+	[IR_T_CATCHALL] = "catch-all",
+};
+
+static char *rule_comment(const struct ir_rule *r)
+{
+	char *tag = xasprintf("built-in %s", tag_names[r->tag]);
+	char *c = nft_comment(&r->loc, tag);
+
+	free(tag);
+	return c;
+}
+
+/* ICMP types that mean the same in ICMPv6, for rules of both families. */
+static int icmp_to_v6(uint8_t type)
+{
+	switch (type) {
+	case 0:
+		return 129;	/* echo-reply */
+	case 3:
+		return 1;	/* destination-unreachable */
+	case 8:
+		return 128;	/* echo-request */
+	case 11:
+		return 3;	/* time-exceeded */
+	case 12:
+		return 4;	/* parameter-problem */
+	}
+	return -1;
+}
+
+/* ICMP types as a match; false when none exists in this family. */
+static bool match_icmp(struct nft_table *t, struct nft_rule *nr, const struct ir_rule *r,
+		       enum nft_fam fam, char *set_name)
+{
+	bool v6 = fam == NFT_FAM_IP6;
+	struct nft_elem *e;
+	size_t i, idx;
+	int type;
+
+	idx = nft_set_new(t, NULL, v6 ? NFT_SK_ICMPV6 : NFT_SK_ICMP);
+	for (i = 0; i < r->n_icmp; i++) {
+		type = r->icmp_types[i];
+		if (v6 && r->proto == IR_P_ICMP)
+			type = icmp_to_v6(r->icmp_types[i]);
+		if (type < 0)
+			continue;
+		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&r->icmp_locs[i]));
+		e->k[0] = e->hi = (uint32_t)type;
+	}
+	if (t->sets[idx].n == 0) {
+		nft_set_drop_last(t);
+		free(set_name);
+		return false;
+	}
+	nft_match_list(t, nr, v6 ? NFT_SEL_ICMPV6_TYPE : NFT_SEL_ICMP_TYPE, false, idx, set_name);
+	return true;
+}
+
+static bool ports_have(const struct ir_ports *p, uint8_t proto)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].proto == proto)
+			return true;
+	return false;
+}
+
+/*
+ * The matches of IR rule @r for protocol @proto (a port protocol when the
+ * rule has ports, else r->proto) and lookup variant @target. Returns
+ * false when the rule cannot match anything in this family.
+ */
+static bool rule_matches(struct nft_lower *lc, enum nft_fam fam, struct nft_rule *nr,
+			 const struct ir_rule *r, uint8_t proto, size_t target, const char *base)
+{
+	struct nft_table *t = &lc->m->t[fam];
+	bool v6 = fam == NFT_FAM_IP6;
+	bool ports = r->dports.n || r->sports.n;
+	struct nft_match *m;
+
+	if (r->iif)
+		nft_match_ifname(nr, NFT_SEL_IIFNAME, r->iif);
+	if (r->oif)
+		nft_match_ifname(nr, NFT_SEL_OIFNAME, r->oif);
+	if (r->v6_linklocal_src)
+		nft_match_flag(nr, NFT_SEL_IP6_LINKLOCAL);
+	nft_match_addrs(t, nr, NFT_SEL_SADDR, &r->saddr, r->saddr_neg,
+			xasprintf("%s_saddr", base));
+	nft_match_addrs(t, nr, NFT_SEL_DADDR, &r->daddr, r->daddr_neg,
+			xasprintf("%s_daddr", base));
+	if (ports) {
+		bool tcp = proto == IR_P_TCP;
+
+		nft_match_ports(t, nr, tcp ? NFT_SEL_TCP_SPORT : NFT_SEL_UDP_SPORT, &r->sports,
+				proto, xasprintf("%s_%s_sport", base, nft_proto_name(proto)));
+		nft_match_ports(t, nr, tcp ? NFT_SEL_TCP_DPORT : NFT_SEL_UDP_DPORT, &r->dports,
+				proto, xasprintf("%s_%s_dport", base, nft_proto_name(proto)));
+	} else if (r->n_icmp) {
+		if (v6 ? r->proto != IR_P_ICMP && r->proto != IR_P_ICMPV6 : r->proto != IR_P_ICMP)
+			return false;
+		if (!match_icmp(t, nr, r, fam, xasprintf("%s_icmp", base)))
+			return false;
+	} else if (proto == IR_P_ICMP || proto == IR_P_ICMPV6) {
+		if (!v6 && proto == IR_P_ICMPV6)
+			return false;
+		nft_match_eq(nr, NFT_SEL_L4PROTO, v6 ? IR_P_ICMPV6 : IR_P_ICMP);
+	} else if (proto != IR_P_ANY) {
+		nft_match_eq(nr, NFT_SEL_L4PROTO, proto);
+	}
+	if (r->ct_state)
+		nft_match_eq(nr, NFT_SEL_CT_STATE, r->ct_state);
+	if (r->ct_dnat_forward) {
+		nft_match_flag(nr, NFT_SEL_CT_DNAT);
+		m = nft_match_add(nr, target == lc->targets ? NFT_SEL_TARGET : NFT_SEL_PROTO_TARGET,
+				  NFT_V_SET);
+		m->set = target;
+	}
+	return true;
+}
+
+static void add_verdict(struct nft_rule *nr, enum ir_verdict v, enum nft_reject how)
+{
+	if (v == IR_V_ACCEPT) {
+		nft_stmt_add(nr, NFT_S_ACCEPT);
+		return;
+	}
+	nft_stmt_add(nr, NFT_S_COUNTER);
+	if (v == IR_V_DROP)
+		nft_stmt_add(nr, NFT_S_DROP);
+	else
+		nft_stmt_add(nr, NFT_S_REJECT)->reject = how;
+}
+
+static void add_log(struct nft_lower *lc, struct nft_rule *nr)
+{
+	static const struct {
+		const char *name;
+		unsigned level;
+	} levels[] = {
+		{"emerg", 0}, {"alert", 1}, {"crit", 2},   {"err", 3},	  {"error", 3},
+		{"warn", 4},  {"warning", 4}, {"notice", 5}, {"info", 6}, {"debug", 7},
+	};
+	const struct ir_log *log = &lc->ir->log;
+	struct nft_stmt *s;
+	size_t i;
+
+	s = nft_stmt_add(nr, NFT_S_LIMIT);
+	s->a = log->rate ? log->rate : 5;
+	s->unit = log->rate ? log->unit : IR_PER_MINUTE;
+	s = nft_stmt_add(nr, NFT_S_LOG);
+	s->str = log->prefix ? log->prefix : "masqgen: ";
+	s->level = 4;
+	for (i = 0; log->level && i < ARRAY_SIZE(levels); i++)
+		if (strcmp(levels[i].name, log->level) == 0)
+			s->level = levels[i].level;
+}
+
+/* One IR rule for one protocol and lookup variant: [log rule,] verdict rule(s). */
+static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
+			  const struct ir_rule *r, uint8_t proto, size_t target, const char *base)
+{
+	struct nft_table *t = &lc->m->t[fam];
+	size_t first = c->n, nsets = t->n_sets;
+	struct nft_rule *nr;
+	size_t i;
+
+	nr = nft_rule_add(c, rule_comment(r), &r->loc);
+	if (!rule_matches(lc, fam, nr, r, proto, target, base)) {
+		/* drop the rule and any set it made */
+		while (t->n_sets > nsets)
+			nft_set_drop_last(t);
+		free(nr->m);
+		free(nr->s);
+		free(nr->comment);
+		c->n--;
+		return;
+	}
+	if (r->log) {
+		add_log(lc, nr);
+		/* a catch-all before an accept policy is only the log */
+		if (r->tag == IR_T_CATCHALL && r->verdict == IR_V_ACCEPT)
+			return;
+		nr = nft_rule_clone_matches(c, first);
+	} else if (r->tag == IR_T_CATCHALL && r->verdict == IR_V_ACCEPT) {
+		free(nr->m);
+		free(nr->comment);
+		c->n--;
+		return;
+	}
+	if (r->verdict != IR_V_REJECT || proto == IR_P_TCP || proto == IR_P_UDP) {
+		add_verdict(nr, r->verdict,
+			    proto == IR_P_TCP ? NFT_REJ_TCP_RESET
+			    : proto == IR_P_UDP ? NFT_REJ_PORT_UNREACH : NFT_REJ_ADMIN_PROHIB);
+		return;
+	}
+	if (proto != IR_P_ANY || r->n_icmp) {
+		add_verdict(nr, r->verdict, NFT_REJ_ADMIN_PROHIB);
+		return;
+	}
+	/* reject of anything: a reset for tcp, port-unreachable for udp, else prohibited */
+	i = c->n - 1;
+	nft_rule_clone_matches(c, i);
+	nft_rule_clone_matches(c, i);
+	nft_match_eq(&c->v[i], NFT_SEL_L4PROTO, IR_P_TCP);
+	add_verdict(&c->v[i], r->verdict, NFT_REJ_TCP_RESET);
+	nft_match_eq(&c->v[i + 1], NFT_SEL_L4PROTO, IR_P_UDP);
+	add_verdict(&c->v[i + 1], r->verdict, NFT_REJ_PORT_UNREACH);
+	add_verdict(&c->v[i + 2], r->verdict, NFT_REJ_ADMIN_PROHIB);
+}
+
+static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
+		       const struct ir_rule *r, size_t ruleno)
+{
+	static const uint8_t port_protos[] = {IR_P_TCP, IR_P_UDP};
+	bool v6 = fam == NFT_FAM_IP6;
+	size_t targets[2], n_targets = 0, i, k;
+	char *base;
+
+	if (!(r->family & (v6 ? IR_F_IPV6 : IR_F_IPV4)))
+		return;
+	if (v6 && (r->saddr.n || r->daddr.n || r->ct_dnat_forward))
+		return;
+	if (!v6 && r->v6_linklocal_src)
+		return;
+	if (r->ct_dnat_forward) {
+		if (lc->targets != SIZE_MAX)
+			targets[n_targets++] = lc->targets;
+		if (lc->proto_targets != SIZE_MAX)
+			targets[n_targets++] = lc->proto_targets;
+		if (n_targets == 0)
+			return;
+	} else {
+		targets[n_targets++] = SIZE_MAX;
+	}
+	base = xasprintf("%s_%zu", c->name, ruleno);
+	for (k = 0; k < n_targets; k++) {
+		if (!r->dports.n && !r->sports.n) {
+			lower_variant(lc, fam, c, r, r->proto, targets[k], base);
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(port_protos); i++) {
+			uint8_t p = port_protos[i];
+
+			/* every port list the rule has must allow this protocol */
+			if ((r->dports.n && !ports_have(&r->dports, p)) ||
+			    (r->sports.n && !ports_have(&r->sports, p)))
+				continue;
+			lower_variant(lc, fam, c, r, p, targets[k], base);
+		}
+	}
+	free(base);
+}
+
+static void lower_clamp(struct nft_lower *lc, struct nft_chain *c)
+{
+	const struct ir_clamp *cl = &lc->ir->clamp;
+	struct nft_rule *r;
+
+	if (!cl->enabled)
+		return;
+	r = nft_rule_add(c, nft_comment(&cl->loc, "clamp-mss"), &cl->loc);
+	nft_match_flag(r, NFT_SEL_TCP_SYN);
+	nft_stmt_add(r, NFT_S_MSS)->port = cl->mss;
+}
+
+void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam)
+{
+	static const struct {
+		enum ir_chain_id id;
+		const char *name;
+		enum nft_hook hook;
+		int prio;
+	} chains[] = {
+		{IR_CH_RAW, "raw", NFT_HOOK_PREROUTING, -300},
+		{IR_CH_INPUT, "input", NFT_HOOK_INPUT, 0},
+		{IR_CH_FORWARD, "forward", NFT_HOOK_FORWARD, 0},
+		{IR_CH_OUTPUT, "output", NFT_HOOK_OUTPUT, 0},
+	};
+	struct nft_table *t = &lc->m->t[fam];
+	const struct ir *ir = lc->ir;
+	struct nft_chain *c;
+	size_t i, j;
+
+	if (fam == NFT_FAM_IP6 && ir->ipv6 == IR_IPV6_OPEN)
+		return;
+	for (i = 0; i < ARRAY_SIZE(chains); i++) {
+		const struct ir_chain *ic = &ir->chain[chains[i].id];
+
+		if (!ic->present)
+			continue;
+		if (fam == NFT_FAM_IP6 && chains[i].id == IR_CH_RAW)
+			continue;
+		c = nft_chain_begin(t, chains[i].name, false, chains[i].hook, chains[i].prio,
+				    ic->policy == IR_V_DROP);
+		if (chains[i].id == IR_CH_FORWARD)
+			lower_clamp(lc, c);
+		for (j = 0; j < ic->n; j++)
+			lower_rule(lc, fam, c, &ic->rules[j], j + 1);
+		nft_chain_end(t);
+	}
+	if (t->n_chains)
+		t->present = true;
+}

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nft_model.c - building blocks of the nft model (nft_model.h) */
+#include "nft.h"
+#include "nft_model.h"
+#include "util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* nft refuses comments longer than this (NFTNL_UDATA_COMMENT_MAXLEN - 1). */
+#define NFT_COMMENT_MAX 127
+
+struct nft_rule *nft_rule_add(struct nft_chain *c, char *comment, const struct loc *loc)
+{
+	struct nft_rule *r = VEC_PUSH(c->v, c->n, c->cap);
+
+	memset(r, 0, sizeof(*r));
+	r->comment = comment;
+	if (loc)
+		r->loc = *loc;
+	return r;
+}
+
+struct nft_rule *nft_rule_clone_matches(struct nft_chain *c, size_t idx)
+{
+	struct nft_rule *r, *src;
+
+	r = nft_rule_add(c, NULL, NULL);
+	src = &c->v[idx];
+	r->comment = xstrdup(src->comment);
+	r->loc = src->loc;
+	if (src->n_m) {
+		r->m = xmalloc(src->n_m * sizeof(*r->m));
+		memcpy(r->m, src->m, src->n_m * sizeof(*r->m));
+		r->n_m = r->cap_m = src->n_m;
+	}
+	return r;
+}
+
+struct nft_match *nft_match_add(struct nft_rule *r, enum nft_sel sel, enum nft_val val)
+{
+	struct nft_match *m = VEC_PUSH(r->m, r->n_m, r->cap_m);
+
+	memset(m, 0, sizeof(*m));
+	m->sel = sel;
+	m->val = val;
+	return m;
+}
+
+void nft_match_flag(struct nft_rule *r, enum nft_sel sel)
+{
+	nft_match_add(r, sel, NFT_V_NONE);
+}
+
+void nft_match_eq(struct nft_rule *r, enum nft_sel sel, uint32_t v)
+{
+	nft_match_add(r, sel, NFT_V_EQ)->lo = v;
+}
+
+void nft_match_ifname(struct nft_rule *r, enum nft_sel sel, const char *name)
+{
+	nft_match_add(r, sel, NFT_V_EQ)->ifname = name;
+}
+
+struct nft_stmt *nft_stmt_add(struct nft_rule *r, enum nft_stmt_kind kind)
+{
+	struct nft_stmt *s = VEC_PUSH(r->s, r->n_s, r->cap_s);
+
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	return s;
+}
+
+size_t nft_set_new(struct nft_table *t, char *name, enum nft_set_kind kind)
+{
+	struct nft_set *s = VEC_PUSH(t->sets, t->n_sets, t->cap_sets);
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->kind = kind;
+	s->interval = kind == NFT_SK_ADDR;
+	return t->n_sets - 1;
+}
+
+struct nft_elem *nft_elem_add(struct nft_set *s, char *comment)
+{
+	struct nft_elem *e = VEC_PUSH(s->v, s->n, s->cap);
+
+	memset(e, 0, sizeof(*e));
+	e->comment = comment;
+	return e;
+}
+
+size_t nft_set_find(const struct nft_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_sets; i++)
+		if (t->sets[i].name && strcmp(t->sets[i].name, name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * Sort by key, then by position, so that among equal keys (and among
+ * intervals starting at the same place) the first in policy order wins.
+ */
+struct elem_pos {
+	struct nft_elem e;
+	size_t pos;
+};
+
+static int elem_cmp(const void *a, const void *b)
+{
+	const struct elem_pos *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(x->e.k); i++)
+		if (x->e.k[i] != y->e.k[i])
+			return x->e.k[i] < y->e.k[i] ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return 0;
+}
+
+void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
+{
+	struct nft_set *s = &t->sets[idx];
+	struct elem_pos *tmp;
+	size_t i, n = 0;
+
+	if (s->n == 0)
+		return;
+	tmp = xmalloc(s->n * sizeof(*tmp));
+	for (i = 0; i < s->n; i++) {
+		tmp[i].e = s->v[i];
+		tmp[i].pos = i;
+	}
+	qsort(tmp, s->n, sizeof(*tmp), elem_cmp);
+	for (i = 0; i < s->n; i++) {
+		struct nft_elem *e = &tmp[i].e, *last = n ? &s->v[n - 1] : NULL;
+
+		if (!s->interval) {
+			if (last && memcmp(last->k, e->k, sizeof(e->k)) == 0) {
+				free(e->comment);
+				continue;
+			}
+		} else if (last && (e->k[0] <= last->hi ||
+				    (merge_adjacent && last->hi != UINT32_MAX &&
+				     e->k[0] == last->hi + 1))) {
+			if (e->hi > last->hi)
+				last->hi = e->hi;
+			free(e->comment);
+			continue;
+		}
+		s->v[n++] = *e;
+	}
+	s->n = n;
+	free(tmp);
+}
+
+char *nft_comment(const struct loc *loc, const char *tag)
+{
+	char *s, *p;
+	size_t len;
+
+	s = loc && loc->src ? diag_loc_str(loc) : xstrdup(tag);
+	/* nft strings have no escapes: keep them printable and unquoted */
+	for (p = s; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '_';
+	len = strlen(s);
+	if (len > NFT_COMMENT_MAX) {
+		/* keep the end: the file name and the line are what matter */
+		p = xasprintf("...%s", s + len - (NFT_COMMENT_MAX - 3));
+		free(s);
+		s = p;
+	}
+	return s;
+}
+
+char *nft_elem_comment(const struct loc *loc)
+{
+	return loc && loc->src ? nft_comment(loc, NULL) : NULL;
+}
+
+const char *nft_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IR_P_TCP:
+		return "tcp";
+	case IR_P_UDP:
+		return "udp";
+	case IR_P_ICMP:
+		return "icmp";
+	case IR_P_ICMPV6:
+		return "icmpv6";
+	case IR_P_GRE:
+		return "gre";
+	case IR_P_ESP:
+		return "esp";
+	case IR_P_AH:
+		return "ah";
+	}
+	return NULL;
+}
+
+static void rule_free(struct nft_rule *r)
+{
+	free(r->m);
+	free(r->s);
+	free(r->comment);
+}
+
+static void table_free(struct nft_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n_helpers; i++)
+		free(t->helpers[i].name);
+	free(t->helpers);
+	for (i = 0; i < t->n_timeouts; i++)
+		free(t->timeouts[i].name);
+	free(t->timeouts);
+	for (i = 0; i < t->n_sets; i++) {
+		for (j = 0; j < t->sets[i].n; j++)
+			free(t->sets[i].v[j].comment);
+		free(t->sets[i].v);
+		free(t->sets[i].name);
+	}
+	free(t->sets);
+	for (i = 0; i < t->n_chains; i++) {
+		for (j = 0; j < t->chains[i].n; j++)
+			rule_free(&t->chains[i].v[j]);
+		free(t->chains[i].v);
+	}
+	free(t->chains);
+}
+
+void nft_model_free(struct nft_model *m)
+{
+	int f;
+
+	if (!m)
+		return;
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		table_free(&m->t[f]);
+	free(m);
+}
+
+void nft_set_drop_last(struct nft_table *t)
+{
+	struct nft_set *s = &t->sets[--t->n_sets];
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].comment);
+	free(s->v);
+	free(s->name);
+}
+
+static bool same_comment(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Whether nft would merge touching intervals of different policy lines,
+ * had they to go in an anonymous set: a named set keeps them apart.
+ */
+static bool merge_loses_places(const struct nft_set *s)
+{
+	size_t i;
+
+	for (i = 1; s->interval && i < s->n; i++)
+		if (s->v[i - 1].hi != UINT32_MAX && s->v[i].k[0] == s->v[i - 1].hi + 1 &&
+		    !same_comment(s->v[i - 1].comment, s->v[i].comment))
+			return true;
+	return false;
+}
+
+/*
+ * Give the list just collected in set @idx (the table's last set) its
+ * final form: a named set when large or when merging would lose element
+ * comments, else merged like nft merges an anonymous set, and a plain
+ * value when one element remains (nft itself turns `{ x }` into `x`, so
+ * the text and the batch must agree).
+ */
+void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, bool neg,
+		    size_t idx, char *set_name)
+{
+	struct nft_set *s = &t->sets[idx];
+	struct nft_match *m;
+	struct nft_elem e;
+
+	s->sel = sel;
+	nft_set_normalize(t, idx, false);
+	if (s->n > NFT_ANON_MAX || merge_loses_places(s)) {
+		m = nft_match_add(r, sel, NFT_V_SET);
+		m->neg = neg;
+		m->set = nft_set_find(t, set_name);
+		if (m->set == SIZE_MAX) {
+			s->name = set_name;
+			m->set = idx;
+			return;
+		}
+		/* a list used by several rules (the LAN's networks): one set */
+		free(set_name);
+		nft_set_drop_last(t);
+		return;
+	}
+	free(set_name);
+	nft_set_normalize(t, idx, true);
+	if (s->n > 1) {
+		m = nft_match_add(r, sel, NFT_V_SET);
+		m->set = idx;
+		m->neg = neg;
+		return;
+	}
+	e = s->v[0];
+	m = nft_match_add(r, sel, s->interval && e.k[0] != e.hi ? NFT_V_RANGE : NFT_V_EQ);
+	m->lo = e.k[0];
+	m->hi = s->interval ? e.hi : e.k[0];
+	m->neg = neg;
+	s->v[0].comment = NULL;
+	free(e.comment);
+	nft_set_drop_last(t);
+}
+
+void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
+		     const struct ir_addrs *a, bool neg, char *set_name)
+{
+	size_t i, idx;
+	struct nft_elem *e;
+
+	if (a->n == 0) {
+		free(set_name);
+		return;
+	}
+	idx = nft_set_new(t, NULL, NFT_SK_ADDR);
+	for (i = 0; i < a->n; i++) {
+		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&a->v[i].loc));
+		e->k[0] = a->v[i].lo;
+		e->hi = a->v[i].hi;
+	}
+	nft_match_list(t, r, sel, neg, idx, set_name);
+}
+
+void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
+		     const struct ir_ports *p, uint8_t proto, char *set_name)
+{
+	bool interval = false;
+	struct nft_elem *e;
+	size_t i, idx;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].proto == proto && p->v[i].lo != p->v[i].hi)
+			interval = true;
+	idx = nft_set_new(t, NULL, NFT_SK_PORT);
+	t->sets[idx].interval = interval;
+	for (i = 0; i < p->n; i++) {
+		if (p->v[i].proto != proto)
+			continue;
+		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&p->v[i].loc));
+		e->k[0] = p->v[i].lo;
+		e->hi = p->v[i].hi;
+	}
+	if (t->sets[idx].n == 0) {
+		nft_set_drop_last(t);
+		free(set_name);
+		return;
+	}
+	nft_match_list(t, r, sel, false, idx, set_name);
+}
+
+struct nft_chain *nft_chain_begin(struct nft_table *t, const char *name, bool nat,
+				  enum nft_hook hook, int prio, bool drop)
+{
+	struct nft_chain *c = VEC_PUSH(t->chains, t->n_chains, t->cap_chains);
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->nat = nat;
+	c->hook = hook;
+	c->prio = prio;
+	c->drop = drop;
+	return c;
+}
+
+void nft_chain_end(struct nft_table *t)
+{
+	struct nft_chain *c = &t->chains[t->n_chains - 1];
+
+	if (c->n == 0 && !c->drop) {
+		free(c->v);
+		t->n_chains--;
+	}
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft_model.h - the one description of masqgen's nftables tables.
+ *
+ * nft_lower() builds it from the IR; nft_text.c prints it as an `nft -f`
+ * script and nft_build.c turns it into netlink messages. Both walk the same
+ * structures, so they describe the same ruleset: everything either printer
+ * needs is decided here (element order, merged intervals, set names and
+ * kinds, comments), never in a printer.
+ *
+ * A rule is its matches (all must hold) followed by its statements. The
+ * vocabulary is deliberately small: each selector and statement is one
+ * well-known nft construct with one bytecode shape.
+ *
+ * One owner: the model owns every string and array reachable from it
+ * (nft_model_free()); interface names point into the IR, which must
+ * outlive the model.
+ */
+#ifndef MASQGEN_NFT_MODEL_H
+#define MASQGEN_NFT_MODEL_H
+
+#include "diag.h"
+#include "ir.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum nft_fam {
+	NFT_FAM_IP,
+	NFT_FAM_IP6,
+	NFT_FAM_COUNT
+};
+
+/* What a match reads. */
+enum nft_sel {
+	NFT_SEL_IIFNAME,	/* meta iifname; value: name (ir form, '+' wildcard) */
+	NFT_SEL_OIFNAME,
+	NFT_SEL_L4PROTO,	/* meta l4proto */
+	NFT_SEL_SADDR,		/* ip saddr (IPv4 only) */
+	NFT_SEL_DADDR,		/* ip daddr */
+	NFT_SEL_TCP_DPORT,
+	NFT_SEL_UDP_DPORT,
+	NFT_SEL_TCP_SPORT,
+	NFT_SEL_UDP_SPORT,
+	NFT_SEL_ICMP_TYPE,
+	NFT_SEL_ICMPV6_TYPE,
+	NFT_SEL_CT_STATE,	/* value: enum ir_ct_state bits, matches any of them */
+	/* Flag-like selectors: no value. */
+	NFT_SEL_CT_DNAT,	/* ct status dnat */
+	NFT_SEL_FIB_LOCAL_IIF,	/* fib daddr . iif type local */
+	NFT_SEL_FIB_LOCAL,	/* fib daddr type local */
+	NFT_SEL_TCP_SYN,	/* tcp flags syn */
+	NFT_SEL_IP6_LINKLOCAL,	/* ip6 saddr fe80::/10 */
+	/* Set lookups on a concatenation (value: NFT_V_SET only). */
+	NFT_SEL_TARGET,		/* ip daddr . meta l4proto . th dport */
+	NFT_SEL_PROTO_TARGET,	/* ip daddr . meta l4proto */
+};
+
+enum nft_val {
+	NFT_V_NONE,		/* flag-like selector */
+	NFT_V_EQ,		/* lo */
+	NFT_V_RANGE,		/* lo-hi; an address range prints as a prefix when aligned */
+	NFT_V_SET,		/* the table's set number `set` */
+};
+
+struct nft_match {
+	enum nft_sel sel;
+	enum nft_val val;
+	bool neg;
+	uint32_t lo, hi;
+	const char *ifname;	/* NFT_SEL_IIFNAME/OIFNAME */
+	size_t set;
+};
+
+enum nft_stmt_kind {
+	NFT_S_COUNTER,
+	NFT_S_LIMIT,		/* a (rate), unit */
+	NFT_S_LOG,		/* str (prefix), level */
+	NFT_S_ACCEPT,
+	NFT_S_DROP,
+	NFT_S_REJECT,		/* reject */
+	NFT_S_DNAT,		/* a (address), port (0: unchanged) */
+	NFT_S_SNAT,		/* a */
+	NFT_S_DNAT_MAP,		/* dnat ip to meta l4proto . th dport map `set` */
+	NFT_S_MASQ,
+	NFT_S_CT_HELPER,	/* str: the object's name */
+	NFT_S_CT_TIMEOUT,	/* str */
+	NFT_S_MSS,		/* port: the MSS, 0: rt mtu */
+};
+
+enum nft_reject {
+	NFT_REJ_TCP_RESET,
+	NFT_REJ_PORT_UNREACH,
+	NFT_REJ_ADMIN_PROHIB,
+};
+
+/* Syslog levels as nft numbers them (LOG_EMERG..LOG_DEBUG). */
+struct nft_stmt {
+	enum nft_stmt_kind kind;
+	uint32_t a;
+	uint16_t port;
+	enum ir_rate_unit unit;
+	unsigned level;
+	enum nft_reject reject;
+	const char *str;	/* points into the model or the IR */
+	size_t set;
+};
+
+struct nft_rule {
+	struct nft_match *m;
+	size_t n_m, cap_m;
+	struct nft_stmt *s;
+	size_t n_s, cap_s;
+	char *comment;		/* the policy place, "howto.masq:12" */
+	struct loc loc;
+};
+
+enum nft_set_kind {
+	NFT_SK_ADDR,		/* ipv4_addr, always an interval set */
+	NFT_SK_PORT,		/* inet_service; interval when a range is present */
+	NFT_SK_ICMP,		/* icmp_type */
+	NFT_SK_ICMPV6,		/* icmpv6_type */
+	NFT_SK_FWD_MAP,		/* inet_proto . inet_service : ipv4_addr . inet_service */
+	NFT_SK_TARGET,		/* ipv4_addr . inet_proto . inet_service */
+	NFT_SK_PROTO_TARGET,	/* ipv4_addr . inet_proto */
+};
+
+/*
+ * A set element: key fields k[] (k[0] with hi for an interval), map data
+ * d[] (address, port). Intervals of an interval set are sorted, disjoint
+ * and, in anonymous sets, never adjacent (nft would merge them).
+ */
+struct nft_elem {
+	uint32_t k[3];
+	uint32_t hi;
+	uint32_t d[2];
+	char *comment;
+};
+
+struct nft_set {
+	char *name;		/* NULL: anonymous, printed inside its rule */
+	enum nft_set_kind kind;
+	enum nft_sel sel;	/* anonymous: what the rule looks up */
+	bool interval;
+	struct nft_elem *v;
+	size_t n, cap;
+};
+
+struct nft_helper_obj {
+	char *name;
+	const char *kname;	/* kernel helper name, points into the IR */
+	uint8_t proto;
+	struct loc loc;
+};
+
+/* ct timeout states masqgen sets, in the kernel's order per protocol. */
+enum {
+	NFT_TO_TCP_ESTABLISHED = 2,
+	NFT_TO_TCP_FIN_WAIT = 3,
+	NFT_TO_TCP_CLOSE_WAIT = 4,
+	NFT_TO_TCP_LAST_ACK = 5,
+	NFT_TO_TCP_TIME_WAIT = 6,
+	NFT_TO_UDP_REPLIED = 1,
+	NFT_TO_MAX = 11,
+};
+
+struct nft_timeout_obj {
+	char *name;
+	uint8_t proto;
+	uint32_t secs[NFT_TO_MAX];	/* 0: left at the kernel's default */
+	struct loc loc;
+};
+
+enum nft_hook {
+	NFT_HOOK_PREROUTING,
+	NFT_HOOK_INPUT,
+	NFT_HOOK_FORWARD,
+	NFT_HOOK_OUTPUT,
+	NFT_HOOK_POSTROUTING,
+};
+
+struct nft_chain {
+	const char *name;
+	bool nat;		/* type nat, else type filter */
+	enum nft_hook hook;
+	int prio;
+	bool drop;		/* policy drop */
+	struct nft_rule *v;
+	size_t n, cap;
+};
+
+struct nft_table {
+	bool present;
+	struct nft_helper_obj *helpers;
+	size_t n_helpers, cap_helpers;
+	struct nft_timeout_obj *timeouts;
+	size_t n_timeouts, cap_timeouts;
+	struct nft_set *sets;		/* named and anonymous, in creation order */
+	size_t n_sets, cap_sets;
+	struct nft_chain *chains;
+	size_t n_chains, cap_chains;
+};
+
+struct nft_model {
+	struct nft_table t[NFT_FAM_COUNT];
+};
+
+/* nft_model.c: building blocks for the lowering. */
+
+/* A new rule at the end of @c with @comment (taken). */
+struct nft_rule *nft_rule_add(struct nft_chain *c, char *comment, const struct loc *loc);
+/* A copy of rule @idx's matches and comment in a new last rule of @c. */
+struct nft_rule *nft_rule_clone_matches(struct nft_chain *c, size_t idx);
+struct nft_match *nft_match_add(struct nft_rule *r, enum nft_sel sel, enum nft_val val);
+void nft_match_flag(struct nft_rule *r, enum nft_sel sel);
+void nft_match_eq(struct nft_rule *r, enum nft_sel sel, uint32_t v);
+void nft_match_ifname(struct nft_rule *r, enum nft_sel sel, const char *name);
+struct nft_stmt *nft_stmt_add(struct nft_rule *r, enum nft_stmt_kind kind);
+
+/* A new set of @kind in @t; @name NULL for an anonymous one (taken). */
+size_t nft_set_new(struct nft_table *t, char *name, enum nft_set_kind kind);
+struct nft_elem *nft_elem_add(struct nft_set *s, char *comment);
+/* Forget the table's last set (a list that became something else). */
+void nft_set_drop_last(struct nft_table *t);
+
+/*
+ * Normalize the elements of set @idx: sort, drop duplicates (the first
+ * keeps its comment) and, for interval sets, merge overlapping intervals
+ * and, when @merge_adjacent, touching ones.
+ */
+void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent);
+
+/* "FILE:LINE" of @loc, or @tag when it has no place; fit for an nft comment. */
+char *nft_comment(const struct loc *loc, const char *tag);
+
+/* An element's comment: its policy place, or NULL for a built-in one. */
+char *nft_elem_comment(const struct loc *loc);
+
+/* The first named set called @name, or SIZE_MAX. */
+size_t nft_set_find(const struct nft_table *t, const char *name);
+
+/* Protocol names as nft reads them ("tcp", "gre", "icmpv6"), or NULL. */
+const char *nft_proto_name(uint8_t proto);
+
+/* nft_lower*.c: shared between the lowering files. */
+struct nft_lower {
+	const struct ir *ir;
+	struct nft_model *m;
+	size_t targets;		/* ip table set numbers, SIZE_MAX when absent */
+	size_t proto_targets;
+};
+
+/* Anonymous sets hold at most this many elements; larger lists get a named set. */
+#define NFT_ANON_MAX 16
+
+/* Open a base chain in @t; nft_chain_end() drops it again if it says nothing. */
+struct nft_chain *nft_chain_begin(struct nft_table *t, const char *name, bool nat,
+				  enum nft_hook hook, int prio, bool drop);
+void nft_chain_end(struct nft_table *t);
+
+/*
+ * Match @sel against a list: nft_match_list() takes set @idx, the table's
+ * last, holding at least one element; the others collect it from the IR
+ * (nothing for an empty list). The result is a plain value for one element,
+ * else an anonymous set, or a named set @set_name (taken; freed when
+ * unused; reused when a set of that name exists) when it holds more than
+ * NFT_ANON_MAX elements or touching intervals of different policy lines
+ * (nft would merge them in an anonymous set, losing a line's comment).
+ */
+void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, bool neg,
+		    size_t idx, char *set_name);
+void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
+		     const struct ir_addrs *a, bool neg, char *set_name);
+/* The same for the ports of protocol @proto in @p. */
+void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
+		     const struct ir_ports *p, uint8_t proto, char *set_name);
+
+void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
+
+#endif

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft_text.c - the model as an `nft -f` script (`generate -t nft`).
+ *
+ * Each table is replaced atomically whether or not it exists: `table`
+ * creates it if missing, `delete table` removes it with everything in it,
+ * and the full definition follows, all in the one transaction nft -f
+ * makes of a file. A family masqgen no longer uses is only deleted.
+ */
+#include "cli.h"
+#include "ir.h"
+#include "nft.h"
+#include "nft_model.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
+
+static void print_ip(struct strbuf *sb, uint32_t a)
+{
+	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+/* An address interval as nft prints it: an address, a prefix, or a range. */
+static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
+{
+	unsigned len;
+
+	print_ip(sb, lo);
+	if (lo == hi)
+		return;
+	for (len = 1; len < 32; len++) {
+		uint32_t host = ~0u >> len;
+
+		if ((lo & host) == 0 && hi == (lo | host)) {
+			sb_addf(sb, "/%u", len);
+			return;
+		}
+	}
+	sb_add(sb, "-");
+	print_ip(sb, hi);
+}
+
+static void print_proto(struct strbuf *sb, uint32_t p)
+{
+	const char *name = nft_proto_name((uint8_t)p);
+
+	if (name)
+		sb_add(sb, name);
+	else
+		sb_addf(sb, "%u", p);
+}
+
+static const char *icmp_name(uint32_t type, bool v6)
+{
+	static const char *const v4[] = {
+		[0] = "echo-reply",	   [3] = "destination-unreachable",
+		[4] = "source-quench",	   [5] = "redirect",
+		[8] = "echo-request",	   [9] = "router-advertisement",
+		[10] = "router-solicitation", [11] = "time-exceeded",
+		[12] = "parameter-problem", [13] = "timestamp-request",
+		[14] = "timestamp-reply",
+	};
+	static const char *const v6low[] = {
+		[1] = "destination-unreachable", [2] = "packet-too-big",
+		[3] = "time-exceeded",		 [4] = "parameter-problem",
+	};
+	static const char *const v6high[] = {
+		[0] = "echo-request",	     [1] = "echo-reply",
+		[5] = "nd-router-solicit",   [6] = "nd-router-advert",
+		[7] = "nd-neighbor-solicit", [8] = "nd-neighbor-advert",
+		[9] = "nd-redirect",
+	};
+
+	if (!v6)
+		return type < ARRAY_SIZE(v4) ? v4[type] : NULL;
+	if (type < ARRAY_SIZE(v6low))
+		return v6low[type];
+	if (type >= 128 && type - 128 < ARRAY_SIZE(v6high))
+		return v6high[type - 128];
+	return NULL;
+}
+
+/* A single value of selector @sel. */
+static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32_t hi)
+{
+	const char *name;
+
+	switch (sel) {
+	case NFT_SEL_SADDR:
+	case NFT_SEL_DADDR:
+		print_addr_range(sb, lo, hi);
+		return;
+	case NFT_SEL_L4PROTO:
+		print_proto(sb, lo);
+		return;
+	case NFT_SEL_ICMP_TYPE:
+	case NFT_SEL_ICMPV6_TYPE:
+		name = icmp_name(lo, sel == NFT_SEL_ICMPV6_TYPE);
+		if (name)
+			sb_add(sb, name);
+		else
+			sb_addf(sb, "%u", lo);
+		return;
+	case NFT_SEL_CT_STATE: {
+		static const char *const states[] = {"invalid", "established", "related", "new"};
+		static const unsigned bits[] = {IR_CT_INVALID, IR_CT_ESTABLISHED, IR_CT_RELATED,
+						IR_CT_NEW};
+		const char *sep = "";
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(bits); i++) {
+			if (lo & bits[i]) {
+				sb_addf(sb, "%s%s", sep, states[i]);
+				sep = ",";
+			}
+		}
+		return;
+	}
+	default:
+		sb_addf(sb, "%u", lo);
+		if (hi != lo)
+			sb_addf(sb, "-%u", hi);
+		return;
+	}
+}
+
+static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e)
+{
+	switch (s->kind) {
+	case NFT_SK_ADDR:
+		print_addr_range(sb, e->k[0], e->hi);
+		break;
+	case NFT_SK_PORT:
+		print_value(sb, NFT_SEL_TCP_DPORT, e->k[0], s->interval ? e->hi : e->k[0]);
+		break;
+	case NFT_SK_ICMP:
+	case NFT_SK_ICMPV6:
+		print_value(sb, s->kind == NFT_SK_ICMP ? NFT_SEL_ICMP_TYPE : NFT_SEL_ICMPV6_TYPE,
+			    e->k[0], e->k[0]);
+		break;
+	case NFT_SK_FWD_MAP:
+		print_proto(sb, e->k[0]);
+		sb_addf(sb, " . %u", e->k[1]);
+		break;
+	case NFT_SK_TARGET:
+	case NFT_SK_PROTO_TARGET:
+		print_ip(sb, e->k[0]);
+		sb_add(sb, " . ");
+		print_proto(sb, e->k[1]);
+		if (s->kind == NFT_SK_TARGET)
+			sb_addf(sb, " . %u", e->k[2]);
+		break;
+	}
+	if (e->comment)
+		sb_addf(sb, " comment \"%s\"", e->comment);
+	if (s->kind == NFT_SK_FWD_MAP) {
+		sb_add(sb, " : ");
+		print_ip(sb, e->d[0]);
+		sb_addf(sb, " . %u", e->d[1]);
+	}
+}
+
+/* Elements inline (anonymous sets) or one a line (named sets). */
+static void print_elems(struct strbuf *sb, const struct nft_set *s, const char *indent)
+{
+	size_t i;
+
+	sb_add(sb, "{");
+	for (i = 0; i < s->n; i++) {
+		if (indent)
+			sb_addf(sb, "\n%s\t", indent);
+		else
+			sb_add(sb, " ");
+		print_elem(sb, s, &s->v[i]);
+		if (i + 1 < s->n)
+			sb_add(sb, ",");
+	}
+	if (indent)
+		sb_addf(sb, "\n%s}", indent);
+	else
+		sb_add(sb, " }");
+}
+
+static void print_set_ref(struct strbuf *sb, const struct nft_table *t, size_t idx)
+{
+	const struct nft_set *s = &t->sets[idx];
+
+	if (s->name)
+		sb_addf(sb, "@%s", s->name);
+	else
+		print_elems(sb, s, NULL);
+}
+
+static const char *const sel_text[] = {
+	[NFT_SEL_IIFNAME] = "iifname",
+	[NFT_SEL_OIFNAME] = "oifname",
+	[NFT_SEL_L4PROTO] = "meta l4proto",
+	[NFT_SEL_SADDR] = "ip saddr",
+	[NFT_SEL_DADDR] = "ip daddr",
+	[NFT_SEL_TCP_DPORT] = "tcp dport",
+	[NFT_SEL_UDP_DPORT] = "udp dport",
+	[NFT_SEL_TCP_SPORT] = "tcp sport",
+	[NFT_SEL_UDP_SPORT] = "udp sport",
+	[NFT_SEL_ICMP_TYPE] = "icmp type",
+	[NFT_SEL_ICMPV6_TYPE] = "icmpv6 type",
+	[NFT_SEL_CT_STATE] = "ct state",
+	[NFT_SEL_CT_DNAT] = "ct status dnat",
+	[NFT_SEL_FIB_LOCAL_IIF] = "fib daddr . iif type local",
+	[NFT_SEL_FIB_LOCAL] = "fib daddr type local",
+	[NFT_SEL_TCP_SYN] = "tcp flags syn",
+	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
+	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
+	[NFT_SEL_PROTO_TARGET] = "ip daddr . meta l4proto",
+};
+
+/* An interface name; a trailing '+' (any suffix) is nft's '*'. */
+static void print_ifname(struct strbuf *sb, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len && name[len - 1] == '+')
+		sb_addf(sb, "\"%.*s*\"", (int)(len - 1), name);
+	else
+		sb_addf(sb, "\"%s\"", name);
+}
+
+static void print_match(struct strbuf *sb, const struct nft_table *t, const struct nft_match *m)
+{
+	sb_add(sb, sel_text[m->sel]);
+	if (m->val == NFT_V_NONE)
+		return;
+	sb_add(sb, m->neg ? " != " : " ");
+	if (m->val == NFT_V_SET)
+		print_set_ref(sb, t, m->set);
+	else if (m->sel == NFT_SEL_IIFNAME || m->sel == NFT_SEL_OIFNAME)
+		print_ifname(sb, m->ifname);
+	else
+		print_value(sb, m->sel, m->lo, m->val == NFT_V_RANGE ? m->hi : m->lo);
+}
+
+static const char *const log_levels[] = {"emerg", "alert", "crit", "err",
+					 "warn",  "notice", "info", "debug"};
+
+static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		       const struct nft_stmt *s)
+{
+	static const char *const units[] = {
+		[IR_PER_SECOND] = "second", [IR_PER_MINUTE] = "minute", [IR_PER_HOUR] = "hour"};
+
+	switch (s->kind) {
+	case NFT_S_COUNTER:
+		sb_add(sb, "counter");
+		break;
+	case NFT_S_LIMIT:
+		sb_addf(sb, "limit rate %u/%s", s->a, units[s->unit]);
+		break;
+	case NFT_S_LOG:
+		sb_addf(sb, "log prefix \"%s\" level %s", s->str, log_levels[s->level]);
+		break;
+	case NFT_S_ACCEPT:
+		sb_add(sb, "accept");
+		break;
+	case NFT_S_DROP:
+		sb_add(sb, "drop");
+		break;
+	case NFT_S_REJECT:
+		if (s->reject == NFT_REJ_TCP_RESET)
+			sb_add(sb, "reject with tcp reset");
+		else
+			sb_addf(sb, "reject with %s type %s",
+				fam == NFT_FAM_IP6 ? "icmpv6" : "icmp",
+				s->reject == NFT_REJ_PORT_UNREACH ? "port-unreachable"
+								  : "admin-prohibited");
+		break;
+	case NFT_S_DNAT:
+	case NFT_S_SNAT:
+		sb_add(sb, s->kind == NFT_S_DNAT ? "dnat to " : "snat to ");
+		print_ip(sb, s->a);
+		if (s->port)
+			sb_addf(sb, ":%u", s->port);
+		break;
+	case NFT_S_DNAT_MAP:
+		sb_add(sb, "dnat ip to meta l4proto . th dport map ");
+		print_set_ref(sb, t, s->set);
+		break;
+	case NFT_S_MASQ:
+		sb_add(sb, "masquerade");
+		break;
+	case NFT_S_CT_HELPER:
+		sb_addf(sb, "ct helper set \"%s\"", s->str);
+		break;
+	case NFT_S_CT_TIMEOUT:
+		sb_addf(sb, "ct timeout set \"%s\"", s->str);
+		break;
+	case NFT_S_MSS:
+		if (s->port)
+			sb_addf(sb, "tcp option maxseg size set %u", s->port);
+		else
+			sb_add(sb, "tcp option maxseg size set rt mtu");
+		break;
+	}
+}
+
+static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		       const struct nft_rule *r)
+{
+	const char *sep = "\t\t";
+	size_t i;
+
+	for (i = 0; i < r->n_m; i++) {
+		sb_add(sb, sep);
+		print_match(sb, t, &r->m[i]);
+		sep = " ";
+	}
+	for (i = 0; i < r->n_s; i++) {
+		sb_add(sb, sep);
+		print_stmt(sb, t, fam, &r->s[i]);
+		sep = " ";
+	}
+	if (r->comment)
+		sb_addf(sb, " comment \"%s\"", r->comment);
+	sb_add(sb, "\n");
+}
+
+static const char *const set_types[] = {
+	[NFT_SK_ADDR] = "ipv4_addr",
+	[NFT_SK_PORT] = "inet_service",
+	[NFT_SK_ICMP] = "icmp_type",
+	[NFT_SK_ICMPV6] = "icmpv6_type",
+	[NFT_SK_FWD_MAP] = "inet_proto . inet_service : ipv4_addr . inet_service",
+	[NFT_SK_TARGET] = "ipv4_addr . inet_proto . inet_service",
+	[NFT_SK_PROTO_TARGET] = "ipv4_addr . inet_proto",
+};
+
+static void print_set(struct strbuf *sb, const struct nft_set *s)
+{
+	sb_addf(sb, "\t%s %s {\n\t\ttype %s\n", s->kind == NFT_SK_FWD_MAP ? "map" : "set", s->name,
+		set_types[s->kind]);
+	if (s->interval)
+		sb_add(sb, "\t\tflags interval\n");
+	if (s->n) {
+		sb_add(sb, "\t\telements = ");
+		print_elems(sb, s, "\t\t");
+		sb_add(sb, "\n");
+	}
+	sb_add(sb, "\t}\n\n");
+}
+
+static void print_objects(struct strbuf *sb, const struct nft_table *t, const char *fam)
+{
+	static const char *const tcp_states[] = {
+		"syn_sent",   "syn_recv",  "established", "fin_wait",	"close_wait",
+		"last_ack",   "time_wait", "close",	  "syn_sent2",	"retrans",
+		"unack"};
+	static const char *const udp_states[] = {"unreplied", "replied"};
+	size_t i, j;
+
+	for (i = 0; i < t->n_helpers; i++)
+		sb_addf(sb, "\tct helper %s {\n\t\ttype \"%s\" protocol %s\n\t\tl3proto %s\n\t}\n\n",
+			t->helpers[i].name, t->helpers[i].kname,
+			nft_proto_name(t->helpers[i].proto), fam);
+	for (i = 0; i < t->n_timeouts; i++) {
+		const struct nft_timeout_obj *o = &t->timeouts[i];
+		bool tcp = o->proto == IR_P_TCP;
+		size_t n = tcp ? ARRAY_SIZE(tcp_states) : ARRAY_SIZE(udp_states);
+		sb_addf(sb, "\tct timeout %s {\n\t\tprotocol %s\n\t\tl3proto %s\n\t\tpolicy = {",
+			o->name, nft_proto_name(o->proto), fam);
+		for (j = 0; j < n; j++)
+			sb_addf(sb, "%s%s : %u", j ? ", " : " ", tcp ? tcp_states[j] : udp_states[j],
+				o->secs[j]);
+		sb_add(sb, " }\n\t}\n\n");
+	}
+}
+
+static const char *const hook_names[] = {
+	[NFT_HOOK_PREROUTING] = "prerouting", [NFT_HOOK_INPUT] = "input",
+	[NFT_HOOK_FORWARD] = "forward",	      [NFT_HOOK_OUTPUT] = "output",
+	[NFT_HOOK_POSTROUTING] = "postrouting",
+};
+
+static const char *prio_name(const struct nft_chain *c)
+{
+	switch (c->prio) {
+	case -300:
+		return "raw";
+	case -100:
+		return "dstnat";
+	case 100:
+		return "srcnat";
+	}
+	return "filter";
+}
+
+static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam)
+{
+	const char *fname = family_names[fam];
+	size_t i, j;
+
+	sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
+	if (!t->present)
+		return;
+	sb_addf(sb, "table %s masqgen {\n", fname);
+	print_objects(sb, t, fname);
+	for (i = 0; i < t->n_sets; i++)
+		if (t->sets[i].name)
+			print_set(sb, &t->sets[i]);
+	for (i = 0; i < t->n_chains; i++) {
+		const struct nft_chain *c = &t->chains[i];
+
+		sb_addf(sb, "%s\tchain %s {\n\t\ttype %s hook %s priority %s; policy %s;\n",
+			i ? "\n" : "", c->name, c->nat ? "nat" : "filter", hook_names[c->hook],
+			prio_name(c), c->drop ? "drop" : "accept");
+		for (j = 0; j < c->n; j++)
+			print_rule(sb, t, fam, &c->v[j]);
+		sb_add(sb, "\t}\n");
+	}
+	sb_add(sb, "}\n");
+}
+
+void nft_text_print(const struct nft_model *m, struct strbuf *out)
+{
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		print_table(out, &m->t[f], (enum nft_fam)f);
+}
+
+int nft_text_emit(const struct ir *ir, struct strbuf *out)
+{
+	struct nft_model *m = nft_lower(ir);
+
+	if (!m)
+		return -1;
+	sb_add(out, "#!/usr/sbin/nft -f\n");
+	sb_addf(out, "# generated by masqgen from %s: `nft -f` replaces masqgen's tables\n",
+		ir->policy_path ? ir->policy_path : "a policy");
+	nft_text_print(m, out);
+	nft_model_free(m);
+	return 0;
+}

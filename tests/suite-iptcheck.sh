@@ -1,0 +1,80 @@
+#!/bin/sh
+# iptables' own checkers on every golden iptables.out, with both the nft
+# and the legacy flavour of iptables: the IPv4 part as printed and the
+# IPv6 part (the "#6 " lines) must pass iptables-restore --test and
+# ip6tables-restore --test; then each is loaded for real into a throwaway
+# network namespace and iptables-save must print masqgen's rules back
+# exactly as generated (the output is in iptables-save's canonical form).
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp_dir)
+
+if [ "${GOLDEN:-0}" = 1 ]; then
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	skip "iptcheck" "needs root (network namespaces)"
+	exit 0
+fi
+
+ns="masqgen-iptcheck-$$"
+cleanup() {
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# The -A lines of a ruleset with their table, grouped by table and chain,
+# in their order within the chain.
+rules_by_chain() {
+	awk '/^\*/ { table = substr($0, 2) } /^-A / { print table, $0 }' | sort -s -k1,1 -k3,3
+}
+
+# check NAME FLAVOUR FAMILY FILE: FAMILY is "" (IPv4) or "6".
+check_one() {
+	name=$1 flavour=$2 fam=$3 file=$4
+	restore="ip${fam}tables-$flavour-restore"
+	save="ip${fam}tables-$flavour-save"
+	label="iptcheck $name $flavour ipv${fam:-4}"
+	if ! command -v "$restore" >/dev/null 2>&1; then
+		fail "$label" "$restore is not installed"
+		return
+	fi
+	if ! ip netns exec "$ns" "$restore" --test <"$file" >"$tmp/err" 2>&1; then
+		fail "$label" "$restore --test: $(head -n 3 "$tmp/err")"
+		return
+	fi
+	if ! ip netns exec "$ns" "$restore" <"$file" >"$tmp/err" 2>&1; then
+		fail "$label" "$restore (load): $(head -n 3 "$tmp/err")"
+		return
+	fi
+	ip netns exec "$ns" "$save" | rules_by_chain >"$tmp/saved"
+	rules_by_chain <"$file" >"$tmp/generated"
+	if ! diff -u "$tmp/generated" "$tmp/saved" >"$tmp/diff"; then
+		fail "$label" "$save prints the rules back differently"
+		head -n 20 "$tmp/diff"
+		return
+	fi
+	pass "$label"
+}
+
+found=0
+for out in "$TESTS_DIR"/golden/*/iptables.out; do
+	[ -f "$out" ] || continue
+	found=1
+	name=$(basename "$(dirname "$out")")
+	sed -n 's/^#6 //p' "$out" >"$tmp/v6"
+	for flavour in nft legacy; do
+		ip netns del "$ns" 2>/dev/null
+		if ! ip netns add "$ns"; then
+			fail "iptcheck $name" "cannot create a network namespace"
+			continue
+		fi
+		check_one "$name" "$flavour" "" "$out"
+		if [ -s "$tmp/v6" ]; then
+			check_one "$name" "$flavour" 6 "$tmp/v6"
+		elif grep -q '^#6 ' "$out"; then
+			fail "iptcheck $name $flavour ipv6" "empty IPv6 part"
+		fi
+	done
+done
+[ $found = 1 ] || fail "iptcheck" "no golden iptables.out (is iptables in tests/golden/TARGETS?)"

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_nft_lower.c - the nft lowering and text printer on hand-built IRs.
+ *
+ * With `--load POLICY` it is instead the batch half of
+ * tests/suite-nftequiv.sh: compile POLICY and commit nft_build()'s batch to
+ * the kernel of the current network namespace (exit 0, or 1 after the
+ * kernel's error).
+ */
+#include "cli.h"
+#include "diag.h"
+#include "ir.h"
+#include "nft.h"
+#include "nft_model.h"
+#include "nft_sample_ir.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *sample_text(struct ir *ir)
+{
+	struct strbuf sb = {0};
+
+	CHECK(nft_text_emit(ir, &sb) == 0);
+	return sb.buf;
+}
+
+static size_t count_rules(const struct nft_model *m)
+{
+	size_t n = 0, i;
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		for (i = 0; i < m->t[f].n_chains; i++)
+			n += m->t[f].chains[i].n;
+	return n;
+}
+
+static void test_sample_nat(void)
+{
+	struct ir ir;
+	char *text;
+
+	sample_ir(&ir);
+	text = sample_text(&ir);
+	/* 1:1 first, unrestricted by interface so LAN hosts reach it too */
+	CHECK(strstr(text, "\t\tip daddr 203.0.113.7 dnat to 192.168.0.7 comment") != NULL);
+	CHECK(strstr(text, "iifname \"ppp0\" fib daddr . iif type local ip daddr != 203.0.113.7 "
+			   "dnat ip to meta l4proto . th dport map @fwd_ppp0") != NULL);
+	/* a port range maps port by port */
+	CHECK(strstr(text, "udp . 27963 : 192.168.0.4 . 27963") != NULL);
+	CHECK(strstr(text, "tcp . 2222 : 192.168.0.3 . 22") != NULL);
+	/* forwards with `from` and of gre get their own rules */
+	CHECK(strstr(text, "ip saddr 198.51.100.0/24 dnat ip to meta l4proto . th dport map "
+			   "{ tcp . 8022 : 192.168.0.5 . 22 }") != NULL);
+	CHECK(strstr(text, "meta l4proto gre dnat to 192.168.0.6") != NULL);
+	/* reflection uses ppp0's map: every reflected forward is there */
+	CHECK(strstr(text, "iifname \"eth1\" fib daddr type local ip daddr != 192.168.0.0/24 "
+			   "dnat ip to meta l4proto . th dport map @fwd_ppp0") != NULL);
+	CHECK(strstr(text, "oifname \"eth1\" ip saddr 192.168.0.0/24 ct status dnat masquerade")
+	      != NULL);
+	/* 1:1 SNAT before the masquerade */
+	CHECK(strstr(text, "snat to 203.0.113.7") < strstr(text, "ip saddr 192.168.0.0/24 "
+								  "masquerade"));
+	CHECK(strstr(text, "192.168.0.6 . gre") != NULL);
+	free(text);
+}
+
+static void test_sample_filter(void)
+{
+	struct ir ir;
+	char *text, *log, *drop;
+
+	sample_ir(&ir);
+	text = sample_text(&ir);
+	/* the log is its own rule, before the verdict */
+	log = strstr(text, "iifname \"ppp0\" ip daddr 127.0.0.0/8 limit rate 5/minute log prefix");
+	drop = strstr(text, "iifname \"ppp0\" ip daddr 127.0.0.0/8 counter drop");
+	CHECK(log && drop && log < drop);
+	/* reject of tcp and udp ports: split by protocol, each its own answer */
+	CHECK(strstr(text, "tcp dport { 113, 6000-6010 } counter reject with tcp reset") != NULL);
+	CHECK(strstr(text, "udp dport 113 counter reject with icmp type port-unreachable") != NULL);
+	/* reject of anything: three rules */
+	CHECK(strstr(text, "iifname \"ppp*\" meta l4proto tcp counter reject with tcp reset\n")
+	      || strstr(text, "iifname \"ppp*\" meta l4proto tcp counter reject with tcp reset "));
+	CHECK(strstr(text, "iifname \"ppp*\" counter reject with icmpv6 type admin-prohibited")
+	      != NULL);
+	CHECK(strstr(text, "\t\ttcp flags syn tcp option maxseg size set rt mtu") != NULL);
+	/* helpers: LAN and forwarded connections, sip on both protocols */
+	CHECK(strstr(text, "ct helper helper_sip_udp {\n\t\ttype \"sip\" protocol udp") != NULL);
+	CHECK(strstr(text, "ct state new ct status dnat ip daddr . meta l4proto . th dport "
+			   "@fwd_targets tcp dport 21 ct helper set \"helper_ftp\"") != NULL);
+	CHECK(strstr(text, "policy = { syn_sent : 120, syn_recv : 60, established : 7200, "
+			   "fin_wait : 120, close_wait : 120, last_ack : 120, time_wait : 120")
+	      != NULL);
+	/* IPv4-only rules stay out of ip6 */
+	CHECK(strstr(strstr(text, "table ip6 masqgen {"), "192.168") == NULL);
+	free(text);
+}
+
+/* 1 or 2,000 forwards: the same rules, only the maps grow. */
+static void test_rules_independent_of_forwards(void)
+{
+	struct ir_forward *many = xcalloc(2000, sizeof(*many));
+	struct nft_model *one, *lots;
+	struct ir ir;
+	size_t i;
+
+	for (i = 0; i < 2000; i++) {
+		many[i] = (struct ir_forward){.iif = "ppp0", .proto = IR_P_TCP,
+					      .lo = (uint16_t)(10000 + i),
+					      .hi = (uint16_t)(10000 + i),
+					      .to_lo = 80, .host = IP4(192, 168, 0, 10 + i % 200),
+					      .reflect = true};
+	}
+	sample_ir(&ir);
+	ir.forwards = many;
+	ir.n_forwards = 1;
+	one = nft_lower(&ir);
+	ir.n_forwards = 2000;
+	lots = nft_lower(&ir);
+	CHECK(one && lots);
+	if (one && lots) {
+		CHECK(count_rules(one) == count_rules(lots));
+		CHECK(lots->t[NFT_FAM_IP].sets[nft_set_find(&lots->t[NFT_FAM_IP],
+							    "fwd_ppp0")].n == 2000);
+	}
+	nft_model_free(one);
+	nft_model_free(lots);
+	free(many);
+}
+
+/* Lists: one element is a value, a few an anonymous set, many a named set. */
+static void test_list_forms(void)
+{
+	struct ir_addr adj[] = {{.lo = IP4(10, 0, 0, 0), .hi = IP4(10, 0, 0, 255)},
+				{.lo = IP4(10, 0, 1, 0), .hi = IP4(10, 0, 1, 255)}};
+	struct ir_port ports[20];
+	struct ir_rule rules[2] = {
+		{.family = IR_F_IPV4, .saddr = ADDRS(adj), .verdict = IR_V_ACCEPT},
+		{.family = IR_F_BOTH, .proto = IR_P_TCP, .dports = {.v = ports, .n = 20},
+		 .verdict = IR_V_DROP},
+	};
+	struct ir ir;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < 20; i++)
+		ports[i] = (struct ir_port){.proto = IR_P_TCP, .lo = (uint16_t)(1000 + 2 * i),
+					    .hi = (uint16_t)(1000 + 2 * i)};
+	sample_ir(&ir);
+	ir.chain[IR_CH_INPUT].rules = rules;
+	ir.chain[IR_CH_INPUT].n = 2;
+	text = sample_text(&ir);
+	/* touching networks merge as nft merges them, and one is a plain match */
+	CHECK(strstr(text, "\t\tip saddr 10.0.0.0/23 accept") != NULL);
+	CHECK(strstr(text, "set input_2_tcp_dport {\n\t\ttype inet_service\n\t\telements") != NULL);
+	CHECK(strstr(text, "tcp dport @input_2_tcp_dport counter drop") != NULL);
+	free(text);
+}
+
+static int load(const char *policy)
+{
+	struct nft_model *m;
+	struct nft_batch *b;
+	struct ir *ir;
+	int rc;
+
+	ir = cli_compile(policy);
+	if (!ir)
+		return 1;
+	m = nft_lower(ir);
+	if (!m) {
+		ir_free(ir);
+		return 1;
+	}
+	b = nft_batch_new(0);
+	rc = nft_build(b, m) == 0 && nft_batch_send(b, true) == 0 ? 0 : 1;
+	nft_batch_free(b);
+	nft_model_free(m);
+	ir_free(ir);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--load") == 0)
+		return load(argv[2]);
+	RUN(test_sample_nat);
+	RUN(test_sample_filter);
+	RUN(test_rules_independent_of_forwards);
+	RUN(test_list_forms);
+	UNIT_EXIT();
+}
