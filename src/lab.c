@@ -321,6 +321,7 @@ int cmd_lab(int argc, char **argv)
 	memset(&lab, 0, sizeof(lab));
 	lab.policy = argv[optind];
 	lab.target = target;
+	lab.keep = keep;
 	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
 		rc = EXIT_SYSTEM;
 	else

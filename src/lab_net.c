@@ -558,7 +558,8 @@ int lab_net_plan(struct lab *lab, const struct ir *ir)
 	int rc = -1;
 
 	lab->ir = ir;
-	snprintf(lab->prefix, sizeof(lab->prefix), "mqlab-%d-", (int)getpid());
+	snprintf(lab->prefix, sizeof(lab->prefix), "mqlab-%d%s-", (int)getpid(),
+		 lab->keep ? "k" : "");
 	snprintf(lab->gw_ns, sizeof(lab->gw_ns), "%sgw", lab->prefix);
 	snprintf(lab->inet_ns, sizeof(lab->inet_ns), "%sinet", lab->prefix);
 	lab->far_addr = LAB_FAR_ADDR;

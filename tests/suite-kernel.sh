@@ -30,7 +30,7 @@ tmp=$(mktemp_dir)
 
 # Namespaces of lab process $1 still present (prints them).
 leftovers() {
-	ip netns list 2>/dev/null | awk '{print $1}' | grep "^mqlab-$1-"
+	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^mqlab-$1k?-"
 }
 
 # Run the lab on $1 in the background (so its pid is known), output in $2.

@@ -55,6 +55,7 @@ static int client(const char *src, const char *dst, unsigned port, double second
 	struct timeval tv = {1, 0};
 	struct linger lg = {1, 0};
 	unsigned long ok = 0, failed = 0;
+	int last_err = 0;
 	double start, end;
 
 	to.sin_port = htons((uint16_t)port);
@@ -75,16 +76,19 @@ static int client(const char *src, const char *dst, unsigned port, double second
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		if (bind(fd, (struct sockaddr *)&from, sizeof(from)) == 0 &&
-		    connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0)
+		    connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0) {
 			ok++;
-		else
+		} else {
 			failed++;
+			last_err = errno;
+		}
 		close(fd);
 	}
 	seconds = now() - start;
 	printf("%lu %.3f %.0f\n", ok, seconds, (double)ok / seconds);
 	if (failed)
-		fprintf(stderr, "connrate client: %lu connects failed\n", failed);
+		fprintf(stderr, "connrate client: %lu connects failed, the last: %s\n", failed,
+			strerror(last_err));
 	return ok ? 0 : 1;
 }
 

@@ -8,8 +8,9 @@
 # For each policy it runs `masqgen lab --keep` (a real lab, the policy
 # applied through masqgen apply, the lab's probes first), then connects
 # from the far Internet client 198.51.100.10 to the forwarded port as fast
-# as one process can for SECONDS (default 3), and removes the lab.
-# Prints both rates and the ratio; exits 1 below 0.9 or on any error.
+# as one process can for SECONDS (default 3), twice per lab, alternating,
+# and keeps each lab's best. Prints both rates and the ratio; exits 1
+# below 0.9 or on any error. The labs are removed at the end.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 : "${MASQGEN:=$(pwd)/masqgen}"
@@ -29,10 +30,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-connrate.XXXXXX")
 kept=
 server_pid=
 cleanup() {
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-	for ns in $kept; do
-		ip netns del "$ns" 2>/dev/null
-	done
+	drop_lab
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -56,43 +54,71 @@ printf '%s\n' "$head" >"$tmp/one.masq"
 	done
 } >"$tmp/many.masq"
 
-# Rate through the gateway for policy $1; prints it.
-rate() {
-	"$MASQGEN" lab -t "$target" --keep --tsv "$1" >"$tmp/lab.out" 2>"$tmp/lab.err"
-	lab_rc=$?
-	kept=$(sed -n 's/.*for ns in \(.*\); do ip netns del.*/\1/p' "$tmp/lab.err")
-	if [ -z "$kept" ]; then
-		echo "connrate: the lab for $1 was not built (exit $lab_rc):" >&2
-		cat "$tmp/lab.err" >&2
-		return 1
+# Drop the kept labs and the server.
+drop_lab() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+		server_pid=
 	fi
-	[ "$lab_rc" = 0 ] || { echo "connrate: lab probes failed for $1:" >&2; grep 'FAIL$' "$tmp/lab.out" >&2; }
-	inet='' srv=''
-	for ns in $kept; do
-		case "$ns" in *-inet) inet=$ns ;; esac
-		ip -n "$ns" -br addr show eth0 2>/dev/null | grep -q ' 192\.168\.0\.10/' && srv=$ns
-	done
-	if [ -z "$inet" ] || [ -z "$srv" ]; then
-		echo "connrate: no Internet host or server in the lab" >&2
-		return 1
-	fi
-	ip netns exec "$srv" "$tmp/connrate" server 80 &
-	server_pid=$!
-	sleep 0.3
-	ip netns exec "$inet" "$tmp/connrate" client 198.51.100.10 203.0.113.2 80 "$seconds" \
-		>"$tmp/rate" || return 1
-	kill "$server_pid" 2>/dev/null
-	wait "$server_pid" 2>/dev/null
-	server_pid=
 	for ns in $kept; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	kept=
-	cut -d' ' -f3 "$tmp/rate"
 }
 
-one=$(rate "$tmp/one.masq") || exit 1
-many=$(rate "$tmp/many.masq") || exit 1
+# Build a kept lab for policy $1; its Internet host and server namespaces
+# go to "$tmp/$2.ns".
+build() {
+	"$MASQGEN" lab -t "$target" --keep --tsv "$1" >"$tmp/lab.out" 2>"$tmp/lab.err"
+	lab_rc=$?
+	these=$(sed -n 's/.*for ns in \(.*\); do ip netns del.*/\1/p' "$tmp/lab.err")
+	kept="$kept $these"
+	if [ -z "$these" ]; then
+		echo "connrate: the lab for $1 was not built (exit $lab_rc):" >&2
+		cat "$tmp/lab.err" >&2
+		return 1
+	fi
+	if [ "$lab_rc" != 0 ]; then
+		echo "connrate: lab probes failed for $1:" >&2
+		grep 'FAIL$' "$tmp/lab.out" >&2
+	fi
+	inet='' srv=''
+	for ns in $these; do
+		case "$ns" in *-inet) inet=$ns ;; esac
+		ip -n "$ns" -br addr show eth0 2>/dev/null | grep -q ' 192\.168\.0\.10/' && srv=$ns
+	done
+	if [ -z "$inet" ] || [ -z "$srv" ]; then
+		echo "connrate: no Internet host or server in the lab for $1" >&2
+		return 1
+	fi
+	echo "$inet $srv" >"$tmp/$2.ns"
+}
+
+# One measurement through lab $1; appends the rate to "$tmp/$1.rates".
+measure() {
+	read -r inet srv <"$tmp/$1.ns"
+	ip netns exec "$srv" "$tmp/connrate" server 80 >/dev/null 2>&1 &
+	server_pid=$!
+	sleep 0.3
+	ip netns exec "$inet" "$tmp/connrate" client 198.51.100.10 203.0.113.2 80 "$seconds" \
+		>"$tmp/rate.out"
+	rc=$?
+	kill "$server_pid" 2>/dev/null
+	wait "$server_pid" 2>/dev/null
+	server_pid=
+	[ "$rc" = 0 ] && cut -d' ' -f3 "$tmp/rate.out" >>"$tmp/$1.rates"
+}
+
+build "$tmp/one.masq" one || exit 1
+build "$tmp/many.masq" many || exit 1
+# alternate, so a load change on the machine hits both; keep each best
+for _ in 1 2; do
+	measure one || exit 1
+	measure many || exit 1
+done
+one=$(sort -n "$tmp/one.rates" | tail -n 1)
+many=$(sort -n "$tmp/many.rates" | tail -n 1)
 ratio=$(awk -v a="$many" -v b="$one" 'BEGIN { printf "%.2f", a / b }')
 echo "connrate ($target): 1 forward $one conn/s, 10000 forwards $many conn/s, ratio $ratio (target >= 0.9)"
 awk -v r="$ratio" 'BEGIN { exit !(r >= 0.9) }'
