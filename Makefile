@@ -85,7 +85,7 @@ $(BUILD)/templates.o: $(BUILD)/templates.c src/template.h
 $(BUILD)/%.o: src/%.c $(BUILD)/parser.h $(BUILD)/scanner.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h | $(BUILD)
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
@@ -94,8 +94,14 @@ $(BUILD):
 
 units: $(UNIT_BINS)
 
-check: $(PROG) units
-	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh
+# The checker of generated ipchains/ipfwadm command lines (tests/suite-legacy.sh)
+LEGACY_CHECK := $(BUILD)/check_legacy
+$(LEGACY_CHECK): tests/legacy/check_legacy.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+check: $(PROG) units $(LEGACY_CHECK)
+	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) \
+		LEGACY_CHECK=$(abspath $(LEGACY_CHECK)) sh tests/run.sh
 
 golden: $(PROG) units
 	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) sh tests/run.sh --golden
@@ -103,22 +109,29 @@ golden: $(PROG) units
 bench: $(PROG)
 	MASQGEN=$(abspath $(PROG)) sh tests/bench/run.sh
 
+# Fuzzing: tests/fuzz/fuzz_NAME.c is a libFuzzer target, seeded from
+# tests/fuzz/seeds/NAME/; each runs FUZZ_SECONDS. The library objects are
+# rebuilt with clang under build/fuzz with ASan, UBSan and fuzzer coverage
+# (warnings stay on but are not fatal there: gcc's -Werror build is the lint).
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz:
-	$(MAKE) BUILD=build/fuzz CC=clang SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined' \
-		build/fuzz/masqgen-objs
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g -Wno-error' \
+		SANFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-run
+
+fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		clang -fsanitize=fuzzer,address,undefined -Isrc -Ibuild/fuzz \
-		    $$(pkg-config --cflags $(PKGS)) -o build/fuzz/$$t tests/fuzz/$$t.c \
-		    $$(ls build/fuzz/*.o | grep -v '/main.o$$') $(LIBS); \
-		mkdir -p build/fuzz/corpus-$$t; \
-		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		    build/fuzz/corpus-$$t tests/fuzz/seeds; \
+		mkdir -p $(BUILD)/corpus-$$t; \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-rss_limit_mb=2048 -close_fd_mask=2 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/$$t- \
+			$(BUILD)/corpus-$$t tests/fuzz/seeds/$${t#fuzz_}; \
 	done
 
-build/fuzz/masqgen-objs: $(LIB_OBJS)
-	touch $@
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
 install: $(PROG)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
@@ -132,7 +145,7 @@ install: $(PROG)
 clean:
 	rm -rf build masqgen
 
-.PHONY: all check golden bench fuzz install clean units
+.PHONY: all check golden bench fuzz fuzz-run install clean units
 
 -include $(wildcard $(BUILD)/*.d)
 
@@ -140,7 +153,7 @@ clean:
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \
-	mandoc shellcheck valgrind systemd
+	mandoc shellcheck valgrind systemd time
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \

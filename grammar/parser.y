@@ -53,7 +53,6 @@ static void put1(struct masq_parse *ps, enum ast_slot slot, struct ast_word *w,
 static void set_flag(struct masq_parse *ps, enum ast_flag flag, const struct loc *loc,
 		     const char *kw);
 static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *loc);
-static void define_name(struct masq_parse *ps, struct ast_word *w);
 }
 
 %define api.pure full
@@ -108,7 +107,7 @@ line		: EOL
 			{
 				ast_stmt_clear(&ps->pending);
 				if (ps->errors >= MASQ_MAX_ERRORS) {
-					diag_note(&@2, "too many errors, giving up on this file");
+					diag_note(&@1, "too many errors, giving up on this file");
 					YYABORT;
 				}
 				yyerrok;
@@ -170,9 +169,15 @@ stmt		: DEFINE define_name '=' list
 		;
 
 define_name	: WORD
-			{ struct ast_word w = mkword(AST_WORD, $1, &@1); define_name(ps, &w); }
+			{
+				struct ast_word w = mkword(AST_WORD, $1, &@1);
+				put1(ps, AST_S_NAME, &w, &@1, "define");
+			}
 		| STRING
-			{ struct ast_word w = mkword(AST_STRING, $1, &@1); define_name(ps, &w); }
+			{
+				struct ast_word w = mkword(AST_STRING, $1, &@1);
+				put1(ps, AST_S_NAME, &w, &@1, "define");
+			}
 		;
 
 word		: WORD		{ $$ = mkword(AST_WORD, $1, &@1); }
@@ -353,22 +358,6 @@ static void set_flag(struct masq_parse *ps, enum ast_flag flag, const struct loc
 	ps->pending.flag_loc = *loc;
 }
 
-static void define_name(struct masq_parse *ps, struct ast_word *w)
-{
-	const char *p = w->text;
-	bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
-
-	for (; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		     (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
-	if (!ok) {
-		masq_count_error(ps);
-		diag_error(&w->loc, "'%s' is not a valid define name: use letters, digits, "
-			   "'_' and '-', starting with a letter or '_'", w->text);
-	}
-	put1(ps, AST_S_NAME, w, &w->loc, "define");
-}
-
 /* Move the pending statement into the file, unless it lacks a required part. */
 static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *loc)
 {
@@ -377,7 +366,7 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 
 	ps->pending.kind = kind;
 	ps->pending.loc = *loc;
-	if (!ast_check_required(&ps->pending)) {
+	if (!ast_check_stmt(&ps->pending)) {
 		ps->errors += diag_error_count() - before;
 		ast_stmt_clear(&ps->pending);
 		return;

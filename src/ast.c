@@ -126,7 +126,7 @@ int ast_kind_find(const char *name)
 	return -1;
 }
 
-/* How a missing part is named: its keyword, its YAML key, or its slot's role. */
+/* How a missing part without a YAML key is named: its slot's role. */
 static const char *part_name(const struct ast_part *p)
 {
 	static const char *const role[AST_SLOT_COUNT] = {
@@ -138,14 +138,24 @@ static const char *part_name(const struct ast_part *p)
 		[AST_S_LEVEL] = "a level (simple, strong)",
 	};
 
-	if (p->kw && strcmp(p->kw, "=") != 0)
-		return p->kw;
 	return role[p->slot] ? role[p->slot] : "a value";
 }
 
-bool ast_check_required(const struct ast_stmt *st)
+bool ast_is_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+bool ast_check_stmt(const struct ast_stmt *st)
 {
 	const struct ast_syntax *syn = &ast_syntax[st->kind];
+	const struct ast_word *name = ast_get1(st, AST_S_NAME);
 	bool ok = true;
 	unsigned i;
 
@@ -154,10 +164,16 @@ bool ast_check_required(const struct ast_stmt *st)
 
 		if (!(p->opts & AST_P_REQUIRED) || ast_get(st, p->slot))
 			continue;
-		if (p->kw && strcmp(p->kw, "=") != 0)
-			diag_error(&st->loc, "'%s' needs '%s'", syn->name, p->kw);
+		/* .masq's grammar asks for positional parts itself: only keys are missed */
+		if (p->key)
+			diag_error(&st->loc, "'%s' needs '%s'", syn->name, p->key);
 		else
 			diag_error(&st->loc, "'%s' needs %s", syn->name, part_name(p));
+		ok = false;
+	}
+	if (st->kind == AST_DEFINE && name && !ast_is_name(name->text)) {
+		diag_error(&name->loc, "'%s' is not a valid define name: use letters, digits, "
+			   "'_' and '-', starting with a letter or '_'", name->text);
 		ok = false;
 	}
 	return ok;

@@ -128,8 +128,14 @@ static void ye_scalar(struct ye *y, const char *text, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1,
-				     1, style);
+	if (y->failed)
+		return;
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text,
+					  (int)strlen(text), 1, 1, style)) {
+		diag_error(NULL, "cannot write '%s' as YAML: it is not UTF-8 text", text);
+		y->failed = true;
+		return;
+	}
 	ye_emit(y, &ev);
 }
 
@@ -145,6 +151,9 @@ static void ye_word(struct ye *y, const struct ast_word *w, const char *text, bo
 		ye_scalar(y, text, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	} else if (onoff && (!strcmp(text, "on") || !strcmp(text, "off"))) {
 		ye_scalar(y, text[1] == 'n' ? "true" : "false", YAML_PLAIN_SCALAR_STYLE);
+	} else if (ast_yaml_null(text) || text[0] == '$' || (onoff && ast_yaml_bool(text) >= 0)) {
+		/* plain, the loader would read it as null, a $name or a boolean */
+		ye_scalar(y, text, YAML_SINGLE_QUOTED_SCALAR_STYLE);
 	} else {
 		ye_scalar(y, text, YAML_PLAIN_SCALAR_STYLE);
 	}

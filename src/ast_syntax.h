@@ -46,10 +46,13 @@ extern const struct ast_syntax ast_syntax[AST_KIND_COUNT];
 int ast_kind_find(const char *name);
 
 /*
- * Report (through diag, at the statement's keyword) every required part
- * @st lacks. Returns true when nothing is missing.
+ * Report (through diag) every required part @st lacks, and a define name
+ * that is no name. Returns true when the statement is whole.
  */
-bool ast_check_required(const struct ast_stmt *st);
+bool ast_check_stmt(const struct ast_stmt *st);
+
+/* A define name: a letter or '_', then letters, digits, '_' and '-'. */
+bool ast_is_name(const char *s);
 
 /* Free the words of @l and reset it to empty. */
 void ast_list_clear(struct ast_list *l);
@@ -59,6 +62,10 @@ void ast_stmt_clear(struct ast_stmt *st);
 
 /* A new, empty file for @src. The caller owns it. */
 struct ast_file *ast_file_new(const struct diag_source *src);
+
+/* How the YAML loader reads a plain scalar: null, or a boolean (1, 0; -1 neither). */
+bool ast_yaml_null(const char *s);
+int ast_yaml_bool(const char *s);
 
 /* Is @word a .masq keyword (scanner.l's table)? */
 bool masq_is_keyword(const char *word);

@@ -183,10 +183,33 @@ static const struct loc *nft_batch_loc(const struct nft_batch *b, uint32_t seq)
 	return &b->locs[i];
 }
 
+/*
+ * The kernel answers every refused message, and one refusal often makes
+ * the messages after it fail the same way (they name a table or chain it
+ * refused). So each reason is reported once, by its first message, and
+ * the rest are counted.
+ */
+#define NFT_BATCH_REASONS 8
+
 struct nft_batch_answers {
-	unsigned errors;
+	unsigned errors, repeated;
+	int reasons[NFT_BATCH_REASONS];
+	size_t n_reasons;
 	bool restart;
 };
+
+static bool nft_batch_reported(struct nft_batch_answers *ans, int error)
+{
+	size_t i;
+
+	for (i = 0; i < ans->n_reasons; i++)
+		if (ans->reasons[i] == error)
+			return true;
+	if (ans->n_reasons == NFT_BATCH_REASONS)
+		return true;
+	ans->reasons[ans->n_reasons++] = error;
+	return false;
+}
 
 /* Report one error answer; ERESTART on the begin message is the genid check. */
 static void nft_batch_answer(const struct nft_batch *b, const struct nlmsghdr *nlh,
@@ -202,6 +225,10 @@ static void nft_batch_answer(const struct nft_batch *b, const struct nlmsghdr *n
 		return;
 	}
 	ans->errors++;
+	if (nft_batch_reported(ans, err->error)) {
+		ans->repeated++;
+		return;
+	}
 	text = nft_batch_ext_ack(nlh);
 	if (text)
 		diag_error(nft_batch_loc(b, nlh->nlmsg_seq),
@@ -275,6 +302,11 @@ int nft_batch_send(struct nft_batch *b, bool commit)
 	}
 	if (nft_batch_read(b, nl, &ans) < 0)
 		goto out;
+	if (ans.repeated)
+		diag_note(NULL, "%u more %s of the batch %s refused for the same %s", ans.repeated,
+			  ans.repeated == 1 ? "message" : "messages",
+			  ans.repeated == 1 ? "was" : "were",
+			  ans.n_reasons == 1 ? "reason" : "reasons");
 	if (ans.restart)
 		rc = -2;
 	else if (ans.errors == 0)
@@ -291,7 +323,8 @@ static int nft_batch_genid_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN))
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+	{
 		if (mnl_attr_get_type(attr) == NFTA_GEN_ID &&
 		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
 			*(uint32_t *)data = ntohl(mnl_attr_get_u32(attr));

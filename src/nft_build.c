@@ -119,7 +119,8 @@ static void build_objects(struct build *bd, const struct nft_table *t)
 			nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_TIMEOUT);
 			nftnl_obj_set_u8(o, NFTNL_OBJ_CT_TIMEOUT_L4PROTO, to->proto);
 			nftnl_obj_set_u16(o, NFTNL_OBJ_CT_TIMEOUT_L3PROTO, (uint16_t)bd->family);
-			nftnl_obj_set_data(o, NFTNL_OBJ_CT_TIMEOUT_ARRAY, to->secs, sizeof(to->secs));
+			nftnl_obj_set_data(o, NFTNL_OBJ_CT_TIMEOUT_ARRAY, to->secs,
+					   sizeof(to->secs));
 		}
 		nlh = msg_hdr(bd, NFT_MSG_NEWOBJ, NLM_F_CREATE);
 		nftnl_obj_nlmsg_build_payload(nlh, o);

@@ -167,15 +167,22 @@ static struct nft_rule *fwd_rule(struct nft_lower *lc, struct nft_chain *c,
 
 /* The rule that reflects forwards for LAN hosts on internal @ifc. */
 static struct nft_rule *reflect_rule(struct nft_lower *lc, struct nft_chain *c,
-				     const struct ir_iface *ifc, char *comment, const struct loc *loc)
+				     const struct ir_iface *ifc, char *comment,
+				     const struct loc *loc)
 {
 	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	struct nft_rule *r = nft_rule_add(c, comment, loc);
 	struct ir_addrs nets = {0};
+	struct ir_addr *a;
 
 	nft_match_ifname(r, NFT_SEL_IIFNAME, ifc->name);
 	nft_match_flag(r, NFT_SEL_FIB_LOCAL);
+	/* never the gateway's LAN addresses, nor loopback (a LAN host's 127.x) */
 	internal_nets(lc->ir, NULL, &nets);
+	a = VEC_PUSH(nets.v, nets.n, nets.cap);
+	a->lo = 0x7f000000;
+	a->hi = 0x7fffffff;
+	a->loc = (struct loc){0};
 	nft_match_addrs(t, r, NFT_SEL_DADDR, &nets, true, xstrdup("internal_nets"));
 	free(nets.v);
 	return r;
@@ -534,7 +541,8 @@ static void lower_helpers(struct nft_lower *lc, struct nft_chain *pre, struct nf
 static void lower_timeouts(struct nft_lower *lc, struct nft_chain *pre)
 {
 	/* nft's defaults for the states a policy does not set (its ct.c) */
-	static const uint32_t tcp_defaults[] = {120, 60, 432000, 120, 60, 30, 120, 10, 120, 300, 300};
+	static const uint32_t tcp_defaults[] = {120, 60, 432000, 120, 60, 30,
+						120, 10, 120, 300, 300};
 	static const uint32_t udp_defaults[] = {30, 120};
 	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	const struct ir_timeouts *to = &lc->ir->timeouts;

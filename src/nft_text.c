@@ -359,7 +359,8 @@ static void print_objects(struct strbuf *sb, const struct nft_table *t, const ch
 	size_t i, j;
 
 	for (i = 0; i < t->n_helpers; i++)
-		sb_addf(sb, "\tct helper %s {\n\t\ttype \"%s\" protocol %s\n\t\tl3proto %s\n\t}\n\n",
+		sb_addf(sb,
+			"\tct helper %s {\n\t\ttype \"%s\" protocol %s\n\t\tl3proto %s\n\t}\n\n",
 			t->helpers[i].name, t->helpers[i].kname,
 			nft_proto_name(t->helpers[i].proto), fam);
 	for (i = 0; i < t->n_timeouts; i++) {
@@ -369,8 +370,8 @@ static void print_objects(struct strbuf *sb, const struct nft_table *t, const ch
 		sb_addf(sb, "\tct timeout %s {\n\t\tprotocol %s\n\t\tl3proto %s\n\t\tpolicy = {",
 			o->name, nft_proto_name(o->proto), fam);
 		for (j = 0; j < n; j++)
-			sb_addf(sb, "%s%s : %u", j ? ", " : " ", tcp ? tcp_states[j] : udp_states[j],
-				o->secs[j]);
+			sb_addf(sb, "%s%s : %u", j ? ", " : " ",
+				tcp ? tcp_states[j] : udp_states[j], o->secs[j]);
 		sb_add(sb, " }\n\t}\n\n");
 	}
 }

@@ -42,50 +42,44 @@ static const char *scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-static bool is_null(const yaml_node_t *n)
+bool ast_yaml_null(const char *s)
 {
-	const char *s;
-
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(n);
 	return !*s || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0;
 }
 
-/* A YAML 1.1 boolean: 1 true, 0 false, -1 not a boolean. */
-static int yl_bool(const yaml_node_t *n)
+int ast_yaml_bool(const char *s)
 {
 	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
 	size_t i;
 
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return -1;
 	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(scalar(n), yes[i]) == 0)
+		if (strcasecmp(s, yes[i]) == 0)
 			return 1;
-		if (strcasecmp(scalar(n), no[i]) == 0)
+		if (strcasecmp(s, no[i]) == 0)
 			return 0;
 	}
 	return -1;
+}
+
+static bool is_plain(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static bool is_null(const yaml_node_t *n)
+{
+	return is_plain(n) && ast_yaml_null(scalar(n));
+}
+
+static int yl_bool(const yaml_node_t *n)
+{
+	return is_plain(n) ? ast_yaml_bool(scalar(n)) : -1;
 }
 
 static const char *node_kind(const yaml_node_t *n)
 {
 	return n->type == YAML_MAPPING_NODE ? "a mapping" :
 	       n->type == YAML_SEQUENCE_NODE ? "a list" : "a value";
-}
-
-static bool valid_var(const char *name)
-{
-	const char *p = name;
-
-	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
-		return false;
-	for (; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-			return false;
-	return true;
 }
 
 /* Add scalar @n to @l as a word: plain and 'single' words, "double" strings, $names. */
@@ -106,7 +100,7 @@ static bool yl_word(const struct yl *y, const yaml_node_t *n, const char *key, b
 		return true;
 	}
 	if (is_null(n)) {
-		diag_error(&loc, "'%s' has no value", key);
+		diag_error(&loc, "missing value for '%s'", key);
 		return false;
 	}
 	s = scalar(n);
@@ -127,7 +121,7 @@ static bool yl_word(const struct yl *y, const yaml_node_t *n, const char *key, b
 		}
 	}
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && s[0] == '$') {
-		if (!valid_var(s + 1)) {
+		if (!ast_is_name(s + 1)) {
 			diag_error(&loc, "'%s' is not a $name: a $name starts with a letter or "
 				   "'_' and stands alone as a value", s);
 			return false;
@@ -297,7 +291,7 @@ static bool yl_mapping(const struct yl *y, struct ast_stmt *st, const yaml_node_
 		}
 		seen |= 1u << i;
 		if (is_null(v)) {
-			diag_error(&kloc, "'%s' has no value", scalar(k));
+			diag_error(&kloc, "missing value for '%s'", scalar(k));
 			ok = false;
 			continue;
 		}
@@ -354,7 +348,7 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 			   syn->name, syn->name, syn->part[0].key, node_kind(val));
 		ok = false;
 	}
-	if (ok && ast_check_required(&st)) {
+	if (ok && ast_check_stmt(&st)) {
 		*ast_file_add(y->file, st.kind, &st.loc) = st;
 		return;
 	}
@@ -383,8 +377,9 @@ static void yl_policy(struct yl *y, const yaml_node_t *root)
 		if (!pair || n->data.mapping.pairs.top - pair != 1) {
 			diag_error(&loc, "a statement is a mapping with one key, its keyword "
 				   "('- firewall: strong'), not %s",
-				   n->type == YAML_MAPPING_NODE ? "a mapping of several keys" :
-				   node_kind(n));
+				   !pair ? node_kind(n) :
+				   pair == n->data.mapping.pairs.top ? "an empty mapping" :
+				   "a mapping of several keys");
 			continue;
 		}
 		yl_stmt(y, yaml_document_get_node(y->doc, pair->key),
@@ -424,7 +419,14 @@ static void yl_parse_error(const struct diag_source *src, const yaml_parser_t *p
 	} else if (p->error == YAML_MEMORY_ERROR) {
 		diag_error(&loc, "invalid YAML: out of memory");
 	} else if (p->context) {
-		diag_error(&loc, "invalid YAML: %s %s", p->context, p->problem);
+		struct loc ctx = {.src = src, .line = (unsigned)p->context_mark.line + 1,
+				  .col = (unsigned)p->context_mark.column + 1, .len = 1};
+		const char *what = p->context;
+
+		if (strncmp(what, "while parsing ", 14) == 0)
+			what += 14;
+		diag_error(&loc, "invalid YAML: %s (%s)", p->problem, p->context);
+		diag_note(&ctx, "%s starts here", what);
 	} else {
 		diag_error(&loc, "invalid YAML: %s", p->problem ? p->problem : "unknown error");
 	}

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 man8="$ROOT_DIR/man/masqgen.8"
-cmds=$("$MASQGEN" --help | awk '/^commands:/ {on = 1; next} on && NF {print $1}')
+cmds=$("$MASQGEN" --help | awk '/^commands:/ {on = 1; next} on && !NF {exit} on {print $1}')
 [ -n "$cmds" ] || fail "cli commands listed" "masqgen --help lists no commands"
 for c in $cmds; do
 	if "$MASQGEN" "$c" --help >/dev/null 2>&1; then

@@ -9,22 +9,24 @@
 #define MASQGEN_NFT_SAMPLE_IR_H
 
 #include "ir.h"
+#include "util.h"
 
 #include <string.h>
 
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
-#define ADDRS(arr) {.v = (arr), .n = ARRAY_SIZE_(arr), .cap = ARRAY_SIZE_(arr)}
-#define ARRAY_SIZE_(a) (sizeof(a) / sizeof((a)[0]))
+#define ADDRS(arr) {.v = (arr), .n = ARRAY_SIZE(arr), .cap = ARRAY_SIZE(arr)}
 
 static struct ir_net sample_lan[] = {{.net = IP4(192, 168, 0, 0), .len = 24,
 				      .gw = IP4(192, 168, 0, 1)}};
-static struct ir_addr sample_lan_addr[] = {{.lo = IP4(192, 168, 0, 0), .hi = IP4(192, 168, 0, 255)}};
+static struct ir_addr sample_lan_addr[] = {
+	{.lo = IP4(192, 168, 0, 0), .hi = IP4(192, 168, 0, 255)}};
 static struct ir_addr sample_spoof[] = {
 	{.lo = IP4(192, 168, 0, 0), .hi = IP4(192, 168, 0, 255)},
 	{.lo = IP4(127, 0, 0, 0), .hi = IP4(127, 255, 255, 255)},
 };
 static struct ir_addr sample_lo_net[] = {{.lo = IP4(127, 0, 0, 0), .hi = IP4(127, 255, 255, 255)}};
-static struct ir_addr sample_ssh_from[] = {{.lo = IP4(198, 51, 100, 0), .hi = IP4(198, 51, 100, 255)}};
+static struct ir_addr sample_ssh_from[] = {
+	{.lo = IP4(198, 51, 100, 0), .hi = IP4(198, 51, 100, 255)}};
 static struct ir_port sample_ssh[] = {{.proto = 6, .lo = 22, .hi = 22}};
 static struct ir_port sample_dhcp_s[] = {{.proto = 17, .lo = 68, .hi = 68}};
 static struct ir_port sample_dhcp_d[] = {{.proto = 17, .lo = 67, .hi = 67}};
@@ -121,23 +123,23 @@ static inline void sample_ir(struct ir *ir)
 	ir->level = IR_STRONG;
 	ir->ipv6 = IR_IPV6_FIREWALL;
 	ir->ifaces = sample_ifaces;
-	ir->n_ifaces = ARRAY_SIZE_(sample_ifaces);
+	ir->n_ifaces = ARRAY_SIZE(sample_ifaces);
 	ir->snats = sample_snats;
 	ir->n_snats = 1;
 	ir->forwards = sample_forwards;
-	ir->n_forwards = ARRAY_SIZE_(sample_forwards);
+	ir->n_forwards = ARRAY_SIZE(sample_forwards);
 	ir->nat1to1 = sample_nat;
 	ir->n_nat1to1 = 1;
 	ir->helpers = sample_helpers;
-	ir->n_helpers = ARRAY_SIZE_(sample_helpers);
+	ir->n_helpers = ARRAY_SIZE(sample_helpers);
 	ir->chain[IR_CH_RAW] = (struct ir_chain){.present = true, .policy = IR_V_ACCEPT,
 						 .rules = sample_raw, .n = 2};
 	ir->chain[IR_CH_INPUT] = (struct ir_chain){.present = true, .policy = IR_V_DROP,
 						   .rules = sample_input,
-						   .n = ARRAY_SIZE_(sample_input)};
+						   .n = ARRAY_SIZE(sample_input)};
 	ir->chain[IR_CH_FORWARD] = (struct ir_chain){.present = true, .policy = IR_V_DROP,
 						     .rules = sample_forward,
-						     .n = ARRAY_SIZE_(sample_forward)};
+						     .n = ARRAY_SIZE(sample_forward)};
 	ir->log = (struct ir_log){.catchall = true, .rate = 5, .unit = IR_PER_MINUTE,
 				  .prefix = "masqgen: ", .level = "warning"};
 	ir->clamp = (struct ir_clamp){.enabled = true};

@@ -9,13 +9,11 @@
 #include "diag.h"
 #include "ir.h"
 #include "nft.h"
-#include "unit.h"
+#include "unit_netns.h"
 
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -58,9 +56,9 @@ static void set_proc(const char *path, const char *value)
 }
 
 static struct ir_sysctl settings[] = {
-	{"net.ipv4.ip_forward", "1", NULL, {0}},
-	{"net.ipv4.conf.d0.5.rp_filter", "1", "d0.5", {0}},
-	{"net.ipv4.conf.nope0.rp_filter", "1", "nope0", {0}},
+    {"net.ipv4.ip_forward", "1", NULL, {0}},
+    {"net.ipv4.conf.d0.5.rp_filter", "1", "d0.5", {0}},
+    {"net.ipv4.conf.nope0.rp_filter", "1", "nope0", {0}},
 };
 
 static void test_sysctls_record_and_restore(void)
@@ -102,14 +100,14 @@ static void add_table_chain(const char *chain)
 	struct nlmsghdr *nlh;
 
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, "masqgen");
-	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWTABLE, NFPROTO_IPV4,
-				    NLM_F_CREATE, nft_batch_seq(b));
+	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE,
+				    nft_batch_seq(b));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nft_batch_next(b, NULL);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, "masqgen");
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
-	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWCHAIN, NFPROTO_IPV4,
-				    NLM_F_CREATE, nft_batch_seq(b));
+	nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWCHAIN, NFPROTO_IPV4, NLM_F_CREATE,
+				    nft_batch_seq(b));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nft_batch_next(b, NULL);
 	CHECK(nft_batch_send(b, true) == 0);
@@ -137,30 +135,18 @@ static void test_state_fingerprint(void)
 	CHECK(c.fingerprint != b.fingerprint);
 }
 
+static void tests(void)
+{
+	RUN(test_sysctls_record_and_restore);
+	RUN(test_state_fingerprint);
+}
+
 int main(void)
 {
-	pid_t pid;
-	int status;
+	int rc;
 
-	if (geteuid() != 0) {
-		printf("  test_apply_state: needs root, not run\n");
-		return 0;
-	}
 	snprintf(state_path, sizeof(state_path), "/tmp/masqgen-unit-%d.sysctls", (int)getpid());
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) < 0) {
-			printf("FAIL unshare\n");
-			_exit(1);
-		}
-		RUN(test_sysctls_record_and_restore);
-		RUN(test_state_fingerprint);
-		fflush(stdout);
-		unlink(state_path);
-		_exit(unit_failed_tests ? 1 : 0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return 1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	rc = unit_netns_run("test_apply_state", tests);
+	unlink(state_path);
+	return rc;
 }

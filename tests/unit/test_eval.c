@@ -12,7 +12,6 @@
 #include "ir_dump.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 static struct ir *eval_text(const char *text)
 {
@@ -261,17 +260,9 @@ static void test_addr_helpers(void)
 	CHECK(ir_proto_name(99) == NULL);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
- * 100,000 forwards evaluate in well under half a second (linear checks);
- * CPU time, so a loaded machine does not fail it.
+ * 100,000 forwards evaluate into 100,000 IR forwards with no false
+ * duplicate; how fast is measured by tests/bench, never here.
  */
 static void test_scale(void)
 {
@@ -279,7 +270,6 @@ static void test_scale(void)
 	const struct diag_source *src;
 	struct ast_file *f;
 	struct ir *ir;
-	double t, flat;
 	int i;
 
 	diag_reset();
@@ -290,18 +280,9 @@ static void test_scale(void)
 			i < 50000 ? "" : " noreflect");
 	src = diag_add_source("scale.masq", sb.buf, sb.len);
 	f = ast_parse_masq(src);
-	/* ir_eval starts with the front end's ast_flatten: time that apart */
-	flat = now();
-	ast_file_free(ast_flatten(f));
-	flat = now() - flat;
-	t = now();
 	ir = ir_eval(f);
-	t = now() - t;
 	CHECK(ir && ir->n_forwards == 100000);
-#if !defined(__SANITIZE_ADDRESS__)
-	CHECK(t - flat < 0.25);
-#endif
-	printf("  100000 forwards: %.3f s, %.3f s of it flattening\n", t, flat);
+	CHECK(diag_error_count() == 0);
 	ir_free(ir);
 	ast_file_free(f);
 	sb_free(&sb);

@@ -11,14 +11,12 @@
  */
 #include "diag.h"
 #include "nft.h"
-#include "unit.h"
+#include "unit_netns.h"
 
 #include <arpa/inet.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -205,31 +203,15 @@ static void test_many_pages(void)
 	CHECK(system("nft get element ip t_big addrs '{ 10.4.147.224 }' >/dev/null 2>&1") != 0);
 }
 
+static void tests(void)
+{
+	RUN(test_commit_and_check);
+	RUN(test_refused);
+	RUN(test_stale_genid);
+	RUN(test_many_pages);
+}
+
 int main(void)
 {
-	pid_t pid;
-	int status;
-
-	if (geteuid() != 0) {
-		printf("  test_nft_batch: needs root, not run\n");
-		return 0;
-	}
-	/* The namespace belongs to a child, so the host's is never touched. */
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) < 0) {
-			printf("FAIL unshare\n");
-			_exit(1);
-		}
-		RUN(test_commit_and_check);
-		RUN(test_refused);
-		RUN(test_stale_genid);
-		RUN(test_many_pages);
-		fflush(stdout);
-		_exit(unit_failed_tests ? 1 : 0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return 1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return unit_netns_run("test_nft_batch", tests);
 }

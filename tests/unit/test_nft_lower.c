@@ -56,8 +56,9 @@ static void test_sample_nat(void)
 			   "{ tcp . 8022 : 192.168.0.5 . 22 }") != NULL);
 	CHECK(strstr(text, "meta l4proto gre dnat to 192.168.0.6") != NULL);
 	/* reflection uses ppp0's map: every reflected forward is there */
-	CHECK(strstr(text, "iifname \"eth1\" fib daddr type local ip daddr != 192.168.0.0/24 "
-			   "dnat ip to meta l4proto . th dport map @fwd_ppp0") != NULL);
+	CHECK(strstr(text, "iifname \"eth1\" fib daddr type local ip daddr != { 127.0.0.0/8, "
+			   "192.168.0.0/24 } dnat ip to meta l4proto . th dport map @fwd_ppp0")
+	      != NULL);
 	CHECK(strstr(text, "oifname \"eth1\" ip saddr 192.168.0.0/24 ct status dnat masquerade")
 	      != NULL);
 	/* 1:1 SNAT before the masquerade */

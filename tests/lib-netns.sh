@@ -1,0 +1,62 @@
+# tests/lib-netns.sh - a three-namespace gateway for kernel suites (POSIX
+# sh, sourced after lib.sh, root only). netns_setup builds:
+#
+#   $NS_LAN  lan0 192.168.77.10/24 --- eth1 192.168.77.1/24  $NS_GW
+#   $NS_NET inet0 203.0.113.2/24   --- eth0 203.0.113.1/24   $NS_GW
+#
+# The LAN host routes through the gateway; the Internet host only knows
+# 203.0.113.0/24 unless netns_setup is given "routed", when it routes the
+# LAN through the gateway too (to try packets sent straight to a LAN
+# address). ip_forward starts at 0. netns_cleanup removes them (call it
+# from the suite's EXIT trap).
+
+netns_setup() {
+	NS_LAN="mg-lan-$$" NS_GW="mg-gw-$$" NS_NET="mg-net-$$"
+	ip netns add "$NS_LAN" && ip netns add "$NS_GW" && ip netns add "$NS_NET" || return 1
+	ip link add lan0 netns "$NS_LAN" type veth peer name eth1 netns "$NS_GW" || return 1
+	ip link add inet0 netns "$NS_NET" type veth peer name eth0 netns "$NS_GW" || return 1
+	ip -n "$NS_LAN" addr add 192.168.77.10/24 dev lan0
+	ip -n "$NS_GW" addr add 192.168.77.1/24 dev eth1
+	ip -n "$NS_GW" addr add 203.0.113.1/24 dev eth0
+	ip -n "$NS_NET" addr add 203.0.113.2/24 dev inet0
+	for _ns in "$NS_LAN" "$NS_GW" "$NS_NET"; do ip -n "$_ns" link set lo up; done
+	ip -n "$NS_LAN" link set lan0 up
+	ip -n "$NS_GW" link set eth1 up
+	ip -n "$NS_GW" link set eth0 up
+	ip -n "$NS_NET" link set inet0 up
+	ip -n "$NS_LAN" route add default via 192.168.77.1
+	if [ "${1:-}" = routed ]; then
+		ip -n "$NS_NET" route add 192.168.77.0/24 via 203.0.113.1
+	fi
+	ip netns exec "$NS_GW" sysctl -q -w net.ipv4.ip_forward=0
+}
+
+netns_cleanup() {
+	for _ns in "${NS_LAN:-}" "${NS_GW:-}" "${NS_NET:-}"; do
+		[ -n "$_ns" ] && ip netns del "$_ns" 2>/dev/null
+	done
+	return 0
+}
+
+# netns_connect FROM_NS LISTEN_NS ADDR PORT [LISTEN_PORT]: a TCP connection
+# from FROM_NS to ADDR:PORT, answered by a listener on LISTEN_PORT (default
+# PORT) in LISTEN_NS. Prints the source address the listener saw, or
+# "none" (at most about 5 s).
+netns_connect() {
+	_out=$(mktemp "${TMPDIR:-/tmp}/masqgen-conn.XXXXXX")
+	# shellcheck disable=SC2016 # expanded by the shell socat starts
+	ip netns exec "$2" timeout 10 socat -T5 "TCP-LISTEN:${5:-$4},reuseaddr" \
+		SYSTEM:'echo "$SOCAT_PEERADDR"' >/dev/null 2>&1 &
+	_listener=$!
+	_i=0
+	while [ $_i -lt 50 ] && ! ip netns exec "$2" ss -Hltn "sport = :${5:-$4}" | grep -q .; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	ip netns exec "$1" timeout 5 socat -T3 - "TCP:$3:$4,connect-timeout=3" \
+		</dev/null >"$_out" 2>/dev/null
+	kill "$_listener" 2>/dev/null
+	wait "$_listener" 2>/dev/null
+	if [ -s "$_out" ]; then cat "$_out"; else echo none; fi
+	rm -f "$_out"
+}

@@ -1,0 +1,303 @@
+#!/bin/sh
+# Kernel tests of apply, check --kernel, show, diff and flush (root).
+#
+# Everything happens inside network namespaces this suite creates and
+# deletes; masqgen's lock and its record of kernel settings go to a
+# temporary directory (MASQGEN_RUN_DIR, MASQGEN_STATE_DIR). A stand-in for
+# Docker (table ip nat with a DNAT rule, table ip filter) must come out of
+# apply, re-apply and flush byte-identical.
+. "$(dirname "$0")/lib.sh"
+[ "${GOLDEN:-0}" = 1 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "apply" "kernel tests need root"
+	exit 0
+fi
+for tool in nft ip conntrack flock timeout; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		fail "apply" "'$tool' is not installed (make deps)"
+		exit 0
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-apply.XXXXXX")
+GW="mgapply-$$-gw"
+TXT="mgapply-$$-txt"
+holder=
+cleanup() {
+	[ -n "$holder" ] && kill "$holder" 2>/dev/null
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$TXT" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+MASQGEN_RUN_DIR=$tmp/run
+MASQGEN_STATE_DIR=$tmp/state
+export MASQGEN_RUN_DIR MASQGEN_STATE_DIR
+
+gw() { ip netns exec "$GW" "$@"; }
+expect_exit() { # NAME WANT GOT
+	if [ "$3" -eq "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit $3, expected $2"
+	fi
+}
+mg() { ip netns exec "$GW" "$MASQGEN" "$@"; }
+
+ip netns add "$GW" || { fail "apply setup" "cannot create a network namespace"; exit 0; }
+ip netns add "$TXT"
+gw ip link set lo up
+gw ip link add eth0 type veth peer name eth0p
+gw ip link add eth1 type veth peer name eth1p
+gw ip addr add 203.0.113.1/24 dev eth0
+gw ip addr add 192.168.0.1/24 dev eth1
+gw ip link set eth0 up
+gw ip link set eth1 up
+gw sysctl -qw net.ipv4.ip_forward=0
+
+cat >"$tmp/p1.masq" <<'EOF'
+external eth0 dynamic
+internal eth1 192.168.0.1/24
+forward tcp 80 to 192.168.0.10
+forward udp 27960 to 192.168.0.4
+EOF
+cat >"$tmp/p2.masq" <<'EOF'
+external eth0 dynamic
+internal eth1 192.168.0.1/24
+forward tcp 80 to 192.168.0.10
+forward udp 5555 to 192.168.0.5
+EOF
+
+# The stand-in for another tool's tables.
+gw nft -f - <<'EOF'
+table ip nat {
+	chain PREROUTING {
+		type nat hook prerouting priority dstnat; policy accept;
+		tcp dport 8080 dnat to 192.168.0.99:80
+	}
+}
+table ip filter {
+	chain FORWARD {
+		type filter hook forward priority filter; policy accept;
+		iifname "docker0" accept
+	}
+}
+EOF
+foreign() { gw nft list table ip nat && gw nft list table ip filter; }
+foreign >"$tmp/foreign.before"
+foreign_same() {
+	foreign >"$tmp/foreign.now"
+	if cmp -s "$tmp/foreign.before" "$tmp/foreign.now"; then
+		pass "$1"
+	else
+		fail "$1" "another tool's tables changed"
+		diff -u "$tmp/foreign.before" "$tmp/foreign.now" | head -20
+	fi
+}
+
+# --- check --kernel changes nothing
+gw nft list ruleset >"$tmp/ruleset.before"
+if mg check --kernel "$tmp/p1.masq" >"$tmp/out" 2>&1; then
+	gw nft list ruleset >"$tmp/ruleset.after"
+	if cmp -s "$tmp/ruleset.before" "$tmp/ruleset.after" &&
+		[ "$(gw sysctl -n net.ipv4.ip_forward)" = 0 ]; then
+		pass "check --kernel changes nothing"
+	else
+		fail "check --kernel changes nothing" "the ruleset or ip_forward changed"
+	fi
+else
+	fail "check --kernel changes nothing" "exit $?: $(cat "$tmp/out")"
+fi
+
+# --- apply
+if mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1 && gw nft list tables | grep -qx 'table ip masqgen'; then
+	pass "apply loads table ip masqgen"
+else
+	fail "apply loads table ip masqgen" "$(cat "$tmp/out")"
+fi
+if [ "$(gw sysctl -n net.ipv4.ip_forward)" = 1 ]; then
+	pass "apply sets ip_forward after the commit"
+else
+	fail "apply sets ip_forward after the commit" "ip_forward is not 1"
+fi
+foreign_same "apply leaves other tables byte-identical"
+mg apply "$tmp/p1.masq" >/dev/null 2>&1 || fail "re-apply" "exit $?"
+foreign_same "re-apply leaves other tables byte-identical"
+
+# --- show
+if mg show >"$tmp/out" 2>&1 && grep -q '^table ip masqgen {' "$tmp/out"; then
+	pass "show lists masqgen's table"
+else
+	fail "show lists masqgen's table" "$(head -5 "$tmp/out")"
+fi
+mg show extra >/dev/null 2>&1
+expect_exit "show rejects an operand" 2 $?
+
+# --- diff
+mg diff "$tmp/p1.masq" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$tmp/out" ]; then
+	pass "diff of the applied policy exits 0"
+else
+	fail "diff of the applied policy exits 0" "exit $rc: $(head -20 "$tmp/out")"
+fi
+mg diff "$tmp/p2.masq" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 5 ] && grep -q '^+' "$tmp/out" && grep -q '^--- loaded' "$tmp/out"; then
+	pass "diff of another policy exits 5 with a unified diff"
+else
+	fail "diff of another policy exits 5 with a unified diff" "exit $rc"
+fi
+
+# --- conntrack cleanup: a removed forward and a newly forwarded port
+ct() { gw conntrack "$@" >/dev/null 2>&1; }
+ct -I -p udp -s 198.51.100.7 -d 203.0.113.1 --sport 5000 --dport 27960 \
+	--dst-nat 192.168.0.4 -t 120
+ct -I -p udp -s 198.51.100.7 -d 203.0.113.1 --sport 5001 --dport 5555 -t 120
+ct -I -p tcp -s 198.51.100.7 -d 203.0.113.1 --sport 40000 --dport 80 \
+	--dst-nat 192.168.0.10 --state ESTABLISHED -t 120
+ct -I -p udp -s 192.168.0.20 -d 198.51.100.9 --sport 6000 --dport 5555 -t 120
+if [ "$(gw conntrack -L 2>/dev/null | wc -l)" -ne 4 ]; then
+	fail "conntrack cleanup" "could not create the test entries"
+else
+	mg apply "$tmp/p2.masq" >"$tmp/out" 2>&1
+	gw conntrack -L 2>/dev/null >"$tmp/ct"
+	if grep -q '^removed 2 connection tracking entries' "$tmp/out" &&
+		! grep -q 'dport=27960' "$tmp/ct" && ! grep -q 'sport=5001' "$tmp/ct" &&
+		grep -q 'sport=40000' "$tmp/ct" && grep -q 'sport=6000' "$tmp/ct"; then
+		pass "apply removes conntrack entries of a removed forward and a new one"
+	else
+		fail "apply removes conntrack entries of a removed forward and a new one" \
+			"$(cat "$tmp/out" "$tmp/ct")"
+	fi
+fi
+foreign_same "apply of a changed policy leaves other tables byte-identical"
+
+# --- a per-interface setting of a missing interface (a PPP link that is
+# down) is a warning; the others are written
+cat >"$tmp/ppp.masq" <<'EOF'
+external ppp0 dynamic
+internal eth1 192.168.0.1/24
+option rp_filter on
+EOF
+mg apply "$tmp/ppp.masq" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "warning: interface 'ppp0' does not exist" "$tmp/out" &&
+	[ "$(gw sysctl -n net.ipv4.conf.eth1.rp_filter)" = 1 ]; then
+	pass "a setting of a missing interface is a warning"
+else
+	fail "a setting of a missing interface is a warning" "exit $rc: $(cat "$tmp/out")"
+fi
+
+# --- the lock serializes masqgen runs
+mkdir -p "$MASQGEN_RUN_DIR"
+flock "$MASQGEN_RUN_DIR/lock" sleep 2 &
+holder=$!
+sleep 0.5
+start=$(date +%s)
+timeout 30 ip netns exec "$GW" "$MASQGEN" apply "$tmp/p1.masq" >"$tmp/out" 2>&1
+rc=$?
+waited=$(($(date +%s) - start))
+wait "$holder"
+holder=
+if [ $rc -eq 0 ] && [ "$waited" -ge 1 ] && grep -q 'waiting for another masqgen run' "$tmp/out"; then
+	pass "apply waits for the lock"
+else
+	fail "apply waits for the lock" "exit $rc after ${waited}s: $(cat "$tmp/out")"
+fi
+mg apply "$tmp/p1.masq" >"$tmp/a.out" 2>&1 &
+first=$!
+mg apply "$tmp/p2.masq" >"$tmp/b.out" 2>&1
+rc2=$?
+wait "$first"
+rc1=$?
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && gw nft list tables | grep -qx 'table ip masqgen'; then
+	pass "two concurrent applies both succeed"
+else
+	fail "two concurrent applies both succeed" "exits $rc1 and $rc2"
+fi
+
+# --- flush: settings first, then only masqgen's tables
+if mg flush >"$tmp/out" 2>&1 && ! gw nft list tables | grep -q masqgen &&
+	[ "$(gw sysctl -n net.ipv4.ip_forward)" = 0 ]; then
+	pass "flush restores ip_forward and removes masqgen's table"
+else
+	fail "flush restores ip_forward and removes masqgen's table" "$(cat "$tmp/out")"
+fi
+foreign_same "flush leaves other tables byte-identical"
+if mg flush >"$tmp/out" 2>&1; then
+	pass "flush with nothing loaded succeeds"
+else
+	fail "flush with nothing loaded succeeds" "$(cat "$tmp/out")"
+fi
+mg show >/dev/null 2>&1
+expect_exit "show with nothing loaded exits 3" 3 $?
+mg diff "$tmp/p1.masq" >/dev/null 2>&1
+expect_exit "diff with nothing loaded exits 5" 5 $?
+
+# --- a kernel refusal: another program owns the table name (nft's owner
+# flag), so the kernel refuses to delete it; apply exits 3, changes nothing.
+mkfifo "$tmp/owner"
+ip netns exec "$GW" nft -i <"$tmp/owner" >/dev/null 2>&1 &
+holder=$!
+exec 7>"$tmp/owner"
+echo 'add table ip masqgen { flags owner; }; add chain ip masqgen theirs' >&7
+tries=0
+while ! gw nft list tables | grep -q masqgen && [ $tries -lt 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+gw nft list table ip masqgen >"$tmp/owned.before" 2>&1
+mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1
+rc=$?
+gw nft list table ip masqgen >"$tmp/owned.after" 2>&1
+if [ $rc -eq 3 ] && grep -q 'error: the kernel refused the ruleset: Operation not permitted' \
+	"$tmp/out" && cmp -s "$tmp/owned.before" "$tmp/owned.after" &&
+	[ "$(gw sysctl -n net.ipv4.ip_forward)" = 0 ]; then
+	pass "a ruleset the kernel refuses exits 3 and changes nothing"
+else
+	fail "a ruleset the kernel refuses exits 3 and changes nothing" "exit $rc: $(cat "$tmp/out")"
+fi
+mg check --kernel "$tmp/p1.masq" >"$tmp/out" 2>&1
+expect_exit "check --kernel reports the refusal with exit 3" 3 $?
+exec 7>&-
+wait "$holder"
+holder=
+foreign_same "a refused apply leaves other tables byte-identical"
+
+# --- every golden policy the nft target accepts: apply loads it, and the
+# batch and the text emitter describe the same ruleset (masqgen diff after
+# nft -f of the text in a namespace of its own).
+applied=0
+for dir in "$TESTS_DIR"/golden/*/; do
+	name=$(basename "$dir")
+	policy=$dir/policy.masq
+	[ -f "$policy" ] || policy=$dir/policy.yaml
+	[ -f "$policy" ] || continue
+	"$MASQGEN" generate -t nft -o "$tmp/text.nft" "$policy" >/dev/null 2>&1 || continue
+	applied=$((applied + 1))
+	if mg apply "$policy" >"$tmp/out" 2>&1 && gw nft list tables | grep -qx 'table ip masqgen'
+	then
+		pass "apply golden $name"
+	else
+		fail "apply golden $name" "$(head -5 "$tmp/out")"
+	fi
+	ip netns exec "$TXT" nft flush ruleset
+	if ! ip netns exec "$TXT" nft -f "$tmp/text.nft" >"$tmp/out" 2>&1; then
+		fail "text and batch agree: $name" "nft -f failed: $(head -5 "$tmp/out")"
+		continue
+	fi
+	ip netns exec "$TXT" "$MASQGEN" diff "$policy" >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass "text and batch agree: $name"
+	else
+		fail "text and batch agree: $name" "diff exit $rc: $(head -20 "$tmp/out")"
+	fi
+done
+[ "$applied" -gt 0 ] || fail "apply golden policies" "generate -t nft accepted none of them"
+mg flush >/dev/null 2>&1
+foreign_same "golden applies and flush leave other tables byte-identical"

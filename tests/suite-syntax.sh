@@ -1,0 +1,59 @@
+#!/bin/sh
+# Generated inputs too big to commit: 100 KB lines. Each is written to a
+# temporary directory, `masqgen check` must fail with exactly
+# tests/syntax/NAME.err (stderr, then "exit N"); `make golden` rewrites them.
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp_dir)
+
+# $1 times the text $2, without a newline
+repeat() {
+	awk -v n="$1" -v s="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", s }'
+}
+
+gen_long_word() {
+	printf 'external '
+	repeat 100000 a
+	printf '\ninternal eth1 192.168.0.1/24\n'
+}
+
+gen_long_comment() {
+	printf '# '
+	repeat 20000 'long '
+	printf '\nexternal ppp0\ninternal eth1 192.168.0.1/24 bogus\n'
+}
+
+gen_long_list() {
+	printf 'external ppp0\ninternal eth1 192.168.0.1/24\npassthrough '
+	repeat 12500 'veth12, '
+	printf 'veth0 }\n'
+}
+
+gen_long_string() {
+	printf 'external ppp0\ninternal eth1 192.168.0.1/24\nlog prefix "'
+	repeat 100000 x
+	printf '"\n'
+}
+
+gen_long_yaml() {
+	printf -- '- external: {interface: ppp0}\n- passthrough: ['
+	repeat 12500 'veth12, '
+	printf 'veth0]\n- log: {prefix: "'
+	repeat 2000 x
+	printf '"}\n'
+}
+
+for name in long_word long_comment long_list long_string long_yaml; do
+	case $name in
+	*yaml) file=$tmp/$name.yaml ;;
+	*) file=$tmp/$name.masq ;;
+	esac
+	"gen_$name" >"$file"
+	(cd "$tmp" && "$MASQGEN" check "$(basename "$file")") >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	echo "exit $rc" >>"$tmp/err"
+	if [ $rc -ne 1 ] && [ "${GOLDEN:-0}" != 1 ]; then
+		fail "syntax $name" "exit $rc, expected 1"
+		continue
+	fi
+	golden_compare "syntax $name" "$tmp/err" "$TESTS_DIR/syntax/$name.err"
+done
