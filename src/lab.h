@@ -212,6 +212,8 @@ struct lab_probe {
 	enum lab_expect expect;
 	uint32_t want_src;
 	bool from_gateway;	/* sent by the gateway itself: its output filter answers EPERM */
+	/* the first packet as the gateway sees it, in `masqgen explain` syntax, or "" */
+	char explain[96];
 };
 
 struct lab_plan {
