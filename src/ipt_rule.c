@@ -158,24 +158,14 @@ struct ipt_l4s {
 	size_t n, cap;
 };
 
+/* iptables-save's protocol names; NULL for any protocol. */
 static const char *proto_name(uint8_t proto, enum ipt_family fam)
 {
-	switch (proto) {
-	case IR_P_TCP:
-		return "tcp";
-	case IR_P_UDP:
-		return "udp";
-	case IR_P_ICMP:
-	case IR_P_ICMPV6:
+	if (proto == IR_P_ANY)
+		return NULL;
+	if (proto == IR_P_ICMP || proto == IR_P_ICMPV6)
 		return fam == IPT_V6 ? "ipv6-icmp" : "icmp";
-	case IR_P_GRE:
-		return "gre";
-	case IR_P_ESP:
-		return "esp";
-	case IR_P_AH:
-		return "ah";
-	}
-	return NULL;
+	return ir_proto_name(proto);
 }
 
 static void port_str(char *buf, size_t size, const struct ir_port *p)
@@ -326,24 +316,10 @@ static void ct_state_match(struct strbuf *sb, unsigned st)
 	}
 }
 
+/* Built-in rules say what they are in their comment; a user rule has its line. */
 static const char *rule_tag(const struct ir_rule *r)
 {
-	static const char *const tags[] = {
-		[IR_T_USER] = NULL,
-		[IR_T_LOOPBACK] = "loopback",
-		[IR_T_INVALID] = "invalid",
-		[IR_T_ESTABLISHED] = "established",
-		[IR_T_LAN] = "lan",
-		[IR_T_INTERNAL] = "internal",
-		[IR_T_DHCP] = "dhcp",
-		[IR_T_FORWARDED] = "forwarded",
-		[IR_T_PASSTHROUGH] = "passthrough",
-		[IR_T_ANTISPOOF] = "anti-spoofing",
-		[IR_T_IPV6] = "ipv6",
-		[IR_T_CATCHALL] = "catch-all",
-	};
-
-	return tags[r->tag];
+	return r->tag == IR_T_USER ? NULL : ir_tag_name(r->tag);
 }
 
 /* What one expanded rule is made of, before its target. */

@@ -150,6 +150,26 @@ const char *ir_addr_str(const struct ir_addr *a, char *buf)
 	return buf;
 }
 
+const char *ir_tag_name(enum ir_rule_tag tag)
+{
+	static const char *const names[] = {
+		[IR_T_USER] = "rule",
+		[IR_T_LOOPBACK] = "loopback",
+		[IR_T_INVALID] = "invalid",
+		[IR_T_ESTABLISHED] = "established",
+		[IR_T_LAN] = "lan",
+		[IR_T_INTERNAL] = "internal",
+		[IR_T_DHCP] = "dhcp",
+		[IR_T_FORWARDED] = "forwarded",
+		[IR_T_PASSTHROUGH] = "passthrough",
+		[IR_T_ANTISPOOF] = "anti-spoofing",
+		[IR_T_IPV6] = "ipv6",
+		[IR_T_CATCHALL] = "catch-all",
+	};
+
+	return names[tag];
+}
+
 const char *ir_proto_name(uint8_t proto)
 {
 	switch (proto) {

@@ -431,6 +431,12 @@ const char *ir_ip_str(uint32_t addr, char *buf);
 /* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any" (else NULL). */
 const char *ir_proto_name(uint8_t proto);
 
+/*
+ * The short name of a rule tag for rule comments: "loopback",
+ * "anti-spoofing", "catch-all", ...; "rule" for IR_T_USER.
+ */
+const char *ir_tag_name(enum ir_rule_tag tag);
+
 /* @s interned in @ir: equal strings give the same pointer, owned by @ir. */
 const char *ir_intern(struct ir *ir, const char *s);
 
