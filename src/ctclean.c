@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -335,6 +336,24 @@ static int ctclean_local_addrs(struct ctclean_ctx *c)
 	return 0;
 }
 
+/*
+ * Does this network namespace track any connection? The dump walks the
+ * kernel's whole conntrack hash, every namespace's, so it is skipped when
+ * the count says there is nothing to find (no file: conntrack not loaded).
+ */
+static bool ctclean_any(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "r");
+	unsigned long count = 1;
+
+	if (!f)
+		return errno != ENOENT;
+	if (fscanf(f, "%lu", &count) != 1)
+		count = 1;
+	fclose(f);
+	return count > 0;
+}
+
 long ctclean_run(const struct ir *ir)
 {
 	char *buf = xmalloc(MNL_SOCKET_BUFFER_SIZE + 1024);
@@ -344,6 +363,10 @@ long ctclean_run(const struct ir *ir)
 	long removed = -1;
 	size_t i;
 
+	if (!ctclean_any()) {
+		removed = 0;
+		goto out;
+	}
 	if (ctclean_local_addrs(&c) < 0)
 		goto out;
 	nl = nl_open();
