@@ -47,9 +47,10 @@ int sysctls_restore(const char *state_path);
 /*
  * Delete the conntrack entries the ruleset of @ir treats differently from
  * what they were set up with: connections to a forwarded port of the
- * gateway that are not translated to that forward's target, and
- * connections translated to an internal host that no forward or 1:1 of
- * @ir leads to. Returns how many were deleted, or -1 after reporting.
+ * gateway that are not translated to that forward's target, connections
+ * translated to an internal host that no forward or 1:1 of @ir leads to,
+ * and connections a `deny` or `reject` of @ir matches. Returns how many
+ * were deleted, or -1 after reporting.
  */
 long ctclean_run(const struct ir *ir);
 

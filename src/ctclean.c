@@ -13,7 +13,8 @@
  *    internal networks, on a port (and from a source) a forward or 1:1 of
  *    the policy now translates;
  *  - connections translated to a host of an internal network that no
- *    forward or 1:1 of the policy leads to any more (or leads elsewhere).
+ *    forward or 1:1 of the policy leads to any more (or leads elsewhere);
+ *  - connections a `deny` or `reject` of the policy now matches.
  *
  * A DNAT to anything outside the internal networks (Docker's containers)
  * is never masqgen's and is left alone. Entries are collected from one
@@ -30,6 +31,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -58,7 +60,7 @@ struct ctclean_victim {
 
 struct ctclean_ctx {
 	const struct ir *ir;
-	uint32_t *local; /* the gateway's addresses outside internal networks */
+	uint32_t *local; /* the gateway's own addresses but 127/8 */
 	size_t n_local, cap_local;
 	struct ctclean_victim *victims;
 	size_t n_victims, cap_victims;
@@ -91,13 +93,82 @@ static bool ctclean_internal(const struct ir *ir, uint32_t addr)
 	return false;
 }
 
-static bool ctclean_local(const struct ctclean_ctx *c, uint32_t addr)
+/* Is @addr the gateway's own (with @outer, outside every internal network)? */
+static bool ctclean_local(const struct ctclean_ctx *c, uint32_t addr, bool outer)
 {
 	size_t i;
 
 	for (i = 0; i < c->n_local; i++)
 		if (c->local[i] == addr)
+			return !outer || !ctclean_internal(c->ir, addr);
+	return false;
+}
+
+static bool ctclean_in_ports(const struct ir_ports *p, uint8_t proto, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].proto == proto && port >= p->v[i].lo && port <= p->v[i].hi)
 			return true;
+	return false;
+}
+
+/*
+ * Does user rule @r match the connection @o (whose destination after DNAT
+ * is @dst)? Interfaces are not in conntrack: a rule limited to one is
+ * taken to match on every interface, which at worst re-evaluates a
+ * connection the new ruleset still accepts. Rules on ICMP types are left
+ * out (those entries live seconds).
+ */
+static bool ctclean_rule_takes(const struct ir_rule *r, const struct ctclean_tuple *o, uint32_t dst)
+{
+	if (!(r->family & IR_F_IPV4) || r->n_icmp || r->ct_state || r->ct_dnat_forward)
+		return false;
+	if (r->proto != IR_P_ANY && r->proto != o->proto)
+		return false;
+	if (r->dports.n && !ctclean_in_ports(&r->dports, o->proto, o->dport))
+		return false;
+	if (r->sports.n && !ctclean_in_ports(&r->sports, o->proto, o->sport))
+		return false;
+	if (r->saddr.n && ctclean_in_addrs(&r->saddr, o->src) == r->saddr_neg)
+		return false;
+	if (r->daddr.n && ctclean_in_addrs(&r->daddr, dst) == r->daddr_neg)
+		return false;
+	return true;
+}
+
+/*
+ * Would a `deny` or `reject` now stop the connection? Its chain follows
+ * from its addresses (from the gateway: output; to it: input; to or from
+ * an internal network: forward); user rules come before every built-in
+ * accept but loopback, passthrough and established, so the first user rule
+ * that matches decides.
+ */
+static bool ctclean_denied(const struct ctclean_ctx *c, const struct ctclean_tuple *o,
+			   const struct ctclean_tuple *r, uint32_t status)
+{
+	bool dnat = status & IPS_DST_NAT;
+	uint32_t dst = dnat ? r->src : o->dst;
+	const struct ir_chain *ch;
+	size_t i;
+
+	if ((o->src >> 24) == 127 || (o->dst >> 24) == 127)
+		return false;
+	if (ctclean_local(c, o->src, false))
+		ch = &c->ir->chain[IR_CH_OUTPUT];
+	else if (!dnat && ctclean_local(c, o->dst, false))
+		ch = &c->ir->chain[IR_CH_INPUT];
+	else if (ctclean_internal(c->ir, o->src) || ctclean_internal(c->ir, dst))
+		ch = &c->ir->chain[IR_CH_FORWARD];
+	else
+		return false;
+	for (i = 0; i < ch->n; i++) {
+		const struct ir_rule *rule = &ch->rules[i];
+
+		if (rule->tag == IR_T_USER && ctclean_rule_takes(rule, o, dst))
+			return rule->verdict != IR_V_ACCEPT;
+	}
 	return false;
 }
 
@@ -122,6 +193,8 @@ static bool ctclean_doomed(const struct ctclean_ctx *c, const struct ctclean_tup
 	bool from_lan = ctclean_internal(ir, o->src);
 	size_t i;
 
+	if (ctclean_denied(c, o, r, status))
+		return true;
 	if (status & IPS_DST_NAT) {
 		/* The reply comes from where the connection was translated to. */
 		if (!ctclean_internal(ir, r->src))
@@ -139,7 +212,7 @@ static bool ctclean_doomed(const struct ctclean_ctx *c, const struct ctclean_tup
 		}
 		return true;
 	}
-	if (!ctclean_local(c, o->dst))
+	if (!ctclean_local(c, o->dst, true))
 		return false;
 	for (i = 0; i < ir->n_nat1to1; i++)
 		if (ir->nat1to1[i].public_addr == o->dst)
@@ -240,7 +313,7 @@ static struct nlmsghdr *ctclean_msg(char *buf, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
-/* The gateway's own IPv4 addresses outside internal networks and 127/8. */
+/* The gateway's own IPv4 addresses but 127/8. */
 static int ctclean_local_addrs(struct ctclean_ctx *c)
 {
 	struct ifaddrs *all, *ifa;
@@ -255,12 +328,30 @@ static int ctclean_local_addrs(struct ctclean_ctx *c)
 		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET)
 			continue;
 		addr = ntohl(((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr);
-		if ((addr >> 24) == 127 || ctclean_internal(c->ir, addr))
+		if ((addr >> 24) == 127)
 			continue;
 		*VEC_PUSH(c->local, c->n_local, c->cap_local) = addr;
 	}
 	freeifaddrs(all);
 	return 0;
+}
+
+/*
+ * Does this network namespace track any connection? The dump walks the
+ * kernel's whole conntrack hash, every namespace's, so it is skipped when
+ * the count says there is nothing to find (no file: conntrack not loaded).
+ */
+static bool ctclean_any(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "r");
+	unsigned long count = 1;
+
+	if (!f)
+		return errno != ENOENT;
+	if (fscanf(f, "%lu", &count) != 1)
+		count = 1;
+	fclose(f);
+	return count > 0;
 }
 
 long ctclean_run(const struct ir *ir)
@@ -272,6 +363,10 @@ long ctclean_run(const struct ir *ir)
 	long removed = -1;
 	size_t i;
 
+	if (!ctclean_any()) {
+		removed = 0;
+		goto out;
+	}
 	if (ctclean_local_addrs(&c) < 0)
 		goto out;
 	nl = nl_open();

@@ -85,4 +85,61 @@ int legacy_emit(const struct ir *ir, const struct legacy_era *era, struct strbuf
 /* "a:b" or "a" for a port range, as both tools write it; buf >= 12 bytes. */
 const char *legacy_ports(uint16_t lo, uint16_t hi, char *buf);
 
+/*
+ * Shared by legacy.c, legacy_check.c and legacy_chains.c only.
+ */
+
+/* ip_masq_* helper modules take at most this many ports (MAX_MASQ_APP_PORTS). */
+#define LEGACY_APP_PORTS 12
+
+struct ir_iface;
+struct ir_net;
+struct ir_rule;
+struct ir_helper;
+
+/* An internal network and its shell variables. */
+struct legacy_net {
+	const struct ir_net *net;
+	char netvar[24];		/* INTNET, INTNET2, ... */
+	char ipvar[24];			/* INTIP, INTIP2, ... ("" without gw) */
+};
+
+/* One emission: what legacy_emit() knows while it writes the script. */
+struct legacy_ctx {
+	const struct ir *ir;
+	const struct legacy_era *era;
+	struct strbuf *out;
+	char (*ifvar)[24];		/* per ir->ifaces: EXTIF, INTIF2, ... */
+	char (*ipvar)[24];		/* per ir->ifaces (externals): EXTIP, EXTIP2 */
+	bool *uses_ip;			/* per ir->ifaces: the script uses its address */
+	bool uses_gw;			/* ... and the gateway's addresses on the LANs */
+	struct legacy_net *nets;	/* every internal network, in interface order */
+	size_t n_nets;
+};
+
+/* Index of interface @name in ir->ifaces, or (size_t)-1. */
+size_t legacy_iface_index(const struct legacy_ctx *g, const char *name);
+/* The interface that holds internal network @n. */
+const struct ir_iface *legacy_net_iface(const struct legacy_ctx *g, const struct ir_net *n);
+/* An IPv4 allow/deny/reject line of the policy. */
+bool legacy_is_user_rule(const struct ir_rule *r);
+/* Does the script read the address of interface @i when it runs? */
+bool legacy_reads_ip(const struct legacy_ctx *g, size_t i);
+/*
+ * The module ports of helper @h: its own, and the public ports forwarded to
+ * them (HOWTO 6.7.3: ip_masq_ftp ports=21,2121). More than @max: @max + 1.
+ */
+size_t legacy_helper_ports(const struct legacy_ctx *g, const struct ir_helper *h,
+			   uint16_t *ports, size_t max);
+
+/* legacy_check.c: errors for what the era cannot express; marks uses_ip, uses_gw. */
+void legacy_check_policy(struct legacy_ctx *g);
+/* legacy_check.c: one warning per approximation the script makes. */
+void legacy_check_warn(struct legacy_ctx *g);
+
+/* legacy_chains.c: the input and forward chains, and the port forwards. */
+void legacy_chains_input(struct legacy_ctx *g);
+void legacy_chains_forward(struct legacy_ctx *g);
+void legacy_chains_portfw(struct legacy_ctx *g);
+
 #endif

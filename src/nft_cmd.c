@@ -600,7 +600,6 @@ int cmd_diff(int argc, char **argv)
 	if (want_path) {
 		char *dargv[] = {"diff",	 "-u",	    "--label", "loaded", "--label",
 				 (char *)policy, have_path, want_path, NULL};
-
 		struct strbuf shown = {0};
 
 		rc = util_run(dargv, NULL, 0, &shown) == 1 ? EXIT_NO : EXIT_SYSTEM;

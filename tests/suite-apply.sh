@@ -176,6 +176,22 @@ else
 fi
 foreign_same "apply of a changed policy leaves other tables byte-identical"
 
+# --- conntrack cleanup: a new deny stops what it matches, and only that
+cp "$tmp/p2.masq" "$tmp/p3.masq"
+echo 'deny forward tcp 6667 from 192.168.0.0/24' >>"$tmp/p3.masq"
+ct -I -p tcp -s 192.168.0.21 -d 198.51.100.9 --sport 41000 --dport 6667 \
+	--state ESTABLISHED -t 120
+ct -I -p tcp -s 192.168.0.21 -d 198.51.100.9 --sport 41001 --dport 6668 \
+	--state ESTABLISHED -t 120
+mg apply "$tmp/p3.masq" >"$tmp/out" 2>&1
+gw conntrack -L 2>/dev/null >"$tmp/ct"
+if grep -q '^removed 1 connection tracking entry' "$tmp/out" && ! grep -q 'sport=41000' "$tmp/ct" &&
+	grep -q 'sport=41001' "$tmp/ct" && grep -q 'sport=40000' "$tmp/ct"; then
+	pass "apply removes conntrack entries a new deny matches"
+else
+	fail "apply removes conntrack entries a new deny matches" "$(cat "$tmp/out" "$tmp/ct")"
+fi
+
 # --- a per-interface setting of a missing interface (a PPP link that is
 # down) is a warning; the others are written
 cat >"$tmp/ppp.masq" <<'EOF'
@@ -218,6 +234,39 @@ if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && gw nft list tables | grep -qx 'table ip m
 	pass "two concurrent applies both succeed"
 else
 	fail "two concurrent applies both succeed" "exits $rc1 and $rc2"
+fi
+
+# --- another program commits between masqgen reading the generation and
+# sending its batch (a shim runs the commit right before the first send):
+# a change to another table means retry, a change to masqgen's is a conflict
+if ${CC:-cc} -shared -fPIC -D_GNU_SOURCE -o "$tmp/commit_first.so" \
+	"$TESTS_DIR/apply/commit_first.c" -ldl 2>"$tmp/out"; then
+	shim() { # COMMAND POLICY
+		ip netns exec "$GW" env LD_PRELOAD="$tmp/commit_first.so" SHIM_COMMIT="$1" \
+			SHIM_COUNT="$tmp/batches" ASAN_OPTIONS=verify_asan_link_order=0 \
+			"$MASQGEN" apply "$2" >"$tmp/out" 2>&1
+	}
+	shim "nft add table ip churn" "$tmp/p2.masq"
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$(cat "$tmp/batches")" = 2 ] && gw nft list tables | grep -qx 'table ip churn'
+	then
+		pass "apply retries when another table changed meanwhile"
+	else
+		fail "apply retries when another table changed meanwhile" \
+			"exit $rc, $(cat "$tmp/batches") batches: $(cat "$tmp/out")"
+	fi
+	gw nft delete table ip churn
+	shim "nft add chain ip masqgen intruder" "$tmp/p1.masq"
+	rc=$?
+	if [ $rc -eq 3 ] && grep -q "another program changed masqgen's tables meanwhile" "$tmp/out" &&
+		gw nft list chain ip masqgen intruder >/dev/null 2>&1 &&
+		[ "$(cat "$tmp/batches")" = 1 ]; then
+		pass "apply exits 3 when masqgen's table changed meanwhile"
+	else
+		fail "apply exits 3 when masqgen's table changed meanwhile" "exit $rc: $(cat "$tmp/out")"
+	fi
+else
+	fail "apply with a concurrent commit" "cannot build the shim: $(cat "$tmp/out")"
 fi
 
 # --- flush: settings first, then only masqgen's tables

@@ -19,7 +19,7 @@
 #
 # The new-connection rate (10k forwards vs one) needs the lab's hosts:
 # when tests/bench/connrate.sh exists it is run as
-#   connrate.sh MASQGEN POLICY_1 POLICY_10K
+#   sh connrate.sh MASQGEN POLICY_1 POLICY_10K
 # and must print "connrate ratio R" (10k rate / 1 rate; target >= 0.9).
 set -u
 : "${MASQGEN:?MASQGEN must name the masqgen binary}"
@@ -136,9 +136,9 @@ done
 	target $? "apply grows linearly 10k -> 100k (${a10000} -> ${a100000} ms)"
 }
 
-if [ -x "$BENCH_DIR/connrate.sh" ]; then
+if [ -f "$BENCH_DIR/connrate.sh" ]; then
 	gen 1 "$tmp/p1.masq"
-	ratio=$("$BENCH_DIR/connrate.sh" "$MASQGEN" "$tmp/p1.masq" "$tmp/p10000.masq" |
+	ratio=$(sh "$BENCH_DIR/connrate.sh" "$MASQGEN" "$tmp/p1.masq" "$tmp/p10000.masq" |
 		awk '$1 == "connrate" && $2 == "ratio" { print $3 }')
 	if [ -n "$ratio" ]; then
 		awk -v r="$ratio" 'BEGIN { exit !(r >= 0.9) }'
