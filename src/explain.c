@@ -31,6 +31,7 @@ struct explain_ctx {
 	struct explain_address *addrs;	/* --address */
 	size_t n_addrs, cap_addrs;
 	char *out_iface;		/* `out IFACE` given with `in IFACE` */
+	const struct loc **decided;	/* explain_decide(): the deciding place */
 };
 
 
@@ -331,9 +332,10 @@ static void explain_print_log(const struct ir *ir)
 }
 
 /* Run @p through filter chain @id; prints the deciding rule. */
-static enum ir_verdict explain_chain(const struct ir *ir, enum ir_chain_id id,
+static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_id id,
 				     const struct explain_packet *p)
 {
+	const struct ir *ir = c->ir;
 	const struct ir_chain *ch = &ir->chain[id];
 	const char *name = explain_chain_names[id];
 	const struct loc *why;
@@ -349,6 +351,8 @@ static enum ir_verdict explain_chain(const struct ir *ir, enum ir_chain_id id,
 
 		if (!explain_rule_match(r, p, &why))
 			continue;
+		if (c->decided)
+			*c->decided = r->tag == IR_T_CATCHALL ? &ir->level_loc : why;
 		if (r->tag == IR_T_CATCHALL) {
 			/* the log before the policy: the policy decides */
 			printf("%-9s%s by the chain policy (no rule matched)\n", name,
@@ -366,6 +370,8 @@ static enum ir_verdict explain_chain(const struct ir *ir, enum ir_chain_id id,
 	}
 	printf("%-9s%s by the chain policy (no rule matched)\n", name,
 	       explain_verdict_name(ch->policy, p));
+	if (c->decided)
+		*c->decided = &ir->level_loc;
 	return ch->policy;
 }
 
@@ -657,7 +663,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 
 	explain_packet_print("packet", p);
 	if (p->iif) {
-		v = explain_chain(ir, IR_CH_RAW, p);
+		v = explain_chain(c, IR_CH_RAW, p);
 		if (v != IR_V_ACCEPT)
 			return v;
 		if (p->state == IR_CT_NEW)
@@ -670,7 +676,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 			explain_helpers(ir, p);
 		if (p->state == IR_CT_NEW && !local && p->proto == IR_P_TCP && ir->clamp.enabled)
 			printf("%-9sa SYN gets its MSS clamped (clamp-mss)\n", "mangle");
-		v = explain_chain(ir, local ? IR_CH_INPUT : IR_CH_FORWARD, p);
+		v = explain_chain(c, local ? IR_CH_INPUT : IR_CH_FORWARD, p);
 		if (v != IR_V_ACCEPT || local) {
 			if (v == IR_V_ACCEPT)
 				printf("%-9saccept\n%-9sdelivered to the gateway itself\n", "verdict",
@@ -682,7 +688,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 		printf("%-9soutput out %s (sent by the gateway itself)\n", "route", p->oif);
 		if (p->state == IR_CT_NEW)
 			explain_helpers(ir, p);
-		v = explain_chain(ir, IR_CH_OUTPUT, p);
+		v = explain_chain(c, IR_CH_OUTPUT, p);
 		if (v != IR_V_ACCEPT)
 			return v;
 	}
@@ -693,6 +699,16 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 	printf("%-9saccept\n", "verdict");
 	explain_packet_print("leaves", p);
 	return IR_V_ACCEPT;
+}
+
+int explain_decide(struct ir *ir, struct explain_packet *p, const char *iface, uint32_t addr,
+		   const struct loc **why)
+{
+	struct explain_address a = {.iface = iface, .addr = addr};
+	struct explain_ctx c = {.ir = ir, .addrs = &a, .n_addrs = iface ? 1 : 0, .decided = why};
+
+	*why = NULL;
+	return (int)explain_run(&c, p);
 }
 
 int cmd_explain(int argc, char **argv)

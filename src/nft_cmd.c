@@ -22,10 +22,12 @@
  */
 #include "apply.h"
 #include "cli.h"
+#include "confirm.h"
 #include "diag.h"
 #include "ipt.h"
 #include "ir.h"
 #include "nft.h"
+#include "selfcheck.h"
 #include "util.h"
 
 #include <errno.h>
@@ -41,6 +43,10 @@
 #include <unistd.h>
 
 #define NFT_CMD_ATTEMPTS 5
+
+/* apply's --confirm SECS (0: none) and --force, set by nft_cmd_args() */
+static unsigned nft_cmd_confirm_secs;
+static bool nft_cmd_force;
 
 static const char *nft_cmd_dir(const char *env, const char *fallback)
 {
@@ -220,7 +226,7 @@ static void nft_cmd_modules(const struct ir *ir)
 
 /*
  * Parse the options of @argv: --help, -t TARGET when @target is given, and
- * for apply the options of a later change, refused as not implemented yet.
+ * for apply --confirm SECS and --force.
  * With @policy, exactly one operand, the policy; else none. Returns -1 to
  * go on, else the exit code.
  */
@@ -251,10 +257,14 @@ static int nft_cmd_args(int argc, char **argv, const char *help, const char **po
 			*target = optarg;
 			continue;
 		}
-		if (apply && (c == 'c' || c == 'f')) {
-			fprintf(stderr, "masqgen apply: %s: not implemented yet\n",
-				c == 'c' ? "--confirm" : "--force");
-			return EXIT_USAGE;
+		if (apply && c == 'c') {
+			if (confirm_parse_secs(optarg, &nft_cmd_confirm_secs) < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if (apply && c == 'f') {
+			nft_cmd_force = true;
+			continue;
 		}
 		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
 				       argv[optind - 1]);
@@ -273,23 +283,33 @@ static int nft_cmd_args(int argc, char **argv, const char *help, const char **po
 }
 
 static const char nft_cmd_apply_help[] =
-    "usage: masqgen apply [-t nft|iptables] POLICY\n\n"
+    "usage: masqgen apply [-t nft|iptables] [--confirm SECS] [--force] POLICY\n\n"
     "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
     "in one transaction: the kernel takes all of it or none, and no other table is\n"
     "touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
     "needs (recording each replaced value for 'masqgen flush'), and delete the\n"
     "connection tracking entries the new ruleset treats differently.\n\n"
+    "Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
+    "the connection of the sshd you came through) is checked against the new\n"
+    "ruleset: apply refuses a policy that would drop it, naming the policy line.\n\n"
     "  -t, --target TARGET  nft (the default), or iptables: masqgen's own chains\n"
     "                       with iptables-restore --noflush, table by table\n"
+    "  -c, --confirm SECS   keep the new ruleset only if confirmed within SECS\n"
+    "                       seconds (Enter here, or 'masqgen confirm' from a new\n"
+    "                       login); else, or on SIGHUP/SIGTERM/SIGINT, put back\n"
+    "                       masqgen's previous tables and kernel settings (nft only)\n"
+    "  -f, --force          apply even if the new ruleset would cut your session\n"
     "  -h, --help           this text\n\n"
-    "Exit status: 0 applied, 1 policy errors, 2 usage, 3 the kernel or system\n"
-    "refused (the ruleset is unchanged unless a message says otherwise).\n";
+    "Exit status: 0 applied, 1 policy errors or your session would be cut, 2 usage,\n"
+    "3 the kernel or system refused (the ruleset is unchanged unless a message\n"
+    "says otherwise), 4 not confirmed: the previous ruleset is back.\n";
 
 int cmd_apply(int argc, char **argv)
 {
 	const char *policy = NULL, *target = "nft";
 	struct nft_model *m = NULL;
 	char *state = NULL;
+	struct confirm *cf = NULL;
 	struct ir *ir;
 	bool nft;
 	long removed;
@@ -299,15 +319,21 @@ int cmd_apply(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	nft = strcmp(target, "nft") == 0;
+	if (nft_cmd_confirm_secs && !nft)
+		return cli_usage_error(argv[0], "--confirm works with the nft target only");
 	rc = nft_cmd_prepare(policy, &ir, nft ? &m : NULL);
 	if (rc != EXIT_OK)
 		return rc;
+	rc = EXIT_POLICY;
+	if (selfcheck_run(ir, nft_cmd_force) < 0)
+		goto out;
 	rc = EXIT_SYSTEM;
 	lock = nft_cmd_lock();
 	if (lock < 0)
 		goto out;
 	state = nft_cmd_state_path();
-	if (!state || (nft ? nft_cmd_send(m, true) : ipt_apply(ir)) < 0)
+	if (!state || (nft_cmd_confirm_secs && !(cf = confirm_save(state))) ||
+	    (nft ? nft_cmd_send(m, true) : ipt_apply(ir)) < 0)
 		goto out_unlock;
 	if (!nft)
 		ipt_timeout_sysctls(ir);
@@ -326,6 +352,8 @@ int cmd_apply(int argc, char **argv)
 	       removed == 1 ? "entry" : "entries");
 	rc = EXIT_OK;
 out_unlock:
+	if (cf)
+		rc = confirm_finish(cf, rc, nft_cmd_confirm_secs);
 	close(lock);
 out:
 	free(state);

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * confirm.c - the snapshot behind `apply --confirm`: masqgen's tables as
+ * the kernel holds them, and the kernel settings apply may change; the
+ * rollback that puts both back. Waiting for the confirmation, and the
+ * `confirm` command, are in confirm_wait.c.
+ *
+ * The tables are dumped through netlink into libnftnl objects (tables,
+ * stateful objects, sets with their elements, chains, rules), in the
+ * kernel's own order, which is the order `nft list` prints. Replayed as
+ * NEW messages without their handles, they make the same tables again:
+ * the rollback is one transaction that deletes masqgen's tables and
+ * creates the saved ones, so the kernel never holds half of either.
+ * Anonymous sets keep their kernel names (`__set0`), so the rules that
+ * look them up by name find them again. Counters come back with the
+ * values they had when saved.
+ *
+ * Kernel settings: apply records in its state file the value each
+ * setting had before masqgen first wrote it. The snapshot keeps that file
+ * and the current value of every setting it names; settings new to the
+ * record after the apply had, before it, the value the apply recorded.
+ * Together they give the value of every setting apply can have touched,
+ * which sysctls_restore() writes back.
+ */
+#include "confirm_int.h"
+
+#include "apply.h"
+#include "cli.h"
+#include "diag.h"
+#include "nft.h"
+#include "nl.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#define CONFIRM_TABLE "masqgen"
+#define CONFIRM_TRIES 5
+
+struct confirm_dump {
+	struct confirm *cf;
+	uint16_t type;		/* the NEW message the object is replayed as */
+	uint16_t family;
+	int err;
+};
+
+static void confirm_obj_free(struct confirm_obj *o)
+{
+	switch (o->type) {
+	case NFT_MSG_NEWTABLE:
+		nftnl_table_free(o->obj);
+		break;
+	case NFT_MSG_NEWOBJ:
+		nftnl_obj_free(o->obj);
+		break;
+	case NFT_MSG_NEWSET:
+		nftnl_set_free(o->obj);
+		break;
+	case NFT_MSG_NEWCHAIN:
+		nftnl_chain_free(o->obj);
+		break;
+	case NFT_MSG_NEWRULE:
+		nftnl_rule_free(o->obj);
+		break;
+	}
+}
+
+static void confirm_objs_free(struct confirm *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->n; i++)
+		confirm_obj_free(&cf->v[i]);
+	free(cf->v);
+	cf->v = NULL;
+	cf->n = cf->cap = 0;
+}
+
+/*
+ * Parse one dumped object; keep it when it belongs to masqgen's table,
+ * without what only the kernel may set (handles, use counts, positions),
+ * so the kernel takes it as a new object.
+ */
+static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct confirm_dump *d = data;
+	const char *table = NULL;
+	struct confirm_obj o = {.type = d->type, .family = d->family};
+
+	switch (d->type) {
+	case NFT_MSG_NEWTABLE:
+		o.obj = xnonnull(nftnl_table_alloc());
+		if (nftnl_table_nlmsg_parse(nlh, o.obj) < 0)
+			break;
+		table = nftnl_table_get_str(o.obj, NFTNL_TABLE_NAME);
+		nftnl_table_unset(o.obj, NFTNL_TABLE_HANDLE);
+		nftnl_table_unset(o.obj, NFTNL_TABLE_USE);
+		nftnl_table_unset(o.obj, NFTNL_TABLE_OWNER);
+		break;
+	case NFT_MSG_NEWOBJ:
+		o.obj = xnonnull(nftnl_obj_alloc());
+		if (nftnl_obj_nlmsg_parse(nlh, o.obj) < 0)
+			break;
+		/* libnftnl cannot unset them; NEWOBJ ignores handle and use */
+		table = nftnl_obj_get_str(o.obj, NFTNL_OBJ_TABLE);
+		break;
+	case NFT_MSG_NEWSET:
+		o.obj = xnonnull(nftnl_set_alloc());
+		if (nftnl_set_nlmsg_parse(nlh, o.obj) < 0)
+			break;
+		table = nftnl_set_get_str(o.obj, NFTNL_SET_TABLE);
+		nftnl_set_unset(o.obj, NFTNL_SET_HANDLE);
+		/* NEWSET needs an id unique in its transaction */
+		nftnl_set_set_u32(o.obj, NFTNL_SET_ID, (uint32_t)d->cf->n + 1);
+		break;
+	case NFT_MSG_NEWCHAIN:
+		o.obj = xnonnull(nftnl_chain_alloc());
+		if (nftnl_chain_nlmsg_parse(nlh, o.obj) < 0)
+			break;
+		table = nftnl_chain_get_str(o.obj, NFTNL_CHAIN_TABLE);
+		nftnl_chain_unset(o.obj, NFTNL_CHAIN_HANDLE);
+		nftnl_chain_unset(o.obj, NFTNL_CHAIN_USE);
+		nftnl_chain_unset(o.obj, NFTNL_CHAIN_ID);
+		break;
+	case NFT_MSG_NEWRULE:
+		o.obj = xnonnull(nftnl_rule_alloc());
+		if (nftnl_rule_nlmsg_parse(nlh, o.obj) < 0)
+			break;
+		table = nftnl_rule_get_str(o.obj, NFTNL_RULE_TABLE);
+		nftnl_rule_unset(o.obj, NFTNL_RULE_HANDLE);
+		nftnl_rule_unset(o.obj, NFTNL_RULE_POSITION);
+		nftnl_rule_unset(o.obj, NFTNL_RULE_ID);
+		nftnl_rule_unset(o.obj, NFTNL_RULE_POSITION_ID);
+		break;
+	}
+	if (!table) {
+		confirm_obj_free(&o);
+		d->err = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	if (strcmp(table, CONFIRM_TABLE) != 0) {
+		confirm_obj_free(&o);
+		return MNL_CB_OK;
+	}
+	*VEC_PUSH(d->cf->v, d->cf->n, d->cf->cap) = o;
+	return MNL_CB_OK;
+}
+
+static int confirm_elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return nftnl_set_elems_nlmsg_parse(nlh, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* Every element of the set @s, added to @s. Returns 0, or -1 with errno set. */
+static int confirm_dump_elems(struct mnl_socket *nl, uint16_t family, struct nftnl_set *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_set *req = xnonnull(nftnl_set_alloc());
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nftnl_set_set_str(req, NFTNL_SET_TABLE, CONFIRM_TABLE);
+	nftnl_set_set_str(req, NFTNL_SET_NAME, nftnl_set_get_str(s, NFTNL_SET_NAME));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, family, NLM_F_DUMP, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, req);
+	nftnl_set_free(req);
+	rc = nl_request(nl, nlh, confirm_elems_cb, s);
+	return rc;
+}
+
+/* masqgen's table of @family with everything in it, appended to cf->v. */
+static int confirm_dump_family(struct mnl_socket *nl, struct confirm *cf, uint16_t family)
+{
+	static const uint16_t kinds[][2] = {
+		{NFT_MSG_GETTABLE, NFT_MSG_NEWTABLE}, {NFT_MSG_GETOBJ, NFT_MSG_NEWOBJ},
+		{NFT_MSG_GETSET, NFT_MSG_NEWSET},     {NFT_MSG_GETCHAIN, NFT_MSG_NEWCHAIN},
+		{NFT_MSG_GETRULE, NFT_MSG_NEWRULE},
+	};
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct confirm_dump d = {.cf = cf, .family = family};
+	struct nlmsghdr *nlh;
+	size_t i, first = cf->n;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		d.type = kinds[i][1];
+		nlh = nftnl_nlmsg_build_hdr(buf, kinds[i][0], family, NLM_F_DUMP, 0);
+		if (nl_request(nl, nlh, confirm_dump_cb, &d) < 0) {
+			if (d.err)
+				errno = d.err;
+			return -1;
+		}
+		/* no table of ours in this family: nothing else can be ours */
+		if (i == 0 && cf->n == first)
+			return 0;
+	}
+	for (i = first; i < cf->n; i++)
+		if (cf->v[i].type == NFT_MSG_NEWSET &&
+		    confirm_dump_elems(nl, family, cf->v[i].obj) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Dump both tables. The generation id read before and after tells
+ * whether a commit (of another program: masqgen's lock is held) came in
+ * between; then the dump is taken again. Returns 0, or -1 after reporting.
+ */
+static int confirm_dump(struct confirm *cf)
+{
+	struct mnl_socket *nl = nl_open();
+	uint32_t gen;
+	int tries;
+
+	if (!nl)
+		return -1;
+	for (tries = 0; tries < CONFIRM_TRIES; tries++) {
+		confirm_objs_free(cf);
+		gen = nft_genid();
+		if (!gen)
+			break;
+		if (confirm_dump_family(nl, cf, NFPROTO_IPV4) < 0 ||
+		    confirm_dump_family(nl, cf, NFPROTO_IPV6) < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_error(NULL, "cannot save masqgen's loaded tables: %s",
+				   strerror(errno));
+			break;
+		}
+		if (nft_genid() == gen) {
+			mnl_socket_close(nl);
+			return 0;
+		}
+	}
+	if (tries == CONFIRM_TRIES)
+		diag_error(NULL, "cannot save masqgen's loaded tables: the ruleset keeps changing");
+	mnl_socket_close(nl);
+	confirm_objs_free(cf);
+	return -1;
+}
+
+/* The NEW messages that make the saved tables again, appended to @b. */
+static void confirm_replay(const struct confirm *cf, struct nft_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < cf->n; i++) {
+		const struct confirm_obj *o = &cf->v[i];
+		uint16_t flags = NLM_F_CREATE;
+		struct nftnl_set_elems_iter *it;
+		struct nlmsghdr *nlh;
+		int more;
+
+		if (o->type == NFT_MSG_NEWRULE)
+			flags |= NLM_F_APPEND;
+		nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), o->type, o->family, flags,
+					    nft_batch_seq(b));
+		switch (o->type) {
+		case NFT_MSG_NEWTABLE:
+			nftnl_table_nlmsg_build_payload(nlh, o->obj);
+			break;
+		case NFT_MSG_NEWOBJ:
+			nftnl_obj_nlmsg_build_payload(nlh, o->obj);
+			break;
+		case NFT_MSG_NEWSET:
+			nftnl_set_nlmsg_build_payload(nlh, o->obj);
+			break;
+		case NFT_MSG_NEWCHAIN:
+			nftnl_chain_nlmsg_build_payload(nlh, o->obj);
+			break;
+		case NFT_MSG_NEWRULE:
+			nftnl_rule_nlmsg_build_payload(nlh, o->obj);
+			break;
+		}
+		nft_batch_next(b, NULL);
+		if (o->type != NFT_MSG_NEWSET)
+			continue;
+		/* elements in messages of at most 64 KiB, as apply sends them */
+		it = xnonnull(nftnl_set_elems_iter_create(o->obj));
+		more = nftnl_set_elems_iter_cur(it) != NULL;
+		while (more > 0) {
+			nlh = nftnl_nlmsg_build_hdr(nft_batch_buf(b), NFT_MSG_NEWSETELEM,
+						    o->family, NLM_F_CREATE, nft_batch_seq(b));
+			more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+			nft_batch_next(b, NULL);
+		}
+		nftnl_set_elems_iter_destroy(it);
+	}
+}
+
+/*
+ * One transaction: delete masqgen's tables as they are now, create the
+ * saved ones. Retried while other programs' commits get in between.
+ */
+static int confirm_restore_tables(const struct confirm *cf)
+{
+	struct nft_state now;
+	struct nft_batch *b;
+	uint32_t genid;
+	int tries, rc = -1;
+
+	for (tries = 0; tries < CONFIRM_TRIES; tries++) {
+		genid = nft_genid();
+		if (!genid || nft_state_read(&now) < 0)
+			return -1;
+		if (!now.ip && !now.ip6 && cf->n == 0)
+			return 0;
+		b = nft_batch_new(genid);
+		nft_build_delete(b, now.ip, now.ip6);
+		confirm_replay(cf, b);
+		rc = nft_batch_send(b, true);
+		nft_batch_free(b);
+		if (rc != -2)
+			break;
+	}
+	if (rc == -2)
+		diag_error(NULL, "the nftables ruleset kept changing (%d attempts)", CONFIRM_TRIES);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The current value of /proc/sys/@path without its newline, or NULL. */
+static char *confirm_sysctl_read(const char *path)
+{
+	char *file = xasprintf("/proc/sys/%s", path);
+	char buf[128];
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	free(file);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf);
+}
+
+/* Does the record text @rec name the setting @path (length @len)? */
+static bool confirm_record_has(const char *rec, const char *path, size_t len)
+{
+	const char *line = rec;
+
+	while (line && *line) {
+		if (strncmp(line, path, len) == 0 && line[len] == '=')
+			return true;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
+/*
+ * Append to @out "PATH=VALUE\n" for each line of the record text @rec:
+ * with @now the setting's current value, else the recorded one; @skip
+ * (a record text, may be NULL) names settings to leave out.
+ */
+static void confirm_record_walk(const char *rec, bool now, const char *skip, struct strbuf *out)
+{
+	const char *line = rec, *eq, *end;
+
+	for (; line && *line; line = *end ? end + 1 : end) {
+		char *path, *value;
+
+		end = line + strcspn(line, "\n");
+		eq = memchr(line, '=', (size_t)(end - line));
+		if (!eq || (skip && confirm_record_has(skip, line, (size_t)(eq - line))))
+			continue;
+		path = xstrndup(line, (size_t)(eq - line));
+		value = now ? confirm_sysctl_read(path) : xstrndup(eq + 1, (size_t)(end - eq - 1));
+		if (value)
+			sb_addf(out, "%s=%s\n", path, value);
+		free(path);
+		free(value);
+	}
+}
+
+/* The whole file at @path (NUL-terminated), or NULL when it does not exist. */
+static char *confirm_read_file(const char *path, size_t *len, int *err)
+{
+	struct strbuf sb = {0};
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*err = 0;
+	if (fd < 0) {
+		*err = errno == ENOENT ? 0 : errno;
+		return NULL;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = errno;
+			break;
+		}
+		sb_addn(&sb, buf, (size_t)n);
+	}
+	close(fd);
+	sb_add(&sb, "");
+	*len = sb.len;
+	if (*err) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb.buf;
+}
+
+/* Settings first (reverse of apply), so nothing is routed past a missing filter. */
+static int confirm_restore_sysctls(const struct confirm *cf)
+{
+	struct strbuf values = {0};
+	char *after, *tmp;
+	size_t len;
+	int err, rc = 0;
+
+	after = confirm_read_file(cf->state_path, &len, &err);
+	sb_addn(&values, cf->before.buf ? cf->before.buf : "", cf->before.len);
+	confirm_record_walk(after, false, cf->record, &values);
+	free(after);
+	if (values.len) {
+		tmp = xasprintf("%s.rollback", cf->state_path);
+		rc = util_write_file(tmp, values.buf, values.len);
+		if (rc == 0)
+			rc = sysctls_restore(tmp);
+		unlink(tmp);
+		free(tmp);
+	}
+	sb_free(&values);
+	if (cf->record) {
+		if (util_write_file(cf->state_path, cf->record, cf->record_len) < 0)
+			rc = -1;
+	} else if (unlink(cf->state_path) < 0 && errno != ENOENT) {
+		diag_error(NULL, "cannot remove '%s': %s", cf->state_path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+int confirm_rollback(const struct confirm *cf)
+{
+	int rc = 0;
+
+	if (confirm_restore_sysctls(cf) < 0) {
+		diag_note(NULL, "the previous kernel settings could not all be restored");
+		rc = -1;
+	}
+	if (confirm_restore_tables(cf) < 0) {
+		diag_error(NULL, "the rollback failed: the new ruleset stays loaded "
+				 "(see 'masqgen show')");
+		return -1;
+	}
+	return rc;
+}
+
+bool confirm_changed(const struct confirm *cf)
+{
+	struct nft_state now;
+
+	return nft_state_read(&now) < 0 || now.fingerprint != cf->fingerprint;
+}
+
+struct confirm *confirm_save(const char *state_path)
+{
+	struct confirm *cf = xcalloc(1, sizeof(*cf));
+	struct nft_state st;
+	int err;
+
+	cf->sigfd = -1;
+	cf->state_path = xstrdup(state_path);
+	cf->record = confirm_read_file(state_path, &cf->record_len, &err);
+	if (err) {
+		diag_error(NULL, "cannot read '%s': %s", state_path, strerror(err));
+		goto out_free;
+	}
+	confirm_record_walk(cf->record, true, NULL, &cf->before);
+	if (confirm_signals_hold(cf) < 0)
+		goto out_free;
+	if (confirm_dump(cf) < 0 || nft_state_read(&st) < 0)
+		goto out_signals;
+	cf->fingerprint = st.fingerprint;
+	return cf;
+out_signals:
+	confirm_signals_release(cf);
+out_free:
+	confirm_free(cf);
+	return NULL;
+}
+
+void confirm_free(struct confirm *cf)
+{
+	confirm_objs_free(cf);
+	free(cf->state_path);
+	free(cf->record);
+	sb_free(&cf->before);
+	free(cf);
+}
