@@ -130,7 +130,7 @@ fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/%)
 			$(BUILD)/corpus-$$t tests/fuzz/seeds/$${t#fuzz_}; \
 	done
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
 install: $(PROG)

@@ -27,7 +27,6 @@ struct ast_part {
 	const char *kw;		/* .masq: the keyword before the value; NULL: positional */
 	const char *key;	/* YAML key; NULL: the statement's whole YAML value */
 	const char *accepts;	/* keywords the grammar takes bare at this place */
-	const char *missing;	/* what to say when a required part is missing */
 	unsigned opts;		/* enum ast_part_opt */
 };
 

@@ -13,6 +13,9 @@ struct diag_source {
 	char *path;
 	char *text;
 	size_t len;
+	/* where each line starts, built at the first message that echoes one */
+	size_t *line_off;
+	size_t n_lines;
 };
 
 static struct diag_source *sources;
@@ -52,19 +55,23 @@ char *diag_loc_str(const struct loc *loc)
 	return xasprintf("%s:%u", loc->src->path, loc->line);
 }
 
-/* Find line @line (1-based) of @src; sets *len to its length. */
-static const char *find_line(const struct diag_source *src, unsigned line, size_t *len)
+/*
+ * Find line @line (1-based) of @src; sets *len to its length. The first
+ * lookup indexes the lines, so thousands of messages cost one pass.
+ */
+static const char *find_line(struct diag_source *src, unsigned line, size_t *len)
 {
-	const char *p = src->text, *end = src->text + src->len, *nl;
+	const char *p, *end = src->text + src->len, *nl;
+	size_t cap = 0;
 
-	while (--line && p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return NULL;
-		p = nl + 1;
+	if (!src->line_off) {
+		*VEC_PUSH(src->line_off, src->n_lines, cap) = 0;
+		for (p = src->text; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+			*VEC_PUSH(src->line_off, src->n_lines, cap) = (size_t)(nl + 1 - src->text);
 	}
-	if (p > end)
+	if (!line || line > src->n_lines)
 		return NULL;
+	p = src->text + src->line_off[line - 1];
 	nl = memchr(p, '\n', (size_t)(end - p));
 	*len = (size_t)((nl ? nl : end) - p);
 	return p;
@@ -74,7 +81,7 @@ const char *diag_loc_line(const struct loc *loc, size_t *len)
 {
 	if (!loc || !loc->src)
 		return NULL;
-	return find_line(loc->src, loc->line, len);
+	return find_line((struct diag_source *)loc->src, loc->line, len);
 }
 
 static void echo_source(const struct loc *loc)
@@ -82,7 +89,7 @@ static void echo_source(const struct loc *loc)
 	const char *text;
 	size_t len, i, start = 0, col;
 
-	text = find_line(loc->src, loc->line, &len);
+	text = find_line((struct diag_source *)loc->src, loc->line, &len);
 	if (!text)
 		return;
 	col = loc->col ? loc->col - 1 : 0;
@@ -168,6 +175,7 @@ void diag_reset(void)
 		sources = s->next;
 		free(s->path);
 		free(s->text);
+		free(s->line_off);
 		free(s);
 	}
 	error_count = 0;

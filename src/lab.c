@@ -34,7 +34,10 @@ static const char lab_help[] =
 	"  -k, --keep      leave the namespaces for inspection and say how to remove them\n"
 	"      --no-apply  probe the bare lab without applying POLICY (shows what\n"
 	"                  the probes catch when a gateway has no ruleset)\n"
-	"      --tsv       print tab-separated rows: probe, expected, got, pass|FAIL\n"
+	"      --tsv       print tab-separated rows: probe, expected, got, pass|FAIL,\n"
+	"                  the probe's first packet in 'masqgen explain' syntax and\n"
+	"                  the gateway's verdict on it (accept|drop; both empty when\n"
+	"                  the probe does not show one)\n"
 	"  -h, --help      this text\n\n"
 	"Exit status: 0 every probe passed, 5 a probe failed, 3 the lab could not be\n"
 	"built (not root, no namespace support, apply failed), 1 policy errors,\n"
@@ -160,11 +163,48 @@ static void run_probe(const struct lab_probe *p, struct lab_result *r)
 	}
 }
 
+/* The kernel's verdict on a probe's first packet, for --tsv column 6. */
+static const char *kernel_verdict(const struct lab_probe *p, const struct lab_result *r)
+{
+	if (!p->explain[0])
+		return NULL;
+	switch (r->got) {
+	case LAB_GOT_ANSWER:
+		return "accept";
+	case LAB_GOT_NONE:
+	case LAB_GOT_REFUSED:
+	case LAB_GOT_UNREACH:
+		return "drop";
+	case LAB_GOT_ERROR:
+		break;
+	}
+	return NULL;
+}
+
+/* "--address=ppp0=203.0.113.2 " for each dynamic external: explain's view of the lab. */
+static void explain_addresses(const struct lab *lab, struct strbuf *sb)
+{
+	char a[16];
+	size_t i;
+
+	for (i = 0; i < lab->n_links; i++) {
+		const struct ir_iface *f = ir_iface_find(lab->ir, lab->links[i].policy_name);
+
+		if (f && f->dynamic)
+			sb_addf(sb, "--address=%s=%s ", lab->links[i].ifname,
+				ir_ip_str(lab->links[i].gw_addr, a));
+	}
+}
+
 /* Run every probe, printing each row as it completes; the number that failed. */
-static size_t run_plan(const struct lab_plan *plan, bool tsv, size_t *ran)
+static size_t run_plan(const struct lab *lab, const struct lab_plan *plan, bool tsv,
+		       size_t *ran)
 {
 	size_t i, w_name = 5, w_exp = 8, failed = 0;
+	struct strbuf addrs = {0};
 	char eb[64], gb[128];
+
+	explain_addresses(lab, &addrs);
 
 	for (i = 0; i < plan->n; i++) {
 		size_t n = strlen(plan->v[i].name), e = strlen(expect_str(&plan->v[i], eb));
@@ -186,14 +226,19 @@ static size_t run_plan(const struct lab_plan *plan, bool tsv, size_t *ran)
 			break;
 		ok = probe_passed(p, &r);
 		failed += !ok;
-		if (tsv)
-			printf("%s\t%s\t%s\t%s\n", p->name, expect_str(p, eb), got_str(p, &r, gb),
-			       ok ? "pass" : "FAIL");
-		else
+		if (tsv) {
+			const char *v = kernel_verdict(p, &r);
+
+			printf("%s\t%s\t%s\t%s\t%s%s\t%s\n", p->name, expect_str(p, eb),
+			       got_str(p, &r, gb), ok ? "pass" : "FAIL",
+			       v && addrs.buf ? addrs.buf : "", v ? p->explain : "", v ? v : "");
+		} else {
 			printf("%-*s  %-*s  %-24s  %s\n", (int)w_name, p->name, (int)w_exp,
 			       expect_str(p, eb), got_str(p, &r, gb), ok ? "pass" : "FAIL");
+		}
 		fflush(stdout);
 	}
+	sb_free(&addrs);
 	*ran = i;
 	return failed;
 }
@@ -242,7 +287,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 	if (!no_apply && lab_net_apply(lab) < 0)
 		goto out;
 	lab_plan_build(lab, &plan);
-	failed = run_plan(&plan, tsv, &ran);
+	failed = run_plan(lab, &plan, tsv, &ran);
 	if (lab_interrupted)
 		goto out;
 	printf("%s%zu probes: %zu passed, %zu failed\n", tsv ? "# " : "", ran, ran - failed,
@@ -321,6 +366,7 @@ int cmd_lab(int argc, char **argv)
 	memset(&lab, 0, sizeof(lab));
 	lab.policy = argv[optind];
 	lab.target = target;
+	lab.keep = keep;
 	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
 		rc = EXIT_SYSTEM;
 	else

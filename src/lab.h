@@ -9,8 +9,9 @@
  *   lab_probe.c  the probes themselves: sockets opened inside namespaces
  *   lab_ftp.c    a tiny FTP server and client for the ftp helper probes
  *
- * Every namespace is named "mqlab-<pid>-<role>"; the host's own namespace
- * is never touched. Addresses are in host byte order.
+ * Every namespace is named "mqlab-<pid>-<role>" ("mqlab-<pid>k-<role>" with
+ * --keep); the host's own namespace is never touched. Addresses are in host
+ * byte order.
  */
 #ifndef MASQGEN_LAB_H
 #define MASQGEN_LAB_H
@@ -61,6 +62,7 @@ struct lab {
 	const struct ir *ir;
 	const char *policy;
 	const char *target;		/* "nft" or "iptables" */
+	bool keep;			/* --keep: prefix "mqlab-<pid>k-", never reaped */
 	char prefix[32];		/* "mqlab-<pid>-" */
 	char gw_ns[LAB_NS_MAX], inet_ns[LAB_NS_MAX];
 	uint32_t far_addr;		/* a client beyond the Internet host */
@@ -99,7 +101,10 @@ int lab_net_build(struct lab *lab);
 int lab_net_apply(const struct lab *lab);
 /* Remove every namespace this process created (safe to call twice). */
 void lab_net_cleanup(void);
-/* Remove lab namespaces left behind by processes that no longer exist. */
+/*
+ * Remove lab namespaces left behind by processes that no longer exist
+ * (not those of a lab run with --keep: they are left on purpose).
+ */
 void lab_net_reap_stale(void);
 /* Names of the namespaces created so far, for --keep. */
 size_t lab_net_created(const char ***names);
@@ -207,6 +212,8 @@ struct lab_probe {
 	enum lab_expect expect;
 	uint32_t want_src;
 	bool from_gateway;	/* sent by the gateway itself: its output filter answers EPERM */
+	/* the first packet as the gateway sees it, in `masqgen explain` syntax, or "" */
+	char explain[96];
 };
 
 struct lab_plan {

@@ -358,6 +358,24 @@ static void collect_targets(const struct ir *ir, struct used *u)
 	}
 }
 
+/* An address "as if by DHCP" for a dynamic external, on a /24 no static one uses. */
+static uint32_t dynamic_addr(const struct ir *ir, unsigned nth)
+{
+	static const uint32_t candidates[] = {LAB_DYN_ADDR, LAB_DYN2_ADDR};
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(candidates); i++) {
+		bool taken = false;
+
+		for (j = 0; j < ir->n_ifaces; j++)
+			taken |= ir->ifaces[j].role == IR_EXTERNAL && ir->ifaces[j].addr &&
+				 in_net(ir->ifaces[j].addr, candidates[i], 24);
+		if (!taken && nth-- == 0)
+			return candidates[i];
+	}
+	return 0;
+}
+
 static int plan_links(struct lab *lab)
 {
 	const struct ir *ir = lab->ir;
@@ -383,11 +401,9 @@ static int plan_links(struct lab *lab)
 		l->len = 24;
 		if (!f->dynamic && f->addr) {
 			l->gw_addr = f->addr;
-		} else if (n_dynamic < 2) {
-			l->gw_addr = n_dynamic++ ? LAB_DYN2_ADDR : LAB_DYN_ADDR;
-		} else {
-			fprintf(stderr, "masqgen lab: the lab builds at most two dynamic "
-					"external interfaces, '%s' is the third\n", f->name);
+		} else if (!(l->gw_addr = dynamic_addr(ir, n_dynamic++))) {
+			fprintf(stderr, "masqgen lab: no free link for dynamic external '%s' "
+					"(the lab uses 203.0.113.0/24 and 192.0.2.0/24)\n", f->name);
 			return -1;
 		}
 		l->inet_addr = (l->gw_addr & mask_of(24)) | ((l->gw_addr & 0xff) == 1 ? 254 : 1);
@@ -542,7 +558,8 @@ int lab_net_plan(struct lab *lab, const struct ir *ir)
 	int rc = -1;
 
 	lab->ir = ir;
-	snprintf(lab->prefix, sizeof(lab->prefix), "mqlab-%d-", (int)getpid());
+	snprintf(lab->prefix, sizeof(lab->prefix), "mqlab-%d%s-", (int)getpid(),
+		 lab->keep ? "k" : "");
 	snprintf(lab->gw_ns, sizeof(lab->gw_ns), "%sgw", lab->prefix);
 	snprintf(lab->inet_ns, sizeof(lab->inet_ns), "%sinet", lab->prefix);
 	lab->far_addr = LAB_FAR_ADDR;

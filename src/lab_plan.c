@@ -22,6 +22,7 @@
 #define LAB_PORT_ECHO 7		/* the Internet host's echo service */
 #define LAB_PORT_CLOSED 2323	/* a gateway port nothing opens */
 #define LAB_MAX_USER_PROBES 24
+#define LAB_MAX_FORWARDS 16	/* forwards probed: the first 15 and the last */
 
 /* The first packet of a probe as the gateway's filter sees it. */
 struct pkt {
@@ -220,6 +221,24 @@ static struct lab_probe *conn(struct lab_plan *plan, uint8_t proto, const char *
 	return p;
 }
 
+/*
+ * The probe's first packet for `masqgen explain`: from @src, arriving on
+ * @in, or (@in NULL) sent by the gateway out of @out. The source port of a
+ * connection is the kernel's choice; no rule of a policy looks at it.
+ */
+static void explain_pkt(struct lab_probe *c, uint32_t src, const char *in, const char *out)
+{
+	char s[16], d[16];
+
+	if (c->proto == IR_P_ICMP)
+		snprintf(c->explain, sizeof(c->explain), "icmp echo-request %s -> %s %s %s",
+			 ir_ip_str(src, s), ir_ip_str(c->dst, d), in ? "in" : "out", in ? in : out);
+	else
+		snprintf(c->explain, sizeof(c->explain), "%s %s:40000 -> %s:%u %s %s",
+			 ir_proto_name(c->proto), ir_ip_str(src, s), ir_ip_str(c->dst, d), c->dport,
+			 in ? "in" : "out", in ? in : out);
+}
+
 static void name_probe(struct lab_probe *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void name_probe(struct lab_probe *p, const char *fmt, ...)
@@ -237,11 +256,34 @@ static const char *host_if(const struct lab *lab, const struct lab_host *h)
 	return lab->lans[h->lan].ifname;
 }
 
+/* LAN host @h to the Internet host's address on link @l: the source it shows. */
+static void plan_out(const struct lab *lab, struct lab_plan *plan, const struct lab_host *h,
+		     const struct lab_link *l, uint8_t proto)
+{
+	struct pkt p = {.iif = host_if(lab, h), .oif = l->ifname, .saddr = h->addr,
+			.daddr = l->inet_addr, .proto = proto, .dport = LAB_PORT_ECHO,
+			.icmp_type = -1};
+	struct lab_probe *c;
+	char via[32] = "", b[16];
+
+	if (l != &lab->links[0])
+		snprintf(via, sizeof(via), " via %s", l->ifname);
+	c = conn(plan, proto, h->ns, 0, l->inet_addr, LAB_PORT_ECHO, lab->inet_ns, LAB_PORT_ECHO);
+	explain_pkt(c, h->addr, host_if(lab, h), NULL);
+	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+	c->want_src = snat_source(lab, h->addr, l->policy_name);
+	if (c->expect == LAB_EXP_SOURCE)
+		name_probe(c, "5.7 %s -> internet%s %s: source %s", h->label, via,
+			   ir_proto_name(proto), ir_ip_str(c->want_src, b));
+	else
+		name_probe(c, "5.7 %s -> internet%s %s", h->label, via, ir_proto_name(proto));
+}
+
 /* The HOWTO's chapter 5 checks, and LAN to Internet over tcp and udp. */
 static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 {
 	const struct lab_link *l0 = &lab->links[0];
-	char a[16], b[16];
+	char a[16];
 	size_t i;
 
 	for (i = 0; i < lab->n_lan_hosts; i++) {
@@ -257,39 +299,31 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 		ping(plan, h->ns, h->router, expect_of(gw_verdict(lab, IR_CH_INPUT, &p),
 						       LAB_EXP_REACH),
 		     "5.3 %s -> gateway %s icmp", h->label, ir_ip_str(h->router, a));
+		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
 		p = (struct pkt){.oif = host_if(lab, h), .saddr = h->router, .daddr = h->addr,
 				 .proto = IR_P_ICMP, .icmp_type = 8};
 		ping(plan, lab->gw_ns, h->addr,
 		     expect_of(chain_verdict(lab, IR_CH_OUTPUT, &p), LAB_EXP_REACH),
 		     "5.5 gateway -> %s %s icmp", h->label, ir_ip_str(h->addr, a));
 		plan->v[plan->n - 1].from_gateway = true;
+		explain_pkt(&plan->v[plan->n - 1], h->router, NULL, host_if(lab, h));
 		p = (struct pkt){.iif = host_if(lab, h), .saddr = h->addr, .daddr = l0->gw_addr,
 				 .proto = IR_P_ICMP, .icmp_type = 8};
 		ping(plan, h->ns, l0->gw_addr,
 		     expect_of(gw_verdict(lab, IR_CH_INPUT, &p), LAB_EXP_REACH),
 		     "5.7 %s -> gateway external %s icmp", h->label, ir_ip_str(l0->gw_addr, a));
+		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
 		p.oif = l0->ifname;
 		p.daddr = l0->inet_addr;
 		ping(plan, h->ns, l0->inet_addr,
 		     expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH),
 		     "5.8 %s -> internet %s icmp", h->label, ir_ip_str(l0->inet_addr, a));
-		for (k = 0; k < ARRAY_SIZE(protos); k++) {
-			struct lab_probe *c;
-
-			p.proto = protos[k];
-			p.icmp_type = -1;
-			p.dport = LAB_PORT_ECHO;
-			c = conn(plan, protos[k], h->ns, 0, l0->inet_addr, LAB_PORT_ECHO,
-				 lab->inet_ns, LAB_PORT_ECHO);
-			c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
-			c->want_src = snat_source(lab, h->addr, l0->policy_name);
-			if (c->expect == LAB_EXP_SOURCE)
-				name_probe(c, "5.7 %s -> internet %s: source %s", h->label,
-					   ir_proto_name(protos[k]), ir_ip_str(c->want_src, b));
-			else
-				name_probe(c, "5.7 %s -> internet %s", h->label,
-					   ir_proto_name(protos[k]));
-		}
+		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
+		for (k = 0; k < ARRAY_SIZE(protos); k++)
+			plan_out(lab, plan, h, l0, protos[k]);
+		/* every other external: its link address is routed out of it */
+		for (k = 1; k < lab->n_links; k++)
+			plan_out(lab, plan, h, &lab->links[k], IR_P_TCP);
 	}
 	ping(plan, lab->gw_ns, lab->lans[0].gw_addrs[0], LAB_EXP_REACH,
 	     "5.4 gateway -> own lan address %s icmp", ir_ip_str(lab->lans[0].gw_addrs[0], a));
@@ -303,6 +337,7 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 		     expect_of(chain_verdict(lab, IR_CH_OUTPUT, &p), LAB_EXP_REACH),
 		     "5.6 gateway -> internet %s icmp", ir_ip_str(l0->inet_addr, a));
 		plan->v[plan->n - 1].from_gateway = true;
+		explain_pkt(&plan->v[plan->n - 1], l0->gw_addr, NULL, l0->ifname);
 	}
 }
 
@@ -341,6 +376,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 	char a[16], b[16];
 
 	c = conn(plan, IR_P_TCP, lab->inet_ns, lab->far_addr, l0->gw_addr, q, lab->gw_ns, q);
+	explain_pkt(c, lab->far_addr, l0->ifname, NULL);
 	c->expect = expect_of(gw_verdict(lab, IR_CH_INPUT, &p), LAB_EXP_REACH);
 	name_probe(c, "internet -> gateway %s tcp %u (listening)", ir_ip_str(l0->gw_addr, a), q);
 
@@ -349,6 +385,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 	p.dport = LAB_PORT_ECHO;
 	c = conn(plan, IR_P_TCP, lab->inet_ns, lab->far_addr, h->addr, LAB_PORT_ECHO, h->ns,
 		 LAB_PORT_ECHO);
+	explain_pkt(c, lab->far_addr, l0->ifname, NULL);
 	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 	name_probe(c, "internet -> %s %s tcp %u directly", h->label, ir_ip_str(h->addr, a),
 		   LAB_PORT_ECHO);
@@ -385,6 +422,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 			p.proto = IR_P_UDP;
 		}
 		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+		explain_pkt(c, lab->spoof_addr, p.iif, NULL);
 		name_probe(c, "internet spoofing lan source %s -> %s %s %u",
 			   ir_ip_str(lab->spoof_addr, a), ir_ip_str(c->dst, b),
 			   ir_proto_name(c->proto), c->dport);
@@ -439,6 +477,7 @@ static void plan_forward_port(const struct lab *lab, struct lab_plan *plan,
 				.icmp_type = -1, .dnat_forward = true};
 
 		c = conn(plan, f->proto, lab->inet_ns, src, l->gw_addr, port, srv->ns, to);
+		explain_pkt(c, src, l->ifname, NULL);
 		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 		c->want_src = src;
 		name_probe(c, "forward %s %s:%u -> %s:%u from %s", proto,
@@ -477,6 +516,7 @@ static void plan_reflection(const struct lab *lab, struct lab_plan *plan,
 				.dport = c->lport, .icmp_type = -1, .dnat_forward = true};
 
 		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+		explain_pkt(c, h->addr, host_if(lab, h), NULL);
 		name_probe(c, "reflection %s -> %s %s %u: reaches %s", h->label,
 			   ir_ip_str(l->gw_addr, a), ir_proto_name(f->proto), f->lo,
 			   ir_ip_str(r->host, b));
@@ -499,6 +539,9 @@ static void plan_forwards(const struct lab *lab, struct lab_plan *plan)
 
 		if (f->proto != IR_P_TCP && f->proto != IR_P_UDP)
 			continue;
+		/* bounded in time: the first forwards and the last one */
+		if (i >= LAB_MAX_FORWARDS - 1 && i != ir->n_forwards - 1)
+			continue;
 		plan_forward_port(lab, plan, f, f->lo);
 		if (f->hi != f->lo)
 			plan_forward_port(lab, plan, f, f->hi);
@@ -514,6 +557,7 @@ static void plan_forwards(const struct lab *lab, struct lab_plan *plan)
 			direct = true;
 			c = conn(plan, f->proto, lab->inet_ns, lab->far_addr, f->host, f->to_lo,
 				 srv->ns, f->to_lo);
+			explain_pkt(c, lab->far_addr, l0->ifname, NULL);
 			c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 			name_probe(c, "internet -> forward target %s %s %u directly",
 				   ir_ip_str(f->host, a), ir_proto_name(f->proto), f->to_lo);
@@ -533,6 +577,7 @@ static void plan_1to1_in(const struct lab *lab, struct lab_plan *plan,
 	char a[16], b[16];
 
 	c = conn(plan, proto, lab->inet_ns, lab->far_addr, n->public_addr, port, h->ns, port);
+	explain_pkt(c, lab->far_addr, l->ifname, NULL);
 	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 	c->want_src = lab->far_addr;
 	name_probe(c, "1:1 internet -> %s %s %u -> %s", ir_ip_str(n->public_addr, a),
@@ -563,6 +608,7 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 				 .icmp_type = -1};
 		c = conn(plan, IR_P_TCP, h->ns, 0, l0->inet_addr, LAB_PORT_ECHO, lab->inet_ns,
 			 LAB_PORT_ECHO);
+		explain_pkt(c, h->addr, host_if(lab, h), NULL);
 		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 		c->want_src = snat_source(lab, h->addr, l0->policy_name);
 		name_probe(c, "1:1 %s -> internet tcp: source %s", ir_ip_str(h->addr, a),
@@ -599,6 +645,7 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 				 .saddr = lan->addr, .daddr = h->addr, .proto = open_proto,
 				 .dport = open_port, .icmp_type = -1};
 		c = conn(plan, open_proto, lan->ns, 0, n->public_addr, open_port, h->ns, open_port);
+		explain_pkt(c, lan->addr, host_if(lab, lan), NULL);
 		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 		name_probe(c, "1:1 reflection %s -> %s %s %u -> %s", lan->label,
 			   ir_ip_str(n->public_addr, a), ir_proto_name(open_proto), open_port,
@@ -776,6 +823,7 @@ static void plan_user_rule(const struct lab *lab, struct lab_plan *plan, enum ir
 			   ir_proto_name(rp.p.proto), rp.dport, where);
 	}
 	free(where);
+	explain_pkt(c, rp.src, rp.p.iif, NULL);
 	c->expect = expect_of(gw_verdict(lab, id, &rp.p), LAB_EXP_REACH);
 }
 
