@@ -1,0 +1,175 @@
+#!/bin/sh
+# `masqgen apply -t iptables` beside other software, with both the nft and
+# the legacy flavour of iptables, each in a network namespace of its own:
+# a foreign rule in nat and filter (a stand-in for Docker) and one in
+# ip6tables survive two applies byte for byte; masqgen's chains hold
+# exactly what `generate -t iptables` printed; each jump from a built-in
+# chain exists once, at its top; the timeouts reach the conntrack sysctls;
+# a smaller policy removes the chains it no longer needs.
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp_dir)
+
+if [ "${GOLDEN:-0}" = 1 ]; then
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	skip "iptapply" "needs root (network namespaces)"
+	exit 0
+fi
+
+ns="masqgen-iptapply-$$"
+cleanup() {
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+cat >"$tmp/big.masq" <<'EOF'
+external eth0 address 203.0.113.1
+internal eth1 192.168.0.1/24
+forward tcp http to 192.168.0.10
+forward tcp 2121 to 192.168.0.3:21
+helper ftp
+allow tcp ssh from 198.51.100.0/24
+reject forward tcp/udp 25 log
+clamp-mss pmtu
+timeouts tcp 2h udp 3m
+EOF
+cat >"$tmp/small.masq" <<'EOF'
+external eth0 address 203.0.113.1
+internal eth1 192.168.0.1/24
+firewall simple
+ipv6 open
+EOF
+
+# Everything that is not masqgen's: rules, chains, and built-in policies
+# other than accept (a table that only came to exist holds nothing).
+foreign() {
+	ip netns exec "$ns" "$1-save" | grep -v masqgen | awk '
+		/^\*/ { table = substr($0, 2) }
+		/^:/ && ($2 == "-" || $2 != "ACCEPT") { print table, $1, $2 }
+		/^-/ { print table, $0 }'
+}
+
+# masqgen's rules with their table, grouped by table and chain.
+masqgen_rules() {
+	awk '/^\*/ { table = substr($0, 2) } /^-A / && /masqgen/ { print table, $0 }' |
+		sort -s -k1,1 -k3,3
+}
+
+# run FLAVOUR LABEL POLICY: apply with the tools of FLAVOUR first in PATH.
+apply() {
+	PATH="$tmp/bin-$1:$PATH" MASQGEN_RUN_DIR="$tmp/run" MASQGEN_STATE_DIR="$tmp/state" \
+		ip netns exec "$ns" "$MASQGEN" apply -t iptables "$3" >"$tmp/apply.out" 2>&1
+}
+
+run_flavour() {
+	fl=$1
+	mkdir -p "$tmp/bin-$fl" "$tmp/run" "$tmp/state"
+	rm -f "$tmp/state/"*
+	for t in iptables ip6tables; do
+		for s in "" -save -restore; do
+			ln -sf "$(command -v "$t-$fl$s")" "$tmp/bin-$fl/$t$s"
+		done
+	done
+	ip netns del "$ns" 2>/dev/null
+	if ! ip netns add "$ns"; then
+		fail "iptapply $fl" "cannot create a network namespace"
+		return
+	fi
+	ipt="ip netns exec $ns iptables-$fl"
+	if ! { $ipt -t nat -N DOCKER &&
+		$ipt -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER &&
+		$ipt -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80 &&
+		$ipt -N DOCKER-USER && $ipt -A DOCKER-USER -j RETURN &&
+		$ipt -A FORWARD -j DOCKER-USER && $ipt -A FORWARD -o docker0 -j ACCEPT &&
+		$ipt -P FORWARD DROP &&
+		ip netns exec "$ns" "ip6tables-$fl" -A INPUT -p tcp --dport 9 -j DROP; }; then
+		fail "iptapply $fl" "cannot set up the foreign rules"
+		return
+	fi
+	foreign "iptables-$fl" >"$tmp/foreign4.before"
+	foreign "ip6tables-$fl" >"$tmp/foreign6.before"
+
+	for round in 1 2; do
+		if ! apply "$fl" "round $round" "$tmp/big.masq"; then
+			fail "iptapply $fl apply $round" "$(head -n 5 "$tmp/apply.out")"
+			return
+		fi
+		pass "iptapply $fl apply $round"
+	done
+
+	foreign "iptables-$fl" >"$tmp/foreign4.after"
+	foreign "ip6tables-$fl" >"$tmp/foreign6.after"
+	for f in 4 6; do
+		if diff -u "$tmp/foreign$f.before" "$tmp/foreign$f.after" >"$tmp/diff"; then
+			pass "iptapply $fl foreign IPv$f rules unchanged"
+		else
+			fail "iptapply $fl foreign IPv$f rules unchanged" "see the diff"
+			head -n 20 "$tmp/diff"
+		fi
+	done
+
+	(cd "$tmp" && "$MASQGEN" generate -t iptables big.masq) >"$tmp/gen" 2>/dev/null
+	sed -n 's/^#6 //p' "$tmp/gen" >"$tmp/gen6"
+	for f in "" 6; do
+		masqgen_rules <"$tmp/gen$f" | sed 's|"big.masq:|"'"$tmp"'/big.masq:|' >"$tmp/want"
+		ip netns exec "$ns" "ip${f}tables-$fl-save" | masqgen_rules >"$tmp/have"
+		if diff -u "$tmp/want" "$tmp/have" >"$tmp/diff"; then
+			pass "iptapply $fl IPv${f:-4} chains hold what generate printed"
+		else
+			fail "iptapply $fl IPv${f:-4} chains hold what generate printed" "see the diff"
+			head -n 20 "$tmp/diff"
+		fi
+		# each jump once, at the top of its built-in chain
+		if ip netns exec "$ns" "ip${f}tables-$fl-save" | awk '
+			/^\*/ { table = substr($0, 2) }
+			/^-A [A-Z]+ / { n[table " " $2]++ }
+			/^-A [A-Z]+ .*-j masqgen-/ {
+				jumps[table " " $2 " " $NF]++
+				if (n[table " " $2] != 1) bad = bad " " table "/" $2 "(not first)"
+			}
+			END {
+				for (j in jumps) if (jumps[j] != 1) bad = bad " " j "(x" jumps[j] ")"
+				if (bad != "") { print bad; exit 1 }
+			}' >"$tmp/jumps"; then
+			pass "iptapply $fl IPv${f:-4} jumps once, first"
+		else
+			fail "iptapply $fl IPv${f:-4} jumps once, first" "$(cat "$tmp/jumps")"
+		fi
+	done
+
+	v=$(ip netns exec "$ns" cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established)
+	if [ "$v" = 7200 ]; then
+		pass "iptapply $fl timeouts as global sysctls"
+	else
+		fail "iptapply $fl timeouts as global sysctls" "tcp established is '$v', not 7200"
+	fi
+
+	# a smaller policy: no mangle, no raw, no IPv6 chains are left behind
+	if ! apply "$fl" small "$tmp/small.masq"; then
+		fail "iptapply $fl smaller policy" "$(head -n 5 "$tmp/apply.out")"
+		return
+	fi
+	left=$( (ip netns exec "$ns" "iptables-$fl-save"; ip netns exec "$ns" "ip6tables-$fl-save") |
+		grep -c -e 'masqgen-raw' -e 'masqgen-mangle' -e 'masqgen-reflect' -e 'masqgen-input')
+	left6=$(ip netns exec "$ns" "ip6tables-$fl-save" | grep -c masqgen)
+	if [ "$left" = 0 ] && [ "$left6" = 0 ]; then
+		pass "iptapply $fl smaller policy removes the chains it does not need"
+	else
+		fail "iptapply $fl smaller policy removes the chains it does not need" \
+			"$left IPv4 and $left6 IPv6 lines remain"
+	fi
+	foreign "iptables-$fl" >"$tmp/foreign4.after"
+	if diff -u "$tmp/foreign4.before" "$tmp/foreign4.after" >"$tmp/diff"; then
+		pass "iptapply $fl foreign rules survive the smaller policy"
+	else
+		fail "iptapply $fl foreign rules survive the smaller policy" "see the diff"
+		head -n 20 "$tmp/diff"
+	fi
+	ip netns del "$ns"
+}
+
+for flavour in nft legacy; do
+	run_flavour "$flavour"
+done
