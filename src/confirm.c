@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +486,8 @@ struct confirm *confirm_save(const char *state_path)
 	int err;
 
 	cf->sigfd = -1;
+	/* a closed ssh pipe must fail a write, not kill masqgen before the rollback */
+	signal(SIGPIPE, SIG_IGN);
 	cf->state_path = xstrdup(state_path);
 	cf->record = confirm_read_file(state_path, &cf->record_len, &err);
 	if (err) {
