@@ -133,6 +133,11 @@ void legacy_check_policy(struct legacy_ctx *g)
 			diag_error(&f->loc, "%s cannot match a wildcard interface ('%s')", t,
 				   f->name);
 	}
+	/* eval keeps no line for `ipv6`: the message names the statement */
+	if (ir->ipv6 == IR_IPV6_BLOCK)
+		diag_error(NULL, "%s has no IPv6 filter: 'ipv6 block' cannot be expressed (write "
+				 "'ipv6 open' and keep IPv6 forwarding off in the kernel)",
+			   t);
 	for (i = 0; i < ir->n_nat1to1; i++)
 		diag_error(&ir->nat1to1[i].loc,
 			   "%s cannot do 1:1 NAT: IP masquerading is a one-to-many translation "
@@ -254,7 +259,7 @@ void legacy_check_warn(struct legacy_ctx *g)
 			     "%s logs every packet a logging rule matches: no rate limit, and its "
 			     "own format instead of the log prefix and level",
 			     t);
-	if (ir->ipv6 != IR_IPV6_OPEN)
+	if (ir->ipv6 == IR_IPV6_FIREWALL)
 		diag_warning(NULL, "%s has no IPv6: the script leaves IPv6 unfiltered ('ipv6 open' "
 				   "says so and silences this)",
 			     t);
