@@ -42,10 +42,13 @@ void nft_text_print(const struct nft_model *m, struct strbuf *out);
  * nft_build.c: append to @b the messages that replace masqgen's tables
  * with @m (for each family: add table, delete table, add table, then its
  * objects, sets, elements split into messages of at most 64 KiB, chains,
- * rules). With @m NULL, only delete masqgen's tables that @present names
- * (flush). Returns 0 or -1 (reported through diag).
+ * rules). The add and delete pair that clears an old table is left out
+ * for a family whose @*_exists is false: the caller read the tables after
+ * the generation id the batch carries, so if one appeared meanwhile the
+ * kernel refuses the batch. nft_build_delete() deletes only the tables
+ * @*_present names (flush). Both return 0 or -1 (reported through diag).
  */
-int nft_build(struct nft_batch *b, const struct nft_model *m);
+int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bool ip6_exists);
 int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present);
 
 /*

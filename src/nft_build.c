@@ -492,13 +492,15 @@ static void build_rule(struct build *bd, const struct nft_table *t, const struct
 	next_msg(bd, &r->loc);
 }
 
-static void build_family(struct build *bd, const struct nft_table *t)
+static void build_family(struct build *bd, const struct nft_table *t, bool exists)
 {
 	size_t i, j;
 
 	/* add then delete: the delete never fails, whether or not the table existed */
-	build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	build_table(bd, NFT_MSG_DELTABLE, 0);
+	if (exists) {
+		build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		build_table(bd, NFT_MSG_DELTABLE, 0);
+	}
 	if (!t->present)
 		return;
 	build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
@@ -516,14 +518,14 @@ static void build_family(struct build *bd, const struct nft_table *t)
 	bd->ids = NULL;
 }
 
-int nft_build(struct nft_batch *b, const struct nft_model *m)
+int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bool ip6_exists)
 {
 	struct build bd = {.b = b};
 	int f;
 
 	for (f = 0; f < NFT_FAM_COUNT; f++) {
 		bd.family = families[f];
-		build_family(&bd, &m->t[f]);
+		build_family(&bd, &m->t[f], families[f] == NFPROTO_IPV6 ? ip6_exists : ip_exists);
 	}
 	return 0;
 }

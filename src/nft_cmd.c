@@ -130,7 +130,8 @@ static int nft_cmd_send(const struct nft_model *m, bool commit)
 		if (!m && !before.ip && !before.ip6)
 			return 0;
 		b = nft_batch_new(genid);
-		rc = m ? nft_build(b, m) : nft_build_delete(b, before.ip, before.ip6);
+		rc = m ? nft_build(b, m, before.ip, before.ip6)
+		       : nft_build_delete(b, before.ip, before.ip6);
 		if (rc == 0)
 			rc = nft_batch_send(b, commit);
 		nft_batch_free(b);

@@ -177,7 +177,7 @@ static int load(const char *policy)
 		return 1;
 	}
 	b = nft_batch_new(0);
-	rc = nft_build(b, m) == 0 && nft_batch_send(b, true) == 0 ? 0 : 1;
+	rc = nft_build(b, m, true, true) == 0 && nft_batch_send(b, true) == 0 ? 0 : 1;
 	nft_batch_free(b);
 	nft_model_free(m);
 	ir_free(ir);
