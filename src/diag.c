@@ -48,11 +48,26 @@ const char *diag_source_text(const struct diag_source *src, size_t *len)
 	return src->text;
 }
 
+/* Without printf: the nft backend asks for one per set element. */
 char *diag_loc_str(const struct loc *loc)
 {
+	char digits[16], *s;
+	size_t plen, dlen = 0;
+	unsigned n;
+
 	if (!loc || !loc->src)
 		return xstrdup("built-in");
-	return xasprintf("%s:%u", loc->src->path, loc->line);
+	n = loc->line;
+	do
+		digits[sizeof(digits) - ++dlen] = (char)('0' + n % 10);
+	while ((n /= 10));
+	plen = strlen(loc->src->path);
+	s = xmalloc(plen + 1 + dlen + 1);
+	memcpy(s, loc->src->path, plen);
+	s[plen] = ':';
+	memcpy(s + plen + 1, digits + sizeof(digits) - dlen, dlen);
+	s[plen + 1 + dlen] = '\0';
+	return s;
 }
 
 /*
