@@ -85,10 +85,13 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+#define UTIL_GROW_FIRST 64
+
 void util_grow(void *v, size_t *cap, size_t need, size_t size)
 {
 	void **pv = v;
-	size_t ncap = *cap ? *cap : 8;
+	/* start near 64 bytes: most of the AST's lists hold one word */
+	size_t ncap = *cap ? *cap : size < UTIL_GROW_FIRST ? UTIL_GROW_FIRST / size : 1;
 
 	if (need <= *cap)
 		return;
