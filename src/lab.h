@@ -112,9 +112,6 @@ void lab_net_free(struct lab *lab);
 
 /* Enter the network namespace @ns (in a child process); 0 or -1. */
 int lab_enter_ns(const char *ns);
-/* Run @argv (no shell) and wait; 0 when it exited 0. Its output is captured
- * into @out (may be NULL: then it is discarded unless it fails). */
-int lab_run(char *const argv[], char **out);
 
 /* Set by the signal handler; long waits check it. */
 extern volatile int lab_interrupted;

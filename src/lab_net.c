@@ -72,52 +72,12 @@ int lab_enter_ns(const char *ns)
 	return rc;
 }
 
-int lab_run(char *const argv[], char **out)
-{
-	struct strbuf sb = {0};
-	char buf[4096];
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execvp(argv[0], argv);
-		fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		sb_addn(&sb, buf, (size_t)n);
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (out)
-		*out = sb.buf ? sb.buf : xstrdup("");
-	else
-		sb_free(&sb);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 /* Run ip(8) with the words of @fmt (split on spaces); -1 after printing why. */
 static int ip_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int ip_cmd(const char *fmt, ...)
 {
-	char *argv[24], *line, *words, *tok, *save = NULL, *out = NULL;
+	char *argv[24], *line, *words, *tok, *save = NULL;
+	struct strbuf out = {0};
 	size_t n = 0;
 	va_list ap;
 	int rc;
@@ -131,16 +91,14 @@ static int ip_cmd(const char *fmt, ...)
 	     tok = strtok_r(NULL, " ", &save))
 		argv[n++] = tok;
 	argv[n] = NULL;
-	rc = lab_run(argv, &out);
+	rc = util_run(argv, NULL, 0, &out) == 0 ? 0 : -1;
 	if (rc < 0) {
-		size_t len = strlen(out);
-
-		while (len && out[len - 1] == '\n')
-			out[--len] = '\0';
+		while (out.len && out.buf[out.len - 1] == '\n')
+			out.buf[--out.len] = '\0';
 		fprintf(stderr, "masqgen lab: 'ip %s' failed: %s\n", line,
-			out[0] ? out : "no message");
+			out.len ? out.buf : "no message");
 	}
-	free(out);
+	sb_free(&out);
 	free(words);
 	free(line);
 	return rc;
@@ -191,6 +149,7 @@ static bool name_taken(const struct lab *lab, const char *name)
 /*
  * A concrete name for a policy name: "ppp+" becomes "ppp0" (or ppp1, ...).
  * Called before the new link or LAN is added, so @out is not yet listed.
+ * -1 after saying so when no free name fits.
  */
 static int concrete_name(const struct lab *lab, const char *policy_name, char *out)
 {
@@ -200,17 +159,19 @@ static int concrete_name(const struct lab *lab, const char *policy_name, char *o
 
 	if (len == 0 || policy_name[len - 1] != '+') {
 		snprintf(out, LAB_IF_MAX, "%s", policy_name);
-		return name_taken(lab, out) ? -1 : 0;
+		if (!name_taken(lab, out))
+			return 0;
 	}
-	for (i = 0; i < 100; i++) {
+	for (i = 0; len && policy_name[len - 1] == '+' && i < 100; i++) {
 		if (snprintf(name, sizeof(name), "%.*s%u", (int)(len - 1), policy_name, i) >=
 		    LAB_IF_MAX)
-			return -1;
+			break;
 		if (!name_taken(lab, name)) {
 			memcpy(out, name, sizeof(name));
 			return 0;
 		}
 	}
+	fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n", policy_name);
 	return -1;
 }
 
@@ -389,11 +350,8 @@ static int plan_links(struct lab *lab)
 
 		if (f->role != IR_EXTERNAL)
 			continue;
-		if (concrete_name(lab, f->name, ifname) < 0) {
-			fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n",
-				f->name);
+		if (concrete_name(lab, f->name, ifname) < 0)
 			return -1;
-		}
 		l = VEC_PUSH(lab->links, lab->n_links, lab->cap_links);
 		memset(l, 0, sizeof(*l));
 		l->policy_name = f->name;
@@ -449,11 +407,8 @@ static int plan_lans(struct lab *lab, struct used *u)
 
 		if (f->role != IR_INTERNAL)
 			continue;
-		if (concrete_name(lab, f->name, ifname) < 0) {
-			fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n",
-				f->name);
+		if (concrete_name(lab, f->name, ifname) < 0)
 			return -1;
-		}
 		lan = VEC_PUSH(lab->lans, lab->n_lans, lab->cap_lans);
 		memset(lan, 0, sizeof(*lan));
 		memcpy(lan->ifname, ifname, sizeof(ifname));
@@ -748,35 +703,30 @@ int lab_net_build(struct lab *lab)
 }
 
 /*
- * Run `masqgen apply` in the gateway: the real apply path, with its state
- * (the lock under /run/masqgen, the saved sysctls under /var/lib/masqgen)
- * on private tmpfs mounts so the lab never touches the host's records.
+ * Run `masqgen apply` in the gateway: the real apply path, this very binary
+ * under `ip netns exec`, with its state (the lock, the record of replaced
+ * kernel settings) in a private directory so the lab never touches the
+ * host's records.
  */
-static void __attribute__((noreturn)) apply_child(const struct lab *lab)
+int lab_net_apply(const struct lab *lab)
 {
-	static const char *const private_dirs[] = {"/run/masqgen", "/var/lib/masqgen"};
-	char *argv[8];
-	size_t i, n = 0;
+	char state[] = "/tmp/masqgen-lab.XXXXXX", exe[4096], *argv[12];
+	struct strbuf out = {0};
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *rm[] = {(char *)"rm", (char *)"-rf", state, NULL};
+	size_t n = 0;
+	int rc;
 
-	if (lab_enter_ns(lab->gw_ns) < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		fprintf(stderr, "cannot enter the gateway namespace: %s\n", strerror(errno));
-		_exit(126);
+	if (len <= 0 || !mkdtemp(state)) {
+		fprintf(stderr, "masqgen lab: cannot prepare the apply: %s\n", strerror(errno));
+		return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(private_dirs); i++) {
-		if (mount("tmpfs", private_dirs[i], "tmpfs", 0, "mode=0700") < 0) {
-			fprintf(stderr, "cannot mount a private %s: %s\n", private_dirs[i],
-				strerror(errno));
-			_exit(126);
-		}
-	}
-	/* sysfs as the gateway sees it, as `ip netns exec` does */
-	if (umount2("/sys", MNT_DETACH) == 0)
-		mount("sysfs", "/sys", "sysfs", 0, NULL);
-	/* the lab gateway is not the admin's session */
-	unsetenv("SSH_CONNECTION");
-	unsetenv("SSH_CLIENT");
-	argv[n++] = (char *)"masqgen";
+	exe[len] = '\0';
+	argv[n++] = (char *)"ip";
+	argv[n++] = (char *)"netns";
+	argv[n++] = (char *)"exec";
+	argv[n++] = (char *)lab->gw_ns;
+	argv[n++] = exe;
 	argv[n++] = (char *)"apply";
 	if (strcmp(lab->target, "nft") != 0) {
 		argv[n++] = (char *)"-t";
@@ -784,61 +734,21 @@ static void __attribute__((noreturn)) apply_child(const struct lab *lab)
 	}
 	argv[n++] = (char *)lab->policy;
 	argv[n] = NULL;
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "cannot run /proc/self/exe: %s\n", strerror(errno));
-	_exit(127);
-}
-
-int lab_net_apply(const struct lab *lab)
-{
-	struct strbuf sb = {0};
-	int fds[2], status;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		const char *d = i ? "/var/lib/masqgen" : "/run/masqgen";
-
-		if (mkdir(d, 0700) < 0 && errno != EEXIST && errno != ENOENT) {
-			fprintf(stderr, "masqgen lab: cannot create %s: %s\n", d, strerror(errno));
-			return -1;
-		}
-	}
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		apply_child(lab);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		sb_addn(&sb, buf, (size_t)n);
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "masqgen lab: 'masqgen apply%s%s %s' failed in the gateway "
+	setenv("MASQGEN_STATE_DIR", state, 1);
+	setenv("MASQGEN_RUN_DIR", state, 1);
+	/* the lab gateway is not the admin's session */
+	unsetenv("SSH_CONNECTION");
+	unsetenv("SSH_CLIENT");
+	rc = util_run(argv, NULL, 0, &out);
+	unsetenv("MASQGEN_STATE_DIR");
+	unsetenv("MASQGEN_RUN_DIR");
+	util_run(rm, NULL, 0, NULL);
+	if (rc != 0)
+		fprintf(stderr, "masqgen lab: 'masqgen apply -t %s %s' failed in the gateway "
 				"namespace (exit %d):\n%s",
-			strcmp(lab->target, "nft") ? " -t " : "",
-			strcmp(lab->target, "nft") ? lab->target : "", lab->policy,
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1, sb.buf ? sb.buf : "");
-		sb_free(&sb);
-		return -1;
-	}
-	sb_free(&sb);
-	return 0;
+			lab->target, lab->policy, rc, out.buf ? out.buf : "");
+	sb_free(&out);
+	return rc ? -1 : 0;
 }
 
 /* ---- cleanup ----------------------------------------------------------- */

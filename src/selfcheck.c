@@ -116,8 +116,10 @@ int selfcheck_tcp_find(const char *text, int family, unsigned long inode,
 
 		next = strchr(line, '\n');
 		next = next ? next + 1 : NULL;
-		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %*x:%*x %*x %*u "
-			   "%*u %lu", local, &lport, remote, &rport, &state, &ino) != 6)
+		/* sl: local rem st tx:rx tr:when retrnsmt uid timeout inode */
+		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %*x:%*x"
+				 " %*x %*u %*u %lu",
+			   local, &lport, remote, &rport, &state, &ino) != 6)
 			continue;
 		if (ino != inode || state != SELFCHECK_TCP_ESTABLISHED || strlen(local) != alen ||
 		    strlen(remote) != alen)

@@ -276,3 +276,21 @@ fi
 foreign >"$tmp/foreign.now"
 same "rollback over nothing: other tables byte-identical" "$tmp/foreign.before" \
 	"$tmp/foreign.now"
+
+# --- Enter on the terminal confirms (script(1) gives apply a terminal)
+if command -v script >/dev/null 2>&1; then
+	(sleep 2; printf '\n') | timeout 30 script -qec \
+		"ip netns exec '$GW' '$MASQGEN' apply --confirm 20 '$tmp/b.masq'" /dev/null \
+		>"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q 'or press Enter here' "$tmp/out" &&
+		grep -q '^confirmed: the new ruleset stays' "$tmp/out" &&
+		gw nft list table ip masqgen | grep -q 'udp . 5555'; then
+		pass "Enter on the terminal confirms"
+	else
+		fail "Enter on the terminal confirms" "exit $rc: $(cat "$tmp/out")"
+	fi
+else
+	fail "Enter on the terminal confirms" "'script' (bsdutils) is not installed"
+fi
+mg flush >/dev/null 2>&1
