@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@
 
 #define CONFIRM_TABLE "masqgen"
 #define CONFIRM_TRIES 5
+/* A dump request: a header and a table and set name, zeroed padding included */
+#define CONFIRM_REQ_SIZE 1024
 
 struct confirm_dump {
 	struct confirm *cf;
@@ -167,7 +170,7 @@ static int confirm_elems_cb(const struct nlmsghdr *nlh, void *data)
 /* Every element of the set @s, added to @s. Returns 0, or -1 with errno set. */
 static int confirm_dump_elems(struct mnl_socket *nl, uint16_t family, struct nftnl_set *s)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[CONFIRM_REQ_SIZE] = {0};
 	struct nftnl_set *req = xnonnull(nftnl_set_alloc());
 	struct nlmsghdr *nlh;
 	int rc;
@@ -189,7 +192,7 @@ static int confirm_dump_family(struct mnl_socket *nl, struct confirm *cf, uint16
 		{NFT_MSG_GETSET, NFT_MSG_NEWSET},     {NFT_MSG_GETCHAIN, NFT_MSG_NEWCHAIN},
 		{NFT_MSG_GETRULE, NFT_MSG_NEWRULE},
 	};
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[CONFIRM_REQ_SIZE] = {0};
 	struct confirm_dump d = {.cf = cf, .family = family};
 	struct nlmsghdr *nlh;
 	size_t i, first = cf->n;
@@ -483,6 +486,8 @@ struct confirm *confirm_save(const char *state_path)
 	int err;
 
 	cf->sigfd = -1;
+	/* a closed ssh pipe must fail a write, not kill masqgen before the rollback */
+	signal(SIGPIPE, SIG_IGN);
 	cf->state_path = xstrdup(state_path);
 	cf->record = confirm_read_file(state_path, &cf->record_len, &err);
 	if (err) {

@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "ir.h"
+#include "nl.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -30,9 +31,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+
 /* How far up the process tree an sshd is looked for. */
 #define SELFCHECK_DEPTH 64
 #define SELFCHECK_TCP_ESTABLISHED 1
+#define SELFCHECK_REQ_SIZE 256
 
 /* An IPv4-mapped IPv6 session becomes the IPv4 session it is. */
 static void selfcheck_unmap(struct selfcheck_session *s)
@@ -259,6 +263,45 @@ static int selfcheck_iface(const struct selfcheck_session *ses, char *name)
 	return rc;
 }
 
+static int selfcheck_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/*
+ * The interface the session's packets arrive on: the one the route to the
+ * client leaves by (a LAN host reaching the external address comes in on
+ * the LAN side). Returns 0, or -1 when there is no route.
+ */
+static int selfcheck_route_iface(const struct selfcheck_session *ses, char *name)
+{
+	char buf[SELFCHECK_REQ_SIZE] = {0};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	uint32_t oif = 0;
+	int rc = -1;
+
+	if (!nl)
+		return -1;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)ses->family;
+	rtm->rtm_dst_len = ses->family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, ses->family == AF_INET ? 4 : 16, ses->client);
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    nl_request(nl, nlh, selfcheck_route_cb, &oif) == 0 && oif && if_indextoname(oif, name))
+		rc = 0;
+	mnl_socket_close(nl);
+	return rc;
+}
+
 /* explain_decide() with its trace captured into @trace instead of stdout. */
 static int selfcheck_decide(struct ir *ir, struct explain_packet *p, const char *iface,
 			    uint32_t addr, const struct loc **why, struct strbuf *trace)
@@ -305,9 +348,10 @@ static const char *selfcheck_fate(int verdict, const struct explain_packet *p, c
 	return buf;
 }
 
-static int selfcheck_ipv4(struct ir *ir, const struct selfcheck_session *s, const char *iface,
+static int selfcheck_ipv4(struct ir *ir, const struct selfcheck_session *s, const char *holder,
 			  bool force)
 {
+	char iface[IF_NAMESIZE];
 	struct explain_packet p = {.proto = IR_P_TCP, .state = IR_CT_NEW};
 	struct strbuf trace = {0};
 	const struct loc *why;
@@ -322,9 +366,11 @@ static int selfcheck_ipv4(struct ir *ir, const struct selfcheck_session *s, cons
 	p.daddr = ntohl(daddr);
 	p.sport = s->client_port;
 	p.dport = s->server_port;
+	if (selfcheck_route_iface(s, iface) < 0)
+		snprintf(iface, sizeof(iface), "%s", holder);
 	snprintf(p.iif_name, sizeof(p.iif_name), "%s", iface);
 	p.iif = p.iif_name;
-	verdict = selfcheck_decide(ir, &p, iface, p.daddr, &why, &trace);
+	verdict = selfcheck_decide(ir, &p, holder, p.daddr, &why, &trace);
 	ir_ip_str(ntohl(saddr), client);
 	ir_ip_str(ntohl(daddr), server);
 	fate = selfcheck_fate(verdict, &p, buf, sizeof(buf));

@@ -5,7 +5,9 @@
 # ip6tables survive two applies byte for byte; masqgen's chains hold
 # exactly what `generate -t iptables` printed; each jump from a built-in
 # chain exists once, at its top; the timeouts reach the conntrack sysctls;
-# a smaller policy removes the chains it no longer needs.
+# a smaller policy removes the chains it no longer needs; a table that
+# iptables-restore refuses stops the apply: the tables before it are new,
+# no jump is added, forwarding stays off.
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp_dir)
 
@@ -173,3 +175,38 @@ run_flavour() {
 for flavour in nft legacy; do
 	run_flavour "$flavour"
 done
+
+# iptables-restore refuses the nat table (a stand-in for a kernel without NAT)
+refuse_nat() {
+	mkdir -p "$tmp/bin-refuse"
+	real=$(command -v iptables-nft-restore)
+	# shellcheck disable=SC2016 # the script's own lines, expanded when it runs
+	{
+		printf '%s\n' '#!/bin/sh' 'input=$(cat)' 'case "$input" in' \
+			'"*nat"*) echo "iptables-restore: line 2 failed" >&2; exit 1 ;;' 'esac'
+		printf 'printf "%%s\\n" "$input" | exec %s "$@"\n' "$real"
+	} >"$tmp/bin-refuse/iptables-restore"
+	chmod +x "$tmp/bin-refuse/iptables-restore"
+	ln -sf "$(command -v iptables-nft)" "$tmp/bin-refuse/iptables"
+	ln -sf "$(command -v ip6tables-nft)" "$tmp/bin-refuse/ip6tables"
+	ln -sf "$(command -v ip6tables-nft-restore)" "$tmp/bin-refuse/ip6tables-restore"
+	ip netns del "$ns" 2>/dev/null
+	if ! ip netns add "$ns"; then
+		fail "iptapply refused table" "cannot create a network namespace"
+		return
+	fi
+	apply refuse x "$tmp/big.masq"
+	rc=$?
+	filter=$(ip netns exec "$ns" iptables-nft-save -t filter | grep -c '^-A masqgen-')
+	jumps=$(ip netns exec "$ns" iptables-nft-save | grep -c -e '-j masqgen-')
+	fwd=$(ip netns exec "$ns" cat /proc/sys/net/ipv4/ip_forward)
+	if [ $rc = 3 ] && grep -q "refused masqgen's nat table" "$tmp/apply.out" &&
+		[ "$filter" -gt 0 ] && [ "$jumps" = 0 ] && [ "$fwd" = 0 ]; then
+		pass "iptapply refused nat table: filter loaded, no jump, forwarding off"
+	else
+		fail "iptapply refused nat table" "exit $rc, $filter filter rules, $jumps jumps, \
+ip_forward $fwd: $(head -n 3 "$tmp/apply.out")"
+	fi
+	ip netns del "$ns"
+}
+refuse_nat

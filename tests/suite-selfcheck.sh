@@ -66,6 +66,7 @@ gw ip addr add 192.168.0.1/24 dev eth1
 gw ip addr add 2001:db8::1/64 dev eth0 nodad
 gw ip link set eth0 up
 gw ip link set eth1 up
+gw ip route add default via 203.0.113.254 dev eth0
 ip netns exec "$CL" ip link set lo up
 ip netns exec "$CL" ip addr add 203.0.113.7/24 dev eth0p
 ip netns exec "$CL" ip link set eth0p up
@@ -165,6 +166,10 @@ fi
 # the LAN side: the LAN accept of strong admits it
 mg_as "192.168.0.50 40000 192.168.0.1 22" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
 expect "a session from the LAN passes the strong firewall" 0 $? "$tmp/out"
+
+# a LAN host reaching the external address arrives on the LAN side
+mg_as "192.168.0.50 40000 203.0.113.1 22" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
+expect "a LAN session to the external address arrives on eth1 and passes" 0 $? "$tmp/out"
 
 # --- what cannot be checked is said, and does not stop apply
 mg_as "198.51.100.7 1 10.99.0.1 22" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
