@@ -28,8 +28,9 @@ static const char lab_help[] =
 	"forwarded server), apply POLICY to the lab's gateway with 'masqgen apply',\n"
 	"and probe it with real connections: the HOWTO's chapter 5 checks, masquerading\n"
 	"over tcp and udp, every forward, reflection, 1:1 NAT, the strong firewall,\n"
-	"allow rules and the ftp helper. Each probe is compared with what the policy\n"
-	"says must happen. The host's own network is never touched. Needs root.\n\n"
+	"allow rules, clamp-mss and the ftp helper. Each probe is compared with what\n"
+	"the policy says must happen. The host's own network is never touched. Needs\n"
+	"root.\n\n"
 	"  -t, --target T  apply with the nft (default) or the iptables backend\n"
 	"  -k, --keep      leave the namespaces for inspection and say how to remove them\n"
 	"      --no-apply  probe the bare lab without applying POLICY (shows what\n"
@@ -89,6 +90,9 @@ static const char *expect_str(const struct lab_probe *p, char *buf)
 		return p->kind == LAB_K_PING ? "unreachable" : "refused";
 	case LAB_EXP_NOT_REACH:
 		return "not reached";
+	case LAB_EXP_MSS:
+		snprintf(buf, 64, "mss <= %u", p->want_mss);
+		return buf;
 	}
 	return "?";
 }
@@ -99,6 +103,10 @@ static const char *got_str(const struct lab_probe *p, const struct lab_result *r
 
 	switch (r->got) {
 	case LAB_GOT_ANSWER:
+		if (p->expect == LAB_EXP_MSS) {
+			snprintf(buf, 128, "mss %u", r->seen_mss);
+			return buf;
+		}
 		if (p->kind == LAB_K_CONN) {
 			snprintf(buf, 128, "source %s", ir_ip_str(r->seen_src, a));
 			return buf;
@@ -136,6 +144,8 @@ static bool probe_passed(const struct lab_probe *p, const struct lab_result *r)
 		return r->got == LAB_GOT_REFUSED || r->got == LAB_GOT_UNREACH;
 	case LAB_EXP_NOT_REACH:
 		return r->got != LAB_GOT_ANSWER && r->got != LAB_GOT_ERROR;
+	case LAB_EXP_MSS:
+		return r->got == LAB_GOT_ANSWER && r->seen_mss && r->seen_mss <= p->want_mss;
 	}
 	return false;
 }

@@ -54,6 +54,7 @@ struct lab_link {
 	uint32_t gw_addr;		/* the gateway's address on the link */
 	uint32_t inet_addr;		/* the Internet host's */
 	uint8_t len;
+	unsigned mtu;			/* the gateway's side: 1492 for a ppp link, as PPPoE */
 	uint32_t *aliases;		/* 1:1 publics and SNAT `to` addresses */
 	size_t n_aliases, cap_aliases;
 };
@@ -128,6 +129,7 @@ enum lab_got {
 struct lab_result {
 	enum lab_got got;
 	uint32_t seen_src;	/* the source address the target saw */
+	uint16_t seen_mss;	/* tcp: the segment size the target may send */
 	char detail[96];	/* for GOT_ERROR, or the FTP step that failed */
 };
 
@@ -189,6 +191,7 @@ enum lab_expect {
 	LAB_EXP_DROP,		/* no answer */
 	LAB_EXP_REFUSED,	/* refused (reject) */
 	LAB_EXP_NOT_REACH,	/* anything but the target answering */
+	LAB_EXP_MSS,		/* the target answers and may send at most want_mss */
 };
 
 enum lab_kind {
@@ -208,6 +211,7 @@ struct lab_probe {
 	uint16_t dport, lport;
 	enum lab_expect expect;
 	uint32_t want_src;
+	uint16_t want_mss;
 	bool from_gateway;	/* sent by the gateway itself: its output filter answers EPERM */
 	/* the first packet as the gateway sees it, in `masqgen explain` syntax, or "" */
 	char explain[96];

@@ -357,6 +357,7 @@ static int plan_links(struct lab *lab)
 		l->policy_name = f->name;
 		memcpy(l->ifname, ifname, sizeof(ifname));
 		l->len = 24;
+		l->mtu = strncmp(l->ifname, "ppp", 3) == 0 ? 1492 : 1500;
 		if (!f->dynamic && f->addr) {
 			l->gw_addr = f->addr;
 		} else if (!(l->gw_addr = dynamic_addr(ir, n_dynamic++))) {
@@ -581,7 +582,7 @@ static int build_links(struct lab *lab)
 		rc = ip_cmd("-n %s link add %s type veth peer name ext%zu netns %s", lab->gw_ns,
 			    l->ifname, i, lab->inet_ns);
 		rc = rc ?: ip_cmd("-n %s addr add %s dev %s", lab->gw_ns, gw, l->ifname);
-		rc = rc ?: ip_cmd("-n %s link set %s up", lab->gw_ns, l->ifname);
+		rc = rc ?: ip_cmd("-n %s link set %s mtu %u up", lab->gw_ns, l->ifname, l->mtu);
 		rc = rc ?: ip_cmd("-n %s addr add %s dev ext%zu", lab->inet_ns, in, i);
 		rc = rc ?: ip_cmd("-n %s link set ext%zu up", lab->inet_ns, i);
 		for (j = 0; rc == 0 && j < l->n_aliases; j++) {
@@ -692,6 +693,9 @@ int lab_net_build(struct lab *lab)
 	size_t i;
 
 	if (ns_add(lab->gw_ns) < 0 || ns_add(lab->inet_ns) < 0)
+		return -1;
+	/* no TCP timestamps: the Internet host's MSS is then what the SYN said */
+	if (ns_sysctl(lab->inet_ns, "net/ipv4/tcp_timestamps", "0") < 0)
 		return -1;
 	if (build_links(lab) < 0 || build_lans(lab) < 0)
 		return -1;

@@ -279,6 +279,27 @@ static void plan_out(const struct lab *lab, struct lab_plan *plan, const struct 
 		name_probe(c, "5.7 %s -> internet%s %s", h->label, via, ir_proto_name(proto));
 }
 
+/*
+ * clamp-mss (FAQ 7.15): a LAN host's SYN leaves with its MSS cut to the
+ * link's (a ppp link has the PPPoE MTU 1492 in the lab) or to BYTES.
+ */
+static void plan_clamp(const struct lab *lab, struct lab_plan *plan, const struct lab_host *h)
+{
+	const struct lab_link *l0 = &lab->links[0];
+	struct pkt p = {.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
+			.daddr = l0->inet_addr, .proto = IR_P_TCP, .dport = LAB_PORT_ECHO,
+			.icmp_type = -1};
+	struct lab_probe *c;
+
+	if (gw_verdict(lab, IR_CH_FORWARD, &p) != IR_V_ACCEPT)
+		return;
+	c = conn(plan, IR_P_TCP, h->ns, 0, l0->inet_addr, LAB_PORT_ECHO, lab->inet_ns,
+		 LAB_PORT_ECHO);
+	c->expect = LAB_EXP_MSS;
+	c->want_mss = (uint16_t)(lab->ir->clamp.mss ? lab->ir->clamp.mss : l0->mtu - 40);
+	name_probe(c, "clamp-mss %s -> internet tcp: mss <= %u", h->label, c->want_mss);
+}
+
 /* The HOWTO's chapter 5 checks, and LAN to Internet over tcp and udp. */
 static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 {
@@ -321,6 +342,8 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
 		for (k = 0; k < ARRAY_SIZE(protos); k++)
 			plan_out(lab, plan, h, l0, protos[k]);
+		if (lab->ir->clamp.enabled)
+			plan_clamp(lab, plan, h);
 		/* every other external: its link address is routed out of it */
 		for (k = 1; k < lab->n_links; k++)
 			plan_out(lab, plan, h, &lab->links[k], IR_P_TCP);

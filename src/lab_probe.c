@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,11 +126,16 @@ static void __attribute__((noreturn)) serve(uint8_t proto, int fd, const char *n
 	for (;;) {
 		plen = sizeof(peer);
 		if (proto == IR_P_TCP) {
+			int mss = 0;
+			socklen_t mlen = sizeof(mss);
+
 			c = accept(fd, (struct sockaddr *)&peer, &plen);
 			if (c < 0)
 				continue;
-			snprintf(msg, sizeof(msg), "%s %s\n", ns,
-				 ir_ip_str(ntohl(peer.sin_addr.s_addr), ip));
+			/* the segment size the peer's SYN allowed (clamp-mss shows here) */
+			getsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &mss, &mlen);
+			snprintf(msg, sizeof(msg), "%s %s %d\n", ns,
+				 ir_ip_str(ntohl(peer.sin_addr.s_addr), ip), mss);
 			if (write(c, msg, strlen(msg)) < 0)
 				(void)0;
 			close(c);
@@ -269,6 +275,7 @@ fail:
 static void read_answer(int fd, const char *to_ns, long deadline, struct lab_result *r)
 {
 	char buf[160], ns[LAB_NS_MAX + 1], ip[17];
+	unsigned mss = 0;
 	struct in_addr a;
 	ssize_t n;
 	int w = lab_probe_wait(fd, POLLIN, deadline);
@@ -284,7 +291,8 @@ static void read_answer(int fd, const char *to_ns, long deadline, struct lab_res
 		return;
 	}
 	buf[n] = '\0';
-	if (n == 0 || sscanf(buf, "%64s %16s", ns, ip) != 2 || inet_pton(AF_INET, ip, &a) != 1) {
+	if (n == 0 || sscanf(buf, "%64s %16s %u", ns, ip, &mss) < 2 ||
+	    inet_pton(AF_INET, ip, &a) != 1) {
 		r->got = LAB_GOT_NONE;
 		snprintf(r->detail, sizeof(r->detail), "closed without an answer");
 		return;
@@ -296,6 +304,7 @@ static void read_answer(int fd, const char *to_ns, long deadline, struct lab_res
 	}
 	r->got = LAB_GOT_ANSWER;
 	r->seen_src = ntohl(a.s_addr);
+	r->seen_mss = (uint16_t)mss;
 }
 
 static void conn_body(void *arg, struct lab_result *r)
