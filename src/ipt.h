@@ -156,6 +156,14 @@ void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool app
 int ipt_apply(const struct ir *ir);
 
 /*
+ * Unhook, empty and delete every masqgen chain that iptables (and
+ * ip6tables, where present) holds; other rules stay. Returns 0, or -1 when
+ * iptables itself cannot be run (reported). A chain that cannot be removed
+ * is a warning.
+ */
+int ipt_flush(void);
+
+/*
  * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that
  * stand in for the policy's `timeouts` under iptables (values interned in
  * @ir). For apply -t iptables and init scripts of the iptables target.

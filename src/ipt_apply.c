@@ -158,7 +158,7 @@ static bool model_has(const struct ipt_table_model *tm, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < tm->n; i++)
+	for (i = 0; tm && i < tm->n; i++)
 		if (tm->chains[i].n_rules && strcmp(tm->chains[i].name, name) == 0)
 			return true;
 	return false;
@@ -166,8 +166,9 @@ static bool model_has(const struct ipt_table_model *tm, const char *name)
 
 /*
  * masqgen's chains in the kernel that the new ruleset does not have (an
- * option or a forward removed, `ipv6 open`): unhook, empty, delete. A
- * failure here is a warning: the new ruleset is in place already.
+ * option or a forward removed, `ipv6 open`; every one when @m is NULL):
+ * unhook, empty, delete. A failure here is a warning: after apply the new
+ * ruleset is in place already.
  */
 static void remove_stale(const struct ipt_model *m, enum ipt_family fam, enum ipt_table t)
 {
@@ -187,7 +188,7 @@ static void remove_stale(const struct ipt_model *m, enum ipt_family fam, enum ip
 		if (strncmp(p, "-N " IPT_CHAIN_PREFIX, 3 + strlen(IPT_CHAIN_PREFIX)) != 0)
 			continue;
 		name = xstrndup(p + 3, len - 3);
-		if (model_has(&m->t[fam][t], name)) {
+		if (m && model_has(&m->t[fam][t], name)) {
 			free(name);
 			continue;
 		}
@@ -267,4 +268,27 @@ int ipt_apply(const struct ir *ir)
 out:
 	ipt_model_free(m);
 	return rc;
+}
+
+int ipt_flush(void)
+{
+	const char *const probe[] = {"-S", "INPUT", NULL};
+	struct strbuf out = {0};
+	int f;
+	size_t k;
+
+	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
+		/* no ip6tables (or IPv6 off): nothing of masqgen's can be there */
+		if (ipt_cmd((enum ipt_family)f, IPT_FILTER, probe, &out) != 0) {
+			sb_free(&out);
+			if (f == IPT_V4)
+				return -1;
+			continue;
+		}
+		sb_free(&out);
+		/* the reverse of apply's order: the jumps go with their chains */
+		for (k = ARRAY_SIZE(ipt_apply_order); k-- > 0;)
+			remove_stale(NULL, (enum ipt_family)f, ipt_apply_order[k]);
+	}
+	return 0;
 }

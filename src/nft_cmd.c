@@ -426,14 +426,17 @@ int cmd_show(int argc, char **argv)
 int cmd_flush(int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: masqgen flush\n\n"
+	    "usage: masqgen flush [-t nft|iptables]\n\n"
 	    "Undo 'masqgen apply': first write back the kernel settings apply replaced\n"
 	    "(so forwarding stops before the filter goes), then delete masqgen's tables\n"
 	    "(ip masqgen, ip6 masqgen) in one transaction. No other table is touched.\n"
 	    "Nothing loaded is not an error.\n\n"
-	    "  -h, --help  this text\n";
+	    "  -t, --target TARGET  nft (the default), or iptables: unhook and delete\n"
+	    "                       masqgen's own iptables and ip6tables chains instead\n"
+	    "  -h, --help           this text\n";
+	const char *target = "nft";
 	char *state;
-	int lock, rc = nft_cmd_args(argc, argv, help, NULL, NULL);
+	int lock, rc = nft_cmd_args(argc, argv, help, NULL, &target);
 
 	if (rc >= 0)
 		return rc;
@@ -445,10 +448,10 @@ int cmd_flush(int argc, char **argv)
 	if (!state)
 		goto out;
 	if (sysctls_restore(state) < 0) {
-		diag_note(NULL, "masqgen's tables stay loaded, so nothing is routed without them");
+		diag_note(NULL, "masqgen's rules stay loaded, so nothing is routed without them");
 		goto out;
 	}
-	if (nft_cmd_send(NULL, true) == 0)
+	if (strcmp(target, "iptables") == 0 ? ipt_flush() == 0 : nft_cmd_send(NULL, true) == 0)
 		rc = EXIT_OK;
 out:
 	free(state);

@@ -47,6 +47,19 @@ if grep -q '^warn  other nftables tables: inet othertool  (' "$tmp/out2"; then
 	pass "doctor lists another tool's table"; else
 	fail "doctor lists another tool's table" "$(grep tables "$tmp/out2")"; fi
 
+# legacy iptables rules beside nftables are listed
+if command -v iptables-legacy >/dev/null &&
+	ip netns exec "$ns" iptables-legacy -A INPUT -s 198.51.100.1 -j DROP 2>/dev/null; then
+	ip netns exec "$ns" timeout 30 "$MASQGEN" doctor >"$tmp/out5" 2>&1
+	if grep -q '^warn  iptables-legacy: 1 rules loaded  (' "$tmp/out5"; then
+		pass "doctor lists iptables-legacy rules"
+	else
+		fail "doctor lists iptables-legacy rules" "$(grep legacy "$tmp/out5")"
+	fi
+else
+	skip "doctor lists iptables-legacy rules" "no iptables-legacy or no ip_tables here"
+fi
+
 # a kernel without IPv4 forwarding: a proc root without ip_forward
 mkdir -p "$tmp/proc/sys/net/ipv4/conf/all" "$tmp/proc/sys/net/ipv4/conf/default"
 echo 0 >"$tmp/proc/sys/net/ipv4/conf/all/rp_filter"

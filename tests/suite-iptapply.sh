@@ -5,7 +5,8 @@
 # ip6tables survive two applies byte for byte; masqgen's chains hold
 # exactly what `generate -t iptables` printed; each jump from a built-in
 # chain exists once, at its top; the timeouts reach the conntrack sysctls;
-# a smaller policy removes the chains it no longer needs; a table that
+# a smaller policy removes the chains it no longer needs; flush -t iptables
+# removes them all and puts ip_forward back; a table that
 # iptables-restore refuses stops the apply: the tables before it are new,
 # no jump is added, forwarding stays off.
 . "$(dirname "$0")/lib.sh"
@@ -169,6 +170,37 @@ run_flavour() {
 		fail "iptapply $fl foreign rules survive the smaller policy" "see the diff"
 		head -n 20 "$tmp/diff"
 	fi
+
+	# flush -t iptables: forwarding off first, then every masqgen chain goes
+	if ! apply "$fl" big "$tmp/big.masq"; then
+		fail "iptapply $fl apply before flush" "$(head -n 5 "$tmp/apply.out")"
+		return
+	fi
+	if PATH="$tmp/bin-$fl:$PATH" MASQGEN_RUN_DIR="$tmp/run" MASQGEN_STATE_DIR="$tmp/state" \
+		ip netns exec "$ns" "$MASQGEN" flush -t iptables >"$tmp/flush.out" 2>&1; then
+		pass "iptapply $fl flush -t iptables"
+	else
+		fail "iptapply $fl flush -t iptables" "$(head -n 5 "$tmp/flush.out")"
+	fi
+	left=$( (ip netns exec "$ns" "iptables-$fl-save"; ip netns exec "$ns" "ip6tables-$fl-save") |
+		grep -c masqgen)
+	fwd=$(ip netns exec "$ns" cat /proc/sys/net/ipv4/ip_forward)
+	if [ "$left" = 0 ] && [ "$fwd" = 0 ]; then
+		pass "iptapply $fl flush removes every masqgen chain and restores ip_forward"
+	else
+		fail "iptapply $fl flush removes every masqgen chain and restores ip_forward" \
+			"$left masqgen lines remain, ip_forward is $fwd"
+	fi
+	for f in 4 6; do
+		[ $f = 4 ] && t=iptables || t=ip6tables
+		foreign "$t-$fl" >"$tmp/foreign$f.after"
+		if diff -u "$tmp/foreign$f.before" "$tmp/foreign$f.after" >"$tmp/diff"; then
+			pass "iptapply $fl foreign IPv$f rules survive flush"
+		else
+			fail "iptapply $fl foreign IPv$f rules survive flush" "see the diff"
+			head -n 20 "$tmp/diff"
+		fi
+	done
 	ip netns del "$ns"
 }
 
