@@ -133,14 +133,21 @@ fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/%)
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
+# The example policy goes to $(SYSCONFDIR)/masqgen only when none is there;
+# the unit is written by the installed masqgen for the installed paths.
 install: $(PROG)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(SYSCONFDIR)/masqgen $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(PROG) $(DESTDIR)$(SBINDIR)/masqgen
 	install -m 644 man/masqgen.8 $(DESTDIR)$(MANDIR)/man8/masqgen.8
 	install -m 644 man/masqgen.masq.5 $(DESTDIR)$(MANDIR)/man5/masqgen.masq.5
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 templates/masqgen.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/masqgen
+	[ -e $(DESTDIR)$(SYSCONFDIR)/masqgen/gateway.masq ] || \
+		install -m 644 rules/stronger.masq $(DESTDIR)$(SYSCONFDIR)/masqgen/gateway.masq
+	$(DESTDIR)$(SBINDIR)/masqgen init-script --style systemd --root $(or $(DESTDIR),/) \
+		-o $(DESTDIR)$(SYSTEMDDIR)/masqgen.service $(DESTDIR)$(SYSCONFDIR)/masqgen/gateway.masq
 
 clean:
 	rm -rf build masqgen

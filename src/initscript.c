@@ -126,29 +126,66 @@ static int initscript_write(const char *path, struct strbuf *sb, mode_t mode)
 	return rc;
 }
 
-/* The nft target: a SysV script or a systemd unit around masqgen itself. */
-static int initscript_nft(const char *style, const char *policy, const char *output)
+/*
+ * @path as the installed system under @root sees it: the part after @root
+ * (both absolute, @root resolved). NULL after a usage error if @path does
+ * not lie below @root.
+ */
+static const char *initscript_below(const char *root, const char *what, const char *path)
+{
+	size_t n = strlen(root);
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	if (strncmp(path, root, n) == 0 && path[n] == '/')
+		return path + n;
+	cli_usage_error("init-script", "%s '%s' is not below --root '%s'", what, path, root);
+	return NULL;
+}
+
+/*
+ * The nft target: a SysV script or a systemd unit around masqgen itself.
+ * @root (or NULL): the installed system's root, stripped from both paths.
+ */
+static int initscript_nft(const char *style, const char *policy, const char *root,
+			  const char *output)
 {
 	bool systemd = strcmp(style, "systemd") == 0;
-	char *self = initscript_self();
+	char *self = initscript_self(), *rootdir = NULL;
+	const char *self_path, *policy_path;
 	struct strbuf sb = {0};
 	int rc = EXIT_SYSTEM;
 
 	if (!self)
 		return EXIT_SYSTEM;
-	if (!initscript_path_ok(self, systemd)) {
-		rc = initscript_bad_path("masqgen's path", self, systemd);
+	self_path = self;
+	policy_path = policy;
+	if (root) {
+		rootdir = realpath(root, NULL);
+		if (!rootdir) {
+			fprintf(stderr, "masqgen init-script: %s: %s\n", root, strerror(errno));
+			goto out;
+		}
+		self_path = initscript_below(rootdir, "masqgen's path", self);
+		policy_path = initscript_below(rootdir, "the policy path", policy);
+		if (!self_path || !policy_path) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!initscript_path_ok(self_path, systemd)) {
+		rc = initscript_bad_path("masqgen's path", self_path, systemd);
 		goto out;
 	}
-	if (!initscript_path_ok(policy, systemd)) {
-		rc = initscript_bad_path("the policy path", policy, systemd);
+	if (!initscript_path_ok(policy_path, systemd)) {
+		rc = initscript_bad_path("the policy path", policy_path, systemd);
 		goto out;
 	}
 	{
 		const struct template_var vars[] = {
-			{"MASQGEN", self, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
-			{"POLICY", policy, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
-			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
+			{"MASQGEN", self_path, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
+			{"POLICY", policy_path, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
+			{"POLICY_COMMENT", policy_path, TEMPLATE_RAW},
 		};
 
 		if (template_fill(systemd ? "systemd.service.in" : "sysv.in", vars,
@@ -158,6 +195,7 @@ static int initscript_nft(const char *style, const char *policy, const char *out
 	rc = initscript_write(output, &sb, systemd ? 0644 : 0755) < 0 ? EXIT_SYSTEM : EXIT_OK;
 out:
 	sb_free(&sb);
+	free(rootdir);
 	free(self);
 	return rc;
 }
@@ -389,10 +427,12 @@ int cmd_init_script(int argc, char **argv)
 		{"style", required_argument, NULL, 's'},
 		{"target", required_argument, NULL, 't'},
 		{"output", required_argument, NULL, 'o'},
+		{"root", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char help[] =
-		"usage: masqgen init-script [--style sysv|systemd] [-t TARGET] [-o FILE] POLICY\n\n"
+		"usage: masqgen init-script [--style sysv|systemd] [-t TARGET] [-o FILE]\n"
+		"                           [--root DIR] POLICY\n\n"
 		"Write what loads POLICY at boot, before the network comes up.\n\n"
 		"  -s, --style sysv     an LSB init script (the default): start, restart,\n"
 		"                       reload and force-reload run `masqgen apply POLICY`,\n"
@@ -405,9 +445,12 @@ int cmd_init_script(int argc, char **argv)
 		"                       firewall-TARGET (a chkconfig init script running it)\n"
 		"  -o, --output FILE    write FILE (atomically) instead of stdout; a\n"
 		"                       directory for iptables, ipchains and ipfwadm\n"
+		"  -r, --root DIR       the system is installed under DIR (a package or\n"
+		"                       image being built): the script names masqgen and\n"
+		"                       POLICY by their paths below DIR (-t nft only)\n"
 		"  -h, --help           this text\n\n"
 		"POLICY must compile; the script names it and masqgen by absolute path.\n";
-	const char *style = "sysv", *target = "nft", *output = NULL;
+	const char *style = "sysv", *target = "nft", *output = NULL, *root = NULL;
 	char *policy = NULL;
 	struct ir *ir;
 	size_t i;
@@ -428,6 +471,9 @@ int cmd_init_script(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'r':
+			root = optarg;
 			break;
 		default:
 			return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
@@ -452,6 +498,8 @@ int cmd_init_script(int argc, char **argv)
 		if (!output)
 			return cli_usage_error(argv[0], "-t %s writes two files: -o DIR names "
 					       "their directory", target);
+		if (root)
+			return cli_usage_error(argv[0], "--root goes with -t nft");
 	}
 	policy = realpath(argv[optind], NULL);
 	if (!policy) {
@@ -469,7 +517,7 @@ int cmd_init_script(int argc, char **argv)
 		goto out;
 	}
 	ir_free(ir);
-	rc = initscript_nft(style, policy, output);
+	rc = initscript_nft(style, policy, root, output);
 out:
 	free(policy);
 	return rc;
