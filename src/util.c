@@ -117,16 +117,27 @@ void sb_add(struct strbuf *sb, const char *s)
 	sb_addn(sb, s, strlen(s));
 }
 
+/* Formats straight into the buffer: the nft text is a few calls per set element. */
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
+	size_t room;
+	int n;
 
+	util_grow(&sb->buf, &sb->cap, sb->len + 1, 1);
+	room = sb->cap - sb->len;
 	va_start(ap, fmt);
-	p = xvasprintf(fmt, ap);
+	n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
 	va_end(ap);
-	sb_add(sb, p);
-	free(p);
+	if (n < 0)
+		util_oom();
+	if ((size_t)n >= room) {
+		util_grow(&sb->buf, &sb->cap, sb->len + (size_t)n + 1, 1);
+		va_start(ap, fmt);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += (size_t)n;
 }
 
 void sb_free(struct strbuf *sb)
