@@ -53,3 +53,13 @@ trap "rm -rf '$SUITE_TMP'" EXIT
 mktemp_dir() {
 	mktemp -d "$SUITE_TMP/d.XXXXXX"
 }
+
+# expect_exit NAME WANT GOT [OUTPUT-FILE]: pass NAME when exit status GOT is
+# WANT, else fail it, quoting the start of OUTPUT-FILE when given.
+expect_exit() {
+	if [ "$3" -eq "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit $3, expected $2${4:+: $(head -20 "$4")}"
+	fi
+}

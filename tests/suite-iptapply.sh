@@ -10,15 +10,11 @@
 # iptables-restore refuses stops the apply: the tables before it are new,
 # no jump is added, forwarding stays off.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 tmp=$(mktemp_dir)
 
-if [ "${GOLDEN:-0}" = 1 ]; then
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	skip "iptapply" "needs root (network namespaces)"
-	exit 0
-fi
+[ "${GOLDEN:-0}" = 1 ] && exit 0
+netns_suite_deps iptapply || exit 0
 
 ns="masqgen-iptapply-$$"
 cleanup() {

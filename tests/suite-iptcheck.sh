@@ -6,15 +6,11 @@
 # network namespace and iptables-save must print masqgen's rules back
 # exactly as generated (the output is in iptables-save's canonical form).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 tmp=$(mktemp_dir)
 
-if [ "${GOLDEN:-0}" = 1 ]; then
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	skip "iptcheck" "needs root (network namespaces)"
-	exit 0
-fi
+[ "${GOLDEN:-0}" = 1 ] && exit 0
+netns_suite_deps iptcheck || exit 0
 
 ns="masqgen-iptcheck-$$"
 cleanup() {

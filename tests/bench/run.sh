@@ -27,6 +27,8 @@ set -u
 : "${BENCH_TIMEOUT:=300}"
 : "${BENCH_LINEAR:=15}"
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/../lib-netns.sh
+. "$BENCH_DIR/../lib-netns.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench: needs root (network namespaces)" >&2
@@ -42,9 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-MASQGEN_RUN_DIR=$tmp/run
-MASQGEN_STATE_DIR=$tmp/state
-export MASQGEN_RUN_DIR MASQGEN_STATE_DIR
+netns_state_dirs "$tmp"
 
 # gen N FILE: a policy with N forwards (at most 131,000: two protocols).
 gen() {
