@@ -6,6 +6,7 @@
  *   lab_net.c    the topology: namespaces, veths, bridges, addresses, routes,
  *                applying the policy in the gateway, cleanup
  *   lab_plan.c   the probes and the outcome the policy (IR) predicts for each
+ *   lab_verdict.c the IR's filter chains applied to one packet
  *   lab_probe.c  the probes themselves: sockets opened inside namespaces
  *   lab_ftp.c    a tiny FTP server and client for the ftp helper probes
  *
@@ -21,7 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct ir;
+#include "ir.h"
 
 #define LAB_NS_MAX 64
 #define LAB_IF_MAX 16
@@ -90,7 +91,6 @@ const struct lab_host *lab_net_host(const struct lab *lab, uint32_t addr);
  * connect (empty: anyone): the far client if it may, else a planned extra
  * source, else 0 (none of the lab's Internet addresses is allowed).
  */
-struct ir_addrs;
 uint32_t lab_net_source(const struct lab *lab, const struct ir_addrs *from);
 /* The gateway's interface name in the lab for a policy name ("ppp+" -> "ppp0"). */
 const char *lab_net_ifname(const struct lab *lab, const char *policy_name);
@@ -183,6 +183,27 @@ void lab_probe_reap(pid_t pid);
  */
 int lab_ftp(bool passive, const char *client_ns, uint32_t src, uint32_t dst, uint16_t dport,
 	    const char *server_ns, uint16_t lport, struct lab_result *r);
+
+/* lab_verdict.c: the first packet of a probe as the gateway's filter sees it. */
+struct lab_pkt {
+	const char *iif, *oif;		/* lab names; NULL: the gateway itself */
+	uint32_t saddr, daddr;
+	uint8_t proto;
+	uint16_t dport;
+	int icmp_type;			/* -1: not icmp */
+	bool dnat_forward;		/* translated by one of masqgen's forwards */
+};
+
+/* Does policy interface @policy_name (maybe "ppp+") match lab interface @lab_name? */
+bool lab_verdict_ifname(const struct lab *lab, const char *policy_name, const char *lab_name);
+/* Is @addr in @a (empty: anything), or with @neg not in it? */
+bool lab_verdict_addrs(const struct ir_addrs *a, bool neg, uint32_t addr);
+/* The verdict of chain @id for @p (a chain not emitted accepts). */
+enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
+				  const struct lab_pkt *p);
+/* A packet arriving at the gateway: raw (anti-spoofing), then @id. */
+enum ir_verdict lab_verdict_gw(const struct lab *lab, enum ir_chain_id id,
+			       const struct lab_pkt *p);
 
 /* lab_plan.c */
 enum lab_expect {

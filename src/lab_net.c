@@ -471,24 +471,14 @@ static int plan_lan_hosts(struct lab *lab, struct used *u)
 	return 0;
 }
 
-static bool addrs_contain(const struct ir_addrs *a, uint32_t addr)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (addr >= a->v[i].lo && addr <= a->v[i].hi)
-			return true;
-	return false;
-}
-
 uint32_t lab_net_source(const struct lab *lab, const struct ir_addrs *from)
 {
 	size_t i;
 
-	if (from->n == 0 || addrs_contain(from, lab->far_addr))
+	if (from->n == 0 || lab_verdict_addrs(from, false, lab->far_addr))
 		return lab->far_addr;
 	for (i = 0; i < lab->n_inet_extra; i++)
-		if (addrs_contain(from, lab->inet_extra[i]))
+		if (lab_verdict_addrs(from, false, lab->inet_extra[i]))
 			return lab->inet_extra[i];
 	return 0;
 }

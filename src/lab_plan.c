@@ -24,108 +24,6 @@
 #define LAB_MAX_USER_PROBES 24
 #define LAB_MAX_FORWARDS 16	/* forwards probed: the first 15 and the last */
 
-/* The first packet of a probe as the gateway's filter sees it. */
-struct pkt {
-	const char *iif, *oif;		/* lab names; NULL: the gateway itself */
-	uint32_t saddr, daddr;
-	uint8_t proto;
-	uint16_t dport;
-	int icmp_type;			/* -1: not icmp */
-	bool dnat_forward;		/* translated by one of masqgen's forwards */
-};
-
-static bool name_match(const struct lab *lab, const char *policy_name, const char *lab_name)
-{
-	size_t n = strlen(policy_name);
-
-	if (!lab_name)
-		return false;
-	if (n && policy_name[n - 1] == '+')
-		return strncmp(policy_name, lab_name, n - 1) == 0;
-	(void)lab;
-	return strcmp(policy_name, lab_name) == 0 ||
-	       (lab_net_ifname(lab, policy_name) &&
-		strcmp(lab_net_ifname(lab, policy_name), lab_name) == 0);
-}
-
-static bool addrs_match(const struct ir_addrs *a, bool neg, uint32_t addr)
-{
-	size_t i;
-
-	if (a->n == 0)
-		return true;
-	for (i = 0; i < a->n; i++)
-		if (addr >= a->v[i].lo && addr <= a->v[i].hi)
-			return !neg;
-	return neg;
-}
-
-static bool rule_match(const struct lab *lab, const struct ir_rule *r, const struct pkt *p)
-{
-	size_t i;
-
-	if (!(r->family & IR_F_IPV4) || r->sports.n || r->v6_linklocal_src)
-		return false;
-	if (r->ct_state && !(r->ct_state & IR_CT_NEW))
-		return false;
-	if (r->ct_dnat_forward && !p->dnat_forward)
-		return false;
-	if ((r->iif && !name_match(lab, r->iif, p->iif)) ||
-	    (r->oif && !name_match(lab, r->oif, p->oif)))
-		return false;
-	if (!addrs_match(&r->saddr, r->saddr_neg, p->saddr) ||
-	    !addrs_match(&r->daddr, r->daddr_neg, p->daddr))
-		return false;
-	if (r->proto != IR_P_ANY && r->proto != p->proto)
-		return false;
-	if (r->dports.n) {
-		bool hit = false;
-
-		for (i = 0; i < r->dports.n; i++)
-			hit |= r->dports.v[i].proto == p->proto && p->dport >= r->dports.v[i].lo &&
-			       p->dport <= r->dports.v[i].hi;
-		if (!hit)
-			return false;
-	}
-	if (r->n_icmp) {
-		bool hit = false;
-
-		for (i = 0; i < r->n_icmp; i++)
-			hit |= p->icmp_type == r->icmp_types[i];
-		if (!hit || p->proto != IR_P_ICMP)
-			return false;
-	}
-	return true;
-}
-
-/* The verdict of chain @id for @p (a chain not emitted accepts). */
-static enum ir_verdict chain_verdict(const struct lab *lab, enum ir_chain_id id,
-				     const struct pkt *p)
-{
-	const struct ir_chain *c = &lab->ir->chain[id];
-	size_t i;
-
-	if (!c->present)
-		return IR_V_ACCEPT;
-	for (i = 0; i < c->n; i++) {
-		if (c->rules[i].tag == IR_T_CATCHALL)
-			continue;	/* a log; the policy decides */
-		if (rule_match(lab, &c->rules[i], p))
-			return c->rules[i].verdict;
-	}
-	return c->policy;
-}
-
-/* A packet arriving at the gateway: raw (anti-spoofing), then @id. */
-static enum ir_verdict gw_verdict(const struct lab *lab, enum ir_chain_id id, const struct pkt *p)
-{
-	const struct ir_chain *raw = &lab->ir->chain[IR_CH_RAW];
-
-	if (raw->present && p->iif && chain_verdict(lab, IR_CH_RAW, p) != IR_V_ACCEPT)
-		return IR_V_DROP;
-	return chain_verdict(lab, id, p);
-}
-
 static enum lab_expect expect_of(enum ir_verdict v, enum lab_expect on_accept)
 {
 	switch (v) {
@@ -166,7 +64,7 @@ static uint32_t snat_source(const struct lab *lab, uint32_t src, const char *oif
 	for (i = 0; i < ir->n_snats; i++) {
 		const struct ir_snat *s = &ir->snats[i];
 
-		if (strcmp(s->oif, oif) == 0 && addrs_match(&s->sources, false, src) &&
+		if (strcmp(s->oif, oif) == 0 && lab_verdict_addrs(&s->sources, false, src) &&
 		    s->sources.n)
 			return s->to ? s->to : l->gw_addr;
 	}
@@ -260,7 +158,7 @@ static const char *host_if(const struct lab *lab, const struct lab_host *h)
 static void plan_out(const struct lab *lab, struct lab_plan *plan, const struct lab_host *h,
 		     const struct lab_link *l, uint8_t proto)
 {
-	struct pkt p = {.iif = host_if(lab, h), .oif = l->ifname, .saddr = h->addr,
+	struct lab_pkt p = {.iif = host_if(lab, h), .oif = l->ifname, .saddr = h->addr,
 			.daddr = l->inet_addr, .proto = proto, .dport = LAB_PORT_ECHO,
 			.icmp_type = -1};
 	struct lab_probe *c;
@@ -270,7 +168,7 @@ static void plan_out(const struct lab *lab, struct lab_plan *plan, const struct 
 		snprintf(via, sizeof(via), " via %s", l->ifname);
 	c = conn(plan, proto, h->ns, 0, l->inet_addr, LAB_PORT_ECHO, lab->inet_ns, LAB_PORT_ECHO);
 	explain_pkt(c, h->addr, host_if(lab, h), NULL);
-	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+	c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 	c->want_src = snat_source(lab, h->addr, l->policy_name);
 	if (c->expect == LAB_EXP_SOURCE)
 		name_probe(c, "5.7 %s -> internet%s %s: source %s", h->label, via,
@@ -286,12 +184,12 @@ static void plan_out(const struct lab *lab, struct lab_plan *plan, const struct 
 static void plan_clamp(const struct lab *lab, struct lab_plan *plan, const struct lab_host *h)
 {
 	const struct lab_link *l0 = &lab->links[0];
-	struct pkt p = {.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
+	struct lab_pkt p = {.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
 			.daddr = l0->inet_addr, .proto = IR_P_TCP, .dport = LAB_PORT_ECHO,
 			.icmp_type = -1};
 	struct lab_probe *c;
 
-	if (gw_verdict(lab, IR_CH_FORWARD, &p) != IR_V_ACCEPT)
+	if (lab_verdict_gw(lab, IR_CH_FORWARD, &p) != IR_V_ACCEPT)
 		return;
 	c = conn(plan, IR_P_TCP, h->ns, 0, l0->inet_addr, LAB_PORT_ECHO, lab->inet_ns,
 		 LAB_PORT_ECHO);
@@ -309,7 +207,7 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 
 	for (i = 0; i < lab->n_lan_hosts; i++) {
 		const struct lab_host *h = &lab->hosts[i];
-		struct pkt p = {.iif = host_if(lab, h), .saddr = h->addr, .proto = IR_P_ICMP,
+		struct lab_pkt p = {.iif = host_if(lab, h), .saddr = h->addr, .proto = IR_P_ICMP,
 				.icmp_type = 8};
 		static const uint8_t protos[] = {IR_P_TCP, IR_P_UDP};
 		size_t k;
@@ -317,27 +215,27 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 		ping(plan, h->ns, h->addr, LAB_EXP_REACH, "5.2 %s -> itself %s icmp", h->label,
 		     ir_ip_str(h->addr, a));
 		p.daddr = h->router;
-		ping(plan, h->ns, h->router, expect_of(gw_verdict(lab, IR_CH_INPUT, &p),
+		ping(plan, h->ns, h->router, expect_of(lab_verdict_gw(lab, IR_CH_INPUT, &p),
 						       LAB_EXP_REACH),
 		     "5.3 %s -> gateway %s icmp", h->label, ir_ip_str(h->router, a));
 		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
-		p = (struct pkt){.oif = host_if(lab, h), .saddr = h->router, .daddr = h->addr,
+		p = (struct lab_pkt){.oif = host_if(lab, h), .saddr = h->router, .daddr = h->addr,
 				 .proto = IR_P_ICMP, .icmp_type = 8};
 		ping(plan, lab->gw_ns, h->addr,
-		     expect_of(chain_verdict(lab, IR_CH_OUTPUT, &p), LAB_EXP_REACH),
+		     expect_of(lab_verdict_chain(lab, IR_CH_OUTPUT, &p), LAB_EXP_REACH),
 		     "5.5 gateway -> %s %s icmp", h->label, ir_ip_str(h->addr, a));
 		plan->v[plan->n - 1].from_gateway = true;
 		explain_pkt(&plan->v[plan->n - 1], h->router, NULL, host_if(lab, h));
-		p = (struct pkt){.iif = host_if(lab, h), .saddr = h->addr, .daddr = l0->gw_addr,
+		p = (struct lab_pkt){.iif = host_if(lab, h), .saddr = h->addr, .daddr = l0->gw_addr,
 				 .proto = IR_P_ICMP, .icmp_type = 8};
 		ping(plan, h->ns, l0->gw_addr,
-		     expect_of(gw_verdict(lab, IR_CH_INPUT, &p), LAB_EXP_REACH),
+		     expect_of(lab_verdict_gw(lab, IR_CH_INPUT, &p), LAB_EXP_REACH),
 		     "5.7 %s -> gateway external %s icmp", h->label, ir_ip_str(l0->gw_addr, a));
 		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
 		p.oif = l0->ifname;
 		p.daddr = l0->inet_addr;
 		ping(plan, h->ns, l0->inet_addr,
-		     expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH),
+		     expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH),
 		     "5.8 %s -> internet %s icmp", h->label, ir_ip_str(l0->inet_addr, a));
 		explain_pkt(&plan->v[plan->n - 1], h->addr, host_if(lab, h), NULL);
 		for (k = 0; k < ARRAY_SIZE(protos); k++)
@@ -353,11 +251,11 @@ static void plan_howto(const struct lab *lab, struct lab_plan *plan)
 	ping(plan, lab->gw_ns, l0->gw_addr, LAB_EXP_REACH,
 	     "5.6 gateway -> own external address %s icmp", ir_ip_str(l0->gw_addr, a));
 	{
-		struct pkt p = {.oif = l0->ifname, .saddr = l0->gw_addr, .daddr = l0->inet_addr,
+		struct lab_pkt p = {.oif = l0->ifname, .saddr = l0->gw_addr, .daddr = l0->inet_addr,
 				.proto = IR_P_ICMP, .icmp_type = 8};
 
 		ping(plan, lab->gw_ns, l0->inet_addr,
-		     expect_of(chain_verdict(lab, IR_CH_OUTPUT, &p), LAB_EXP_REACH),
+		     expect_of(lab_verdict_chain(lab, IR_CH_OUTPUT, &p), LAB_EXP_REACH),
 		     "5.6 gateway -> internet %s icmp", ir_ip_str(l0->inet_addr, a));
 		plan->v[plan->n - 1].from_gateway = true;
 		explain_pkt(&plan->v[plan->n - 1], l0->gw_addr, NULL, l0->ifname);
@@ -393,14 +291,14 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 	const struct lab_link *l0 = &lab->links[0];
 	const struct lab_host *h = &lab->hosts[0];
 	uint16_t q = closed_port(lab->ir, l0->policy_name);
-	struct pkt p = {.iif = l0->ifname, .saddr = lab->far_addr, .daddr = l0->gw_addr,
+	struct lab_pkt p = {.iif = l0->ifname, .saddr = lab->far_addr, .daddr = l0->gw_addr,
 			.proto = IR_P_TCP, .dport = q, .icmp_type = -1};
 	struct lab_probe *c;
 	char a[16], b[16];
 
 	c = conn(plan, IR_P_TCP, lab->inet_ns, lab->far_addr, l0->gw_addr, q, lab->gw_ns, q);
 	explain_pkt(c, lab->far_addr, l0->ifname, NULL);
-	c->expect = expect_of(gw_verdict(lab, IR_CH_INPUT, &p), LAB_EXP_REACH);
+	c->expect = expect_of(lab_verdict_gw(lab, IR_CH_INPUT, &p), LAB_EXP_REACH);
 	name_probe(c, "internet -> gateway %s tcp %u (listening)", ir_ip_str(l0->gw_addr, a), q);
 
 	p.oif = host_if(lab, h);
@@ -409,7 +307,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 	c = conn(plan, IR_P_TCP, lab->inet_ns, lab->far_addr, h->addr, LAB_PORT_ECHO, h->ns,
 		 LAB_PORT_ECHO);
 	explain_pkt(c, lab->far_addr, l0->ifname, NULL);
-	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+	c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 	name_probe(c, "internet -> %s %s tcp %u directly", h->label, ir_ip_str(h->addr, a),
 		   LAB_PORT_ECHO);
 	if (lab->ir->level == IR_STRONG && lab->spoof_addr) {
@@ -432,7 +330,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 			c->dport = f->lo;
 			c->lport = f->to_lo;
 			c->to_ns = lab_net_host(lab, f->host)->ns;
-			p = (struct pkt){.iif = l->ifname, .saddr = lab->spoof_addr,
+			p = (struct lab_pkt){.iif = l->ifname, .saddr = lab->spoof_addr,
 					 .daddr = f->host, .proto = f->proto, .dport = f->to_lo,
 					 .icmp_type = -1, .dnat_forward = true,
 					 .oif = host_if(lab, lab_net_host(lab, f->host))};
@@ -444,7 +342,7 @@ static void plan_firewall(const struct lab *lab, struct lab_plan *plan)
 			c->to_ns = h->ns;
 			p.proto = IR_P_UDP;
 		}
-		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+		c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 		explain_pkt(c, lab->spoof_addr, p.iif, NULL);
 		name_probe(c, "internet spoofing lan source %s -> %s %s %u",
 			   ir_ip_str(lab->spoof_addr, a), ir_ip_str(c->dst, b),
@@ -495,13 +393,13 @@ static void plan_forward_port(const struct lab *lab, struct lab_plan *plan,
 	if (!l || !srv)
 		return;
 	if (src) {
-		struct pkt p = {.iif = l->ifname, .oif = host_if(lab, srv), .saddr = src,
+		struct lab_pkt p = {.iif = l->ifname, .oif = host_if(lab, srv), .saddr = src,
 				.daddr = f->host, .proto = f->proto, .dport = to,
 				.icmp_type = -1, .dnat_forward = true};
 
 		c = conn(plan, f->proto, lab->inet_ns, src, l->gw_addr, port, srv->ns, to);
 		explain_pkt(c, src, l->ifname, NULL);
-		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+		c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 		c->want_src = src;
 		name_probe(c, "forward %s %s:%u -> %s:%u from %s", proto,
 			   ir_ip_str(l->gw_addr, a), port, ir_ip_str(f->host, b), to,
@@ -526,7 +424,7 @@ static void plan_reflection(const struct lab *lab, struct lab_plan *plan,
 	struct lab_probe *c;
 	char a[16], b[16];
 
-	if (!l || (f->from.n && !addrs_match(&f->from, false, h->addr)))
+	if (!l || (f->from.n && !lab_verdict_addrs(&f->from, false, h->addr)))
 		return;
 	srv = lab_net_host(lab, r ? r->host : f->host);
 	if (!srv)
@@ -534,11 +432,11 @@ static void plan_reflection(const struct lab *lab, struct lab_plan *plan,
 	c = conn(plan, f->proto, h->ns, 0, l->gw_addr, f->lo, srv->ns,
 		 r ? r->to_lo + (f->lo - r->lo) : f->to_lo);
 	if (r) {
-		struct pkt p = {.iif = host_if(lab, h), .oif = host_if(lab, srv),
+		struct lab_pkt p = {.iif = host_if(lab, h), .oif = host_if(lab, srv),
 				.saddr = h->addr, .daddr = r->host, .proto = f->proto,
 				.dport = c->lport, .icmp_type = -1, .dnat_forward = true};
 
-		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+		c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 		explain_pkt(c, h->addr, host_if(lab, h), NULL);
 		name_probe(c, "reflection %s -> %s %s %u: reaches %s", h->label,
 			   ir_ip_str(l->gw_addr, a), ir_proto_name(f->proto), f->lo,
@@ -571,7 +469,7 @@ static void plan_forwards(const struct lab *lab, struct lab_plan *plan)
 		plan_reflection(lab, plan, f);
 		if (!direct && srv) {
 			const struct lab_link *l0 = &lab->links[0];
-			struct pkt p = {.iif = l0->ifname, .oif = host_if(lab, srv),
+			struct lab_pkt p = {.iif = l0->ifname, .oif = host_if(lab, srv),
 					.saddr = lab->far_addr, .daddr = f->host,
 					.proto = f->proto, .dport = f->to_lo, .icmp_type = -1};
 			struct lab_probe *c;
@@ -581,7 +479,7 @@ static void plan_forwards(const struct lab *lab, struct lab_plan *plan)
 			c = conn(plan, f->proto, lab->inet_ns, lab->far_addr, f->host, f->to_lo,
 				 srv->ns, f->to_lo);
 			explain_pkt(c, lab->far_addr, l0->ifname, NULL);
-			c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+			c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 			name_probe(c, "internet -> forward target %s %s %u directly",
 				   ir_ip_str(f->host, a), ir_proto_name(f->proto), f->to_lo);
 		}
@@ -593,7 +491,7 @@ static void plan_1to1_in(const struct lab *lab, struct lab_plan *plan,
 			 const struct ir_nat1to1 *n, const struct lab_link *l,
 			 const struct lab_host *h, uint8_t proto, uint16_t port)
 {
-	struct pkt p = {.iif = l->ifname, .oif = host_if(lab, h), .saddr = lab->far_addr,
+	struct lab_pkt p = {.iif = l->ifname, .oif = host_if(lab, h), .saddr = lab->far_addr,
 			.daddr = h->addr, .proto = proto, .dport = port, .icmp_type = -1,
 			.dnat_forward = forward_has_target(lab->ir, h->addr, proto, port)};
 	struct lab_probe *c;
@@ -601,7 +499,7 @@ static void plan_1to1_in(const struct lab *lab, struct lab_plan *plan,
 
 	c = conn(plan, proto, lab->inet_ns, lab->far_addr, n->public_addr, port, h->ns, port);
 	explain_pkt(c, lab->far_addr, l->ifname, NULL);
-	c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+	c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 	c->want_src = lab->far_addr;
 	name_probe(c, "1:1 internet -> %s %s %u -> %s", ir_ip_str(n->public_addr, a),
 		   ir_proto_name(proto), port, ir_ip_str(h->addr, b));
@@ -618,7 +516,7 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 		const struct lab_link *l0 = &lab->links[0], *l = lab_net_link(lab, n->iif);
 		const struct lab_host *h = lab_net_host(lab, n->private_addr);
 		const struct lab_host *lan;
-		struct pkt p = {.iif = NULL, .icmp_type = -1};
+		struct lab_pkt p = {.iif = NULL, .icmp_type = -1};
 		struct lab_probe *c;
 		uint16_t open_port = 0;
 		uint8_t open_proto = 0;
@@ -626,13 +524,13 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 
 		if (!h || !l)
 			continue;
-		p = (struct pkt){.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
+		p = (struct lab_pkt){.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
 				 .daddr = l0->inet_addr, .proto = IR_P_TCP, .dport = LAB_PORT_ECHO,
 				 .icmp_type = -1};
 		c = conn(plan, IR_P_TCP, h->ns, 0, l0->inet_addr, LAB_PORT_ECHO, lab->inet_ns,
 			 LAB_PORT_ECHO);
 		explain_pkt(c, h->addr, host_if(lab, h), NULL);
-		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
+		c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_SOURCE);
 		c->want_src = snat_source(lab, h->addr, l0->policy_name);
 		name_probe(c, "1:1 %s -> internet tcp: source %s", ir_ip_str(h->addr, a),
 			   ir_ip_str(c->want_src, b));
@@ -645,7 +543,7 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 			if (r) {
 				if (r->tag != IR_T_USER || r->verdict != IR_V_ACCEPT ||
 				    !r->daddr.n || r->daddr_neg ||
-				    !addrs_match(&r->daddr, false, h->addr) || !r->dports.n)
+				    !lab_verdict_addrs(&r->daddr, false, h->addr) || !r->dports.n)
 					continue;
 				proto = r->dports.v[0].proto;
 				port = r->dports.v[0].lo;
@@ -664,12 +562,12 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 			open_port = LAB_PORT_CLOSED;
 			open_proto = IR_P_TCP;
 		}
-		p = (struct pkt){.iif = host_if(lab, lan), .oif = host_if(lab, h),
+		p = (struct lab_pkt){.iif = host_if(lab, lan), .oif = host_if(lab, h),
 				 .saddr = lan->addr, .daddr = h->addr, .proto = open_proto,
 				 .dport = open_port, .icmp_type = -1};
 		c = conn(plan, open_proto, lan->ns, 0, n->public_addr, open_port, h->ns, open_port);
 		explain_pkt(c, lan->addr, host_if(lab, lan), NULL);
-		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+		c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 		name_probe(c, "1:1 reflection %s -> %s %s %u -> %s", lan->label,
 			   ir_ip_str(n->public_addr, a), ir_proto_name(open_proto), open_port,
 			   ir_ip_str(h->addr, b));
@@ -682,7 +580,7 @@ static const struct lab_host *host_in(const struct lab *lab, const struct ir_add
 	size_t i;
 
 	for (i = 0; i < lab->n_hosts; i++)
-		if (a->n && addrs_match(a, false, lab->hosts[i].addr))
+		if (a->n && lab_verdict_addrs(a, false, lab->hosts[i].addr))
 			return &lab->hosts[i];
 	return NULL;
 }
@@ -701,8 +599,8 @@ static const struct ir_forward *forward_for(const struct lab *lab, const struct 
 		if ((f->proto != IR_P_TCP && f->proto != IR_P_UDP) || !l ||
 		    !lab_net_host(lab, f->host) ||
 		    (r->proto != IR_P_ANY && r->proto != f->proto) ||
-		    (r->iif && !name_match(lab, r->iif, l->ifname)) ||
-		    (f->from.n && !addrs_match(&f->from, false, src)))
+		    (r->iif && !lab_verdict_ifname(lab, r->iif, l->ifname)) ||
+		    (f->from.n && !lab_verdict_addrs(&f->from, false, src)))
 			continue;
 		for (j = 0; j < r->dports.n; j++)
 			port_ok |= r->dports.v[j].proto == f->proto &&
@@ -719,7 +617,7 @@ struct rule_probe {
 	const struct lab_host *from_lan;
 	uint32_t src, dst;
 	uint16_t dport, lport;
-	struct pkt p;
+	struct lab_pkt p;
 };
 
 /* The source of a probe for @r: a LAN host when the rule names one, else the Internet. */
@@ -731,10 +629,10 @@ static int rule_source(const struct lab *lab, const struct ir_rule *r, struct ru
 	if (r->saddr.n && host_in(lab, &r->saddr))
 		rp->from_lan = host_in(lab, &r->saddr);
 	for (i = 0; r->iif && !l && !rp->from_lan && i < lab->n_lan_hosts; i++)
-		if (name_match(lab, r->iif, host_if(lab, &lab->hosts[i])))
+		if (lab_verdict_ifname(lab, r->iif, host_if(lab, &lab->hosts[i])))
 			rp->from_lan = &lab->hosts[i];
 	if (rp->from_lan) {
-		if (r->iif && !name_match(lab, r->iif, host_if(lab, rp->from_lan)))
+		if (r->iif && !lab_verdict_ifname(lab, r->iif, host_if(lab, rp->from_lan)))
 			return -1;
 		rp->from_ns = rp->from_lan->ns;
 		rp->src = rp->from_lan->addr;
@@ -847,7 +745,7 @@ static void plan_user_rule(const struct lab *lab, struct lab_plan *plan, enum ir
 	}
 	free(where);
 	explain_pkt(c, rp.src, rp.p.iif, NULL);
-	c->expect = expect_of(gw_verdict(lab, id, &rp.p), LAB_EXP_REACH);
+	c->expect = expect_of(lab_verdict_gw(lab, id, &rp.p), LAB_EXP_REACH);
 }
 
 static void plan_user_rules(const struct lab *lab, struct lab_plan *plan)
@@ -880,7 +778,7 @@ static void plan_ftp(const struct lab *lab, struct lab_plan *plan)
 	if (!ftp)
 		return;
 	for (k = 0; k < 2; k++) {
-		struct pkt p = {.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
+		struct lab_pkt p = {.iif = host_if(lab, h), .oif = l0->ifname, .saddr = h->addr,
 				.daddr = l0->inet_addr, .proto = IR_P_TCP,
 				.dport = ftp->ports.v[0].lo, .icmp_type = -1};
 		struct lab_probe *c = add(plan, k ? LAB_K_FTP_PASSIVE : LAB_K_FTP_ACTIVE,
@@ -893,7 +791,7 @@ static void plan_ftp(const struct lab *lab, struct lab_plan *plan)
 		c->dport = p.dport;
 		c->to_ns = lab->inet_ns;
 		c->lport = p.dport;
-		c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+		c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 	}
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
@@ -905,7 +803,7 @@ static void plan_ftp(const struct lab *lab, struct lab_plan *plan)
 		    !l || !srv || !src)
 			continue;
 		for (k = 0; k < 2; k++) {
-			struct pkt p = {.iif = l->ifname, .oif = host_if(lab, srv), .saddr = src,
+			struct lab_pkt p = {.iif = l->ifname, .oif = host_if(lab, srv), .saddr = src,
 					.daddr = f->host, .proto = IR_P_TCP, .dport = f->to_lo,
 					.icmp_type = -1, .dnat_forward = true};
 			struct lab_probe *c = add(plan, k ? LAB_K_FTP_PASSIVE : LAB_K_FTP_ACTIVE,
@@ -920,7 +818,7 @@ static void plan_ftp(const struct lab *lab, struct lab_plan *plan)
 			c->dport = f->lo;
 			c->to_ns = srv->ns;
 			c->lport = f->to_lo;
-			c->expect = expect_of(gw_verdict(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
+			c->expect = expect_of(lab_verdict_gw(lab, IR_CH_FORWARD, &p), LAB_EXP_REACH);
 		}
 	}
 }

@@ -21,10 +21,6 @@ if [ "$(id -u)" != 0 ]; then
 	skip "kernel lab" "needs root (network namespaces)"
 	exit 0
 fi
-if ! "$MASQGEN" apply --help >/dev/null 2>&1; then
-	skip "kernel lab" "'masqgen apply' is not implemented yet"
-	exit 0
-fi
 
 tmp=$(mktemp_dir)
 
