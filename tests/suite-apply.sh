@@ -12,17 +12,15 @@
 
 netns_suite_deps apply nft ip conntrack flock timeout || exit 0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-apply.XXXXXX")
+tmp=$(mktemp_dir)
 GW="mgapply-$$-gw"
 TXT="mgapply-$$-txt"
 holder=
-cleanup() {
+suite_cleanup() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$TXT" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 netns_state_dirs "$tmp"

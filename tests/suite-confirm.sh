@@ -14,15 +14,13 @@
 
 netns_suite_deps confirm nft ip setsid timeout || exit 0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-confirm.XXXXXX")
+tmp=$(mktemp_dir)
 GW="mgconfirm-$$-gw"
 bg=
-cleanup() {
+suite_cleanup() {
 	[ -n "$bg" ] && kill "$bg" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 netns_state_dirs "$tmp"

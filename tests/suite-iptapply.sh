@@ -17,11 +17,10 @@ tmp=$(mktemp_dir)
 netns_suite_deps iptapply || exit 0
 
 ns="masqgen-iptapply-$$"
-cleanup() {
+suite_cleanup() {
 	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap 'exit 1' INT TERM
 
 cat >"$tmp/big.masq" <<'EOF'
 external eth0 address 203.0.113.1

@@ -13,11 +13,10 @@ tmp=$(mktemp_dir)
 netns_suite_deps iptcheck || exit 0
 
 ns="masqgen-iptcheck-$$"
-cleanup() {
+suite_cleanup() {
 	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap 'exit 1' INT TERM
 
 # The -A lines of a ruleset with their table, grouped by table and chain,
 # in their order within the chain.

@@ -15,7 +15,10 @@ netns_nft_loader nftequiv || exit 0
 tmp=$(mktemp_dir)
 nst="mg-nfttext-$$"
 nsb="mg-nftbatch-$$"
-trap 'ip netns del "$nst" 2>/dev/null; ip netns del "$nsb" 2>/dev/null; rm -rf "$SUITE_TMP"' EXIT
+suite_cleanup() {
+	ip netns del "$nst" 2>/dev/null
+	ip netns del "$nsb" 2>/dev/null
+}
 trap 'exit 1' INT TERM
 
 # listing NAME: both tables of namespace NS, normalized, into FILE

@@ -22,12 +22,10 @@ one="mg-k-one-$$"
 web="mg-k-web-$$"
 net="mg-k-net-$$"
 pids=""
-cleanup() {
+suite_cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for n in "$gw" "$lan" "$one" "$web" "$net"; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$SUITE_TMP"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 setup() {

@@ -13,17 +13,15 @@
 
 netns_suite_deps selfcheck nft ip socat ss timeout || exit 0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-selfcheck.XXXXXX")
+tmp=$(mktemp_dir)
 GW="mgself-$$-gw"
 CL="mgself-$$-cl"
 sshd=
-cleanup() {
+suite_cleanup() {
 	[ -n "$sshd" ] && kill "$sshd" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$CL" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 netns_state_dirs "$tmp"
