@@ -332,45 +332,6 @@ static void doctor_probe_line(struct doctor *d, int e, const char *what, const c
 		doctor_line(d, "FAIL", fix, "%s: %s", what, strerror(e));
 }
 
-/*
- * Run @argv (searched in PATH) with stdout (and stderr) into @out.
- * Returns its exit status, 127 when it could not be run.
- */
-static int doctor_run(char *const argv[], struct strbuf *out)
-{
-	int fds[2], status;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fds) < 0)
-		return 127;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return 127;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
-		sb_addn(out, buf, (size_t)n);
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return 127;
-	return WEXITSTATUS(status);
-}
-
 /* Does a line of @path (without what follows a ':') end in "/NAME.ko[.xz...]"? */
 static int doctor_module_listed(const char *path, const char *name)
 {
@@ -418,7 +379,7 @@ static int doctor_module_state(const char *name)
 	for (i = 8; sym[i] != '='; i++)
 		sym[i] = (char)toupper((unsigned char)sym[i]);
 	path = xasprintf("/boot/config-%s", u.release);
-	if (doctor_run(zcat, &config) != 0) {
+	if (util_run(zcat, NULL, 0, &config) != 0) {
 		FILE *f = fopen(path, "r");
 		char line[512];
 
@@ -594,7 +555,7 @@ static void doctor_iptables(struct doctor *d)
 	struct strbuf out = {0};
 	char *names, *line;
 	unsigned rules = 0;
-	int rc = doctor_run(version, &out);
+	int rc = util_run(version, NULL, 0, &out);
 
 	if (rc == 127) {
 		doctor_line(d, "ok", NULL, "iptables: not installed (needed only for -t iptables)");
@@ -614,7 +575,7 @@ static void doctor_iptables(struct doctor *d)
 		doctor_line(d, "ok", NULL, "iptables-legacy: ip_tables is not loaded, no legacy rules");
 		goto out;
 	}
-	rc = doctor_run(save, &out);
+	rc = util_run(save, NULL, 0, &out);
 	if (rc == 127) {
 		doctor_line(d, "warn", "install iptables to list them",
 			    "iptables-legacy: ip_tables is loaded, but iptables-legacy-save is missing");

@@ -19,24 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const tag_names[] = {
-	[IR_T_USER] = "rule",
-	[IR_T_LOOPBACK] = "loopback",
-	[IR_T_INVALID] = "invalid",
-	[IR_T_ESTABLISHED] = "established",
-	[IR_T_LAN] = "lan",
-	[IR_T_INTERNAL] = "internal",
-	[IR_T_DHCP] = "dhcp",
-	[IR_T_FORWARDED] = "forwarded",
-	[IR_T_PASSTHROUGH] = "passthrough",
-	[IR_T_ANTISPOOF] = "anti-spoofing",
-	[IR_T_IPV6] = "ipv6",
-	[IR_T_CATCHALL] = "catch-all",
-};
-
 static char *rule_comment(const struct ir_rule *r)
 {
-	char *tag = xasprintf("built-in %s", tag_names[r->tag]);
+	char *tag = xasprintf("built-in %s", ir_tag_name(r->tag));
 	char *c = nft_comment(&r->loc, tag);
 
 	free(tag);

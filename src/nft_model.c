@@ -187,23 +187,7 @@ char *nft_elem_comment(const struct loc *loc)
 
 const char *nft_proto_name(uint8_t proto)
 {
-	switch (proto) {
-	case IR_P_TCP:
-		return "tcp";
-	case IR_P_UDP:
-		return "udp";
-	case IR_P_ICMP:
-		return "icmp";
-	case IR_P_ICMPV6:
-		return "icmpv6";
-	case IR_P_GRE:
-		return "gre";
-	case IR_P_ESP:
-		return "esp";
-	case IR_P_AH:
-		return "ah";
-	}
-	return NULL;
+	return proto == IR_P_ANY ? NULL : ir_proto_name(proto);
 }
 
 static void rule_free(struct nft_rule *r)

@@ -9,6 +9,44 @@
 # LAN through the gateway too (to try packets sent straight to a LAN
 # address). ip_forward starts at 0. netns_cleanup removes them (call it
 # from the suite's EXIT trap).
+#
+# netns_suite_deps and netns_state_dirs serve every suite that runs
+# masqgen against a kernel (and tests/bench/run.sh, for the latter).
+
+# netns_suite_deps NAME TOOL...: skip NAME without root, fail it when a
+# TOOL is missing; returns 1 then (the suite exits 0).
+netns_suite_deps() {
+	_name=$1
+	shift
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$_name" "kernel tests need root"
+		return 1
+	fi
+	for _tool; do
+		if ! command -v "$_tool" >/dev/null 2>&1; then
+			fail "$_name" "'$_tool' is not installed (make deps)"
+			return 1
+		fi
+	done
+}
+
+# netns_nft_loader NAME: $loader, test_nft_lower of UNIT_DIR, which loads
+# nft_build()'s batch; fails NAME and returns 1 when it is not built.
+netns_nft_loader() {
+	loader="${UNIT_DIR:-$ROOT_DIR/build/default/unit}/test_nft_lower"
+	if [ ! -x "$loader" ]; then
+		fail "$1" "$loader not built (make units)"
+		return 1
+	fi
+}
+
+# netns_state_dirs DIR: masqgen's lock and its record of kernel settings
+# go below DIR, never to the host's /run and /var/lib.
+netns_state_dirs() {
+	MASQGEN_RUN_DIR=$1/run
+	MASQGEN_STATE_DIR=$1/state
+	export MASQGEN_RUN_DIR MASQGEN_STATE_DIR
+}
 
 netns_setup() {
 	NS_LAN="mg-lan-$$" NS_GW="mg-gw-$$" NS_NET="mg-net-$$"

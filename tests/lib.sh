@@ -47,9 +47,21 @@ golden_compare() {
 # A fresh temporary directory, removed when the suite exits. Suites call it
 # as tmp=$(mktemp_dir): a trap set in that subshell would fire at once, so
 # the trap belongs to the suite's shell and covers one parent directory.
+# A suite with more to undo (namespaces, background processes) defines its
+# own suite_cleanup, which runs first, and leaves the EXIT trap alone.
 SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-test.XXXXXX")
-# shellcheck disable=SC2064
-trap "rm -rf '$SUITE_TMP'" EXIT
+suite_cleanup() { :; }
+trap 'suite_cleanup; rm -rf "$SUITE_TMP"' EXIT
 mktemp_dir() {
 	mktemp -d "$SUITE_TMP/d.XXXXXX"
+}
+
+# expect_exit NAME WANT GOT [OUTPUT-FILE]: pass NAME when exit status GOT is
+# WANT, else fail it, quoting the start of OUTPUT-FILE when given.
+expect_exit() {
+	if [ "$3" -eq "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit $3, expected $2${4:+: $(head -20 "$4")}"
+	fi
 }

@@ -7,44 +7,25 @@
 # Docker (table ip nat with a DNAT rule, table ip filter) must come out of
 # apply, re-apply and flush byte-identical.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "apply" "kernel tests need root"
-	exit 0
-fi
-for tool in nft ip conntrack flock timeout; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		fail "apply" "'$tool' is not installed (make deps)"
-		exit 0
-	fi
-done
+netns_suite_deps apply nft ip conntrack flock timeout || exit 0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-apply.XXXXXX")
+tmp=$(mktemp_dir)
 GW="mgapply-$$-gw"
 TXT="mgapply-$$-txt"
 holder=
-cleanup() {
+suite_cleanup() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$TXT" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-MASQGEN_RUN_DIR=$tmp/run
-MASQGEN_STATE_DIR=$tmp/state
-export MASQGEN_RUN_DIR MASQGEN_STATE_DIR
+netns_state_dirs "$tmp"
 
 gw() { ip netns exec "$GW" "$@"; }
-expect_exit() { # NAME WANT GOT
-	if [ "$3" -eq "$2" ]; then
-		pass "$1"
-	else
-		fail "$1" "exit $3, expected $2"
-	fi
-}
 mg() { ip netns exec "$GW" "$MASQGEN" "$@"; }
 
 ip netns add "$GW" || { fail "apply setup" "cannot create a network namespace"; exit 0; }

@@ -9,33 +9,21 @@
 # involved: apply runs under setsid with stdin from /dev/null, as from
 # `ssh host masqgen apply ...`.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "confirm" "kernel tests need root"
-	exit 0
-fi
-for tool in nft ip setsid timeout; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		fail "confirm" "'$tool' is not installed (make deps)"
-		exit 0
-	fi
-done
+netns_suite_deps confirm nft ip setsid timeout || exit 0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-confirm.XXXXXX")
+tmp=$(mktemp_dir)
 GW="mgconfirm-$$-gw"
 bg=
-cleanup() {
+suite_cleanup() {
 	[ -n "$bg" ] && kill "$bg" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-MASQGEN_RUN_DIR=$tmp/run
-MASQGEN_STATE_DIR=$tmp/state
-export MASQGEN_RUN_DIR MASQGEN_STATE_DIR
+netns_state_dirs "$tmp"
 # the session check has nothing to say here: no admin session in this namespace
 unset SSH_CONNECTION
 
@@ -43,13 +31,6 @@ gw() { ip netns exec "$GW" "$@"; }
 mg() { ip netns exec "$GW" "$MASQGEN" "$@"; }
 # apply --confirm without a terminal, in the foreground
 mg_noterm() { setsid ip netns exec "$GW" "$MASQGEN" "$@" </dev/null; }
-expect_exit() { # NAME WANT GOT [OUTPUT FILE]
-	if [ "$3" -eq "$2" ]; then
-		pass "$1"
-	else
-		fail "$1" "exit $3, expected $2${4:+: $(head -20 "$4")}"
-	fi
-}
 same() { # NAME EXPECTED ACTUAL
 	if cmp -s "$2" "$3"; then
 		pass "$1"

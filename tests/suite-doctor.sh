@@ -11,8 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 tmp=$(mktemp_dir)
 ns="mg-doctor-$$"
-# shellcheck disable=SC2064
-trap "ip netns del '$ns' 2>/dev/null; rm -rf '$SUITE_TMP'" EXIT
+suite_cleanup() { ip netns del "$ns" 2>/dev/null; }
 ip netns add "$ns" || { fail "doctor netns" "cannot create $ns"; exit 0; }
 
 ip netns exec "$ns" timeout 30 "$MASQGEN" doctor >"$tmp/out" 2>&1

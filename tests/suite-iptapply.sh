@@ -10,22 +10,17 @@
 # iptables-restore refuses stops the apply: the tables before it are new,
 # no jump is added, forwarding stays off.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 tmp=$(mktemp_dir)
 
-if [ "${GOLDEN:-0}" = 1 ]; then
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	skip "iptapply" "needs root (network namespaces)"
-	exit 0
-fi
+[ "${GOLDEN:-0}" = 1 ] && exit 0
+netns_suite_deps iptapply || exit 0
 
 ns="masqgen-iptapply-$$"
-cleanup() {
+suite_cleanup() {
 	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap 'exit 1' INT TERM
 
 cat >"$tmp/big.masq" <<'EOF'
 external eth0 address 203.0.113.1

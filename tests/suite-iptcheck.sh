@@ -6,22 +6,17 @@
 # network namespace and iptables-save must print masqgen's rules back
 # exactly as generated (the output is in iptables-save's canonical form).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 tmp=$(mktemp_dir)
 
-if [ "${GOLDEN:-0}" = 1 ]; then
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	skip "iptcheck" "needs root (network namespaces)"
-	exit 0
-fi
+[ "${GOLDEN:-0}" = 1 ] && exit 0
+netns_suite_deps iptcheck || exit 0
 
 ns="masqgen-iptcheck-$$"
-cleanup() {
+suite_cleanup() {
 	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap 'exit 1' INT TERM
 
 # The -A lines of a ruleset with their table, grouped by table and chain,
 # in their order within the chain.

@@ -29,8 +29,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 . "$TESTS_DIR/lib-netns.sh"
 tmp=$(mktemp_dir)
-# shellcheck disable=SC2064
-trap "netns_cleanup; rm -rf '$SUITE_TMP'" EXIT
+suite_cleanup() { netns_cleanup; }
 unset SSH_CONNECTION SSH_CLIENT
 export MASQGEN_STATE_DIR="$tmp/state" MASQGEN_RUN_DIR="$tmp/run"
 

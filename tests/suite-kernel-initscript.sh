@@ -24,8 +24,7 @@ for tool in socat nft iptables-restore; do
 done
 . "$TESTS_DIR/lib-netns.sh"
 tmp=$(mktemp_dir)
-# shellcheck disable=SC2064
-trap "netns_cleanup; rm -rf '$SUITE_TMP'" EXIT
+suite_cleanup() { netns_cleanup; }
 # the policy commands must not look for an SSH session of their caller
 unset SSH_CONNECTION SSH_CLIENT
 export MASQGEN_STATE_DIR="$tmp/state" MASQGEN_RUN_DIR="$tmp/run"

@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 ns="mg-nftcheck-$$"
-trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$SUITE_TMP"' EXIT
+suite_cleanup() { ip netns del "$ns" 2>/dev/null; }
 trap 'exit 1' INT TERM
 ip netns add "$ns" || { fail "nftcheck netns" "cannot create $ns"; exit 0; }
 for out in "$TESTS_DIR"/golden/*/nft.out; do

@@ -8,21 +8,17 @@
 # of forwards and allowed ports covers named sets and element messages
 # split under 64 KiB. Needs root.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
-: "${UNIT_DIR:=$ROOT_DIR/build/default/unit}"
-if [ "$(id -u)" -ne 0 ]; then
-	skip "nftequiv" "needs root (loads rulesets into namespaces)"
-	exit 0
-fi
-loader="$UNIT_DIR/test_nft_lower"
-if [ ! -x "$loader" ]; then
-	fail "nftequiv" "$loader not built (make units)"
-	exit 0
-fi
+netns_suite_deps nftequiv || exit 0
+netns_nft_loader nftequiv || exit 0
 tmp=$(mktemp_dir)
 nst="mg-nfttext-$$"
 nsb="mg-nftbatch-$$"
-trap 'ip netns del "$nst" 2>/dev/null; ip netns del "$nsb" 2>/dev/null; rm -rf "$SUITE_TMP"' EXIT
+suite_cleanup() {
+	ip netns del "$nst" 2>/dev/null
+	ip netns del "$nsb" 2>/dev/null
+}
 trap 'exit 1' INT TERM
 
 # listing NAME: both tables of namespace NS, normalized, into FILE

@@ -7,21 +7,14 @@
 # port forward, reflection, 1:1 NAT both ways and its reflection, and what
 # must stay closed. Needs root and socat.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
-: "${UNIT_DIR:=$ROOT_DIR/build/default/unit}"
-if [ "$(id -u)" -ne 0 ]; then
-	skip "nftkernel" "needs root (network namespaces)"
-	exit 0
-fi
+netns_suite_deps nftkernel || exit 0
 if ! command -v socat >/dev/null; then
 	skip "nftkernel" "needs socat"
 	exit 0
 fi
-loader="$UNIT_DIR/test_nft_lower"
-if [ ! -x "$loader" ]; then
-	fail "nftkernel" "$loader not built (make units)"
-	exit 0
-fi
+netns_nft_loader nftkernel || exit 0
 tmp=$(mktemp_dir)
 gw="mg-k-gw-$$"
 lan="mg-k-lan-$$"
@@ -29,12 +22,10 @@ one="mg-k-one-$$"
 web="mg-k-web-$$"
 net="mg-k-net-$$"
 pids=""
-cleanup() {
+suite_cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for n in "$gw" "$lan" "$one" "$web" "$net"; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$SUITE_TMP"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 setup() {

@@ -8,35 +8,23 @@
 # 203.0.113.1:22 and running masqgen for a client in a second namespace,
 # relays the session as sshd does.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "selfcheck" "kernel tests need root"
-	exit 0
-fi
-for tool in nft ip socat ss timeout; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		fail "selfcheck" "'$tool' is not installed (make deps)"
-		exit 0
-	fi
-done
+netns_suite_deps selfcheck nft ip socat ss timeout || exit 0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/masqgen-selfcheck.XXXXXX")
+tmp=$(mktemp_dir)
 GW="mgself-$$-gw"
 CL="mgself-$$-cl"
 sshd=
-cleanup() {
+suite_cleanup() {
 	[ -n "$sshd" ] && kill "$sshd" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$CL" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-MASQGEN_RUN_DIR=$tmp/run
-MASQGEN_STATE_DIR=$tmp/state
-export MASQGEN_RUN_DIR MASQGEN_STATE_DIR
+netns_state_dirs "$tmp"
 unset SSH_CONNECTION
 
 gw() { ip netns exec "$GW" "$@"; }
@@ -47,13 +35,6 @@ mg_as() {
 	ip netns exec "$GW" env SSH_CONNECTION="$s" "$MASQGEN" "$@"
 }
 loaded() { gw nft list tables | grep -q 'table ip masqgen'; }
-expect() { # NAME WANT-EXIT GOT-EXIT OUTPUT-FILE
-	if [ "$3" -eq "$2" ]; then
-		pass "$1"
-	else
-		fail "$1" "exit $3, expected $2: $(head -20 "$4")"
-	fi
-}
 
 ip netns add "$GW" || { fail "selfcheck setup" "cannot create a network namespace"; exit 0; }
 ip netns add "$CL"
@@ -108,7 +89,7 @@ REMOTE="198.51.100.7 50022 203.0.113.1 22"
 
 # --- refused: the catch-all of strong decides (the firewall level)
 mg_as "$REMOTE" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
-expect "strong without ssh from the session: apply refuses" 1 $? "$tmp/out"
+expect_exit "strong without ssh from the session: apply refuses" 1 $? "$tmp/out"
 if grep -qx 'masqgen: error: the new ruleset would cut your own session: a new connection from 198.51.100.7 to 203.0.113.1:22 arriving on eth0 would be dropped' "$tmp/out" &&
 	grep -q "^masqgen: note: masqgen's firewall level strong decides it" "$tmp/out" &&
 	grep -q '^    input    drop by the chain policy' "$tmp/out"; then
@@ -124,7 +105,7 @@ fi
 
 # --- refused, naming the policy line that cuts it
 mg_as "$REMOTE" apply "$tmp/deny.masq" >"$tmp/out" 2>&1
-expect "a deny of the session: apply refuses" 1 $? "$tmp/out"
+expect_exit "a deny of the session: apply refuses" 1 $? "$tmp/out"
 if grep -qx "$tmp/deny.masq:4:1: note: this line decides it" "$tmp/out" &&
 	grep -qx 'deny input tcp ssh from 198.51.100.0/24, 203.0.113.0/24 on eth0' "$tmp/out"
 then
@@ -135,7 +116,7 @@ fi
 
 # --- a forward of the session's port: it would reach another host
 mg_as "$REMOTE" apply "$tmp/forward.masq" >"$tmp/out" 2>&1
-expect "a forward of the session's port: apply refuses" 1 $? "$tmp/out"
+expect_exit "a forward of the session's port: apply refuses" 1 $? "$tmp/out"
 if grep -q 'would be forwarded to 192.168.0.22:22 instead of reaching this gateway$' \
 	"$tmp/out" && grep -qx "$tmp/forward.masq:4:13: note: this line decides it" "$tmp/out"
 then
@@ -146,7 +127,7 @@ fi
 
 # --- --force applies anyway, with the warning
 mg_as "$REMOTE" apply --force "$tmp/strong.masq" >"$tmp/out" 2>&1
-expect "--force applies" 0 $? "$tmp/out"
+expect_exit "--force applies" 0 $? "$tmp/out"
 if loaded && grep -q '^masqgen: warning: the new ruleset would cut your own session' \
 	"$tmp/out" && grep -q '^masqgen: warning: --force: applying anyway$' "$tmp/out"; then
 	pass "--force loads the ruleset and still warns"
@@ -157,7 +138,7 @@ gw "$MASQGEN" flush >/dev/null 2>&1
 
 # --- allowed: applies without a word about the session
 mg_as "$REMOTE" apply "$tmp/allow.masq" >"$tmp/out" 2>&1
-expect "a policy that admits the session applies" 0 $? "$tmp/out"
+expect_exit "a policy that admits the session applies" 0 $? "$tmp/out"
 if loaded && ! grep -q 'session' "$tmp/out"; then
 	pass "an admitted session is not mentioned"
 else
@@ -165,11 +146,11 @@ else
 fi
 # the LAN side: the LAN accept of strong admits it
 mg_as "192.168.0.50 40000 192.168.0.1 22" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
-expect "a session from the LAN passes the strong firewall" 0 $? "$tmp/out"
+expect_exit "a session from the LAN passes the strong firewall" 0 $? "$tmp/out"
 
 # a LAN host reaching the external address arrives on the LAN side
 mg_as "192.168.0.50 40000 203.0.113.1 22" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
-expect "a LAN session to the external address arrives on eth1 and passes" 0 $? "$tmp/out"
+expect_exit "a LAN session to the external address arrives on eth1 and passes" 0 $? "$tmp/out"
 
 # --- what cannot be checked is said, and does not stop apply
 mg_as "198.51.100.7 1 10.99.0.1 22" apply "$tmp/strong.masq" >"$tmp/out" 2>&1
