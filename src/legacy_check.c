@@ -161,11 +161,6 @@ void legacy_check_policy(struct legacy_ctx *g)
 					    "module takes",
 				   h->name, LEGACY_APP_PORTS, h->legacy_module);
 	}
-	if (ir->clamp.enabled)
-		diag_error(&ir->clamp.loc,
-			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "
-			   "interface instead (HOWTO FAQ 7.15)",
-			   t);
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 		size_t k = legacy_iface_index(g, f->iif);
@@ -198,6 +193,11 @@ void legacy_check_policy(struct legacy_ctx *g)
 		for (j = 0; j < ir->chain[i].n; j++)
 			if (legacy_is_user_rule(&ir->chain[i].rules[j]))
 				check_user_rule(g, &ir->chain[i].rules[j], i);
+	if (ir->clamp.enabled)
+		diag_error(&ir->clamp.loc,
+			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "
+			   "interface instead (HOWTO FAQ 7.15)",
+			   t);
 	check_sysctls(g);
 	if (ir->timeouts.tcp > LEGACY_TIMEOUT_MAX || ir->timeouts.tcpfin > LEGACY_TIMEOUT_MAX ||
 	    ir->timeouts.udp > LEGACY_TIMEOUT_MAX)
