@@ -271,6 +271,21 @@ out:
 	return rc;
 }
 
+/* doctor_probe's child: @arg is n_err; rc and the errnos go to @fd. */
+static int doctor_probe_child(const void *arg, int fd)
+{
+	size_t i, n_err = *(const size_t *)arg;
+	int err[DOCTOR_PROBE_MAX], rc;
+
+	for (i = 0; i < n_err; i++)
+		err[i] = -1;
+	rc = unshare(CLONE_NEWNET) < 0 ? -errno : doctor_probe_batch(err, n_err);
+	if (write(fd, &rc, sizeof(rc)) != sizeof(rc) ||
+	    write(fd, err, n_err * sizeof(*err)) != (ssize_t)(n_err * sizeof(*err)))
+		return 1;
+	return 0;
+}
+
 /*
  * Run the probe in a child in a new network namespace; @err gets one
  * errno per probe (-1: no answer). Returns 0, or -errno when the probe
@@ -278,47 +293,23 @@ out:
  */
 static int doctor_probe(int *err, size_t n_err)
 {
-	int fds[2], status, rc = 0;
-	ssize_t got = 0, n;
-	size_t i;
-	pid_t pid;
+	struct strbuf out = {0};
+	size_t i, got;
+	int rc = 0, status;
 
 	for (i = 0; i < n_err; i++)
 		err[i] = -1;
-	if (pipe(fds) < 0)
-		return -errno;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return rc;
+	status = util_run_child(doctor_probe_child, &n_err, &out);
+	if (status < 0)
+		return status;
+	if (out.len >= sizeof(rc)) {
+		memcpy(&rc, out.buf, sizeof(rc));
+		got = out.len - sizeof(rc);
+		if (got > n_err * sizeof(*err))
+			got = n_err * sizeof(*err);
+		memcpy(err, out.buf + sizeof(rc), got);
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		rc = unshare(CLONE_NEWNET) < 0 ? -errno : doctor_probe_batch(err, n_err);
-		if (write(fds[1], &rc, sizeof(rc)) != sizeof(rc) ||
-		    write(fds[1], err, n_err * sizeof(*err)) != (ssize_t)(n_err * sizeof(*err)))
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((size_t)got < sizeof(rc)) {
-		n = read(fds[0], (char *)&rc + got, sizeof(rc) - (size_t)got);
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	got = 0;
-	while ((size_t)got < n_err * sizeof(*err)) {
-		n = read(fds[0], (char *)err + got, n_err * sizeof(*err) - (size_t)got);
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fds[0]);
-	waitpid(pid, &status, 0);
+	sb_free(&out);
 	return rc;
 }
 

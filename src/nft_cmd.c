@@ -517,59 +517,35 @@ static void nft_cmd_normalize(const char *text, struct strbuf *out)
 	sb_add(out, p);
 }
 
+/* nft_cmd_throwaway's child: @arg is the model, its listing goes to @fd. */
+static int nft_cmd_throwaway_child(const void *arg, int fd)
+{
+	struct strbuf text = {0};
+	struct nft_state st;
+	int rc = EXIT_SYSTEM;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		diag_error(NULL, "cannot create a network namespace to load the policy into: %s",
+			   strerror(errno));
+	else if (nft_cmd_send(arg, true) == 0 && nft_state_read(&st) == 0 &&
+		 nft_cmd_list(&st, true, &text) == 0)
+		rc = EXIT_OK;
+	if (rc == EXIT_OK && text.len && write(fd, text.buf, text.len) < 0)
+		rc = EXIT_SYSTEM;
+	return rc;
+}
+
 /*
  * What the kernel lists for @m: loaded into a new network namespace by a
  * child process, through the same batch as apply. Returns 0, or -1.
  */
 static int nft_cmd_throwaway(const struct nft_model *m, struct strbuf *out)
 {
-	int pipefd[2], status;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
+	int rc = util_run_child(nft_cmd_throwaway_child, m, out);
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		diag_error(NULL, "cannot create a pipe: %s", strerror(errno));
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		struct strbuf text = {0};
-		struct nft_state st;
-		int rc = EXIT_SYSTEM;
-
-		if (unshare(CLONE_NEWNET) < 0)
-			diag_error(NULL,
-				   "cannot create a network namespace to load the policy "
-				   "into: %s",
-				   strerror(errno));
-		else if (nft_cmd_send(m, true) == 0 && nft_state_read(&st) == 0 &&
-			 nft_cmd_list(&st, true, &text) == 0)
-			rc = EXIT_OK;
-		if (rc == EXIT_OK && text.len && write(pipefd[1], text.buf, text.len) < 0)
-			rc = EXIT_SYSTEM;
-		fflush(stderr);
-		_exit(rc);
-	}
-	close(pipefd[1]);
-	if (pid < 0) {
-		diag_error(NULL, "cannot fork: %s", strerror(errno));
-		close(pipefd[0]);
-		return -1;
-	}
-	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0)
-			sb_addn(out, buf, (size_t)n);
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (rc < 0)
+		diag_error(NULL, "cannot start a child process: %s", strerror(-rc));
+	return rc == EXIT_OK ? 0 : -1;
 }
 
 /* Write @sb to a new temporary file; returns its path (caller frees), or NULL. */

@@ -242,38 +242,31 @@ static int input_fd(const char *input, size_t len)
 	return fd;
 }
 
-int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out)
+int util_run_child(int (*fn)(const void *arg, int fd), const void *arg, struct strbuf *out)
 {
-	int in, fds[2], status;
+	int fds[2], status, e;
 	char buf[4096];
 	ssize_t n;
 	pid_t pid;
 
-	in = input_fd(input, len);
-	if (in < 0)
-		return 127;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		close(in);
-		return 127;
-	}
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		close(in);
+		e = errno;
 		close(fds[0]);
 		close(fds[1]);
-		return 127;
+		return -e;
 	}
 	if (pid == 0) {
-		dup2(in, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execvp(argv[0], argv);
-		fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
+		close(fds[0]);
+		status = fn(arg, fds[1]);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
 	}
-	close(in);
 	close(fds[1]);
 	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -289,4 +282,35 @@ int util_run(char *const argv[], const char *input, size_t len, struct strbuf *o
 			return 127;
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
+}
+
+struct util_exec {
+	char *const *argv;
+	int in;
+};
+
+/* util_run's child: @fd becomes stdout and stderr. */
+static int util_exec(const void *arg, int fd)
+{
+	const struct util_exec *x = arg;
+
+	dup2(x->in, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	execvp(x->argv[0], x->argv);
+	fprintf(stderr, "cannot run '%s': %s\n", x->argv[0], strerror(errno));
+	return 127;
+}
+
+int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out)
+{
+	struct util_exec x = {.argv = argv};
+	int rc;
+
+	x.in = input_fd(input, len);
+	if (x.in < 0)
+		return 127;
+	rc = util_run_child(util_exec, &x, out);
+	close(x.in);
+	return rc < 0 ? 127 : rc;
 }

@@ -67,4 +67,12 @@ char *util_shell_quote(const char *s);
  */
 int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out);
 
+/*
+ * Run @fn(@arg, FD) in a forked child (it may unshare namespaces freely),
+ * appending what it writes to FD to @out (may be NULL); the child exits
+ * with what @fn returns. Returns that exit status, 127 when the child did
+ * not exit normally, or -errno when it could not be started.
+ */
+int util_run_child(int (*fn)(const void *arg, int fd), const void *arg, struct strbuf *out);
+
 #endif
