@@ -44,6 +44,17 @@ golden_compare() {
 	return 1
 }
 
+# same_file NAME EXPECTED ACTUAL [WHY]: pass NAME when the two files are
+# byte-identical, else fail it with WHY (default "differs") and show the diff.
+same_file() {
+	if cmp -s "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1" "${4:-differs}"
+		diff -u "$2" "$3" | head -n 30
+	fi
+}
+
 # A fresh temporary directory, removed when the suite exits. Suites call it
 # as tmp=$(mktemp_dir): a trap set in that subshell would fire at once, so
 # the trap belongs to the suite's shell and covers one parent directory.

@@ -71,12 +71,7 @@ foreign() { gw nft list table ip nat && gw nft list table ip filter; }
 foreign >"$tmp/foreign.before"
 foreign_same() {
 	foreign >"$tmp/foreign.now"
-	if cmp -s "$tmp/foreign.before" "$tmp/foreign.now"; then
-		pass "$1"
-	else
-		fail "$1" "another tool's tables changed"
-		diff -u "$tmp/foreign.before" "$tmp/foreign.now" | head -20
-	fi
+	same_file "$1" "$tmp/foreign.before" "$tmp/foreign.now" "another tool's tables changed"
 }
 
 # --- check --kernel changes nothing

@@ -31,14 +31,6 @@ gw() { ip netns exec "$GW" "$@"; }
 mg() { ip netns exec "$GW" "$MASQGEN" "$@"; }
 # apply --confirm without a terminal, in the foreground
 mg_noterm() { setsid ip netns exec "$GW" "$MASQGEN" "$@" </dev/null; }
-same() { # NAME EXPECTED ACTUAL
-	if cmp -s "$2" "$3"; then
-		pass "$1"
-	else
-		fail "$1" "differs"
-		diff -u "$2" "$3" | head -30
-	fi
-}
 # Wait (at most 10 s) for the waiting apply's socket.
 wait_sock() {
 	n=0
@@ -156,12 +148,12 @@ else
 	fail "the rollback comes after the time and says so" "${took}s: $(cat "$tmp/out")"
 fi
 snapshot "$tmp/A1"
-same "rollback: nft list table ip masqgen byte-identical" "$tmp/A/ip" "$tmp/A1/ip"
-same "rollback: nft list table ip6 masqgen byte-identical" "$tmp/A/ip6" "$tmp/A1/ip6"
-same "rollback: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls"
-same "rollback: the record of kernel settings restored" "$tmp/A/record" "$tmp/A1/record"
+same_file "rollback: nft list table ip masqgen byte-identical" "$tmp/A/ip" "$tmp/A1/ip"
+same_file "rollback: nft list table ip6 masqgen byte-identical" "$tmp/A/ip6" "$tmp/A1/ip6"
+same_file "rollback: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls"
+same_file "rollback: the record of kernel settings restored" "$tmp/A/record" "$tmp/A1/record"
 foreign >"$tmp/foreign.now"
-same "rollback: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
+same_file "rollback: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
 if [ -e "$MASQGEN_RUN_DIR/confirm.sock" ]; then
 	fail "rollback removes the socket" "$MASQGEN_RUN_DIR/confirm.sock is left"
 else
@@ -205,7 +197,7 @@ fi
 mg confirm >/dev/null 2>&1
 expect_exit "confirm after the confirmation exits 3" 3 $?
 foreign >"$tmp/foreign.now"
-same "confirmed: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
+same_file "confirmed: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
 
 # --- (3) SIGTERM during the wait: roll back at once
 mg apply "$tmp/a.masq" >"$tmp/out" 2>&1 || fail "apply A again" "$(cat "$tmp/out")"
@@ -228,13 +220,13 @@ if wait_sock && [ "$(cat "/proc/$bg/comm" 2>/dev/null)" = masqgen ]; then
 		fail "SIGTERM rolls back at once" "${took}s: $(cat "$tmp/out")"
 	fi
 	snapshot "$tmp/A1"
-	same "SIGTERM: nft list table ip masqgen byte-identical" "$tmp/A/ip" "$tmp/A1/ip"
-	same "SIGTERM: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls"
+	same_file "SIGTERM: nft list table ip masqgen byte-identical" "$tmp/A/ip" "$tmp/A1/ip"
+	same_file "SIGTERM: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls"
 else
 	fail "SIGTERM during the wait" "no waiting masqgen process"
 fi
 foreign >"$tmp/foreign.now"
-same "SIGTERM: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
+same_file "SIGTERM: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
 
 # --- (4) nothing loaded before: the rollback leaves nothing
 mg flush >"$tmp/out" 2>&1 || fail "flush" "$(cat "$tmp/out")"
@@ -247,7 +239,7 @@ if gw nft list tables | grep -q masqgen; then
 else
 	pass "rollback over nothing leaves no masqgen table"
 fi
-same "rollback over nothing: kernel settings as before (ip_forward off)" \
+same_file "rollback over nothing: kernel settings as before (ip_forward off)" \
 	"$tmp/N/sysctls" "$tmp/N1/sysctls"
 if [ -e "$MASQGEN_STATE_DIR/sysctls" ]; then
 	fail "rollback over nothing leaves no record" "$(cat "$MASQGEN_STATE_DIR/sysctls")"
@@ -255,7 +247,7 @@ else
 	pass "rollback over nothing leaves no record"
 fi
 foreign >"$tmp/foreign.now"
-same "rollback over nothing: other tables byte-identical" "$tmp/foreign.before" \
+same_file "rollback over nothing: other tables byte-identical" "$tmp/foreign.before" \
 	"$tmp/foreign.now"
 
 # --- Enter on the terminal confirms (script(1) gives apply a terminal)

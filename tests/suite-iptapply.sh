@@ -100,12 +100,8 @@ run_flavour() {
 	foreign "iptables-$fl" >"$tmp/foreign4.after"
 	foreign "ip6tables-$fl" >"$tmp/foreign6.after"
 	for f in 4 6; do
-		if diff -u "$tmp/foreign$f.before" "$tmp/foreign$f.after" >"$tmp/diff"; then
-			pass "iptapply $fl foreign IPv$f rules unchanged"
-		else
-			fail "iptapply $fl foreign IPv$f rules unchanged" "see the diff"
-			head -n 20 "$tmp/diff"
-		fi
+		same_file "iptapply $fl foreign IPv$f rules unchanged" \
+			"$tmp/foreign$f.before" "$tmp/foreign$f.after"
 	done
 
 	(cd "$tmp" && "$MASQGEN" generate -t iptables big.masq) >"$tmp/gen" 2>/dev/null
@@ -113,12 +109,8 @@ run_flavour() {
 	for f in "" 6; do
 		masqgen_rules <"$tmp/gen$f" | sed 's|"big.masq:|"'"$tmp"'/big.masq:|' >"$tmp/want"
 		ip netns exec "$ns" "ip${f}tables-$fl-save" | masqgen_rules >"$tmp/have"
-		if diff -u "$tmp/want" "$tmp/have" >"$tmp/diff"; then
-			pass "iptapply $fl IPv${f:-4} chains hold what generate printed"
-		else
-			fail "iptapply $fl IPv${f:-4} chains hold what generate printed" "see the diff"
-			head -n 20 "$tmp/diff"
-		fi
+		same_file "iptapply $fl IPv${f:-4} chains hold what generate printed" \
+			"$tmp/want" "$tmp/have"
 		# each jump once, at the top of its built-in chain
 		if ip netns exec "$ns" "ip${f}tables-$fl-save" | awk '
 			/^\*/ { table = substr($0, 2) }
@@ -159,12 +151,8 @@ run_flavour() {
 			"$left IPv4 and $left6 IPv6 lines remain"
 	fi
 	foreign "iptables-$fl" >"$tmp/foreign4.after"
-	if diff -u "$tmp/foreign4.before" "$tmp/foreign4.after" >"$tmp/diff"; then
-		pass "iptapply $fl foreign rules survive the smaller policy"
-	else
-		fail "iptapply $fl foreign rules survive the smaller policy" "see the diff"
-		head -n 20 "$tmp/diff"
-	fi
+	same_file "iptapply $fl foreign rules survive the smaller policy" \
+		"$tmp/foreign4.before" "$tmp/foreign4.after"
 
 	# flush -t iptables: forwarding off first, then every masqgen chain goes
 	if ! apply "$fl" big "$tmp/big.masq"; then
@@ -189,12 +177,8 @@ run_flavour() {
 	for f in 4 6; do
 		[ $f = 4 ] && t=iptables || t=ip6tables
 		foreign "$t-$fl" >"$tmp/foreign$f.after"
-		if diff -u "$tmp/foreign$f.before" "$tmp/foreign$f.after" >"$tmp/diff"; then
-			pass "iptapply $fl foreign IPv$f rules survive flush"
-		else
-			fail "iptapply $fl foreign IPv$f rules survive flush" "see the diff"
-			head -n 20 "$tmp/diff"
-		fi
+		same_file "iptapply $fl foreign IPv$f rules survive flush" \
+			"$tmp/foreign$f.before" "$tmp/foreign$f.after"
 	done
 	ip netns del "$ns"
 }
