@@ -259,26 +259,13 @@ static int initscript_split_ipt(const char *text, struct strbuf *v4, struct strb
 	return 0;
 }
 
-/*
- * The /proc/sys path of sysctl @key, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
- * is net/ipv4/conf/ppp0/rp_filter (the dots of an interface name stay).
- */
+/* The /proc/sys path of sysctl @key (ir_sysctl_path()), shell-quoted. */
 static char *initscript_sysctl_path(const char *key, const char *iface)
 {
-	char *path = xasprintf("/proc/sys/%s", key), *name = NULL, *p, *q;
-	size_t n = 0;
+	char *rel = ir_sysctl_path(key, iface), *path = xasprintf("/proc/sys/%s", rel);
+	char *q = util_shell_quote(path);
 
-	if (iface) {
-		char *dotted = xasprintf(".%s.", iface);
-
-		name = strstr(path, dotted);
-		n = strlen(iface);
-		free(dotted);
-	}
-	for (p = path; *p; p++)
-		if (*p == '.' && !(name && p > name && p <= name + n))
-			*p = '/';
-	q = util_shell_quote(path);
+	free(rel);
 	free(path);
 	return q;
 }

@@ -11,6 +11,7 @@
 #include "lab.h"
 
 #include "ir.h"
+#include "ir_match.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -475,10 +476,10 @@ uint32_t lab_net_source(const struct lab *lab, const struct ir_addrs *from)
 {
 	size_t i;
 
-	if (from->n == 0 || lab_verdict_addrs(from, false, lab->far_addr))
+	if (from->n == 0 || ir_addrs_has(from, lab->far_addr, NULL))
 		return lab->far_addr;
 	for (i = 0; i < lab->n_inet_extra; i++)
-		if (lab_verdict_addrs(from, false, lab->inet_extra[i]))
+		if (ir_addrs_has(from, lab->inet_extra[i], NULL))
 			return lab->inet_extra[i];
 	return 0;
 }
