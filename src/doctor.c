@@ -13,9 +13,9 @@
  * tools the admin has.
  */
 #include "cli.h"
+#include "kmod.h"
 #include "tables.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -55,6 +55,7 @@ enum {
 
 struct doctor {
 	const char *proc;	/* "/proc", or --proc-root */
+	const char *root;	/* "" (/sys, /lib/modules, /boot), or --root */
 	unsigned fails, warns;
 };
 
@@ -323,84 +324,6 @@ static void doctor_probe_line(struct doctor *d, int e, const char *what, const c
 		doctor_line(d, "FAIL", fix, "%s: %s", what, strerror(e));
 }
 
-/* Does a line of @path (without what follows a ':') end in "/NAME.ko[.xz...]"? */
-static int doctor_module_listed(const char *path, const char *name)
-{
-	char *want = xasprintf("/%s.ko", name), line[1024], *hit;
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (!f) {
-		free(want);
-		return -1;
-	}
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, ":\n")] = '\0';
-		hit = strstr(line, want);
-		if (hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == '.'))
-			found = 1;
-	}
-	fclose(f);
-	free(want);
-	return found;
-}
-
-/*
- * Is kernel module @name available: 1 (loaded, built in, or installed for
- * this kernel), 0 (the kernel configuration or module lists say no), -1
- * (nothing tells).
- */
-static int doctor_module_state(const char *name)
-{
-	char *const zcat[] = {"zcat", "/proc/config.gz", NULL};
-	struct strbuf config = {0};
-	struct utsname u;
-	char *path, *sym, *hit;
-	int state = -1, listed;
-	size_t i;
-
-	path = xasprintf("/sys/module/%s", name);
-	if (access(path, F_OK) == 0)
-		state = 1;
-	free(path);
-	if (state == 1 || uname(&u) < 0)
-		return state;
-	/* CONFIG_NF_NAT_FTP for nf_nat_ftp */
-	sym = xasprintf("\nCONFIG_%s=", name);
-	for (i = 8; sym[i] != '='; i++)
-		sym[i] = (char)toupper((unsigned char)sym[i]);
-	path = xasprintf("/boot/config-%s", u.release);
-	if (util_run(zcat, NULL, 0, &config) != 0) {
-		FILE *f = fopen(path, "r");
-		char line[512];
-
-		sb_free(&config);
-		while (f && fgets(line, sizeof(line), f))
-			sb_add(&config, line);
-		if (f)
-			fclose(f);
-	}
-	if (config.len) {
-		hit = strstr(config.buf, sym);
-		state = hit && hit[strlen(sym)] == 'y' ? 1 : hit ? -1 : 0;
-	}
-	free(path);
-	free(sym);
-	sb_free(&config);
-	if (state != -1)
-		return state;
-	path = xasprintf("/lib/modules/%s/modules.dep", u.release);
-	listed = doctor_module_listed(path, name);
-	free(path);
-	if (listed != 1) {
-		path = xasprintf("/lib/modules/%s/modules.builtin", u.release);
-		if (doctor_module_listed(path, name) == 1)
-			listed = 1;
-		free(path);
-	}
-	return listed;
-}
-
 static void doctor_netlink(struct doctor *d)
 {
 	int err[DOCTOR_PROBE_MAX];
@@ -436,7 +359,7 @@ static void doctor_netlink(struct doctor *d)
 
 			doctor_line(d, "warn", fix, "helper %s: ct helper %s", h->name, bad.buf);
 			free(fix);
-		} else if (h->nat_module && (state = doctor_module_state(h->nat_module)) != 1) {
+		} else if (h->nat_module && (state = kmod_state(d->root, d->proc, h->nat_module)) != 1) {
 			char *fix = xasprintf("a kernel with %s, or its module installed",
 					      h->nat_module);
 
@@ -592,6 +515,7 @@ int cmd_doctor(int argc, char **argv)
 	static const struct option lo[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"proc-root", required_argument, NULL, 'p'},
+		{"root", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char help[] =
@@ -602,7 +526,7 @@ int cmd_doctor(int argc, char **argv)
 		"throwaway network namespace, so nothing changes. Needs root.\n"
 		"Exit 0 when masquerading can work, 5 when a check failed, 3 without root.\n\n"
 		"  -h, --help  this text\n";
-	struct doctor d = {.proc = "/proc"};
+	struct doctor d = {.proc = "/proc", .root = ""};
 	struct utsname u;
 	int opt;
 
@@ -615,6 +539,10 @@ int cmd_doctor(int argc, char **argv)
 		}
 		if (opt == 'p') {
 			d.proc = optarg;
+			continue;
+		}
+		if (opt == 'r') {
+			d.root = optarg;
 			continue;
 		}
 		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",

@@ -26,6 +26,7 @@
 #include "diag.h"
 #include "ipt.h"
 #include "ir.h"
+#include "kmod.h"
 #include "nft.h"
 #include "selfcheck.h"
 #include "util.h"
@@ -202,7 +203,6 @@ static void nft_cmd_modules(const struct ir *ir)
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 		char *argv[] = {"modprobe", "-q", (char *)h->nat_module, NULL};
-		char *sysdir;
 		bool seen = false;
 		int rc;
 
@@ -211,8 +211,8 @@ static void nft_cmd_modules(const struct ir *ir)
 		for (j = 0; j < i && !seen; j++)
 			seen = ir->helpers[j].nat_module &&
 			       strcmp(ir->helpers[j].nat_module, h->nat_module) == 0;
-		sysdir = xasprintf("/sys/module/%s", h->nat_module);
-		if (!seen && access(sysdir, F_OK) < 0) {
+		/* loaded or built in: nothing to load */
+		if (!seen && !kmod_present("", "/proc", h->nat_module)) {
 			rc = util_run(argv, NULL, 0, NULL);
 			if (rc != 0)
 				diag_warning(&h->loc,
@@ -221,7 +221,6 @@ static void nft_cmd_modules(const struct ir *ir)
 					     h->nat_module, rc == 127 ? "not found" : "failed",
 					     h->name);
 		}
-		free(sysdir);
 	}
 }
 
