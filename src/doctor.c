@@ -13,6 +13,7 @@
  * tools the admin has.
  */
 #include "cli.h"
+#include "fwdcheck.h"
 #include "kmod.h"
 #include "tables.h"
 
@@ -510,6 +511,28 @@ out:
 	free(names);
 }
 
+/* Other software's drops at the forward hook: masqgen's accept does not outvote them. */
+static void doctor_forward_hook(struct doctor *d)
+{
+	struct fwdcheck fc;
+	size_t i;
+
+	fwdcheck_scan(d->proc, &fc);
+	if (fc.error)
+		doctor_line(d, "warn", NULL, "forward hook: %s", fc.error);
+	for (i = 0; i < fc.n; i++) {
+		struct strbuf what = {0}, fix = {0};
+
+		fwdcheck_describe(&fc.v[i], NULL, &what, &fix);
+		doctor_line(d, fwdcheck_surely(&fc.v[i]) ? "FAIL" : "warn", fix.buf, "%s", what.buf);
+		sb_free(&what);
+		sb_free(&fix);
+	}
+	if (!fc.n && !fc.error)
+		doctor_line(d, "ok", NULL, "forward hook: no other chain drops forwarded packets");
+	fwdcheck_free(&fc);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -563,6 +586,7 @@ int cmd_doctor(int argc, char **argv)
 	doctor_netlink(&d);
 	doctor_tables(&d);
 	doctor_iptables(&d);
+	doctor_forward_hook(&d);
 	printf("%u failed, %u warnings: masquerading %s\n", d.fails, d.warns,
 	       d.fails ? "cannot work until the failures are fixed" : "can work");
 	return d.fails ? EXIT_NO : EXIT_OK;

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "confirm.h"
 #include "diag.h"
+#include "fwdcheck.h"
 #include "ipt.h"
 #include "ir.h"
 #include "kmod.h"
@@ -338,6 +339,7 @@ int cmd_apply(int argc, char **argv)
 	if (!nft)
 		ipt_timeout_sysctls(ir);
 	printf("applied %s\n", policy);
+	fwdcheck_warn(ir);
 	nft_cmd_modules(ir);
 	if (sysctls_apply(ir, state) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
