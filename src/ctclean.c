@@ -88,16 +88,9 @@ static bool ctclean_local(const struct ctclean_ctx *c, uint32_t addr, bool outer
  */
 static void ctclean_pkt(const struct ctclean_tuple *o, uint32_t dst, struct ir_pkt *p)
 {
-	*p = (struct ir_pkt){
-		.family = IR_F_IPV4,
-		.proto = o->proto,
-		.saddr.v4 = o->src,
-		.daddr.v4 = dst,
-		.sport = o->sport,
-		.dport = o->dport,
-		.icmp_type = -1,
-		.any_iface = true,
-	};
+	*p = ir_pkt_ipv4(o->proto, o->src, dst, o->sport, o->dport, -1);
+	p->ct_state = 0;
+	p->any_iface = true;
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "fwdcheck.h"
 #include "kmod.h"
+#include "nl.h"
 #include "tables.h"
 
 #include <errno.h>
@@ -381,25 +382,6 @@ static void doctor_netlink(struct doctor *d)
 	}
 }
 
-static const char *doctor_family(uint32_t f)
-{
-	switch (f) {
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_IPV6:
-		return "ip6";
-	case NFPROTO_INET:
-		return "inet";
-	case NFPROTO_ARP:
-		return "arp";
-	case NFPROTO_BRIDGE:
-		return "bridge";
-	case NFPROTO_NETDEV:
-		return "netdev";
-	}
-	return "?";
-}
-
 struct doctor_tables {
 	struct strbuf others, own;
 };
@@ -413,7 +395,7 @@ static int doctor_table_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
 		name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
-		fam = doctor_family(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY));
+		fam = nl_family_name(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY));
 		sb = strcmp(name, "masqgen") == 0 && (strcmp(fam, "ip") == 0 ||
 						      strcmp(fam, "ip6") == 0)
 			     ? &dt->own : &dt->others;

@@ -190,19 +190,12 @@ static void explain_print_log(struct strbuf *out, const struct ir *ir)
 /* @p as the IR's matcher takes it. */
 static void explain_ir_pkt(const struct explain_packet *p, struct ir_pkt *out)
 {
-	*out = (struct ir_pkt){
-		.family = IR_F_IPV4,
-		.proto = p->proto,
-		.saddr.v4 = p->saddr,
-		.daddr.v4 = p->daddr,
-		.sport = p->sport,
-		.dport = p->dport,
-		.icmp_type = p->proto == IR_P_ICMP ? p->icmp_type : -1,
-		.iif = p->iif,
-		.oif = p->oif,
-		.ct_state = p->state,
-		.dnat_forward = p->dnat_forward,
-	};
+	*out = ir_pkt_ipv4(p->proto, p->saddr, p->daddr, p->sport, p->dport,
+			   p->proto == IR_P_ICMP ? p->icmp_type : -1);
+	out->iif = p->iif;
+	out->oif = p->oif;
+	out->ct_state = p->state;
+	out->dnat_forward = p->dnat_forward;
 }
 
 /* Run @p through filter chain @id; writes the deciding rule. */

@@ -40,17 +40,12 @@ struct fwdcheck_ctx {
 	size_t n_docker, cap_docker;
 };
 
+/* The families whose forward hook routes IP: "ip", "ip6", "inet"; else NULL. */
 static const char *fwdcheck_family(uint32_t f)
 {
-	switch (f) {
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_IPV6:
-		return "ip6";
-	case NFPROTO_INET:
-		return "inet";
-	}
-	return NULL;
+	if (f != NFPROTO_IPV4 && f != NFPROTO_IPV6 && f != NFPROTO_INET)
+		return NULL;
+	return nl_family_name(f);
 }
 
 static struct fwdcheck_chain *fwdcheck_add(struct fwdcheck *fc, const char *family,

@@ -8,6 +8,15 @@
 
 #include <string.h>
 
+struct ir_pkt ir_pkt_ipv4(uint8_t proto, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			  uint16_t dport, int icmp_type)
+{
+	return (struct ir_pkt){
+		.family = IR_F_IPV4, .proto = proto, .saddr.v4 = saddr, .daddr.v4 = daddr,
+		.sport = sport, .dport = dport, .icmp_type = icmp_type, .ct_state = IR_CT_NEW,
+	};
+}
+
 bool ir_iface_match(const char *pattern, const char *name)
 {
 	size_t n = strlen(pattern);

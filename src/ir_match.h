@@ -35,6 +35,13 @@ struct ir_pkt {
 	bool dnat_forward;		/* translated by one of the policy's forwards */
 };
 
+/*
+ * An IPv4 packet of a new connection: no interfaces, no translation;
+ * @icmp_type -1 when it is no ICMP packet. Callers set the rest.
+ */
+struct ir_pkt ir_pkt_ipv4(uint8_t proto, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			  uint16_t dport, int icmp_type);
+
 /* An interface pattern of the policy against a name ("ppp+": every "ppp..."). */
 bool ir_iface_match(const char *pattern, const char *name);
 

@@ -14,19 +14,10 @@
 /* @p as the IR's matcher takes it. */
 static void lab_verdict_pkt(const struct lab_pkt *p, struct ir_pkt *out)
 {
-	*out = (struct ir_pkt){
-		.family = IR_F_IPV4,
-		.proto = p->proto,
-		.saddr.v4 = p->saddr,
-		.daddr.v4 = p->daddr,
-		.sport = p->sport,
-		.dport = p->dport,
-		.icmp_type = p->icmp_type,
-		.iif = p->iif,
-		.oif = p->oif,
-		.ct_state = IR_CT_NEW,
-		.dnat_forward = p->dnat_forward,
-	};
+	*out = ir_pkt_ipv4(p->proto, p->saddr, p->daddr, p->sport, p->dport, p->icmp_type);
+	out->iif = p->iif;
+	out->oif = p->oif;
+	out->dnat_forward = p->dnat_forward;
 }
 
 enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,

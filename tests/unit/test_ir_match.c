@@ -45,11 +45,11 @@ static struct ir *compile(const char *text)
 static struct ir_pkt pkt4(uint8_t proto, uint32_t s, uint32_t d, uint16_t dport,
 			  const char *iif, const char *oif)
 {
-	return (struct ir_pkt){
-		.family = IR_F_IPV4, .proto = proto, .saddr.v4 = s, .daddr.v4 = d,
-		.sport = 40000, .dport = dport, .icmp_type = -1, .iif = iif, .oif = oif,
-		.ct_state = IR_CT_NEW,
-	};
+	struct ir_pkt p = ir_pkt_ipv4(proto, s, d, 40000, dport, -1);
+
+	p.iif = iif;
+	p.oif = oif;
+	return p;
 }
 
 static void test_predicates(void)
