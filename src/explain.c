@@ -29,7 +29,7 @@ struct explain_address {
 };
 
 struct explain_ctx {
-	struct ir *ir;
+	const struct ir *ir;
 	struct explain_address *addrs;	/* --address */
 	size_t n_addrs, cap_addrs;
 	char *out_iface;		/* `out IFACE` given with `in IFACE` */
@@ -552,8 +552,8 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 	return IR_V_ACCEPT;
 }
 
-int explain_decide(struct ir *ir, struct explain_packet *p, const char *iface, uint32_t addr,
-		   const struct loc **why, struct strbuf *trace)
+int explain_decide(const struct ir *ir, struct explain_packet *p, const char *iface,
+		   uint32_t addr, const struct loc **why, struct strbuf *trace)
 {
 	struct explain_address a = {.iface = iface, .addr = addr};
 	struct explain_ctx c = {
@@ -592,6 +592,7 @@ int cmd_explain(int argc, char **argv)
 		"  -h, --help    this text\n";
 	struct strbuf trace = {0};
 	struct explain_ctx c = {.out = &trace};
+	struct ir *ir = NULL;
 	struct explain_address *a;
 	char *name;
 	struct explain_packet p;
@@ -627,8 +628,9 @@ int cmd_explain(int argc, char **argv)
 	if (explain_packet_parse(argc - optind - 1, argv + optind + 1, &p, &c.out_iface) < 0)
 		goto out;
 	diag_quiet_warnings(true);
-	c.ir = cli_compile(argv[optind]);
-	if (!c.ir) {
+	ir = cli_compile(argv[optind]);
+	c.ir = ir;
+	if (!ir) {
 		rc = EXIT_POLICY;
 		goto out;
 	}
@@ -642,7 +644,7 @@ int cmd_explain(int argc, char **argv)
 		printf("%-9s%s\n", "verdict", explain_verdict_name(v, &p));
 	rc = v == IR_V_ACCEPT ? EXIT_OK : EXIT_NO;
 out_ir:
-	ir_free(c.ir);
+	ir_free(ir);
 out:
 	for (i = 0; i < c.n_addrs; i++)
 		free((char *)c.addrs[i].iface);

@@ -54,7 +54,7 @@ void explain_packet_print(struct strbuf *out, const char *label, const struct ex
  * when no filter chain was consulted). p->oif stays NULL when the packet is
  * for the gateway itself; p->dnat_forward says a forward translated it.
  */
-int explain_decide(struct ir *ir, struct explain_packet *p, const char *iface, uint32_t addr,
-		   const struct loc **why, struct strbuf *trace);
+int explain_decide(const struct ir *ir, struct explain_packet *p, const char *iface,
+		   uint32_t addr, const struct loc **why, struct strbuf *trace);
 
 #endif

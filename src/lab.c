@@ -21,7 +21,8 @@
 volatile int lab_interrupted;
 
 static const char lab_help[] =
-	"usage: masqgen lab [-t nft|iptables] [--keep] [--no-apply] [--tsv] POLICY\n\n"
+	"usage: masqgen lab [-t nft|iptables] [--keep] [--no-apply] [--tsv] [--sample N]\n"
+	"                   POLICY\n\n"
 	"Build a throwaway lab of network namespaces (a gateway whose interfaces carry\n"
 	"the policy's names, an Internet host on 203.0.113.0/24 with a far client\n"
 	"198.51.100.10 behind it, a LAN host per internal network, a host per\n"
@@ -39,6 +40,9 @@ static const char lab_help[] =
 	"                  the probe's first packet in 'masqgen explain' syntax and\n"
 	"                  the gateway's verdict on it (accept|drop; both empty when\n"
 	"                  the probe does not show one)\n"
+	"      --sample N  instead of the probes above, N drawn tcp and udp packets\n"
+	"                  (the same for the same policy path), each expected to\n"
+	"                  arrive where the policy sends it, or never\n"
 	"  -h, --help      this text\n\n"
 	"Exit status: 0 every probe passed, 5 a probe failed, 3 the lab could not be\n"
 	"built (not root, no namespace support, apply failed), 1 policy errors,\n"
@@ -280,7 +284,7 @@ static int lab_usable(void)
 	return 0;
 }
 
-static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
+static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep, unsigned sample)
 {
 	struct lab_plan plan = {0};
 	size_t failed, ran;
@@ -296,7 +300,10 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 	}
 	if (!no_apply && lab_net_apply(lab) < 0)
 		goto out;
-	lab_plan_build(lab, &plan);
+	if (sample)
+		lab_sample_build(lab, sample, &plan);
+	else
+		lab_plan_build(lab, &plan);
 	failed = run_plan(lab, &plan, tsv, &ran);
 	if (lab_interrupted)
 		goto out;
@@ -330,9 +337,12 @@ int cmd_lab(int argc, char **argv)
 		{"keep", no_argument, NULL, 'k'},
 		{"no-apply", no_argument, NULL, 'n'},
 		{"tsv", no_argument, NULL, 'T'},
+		{"sample", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	bool keep = false, no_apply = false, tsv = false;
+	unsigned long sample = 0;
+	char *end;
 	const char *target = "nft";
 	struct lab lab;
 	struct ir *ir;
@@ -360,6 +370,12 @@ int cmd_lab(int argc, char **argv)
 		case 'T':
 			tsv = true;
 			break;
+		case 'S':
+			sample = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || *optarg == '-' || sample < 1 || sample > 1000)
+				return cli_usage_error(argv[0], "--sample takes a count 1-1000, not "
+						       "'%s'", optarg);
+			break;
 		default:
 			if (optopt)
 				return cli_usage_error(argv[0], "unknown or incomplete option '-%c'",
@@ -380,7 +396,7 @@ int cmd_lab(int argc, char **argv)
 	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
 		rc = EXIT_SYSTEM;
 	else
-		rc = lab_main(&lab, no_apply, tsv, keep);
+		rc = lab_main(&lab, no_apply, tsv, keep, (unsigned)sample);
 	lab_net_free(&lab);
 	ir_free(ir);
 	return rc;

@@ -7,6 +7,7 @@
  *                applying the policy in the gateway, cleanup
  *   lab_plan.c   the probes and the outcome the policy (IR) predicts for each
  *   lab_verdict.c the IR's filter chains applied to one packet (by ir_match)
+ *   lab_sample.c drawn packets instead of the plan (--sample)
  *   lab_probe.c  the probes themselves: sockets opened inside namespaces
  *   lab_ftp.c    a tiny FTP server and client for the ftp helper probes
  *
@@ -242,5 +243,12 @@ struct lab_plan {
 
 /* Every probe for @lab with its expected outcome. */
 void lab_plan_build(const struct lab *lab, struct lab_plan *plan);
+
+/*
+ * lab_sample.c: @n drawn tcp and udp packets (seeded by the policy's file
+ * name) with the verdict the lab predicts, each watched where explain's
+ * engine says it goes.
+ */
+void lab_sample_build(const struct lab *lab, unsigned n, struct lab_plan *plan);
 
 #endif
