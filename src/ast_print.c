@@ -48,8 +48,14 @@ static void masq_word(struct strbuf *sb, const struct ast_word *w, const struct 
 		sb_addf(sb, "$%s", w->text);
 		return;
 	}
+	/* a keyword the grammar takes here is bare even when written as a string: the
+	 * chain slot takes nothing else */
+	if (!quote && masq_is_keyword(w->text) && part_accepts(p, w->text)) {
+		sb_add(sb, w->text);
+		return;
+	}
 	if (w->kind == AST_WORD && !quote && masq_is_bare_word(w->text) &&
-	    (!masq_is_keyword(w->text) || part_accepts(p, w->text))) {
+	    !masq_is_keyword(w->text)) {
 		sb_add(sb, w->text);
 		return;
 	}
