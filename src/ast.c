@@ -285,19 +285,52 @@ static bool is_yaml(const char *path)
 	       (n >= 4 && strcmp(path + n - 4, ".yml") == 0);
 }
 
-/* Read all of @path into *sb; -1 with errno set on failure. */
-static int read_all(const char *path, struct strbuf *sb)
+/* What a file that is not a regular file is, for the error. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "a special file";
+}
+
+/*
+ * Read all of @path into *sb; -1 with errno set on failure, or -1 with
+ * *kind set when @path is no regular file. A FIFO or a device is never
+ * opened for reading: the read could block forever or have side effects.
+ */
+static int read_all(const char *path, struct strbuf *sb, const char **kind)
 {
 	struct stat st;
 	char buf[65536];
 	ssize_t got;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*kind = NULL;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		*kind = file_kind(st.st_mode);
+		return -1;
+	}
+	/* non-blocking: the path may have been swapped for a FIFO since stat() */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if (fstat(fd, &st) < 0)
+		goto out_err;
+	if (!S_ISREG(st.st_mode)) {
+		*kind = file_kind(st.st_mode);
+		close(fd);
+		return -1;
+	}
+	if (st.st_size > AST_MAX_FILE) {
+		errno = EFBIG;
 		goto out_err;
 	}
 	while ((got = read(fd, buf, sizeof(buf))) != 0) {
@@ -411,10 +444,14 @@ static struct ast_file *load(const char *path, const struct loc *from,
 {
 	const struct diag_source *src;
 	struct strbuf sb = {0};
+	const char *kind;
 	struct ast_file *f;
 
-	if (read_all(path, &sb) < 0) {
-		if (errno == EFBIG)
+	if (read_all(path, &sb, &kind) < 0) {
+		if (kind)
+			diag_error(from, "cannot read '%s': %s, not a regular file", path,
+				   kind);
+		else if (errno == EFBIG)
 			diag_error(from, "cannot read '%s': larger than %u MiB", path,
 				   AST_MAX_FILE >> 20);
 		else
