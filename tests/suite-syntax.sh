@@ -35,8 +35,9 @@ gen_long_string() {
 }
 
 gen_long_yaml() {
-	printf -- '- external: {interface: ppp0}\n- passthrough: ['
-	repeat 12500 'veth12, '
+	printf -- '- external: {interface: ppp0}\n'
+	printf -- '- internal: {interface: eth1, networks: [192.168.0.1/24]}\n- passthrough: ['
+	awk 'BEGIN { for (i = 1; i <= 12500; i++) printf "vth%d, ", i }'
 	printf 'veth0]\n- log: {prefix: "'
 	repeat 2000 x
 	printf '"}\n'
