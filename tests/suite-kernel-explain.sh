@@ -163,7 +163,7 @@ for policy in rules/*.masq; do
 done
 # packets drawn for every golden policy (tests/unit/test_ir_match.c draws
 # thousands without a kernel): the kernel, explain and the lab agree
-for policy in tests/golden/*/policy.masq; do
+for policy in tests/golden/*/policy.masq tests/golden/*/policy.yaml; do
 	name=$(basename "$(dirname "$policy")")
 	lab_compare "golden $name" "$policy" --sample 8
 done
