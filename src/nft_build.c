@@ -288,6 +288,10 @@ static void set_key(const struct nft_set *s, uint32_t *type, uint32_t *len)
 		*type = DT_CONCAT2(DT_IPADDR, DT_INET_PROTO);
 		*len = 8;
 		return;
+	case NFT_SK_ADMIT:
+		*type = DT_CONCAT3(DT_IPADDR, DT_INET_SERVICE, DT_INET_SERVICE);
+		*len = 12;
+		return;
 	}
 }
 
@@ -316,6 +320,11 @@ static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out
 		out[4] = (uint8_t)k[1];
 		if (s->kind == NFT_SK_PROTO_TARGET)
 			return 8;
+		put_be16(out + 8, (uint16_t)k[2]);
+		return 12;
+	case NFT_SK_ADMIT:
+		put_be32(out, k[0]);
+		put_be16(out + 4, (uint16_t)k[1]);
 		put_be16(out + 8, (uint16_t)k[2]);
 		return 12;
 	}

@@ -55,6 +55,9 @@ enum nft_sel {
 	/* Set lookups on a concatenation (value: NFT_V_SET only). */
 	NFT_SEL_TARGET,		/* ip daddr . meta l4proto . th dport */
 	NFT_SEL_PROTO_TARGET,	/* ip daddr . meta l4proto */
+	/* ip daddr . tcp|udp dport . ct original proto-dst: forward admission */
+	NFT_SEL_ADMIT_TCP,
+	NFT_SEL_ADMIT_UDP,
 };
 
 enum nft_val {
@@ -124,6 +127,7 @@ enum nft_set_kind {
 	NFT_SK_FWD_MAP,		/* inet_proto . inet_service : ipv4_addr . inet_service */
 	NFT_SK_TARGET,		/* ipv4_addr . inet_proto . inet_service */
 	NFT_SK_PROTO_TARGET,	/* ipv4_addr . inet_proto */
+	NFT_SK_ADMIT,		/* ipv4_addr . inet_service . inet_service */
 };
 
 /*
@@ -249,6 +253,7 @@ struct nft_lower {
 	struct nft_model *m;
 	size_t targets;		/* ip table set numbers, SIZE_MAX when absent */
 	size_t proto_targets;
+	size_t admit[2];	/* fwd_admit_tcp, fwd_admit_udp */
 };
 
 /* Anonymous sets hold at most this many elements; larger lists get a named set. */
@@ -277,5 +282,7 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_ports *p, uint8_t proto, char *set_name);
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
+/* The admission elements of port forward @f (nft_lower.c). */
+void nft_admit_elems(struct nft_set *s, const struct ir_forward *f);
 
 #endif

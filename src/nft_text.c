@@ -153,6 +153,10 @@ static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct 
 		if (s->kind == NFT_SK_TARGET)
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
+	case NFT_SK_ADMIT:
+		print_ip(sb, e->k[0]);
+		sb_addf(sb, " . %u . %u", e->k[1], e->k[2]);
+		break;
 	}
 	if (e->comment)
 		sb_addf(sb, " comment \"%s\"", e->comment);
@@ -214,6 +218,8 @@ static const char *const sel_text[] = {
 	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
 	[NFT_SEL_PROTO_TARGET] = "ip daddr . meta l4proto",
+	[NFT_SEL_ADMIT_TCP] = "ip daddr . tcp dport . ct original proto-dst",
+	[NFT_SEL_ADMIT_UDP] = "ip daddr . udp dport . ct original proto-dst",
 };
 
 /* An interface name; a trailing '+' (any suffix) is nft's '*'. */
@@ -333,6 +339,7 @@ static const char *const set_types[] = {
 	[NFT_SK_FWD_MAP] = "inet_proto . inet_service : ipv4_addr . inet_service",
 	[NFT_SK_TARGET] = "ipv4_addr . inet_proto . inet_service",
 	[NFT_SK_PROTO_TARGET] = "ipv4_addr . inet_proto",
+	[NFT_SK_ADMIT] = "ipv4_addr . inet_service . inet_service",
 };
 
 static void print_set(struct strbuf *sb, const struct nft_set *s)
