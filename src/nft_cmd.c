@@ -27,6 +27,7 @@
 #include "ipt.h"
 #include "ir.h"
 #include "nft.h"
+#include "nft_dump.h"
 #include "selfcheck.h"
 #include "util.h"
 
@@ -402,26 +403,28 @@ int cmd_show(int argc, char **argv)
 {
 	static const char help[] =
 	    "usage: masqgen show\n\n"
-	    "Print masqgen's loaded tables (ip masqgen, ip6 masqgen) as nft lists them,\n"
-	    "with counters. Exit status 3 when none is loaded.\n\n"
+	    "Print masqgen's loaded tables (ip masqgen, ip6 masqgen) with counters, read\n"
+	    "from the kernel and printed as 'masqgen generate -t nft' prints a policy.\n"
+	    "Exit status 3 when none is loaded.\n\n"
 	    "  -h, --help  this text\n";
-	struct nft_state st;
+	struct nft_dump d;
 	struct strbuf out = {0};
 	int rc = nft_cmd_args(argc, argv, help, NULL, NULL);
 
 	if (rc >= 0)
 		return rc;
-	if (nft_state_read(&st) < 0)
+	if (nft_dump_read(&d) < 0)
 		return EXIT_SYSTEM;
-	if (!st.ip && !st.ip6) {
+	if (!nft_dump_loaded(&d)) {
 		diag_error(NULL, "no masqgen table is loaded (see 'masqgen apply')");
+		nft_dump_free(&d);
 		return EXIT_SYSTEM;
 	}
-	rc = nft_cmd_list(&st, false, &out) < 0 ? EXIT_SYSTEM : EXIT_OK;
-	if (out.len)
-		fwrite(out.buf, 1, out.len, stdout);
+	nft_text_print(d.m, &out);
+	fwrite(out.buf, 1, out.len, stdout);
 	sb_free(&out);
-	return rc;
+	nft_dump_free(&d);
+	return EXIT_OK;
 }
 
 int cmd_flush(int argc, char **argv)

@@ -105,6 +105,7 @@ struct nft_stmt {
 	enum nft_reject reject;
 	const char *str;	/* points into the model or the IR */
 	size_t set;
+	uint64_t packets, bytes;	/* NFT_S_COUNTER of a loaded table (nft_dump.h) */
 };
 
 struct nft_rule {
@@ -178,6 +179,7 @@ enum nft_hook {
 	NFT_HOOK_FORWARD,
 	NFT_HOOK_OUTPUT,
 	NFT_HOOK_POSTROUTING,
+	NFT_HOOK_COUNT
 };
 
 struct nft_chain {
@@ -192,6 +194,9 @@ struct nft_chain {
 
 struct nft_table {
 	bool present;
+	bool loaded;			/* read from the kernel: counters print their values */
+	char **strs;			/* strings a loaded table owns (names, prefixes) */
+	size_t n_strs, cap_strs;
 	struct nft_helper_obj *helpers;
 	size_t n_helpers, cap_helpers;
 	struct nft_timeout_obj *timeouts;

@@ -253,6 +253,9 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	switch (s->kind) {
 	case NFT_S_COUNTER:
 		sb_add(sb, "counter");
+		if (t->loaded)
+			sb_addf(sb, " packets %llu bytes %llu", (unsigned long long)s->packets,
+				(unsigned long long)s->bytes);
 		break;
 	case NFT_S_LIMIT:
 		sb_addf(sb, "limit rate %u/%s", s->a, units[s->unit]);
@@ -400,7 +403,9 @@ static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_f
 	const char *fname = family_names[fam];
 	size_t i, j;
 
-	sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
+	/* a loaded table is shown as it is, not as a script that replaces it */
+	if (!t->loaded)
+		sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
 	if (!t->present)
 		return;
 	sb_addf(sb, "table %s masqgen {\n", fname);
