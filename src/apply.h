@@ -9,6 +9,7 @@
 #define MASQGEN_APPLY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ir;
@@ -43,6 +44,15 @@ int nft_state_read(struct nft_state *st);
  */
 int sysctls_apply(const struct ir *ir, const char *state_path);
 int sysctls_restore(const char *state_path);
+
+/*
+ * sysctls_diff(): append to @out a line for each kernel setting an apply of
+ * @ir would change ("~ setting net.ipv4.ip_forward: 0 -> 1  (gw.masq:3)"),
+ * and for each one the record at @state_path (NULL: none) holds that @ir
+ * no longer names (apply writes it back). Returns the number of lines.
+ */
+struct strbuf;
+size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *out);
 
 /*
  * Delete the conntrack entries the ruleset of @ir treats differently from

@@ -10,11 +10,11 @@
  *         With -t iptables the ruleset goes through ipt_apply() instead;
  *         everything after it is the same.
  * flush:  the reverse: settings back first, then masqgen's tables go.
- * show:   `nft list table` of masqgen's tables; nft's printer is the one
- *         admins know, and listing from the kernel shows what is loaded,
- *         not what masqgen meant to load.
- * diff:   the policy is loaded into a throwaway network namespace through
- *         the same batch, and both listings are compared.
+ * show:   masqgen's tables read back from the kernel (nft_dump.h) and
+ *         printed by nft_text.c: what is loaded, not what masqgen meant to
+ *         load, in the words `generate -t nft` uses.
+ * diff:   the loaded tables against the compiled policy, by meaning
+ *         (diff.h), and the kernel settings apply would change.
  *
  * Files: the lock under /run/masqgen (MASQGEN_RUN_DIR), the record of
  * replaced kernel settings under /var/lib/masqgen (MASQGEN_STATE_DIR);
@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "confirm.h"
 #include "diag.h"
+#include "diff.h"
 #include "ipt.h"
 #include "ir.h"
 #include "nft.h"
@@ -34,13 +35,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define NFT_CMD_ATTEMPTS 5
@@ -364,274 +363,187 @@ out:
 	return rc;
 }
 
-/* Append `nft [-s] list table FAMILY masqgen` for each loaded table. */
-static int nft_cmd_list(const struct nft_state *st, bool stateless, struct strbuf *out)
+/*
+ * What masqgen has loaded: its nftables tables, and with @ipt its
+ * iptables chains of either flavour. Returns 0, or -1 after reporting
+ * (nothing to free then).
+ */
+static int nft_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
 {
-	static const char *const families[] = {"ip", "ip6"};
-	struct strbuf text = {0};
-	int rc = 0;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(families) && rc == 0; i++) {
-		char *argv[7];
-		size_t n = 0;
-
-		if (!(i == 0 ? st->ip : st->ip6))
-			continue;
-		argv[n++] = "nft";
-		if (stateless)
-			argv[n++] = "-s";
-		argv[n++] = "list";
-		argv[n++] = "table";
-		argv[n++] = (char *)families[i];
-		argv[n++] = "masqgen";
-		argv[n] = NULL;
-		text.len = 0;
-		if (util_run(argv, NULL, 0, &text) == 0) {
-			sb_addn(out, text.buf ? text.buf : "", text.len);
-			continue;
-		}
-		diag_error(NULL, "'nft list table %s masqgen' failed: %.*s", families[i],
-			   (int)strcspn(text.buf ? text.buf : "", "\n"), text.buf ? text.buf : "");
-		rc = -1;
-	}
-	sb_free(&text);
-	return rc;
+	memset(il, 0, sizeof(*il));
+	if (nft_dump_read(d) < 0)
+		return -1;
+	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
+		return 0;
+	ipt_loaded_free(il);
+	nft_dump_free(d);
+	return -1;
 }
 
 int cmd_show(int argc, char **argv)
 {
 	static const char help[] =
 	    "usage: masqgen show\n\n"
-	    "Print masqgen's loaded tables (ip masqgen, ip6 masqgen) with counters, read\n"
-	    "from the kernel and printed as 'masqgen generate -t nft' prints a policy.\n"
-	    "Exit status 3 when none is loaded.\n\n"
+	    "Print what masqgen has loaded, read from the kernel: its nftables tables (ip\n"
+	    "masqgen, ip6 masqgen) with counters, as 'masqgen generate -t nft' prints a\n"
+	    "policy, and the iptables and ip6tables chains 'apply -t iptables' loaded\n"
+	    "(iptables-nft or iptables-legacy), as 'generate -t iptables' prints them.\n"
+	    "Exit status 3 when nothing is loaded.\n\n"
 	    "  -h, --help  this text\n";
-	struct nft_dump d;
 	struct strbuf out = {0};
+	struct ipt_loaded il;
+	struct nft_dump d;
 	int rc = nft_cmd_args(argc, argv, help, NULL, NULL);
 
 	if (rc >= 0)
 		return rc;
-	if (nft_dump_read(&d) < 0)
+	if (nft_cmd_loaded(&d, &il, true) < 0)
 		return EXIT_SYSTEM;
-	if (!nft_dump_loaded(&d)) {
-		diag_error(NULL, "no masqgen table is loaded (see 'masqgen apply')");
-		nft_dump_free(&d);
-		return EXIT_SYSTEM;
+	if (!nft_dump_loaded(&d) && !ipt_loaded_any(&il)) {
+		diag_error(NULL, "nothing of masqgen's is loaded (see 'masqgen apply')");
+		rc = EXIT_SYSTEM;
+		goto out;
 	}
-	nft_text_print(d.m, &out);
+	if (nft_dump_loaded(&d))
+		nft_text_print(d.m, &out);
+	ipt_loaded_print(&il, &out);
 	fwrite(out.buf, 1, out.len, stdout);
+	rc = EXIT_OK;
+out:
 	sb_free(&out);
+	ipt_loaded_free(&il);
 	nft_dump_free(&d);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_flush(int argc, char **argv)
 {
 	static const char help[] =
 	    "usage: masqgen flush [-t nft|iptables]\n\n"
-	    "Undo 'masqgen apply': first write back the kernel settings apply replaced\n"
-	    "(so forwarding stops before the filter goes), then delete masqgen's tables\n"
-	    "(ip masqgen, ip6 masqgen) in one transaction. No other table is touched.\n"
-	    "Nothing loaded is not an error.\n\n"
-	    "  -t, --target TARGET  nft (the default), or iptables: unhook and delete\n"
-	    "                       masqgen's own iptables and ip6tables chains instead\n"
+	    "Undo 'masqgen apply', whichever target loaded it: first write back the kernel\n"
+	    "settings apply replaced (so forwarding stops before the filter goes), then\n"
+	    "delete masqgen's nftables tables (ip masqgen, ip6 masqgen) in one transaction,\n"
+	    "and unhook and delete masqgen's iptables and ip6tables chains (iptables-nft\n"
+	    "and iptables-legacy). No other table, chain or rule is touched. Nothing\n"
+	    "loaded is not an error.\n\n"
+	    "  -t, --target TARGET  remove only what that target loaded: nft or iptables\n"
 	    "  -h, --help           this text\n";
-	const char *target = "nft";
+	const char *target = NULL;
+	struct ipt_loaded il;
+	struct nft_dump d;
 	char *state;
 	int lock, rc = nft_cmd_args(argc, argv, help, NULL, &target);
+	bool nft, ipt;
 
 	if (rc >= 0)
 		return rc;
+	nft = !target || strcmp(target, "nft") == 0;
+	ipt = !target || strcmp(target, "iptables") == 0;
 	rc = EXIT_SYSTEM;
 	lock = nft_cmd_lock();
 	if (lock < 0)
 		return rc;
 	state = nft_cmd_state_path();
-	if (!state)
+	if (!state || nft_cmd_loaded(&d, &il, ipt) < 0)
 		goto out;
 	if (sysctls_restore(state) < 0) {
 		diag_note(NULL, "masqgen's rules stay loaded, so nothing is routed without them");
-		goto out;
+		goto out_free;
 	}
-	if (strcmp(target, "iptables") == 0 ? ipt_flush() == 0 : nft_cmd_send(NULL, true) == 0)
-		rc = EXIT_OK;
+	rc = EXIT_OK;
+	if (nft && nft_dump_loaded(&d) && nft_cmd_send(NULL, true) < 0)
+		rc = EXIT_SYSTEM;
+	if (ipt_loaded_flush(&il) < 0)
+		rc = EXIT_SYSTEM;
+out_free:
+	ipt_loaded_free(&il);
+	nft_dump_free(&d);
 out:
 	free(state);
 	close(lock);
 	return rc;
 }
 
-static int nft_cmd_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
- * Append @text with every `elements = { ... }` list rewritten one element
- * a line, sorted: a hash set lists its elements in an order that differs
- * from one load to the next, and one element a line makes a changed
- * forward one changed line.
+ * Append to @out what applying @ir as @target would change against what
+ * is loaded; @m is @ir lowered for nft. Returns the number of lines, or
+ * -1 after reporting.
  */
-static void nft_cmd_normalize(const char *text, struct strbuf *out)
+static long nft_cmd_diff(struct ir *ir, const struct nft_model *m, const char *target,
+			 const struct nft_dump *d, const struct ipt_loaded *il,
+			 struct strbuf *out)
 {
-	static const char open[] = "elements = {";
-	const char *p = text, *q;
+	char *state = xasprintf("%s/sysctls", nft_cmd_dir("MASQGEN_STATE_DIR", "/var/lib/masqgen"));
+	struct ipt_model *want;
+	long n;
 
-	while ((q = strstr(p, open))) {
-		const char *indent = q, *r = q + strlen(open), *start;
-		char **elems = NULL;
-		size_t n = 0, cap = 0, i;
-		bool quoted = false;
-
-		while (indent > text && (indent[-1] == '\t' || indent[-1] == ' '))
-			indent--;
-		sb_addn(out, p, (size_t)(q - p));
-		for (start = r; *r && (quoted || *r != '}'); r++) {
-			if (*r == '"')
-				quoted = !quoted;
-			if (!quoted && *r == ',') {
-				*VEC_PUSH(elems, n, cap) = xstrndup(start, (size_t)(r - start));
-				start = r + 1;
-			}
-		}
-		*VEC_PUSH(elems, n, cap) = xstrndup(start, (size_t)(r - start));
-		sb_add(out, "elements = {\n");
-		for (i = 0; i < n; i++) {
-			char *e = elems[i] + strspn(elems[i], " \t\n");
-			size_t len = strlen(e);
-
-			while (len && strchr(" \t\n", e[len - 1]))
-				e[--len] = '\0';
-			memmove(elems[i], e, len + 1);
-		}
-		qsort(elems, n, sizeof(*elems), nft_cmd_strcmp);
-		for (i = 0; i < n; i++) {
-			sb_addn(out, indent, (size_t)(q - indent));
-			sb_addf(out, "\t%s%s\n", elems[i], i + 1 < n ? "," : "");
-			free(elems[i]);
-		}
-		free(elems);
-		sb_addn(out, indent, (size_t)(q - indent));
-		sb_add(out, "}");
-		p = *r ? r + 1 : r;
+	if (strcmp(target, "nft") == 0) {
+		n = (long)diff_models(d->m, m, out);
+	} else {
+		ipt_timeout_sysctls(ir);
+		want = ipt_lower(ir);
+		n = want ? (long)diff_ipt(il->present[IPT_NFT][IPT_V4] ||
+						  il->present[IPT_NFT][IPT_V6]
+					      ? il->m[IPT_NFT]
+					      : il->m[IPT_LEGACY],
+					  want, out)
+			 : -1;
+		ipt_model_free(want);
 	}
-	sb_add(out, p);
-}
-
-/* nft_cmd_throwaway's child: @arg is the model, its listing goes to @fd. */
-static int nft_cmd_throwaway_child(const void *arg, int fd)
-{
-	struct strbuf text = {0};
-	struct nft_state st;
-	int rc = EXIT_SYSTEM;
-
-	if (unshare(CLONE_NEWNET) < 0)
-		diag_error(NULL, "cannot create a network namespace to load the policy into: %s",
-			   strerror(errno));
-	else if (nft_cmd_send(arg, true) == 0 && nft_state_read(&st) == 0 &&
-		 nft_cmd_list(&st, true, &text) == 0)
-		rc = EXIT_OK;
-	if (rc == EXIT_OK && text.len && write(fd, text.buf, text.len) < 0)
-		rc = EXIT_SYSTEM;
-	return rc;
-}
-
-/*
- * What the kernel lists for @m: loaded into a new network namespace by a
- * child process, through the same batch as apply. Returns 0, or -1.
- */
-static int nft_cmd_throwaway(const struct nft_model *m, struct strbuf *out)
-{
-	int rc = util_run_child(nft_cmd_throwaway_child, m, out);
-
-	if (rc < 0)
-		diag_error(NULL, "cannot start a child process: %s", strerror(-rc));
-	return rc == EXIT_OK ? 0 : -1;
-}
-
-/* Write @sb to a new temporary file; returns its path (caller frees), or NULL. */
-static char *nft_cmd_tmpfile(const struct strbuf *sb)
-{
-	const char *dir = nft_cmd_dir("TMPDIR", "/tmp");
-	char *path = xasprintf("%s/masqgen-diff.XXXXXX", dir);
-	int fd = mkstemp(path);
-
-	if (fd < 0 || (sb->len && write(fd, sb->buf, sb->len) != (ssize_t)sb->len)) {
-		diag_error(NULL, "cannot write a temporary file in '%s': %s", dir, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
-		free(path);
-		return NULL;
-	}
-	close(fd);
-	return path;
+	if (n >= 0)
+		n += (long)sysctls_diff(ir, state, out);
+	free(state);
+	return n;
 }
 
 int cmd_diff(int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: masqgen diff POLICY\n\n"
-	    "Show what 'masqgen apply POLICY' would change in masqgen's tables: the\n"
-	    "loaded tables and the ones POLICY gives (loaded into a throwaway network\n"
-	    "namespace to list them) as a unified diff of 'nft -s list table' output,\n"
-	    "set elements one a line and sorted. Kernel settings are not compared.\n\n"
-	    "  -h, --help  this text\n\n"
-	    "Exit status: 0 identical, 5 different, 1 policy errors, 2 usage, 3 the\n"
+	    "usage: masqgen diff [-t nft|iptables] POLICY\n\n"
+	    "Show what 'masqgen apply POLICY' would change: what masqgen has loaded (read\n"
+	    "from the kernel) against what POLICY compiles to, compared by meaning: rules\n"
+	    "in order, set and map elements, chains and objects, and the kernel settings\n"
+	    "apply writes. Where a rule came from in the policy (its line, the path it was\n"
+	    "given by) does not count. One line per change, in the policy's words where\n"
+	    "it has them:\n\n"
+	    "  + forward tcp 8081 to 192.168.0.10:80  (gw.masq:12)\n\n"
+	    "  -t, --target TARGET  compare as that target: nft, or iptables (masqgen's\n"
+	    "                       iptables chains); by default the target that loaded\n"
+	    "                       what is there, nft when nothing is\n"
+	    "  -h, --help           this text\n\n"
+	    "Exit status: 0 same meaning, 5 different, 1 policy errors, 2 usage, 3 the\n"
 	    "system refused.\n";
-	struct strbuf have = {0}, want = {0}, a = {0}, b = {0};
-	char *have_path = NULL, *want_path = NULL;
-	const char *policy = NULL;
-	struct nft_model *m;
-	struct nft_state st;
+	const char *policy = NULL, *target = NULL;
+	struct nft_model *m = NULL;
+	struct strbuf out = {0};
+	struct ipt_loaded il;
+	struct nft_dump d;
 	struct ir *ir;
+	long n;
 	int rc;
 
-	rc = nft_cmd_args(argc, argv, help, &policy, NULL);
+	rc = nft_cmd_args(argc, argv, help, &policy, &target);
 	if (rc >= 0)
 		return rc;
-	rc = nft_cmd_prepare(policy, &ir, &m);
+	if (nft_cmd_loaded(&d, &il, true) < 0)
+		return EXIT_SYSTEM;
+	if (!target)
+		target = !nft_dump_loaded(&d) && ipt_loaded_any(&il) ? "iptables" : "nft";
+	if (strcmp(target, "nft") == 0 && ipt_loaded_any(&il))
+		diag_note(NULL, "masqgen's iptables chains are loaded as well ('masqgen show'; "
+				"'masqgen diff -t iptables' compares them)");
+	rc = nft_cmd_prepare(policy, &ir, strcmp(target, "nft") == 0 ? &m : NULL);
 	if (rc != EXIT_OK)
-		return rc;
-	rc = EXIT_SYSTEM;
-	if (nft_state_read(&st) < 0 || nft_cmd_list(&st, true, &have) < 0 ||
-	    nft_cmd_throwaway(m, &want) < 0)
 		goto out;
-	nft_cmd_normalize(have.buf ? have.buf : "", &a);
-	nft_cmd_normalize(want.buf ? want.buf : "", &b);
-	if (a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf, a.len) == 0)) {
-		rc = EXIT_OK;
-		goto out;
-	}
-	have_path = nft_cmd_tmpfile(&a);
-	want_path = have_path ? nft_cmd_tmpfile(&b) : NULL;
-	if (want_path) {
-		char *dargv[] = {"diff",	 "-u",	    "--label", "loaded", "--label",
-				 (char *)policy, have_path, want_path, NULL};
-		struct strbuf shown = {0};
-
-		rc = util_run(dargv, NULL, 0, &shown) == 1 ? EXIT_NO : EXIT_SYSTEM;
-		if (rc == EXIT_NO)
-			fwrite(shown.buf, 1, shown.len, stdout);
-		else
-			diag_error(NULL, "'diff -u' failed: %s", shown.buf ? shown.buf : "");
-		sb_free(&shown);
-	}
-out:
-	if (have_path)
-		unlink(have_path);
-	if (want_path)
-		unlink(want_path);
-	free(have_path);
-	free(want_path);
-	sb_free(&have);
-	sb_free(&want);
-	sb_free(&a);
-	sb_free(&b);
+	n = nft_cmd_diff(ir, m, target, &d, &il, &out);
+	rc = n < 0 ? EXIT_POLICY : n ? EXIT_NO : EXIT_OK;
+	if (n > 0)
+		printf("--- loaded\n+++ %s\n%.*s", policy, (int)out.len, out.buf);
 	nft_model_free(m);
 	ir_free(ir);
+out:
+	sb_free(&out);
+	ipt_loaded_free(&il);
+	nft_dump_free(&d);
 	return rc;
 }

@@ -286,6 +286,28 @@ static int dec_addr(struct dx *x, uint32_t off, uint32_t len)
 	return 0;
 }
 
+/*
+ * nft merges tests of adjacent fields into one load and compare: `tcp
+ * sport A tcp dport B` is 4 bytes at offset 0, `ip saddr A ip daddr B` 8
+ * bytes at offset 12. Split them back into the model's two matches.
+ */
+static int dec_merged(struct dx *x, enum nft_sel first, enum nft_sel second, uint32_t half)
+{
+	const uint8_t *p;
+	uint32_t len;
+
+	x->i++;
+	if (!is(x, x->i, "cmp") || u32(x, x->i, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ)
+		return -1;
+	p = bytes(x, x->i, NFTNL_EXPR_CMP_DATA, &len);
+	if (len != 2 * half)
+		return -1;
+	nft_match_eq(x->r, first, be_val(p, half));
+	nft_match_eq(x->r, second, be_val(p + half, half));
+	x->i++;
+	return 0;
+}
+
 static int dec_payload(struct dx *x)
 {
 	uint32_t base = u32(x, x->i, NFTNL_EXPR_PAYLOAD_BASE);
@@ -301,10 +323,15 @@ static int dec_payload(struct dx *x)
 		new_match(x, NFT_SEL_IP6_LINKLOCAL);
 		return 0;
 	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && !x->v6 && off == 12 && len == 8)
+		return dec_merged(x, NFT_SEL_SADDR, NFT_SEL_DADDR, 4);
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && !x->v6 && (off == 12 || off == 16) && len <= 4)
 		return dec_addr(x, off, len);
 	if (base != NFT_PAYLOAD_TRANSPORT_HEADER)
 		return -1;
+	if (len == 4 && off == 0 && (tcp || x->dep == IR_P_UDP))
+		return dec_merged(x, tcp ? NFT_SEL_TCP_SPORT : NFT_SEL_UDP_SPORT,
+				  tcp ? NFT_SEL_TCP_DPORT : NFT_SEL_UDP_DPORT, 2);
 	x->i++;
 	if (len == 2 && (off == 0 || off == 2) && (tcp || x->dep == IR_P_UDP)) {
 		enum nft_sel sel = off == 2 ? (tcp ? NFT_SEL_TCP_DPORT : NFT_SEL_UDP_DPORT)

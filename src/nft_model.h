@@ -283,4 +283,14 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
 
+/*
+ * nft_text.c: one rule of @t as nft text, matches and statements without
+ * the comment; one element of @s (with its comment when @comment).
+ */
+struct strbuf;
+void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		   const struct nft_rule *r);
+void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
+		   bool comment);
+
 #endif

@@ -127,7 +127,8 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 	}
 }
 
-static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e)
+void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
+		   bool comment)
 {
 	switch (s->kind) {
 	case NFT_SK_ADDR:
@@ -154,7 +155,7 @@ static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct 
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
 	}
-	if (e->comment)
+	if (comment && e->comment)
 		sb_addf(sb, " comment \"%s\"", e->comment);
 	if (s->kind == NFT_SK_FWD_MAP) {
 		sb_add(sb, " : ");
@@ -174,7 +175,7 @@ static void print_elems(struct strbuf *sb, const struct nft_set *s, const char *
 			sb_addf(sb, "\n%s\t", indent);
 		else
 			sb_add(sb, " ");
-		print_elem(sb, s, &s->v[i]);
+		nft_text_elem(sb, s, &s->v[i], true);
 		if (i + 1 < s->n)
 			sb_add(sb, ",");
 	}
@@ -307,10 +308,10 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	}
 }
 
-static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
-		       const struct nft_rule *r)
+void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		   const struct nft_rule *r)
 {
-	const char *sep = "\t\t";
+	const char *sep = "";
 	size_t i;
 
 	for (i = 0; i < r->n_m; i++) {
@@ -323,6 +324,13 @@ static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		print_stmt(sb, t, fam, &r->s[i]);
 		sep = " ";
 	}
+}
+
+static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		       const struct nft_rule *r)
+{
+	sb_add(sb, "\t\t");
+	nft_text_rule(sb, t, fam, r);
 	if (r->comment)
 		sb_addf(sb, " comment \"%s\"", r->comment);
 	sb_add(sb, "\n");
