@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * diff_ipt.c - masqgen's loaded iptables chains against the ones a policy
- * compiles to (diff.h): the chains, the jumps into them from the built-in
- * chains, and the rules of each chain in order, compared as iptables-save
- * prints them without their comment (which holds the policy place).
+ * compiles to (diff_model.h): the chains, the jumps into them from the
+ * built-in chains, and the rules of each chain in order, compared as
+ * iptables-save prints them without their comment (the policy place).
  */
-#include "diff.h"
+#include "diff_model.h"
 #include "ipt.h"
 #include "util.h"
 

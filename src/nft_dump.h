@@ -10,7 +10,7 @@
  * the one nft_lower() compiles, so that:
  *
  *   - nft_text_print() prints it (`masqgen show`), counters with values;
- *   - diff_models() (diff.h) compares it with a compiled policy;
+ *   - diff_models() (diff_model.h) compares it with a compiled policy;
  *   - an apply can build a transaction from the difference.
  *
  * What differs from a compiled model:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * diff.h - what applying a policy would change in masqgen's nftables
+ * diff_model.h - what applying a policy would change in masqgen's nftables
  * tables, by meaning (`masqgen diff`).
  *
  * diff_models() compares the tables masqgen has loaded (read back by
@@ -24,8 +24,8 @@
  * Lines are in table, object, set, chain order; a line equal to the one
  * before (one policy line lowered into several rules) is printed once.
  */
-#ifndef MASQGEN_DIFF_H
-#define MASQGEN_DIFF_H
+#ifndef MASQGEN_DIFF_MODEL_H
+#define MASQGEN_DIFF_MODEL_H
 
 #include "nft_model.h"
 #include "util.h"
@@ -41,7 +41,7 @@
 size_t diff_models(const struct nft_model *have, const struct nft_model *want,
 		   struct strbuf *out);
 
-/* What the diff of one ruleset kind shares (diff.c, diff_ipt.c). */
+/* What the diff of one ruleset kind shares (diff_model.c, diff_ipt.c). */
 struct diff_ctx {
 	struct strbuf *out;
 	struct strbuf last;	/* the line printed last (repeats are dropped) */
