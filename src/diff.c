@@ -35,9 +35,13 @@ static long diff_cmd_compare(struct ir *ir, const struct nft_model *m, const cha
 	const struct ipt_model *have;
 	struct ipt_model *want;
 	long n = -1;
+	size_t i;
 
 	if (strcmp(target, "nft") == 0) {
 		n = (long)diff_models(d->m, m, out);
+		/* what someone added to masqgen's tables: apply replaces it */
+		for (i = 0; i < d->n_foreign; i++, n++)
+			sb_addf(out, "- %s\n", d->foreign[i]);
 	} else {
 		ipt_timeout_sysctls(ir);
 		want = ipt_lower(ir);

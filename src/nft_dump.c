@@ -33,7 +33,6 @@ struct rd {
 	struct nft_dump *d;
 	char **set_names[NFT_FAM_COUNT];	/* kernel names, by set number */
 	size_t cap_names[NFT_FAM_COUNT];
-	char *why;				/* a rule or set masqgen does not make */
 	struct nftnl_set *elems;		/* the set whose elements are read */
 };
 
@@ -60,12 +59,12 @@ static int our_family(uint32_t family, const char *table)
 	return -1;
 }
 
-static void set_why(struct rd *r, char *why)
+/* Record @what (taken), a piece of family @f that masqgen does not make. */
+static void foreign(struct rd *r, int f, char *what)
 {
-	if (!r->why)
-		r->why = why;
-	else
-		free(why);
+	*VEC_PUSH(r->d->foreign, r->d->n_foreign, r->d->cap_foreign) =
+	    xasprintf("%s %s", f == NFT_FAM_IP ? "ip" : "ip6", what);
+	free(what);
 }
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
@@ -107,7 +106,7 @@ static void add_chain(struct rd *r, struct nft_table *t, const struct nftnl_chai
 	for (h = 0; h < NFT_HOOK_COUNT && nft_hook_nums[h] != hooknum; h++)
 		;
 	if (!nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM) || h == NFT_HOOK_COUNT) {
-		set_why(r, xasprintf("chain '%s' is not a base chain masqgen makes", name));
+		foreign(r, (int)(t - r->d->m->t), xasprintf("chain %s: not a base chain masqgen makes", name));
 		return;
 	}
 	nft_chain_begin(t, nft_dump_str(t, name), type && strcmp(type, "nat") == 0,
@@ -171,8 +170,8 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 		if (secs)
 			memcpy(to->secs, secs, len < sizeof(to->secs) ? len : sizeof(to->secs));
 	} else {
-		set_why(r, xasprintf("object '%s' is not one masqgen makes",
-				     nftnl_obj_get_str(o, NFTNL_OBJ_NAME)));
+		foreign(r, f, xasprintf("object %s: not one masqgen makes",
+					nftnl_obj_get_str(o, NFTNL_OBJ_NAME)));
 	}
 out:
 	nftnl_obj_free(o);
@@ -213,7 +212,7 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	flags = nftnl_set_get_u32(ns, NFTNL_SET_FLAGS);
 	kind = kind_of(nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE));
 	if (kind < 0) {
-		set_why(r, xasprintf("set '%s' is not one masqgen makes", name));
+		foreign(r, f, xasprintf("set %s: not one masqgen makes", name));
 		goto out;
 	}
 	idx = nft_set_new(t, flags & NFT_SET_ANONYMOUS ? NULL : xstrdup(name),
@@ -415,10 +414,16 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	ud = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
 	rule = nft_rule_add(c, udata_comment(ud, len), NULL);
-	if (nft_dump_rule(t, rule, nr, f == NFT_FAM_IP6, r->set_names[f]) < 0)
-		set_why(r, xasprintf("rule %llu of chain '%s' is not one masqgen makes",
-				     (unsigned long long)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE),
-				     chain));
+	if (nft_dump_rule(t, rule, nr, f == NFT_FAM_IP6, r->set_names[f]) < 0) {
+		/* left out of the model, and named */
+		foreign(r, f, xasprintf("chain %s: rule %zu (handle %llu) is not one masqgen makes",
+					chain, c->n,
+					(unsigned long long)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE)));
+		free(rule->m);
+		free(rule->s);
+		free(rule->comment);
+		c->n--;
+	}
 out:
 	nftnl_rule_free(nr);
 	return MNL_CB_OK;
@@ -465,8 +470,6 @@ static void rd_reset(struct rd *r)
 		r->set_names[f] = NULL;
 		r->cap_names[f] = 0;
 	}
-	free(r->why);
-	r->why = NULL;
 }
 
 int nft_dump_read(struct nft_dump *d)
@@ -490,15 +493,11 @@ int nft_dump_read(struct nft_dump *d)
 		rc = read_once(&r, nl);
 		err = errno;
 		after = nft_genid();
-		if (rc == 0 && after == d->genid && !r.why)
+		if (rc == 0 && after == d->genid)
 			break;
 		if (after == d->genid) {
-			if (r.why)
-				diag_error(NULL, "masqgen's loaded tables hold something masqgen "
-						 "does not make: %s", r.why);
-			else
-				diag_error(NULL, "cannot read the loaded nftables ruleset: %s",
-					   strerror(err));
+			diag_error(NULL, "cannot read the loaded nftables ruleset: %s",
+				   strerror(err));
 			rc = -1;
 			break;
 		}
@@ -516,8 +515,15 @@ int nft_dump_read(struct nft_dump *d)
 
 void nft_dump_free(struct nft_dump *d)
 {
+	size_t i;
+
 	nft_model_free(d->m);
 	d->m = NULL;
+	for (i = 0; i < d->n_foreign; i++)
+		free(d->foreign[i]);
+	free(d->foreign);
+	d->foreign = NULL;
+	d->n_foreign = d->cap_foreign = 0;
 }
 
 bool nft_dump_loaded(const struct nft_dump *d)

@@ -25,9 +25,10 @@
  *   - a `meta l4proto` test that only guards a transport field (nft's
  *     dependency) is not a match of its own, as in a compiled rule.
  *
- * A rule whose expressions masqgen never generates (someone edited
- * masqgen's table by hand) makes the read fail with a message naming the
- * chain and the rule handle.
+ * A chain, rule, set or object masqgen never makes (someone edited
+ * masqgen's table by hand) is left out of the model and named in
+ * foreign: show warns about it, diff counts it as a change, flush removes
+ * it with the table.
  *
  * The dump is consistent: the generation id is read before and after, and
  * the whole dump is read again (a few times) when a commit came between.
@@ -48,6 +49,13 @@ struct nft_dump {
 	 * tables iptables-nft keeps (filter, nat, raw, mangle).
 	 */
 	bool ipt_nft[NFT_FAM_COUNT];
+	/*
+	 * What masqgen's tables hold that masqgen does not make (someone
+	 * added it by hand): "ip chain intruder: not a base chain masqgen
+	 * makes". Such chains, rules, sets and objects are left out of m.
+	 */
+	char **foreign;
+	size_t n_foreign, cap_foreign;
 };
 
 /*

@@ -30,6 +30,7 @@ int cmd_show(int argc, char **argv)
 	struct strbuf out = {0};
 	struct ipt_loaded il;
 	struct nft_dump d;
+	size_t i;
 	int rc = kernel_cmd_args(argc, argv, help, false, false, &o);
 
 	if (rc >= 0)
@@ -43,6 +44,9 @@ int cmd_show(int argc, char **argv)
 	}
 	if (nft_dump_loaded(&d))
 		nft_text_print(d.m, &out);
+	for (i = 0; i < d.n_foreign; i++)
+		diag_warning(NULL, "not shown, masqgen does not make it: %s (see 'nft list ruleset')",
+			     d.foreign[i]);
 	ipt_loaded_print(&il, &out);
 	fwrite(out.buf, 1, out.len, stdout);
 	rc = EXIT_OK;

@@ -4,8 +4,9 @@
 # added, is no change (exit 0, nothing printed); one changed forward or
 # rule is one line each way, in the policy's words with its place; a
 # kernel setting that differs is a line; 2,000 forwards with one changed
-# print two lines. The loaded tables are read in process: an nft on PATH
-# that fails must not matter.
+# print two lines; a chain or rule someone added to masqgen's table is a
+# change of its own. The loaded tables are read in process: an nft on
+# PATH that fails must not matter.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -115,6 +116,28 @@ EOF
 	ndiff "diff of 2,000 forwards with one changed prints only that one" 5 "$tmp/exp" big2.masq
 else
 	fail "diff of 2,000 forwards with one changed prints only that one" "$(head -n 5 "$tmp/out")"
+fi
+
+# what someone added to masqgen's table by hand: diff names it, show warns
+mg apply gw.masq >/dev/null 2>&1
+gw nft add chain ip masqgen intruder
+gw nft add rule ip masqgen input meta mark 7 accept
+mg diff gw.masq >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 5 ] && grep -qx -e '- ip chain intruder: not a base chain masqgen makes' "$tmp/out" &&
+	grep -q -e '^- ip chain input: rule [0-9]* (handle [0-9]*) is not one masqgen makes$' "$tmp/out" &&
+	[ "$(grep -c '^[-+~] ' "$tmp/out")" -eq 2 ]; then
+	pass "diff names a chain and a rule masqgen does not make"
+else
+	fail "diff names a chain and a rule masqgen does not make" "exit $rc: $(head -n 5 "$tmp/out" "$tmp/err")"
+fi
+mg show >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "warning: not shown, masqgen does not make it: ip chain intruder" "$tmp/err" &&
+	grep -q '^table ip masqgen {' "$tmp/out"; then
+	pass "show prints masqgen's rules and warns about the rest"
+else
+	fail "show prints masqgen's rules and warns about the rest" "exit $rc: $(head -n 5 "$tmp/err")"
 fi
 
 # nothing loaded: everything is new, and the exit is 5
