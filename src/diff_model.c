@@ -164,21 +164,6 @@ static const char *map_iface(const struct nft_table *t, size_t idx)
 	return NULL;
 }
 
-static void put_ip(struct strbuf *sb, uint32_t a)
-{
-	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
-
-static void put_proto(struct strbuf *sb, uint32_t p)
-{
-	const char *name = nft_proto_name((uint8_t)p);
-
-	if (name)
-		sb_add(sb, name);
-	else
-		sb_addf(sb, "%u", p);
-}
-
 /* Whether @t has forward maps for more than one interface. */
 static bool many_maps(const struct nft_table *t)
 {
@@ -200,13 +185,13 @@ static void elem_text(struct diff_ctx *d, const struct nft_table *t, size_t idx,
 	switch (s->kind) {
 	case NFT_SK_FWD_MAP:
 		sb_add(sb, "forward ");
-		put_proto(sb, e->k[0]);
+		nft_text_proto(sb, e->k[0]);
 		sb_addf(sb, " %u", e->k[1]);
 		ifname = many_maps(t) ? map_iface(t, idx) : NULL;
 		if (ifname)
 			sb_addf(sb, " on %s", ifname);
 		sb_add(sb, " to ");
-		put_ip(sb, e->d[0]);
+		nft_text_ip(sb, e->d[0]);
 		sb_addf(sb, ":%u", e->d[1]);
 		if (strcmp(s->name, "fwd_reflect") == 0)
 			sb_add(sb, " (reflected)");
@@ -214,9 +199,9 @@ static void elem_text(struct diff_ctx *d, const struct nft_table *t, size_t idx,
 	case NFT_SK_TARGET:
 	case NFT_SK_PROTO_TARGET:
 		sb_add(sb, "forward target ");
-		put_proto(sb, e->k[1]);
+		nft_text_proto(sb, e->k[1]);
 		sb_add(sb, " ");
-		put_ip(sb, e->k[0]);
+		nft_text_ip(sb, e->k[0]);
 		if (s->kind == NFT_SK_TARGET)
 			sb_addf(sb, ":%u", e->k[2]);
 		return;
@@ -280,7 +265,7 @@ static void timeout_text(struct strbuf *sb, const struct nft_timeout_obj *o)
 {
 	size_t i;
 
-	put_proto(sb, o->proto);
+	nft_text_proto(sb, o->proto);
 	for (i = 0; i < ARRAY_SIZE(o->secs); i++)
 		sb_addf(sb, "%s%u", i ? "," : " ", o->secs[i]);
 }
@@ -288,7 +273,7 @@ static void timeout_text(struct strbuf *sb, const struct nft_timeout_obj *o)
 static void helper_text(struct strbuf *sb, const struct nft_helper_obj *o)
 {
 	sb_addf(sb, "%s ", o->kname);
-	put_proto(sb, o->proto);
+	nft_text_proto(sb, o->proto);
 }
 
 static size_t find_helper(const struct nft_table *t, const char *name)

@@ -292,5 +292,8 @@ void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fa
 		   const struct nft_rule *r);
 void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
 		   bool comment);
+/* An IPv4 address; a protocol by its nft name, else its number. */
+void nft_text_ip(struct strbuf *sb, uint32_t a);
+void nft_text_proto(struct strbuf *sb, uint32_t p);
 
 #endif

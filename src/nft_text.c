@@ -17,7 +17,7 @@
 
 static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
 
-static void print_ip(struct strbuf *sb, uint32_t a)
+void nft_text_ip(struct strbuf *sb, uint32_t a)
 {
 	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
@@ -27,7 +27,7 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 {
 	unsigned len;
 
-	print_ip(sb, lo);
+	nft_text_ip(sb, lo);
 	if (lo == hi)
 		return;
 	for (len = 1; len < 32; len++) {
@@ -39,10 +39,10 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 		}
 	}
 	sb_add(sb, "-");
-	print_ip(sb, hi);
+	nft_text_ip(sb, hi);
 }
 
-static void print_proto(struct strbuf *sb, uint32_t p)
+void nft_text_proto(struct strbuf *sb, uint32_t p)
 {
 	const char *name = nft_proto_name((uint8_t)p);
 
@@ -93,7 +93,7 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 		print_addr_range(sb, lo, hi);
 		return;
 	case NFT_SEL_L4PROTO:
-		print_proto(sb, lo);
+		nft_text_proto(sb, lo);
 		return;
 	case NFT_SEL_ICMP_TYPE:
 	case NFT_SEL_ICMPV6_TYPE:
@@ -142,14 +142,14 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 			    e->k[0], e->k[0]);
 		break;
 	case NFT_SK_FWD_MAP:
-		print_proto(sb, e->k[0]);
+		nft_text_proto(sb, e->k[0]);
 		sb_addf(sb, " . %u", e->k[1]);
 		break;
 	case NFT_SK_TARGET:
 	case NFT_SK_PROTO_TARGET:
-		print_ip(sb, e->k[0]);
+		nft_text_ip(sb, e->k[0]);
 		sb_add(sb, " . ");
-		print_proto(sb, e->k[1]);
+		nft_text_proto(sb, e->k[1]);
 		if (s->kind == NFT_SK_TARGET)
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
@@ -158,7 +158,7 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		sb_addf(sb, " comment \"%s\"", e->comment);
 	if (s->kind == NFT_SK_FWD_MAP) {
 		sb_add(sb, " : ");
-		print_ip(sb, e->d[0]);
+		nft_text_ip(sb, e->d[0]);
 		sb_addf(sb, " . %u", e->d[1]);
 	}
 }
@@ -281,7 +281,7 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	case NFT_S_DNAT:
 	case NFT_S_SNAT:
 		sb_add(sb, s->kind == NFT_S_DNAT ? "dnat to " : "snat to ");
-		print_ip(sb, s->a);
+		nft_text_ip(sb, s->a);
 		if (s->port)
 			sb_addf(sb, ":%u", s->port);
 		break;

@@ -23,12 +23,7 @@ mkdir -p "$tmp/other"
 gw() { ip netns exec "$GW" "$@"; }
 mg() { (cd "$tmp" && ip netns exec "$GW" "$MASQGEN" "$@"); }
 
-ip netns add "$GW" || { fail "backends setup" "cannot create a network namespace"; exit 0; }
-gw ip link set lo up
-gw ip link add eth0 type veth peer name eth0p
-gw ip link add eth1 type veth peer name eth1p
-gw ip addr add 203.0.113.1/24 dev eth0
-gw ip addr add 192.168.0.1/24 dev eth1
+netns_gateway "$GW" || { fail "backends setup" "cannot create a network namespace"; exit 0; }
 
 cat >"$tmp/gw.masq" <<'EOF'
 external eth0 dynamic

@@ -27,14 +27,7 @@ gw() { ip netns exec "$GW" "$@"; }
 # mg ARGS...: masqgen in the namespace, from $tmp, with the failing nft first on PATH
 mg() { (cd "$tmp" && ip netns exec "$GW" env PATH="$tmp/bin:$PATH" "$MASQGEN" "$@"); }
 
-ip netns add "$GW" || { fail "diff setup" "cannot create a network namespace"; exit 0; }
-gw ip link set lo up
-gw ip link add eth0 type veth peer name eth0p
-gw ip link add eth1 type veth peer name eth1p
-gw ip addr add 203.0.113.1/24 dev eth0
-gw ip addr add 192.168.0.1/24 dev eth1
-gw ip link set eth0 up
-gw ip link set eth1 up
+netns_gateway "$GW" || { fail "diff setup" "cannot create a network namespace"; exit 0; }
 
 cat >"$tmp/gw.masq" <<'EOF'
 external eth0 dynamic
