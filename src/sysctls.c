@@ -291,7 +291,7 @@ size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 
-		paths[i] = sysctls_path(s);
+		paths[i] = ir_sysctl_path(s->key, s->iface);
 		for (j = 0; j < i && strcmp(paths[j], paths[i]) != 0; j++)
 			;
 		now = j == i ? sysctls_read(paths[i]) : NULL;
