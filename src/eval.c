@@ -538,13 +538,14 @@ static struct ir *ir_new(const struct ast_file *f)
 struct ir *ir_eval(const struct ast_file *f)
 {
 	unsigned errors = diag_error_count();
+	const struct ast_file *flat = f;
+	struct ast_file *owned = NULL;
 	struct eval e = {0};
-	struct ast_file *flat;
 	size_t i;
 
-	flat = ast_flatten(f);
-	if (!flat)
-		return NULL;
+	/* a policy without defines, includes and $names is its own flat form */
+	if (f->expands)
+		flat = owned = ast_flatten(f);
 	if (flat->lost_decl)
 		goto out_flat;
 	e.ir = ir_new(f);
@@ -566,6 +567,6 @@ struct ir *ir_eval(const struct ast_file *f)
 		e.ir = NULL;
 	}
 out_flat:
-	ast_file_free(flat);
+	ast_file_free(owned);
 	return e.ir;
 }
