@@ -248,6 +248,8 @@ void *ast_alloc(struct ast_file *f, size_t size)
 	struct ast_chunk *c;
 	size_t n;
 
+	if (!size) /* a statement without fields: a place all the same */
+		size = 1;
 	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	if (size > f->chunk_left) {
 		n = size > AST_CHUNK / 4 ? size : AST_CHUNK;

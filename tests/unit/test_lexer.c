@@ -114,6 +114,19 @@ static void test_errors_recover(void)
 	diag_reset();
 }
 
+/* A statement without values, first in a file, gets a place like any other. */
+static void test_no_fields(void)
+{
+	struct ast_file *f = parse("clamp-mss\nlog\n");
+
+	CHECK(f->n == 2);
+	CHECK(f->stmts[0].kind == AST_CLAMP_MSS && f->stmts[0].n_fields == 0);
+	CHECK(f->stmts[1].kind == AST_LOG && f->stmts[1].n_fields == 0);
+	CHECK(diag_error_count() == 0);
+	ast_file_free(f);
+	diag_reset();
+}
+
 static void test_error_cap(void)
 {
 	struct strbuf sb = {0};
@@ -166,6 +179,7 @@ int main(void)
 	RUN(test_tricky_words);
 	RUN(test_slots);
 	RUN(test_errors_recover);
+	RUN(test_no_fields);
 	RUN(test_error_cap);
 	RUN(test_parse_100k_lines);
 	UNIT_EXIT();
