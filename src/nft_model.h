@@ -36,6 +36,7 @@ enum nft_fam {
 enum nft_sel {
 	NFT_SEL_IIFNAME,	/* meta iifname; value: name (ir form, '+' wildcard) */
 	NFT_SEL_OIFNAME,
+	NFT_SEL_FIB_OIFNAME,	/* fib daddr oifname: the route's interface; value: name */
 	NFT_SEL_L4PROTO,	/* meta l4proto */
 	NFT_SEL_SADDR,		/* ip saddr (IPv4 only) */
 	NFT_SEL_DADDR,		/* ip daddr */

@@ -201,6 +201,7 @@ static void print_set_ref(struct strbuf *sb, const struct nft_table *t, size_t i
 static const char *const sel_text[] = {
 	[NFT_SEL_IIFNAME] = "iifname",
 	[NFT_SEL_OIFNAME] = "oifname",
+	[NFT_SEL_FIB_OIFNAME] = "fib daddr oifname",
 	[NFT_SEL_L4PROTO] = "meta l4proto",
 	[NFT_SEL_SADDR] = "ip saddr",
 	[NFT_SEL_DADDR] = "ip daddr",
@@ -241,7 +242,7 @@ static void print_match(struct strbuf *sb, const struct nft_table *t, const stru
 	sb_add(sb, m->neg ? " != " : " ");
 	if (m->val == NFT_V_SET)
 		print_set_ref(sb, t, m->set);
-	else if (m->sel == NFT_SEL_IIFNAME || m->sel == NFT_SEL_OIFNAME)
+	else if (m->ifname)
 		print_ifname(sb, m->ifname);
 	else
 		print_value(sb, m->sel, m->lo, m->val == NFT_V_RANGE ? m->hi : m->lo);
