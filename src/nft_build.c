@@ -420,8 +420,7 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, DT_CONCAT2(DT_IPADDR, DT_INET_SERVICE));
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 8);
 	}
-	if (!s->name)
-		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, nl_elem_count(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->name ? nft_set_size(s) : nl_elem_count(s));
 	set_udata(ns, s);
 	nlh = msg_hdr(bd, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, ns);

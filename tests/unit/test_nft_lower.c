@@ -156,7 +156,7 @@ static void test_list_forms(void)
 	text = sample_text(&ir);
 	/* touching networks merge as nft merges them, and one is a plain match */
 	CHECK(strstr(text, "\t\tip saddr 10.0.0.0/23 accept") != NULL);
-	CHECK(strstr(text, "set input_2_tcp_dport {\n\t\ttype inet_service\n\t\telements") != NULL);
+	CHECK(strstr(text, "set input_2_tcp_dport {\n\t\ttype inet_service\n\t\tsize 64\n\t\telements") != NULL);
 	CHECK(strstr(text, "tcp dport @input_2_tcp_dport counter drop") != NULL);
 	free(text);
 }
