@@ -55,6 +55,14 @@ masqgen_rules() {
 		sort -s -k1,1 -k3,3
 }
 
+# new_ns TEST: a fresh $ns; fails TEST and returns 1 when it cannot be made.
+new_ns() {
+	ip netns del "$ns" 2>/dev/null
+	ip netns add "$ns" && return 0
+	fail "$1" "cannot create a network namespace"
+	return 1
+}
+
 # run FLAVOUR LABEL POLICY: apply with the tools of FLAVOUR first in PATH.
 apply() {
 	PATH="$tmp/bin-$1:$PATH" MASQGEN_RUN_DIR="$tmp/run" MASQGEN_STATE_DIR="$tmp/state" \
@@ -70,11 +78,7 @@ run_flavour() {
 			ln -sf "$(command -v "$t-$fl$s")" "$tmp/bin-$fl/$t$s"
 		done
 	done
-	ip netns del "$ns" 2>/dev/null
-	if ! ip netns add "$ns"; then
-		fail "iptapply $fl" "cannot create a network namespace"
-		return
-	fi
+	new_ns "iptapply $fl" || return
 	ipt="ip netns exec $ns iptables-$fl"
 	if ! { $ipt -t nat -N DOCKER &&
 		$ipt -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER &&
@@ -210,11 +214,7 @@ EOF
 	ln -sf "$(command -v ip6tables-nft-restore)" "$tmp/bin-refuse/ip6tables-restore"
 	ln -sf "$(command -v iptables-nft-save)" "$tmp/bin-refuse/iptables-save"
 	ln -sf "$(command -v ip6tables-nft-save)" "$tmp/bin-refuse/ip6tables-save"
-	ip netns del "$ns" 2>/dev/null
-	if ! ip netns add "$ns"; then
-		fail "iptapply refused table" "cannot create a network namespace"
-		return
-	fi
+	new_ns "iptapply refused table" || return
 	apply refuse x "$tmp/big.masq"
 	rc=$?
 	filter=$(ip netns exec "$ns" iptables-nft-save -t filter | grep -c '^-A masqgen-')
@@ -244,11 +244,7 @@ count_calls() {
 			chmod +x "$tmp/bin-count/$t$s"
 		done
 	done
-	ip netns del "$ns" 2>/dev/null
-	if ! ip netns add "$ns"; then
-		fail "iptapply command count" "cannot create a network namespace"
-		return
-	fi
+	new_ns "iptapply command count" || return
 	for round in first second; do
 		: >"$tmp/calls"
 		if ! apply count "$round" "$tmp/big.masq"; then

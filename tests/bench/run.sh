@@ -29,6 +29,7 @@
 # "goal met" or "goal MISSED"; the exit status is 1 when one was missed,
 # unless BENCH_REPORT=1 (CI: the numbers are a report, not a test).
 # A command that fails ends the bench with status 2 either way.
+# shellcheck disable=SC2317 # the round_* functions are called by name (rounds)
 set -u
 : "${MASQGEN:?MASQGEN must name the masqgen binary}"
 : "${BENCH_ROUNDS:=5}"
@@ -210,6 +211,7 @@ round_a_ipt() {
 }
 round_b_ipt() {
 	fresh_ns
+	# shellcheck disable=SC2016 # expanded by that sh
 	time_ms "$tmp/b" ip netns exec "$NS" sh -c \
 		'iptables-nft-restore <"$1" && sed -n "s/^#6 //p" "$1" | ip6tables-nft-restore' \
 		sh "$tmp/ipt.rules"
