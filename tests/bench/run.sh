@@ -195,14 +195,17 @@ round_b_apply() {
 	time_ms "$tmp/b" ip netns exec "$NS" nft -f "$tmp/hand.nft"
 }
 
+# the same file: its name is in every comment
 round_a_change() {
 	fresh_ns
-	run ip netns exec "$NS" "$MASQGEN" apply "$pol"
-	time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" apply "$tmp/changed.masq"
+	gen "$n" "$tmp/change.masq"
+	run ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
+	gen "$n" "$tmp/change.masq" 1
+	time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
 }
 round_b_change() {
 	fresh_ns
-	time_ms "$tmp/b" ip netns exec "$NS" "$MASQGEN" apply "$tmp/changed.masq"
+	time_ms "$tmp/b" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
 }
 
 round_a_ipt() {
@@ -239,9 +242,6 @@ for n in $BENCH_SIZES; do
 done
 
 n=$BENCH_CHANGE
-pol=$tmp/p$n.masq
-gen "$n" "$pol"
-gen "$n" "$tmp/changed.masq" 1
 rounds change
 row change "$n" "apply, one forward changed" "$a" "full apply into empty netns" "$b" \
 	"$(ratio "$a" "$b")"
