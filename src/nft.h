@@ -98,6 +98,20 @@ struct nft_state {
 /* Read the state from the kernel. Returns 0, or -1 after reporting why. */
 int nft_state_read(struct nft_state *st);
 
+/* FNV-1a, 64 bits, of @len bytes into *@h: a fingerprint need not resist anyone, only change. */
+void nft_state_hash(uint64_t *h, const void *data, size_t len);
+
+/*
+ * nft_delta.c: apply @m in place. When what is loaded is what masqgen
+ * loaded last (the fingerprint in @record, a file under /run/masqgen) and
+ * @m differs from it only in the elements of named maps and sets without
+ * intervals, one transaction changes just those elements: rules, counters
+ * and the other objects stay. Otherwise the tables are replaced
+ * (nft_load()). Then @record describes what is loaded. Returns 0, or -1
+ * after reporting; nothing changed then.
+ */
+int nft_apply(const struct nft_model *m, const char *record);
+
 /*
  * nft_kernel.c: one transaction on masqgen's tables. @fill appends to @b
  * the messages for the tables loaded now (@now), and returns 0, 1 when

@@ -48,8 +48,7 @@ struct nft_state_walk {
 	struct nft_state *st;
 };
 
-/* FNV-1a, 64 bits: the fingerprint need not resist anyone, only change. */
-static void nft_state_hash(uint64_t *h, const void *data, size_t len)
+void nft_state_hash(uint64_t *h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	size_t i;
