@@ -123,11 +123,11 @@ static int restore(enum ipt_family fam, const struct strbuf *text, struct strbuf
  * them: each table's section with a newline before its first line, so a
  * whole line is found as "\nLINE\n"; NULL where the table does not exist.
  */
-struct ipt_loaded {
+struct ipt_saved {
 	char *table[IPT_TABLE_COUNT];
 };
 
-static void loaded_free(struct ipt_loaded *l)
+static void saved_free(struct ipt_saved *l)
 {
 	int t;
 
@@ -136,7 +136,7 @@ static void loaded_free(struct ipt_loaded *l)
 }
 
 /* Read @fam's tables with one TOOL-save. Returns 0, or -1 (@out says why). */
-static int loaded_read(enum ipt_family fam, struct ipt_loaded *l, struct strbuf *out)
+static int saved_read(enum ipt_family fam, struct ipt_saved *l, struct strbuf *out)
 {
 	char *name = xasprintf("%s-save", tool(fam));
 	char *argv[] = {name, NULL};
@@ -160,7 +160,7 @@ static int loaded_read(enum ipt_family fam, struct ipt_loaded *l, struct strbuf 
 }
 
 /* Does @l's table @t hold the whole line @line? */
-static bool loaded_has(const struct ipt_loaded *l, enum ipt_table t, const char *line)
+static bool saved_has(const struct ipt_saved *l, enum ipt_table t, const char *line)
 {
 	char *needle;
 	bool found;
@@ -184,7 +184,7 @@ static char *jump_spec(const char *hook, const char *chain)
  * each inserted at the top of its built-in chain.
  */
 static void missing_jumps(const struct ipt_table_model *tm, enum ipt_table t,
-			  const struct ipt_loaded *old, struct strbuf *text)
+			  const struct ipt_saved *old, struct strbuf *text)
 {
 	size_t i, start = text->len;
 
@@ -196,7 +196,7 @@ static void missing_jumps(const struct ipt_table_model *tm, enum ipt_table t,
 			continue;
 		spec = jump_spec(ch->hook, ch->name);
 		line = xasprintf("-A %s", spec);
-		if (!loaded_has(old, t, line)) {
+		if (!saved_has(old, t, line)) {
 			if (text->len == start)
 				sb_addf(text, "*%s\n", ipt_table_name(t));
 			sb_addf(text, "-I %s 1 " IPT_JUMP_MATCH " -j %s\n", ch->hook, ch->name);
@@ -224,7 +224,7 @@ static unsigned long count_lines(const struct strbuf *text)
  * table ends the restore there, before any jump of the family.
  */
 static int restore_family(const struct ipt_model *m, enum ipt_family fam,
-			  const struct ipt_loaded *old)
+			  const struct ipt_saved *old)
 {
 	struct strbuf text = {0}, out = {0};
 	unsigned long n, tables;
@@ -281,11 +281,10 @@ static bool model_has(const struct ipt_table_model *tm, const char *name)
 
 /*
  * Append to @text the removal of table @t's masqgen chains in @old that
- * @m does not have (every one when @m is NULL): the jumps to them, then
- * their rules, then the chains.
+ * @m does not have: the jumps to them, then their rules, then the chains.
  */
 static void stale_chains(const struct ipt_model *m, enum ipt_family fam, enum ipt_table t,
-			 const struct ipt_loaded *old, struct strbuf *text)
+			 const struct ipt_saved *old, struct strbuf *text)
 {
 	const char *decl = "\n:" IPT_CHAIN_PREFIX, *p, *q;
 	const char *const *hook;
@@ -296,7 +295,7 @@ static void stale_chains(const struct ipt_model *m, enum ipt_family fam, enum ip
 	for (p = old->table[t]; p && (p = strstr(p, decl)); p++) {
 		char *name = xstrndup(p + 2, strcspn(p + 2, " \n"));
 
-		if (m && model_has(&m->t[fam][t], name)) {
+		if (model_has(&m->t[fam][t], name)) {
 			free(name);
 			continue;
 		}
@@ -329,18 +328,18 @@ static void stale_chains(const struct ipt_model *m, enum ipt_family fam, enum ip
 }
 
 /*
- * Remove @fam's masqgen chains that @m does not have (all of them when @m
- * is NULL), tables in @order: one restore. A failure here is a warning:
+ * Remove @fam's masqgen chains that @m does not have, table by table: one
+ * restore. A failure here is a warning:
  * after apply the new ruleset is in place already.
  */
 static void remove_stale(const struct ipt_model *m, enum ipt_family fam,
-			 const struct ipt_loaded *old, const enum ipt_table *order, size_t n_order)
+			 const struct ipt_saved *old)
 {
 	struct strbuf text = {0}, out = {0};
 	size_t k;
 
-	for (k = 0; k < n_order; k++)
-		stale_chains(m, fam, order[k], old, &text);
+	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
+		stale_chains(m, fam, ipt_apply_order[k], old, &text);
 	if (text.len && restore(fam, &text, &out) != 0) {
 		char *first = first_line(&out);
 
@@ -354,7 +353,7 @@ static void remove_stale(const struct ipt_model *m, enum ipt_family fam,
 
 int ipt_apply(const struct ir *ir)
 {
-	struct ipt_loaded old[IPT_FAMILY_COUNT] = {0};
+	struct ipt_saved old[IPT_FAMILY_COUNT] = {0};
 	bool read[IPT_FAMILY_COUNT] = {false};
 	struct ipt_model *m = ipt_lower(ir);
 	struct strbuf out = {0};
@@ -363,7 +362,7 @@ int ipt_apply(const struct ir *ir)
 	if (!m)
 		return -1;
 	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
-		read[f] = loaded_read((enum ipt_family)f, &old[f], &out) == 0;
+		read[f] = saved_read((enum ipt_family)f, &old[f], &out) == 0;
 		if (!read[f] && (f == IPT_V4 || m->ipv6)) {
 			char *first = first_line(&out);
 
@@ -379,37 +378,12 @@ int ipt_apply(const struct ir *ir)
 			goto out;
 	for (f = 0; f < IPT_FAMILY_COUNT; f++)
 		if (read[f])
-			remove_stale(m, (enum ipt_family)f, &old[f], ipt_apply_order,
-				     ARRAY_SIZE(ipt_apply_order));
+			remove_stale(m, (enum ipt_family)f, &old[f]);
 	rc = 0;
 out:
 	sb_free(&out);
 	for (f = 0; f < IPT_FAMILY_COUNT; f++)
-		loaded_free(&old[f]);
+		saved_free(&old[f]);
 	ipt_model_free(m);
 	return rc;
-}
-
-int ipt_flush(void)
-{
-	/* the reverse of apply's order: the jumps go with their chains */
-	static const enum ipt_table order[] = {IPT_MANGLE, IPT_RAW, IPT_NAT, IPT_FILTER};
-	struct ipt_loaded old;
-	struct strbuf out = {0};
-	int f;
-
-	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
-		/* no ip6tables (or IPv6 off): nothing of masqgen's can be there */
-		if (loaded_read((enum ipt_family)f, &old, &out) != 0) {
-			sb_free(&out);
-			loaded_free(&old);
-			if (f == IPT_V4)
-				return -1;
-			continue;
-		}
-		sb_free(&out);
-		remove_stale(NULL, (enum ipt_family)f, &old, order, ARRAY_SIZE(order));
-		loaded_free(&old);
-	}
-	return 0;
 }

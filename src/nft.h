@@ -98,9 +98,6 @@ struct nft_state {
 /* Read the state from the kernel. Returns 0, or -1 after reporting why. */
 int nft_state_read(struct nft_state *st);
 
-/* FNV-1a, 64 bits, of @len bytes into *@h: a fingerprint need not resist anyone, only change. */
-void nft_state_hash(uint64_t *h, const void *data, size_t len);
-
 /*
  * nft_delta.c: apply @m in place. When what is loaded is what masqgen
  * loaded last (the fingerprint in @record, a file under /run/masqgen) and
@@ -144,11 +141,5 @@ int nft_unload(void);
 
 /* nft_kernel.c: `check --kernel`: lower @ir and let the kernel validate it. */
 int nft_check_kernel(const struct ir *ir);
-
-/*
- * nft_kernel.c: append `nft [-s] list table FAMILY masqgen` for each table
- * @st names. Returns 0, or -1 after reporting.
- */
-int nft_list(const struct nft_state *st, bool stateless, struct strbuf *out);
 
 #endif

@@ -65,11 +65,11 @@ static bool delta_set(const struct nft_set *s)
 	return s->name && !s->interval;
 }
 
-#define H(h, x) nft_state_hash((h), &(x), sizeof(x))
+#define H(h, x) (*(h) = util_hash(*(h), &(x), sizeof(x)))
 
 static void hash_str(uint64_t *h, const char *s)
 {
-	nft_state_hash(h, s ? s : "", s ? strlen(s) + 1 : 1);
+	*h = util_hash(*h, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 static void hash_set(uint64_t *h, const struct nft_set *s)
@@ -120,7 +120,7 @@ static void hash_rule(uint64_t *h, const struct nft_rule *r)
 
 static uint64_t nft_model_shape(const struct nft_model *m)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = UTIL_HASH_INIT;
 	size_t i, j;
 	int f;
 

@@ -14,6 +14,10 @@
 #                namespace
 #   ipt-apply N  masqgen apply -t iptables, vs iptables-nft-restore (and
 #                ip6tables-nft-restore) of masqgen's own generated text
+#   show N       masqgen show with N (BENCH_CHANGE) forwards loaded, vs
+#                nft list table ip masqgen
+#   diff N       masqgen diff of a policy with one forward changed (exit 5),
+#                vs the full apply of the change row
 #   allow-merge  2,000 lines `allow forward tcp P to H`: rules in the
 #                forward chain and apply time
 #   connrate     new connections through a lab gateway with 10,000
@@ -208,6 +212,15 @@ round_b_change() {
 	time_ms "$tmp/b" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
 }
 
+round_a_show() { time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" show; }
+round_b_show() { time_ms "$tmp/b" ip netns exec "$NS" nft list table ip masqgen; }
+round_a_diff() {
+	# shellcheck disable=SC2016 # expanded by that sh
+	time_ms "$tmp/a" ip netns exec "$NS" sh -c '"$0" diff "$1"; [ $? -eq 5 ]' \
+		"$MASQGEN" "$tmp/change.masq"
+}
+round_b_diff() { :; }
+
 round_a_ipt() {
 	fresh_ns
 	time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" apply -t iptables "$pol"
@@ -247,6 +260,18 @@ row change "$n" "apply, one forward changed" "$a" "full apply into empty netns" 
 	"$(ratio "$a" "$b")"
 change_a=$a change_b=$b
 
+# show and diff with the unchanged policy loaded
+gen "$n" "$tmp/p$n.masq"
+fresh_ns
+run ip netns exec "$NS" "$MASQGEN" apply "$tmp/p$n.masq"
+rounds show
+row show "$n" "masqgen show" "$a" "nft list table" "$b" "$(ratio "$a" "$b")"
+show_a=$a show_b=$b
+rounds diff
+row diff "$n" "diff, one forward changed" "$a" "full apply (change row)" "$change_b" \
+	"$(ratio "$a" "$change_b")"
+diff_a=$a
+
 n=$BENCH_IPT
 pol=$tmp/p$n.masq
 gen "$n" "$pol"
@@ -275,6 +300,10 @@ for n in $BENCH_SIZES; do
 done
 at_most "$change_a" "$change_b" 0.1
 goal $? "apply of a one-forward change <= 0.1 x a full apply at $BENCH_CHANGE ($change_a ms vs $change_b ms)"
+at_most "$show_a" "$show_b" 0.5
+goal $? "show <= 0.5 x nft list table at $BENCH_CHANGE ($show_a ms vs $show_b ms)"
+at_most "$diff_a" "$change_b" 1
+goal $? "diff of one changed forward <= 1 x a full apply at $BENCH_CHANGE ($diff_a ms vs $change_b ms)"
 at_most "$ipt_a" "$ipt_b" 1.2
 goal $? "apply -t iptables <= 1.2 x iptables-nft-restore at $BENCH_IPT ($ipt_a ms vs $ipt_b ms)"
 [ "$merge_rules" -le 10 ]
