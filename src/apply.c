@@ -58,7 +58,8 @@ static const char apply_help[] =
     "usage: masqgen apply [-t nft|iptables] [--confirm SECS] [--force] POLICY\n\n"
     "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
     "in one transaction: the kernel takes all of it or none, and no other table is\n"
-    "touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
+    "touched. When only forwards and other set elements changed since the last\n"
+    "apply, the transaction changes just those elements (counters stay). Then load the helpers' NAT modules, set the kernel settings the policy\n"
     "needs (recording each replaced value for 'masqgen flush'), and delete the\n"
     "connection tracking entries the new ruleset treats differently.\n\n"
     "Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
@@ -80,7 +81,7 @@ int cmd_apply(int argc, char **argv)
 {
 	struct kernel_cmd_opts o;
 	struct nft_model *m = NULL;
-	char *state = NULL;
+	char *state = NULL, *record = NULL;
 	struct confirm *cf = NULL;
 	struct ir *ir;
 	bool nft;
@@ -104,8 +105,9 @@ int cmd_apply(int argc, char **argv)
 	if (lock < 0)
 		goto out;
 	state = kernel_cmd_state_path();
+	record = xasprintf("%s/nft-loaded", kernel_cmd_dir("MASQGEN_RUN_DIR", "/run/masqgen"));
 	if (!state || (o.confirm_secs && !(cf = confirm_save(state))) ||
-	    (nft ? nft_load(m, true) : ipt_apply(ir)) < 0)
+	    (nft ? nft_apply(m, record) : ipt_apply(ir)) < 0)
 		goto out_unlock;
 	if (!nft)
 		ipt_timeout_sysctls(ir);
@@ -129,6 +131,7 @@ out_unlock:
 	close(lock);
 out:
 	free(state);
+	free(record);
 	nft_model_free(m);
 	ir_free(ir);
 	return rc;

@@ -199,6 +199,15 @@ void ipt_loaded_print(const struct ipt_loaded *l, struct strbuf *out);
 int ipt_loaded_flush(const struct ipt_loaded *l);
 
 /*
+ * ipt_tree.c: turn each long run of rules matching one TCP or UDP
+ * destination port in @tm's chains into a tree of sub-chains by port
+ * (the chain name, "-t" or "-u" and the port's high byte, then its
+ * 16-port group in hex), so a packet crosses a few dozen rules, not the
+ * run. The first rule that matches a packet stays the same.
+ */
+void ipt_tree(struct ipt_table_model *tm);
+
+/*
  * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that
  * stand in for the policy's `timeouts` under iptables (values interned in
  * @ir). For apply -t iptables and init scripts of the iptables target.
