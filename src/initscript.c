@@ -107,8 +107,8 @@ static char *initscript_self(void)
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 
 	if (n < 0) {
-		fprintf(stderr, "masqgen init-script: cannot find masqgen's own path "
-			"(/proc/self/exe): %s\n", strerror(errno));
+		diag_error(NULL, "cannot find masqgen's own path "
+			"(/proc/self/exe): %s", strerror(errno));
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -120,7 +120,7 @@ static int initscript_write(const char *path, struct strbuf *sb, mode_t mode)
 	int rc = util_write_file(path, sb->buf ? sb->buf : "", sb->len);
 
 	if (rc == 0 && path && strcmp(path, "-") != 0 && chmod(path, mode) < 0) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", path, strerror(errno));
+		diag_error(NULL, "%s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	return rc;
@@ -163,7 +163,7 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 	if (root) {
 		rootdir = realpath(root, NULL);
 		if (!rootdir) {
-			fprintf(stderr, "masqgen init-script: %s: %s\n", root, strerror(errno));
+			diag_error(NULL, "%s: %s", root, strerror(errno));
 			goto out;
 		}
 		self_path = initscript_below(rootdir, "masqgen's path", self);
@@ -297,7 +297,7 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 	int rc = -1;
 
 	if (initscript_split_ipt(rules->buf ? rules->buf : "", &v4, &v6, &jumps) < 0) {
-		fprintf(stderr, "masqgen init-script: cannot read the iptables backend's output\n");
+		diag_error(NULL, "cannot read the iptables backend's output");
 		goto out;
 	}
 	if (v6.len)
@@ -358,12 +358,12 @@ static int initscript_legacy_pair(const struct initscript_legacy *l, const char 
 	int rc = EXIT_POLICY;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", dir, strerror(errno));
+		diag_error(NULL, "%s: %s", dir, strerror(errno));
 		return EXIT_SYSTEM;
 	}
 	absdir = realpath(dir, NULL);
 	if (!absdir) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", dir, strerror(errno));
+		diag_error(NULL, "%s: %s", dir, strerror(errno));
 		return EXIT_SYSTEM;
 	}
 	rc_path = xasprintf("%s/rc.firewall-%s", strcmp(absdir, "/") ? absdir : "", l->target);
@@ -458,7 +458,7 @@ int cmd_init_script(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hs:t:o:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hs:t:o:r:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(help, stdout);
@@ -503,7 +503,7 @@ int cmd_init_script(int argc, char **argv)
 	}
 	policy = realpath(argv[optind], NULL);
 	if (!policy) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", argv[optind], strerror(errno));
+		diag_error(NULL, "%s: %s", argv[optind], strerror(errno));
 		return EXIT_POLICY;
 	}
 	if (i < ARRAY_SIZE(initscript_legacy)) {

@@ -115,7 +115,7 @@ int kernel_cmd_lock(void)
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "masqgen: waiting for another masqgen run to finish (%s)\n", path);
+		diag_note(NULL, "waiting for another masqgen run to finish (%s)", path);
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno == EINTR)
 				continue;

@@ -18,25 +18,32 @@
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *synopsis;
+	const char *synopsis;	/* every option: the top-level usage lists them */
+	const char *summary;
 };
 
+static int cmd_help(int argc, char **argv);
+
 static const struct command commands[] = {
-	{"check", cmd_check, "check [--kernel] POLICY          validate a policy"},
-	{"generate", cmd_generate,
-	 "generate [-t TARGET] [-o FILE] POLICY  print the ruleset (nft, iptables, ipchains, "
-	 "ipfwadm, yaml)"},
-	{"apply", cmd_apply, "apply [--confirm SECS] POLICY    apply atomically and set kernel settings"},
-	{"confirm", cmd_confirm, "confirm                          keep a ruleset applied with --confirm"},
-	{"show", cmd_show, "show                             print masqgen's loaded tables"},
-	{"diff", cmd_diff, "diff POLICY                      what apply would change"},
-	{"flush", cmd_flush, "flush                            remove masqgen's tables"},
+	{"check", cmd_check, "check [--kernel] POLICY", "validate a policy"},
+	{"generate", cmd_generate, "generate [-t TARGET] [-o FILE] POLICY",
+	 "print the ruleset (nft, iptables, ipchains, ipfwadm, yaml)"},
+	{"apply", cmd_apply, "apply [-t nft|iptables] [--confirm SECS] [--force] POLICY",
+	 "apply atomically and set kernel settings"},
+	{"confirm", cmd_confirm, "confirm", "keep a ruleset applied with --confirm"},
+	{"show", cmd_show, "show", "print masqgen's loaded tables"},
+	{"diff", cmd_diff, "diff POLICY", "what apply would change"},
+	{"flush", cmd_flush, "flush [-t nft|iptables]", "remove masqgen's tables"},
 	{"init-script", cmd_init_script,
-	 "init-script [--style sysv|systemd] [-t TARGET] [-o FILE] POLICY  boot-time script"},
-	{"convert", cmd_convert, "convert [-o FILE] POLICY         .masq <-> YAML"},
-	{"explain", cmd_explain, "explain POLICY PACKET            which rule decides a packet"},
-	{"doctor", cmd_doctor, "doctor                           check this kernel for masquerading"},
-	{"lab", cmd_lab, "lab POLICY                       test a policy in throwaway namespaces"},
+	 "init-script [--style sysv|systemd] [-t TARGET] [-o FILE] [--root DIR] POLICY",
+	 "boot-time script"},
+	{"convert", cmd_convert, "convert [-o FILE] POLICY", ".masq <-> YAML"},
+	{"explain", cmd_explain, "explain [--address IFACE=ADDR]... POLICY PACKET",
+	 "which rule decides a packet"},
+	{"doctor", cmd_doctor, "doctor", "check this kernel for masquerading"},
+	{"lab", cmd_lab, "lab [-t nft|iptables] [--keep] [--no-apply] [--tsv] POLICY",
+	 "test a policy in throwaway namespaces"},
+	{"help", cmd_help, "help [COMMAND]", "the usage of masqgen or of COMMAND"},
 };
 
 static void usage(FILE *out)
@@ -46,11 +53,46 @@ static void usage(FILE *out)
 	fputs("usage: masqgen COMMAND [OPTIONS] [ARGS]\n"
 	      "       masqgen --help | --version\n\ncommands:\n",
 	      out);
+	/* a synopsis too long for the summary beside it puts it on a line of its own */
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %s\n", commands[i].synopsis);
-	fputs("\n'masqgen COMMAND --help' describes a command; see masqgen(8) and "
+		if (strlen(commands[i].synopsis) < 33)
+			fprintf(out, "  %-33s%s\n", commands[i].synopsis, commands[i].summary);
+		else
+			fprintf(out, "  %s\n  %-33s%s\n", commands[i].synopsis, "",
+				commands[i].summary);
+	fputs("\n'masqgen help COMMAND' describes a command; see masqgen(8) and "
 	      "masqgen.masq(5).\n",
 	      out);
+}
+
+/* `masqgen help [COMMAND]`: the usage, or COMMAND --help. */
+static int cmd_help(int argc, char **argv)
+{
+	static const char help[] =
+		"usage: masqgen help [COMMAND]\n\n"
+		"Print the commands with their options, or what 'masqgen COMMAND --help'\n"
+		"prints.\n\n"
+		"  -h, --help  this text\n";
+	char *sub[] = {NULL, "--help", NULL};
+	size_t i;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(help, stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[2]);
+	if (argc == 1) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			sub[0] = argv[1];
+			return commands[i].run(2, sub);
+		}
+	}
+	return cli_usage_error(argv[0], "unknown command '%s'", argv[1]);
 }
 
 /*
