@@ -26,7 +26,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,43 +335,14 @@ int confirm_parse_secs(const char *arg, unsigned *secs)
 	return 0;
 }
 
-int cmd_confirm(int argc, char **argv)
+static int confirm_run(const struct cli_args *a)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char help[] =
-		"usage: masqgen confirm\n\n"
-		"Keep the ruleset that a waiting 'masqgen apply --confirm SECS' loaded; without\n"
-		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
-		"a new login to the gateway: that the login got through shows the new ruleset\n"
-		"lets new connections in. It talks to the waiting apply over the unix socket\n"
-		"/run/masqgen/" CONFIRM_SOCK " (root only).\n\n"
-		"  -h, --help  this text\n\n"
-		"Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n";
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char *path = confirm_sock_path();
 	char buf[sizeof(CONFIRM_REPLY)] = "";
-	int c, fd = -1, rc = EXIT_USAGE;
+	int fd = -1, rc = EXIT_SYSTEM;
 	ssize_t n = -1;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			rc = EXIT_OK;
-		} else {
-			cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-		goto out;
-	}
-	if (optind < argc) {
-		cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	rc = EXIT_SYSTEM;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		diag_error(NULL, "the socket path '%s' is too long", path);
 		goto out;
@@ -404,3 +374,16 @@ out:
 	free(path);
 	return rc;
 }
+
+const struct cli_command cli_confirm = {
+	.name = "confirm",
+	.summary = "keep a ruleset applied with --confirm",
+	.operands = "",
+	.help = "Keep the ruleset that a waiting 'masqgen apply --confirm SECS' loaded; without\n"
+		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
+		"a new login to the gateway: that the login got through shows the new ruleset\n"
+		"lets new connections in. It talks to the waiting apply over the unix socket\n"
+		"/run/masqgen/" CONFIRM_SOCK " (root only).\n",
+	.trailer = "Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n",
+	.run = confirm_run,
+};

@@ -127,31 +127,24 @@ static char *diff_tmpfile(const struct strbuf *sb)
 	return path;
 }
 
-int cmd_diff(int argc, char **argv)
+static int diff_run(const struct cli_args *args)
 {
-	static const char help[] =
-	    "usage: masqgen diff POLICY\n\n"
-	    "Show what 'masqgen apply POLICY' would change in masqgen's tables: the\n"
-	    "loaded tables and the ones POLICY gives (loaded into a throwaway network\n"
-	    "namespace to list them) as a unified diff of 'nft -s list table' output,\n"
-	    "set elements one a line and sorted. Kernel settings are not compared.\n\n"
-	    "  -h, --help  this text\n\n"
-	    "Exit status: 0 identical, 5 different, 1 policy errors, 2 usage, 3 the\n"
-	    "system refused.\n";
 	struct strbuf have = {0}, want = {0}, a = {0}, b = {0};
 	char *have_path = NULL, *want_path = NULL;
-	struct kernel_cmd_opts o;
+	const char *policy = args->ops[0];
 	struct nft_model *m;
 	struct nft_state st;
 	struct ir *ir;
 	int rc;
 
-	rc = kernel_cmd_args(argc, argv, help, true, false, &o);
-	if (rc >= 0)
-		return rc;
-	rc = kernel_cmd_prepare(o.policy, &ir, &m);
-	if (rc != EXIT_OK)
-		return rc;
+	ir = cli_compile(policy);
+	if (!ir)
+		return EXIT_POLICY;
+	m = nft_target_lower(ir);
+	if (!m) {
+		ir_free(ir);
+		return EXIT_POLICY;
+	}
 	rc = EXIT_SYSTEM;
 	if (nft_state_read(&st) < 0 || nft_list(&st, true, &have) < 0 ||
 	    diff_throwaway(m, &want) < 0)
@@ -166,7 +159,7 @@ int cmd_diff(int argc, char **argv)
 	want_path = have_path ? diff_tmpfile(&b) : NULL;
 	if (want_path) {
 		char *dargv[] = {"diff",	 "-u",	    "--label", "loaded", "--label",
-				 (char *)o.policy, have_path, want_path, NULL};
+				 (char *)policy, have_path, want_path, NULL};
 		struct strbuf shown = {0};
 
 		rc = util_run(dargv, NULL, 0, &shown) == 1 ? EXIT_NO : EXIT_SYSTEM;
@@ -191,3 +184,19 @@ out:
 	ir_free(ir);
 	return rc;
 }
+
+const struct cli_command cli_diff = {
+	.name = "diff",
+	.summary = "what apply would change",
+	.operands = "POLICY",
+	.min_ops = 1,
+	.max_ops = 1,
+	.missing = "a POLICY file is required",
+	.help = "Show what 'masqgen apply POLICY' would change in masqgen's tables: the\n"
+		"loaded tables and the ones POLICY gives (loaded into a throwaway network\n"
+		"namespace to list them) as a unified diff of 'nft -s list table' output,\n"
+		"set elements one a line and sorted. Kernel settings are not compared.\n",
+	.trailer = "Exit status: 0 identical, 5 different, 1 policy errors, 2 usage, 3 the\n"
+		   "system refused.\n",
+	.run = diff_run,
+};

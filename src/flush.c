@@ -7,32 +7,24 @@
 #include "apply.h"
 #include "cli.h"
 #include "diag.h"
-#include "ipt.h"
 #include "kernel_cmd.h"
-#include "nft.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-int cmd_flush(int argc, char **argv)
-{
-	static const char help[] =
-	    "usage: masqgen flush [-t nft|iptables]\n\n"
-	    "Undo 'masqgen apply': first write back the kernel settings apply replaced\n"
-	    "(so forwarding stops before the filter goes), then delete masqgen's tables\n"
-	    "(ip masqgen, ip6 masqgen) in one transaction. No other table is touched.\n"
-	    "Nothing loaded is not an error.\n\n"
-	    "  -t, --target TARGET  nft (the default), or iptables: unhook and delete\n"
-	    "                       masqgen's own iptables and ip6tables chains instead\n"
-	    "  -h, --help           this text\n";
-	struct kernel_cmd_opts o;
-	char *state;
-	int lock, rc = kernel_cmd_args(argc, argv, help, false, true, &o);
+static const struct cli_opt flush_opts[] = {
+	{'t', "target", "TARGET",
+	 "nft (the default), or iptables: unhook and delete\n"
+	 "masqgen's own iptables and ip6tables chains instead",
+	 CLI_OPT_TARGET, NULL},
+	{0},
+};
 
-	if (rc >= 0)
-		return rc;
-	rc = EXIT_SYSTEM;
+static int flush_run(const struct cli_args *a)
+{
+	int lock, rc = EXIT_SYSTEM;
+	char *state;
+
 	lock = kernel_cmd_lock();
 	if (lock < 0)
 		return rc;
@@ -43,10 +35,23 @@ int cmd_flush(int argc, char **argv)
 		diag_note(NULL, "masqgen's rules stay loaded, so nothing is routed without them");
 		goto out;
 	}
-	if (strcmp(o.target, "iptables") == 0 ? ipt_flush() == 0 : nft_unload() == 0)
+	if (a->target->unload() == 0)
 		rc = EXIT_OK;
 out:
 	free(state);
 	close(lock);
 	return rc;
 }
+
+const struct cli_command cli_flush = {
+	.name = "flush",
+	.summary = "remove masqgen's tables",
+	.operands = "",
+	.help = "Undo 'masqgen apply': first write back the kernel settings apply replaced\n"
+		"(so forwarding stops before the filter goes), then delete masqgen's tables\n"
+		"(ip masqgen, ip6 masqgen) in one transaction. No other table is touched.\n"
+		"Nothing loaded is not an error.\n",
+	.opts = flush_opts,
+	.target_use = CLI_T_APPLY,
+	.run = flush_run,
+};

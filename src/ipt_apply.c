@@ -80,7 +80,7 @@ static int restore_table(const struct ipt_model *m, enum ipt_family fam, enum ip
 	struct strbuf text = {0}, out = {0};
 	int rc = 0, status;
 
-	ipt_table_text(&m->t[fam][t], t, true, &text);
+	ipt_table_text(&m->t[fam][t], t, IPT_TEXT_FLUSH, &text);
 	if (!text.len)
 		goto out;
 	status = util_run(argv, text.buf, text.len, &out);
@@ -224,14 +224,11 @@ out:
 	sb_free(&out);
 }
 
-int ipt_apply(const struct ir *ir)
+int ipt_apply(const struct ipt_model *m)
 {
-	struct ipt_model *m = ipt_lower(ir);
-	int f, rc = -1;
+	int f;
 	size_t k, i;
 
-	if (!m)
-		return -1;
 	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
 		if (f == IPT_V6 && !m->ipv6)
 			continue;
@@ -242,7 +239,7 @@ int ipt_apply(const struct ir *ir)
 				diag_note(NULL, "the tables loaded before it hold masqgen's new "
 						"rules, the others are unchanged, and no jump was "
 						"added");
-			goto out;
+			return -1;
 		}
 	}
 	/* the jumps last: until here the new chains are not entered */
@@ -257,17 +254,32 @@ int ipt_apply(const struct ir *ir)
 
 				if (ch->hook && ch->n_rules &&
 				    ensure_jump((enum ipt_family)f, ipt_apply_order[k], ch) < 0)
-					goto out;
+					return -1;
 			}
 		}
 	}
 	for (f = 0; f < IPT_FAMILY_COUNT; f++)
 		for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
 			remove_stale(m, (enum ipt_family)f, ipt_apply_order[k]);
-	rc = 0;
-out:
+	return 0;
+}
+
+void *ipt_target_lower(const struct ir *ir)
+{
+	return ir_check_modern(ir) == 0 ? ipt_lower(ir) : NULL;
+}
+
+int ipt_target_load(const void *m, struct ir *ir)
+{
+	if (ipt_apply(m) < 0)
+		return -1;
+	ipt_timeout_sysctls(ir);
+	return 0;
+}
+
+void ipt_target_release(void *m)
+{
 	ipt_model_free(m);
-	return rc;
 }
 
 int ipt_flush(void)

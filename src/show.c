@@ -6,26 +6,17 @@
  */
 #include "cli.h"
 #include "diag.h"
-#include "kernel_cmd.h"
 #include "nft.h"
 #include "util.h"
 
 #include <stdio.h>
 
-int cmd_show(int argc, char **argv)
+static int show_run(const struct cli_args *a)
 {
-	static const char help[] =
-	    "usage: masqgen show\n\n"
-	    "Print masqgen's loaded tables (ip masqgen, ip6 masqgen) as nft lists them,\n"
-	    "with counters. Exit status 3 when none is loaded.\n\n"
-	    "  -h, --help  this text\n";
-	struct kernel_cmd_opts o;
 	struct nft_state st;
 	struct strbuf out = {0};
-	int rc = kernel_cmd_args(argc, argv, help, false, false, &o);
+	int rc;
 
-	if (rc >= 0)
-		return rc;
 	if (nft_state_read(&st) < 0)
 		return EXIT_SYSTEM;
 	if (!st.ip && !st.ip6) {
@@ -38,3 +29,12 @@ int cmd_show(int argc, char **argv)
 	sb_free(&out);
 	return rc;
 }
+
+const struct cli_command cli_show = {
+	.name = "show",
+	.summary = "print masqgen's loaded tables",
+	.operands = "",
+	.help = "Print masqgen's loaded tables (ip masqgen, ip6 masqgen) as nft lists them,\n"
+		"with counters. Exit status 3 when none is loaded.\n",
+	.run = show_run,
+};

@@ -39,8 +39,8 @@ done
 completion="$ROOT_DIR/templates/masqgen.bash-completion"
 "$MASQGEN" --help >"$tmp_cli/usage"
 complete_opts() {
-	bash -c '. "$1"; COMP_WORDS=(masqgen "$2" --); COMP_CWORD=2; _masqgen
-		printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$1"
+	bash -c '. "$1"; COMP_WORDS=("$2" "$3" --); COMP_CWORD=2; _masqgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$MASQGEN" "$1"
 }
 for c in $cmds; do
 	"$MASQGEN" "$c" --help >"$tmp_cli/help" 2>&1
