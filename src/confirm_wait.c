@@ -61,32 +61,6 @@ struct confirm_wait {
 	int signo;		/* the signal that ended the wait */
 };
 
-int confirm_signals_hold(struct confirm *cf)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, &cf->oldmask) < 0)
-		goto fail;
-	cf->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (cf->sigfd >= 0)
-		return 0;
-	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
-fail:
-	diag_error(NULL, "cannot hold signals for --confirm: %s", strerror(errno));
-	return -1;
-}
-
-void confirm_signals_release(struct confirm *cf)
-{
-	close(cf->sigfd);
-	cf->sigfd = -1;
-	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
-}
-
 static char *confirm_sock_path(void)
 {
 	const char *dir = getenv("MASQGEN_RUN_DIR");
