@@ -55,3 +55,26 @@ out=$(mk -n -B hdr-check | grep -c -e '-fsyntax-only -x c src/.*\.h')
 n=$(find "$ROOT_DIR/src" -name '*.h' | wc -l)
 [ "$out" -eq "$n" ] && pass "build hdr-check covers all $n headers" ||
 	fail "build hdr-check covers all headers" "$out of $n"
+
+# the layers of README.md's layout table: what each file may include
+layer() {
+	case $1 in
+	util.? | diag.? | suggest.? | template.?) echo 0 ;;
+	ast*.? | yaml_load.? | masq_parse.?) echo 1 ;;
+	ir.? | eval*.? | value.? | tables.?) echo 2 ;;
+	nft_*.? | nft.? | nl.? | ipt*.? | iptables.? | legacy*.? | ipchains.? | ipfwadm.?) echo 3 ;;
+	sysctls.? | ctclean.? | apply.h) echo 4 ;;
+	*) echo 5 ;;
+	esac
+}
+bad=
+for f in "$ROOT_DIR"/src/*.[ch]; do
+	name=$(basename "$f")
+	mine=$(layer "$name")
+	for h in $(sed -n 's/^#include "\([a-z_]*\.h\)"$/\1/p' "$f"); do
+		theirs=$(layer "$h")
+		[ "$theirs" -le "$mine" ] || bad="$bad $name:$h"
+	done
+done
+[ -z "$bad" ] && pass "build includes follow the layers of README.md" ||
+	fail "build includes follow the layers of README.md" "$bad"
