@@ -13,6 +13,7 @@
  * tools the admin has.
  */
 #include "cli.h"
+#include "diag.h"
 #include "tables.h"
 
 #include <ctype.h>
@@ -604,8 +605,8 @@ static int doctor_run(const struct cli_args *a)
 	if (cli_arg(a, OPT_PROC_ROOT))
 		d.proc = cli_arg(a, OPT_PROC_ROOT);
 	if (geteuid() != 0) {
-		fprintf(stderr, "masqgen doctor: the kernel checks need root (a network namespace "
-			"and netlink to nftables): run it as root\n");
+		diag_error(NULL, "the kernel checks need root (a network namespace "
+			"and netlink to nftables): run it as root");
 		return EXIT_SYSTEM;
 	}
 	if (uname(&u) == 0)

@@ -7,6 +7,7 @@
 #include "lab.h"
 
 #include "cli.h"
+#include "diag.h"
 #include "ir.h"
 #include "util.h"
 
@@ -232,24 +233,25 @@ static void print_keep(void)
 {
 	const char **names;
 	size_t i, n = lab_net_created(&names);
+	struct strbuf sb = {0};
 
-	fprintf(stderr, "masqgen lab: kept %zu namespaces (ip netns list); remove them with:\n"
-			"  for ns in",
-		n);
 	for (i = 0; i < n; i++)
-		fprintf(stderr, " %s", names[i]);
-	fprintf(stderr, "; do ip netns del \"$ns\"; done\n");
+		sb_addf(&sb, " %s", names[i]);
+	diag_note(NULL, "kept %zu namespaces (ip netns list); remove them with:\n"
+			"  for ns in%s; do ip netns del \"$ns\"; done",
+		  n, sb.buf ? sb.buf : "");
+	sb_free(&sb);
 }
 
 static int lab_usable(void)
 {
 	if (geteuid() != 0) {
-		fprintf(stderr, "masqgen lab: needs root to create network namespaces\n");
+		diag_error(NULL, "needs root to create network namespaces");
 		return -1;
 	}
 	if (access("/proc/self/ns/net", F_OK) < 0) {
-		fprintf(stderr, "masqgen lab: this kernel has no network namespaces "
-				"(/proc/self/ns/net: %s)\n", strerror(errno));
+		diag_error(NULL, "this kernel has no network namespaces "
+				"(/proc/self/ns/net: %s)", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -266,7 +268,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 	atexit(cleanup_at_exit);
 	if (lab_net_build(lab) < 0 || lab_interrupted) {
 		if (!lab_interrupted)
-			fprintf(stderr, "masqgen lab: cannot build the lab\n");
+			diag_error(NULL, "cannot build the lab");
 		goto out;
 	}
 	if (!no_apply && lab_net_apply(lab) < 0)
@@ -281,7 +283,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 out:
 	free(plan.v);
 	if (lab_interrupted) {
-		fprintf(stderr, "masqgen lab: interrupted, removing the lab\n");
+		diag_note(NULL, "interrupted, removing the lab");
 		keep = false;
 	}
 	if (keep && lab_net_created(&(const char **){NULL}) > 0) {

@@ -78,3 +78,9 @@ for f in "$ROOT_DIR"/src/*.[ch]; do
 done
 [ -z "$bad" ] && pass "build includes follow the layers of README.md" ||
 	fail "build includes follow the layers of README.md" "$bad"
+
+# one error channel: commands report through diag (diag.h), not with their
+# own "masqgen COMMAND: ..." lines (usage errors: cli_usage_error)
+out=$(grep -n 'fprintf(stderr, *"masqgen [a-z-]*:' "$ROOT_DIR"/src/*.c)
+[ -z "$out" ] && pass "build no command writes its own error lines" ||
+	fail "build no command writes its own error lines" "$out"
