@@ -7,9 +7,9 @@
  *   prints --help, the top-level usage and `masqgen help --complete` (what
  *   the bash completion asks) from it;
  *
- *   the targets (targets.c): what each backend serves (generate, apply and
- *   flush, lab, init-script) and the functions that do it; -t of every
- *   command takes the targets that serve it.
+ *   the targets (targets.c): what each backend serves (generate, apply,
+ *   flush and diff, lab, init-script) and the functions that do it; -t of
+ *   every command takes the targets that serve it.
  *
  * Exit codes and the helpers every command shares are here too.
  */
@@ -37,7 +37,7 @@ enum {
 /* What a target serves: the commands whose -t takes it. */
 enum {
 	CLI_T_GENERATE = 1 << 0,
-	CLI_T_APPLY = 1 << 1,	/* apply and flush */
+	CLI_T_APPLY = 1 << 1,	/* apply, flush and diff */
 	CLI_T_LAB = 1 << 2,
 	CLI_T_INIT = 1 << 3,	/* init-script */
 };
@@ -61,8 +61,6 @@ struct cli_target {
 	int (*load)(const void *ruleset, struct ir *ir);
 	void (*release)(void *ruleset);
 	bool confirm;
-	/* flush: remove masqgen's ruleset from the kernel; 0, or -1 after reporting */
-	int (*unload)(void);
 	/*
 	 * init-script: the shell lines of the chkconfig wrapper's stop and
 	 * status around rc.firewall-TARGET, which @init_rc writes (NULL: the

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kernel_cmd.c - the lock and the kernel settings record's path
+ * kernel_cmd.c - the pieces apply, flush, show and diff share
  * (kernel_cmd.h).
  */
+#include "cli.h"
 #include "diag.h"
+#include "ipt.h"
+#include "ir.h"
 #include "kernel_cmd.h"
+#include "nft.h"
+#include "nft_dump.h"
 #include "util.h"
 
 #include <errno.h>
@@ -57,7 +62,7 @@ int kernel_cmd_lock(void)
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		diag_note(NULL, "waiting for another masqgen run to finish (%s)", path);
+		fprintf(stderr, "masqgen: waiting for another masqgen run to finish (%s)\n", path);
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -70,4 +75,36 @@ int kernel_cmd_lock(void)
 out:
 	free(path);
 	return fd;
+}
+
+int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
+{
+	bool ok;
+
+	*ir = cli_compile(policy);
+	if (!*ir)
+		return EXIT_POLICY;
+	ok = ir_check_modern(*ir) == 0;
+	if (m) {
+		*m = ok ? nft_lower(*ir) : NULL;
+		ok = *m != NULL;
+	}
+	if (!ok) {
+		ir_free(*ir);
+		*ir = NULL;
+		return EXIT_POLICY;
+	}
+	return EXIT_OK;
+}
+
+int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
+{
+	memset(il, 0, sizeof(*il));
+	if (nft_dump_read(d) < 0)
+		return -1;
+	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
+		return 0;
+	ipt_loaded_free(il);
+	nft_dump_free(d);
+	return -1;
 }

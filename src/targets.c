@@ -19,7 +19,6 @@ const struct cli_target cli_targets[] = {
 	.load = nft_target_load,
 	.release = nft_target_release,
 	.confirm = true,
-	.unload = nft_unload,
     },
     {
 	.name = "iptables",
@@ -29,7 +28,6 @@ const struct cli_target cli_targets[] = {
 	.lower = ipt_target_lower,
 	.load = ipt_target_load,
 	.release = ipt_target_release,
-	.unload = ipt_flush,
 	.init_stop = ipt_init_stop,
 	.init_status = ipt_init_status,
 	.init_rc = ipt_init_rc,

@@ -94,6 +94,40 @@ static bool is_var(const char *s)
 	return ok;
 }
 
+/*
+ * Is scalar @n free of NUL and control characters (C0, DEL, C1)? Else the
+ * error, which does not quote it: a message must not carry a terminal
+ * escape. @key names the value's key; NULL: @n is a key itself.
+ */
+static bool yl_text(const struct yl *y, const yaml_node_t *n, const char *key)
+{
+	const unsigned char *p = n->data.scalar.value;
+	const unsigned char *end = p + n->data.scalar.length;
+	struct loc loc = yl_loc(y, n);
+	unsigned c;
+
+	for (; p < end; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+		if (*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p++; /* U+0080-U+009F: the code point is the second byte */
+			break;
+		}
+	}
+	if (p == end)
+		return true;
+	c = *p;
+	if (!c && key)
+		diag_error(&loc, "NUL byte in the value of '%s'", key);
+	else if (!c)
+		diag_error(&loc, "NUL byte in a key");
+	else if (key)
+		diag_error(&loc, "control character 0x%02x in the value of '%s'", c, key);
+	else
+		diag_error(&loc, "control character 0x%02x in a key", c);
+	return false;
+}
+
 /* Add scalar @n to @l as a word: plain and 'single' words, "double" strings, $names. */
 static bool yl_word(struct yl *y, const yaml_node_t *n, const char *key, bool onoff,
 		    struct ast_list *l)
@@ -131,17 +165,8 @@ static bool yl_word(struct yl *y, const yaml_node_t *n, const char *key, bool on
 			   n->data.scalar.length, YL_MAX_VALUE);
 		return false;
 	}
-	if (strlen(s) != n->data.scalar.length) {
-		diag_error(&loc, "NUL byte in the value of '%s'", key);
+	if (!yl_text(y, n, key))
 		return false;
-	}
-	for (const char *p = s; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			diag_error(&loc, "control character 0x%02x in the value of '%s'",
-				   (unsigned char)*p, key);
-			return false;
-		}
-	}
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && s[0] == '$') {
 		if (!is_var(s + 1)) {
 			diag_error(&loc, "'%s' is not a $name: a $name starts with a letter or "
@@ -197,6 +222,8 @@ static bool yl_part(struct yl *y, struct ast_stmt *st, const struct ast_part *p,
 
 	if (p->opts & AST_P_FLAG) {
 		b = yl_bool(n);
+		if (b < 0 && n->type == YAML_SCALAR_NODE && !yl_text(y, n, key))
+			return false;
 		if (b < 0) {
 			diag_error(&loc, "'%s' is true or false, not '%s'", key,
 				   n->type == YAML_SCALAR_NODE ? scalar(n) : node_kind(n));
@@ -279,6 +306,10 @@ static bool yl_mapping(struct yl *y, struct ast_stmt *st, const yaml_node_t *map
 			ok = false;
 			continue;
 		}
+		if (!yl_text(y, k, NULL)) {
+			ok = false;
+			continue;
+		}
 		key = scalar(k);
 		/* types is a rule's ports under its ICMP name */
 		if (strcmp(key, "types") == 0 && n_keys > syn->n)
@@ -334,6 +365,10 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 
 	if (key->type != YAML_SCALAR_NODE) {
 		diag_error(&kloc, "a statement starts with its keyword, not %s", node_kind(key));
+		y->file->lost_decl = true;
+		return;
+	}
+	if (!yl_text(y, key, NULL)) {
 		y->file->lost_decl = true;
 		return;
 	}
