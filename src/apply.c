@@ -100,7 +100,8 @@ static int apply_run(const struct cli_args *a)
 	if (lock < 0)
 		goto out;
 	state = kernel_cmd_state_path();
-	if (!state || (secs && !(cf = confirm_save(state))) || t->load(ruleset, ir) < 0)
+	if (!state || (secs && !(cf = confirm_save(state))) ||
+	    t->load(ruleset, ir, kernel_cmd_dir("MASQGEN_RUN_DIR", "/run/masqgen")) < 0)
 		goto out_unlock;
 	printf("applied %s\n", policy);
 	apply_modules(ir);
@@ -137,8 +138,10 @@ const struct cli_command cli_apply = {
 	.missing = "a POLICY file is required",
 	.help = "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
 		"in one transaction: the kernel takes all of it or none, and no other table is\n"
-		"touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
-		"needs (recording each replaced value for 'masqgen flush'), and delete the\n"
+		"touched. When only forwards and other set elements changed since the last\n"
+		"apply, the transaction changes just those elements (counters stay). Then load\n"
+		"the helpers' NAT modules, set the kernel settings the policy needs (recording\n"
+		"each replaced value for 'masqgen flush'), and delete the\n"
 		"connection tracking entries the new ruleset treats differently.\n\n"
 		"Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
 		"the connection of the sshd you came through) is checked against the new\n"

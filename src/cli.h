@@ -52,13 +52,14 @@ struct cli_target {
 	/*
 	 * apply: @lower turns the IR into what @load sends (NULL after
 	 * reporting what the target cannot express: a policy error); @load
-	 * replaces masqgen's ruleset in the kernel with it, adding to
+	 * replaces masqgen's ruleset in the kernel with it (keeping what it
+	 * needs to remember under @run_dir), adding to
 	 * ir->sysctls what the target needs written (0, or -1 after
 	 * reporting); @release frees it. @confirm: apply --confirm can put
 	 * the previous ruleset back.
 	 */
 	void *(*lower)(const struct ir *ir);
-	int (*load)(const void *ruleset, struct ir *ir);
+	int (*load)(const void *ruleset, struct ir *ir, const char *run_dir);
 	void (*release)(void *ruleset);
 	bool confirm;
 	/*

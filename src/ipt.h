@@ -169,7 +169,7 @@ int ipt_apply(const struct ipt_model *m);
  * ipt_apply() and adding the timeout sysctls to ir->sysctls, freeing it.
  */
 void *ipt_target_lower(const struct ir *ir);
-int ipt_target_load(const void *m, struct ir *ir);
+int ipt_target_load(const void *m, struct ir *ir, const char *run_dir);
 void ipt_target_release(void *m);
 
 /*
@@ -219,6 +219,15 @@ void ipt_loaded_print(const struct ipt_loaded *l, struct strbuf *out);
  * table. Returns 0, or -1 after reporting.
  */
 int ipt_loaded_flush(const struct ipt_loaded *l);
+
+/*
+ * ipt_tree.c: turn each long run of rules matching one TCP or UDP
+ * destination port in @tm's chains into a tree of sub-chains by port
+ * (the chain name, "-t" or "-u" and the port's high byte, then its
+ * 16-port group in hex), so a packet crosses a few dozen rules, not the
+ * run. The first rule that matches a packet stays the same.
+ */
+void ipt_tree(struct ipt_table_model *tm);
 
 /*
  * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that

@@ -13,6 +13,7 @@
 #include "nft.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define NFT_REPLACE_ATTEMPTS 5
@@ -87,9 +88,13 @@ void *nft_target_lower(const struct ir *ir)
 	return ir_check_modern(ir) == 0 ? nft_lower(ir) : NULL;
 }
 
-int nft_target_load(const void *m, struct ir *ir)
+int nft_target_load(const void *m, struct ir *ir, const char *run_dir)
 {
-	return nft_load(m, true);
+	char *record = xasprintf("%s/nft-loaded", run_dir);
+	int rc = nft_apply(m, record);
+
+	free(record);
+	return rc;
 }
 
 void nft_target_release(void *m)

@@ -356,6 +356,7 @@ static void print_set(struct strbuf *sb, const struct nft_set *s)
 {
 	sb_addf(sb, "\t%s %s {\n\t\ttype %s\n", s->kind == NFT_SK_FWD_MAP ? "map" : "set", s->name,
 		set_types[s->kind]);
+	sb_addf(sb, "\t\tsize %u\n", nft_set_size(s));
 	if (s->interval)
 		sb_add(sb, "\t\tflags interval\n");
 	if (s->n) {
