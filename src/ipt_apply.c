@@ -235,7 +235,7 @@ static int restore_family(const struct ipt_model *m, enum ipt_family fam,
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
-		ipt_table_text(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], true, &text);
+		ipt_table_text(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], IPT_TEXT_FLUSH, &text);
 	tables = count_lines(&text);
 	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
 		missing_jumps(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], old, &text);
@@ -351,16 +351,13 @@ static void remove_stale(const struct ipt_model *m, enum ipt_family fam,
 	sb_free(&out);
 }
 
-int ipt_apply(const struct ir *ir)
+int ipt_apply(const struct ipt_model *m)
 {
 	struct ipt_saved old[IPT_FAMILY_COUNT] = {0};
 	bool read[IPT_FAMILY_COUNT] = {false};
-	struct ipt_model *m = ipt_lower(ir);
 	struct strbuf out = {0};
 	int f, rc = -1;
 
-	if (!m)
-		return -1;
 	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
 		read[f] = saved_read((enum ipt_family)f, &old[f], &out) == 0;
 		if (!read[f] && (f == IPT_V4 || m->ipv6)) {
@@ -384,6 +381,23 @@ out:
 	sb_free(&out);
 	for (f = 0; f < IPT_FAMILY_COUNT; f++)
 		saved_free(&old[f]);
-	ipt_model_free(m);
 	return rc;
+}
+
+void *ipt_target_lower(const struct ir *ir)
+{
+	return ir_check_modern(ir) == 0 ? ipt_lower(ir) : NULL;
+}
+
+int ipt_target_load(const void *m, struct ir *ir, const char *run_dir)
+{
+	if (ipt_apply(m) < 0)
+		return -1;
+	ipt_timeout_sysctls(ir);
+	return 0;
+}
+
+void ipt_target_release(void *m)
+{
+	ipt_model_free(m);
 }

@@ -139,6 +139,15 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags);
 int nft_load(const struct nft_model *m, bool commit);
 int nft_unload(void);
 
+/*
+ * nft_kernel.c: the nft target of apply (cli.h): the model of @ir (NULL
+ * after reporting what nft cannot express), loading it with nft_apply()
+ * (its record in @run_dir), freeing it.
+ */
+void *nft_target_lower(const struct ir *ir);
+int nft_target_load(const void *m, struct ir *ir, const char *run_dir);
+void nft_target_release(void *m);
+
 /* nft_kernel.c: `check --kernel`: lower @ir and let the kernel validate it. */
 int nft_check_kernel(const struct ir *ir);
 
