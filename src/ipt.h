@@ -130,21 +130,26 @@ void ipt_log_target(struct strbuf *sb, const struct ir *ir);
 /* ipt_rule.c: append @s as iptables-save quotes a string (with its leading space). */
 void ipt_quote(struct strbuf *sb, const char *s);
 
+/* What ipt_table_text() writes between the chain declarations and the rules. */
+enum ipt_text {
+	IPT_TEXT_JUMPS,		/* the jumps from the built-in chains (generate) */
+	IPT_TEXT_FLUSH,		/* a "-F" per chain: --noflush keeps their rules otherwise */
+	IPT_TEXT_CHAINS,	/* nothing: the caller adds the jumps (init-script) */
+};
+
 /*
  * iptables.c: append the iptables-restore text of one family's table @t:
- * "*table", the chain declarations, then for @apply a "-F" per chain (the
- * chains may exist: --noflush keeps their rules otherwise), else the jumps
- * from the built-in chains, then the rules and COMMIT. Nothing when the
- * table holds no rule.
+ * "*table", the chain declarations, what @what says, then the rules and
+ * COMMIT. Nothing when the table holds no rule.
  */
-void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool apply,
+void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt_text what,
 		    struct strbuf *out);
 
 /* iptables.c: the iptables-restore text for @ir (the iptables target of generate). */
 int ipt_emit(const struct ir *ir, struct strbuf *out);
 
 /*
- * ipt_apply.c: load @ir into the running kernel with iptables-restore
+ * ipt_apply.c: load @m into the running kernel with iptables-restore
  * --noflush and ip6tables-restore --noflush, keeping other software's
  * rules: per family, the tables filter, nat, raw, mangle in that order,
  * each its own restore and commit, declaring and flushing masqgen's chains
@@ -156,15 +161,73 @@ int ipt_emit(const struct ir *ir, struct strbuf *out);
  * ir->sysctls afterwards, as for nft, after ipt_timeout_sysctls().
  * Returns 0, or -1 after reporting what failed.
  */
-int ipt_apply(const struct ir *ir);
+int ipt_apply(const struct ipt_model *m);
 
 /*
- * Unhook, empty and delete every masqgen chain that iptables (and
- * ip6tables, where present) holds; other rules stay. Returns 0, or -1 when
- * iptables itself cannot be run (reported). A chain that cannot be removed
- * is a warning.
+ * ipt_apply.c: the iptables target of apply (cli.h): the model of @ir
+ * (NULL after reporting what iptables cannot express), loading it with
+ * ipt_apply() and adding the timeout sysctls to ir->sysctls, freeing it.
  */
-int ipt_flush(void);
+void *ipt_target_lower(const struct ir *ir);
+int ipt_target_load(const void *m, struct ir *ir, const char *run_dir);
+void ipt_target_release(void *m);
+
+/*
+ * ipt_init.c: init-script -t iptables: the rc.firewall-iptables script for
+ * @ir (-1 after reporting what iptables cannot express), and the shell
+ * lines of its wrapper's stop and status.
+ */
+int ipt_init_rc(const struct ir *ir, const char *policy, struct strbuf *out);
+extern const char ipt_init_stop[], ipt_init_status[];
+
+/* The two iptables of a Linux system: over nftables, and the legacy x_tables. */
+enum ipt_flavour {
+	IPT_NFT,
+	IPT_LEGACY,
+	IPT_FLAVOUR_COUNT
+};
+
+/* "iptables-nft", "ip6tables-legacy", ... */
+const char *ipt_tool_name(enum ipt_flavour fl, enum ipt_family fam);
+
+/*
+ * ipt_state.c: masqgen's chains as loaded, per flavour: m[fl] holds the
+ * "masqgen-*" chains (rules as *-save prints them, hook set where the
+ * marked jump from a built-in chain exists), refs the "-D" lines that
+ * remove every reference to them from other chains.
+ */
+struct ipt_loaded {
+	struct ipt_model *m[IPT_FLAVOUR_COUNT];
+	struct strbuf refs[IPT_FLAVOUR_COUNT][IPT_FAMILY_COUNT][IPT_TABLE_COUNT];
+	bool present[IPT_FLAVOUR_COUNT][IPT_FAMILY_COUNT];
+};
+
+/*
+ * Read masqgen's chains of both flavours: the nft flavour of a family only
+ * when @nft_chains says the nftables dump saw one (nft_dump.h), the legacy
+ * one only when the kernel has legacy tables. Returns 0, or -1 after
+ * reporting (what could be read is in @l; free it either way).
+ */
+int ipt_loaded_read(struct ipt_loaded *l, const bool nft_chains[IPT_FAMILY_COUNT]);
+bool ipt_loaded_any(const struct ipt_loaded *l);
+void ipt_loaded_free(struct ipt_loaded *l);
+/* Append the chains as `generate -t iptables` prints them, one header per flavour and family. */
+void ipt_loaded_print(const struct ipt_loaded *l, struct strbuf *out);
+/*
+ * Remove every chain of @l: one *-restore --noflush per flavour and family
+ * that deletes the references, empties and deletes the chains, table by
+ * table. Returns 0, or -1 after reporting.
+ */
+int ipt_loaded_flush(const struct ipt_loaded *l);
+
+/*
+ * ipt_tree.c: turn each long run of rules matching one TCP or UDP
+ * destination port in @tm's chains into a tree of sub-chains by port
+ * (the chain name, "-t" or "-u" and the port's high byte, then its
+ * 16-port group in hex), so a packet crosses a few dozen rules, not the
+ * run. The first rule that matches a packet stays the same.
+ */
+void ipt_tree(struct ipt_table_model *tm);
 
 /*
  * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that

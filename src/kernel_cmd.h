@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kernel_cmd.h - what the commands that act on the running kernel (apply,
- * flush, show, diff) share: their options, the lock that serializes them,
+ * flush, show, diff) share: the lock that serializes them,
  * the path of the record of replaced kernel settings, and compiling a
  * policy for the nft backend.
  *
@@ -16,22 +16,6 @@
 
 struct ir;
 struct nft_model;
-
-/* The command line of one of these commands. */
-struct kernel_cmd_opts {
-	const char *policy;	/* the POLICY operand, for apply and diff */
-	const char *target;	/* -t TARGET: "nft" (the default) or "iptables" */
-	unsigned confirm_secs;	/* apply --confirm SECS; 0: none */
-	bool force;		/* apply --force */
-};
-
-/*
- * Parse @argv into @o: --help (prints @help), -t TARGET when @target is
- * true, apply's --confirm SECS and --force; with @policy exactly one
- * operand, else none. Returns -1 to go on, else the exit code.
- */
-int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,
-		    struct kernel_cmd_opts *o);
 
 /* The value of environment variable @env when set and not empty, else @fallback. */
 const char *kernel_cmd_dir(const char *env, const char *fallback);
@@ -51,5 +35,14 @@ char *kernel_cmd_state_path(void);
  * exit code after reporting (then *@ir and *@m are NULL).
  */
 int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m);
+
+/*
+ * What masqgen has loaded: its nftables tables into @d (nft_dump.h), and
+ * with @ipt its iptables chains of either flavour into @il (ipt.h). Returns
+ * 0 (free both), or -1 after reporting (nothing to free).
+ */
+struct nft_dump;
+struct ipt_loaded;
+int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt);
 
 #endif

@@ -13,6 +13,7 @@
 #include "nft.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define NFT_REPLACE_ATTEMPTS 5
@@ -82,51 +83,33 @@ int nft_unload(void)
 	return nft_replace(nft_unload_fill, NULL, 0);
 }
 
+void *nft_target_lower(const struct ir *ir)
+{
+	return ir_check_modern(ir) == 0 ? nft_lower(ir) : NULL;
+}
+
+int nft_target_load(const void *m, struct ir *ir, const char *run_dir)
+{
+	char *record = xasprintf("%s/nft-loaded", run_dir);
+	int rc = nft_apply(m, record);
+
+	free(record);
+	return rc;
+}
+
+void nft_target_release(void *m)
+{
+	nft_model_free(m);
+}
+
 int nft_check_kernel(const struct ir *ir)
 {
-	struct nft_model *m;
+	struct nft_model *m = nft_target_lower(ir);
 	int rc;
 
-	if (ir_check_modern(ir) < 0)
-		return -1;
-	m = nft_lower(ir);
 	if (!m)
 		return -1;
 	rc = nft_load(m, false);
 	nft_model_free(m);
-	return rc;
-}
-
-int nft_list(const struct nft_state *st, bool stateless, struct strbuf *out)
-{
-	static const char *const families[] = {"ip", "ip6"};
-	struct strbuf text = {0};
-	int rc = 0;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(families) && rc == 0; i++) {
-		char *argv[7];
-		size_t n = 0;
-
-		if (!(i == 0 ? st->ip : st->ip6))
-			continue;
-		argv[n++] = "nft";
-		if (stateless)
-			argv[n++] = "-s";
-		argv[n++] = "list";
-		argv[n++] = "table";
-		argv[n++] = (char *)families[i];
-		argv[n++] = "masqgen";
-		argv[n] = NULL;
-		text.len = 0;
-		if (util_run(argv, NULL, 0, &text) == 0) {
-			sb_addn(out, text.buf ? text.buf : "", text.len);
-			continue;
-		}
-		diag_error(NULL, "'nft list table %s masqgen' failed: %.*s", families[i],
-			   (int)strcspn(text.buf ? text.buf : "", "\n"), text.buf ? text.buf : "");
-		rc = -1;
-	}
-	sb_free(&text);
 	return rc;
 }

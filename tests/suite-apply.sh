@@ -222,6 +222,8 @@ if ${CC:-cc} -shared -fPIC -D_GNU_SOURCE -o "$tmp/commit_first.so" \
 			SHIM_COUNT="$tmp/batches" ASAN_OPTIONS=verify_asan_link_order=0 \
 			"$MASQGEN" apply "$2" >"$tmp/out" 2>&1
 	}
+	# p1 loaded first: the same policy again would send nothing at all
+	mg apply "$tmp/p1.masq" >/dev/null 2>&1
 	shim "nft add table ip churn" "$tmp/p2.masq"
 	rc=$?
 	if [ $rc -eq 0 ] && [ "$(cat "$tmp/batches")" = 2 ] && gw nft list tables | grep -qx 'table ip churn'
@@ -317,7 +319,8 @@ for dir in "$TESTS_DIR"/golden/*/; do
 	fi
 	ip netns exec "$TXT" "$MASQGEN" diff "$policy" >"$tmp/out" 2>&1
 	rc=$?
-	if [ $rc -eq 0 ]; then
+	# the kernel settings of the text's namespace were never written: only they may differ
+	if [ $rc -eq 0 ] || { [ $rc -eq 5 ] && ! grep -e '^[-+~] ' "$tmp/out" | grep -v -q '^~ setting '; }; then
 		pass "text and batch agree: $name"
 	else
 		fail "text and batch agree: $name" "diff exit $rc: $(head -20 "$tmp/out")"
