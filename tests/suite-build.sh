@@ -1,32 +1,15 @@
 #!/bin/sh
-# The build itself (dry runs of make, nothing is rebuilt): -Werror only for
-# developers and CI, the generated headers only where included, every
-# header checked on its own.
+# The build itself: -Werror only for developers and CI, the generated
+# headers only where included, every header checked on its own. Nothing in
+# the tree is rebuilt: dry runs there, real builds in a copy.
 . "$(dirname "$0")/lib.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 command -v make >/dev/null || { fail "build make" "make is not installed"; exit 0; }
 mk() {
-	env -u DEVELOPER -u MAKEFLAGS -u MAKELEVEL make -s -C "$ROOT_DIR" "$@" 2>&1
+	env -u DEVELOPER -u SANITIZE -u MAKEFLAGS -u MAKELEVEL make -s -C "$ROOT_DIR" "$@" 2>&1
 }
 
-# a packager's plain make does not turn warnings into errors; check does
-out=$(mk -n -B build/default/util.o)
-case $out in
-*-Werror*) fail "build plain make without -Werror" "$out" ;;
-*" -Wall "*) pass "build plain make without -Werror" ;;
-*) fail "build plain make without -Werror" "no compile command: $out" ;;
-esac
-for goal in "DEVELOPER=1 build/default/util.o" "check" "check SANITIZE=1"; do
-	# shellcheck disable=SC2086 # the goal's words
-	out=$(mk -n -B $goal | grep -e ' -c -o build/[a-z]*/util\.o ' | head -n 1)
-	case $out in
-	*" -Werror "*) pass "build make $goal with -Werror" ;;
-	*) fail "build make $goal with -Werror" "${out:-no compile command for util.o}" ;;
-	esac
-done
-
-# a change to the grammar recompiles the parser and the scanner only: a
-# real build in a copy of the tree and of its objects
+# The real builds below run in a copy of the tree and of its objects.
 case $MASQGEN in
 */build/san/*) build=build/san san=1 ;;
 *) build=build/default san= ;;
@@ -39,16 +22,42 @@ grep -q -e -Werror "$ROOT_DIR/$build/cflags" 2>/dev/null && dev=1
 	mkdir -p "$tmp/build" && cp -pR "$build" "$tmp/build/" &&
 	{ [ -n "$san" ] || cp -p masqgen "$tmp/"; })
 mkt() {
-	env -u MAKEFLAGS -u MAKELEVEL make -C "$tmp" DEVELOPER=$dev SANITIZE=$san "$@" 2>&1
+	env -u DEVELOPER -u SANITIZE -u MAKEFLAGS -u MAKELEVEL make -C "$tmp" "$@" 2>&1
 }
-before=$(mkt | grep -c -e ' -c -o ')
+
+# a change to the grammar recompiles the parser and the scanner only
+before=$(mkt DEVELOPER=$dev SANITIZE=$san | grep -c -e ' -c -o ')
 sleep 1
 touch "$tmp/grammar/parser.y"
-out=$(mkt | grep -o -e ' -c -o build/[a-z]*/[a-z_]*\.o' | sed 's|.*/||' | sort | tr '\n' ' ')
+out=$(mkt DEVELOPER=$dev SANITIZE=$san | grep -o -e ' -c -o build/[a-z]*/[a-z_]*\.o' |
+	sed 's|.*/||' | sort | tr '\n' ' ')
 [ "$before" -eq 0 ] && [ "$out" = "parser.o scanner.o " ] &&
 	pass "build parser.y rebuilds parser.o and scanner.o only" ||
 	fail "build parser.y rebuilds parser.o and scanner.o only" \
 		"up to date: $before compiled; after touching parser.y: $out"
+
+# a packager's plain make does not turn warnings into errors; a developer's
+# does (real compiles of one object in the copy)
+out=$(mkt -B build/default/util.o | grep -e ' -c -o build/default/util\.o ')
+case $out in
+*-Werror*) fail "build plain make without -Werror" "$out" ;;
+*" -Wall "*) pass "build plain make without -Werror" ;;
+*) fail "build plain make without -Werror" "no compile command: $out" ;;
+esac
+out=$(mkt -B DEVELOPER=1 build/default/util.o | grep -e ' -c -o build/default/util\.o ')
+case $out in
+*" -Werror "*) pass "build make DEVELOPER=1 with -Werror" ;;
+*) fail "build make DEVELOPER=1 with -Werror" "${out:-no compile command for util.o}" ;;
+esac
+# check and its sanitizer run do too (dry runs: the tests are not run)
+for goal in "check" "check SANITIZE=1"; do
+	# shellcheck disable=SC2086 # the goal's words
+	out=$(mk -n -B $goal | grep -e ' -c -o build/[a-z]*/util\.o ' | head -n 1)
+	case $out in
+	*" -Werror "*) pass "build make $goal with -Werror" ;;
+	*) fail "build make $goal with -Werror" "${out:-no compile command for util.o}" ;;
+	esac
+done
 
 # hdr-check compiles every header of src/ on its own
 out=$(mk -n -B hdr-check | grep -c -e '-fsyntax-only -x c src/.*\.h')
