@@ -38,11 +38,19 @@ const struct ir_iface *ir_iface_of(const struct ir *ir, const char *name)
 	return NULL;
 }
 
+uint32_t ir_prefix_mask(unsigned len)
+{
+	return len ? ~(uint32_t)0 << (32 - len) : 0;
+}
+
+bool ir_addr_in(uint32_t addr, uint32_t net, unsigned len)
+{
+	return ((addr ^ net) & ir_prefix_mask(len)) == 0;
+}
+
 bool ir_net_has(const struct ir_net *n, uint32_t addr)
 {
-	uint32_t mask = n->len ? ~0u << (32 - n->len) : 0;
-
-	return (addr & mask) == (n->net & mask);
+	return ir_addr_in(addr, n->net, n->len);
 }
 
 const struct ir_iface *ir_internal_of(const struct ir *ir, uint32_t addr,

@@ -48,6 +48,12 @@ bool ir_iface_match(const char *pattern, const char *name);
 /* The first interface of @ir whose pattern matches @name, or NULL. */
 const struct ir_iface *ir_iface_of(const struct ir *ir, const char *name);
 
+/* The netmask of an IPv4 prefix of @len bits (0-32), host byte order. */
+uint32_t ir_prefix_mask(unsigned len);
+
+/* Is IPv4 @addr in @net/@len? */
+bool ir_addr_in(uint32_t addr, uint32_t net, unsigned len);
+
 /* Is IPv4 @addr in internal network @n? */
 bool ir_net_has(const struct ir_net *n, uint32_t addr);
 

@@ -380,9 +380,7 @@ static const struct lab_host *lan_host_near(const struct lab *lab, uint32_t addr
 
 	for (i = 0; i < lab->n_lan_hosts; i++) {
 		const struct lab_host *h = &lab->hosts[i];
-		uint32_t m = h->len ? 0xffffffffU << (32 - h->len) : 0;
-
-		if (((h->addr ^ addr) & m) == 0)
+		if (ir_addr_in(addr, h->addr, h->len))
 			return h;
 	}
 	return &lab->hosts[0];
