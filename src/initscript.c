@@ -7,10 +7,11 @@
  * generated rules and a chkconfig init wrapper that runs it.
  *
  * The text around the rules lives in templates/; every value that reaches
- * a shell is quoted (TEMPLATE_SHELL) or validated here first.
+ * a shell or a unit goes through escape.h, or is text masqgen generated.
  */
 #include "cli.h"
 #include "diag.h"
+#include "escape.h"
 #include "ipt.h"
 #include "ir.h"
 #include "template.h"
@@ -71,33 +72,32 @@ static const struct initscript_legacy initscript_legacy[] = {
 };
 
 /*
- * A path that goes into a generated file: absolute, and no control
- * character (it also appears in comments, where a newline would end the
- * comment). In a systemd unit it stands unquoted, so there only a plain
- * set of characters is allowed.
+ * A path the generated file runs: absolute, and every character printable
+ * (escape.h turns an unprintable one into '?', which would name another
+ * file). Quoting is escape.h's business.
  */
-static bool initscript_path_ok(const char *path, bool systemd)
+static bool initscript_path_ok(const char *path)
 {
-	const unsigned char *p = (const unsigned char *)path;
+	const char *p = path;
+	size_t n;
 
 	if (*p != '/')
 		return false;
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+	for (; *p; p += n)
+		if (!(n = escape_char_len(p)))
 			return false;
-		if (systemd && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-				 (*p >= '0' && *p <= '9') || strchr("/._+-@:,=", *p)))
-			return false;
-	}
 	return true;
 }
 
-static int initscript_bad_path(const char *what, const char *path, bool systemd)
+static int initscript_bad_path(const char *what, const char *path)
 {
-	if (systemd)
-		return cli_usage_error("init-script", "%s '%s' cannot stand in a systemd unit: "
-				       "use a path of letters, digits and /._+-@:,=", what, path);
-	return cli_usage_error("init-script", "%s '%s' holds a control character", what, path);
+	struct strbuf shown = {0};
+	int rc;
+
+	escape_comment(&shown, path);
+	rc = cli_usage_error("init-script", "%s '%s' holds a control character", what, shown.buf);
+	sb_free(&shown);
+	return rc;
 }
 
 /* The absolute path of this masqgen binary; caller owns it. */
@@ -173,19 +173,19 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 			goto out;
 		}
 	}
-	if (!initscript_path_ok(self_path, systemd)) {
-		rc = initscript_bad_path("masqgen's path", self_path, systemd);
+	if (!initscript_path_ok(self_path)) {
+		rc = initscript_bad_path("masqgen's path", self_path);
 		goto out;
 	}
-	if (!initscript_path_ok(policy_path, systemd)) {
-		rc = initscript_bad_path("the policy path", policy_path, systemd);
+	if (!initscript_path_ok(policy_path)) {
+		rc = initscript_bad_path("the policy path", policy_path);
 		goto out;
 	}
 	{
 		const struct template_var vars[] = {
-			{"MASQGEN", self_path, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
-			{"POLICY", policy_path, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
-			{"POLICY_COMMENT", policy_path, TEMPLATE_RAW},
+			{"MASQGEN", self_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
+			{"POLICY", policy_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
+			{"POLICY_COMMENT", policy_path, TEMPLATE_COMMENT},
 		};
 
 		if (template_fill(systemd ? "systemd.service.in" : "sysv.in", vars,
@@ -278,7 +278,7 @@ static char *initscript_sysctl_path(const char *key, const char *iface)
 	for (p = path; *p; p++)
 		if (*p == '.' && !(name && p > name && p <= name + n))
 			*p = '/';
-	q = util_shell_quote(path);
+	q = escape_shell_word(path);
 	free(path);
 	return q;
 }
@@ -306,7 +306,7 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 		char *path = initscript_sysctl_path(s->key, s->iface);
-		char *value = util_shell_quote(s->value);
+		char *value = escape_shell_word(s->value);
 
 		/* a per-interface setting of a link that is not up yet is skipped */
 		if (s->iface)
@@ -329,7 +329,7 @@ static int initscript_rc_iptables(const struct ir *ir, const char *policy, struc
 	ipt_model_free(m);
 	{
 		const struct template_var vars[] = {
-			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
+			{"POLICY_COMMENT", policy, TEMPLATE_COMMENT},
 			{"RULES4", v4.buf ? v4.buf : "", TEMPLATE_RAW},
 			{"RULES6", six.buf ? six.buf : "", TEMPLATE_RAW},
 			{"JUMPS", jumps.buf ? jumps.buf : "", TEMPLATE_RAW},
@@ -368,8 +368,8 @@ static int initscript_legacy_pair(const struct initscript_legacy *l, const char 
 	}
 	rc_path = xasprintf("%s/rc.firewall-%s", strcmp(absdir, "/") ? absdir : "", l->target);
 	init_path = xasprintf("%s/firewall-%s", strcmp(absdir, "/") ? absdir : "", l->target);
-	if (!initscript_path_ok(rc_path, false)) {
-		rc = initscript_bad_path("the output directory", absdir, false);
+	if (!initscript_path_ok(rc_path)) {
+		rc = initscript_bad_path("the output directory", absdir);
 		goto out;
 	}
 	ir = cli_compile(policy);
@@ -394,8 +394,8 @@ static int initscript_legacy_pair(const struct initscript_legacy *l, const char 
 		const struct template_var vars[] = {
 			{"TARGET", l->target, TEMPLATE_RAW},
 			{"FIREWALL", rc_path, TEMPLATE_SHELL},
-			{"FIREWALL_COMMENT", rc_path, TEMPLATE_RAW},
-			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
+			{"FIREWALL_COMMENT", rc_path, TEMPLATE_COMMENT},
+			{"POLICY_COMMENT", policy, TEMPLATE_COMMENT},
 			{"STOP", l->stop, TEMPLATE_RAW},
 			{"STATUS", l->status, TEMPLATE_RAW},
 		};

@@ -206,21 +206,6 @@ out_free:
 	return -1;
 }
 
-char *util_shell_quote(const char *s)
-{
-	struct strbuf sb = {0};
-
-	sb_add(&sb, "'");
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_add(&sb, "'\\''");
-		else
-			sb_addn(&sb, s, 1);
-	}
-	sb_add(&sb, "'");
-	return sb.buf;
-}
-
 /*
  * The input goes through an unlinked in-memory file rather than a pipe, so
  * a child that prints much before it has read all of it cannot deadlock

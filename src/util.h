@@ -56,9 +56,6 @@ void sb_free(struct strbuf *sb);
  */
 int util_write_file(const char *path, const char *data, size_t len);
 
-/* Quote @s for a POSIX shell (single quotes); the caller owns the result. */
-char *util_shell_quote(const char *s);
-
 /*
  * Run @argv (argv[0] searched in PATH, no shell) with @input (@len bytes;
  * NULL: /dev/null) on its stdin, appending what it prints on stdout and
