@@ -115,15 +115,31 @@ static char *initscript_self(void)
 	return xstrdup(buf);
 }
 
+/* @mode is set before the file takes its name (util_write_file_mode). */
 static int initscript_write(const char *path, struct strbuf *sb, mode_t mode)
 {
-	int rc = util_write_file(path, sb->buf ? sb->buf : "", sb->len);
+	return util_write_file_mode(path, sb->buf ? sb->buf : "", sb->len, mode);
+}
 
-	if (rc == 0 && path && strcmp(path, "-") != 0 && chmod(path, mode) < 0) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", path, strerror(errno));
-		rc = -1;
+/*
+ * The directory of the scripts root runs at boot: anyone else who can
+ * write there could swap them, so it must be root's and writable by root
+ * alone. Returns 0, or -1 after saying why.
+ */
+static int initscript_dir_ok(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		fprintf(stderr, "masqgen init-script: %s: %s\n", dir, strerror(errno));
+		return -1;
 	}
-	return rc;
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		fprintf(stderr, "masqgen init-script: %s: refusing a directory that is not "
+			"root's or that others can write to (scripts there run as root)\n", dir);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -364,6 +380,10 @@ static int initscript_legacy_pair(const struct initscript_legacy *l, const char 
 	absdir = realpath(dir, NULL);
 	if (!absdir) {
 		fprintf(stderr, "masqgen init-script: %s: %s\n", dir, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (initscript_dir_ok(absdir) < 0) {
+		free(absdir);
 		return EXIT_SYSTEM;
 	}
 	rc_path = xasprintf("%s/rc.firewall-%s", strcmp(absdir, "/") ? absdir : "", l->target);
