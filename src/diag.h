@@ -43,7 +43,11 @@ const char *diag_loc_line(const struct loc *loc, size_t *len);
 /* "FILE:LINE" for rule comments; the caller owns the result. */
 char *diag_loc_str(const struct loc *loc);
 
-/* Print an error / warning / note at @loc (NULL or no source: no place). */
+/*
+ * Print an error / warning / note at @loc (NULL or no source: no place),
+ * each in one write, control characters shown as '?'. Past the first 100
+ * warnings the rest are only counted; diag_reset() notes how many.
+ */
 void diag_error(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_warning(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,7 +58,10 @@ unsigned diag_error_count(void);
 /* Silence warnings (for commands that compile a policy only to query it). */
 void diag_quiet_warnings(bool quiet);
 
-/* Forget all sources and counts; every struct loc becomes invalid. */
+/*
+ * Note the warnings not shown, then forget all sources and counts; every
+ * struct loc becomes invalid.
+ */
 void diag_reset(void);
 
 #endif
