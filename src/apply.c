@@ -90,7 +90,7 @@ int cmd_apply(int argc, char **argv)
 	rc = kernel_cmd_args(argc, argv, apply_help, true, true, &o);
 	if (rc >= 0)
 		return rc;
-	nft = strcmp(o.target, "nft") == 0;
+	nft = !o.target || strcmp(o.target, "nft") == 0;
 	if (o.confirm_secs && !nft)
 		return cli_usage_error(argv[0], "--confirm works with the nft target only");
 	rc = kernel_cmd_prepare(o.policy, &ir, nft ? &m : NULL);

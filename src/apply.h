@@ -7,6 +7,8 @@
 #ifndef MASQGEN_APPLY_H
 #define MASQGEN_APPLY_H
 
+#include <stddef.h>
+
 struct ir;
 
 /*
@@ -24,6 +26,15 @@ struct ir;
  */
 int sysctls_apply(const struct ir *ir, const char *state_path);
 int sysctls_restore(const char *state_path);
+
+/*
+ * sysctls_diff(): append to @out a line for each kernel setting an apply of
+ * @ir would change ("~ setting net.ipv4.ip_forward: 0 -> 1  (gw.masq:3)"),
+ * and for each one the record at @state_path (NULL: none) holds that @ir
+ * no longer names (apply writes it back). Returns the number of lines.
+ */
+struct strbuf;
+size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *out);
 
 /*
  * Delete the conntrack entries the ruleset of @ir treats differently from

@@ -6,9 +6,11 @@
 #include "cli.h"
 #include "confirm.h"
 #include "diag.h"
+#include "ipt.h"
 #include "ir.h"
 #include "kernel_cmd.h"
 #include "nft.h"
+#include "nft_dump.h"
 #include "util.h"
 
 #include <errno.h>
@@ -34,7 +36,7 @@ int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool t
 	bool apply = strcmp(argv[0], "apply") == 0;
 	int c;
 
-	*o = (struct kernel_cmd_opts){.target = "nft"};
+	*o = (struct kernel_cmd_opts){0};
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hc:ft:", lo, NULL)) != -1) {
@@ -148,4 +150,16 @@ int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
 		return EXIT_POLICY;
 	}
 	return EXIT_OK;
+}
+
+int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
+{
+	memset(il, 0, sizeof(*il));
+	if (nft_dump_read(d) < 0)
+		return -1;
+	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
+		return 0;
+	ipt_loaded_free(il);
+	nft_dump_free(d);
+	return -1;
 }

@@ -20,7 +20,7 @@ struct nft_model;
 /* The command line of one of these commands. */
 struct kernel_cmd_opts {
 	const char *policy;	/* the POLICY operand, for apply and diff */
-	const char *target;	/* -t TARGET: "nft" (the default) or "iptables" */
+	const char *target;	/* -t TARGET: "nft" or "iptables"; NULL: not given (apply: nft) */
 	unsigned confirm_secs;	/* apply --confirm SECS; 0: none */
 	bool force;		/* apply --force */
 };
@@ -51,5 +51,14 @@ char *kernel_cmd_state_path(void);
  * exit code after reporting (then *@ir and *@m are NULL).
  */
 int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m);
+
+/*
+ * What masqgen has loaded: its nftables tables into @d (nft_dump.h), and
+ * with @ipt its iptables chains of either flavour into @il (ipt.h). Returns
+ * 0 (free both), or -1 after reporting (nothing to free).
+ */
+struct nft_dump;
+struct ipt_loaded;
+int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt);
 
 #endif

@@ -105,6 +105,7 @@ struct nft_stmt {
 	enum nft_reject reject;
 	const char *str;	/* points into the model or the IR */
 	size_t set;
+	uint64_t packets, bytes;	/* NFT_S_COUNTER of a loaded table (nft_dump.h) */
 };
 
 struct nft_rule {
@@ -178,6 +179,7 @@ enum nft_hook {
 	NFT_HOOK_FORWARD,
 	NFT_HOOK_OUTPUT,
 	NFT_HOOK_POSTROUTING,
+	NFT_HOOK_COUNT
 };
 
 struct nft_chain {
@@ -192,6 +194,9 @@ struct nft_chain {
 
 struct nft_table {
 	bool present;
+	bool loaded;			/* read from the kernel: counters print their values */
+	char **strs;			/* strings a loaded table owns (names, prefixes) */
+	size_t n_strs, cap_strs;
 	struct nft_helper_obj *helpers;
 	size_t n_helpers, cap_helpers;
 	struct nft_timeout_obj *timeouts;
@@ -277,5 +282,18 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_ports *p, uint8_t proto, char *set_name);
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
+
+/*
+ * nft_text.c: one rule of @t as nft text, matches and statements without
+ * the comment; one element of @s (with its comment when @comment).
+ */
+struct strbuf;
+void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		   const struct nft_rule *r);
+void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
+		   bool comment);
+/* An IPv4 address; a protocol by its nft name, else its number. */
+void nft_text_ip(struct strbuf *sb, uint32_t a);
+void nft_text_proto(struct strbuf *sb, uint32_t p);
 
 #endif

@@ -19,7 +19,7 @@
 
 static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
 
-static void print_ip(struct strbuf *sb, uint32_t a)
+void nft_text_ip(struct strbuf *sb, uint32_t a)
 {
 	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
@@ -59,7 +59,7 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 {
 	unsigned len;
 
-	print_ip(sb, lo);
+	nft_text_ip(sb, lo);
 	if (lo == hi)
 		return;
 	for (len = 1; len < 32; len++) {
@@ -71,10 +71,10 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 		}
 	}
 	sb_add(sb, "-");
-	print_ip(sb, hi);
+	nft_text_ip(sb, hi);
 }
 
-static void print_proto(struct strbuf *sb, uint32_t p)
+void nft_text_proto(struct strbuf *sb, uint32_t p)
 {
 	const char *name = nft_proto_name((uint8_t)p);
 
@@ -125,7 +125,7 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 		print_addr_range(sb, lo, hi);
 		return;
 	case NFT_SEL_L4PROTO:
-		print_proto(sb, lo);
+		nft_text_proto(sb, lo);
 		return;
 	case NFT_SEL_ICMP_TYPE:
 	case NFT_SEL_ICMPV6_TYPE:
@@ -158,7 +158,8 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 	}
 }
 
-static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e)
+void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
+		   bool comment)
 {
 	switch (s->kind) {
 	case NFT_SK_ADDR:
@@ -173,25 +174,25 @@ static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct 
 			    e->k[0], e->k[0]);
 		break;
 	case NFT_SK_FWD_MAP:
-		print_proto(sb, e->k[0]);
+		nft_text_proto(sb, e->k[0]);
 		sb_addf(sb, " . %u", e->k[1]);
 		break;
 	case NFT_SK_TARGET:
 	case NFT_SK_PROTO_TARGET:
-		print_ip(sb, e->k[0]);
+		nft_text_ip(sb, e->k[0]);
 		sb_add(sb, " . ");
-		print_proto(sb, e->k[1]);
+		nft_text_proto(sb, e->k[1]);
 		if (s->kind == NFT_SK_TARGET)
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
 	}
-	if (e->comment) {
+	if (comment && e->comment) {
 		sb_add(sb, " comment ");
 		print_string(sb, e->comment);
 	}
 	if (s->kind == NFT_SK_FWD_MAP) {
 		sb_add(sb, " : ");
-		print_ip(sb, e->d[0]);
+		nft_text_ip(sb, e->d[0]);
 		sb_addf(sb, " . %u", e->d[1]);
 	}
 }
@@ -207,7 +208,7 @@ static void print_elems(struct strbuf *sb, const struct nft_set *s, const char *
 			sb_addf(sb, "\n%s\t", indent);
 		else
 			sb_add(sb, " ");
-		print_elem(sb, s, &s->v[i]);
+		nft_text_elem(sb, s, &s->v[i], true);
 		if (i + 1 < s->n)
 			sb_add(sb, ",");
 	}
@@ -289,6 +290,9 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	switch (s->kind) {
 	case NFT_S_COUNTER:
 		sb_add(sb, "counter");
+		if (t->loaded)
+			sb_addf(sb, " packets %llu bytes %llu", (unsigned long long)s->packets,
+				(unsigned long long)s->bytes);
 		break;
 	case NFT_S_LIMIT:
 		sb_addf(sb, "limit rate %u/%s", s->a, units[s->unit]);
@@ -319,7 +323,7 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	case NFT_S_DNAT:
 	case NFT_S_SNAT:
 		sb_add(sb, s->kind == NFT_S_DNAT ? "dnat to " : "snat to ");
-		print_ip(sb, s->a);
+		nft_text_ip(sb, s->a);
 		if (s->port)
 			sb_addf(sb, ":%u", s->port);
 		break;
@@ -347,10 +351,10 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	}
 }
 
-static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
-		       const struct nft_rule *r)
+void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		   const struct nft_rule *r)
 {
-	const char *sep = "\t\t";
+	const char *sep = "";
 	size_t i;
 
 	for (i = 0; i < r->n_m; i++) {
@@ -363,6 +367,13 @@ static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		print_stmt(sb, t, fam, &r->s[i]);
 		sep = " ";
 	}
+}
+
+static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		       const struct nft_rule *r)
+{
+	sb_add(sb, "\t\t");
+	nft_text_rule(sb, t, fam, r);
 	if (r->comment) {
 		sb_add(sb, " comment ");
 		print_string(sb, r->comment);
@@ -445,7 +456,9 @@ static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_f
 	const char *fname = family_names[fam];
 	size_t i, j;
 
-	sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
+	/* a loaded table is shown as it is, not as a script that replaces it */
+	if (!t->loaded)
+		sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
 	if (!t->present)
 		return;
 	sb_addf(sb, "table %s masqgen {\n", fname);
