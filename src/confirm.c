@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <libnftnl/chain.h>
@@ -414,6 +415,33 @@ static char *confirm_read_file(const char *path, size_t *len, int *err)
 		return NULL;
 	}
 	return sb.buf;
+}
+
+/* Hold the signals that mean "roll back" in a signalfd. Returns 0, or -1. */
+static int confirm_signals_hold(struct confirm *cf)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, &cf->oldmask) < 0)
+		goto fail;
+	cf->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (cf->sigfd >= 0)
+		return 0;
+	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
+fail:
+	diag_error(NULL, "cannot hold signals for --confirm: %s", strerror(errno));
+	return -1;
+}
+
+static void confirm_signals_release(struct confirm *cf)
+{
+	close(cf->sigfd);
+	cf->sigfd = -1;
+	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
 }
 
 /* Settings first (reverse of apply), so nothing is routed past a missing filter. */

@@ -38,8 +38,4 @@ int confirm_rollback(const struct confirm *cf);
 bool confirm_changed(const struct confirm *cf);
 void confirm_free(struct confirm *cf);
 
-/* confirm_wait.c: hold the signals that mean "roll back" in a signalfd. 0, or -1. */
-int confirm_signals_hold(struct confirm *cf);
-void confirm_signals_release(struct confirm *cf);
-
 #endif

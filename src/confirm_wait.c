@@ -26,7 +26,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,32 +60,6 @@ struct confirm_wait {
 	char *sock_path;
 	int signo;		/* the signal that ended the wait */
 };
-
-int confirm_signals_hold(struct confirm *cf)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, &cf->oldmask) < 0)
-		goto fail;
-	cf->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (cf->sigfd >= 0)
-		return 0;
-	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
-fail:
-	diag_error(NULL, "cannot hold signals for --confirm: %s", strerror(errno));
-	return -1;
-}
-
-void confirm_signals_release(struct confirm *cf)
-{
-	close(cf->sigfd);
-	cf->sigfd = -1;
-	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
-}
 
 static char *confirm_sock_path(void)
 {
@@ -336,43 +309,14 @@ int confirm_parse_secs(const char *arg, unsigned *secs)
 	return 0;
 }
 
-int cmd_confirm(int argc, char **argv)
+static int confirm_run(const struct cli_args *a)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char help[] =
-		"usage: masqgen confirm\n\n"
-		"Keep the ruleset that a waiting 'masqgen apply --confirm SECS' loaded; without\n"
-		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
-		"a new login to the gateway: that the login got through shows the new ruleset\n"
-		"lets new connections in. It talks to the waiting apply over the unix socket\n"
-		"/run/masqgen/" CONFIRM_SOCK " (root only).\n\n"
-		"  -h, --help  this text\n\n"
-		"Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n";
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char *path = confirm_sock_path();
 	char buf[sizeof(CONFIRM_REPLY)] = "";
-	int c, fd = -1, rc = EXIT_USAGE;
+	int fd = -1, rc = EXIT_SYSTEM;
 	ssize_t n = -1;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			rc = EXIT_OK;
-		} else {
-			cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-		goto out;
-	}
-	if (optind < argc) {
-		cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	rc = EXIT_SYSTEM;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		diag_error(NULL, "the socket path '%s' is too long", path);
 		goto out;
@@ -404,3 +348,16 @@ out:
 	free(path);
 	return rc;
 }
+
+const struct cli_command cli_confirm = {
+	.name = "confirm",
+	.summary = "keep a ruleset applied with --confirm",
+	.operands = "",
+	.help = "Keep the ruleset that a waiting 'masqgen apply --confirm SECS' loaded; without\n"
+		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
+		"a new login to the gateway: that the login got through shows the new ruleset\n"
+		"lets new connections in. It talks to the waiting apply over the unix socket\n"
+		"/run/masqgen/" CONFIRM_SOCK " (root only).\n",
+	.trailer = "Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n",
+	.run = confirm_run,
+};

@@ -47,6 +47,10 @@ char *diag_loc_str(const struct loc *loc);
  * Print an error / warning / note at @loc (NULL or no source: no place),
  * each in one write, control characters shown as '?'. Past the first 100
  * warnings the rest are only counted; diag_reset() notes how many.
+ * The one channel for messages: a policy error names its place; a system
+ * error (a file, a process, the kernel refusing) is diag_error(NULL, ...),
+ * "masqgen: error: MESSAGE". Only usage errors go elsewhere
+ * (cli_usage_error()).
  */
 void diag_error(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_warning(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

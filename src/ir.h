@@ -247,27 +247,36 @@ enum ir_rule_tag {
  *   IR_T_ESTABLISHED: ct_state ESTABLISHED|RELATED, accept. All IR_F_BOTH.
  * - IR_T_LAN in input (strong only, as are input's IR_T_INVALID,
  *   IR_T_DHCP, IPv6 rules and catch-all): per internal interface {iif
- *   INT, saddr its networks} (IPv4) and, with ipv6 firewall, {iif INT}
- *   (IPv6). In
+ *   INT, saddr its networks} (IPv4) and, with ipv6 firewall or block,
+ *   {iif INT} (IPv6). In
  *   forward: per (internal, external) pair {iif INT, oif EXT, saddr the
  *   sources NATed out of EXT: its networks without `masquerade`
  *   statements, else the masquerade sources for EXT plus the 1:1 private
- *   addresses on EXT} (IPv4), and {iif INT, oif EXT} (IPv6, ipv6 firewall).
+ *   addresses on EXT, each cut to INT's own networks (no rule when nothing
+ *   is left)} (IPv4), and {iif INT, oif EXT} (IPv6, ipv6 firewall).
  * - IR_T_INTERNAL: per ordered pair of distinct internal interfaces {iif
  *   A, oif B}, IR_F_BOTH (IPv4 only under ipv6 block/open).
  * - IR_T_DHCP: {iif INT, proto udp, sports udp 68, dports udp 67}, IPv4.
  * - IR_T_FORWARDED: only ct_dnat_forward (and accept), IPv4, no iif (so
  *   reflected connections, LAN to LAN, pass too); present when there are
- *   forwards. The backend matches `ct status dnat` and the connection's
- *   translated destination being one of ir->forwards' targets (not a 1:1
- *   address: 1:1 opens nothing).
+ *   forwards. It admits a connection that one of ir->forwards translated:
+ *   `ct status dnat`, the translated destination address and port being
+ *   that forward's target for the public port the connection was
+ *   originally addressed to (nft `ct original proto-dst`, iptables
+ *   --ctorigdstport; gre/esp/ah: the target address and protocol), and,
+ *   for a forward with `from`, the source in it. So a 1:1 DNAT (which
+ *   keeps the port) or another forward to the same host never opens a
+ *   port that a forward's own public port and `from` do not: a model of a
+ *   packet (explain, lab) sets its "translated by a forward" flag only
+ *   when a forward's DNAT took it, never for 1:1.
  * - IR_T_PASSTHROUGH: {iif P} and, in forward, {oif P} (oif P in output),
  *   accept, IR_F_BOTH; the first rules of input, forward and output (the
  *   clamp-mss rule, from ir->clamp, stays before them in forward).
  * - IR_T_IPV6: under ipv6 block, {family IPv6, drop} first in forward after
  *   passthrough. Under ipv6 firewall: in forward, ICMPv6 errors
  *   (destination-unreachable, packet-too-big, time-exceeded,
- *   parameter-problem) accept; in strong input, one ICMPv6 rule (errors,
+ *   parameter-problem) accept. Under ipv6 firewall or block (the gateway's
+ *   own IPv6 follows the level): in strong input, one ICMPv6 rule (errors,
  *   echo-request, echo-reply, router and neighbour solicitation and
  *   advertisement) and DHCPv6 replies {udp sports 547 dports 546,
  *   v6_linklocal_src}, accept.
@@ -296,7 +305,7 @@ struct ir_rule {
 	size_t n_icmp, cap_icmp;
 	bool v6_linklocal_src;		/* source in fe80::/10 (DHCPv6 replies) */
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
-	bool ct_dnat_forward;		/* ct status dnat and target is a forward's */
+	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
 	bool log;			/* a rate-limited log rule before the verdict */
 	enum ir_verdict verdict;
 };

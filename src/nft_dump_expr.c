@@ -160,10 +160,10 @@ static struct nft_match *new_match(struct dx *x, enum nft_sel sel)
 	return nft_match_add(x->r, sel, NFT_V_NONE);
 }
 
-static int dec_ifname(struct dx *x, uint32_t key)
+/* An interface name compared after the load at x->i (meta or fib): match @sel. */
+static int dec_ifname(struct dx *x, enum nft_sel sel)
 {
-	struct nft_match *m = new_match(x, key == NFT_META_IIFNAME ? NFT_SEL_IIFNAME
-								     : NFT_SEL_OIFNAME);
+	struct nft_match *m = new_match(x, sel);
 	const uint8_t *p;
 	uint32_t op, len;
 	char *name;
@@ -187,12 +187,22 @@ static int dec_ifname(struct dx *x, uint32_t key)
 	return 0;
 }
 
+/* The address, port and original port of a forward admission start at @i. */
+static bool admit_at(const struct dx *x, size_t i)
+{
+	return is(x, i, "payload") && is(x, i + 1, "payload") && is(x, i + 2, "ct") &&
+	       u32(x, i, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_NETWORK_HEADER &&
+	       u32(x, i + 1, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG32_01 &&
+	       u32(x, i + 2, NFTNL_EXPR_CT_KEY) == NFT_CT_PROTO_DST;
+}
+
 /* The transport field a `meta l4proto` dependency guards follows at @i. */
 static bool transport_at(const struct dx *x, size_t i)
 {
-	return is(x, i, "payload") &&
-	       u32(x, i, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_TRANSPORT_HEADER &&
-	       u32(x, i, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG_1;
+	return (is(x, i, "payload") &&
+		u32(x, i, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_TRANSPORT_HEADER &&
+		u32(x, i, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG_1) ||
+	       admit_at(x, i);
 }
 
 /* `dnat ip to meta l4proto . th dport map M` from its `meta l4proto` (x->i). */
@@ -219,7 +229,7 @@ static int dec_meta(struct dx *x)
 	const uint8_t *p;
 
 	if (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)
-		return dec_ifname(x, key);
+		return dec_ifname(x, key == NFT_META_IIFNAME ? NFT_SEL_IIFNAME : NFT_SEL_OIFNAME);
 	if (key != NFT_META_L4PROTO || u32(x, x->i, NFTNL_EXPR_META_DREG) != NFT_REG_1)
 		return -1;
 	if (is(x, x->i + 1, "payload") &&
@@ -250,6 +260,11 @@ static int dec_addr(struct dx *x, uint32_t off, uint32_t len)
 	const uint8_t *p;
 	uint32_t l, mask, bits;
 
+	if (admit_at(x, x->i) && (x->dep == IR_P_TCP || x->dep == IR_P_UDP)) {
+		m = new_match(x, x->dep == IR_P_TCP ? NFT_SEL_ADMIT_TCP : NFT_SEL_ADMIT_UDP);
+		x->i += 3;
+		return dec_lookup(x, m);
+	}
 	if (off == 16 && len == 4 && is(x, x->i + 1, "meta") &&
 	    u32(x, x->i + 1, NFTNL_EXPR_META_DREG) == NFT_REG32_01) {
 		bool port = is(x, x->i + 2, "payload");
@@ -378,6 +393,8 @@ static int dec_fib(struct dx *x)
 {
 	bool iif = u32(x, x->i, NFTNL_EXPR_FIB_FLAGS) & NFTA_FIB_F_IIF;
 
+	if (u32(x, x->i, NFTNL_EXPR_FIB_RESULT) == NFT_FIB_RESULT_OIFNAME)
+		return dec_ifname(x, NFT_SEL_FIB_OIFNAME);
 	if (!is(x, x->i + 1, "cmp"))
 		return -1;
 	x->i += 2;

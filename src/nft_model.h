@@ -36,6 +36,7 @@ enum nft_fam {
 enum nft_sel {
 	NFT_SEL_IIFNAME,	/* meta iifname; value: name (ir form, '+' wildcard) */
 	NFT_SEL_OIFNAME,
+	NFT_SEL_FIB_OIFNAME,	/* fib daddr oifname: the route's interface; value: name */
 	NFT_SEL_L4PROTO,	/* meta l4proto */
 	NFT_SEL_SADDR,		/* ip saddr (IPv4 only) */
 	NFT_SEL_DADDR,		/* ip daddr */
@@ -55,6 +56,9 @@ enum nft_sel {
 	/* Set lookups on a concatenation (value: NFT_V_SET only). */
 	NFT_SEL_TARGET,		/* ip daddr . meta l4proto . th dport */
 	NFT_SEL_PROTO_TARGET,	/* ip daddr . meta l4proto */
+	/* ip daddr . tcp|udp dport . ct original proto-dst: forward admission */
+	NFT_SEL_ADMIT_TCP,
+	NFT_SEL_ADMIT_UDP,
 };
 
 enum nft_val {
@@ -125,6 +129,7 @@ enum nft_set_kind {
 	NFT_SK_FWD_MAP,		/* inet_proto . inet_service : ipv4_addr . inet_service */
 	NFT_SK_TARGET,		/* ipv4_addr . inet_proto . inet_service */
 	NFT_SK_PROTO_TARGET,	/* ipv4_addr . inet_proto */
+	NFT_SK_ADMIT,		/* ipv4_addr . inet_service . inet_service */
 };
 
 /*
@@ -245,6 +250,15 @@ char *nft_elem_comment(const struct loc *loc);
 /* The first named set called @name, or SIZE_MAX. */
 size_t nft_set_find(const struct nft_table *t, const char *name);
 
+/*
+ * The size a named set is declared with: room for its netlink elements
+ * (an interval set sends a start and an end per interval) and half as
+ * many again, rounded up to a power of two, at least 64. The kernel sizes
+ * its hash table from it once instead of growing it element by element;
+ * it is also the most elements the set can hold.
+ */
+uint32_t nft_set_size(const struct nft_set *s);
+
 /* Protocol names as nft reads them ("tcp", "gre", "icmpv6"), or NULL. */
 const char *nft_proto_name(uint8_t proto);
 
@@ -254,6 +268,7 @@ struct nft_lower {
 	struct nft_model *m;
 	size_t targets;		/* ip table set numbers, SIZE_MAX when absent */
 	size_t proto_targets;
+	size_t admit[2];	/* fwd_admit_tcp, fwd_admit_udp */
 };
 
 /* Anonymous sets hold at most this many elements; larger lists get a named set. */
@@ -282,6 +297,8 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_ports *p, uint8_t proto, char *set_name);
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
+/* The admission elements of port forward @f (nft_lower.c). */
+void nft_admit_elems(struct nft_set *s, const struct ir_forward *f);
 
 /*
  * nft_text.c: one rule of @t as nft text, matches and statements without

@@ -185,6 +185,10 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		if (s->kind == NFT_SK_TARGET)
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
+	case NFT_SK_ADMIT:
+		nft_text_ip(sb, e->k[0]);
+		sb_addf(sb, " . %u . %u", e->k[1], e->k[2]);
+		break;
 	}
 	if (comment && e->comment) {
 		sb_add(sb, " comment ");
@@ -231,6 +235,7 @@ static void print_set_ref(struct strbuf *sb, const struct nft_table *t, size_t i
 static const char *const sel_text[] = {
 	[NFT_SEL_IIFNAME] = "iifname",
 	[NFT_SEL_OIFNAME] = "oifname",
+	[NFT_SEL_FIB_OIFNAME] = "fib daddr oifname",
 	[NFT_SEL_L4PROTO] = "meta l4proto",
 	[NFT_SEL_SADDR] = "ip saddr",
 	[NFT_SEL_DADDR] = "ip daddr",
@@ -248,6 +253,8 @@ static const char *const sel_text[] = {
 	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
 	[NFT_SEL_PROTO_TARGET] = "ip daddr . meta l4proto",
+	[NFT_SEL_ADMIT_TCP] = "ip daddr . tcp dport . ct original proto-dst",
+	[NFT_SEL_ADMIT_UDP] = "ip daddr . udp dport . ct original proto-dst",
 };
 
 /* An interface name; a trailing '+' (any suffix) is nft's '*'. */
@@ -272,7 +279,7 @@ static void print_match(struct strbuf *sb, const struct nft_table *t, const stru
 	sb_add(sb, m->neg ? " != " : " ");
 	if (m->val == NFT_V_SET)
 		print_set_ref(sb, t, m->set);
-	else if (m->sel == NFT_SEL_IIFNAME || m->sel == NFT_SEL_OIFNAME)
+	else if (m->ifname)
 		print_ifname(sb, m->ifname);
 	else
 		print_value(sb, m->sel, m->lo, m->val == NFT_V_RANGE ? m->hi : m->lo);
@@ -389,12 +396,14 @@ static const char *const set_types[] = {
 	[NFT_SK_FWD_MAP] = "inet_proto . inet_service : ipv4_addr . inet_service",
 	[NFT_SK_TARGET] = "ipv4_addr . inet_proto . inet_service",
 	[NFT_SK_PROTO_TARGET] = "ipv4_addr . inet_proto",
+	[NFT_SK_ADMIT] = "ipv4_addr . inet_service . inet_service",
 };
 
 static void print_set(struct strbuf *sb, const struct nft_set *s)
 {
 	sb_addf(sb, "\t%s %s {\n\t\ttype %s\n", s->kind == NFT_SK_FWD_MAP ? "map" : "set", s->name,
 		set_types[s->kind]);
+	sb_addf(sb, "\t\tsize %u\n", nft_set_size(s));
 	if (s->interval)
 		sb_add(sb, "\t\tflags interval\n");
 	if (s->n) {
