@@ -86,17 +86,24 @@ static void backslash_char(struct strbuf *sb, char c)
 static const char ipt_plain_chars[] =
 	"_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-void escape_ipt_word(struct strbuf *sb, const char *s)
+/* @s bare when made only of @plain, else in double quotes, each character through @put. */
+static void bare_or_quoted(struct strbuf *sb, const char *s, const char *plain,
+			   void (*put)(struct strbuf *sb, char c))
 {
-	size_t plain = strspn(s, ipt_plain_chars);
+	size_t n = strspn(s, plain);
 
-	if (plain > 0 && s[plain] == '\0') {
+	if (n > 0 && s[n] == '\0') {
 		sb_add(sb, s);
 		return;
 	}
 	sb_add(sb, "\"");
-	escape_each(sb, s, "?", backslash_char);
+	escape_each(sb, s, "?", put);
 	sb_add(sb, "\"");
+}
+
+void escape_ipt_word(struct strbuf *sb, const char *s)
+{
+	bare_or_quoted(sb, s, ipt_plain_chars, backslash_char);
 }
 
 static void shell_char(struct strbuf *sb, char c)
@@ -128,15 +135,7 @@ static void unit_char(struct strbuf *sb, char c)
 
 void escape_unit_word(struct strbuf *sb, const char *s)
 {
-	size_t plain = strspn(s, unit_plain_chars);
-
-	if (plain > 0 && s[plain] == '\0') {
-		sb_add(sb, s);
-		return;
-	}
-	sb_add(sb, "\"");
-	escape_each(sb, s, "?", unit_char);
-	sb_add(sb, "\"");
+	bare_or_quoted(sb, s, unit_plain_chars, unit_char);
 }
 
 static void masq_char(struct strbuf *sb, char c)

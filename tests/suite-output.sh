@@ -116,22 +116,20 @@ if [ "$modes" = "700 755" ]; then
 else
 	fail "output: init-script scripts get their modes" "modes $modes"
 fi
+# refused_dir NAME DIR: init-script -o DIR fails, says why, and writes nothing
+refused_dir() {
+	"$MASQGEN" init-script -t ipchains -o "$2" "$policy" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ] && grep -q 'refusing a directory' "$tmp/err" && [ -z "$(ls "$2")" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit $rc"
+	fi
+}
 mkdir -m 775 "$tmp/group"
-"$MASQGEN" init-script -t ipchains -o "$tmp/group" "$policy" >/dev/null 2>"$tmp/err"
-rc=$?
-if [ $rc -ne 0 ] && grep -q 'refusing a directory' "$tmp/err" && [ -z "$(ls "$tmp/group")" ]; then
-	pass "output: init-script refuses a group-writable directory"
-else
-	fail "output: init-script refuses a group-writable directory" "exit $rc"
-fi
+refused_dir "output: init-script refuses a group-writable directory" "$tmp/group"
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir -m 755 "$tmp/nobody"
 	chown 65534 "$tmp/nobody"
-	"$MASQGEN" init-script -t ipchains -o "$tmp/nobody" "$policy" >/dev/null 2>"$tmp/err"
-	rc=$?
-	if [ $rc -ne 0 ] && grep -q 'refusing a directory' "$tmp/err" && [ -z "$(ls "$tmp/nobody")" ]; then
-		pass "output: init-script refuses a directory that is not root's"
-	else
-		fail "output: init-script refuses a directory that is not root's" "exit $rc"
-	fi
+	refused_dir "output: init-script refuses a directory that is not root's" "$tmp/nobody"
 fi
