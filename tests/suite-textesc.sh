@@ -4,7 +4,7 @@
 # target: each output parses with its own tool (nft -c -f and
 # iptables-restore --test in a fresh network namespace, sh -n) and holds no
 # line the path tried to inject; `apply -t iptables` of it adds no rule of
-# the path's. Log prefixes with every odd printable character load from
+# the path's, and `diff` and `show` print no line of it. Log prefixes with every odd printable character load from
 # `generate -t nft` text as they do from the batch. init-script takes odd
 # printable paths (quoted) and refuses control characters.
 . "$(dirname "$0")/lib.sh"
@@ -103,6 +103,27 @@ else
 	else
 		pass "$name"
 	fi
+	# diff (nothing in nft: every line new, under the path) and show of it
+	for cmd in "diff -t nft" "diff -t iptables" show; do
+		name="textesc $cmd: odd policy path"
+		file=$odd
+		[ "$cmd" = show ] && file=
+		# shellcheck disable=SC2086 # the command's words
+		MASQGEN_RUN_DIR="$tmp/run" MASQGEN_STATE_DIR="$tmp/state" \
+			ip netns exec "$ns" "$MASQGEN" $cmd ${file:+"$file"} >"$tmp/cmd.out" 2>"$tmp/err"
+		rc=$?
+		if [ "$rc" -ne 0 ] && ! { [ "$cmd" = "diff -t nft" ] && [ "$rc" -eq 5 ]; }; then
+			fail "$name" "exit $rc: $(head -n 3 "$tmp/err")"
+		elif injected "$name" "$tmp/cmd.out"; then
+			:
+		elif grep -q "$(printf '[\001-\010\013-\037\177]')" "$tmp/cmd.out"; then
+			fail "$name" "a control character in the output"
+		elif [ "$cmd" = "diff -t nft" ] && ! grep -q '^+++ .*/a?flush ruleset?-I INPUT' "$tmp/cmd.out"; then
+			fail "$name" "no +++ line with the path: $(head -n 3 "$tmp/cmd.out")"
+		else
+			pass "$name"
+		fi
+	done
 fi
 ip netns del "$ns" 2>/dev/null
 
