@@ -200,6 +200,20 @@ elif ! sh -n "$pdir/out/rc.firewall-ipchains" || ! sh -n "$pdir/out/firewall-ipc
 else
 	pass "$name"
 fi
+# the pair of scripts of each older target, for the policy whose path holds a newline
+for t in iptables ipchains ipfwadm; do
+	name="textesc init-script -t $t: odd policy path"
+	out="$tmp/init-$t"
+	if ! "$MASQGEN" init-script -t "$t" -o "$out" "$odd" >/dev/null 2>"$tmp/err"; then
+		fail "$name" "init-script failed: $(head -n 3 "$tmp/err")"
+	elif injected "$name" "$out/rc.firewall-$t" || injected "$name" "$out/firewall-$t"; then
+		:
+	elif ! sh -n "$out/rc.firewall-$t" || ! sh -n "$out/firewall-$t"; then
+		fail "$name" "sh -n refused a script"
+	else
+		pass "$name"
+	fi
+done
 for style in sysv systemd; do
 	"$MASQGEN" init-script --style "$style" "$odd" >"$tmp/o" 2>"$tmp/err"
 	expect_exit "textesc init-script $style: a newline in the path is refused" 2 $? "$tmp/err"
