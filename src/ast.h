@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ast.h - a parsed policy, the same for .masq (grammar/) and YAML
- * (yaml_load.c).
+ * (yaml_load.c); ast_load.h reads a policy's files into it.
  *
  * The parser does not interpret values: every value is a word with its
  * location (its text and the file's arrays live in the file's arena, freed
@@ -21,8 +21,6 @@
 
 /* At most this many values (words) in a policy with its $names expanded. */
 #define AST_MAX_WORDS 1000000u
-/* At most this many files loaded for one policy, itself and its includes. */
-#define AST_MAX_FILES 256u
 
 enum ast_word_kind {
 	AST_WORD,	/* bare word: 192.168.0.1/24, ppp0, 27960-27963, tcp/udp */
@@ -219,19 +217,6 @@ void ast_file_reserve(struct ast_file *f, size_t n);
 
 /* Free @f and everything it owns, included files too. */
 void ast_file_free(struct ast_file *f);
-
-/*
- * Load a policy: .yaml/.yml through libyaml, anything else as .masq.
- * Includes are loaded recursively (relative to the including file, cycles
- * and a depth over 16 are errors). Problems are reported through diag;
- * returns the tree even when it has errors (check diag_error_count()), or
- * NULL when @path cannot be read at all. The caller owns the result.
- */
-struct ast_file *ast_load(const char *path);
-
-/* Parse .masq / YAML text already registered as @src (no includes loaded). */
-struct ast_file *ast_parse_masq(const struct diag_source *src);
-struct ast_file *ast_parse_yaml(const struct diag_source *src);
 
 /*
  * A new file with every include inlined and every $name expanded, define

@@ -4,7 +4,7 @@
  * a policy (apart from main.c, so the unit tests, which link every object
  * but main.o, link it too).
  */
-#include "ast.h"
+#include "ast_load.h"
 #include "cli.h"
 #include "diag.h"
 #include "ir.h"

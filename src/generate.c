@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* generate.c - the commands that only compile a policy: check, generate, convert */
-#include "ast.h"
+#include "ast_load.h"
 #include "cli.h"
 #include "ir.h"
 #include "nft.h"

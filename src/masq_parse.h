@@ -54,4 +54,7 @@ int masq_keyword_token(const char *word);
 /* Count an error of this parse; reported by the caller through diag. */
 void masq_count_error(struct masq_parse *ps);
 
+/* Parse .masq text already registered as @src (no includes loaded). */
+struct ast_file *ast_parse_masq(const struct diag_source *src);
+
 #endif

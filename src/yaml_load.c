@@ -6,6 +6,8 @@
  * two YAML-only keys (to_ports folds into forward's TO, types is the ICMP
  * name of a rule's ports).
  */
+#include "yaml_load.h"
+
 #include "ast.h"
 #include "ast_syntax.h"
 #include "diag.h"

@@ -93,3 +93,18 @@ done
 out=$(grep -n 'fprintf(stderr, *"masqgen [a-z-]*:' "$ROOT_DIR"/src/*.c)
 [ -z "$out" ] && pass "build no command writes its own error lines" ||
 	fail "build no command writes its own error lines" "$out"
+
+# the pieces issue 10 took apart call each other one way only: an object
+# that uses a function another one defines must not be used back by it
+uses() { # does object $1 use a function that object $2 defines?
+	nm -u "$ROOT_DIR/$build/$1.o" | awk '{print $2}' | sort >"$tmp/u"
+	nm "$ROOT_DIR/$build/$2.o" | awk '$2 ~ /^[TDRB]$/ {print $3}' | sort >"$tmp/d"
+	[ -n "$(comm -12 "$tmp/u" "$tmp/d")" ]
+}
+bad=
+for pair in ast:parser ast:yaml_load confirm:confirm_wait lab_net:lab_verdict; do
+	a=${pair%:*} b=${pair#*:}
+	uses "$a" "$b" && uses "$b" "$a" && bad="$bad $a<->$b"
+done
+[ -z "$bad" ] && pass "build no call cycle between the AST and its parsers, confirm, the lab" ||
+	fail "build no call cycle between the AST and its parsers, confirm, the lab" "$bad"

@@ -9,6 +9,8 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "masq_parse.h"
+#include "yaml_load.h"
 
 #include <stdbool.h>
 #include <stdint.h>

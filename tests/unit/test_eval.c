@@ -3,9 +3,10 @@
  * test_eval.c - the evaluator: policies in, IR pictures out. With a file
  * argument it prints that policy's IR picture instead (for reading).
  */
-#include "ast.h"
+#include "ast_load.h"
 #include "diag.h"
 #include "ir.h"
+#include "masq_parse.h"
 #include "unit.h"
 #include "util.h"
 

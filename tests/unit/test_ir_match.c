@@ -15,6 +15,7 @@
 #include "ir.h"
 #include "ir_match.h"
 #include "lab.h"
+#include "masq_parse.h"
 #include "unit.h"
 #include "util.h"
 

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "lab.h"
+#include "masq_parse.h"
 #include "unit.h"
 #include "util.h"
 
