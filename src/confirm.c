@@ -47,6 +47,7 @@
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #define CONFIRM_TABLE "masqgen"
 #define CONFIRM_TRIES 5
@@ -93,6 +94,89 @@ static void confirm_objs_free(struct confirm *cf)
 }
 
 /*
+ * What the kernel lists but refuses to be given back: an expression that
+ * writes a TCP option (`tcp option maxseg size set rt mtu`, clamp-mss) is
+ * dumped with NFTA_EXTHDR_FLAGS, which the kernel refuses beside
+ * NFTA_EXTHDR_SREG. Such an attribute is cut from the dump before parsing.
+ */
+static const struct {
+	const char *expr;
+	uint16_t when;	  /* with this attribute present... */
+	uint16_t refused; /* ...this one is refused */
+} confirm_refused[] = {
+	{"exthdr", NFTA_EXTHDR_SREG, NFTA_EXTHDR_FLAGS},
+};
+
+/* The attribute of @data (an expression named @name) to cut, or NULL. */
+static struct nlattr *confirm_refused_attr(const char *name, struct nlattr *data)
+{
+	struct nlattr *a, *cut;
+	bool when;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(confirm_refused); i++) {
+		if (strcmp(name, confirm_refused[i].expr) != 0)
+			continue;
+		when = false;
+		cut = NULL;
+		mnl_attr_for_each_nested(a, data) {
+			if (mnl_attr_get_type(a) == confirm_refused[i].when)
+				when = true;
+			else if (mnl_attr_get_type(a) == confirm_refused[i].refused)
+				cut = a;
+		}
+		if (when && cut)
+			return cut;
+	}
+	return NULL;
+}
+
+/* Remove @a from @nlh, shrinking the @n nests @nests (which hold it) too. */
+static void confirm_attr_cut(struct nlmsghdr *nlh, struct nlattr *const *nests, size_t n,
+			     struct nlattr *a)
+{
+	char *end = (char *)nlh + nlh->nlmsg_len;
+	size_t len = MNL_ALIGN(a->nla_len), i;
+
+	if (len > (size_t)(end - (char *)a))
+		len = (size_t)(end - (char *)a);
+	memmove(a, (char *)a + len, (size_t)(end - (char *)a) - len);
+	nlh->nlmsg_len -= (uint32_t)len;
+	for (i = 0; i < n; i++)
+		nests[i]->nla_len -= (uint16_t)len;
+}
+
+/* Cut from the rule message @nlh every attribute confirm_refused names. */
+static void confirm_rule_fix(struct nlmsghdr *nlh)
+{
+	struct nlattr *a, *elem, *exprs, *data, *cut;
+	const char *name;
+
+again:
+	exprs = NULL;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_RULE_EXPRESSIONS)
+			exprs = a;
+	if (!exprs)
+		return;
+	mnl_attr_for_each_nested(elem, exprs) {
+		name = NULL;
+		data = NULL;
+		mnl_attr_for_each_nested(a, elem) {
+			if (mnl_attr_get_type(a) == NFTA_EXPR_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+				data = a;
+		}
+		if (name && data && (cut = confirm_refused_attr(name, data))) {
+			confirm_attr_cut(nlh, (struct nlattr *[]){exprs, elem, data}, 3, cut);
+			goto again;
+		}
+	}
+}
+
+/*
  * Parse one dumped object; keep it when it belongs to masqgen's table,
  * without what only the kernel may set (handles, use counts, positions),
  * so the kernel takes it as a new object.
@@ -102,6 +186,8 @@ static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct confirm_dump *d = data;
 	const char *table = NULL;
 	struct confirm_obj o = {.type = d->type, .family = d->family};
+	struct nlmsghdr *copy;
+	int parsed;
 
 	switch (d->type) {
 	case NFT_MSG_NEWTABLE:
@@ -140,7 +226,12 @@ static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
 		break;
 	case NFT_MSG_NEWRULE:
 		o.obj = xnonnull(nftnl_rule_alloc());
-		if (nftnl_rule_nlmsg_parse(nlh, o.obj) < 0)
+		copy = xmalloc(nlh->nlmsg_len);
+		memcpy(copy, nlh, nlh->nlmsg_len);
+		confirm_rule_fix(copy);
+		parsed = nftnl_rule_nlmsg_parse(copy, o.obj);
+		free(copy);
+		if (parsed < 0)
 			break;
 		table = nftnl_rule_get_str(o.obj, NFTNL_RULE_TABLE);
 		nftnl_rule_unset(o.obj, NFTNL_RULE_HANDLE);
@@ -305,9 +396,11 @@ static void confirm_replay(const struct confirm *cf, struct nft_batch *b)
 
 /*
  * One transaction: delete masqgen's tables as they are now, create the
- * saved ones. Retried while other programs' commits get in between.
+ * saved ones; with @commit false the kernel only validates it. Retried
+ * while other programs' commits get in between. Returns 0, or -1 after
+ * reporting.
  */
-static int confirm_restore_tables(const struct confirm *cf)
+static int confirm_restore_tables(const struct confirm *cf, bool commit)
 {
 	struct nft_state now;
 	struct nft_batch *b;
@@ -323,7 +416,7 @@ static int confirm_restore_tables(const struct confirm *cf)
 		b = nft_batch_new(genid);
 		nft_build_delete(b, now.ip, now.ip6);
 		confirm_replay(cf, b);
-		rc = nft_batch_send(b, true);
+		rc = nft_batch_send(b, commit);
 		nft_batch_free(b);
 		if (rc != -2)
 			break;
@@ -425,7 +518,7 @@ static char *confirm_read_file(const char *path, size_t *len, int *err)
 	return sb.buf;
 }
 
-/* Settings first (reverse of apply), so nothing is routed past a missing filter. */
+/* The saved kernel settings and their record. Returns 0, or -1 after reporting. */
 static int confirm_restore_sysctls(const struct confirm *cf)
 {
 	struct strbuf values = {0};
@@ -456,18 +549,30 @@ static int confirm_restore_sysctls(const struct confirm *cf)
 	return rc;
 }
 
+/*
+ * Tables first: they were validated by confirm_save(), so a failure leaves
+ * the new ruleset with its own settings, never with the old ones. With no
+ * table to bring back it is a flush: settings first, so nothing is routed
+ * once the filter is gone.
+ */
 int confirm_rollback(const struct confirm *cf)
 {
+	bool tables_first = cf->n > 0;
 	int rc = 0;
 
-	if (confirm_restore_sysctls(cf) < 0) {
+	if (!tables_first && confirm_restore_sysctls(cf) < 0) {
+		diag_error(NULL, "the previous kernel settings could not all be restored: "
+				 "masqgen's tables stay loaded, so nothing is routed without them");
+		return -1;
+	}
+	if (confirm_restore_tables(cf, true) < 0) {
+		diag_error(NULL, "the rollback failed: the new ruleset stays loaded with its "
+				 "kernel settings (see 'masqgen show')");
+		return -1;
+	}
+	if (tables_first && confirm_restore_sysctls(cf) < 0) {
 		diag_note(NULL, "the previous kernel settings could not all be restored");
 		rc = -1;
-	}
-	if (confirm_restore_tables(cf) < 0) {
-		diag_error(NULL, "the rollback failed: the new ruleset stays loaded "
-				 "(see 'masqgen show')");
-		return -1;
 	}
 	return rc;
 }
@@ -499,6 +604,11 @@ struct confirm *confirm_save(const char *state_path)
 		goto out_free;
 	if (confirm_dump(cf) < 0 || nft_state_read(&st) < 0)
 		goto out_signals;
+	if (confirm_restore_tables(cf, false) < 0) {
+		diag_error(NULL, "the loaded tables could not be restored after a rollback: "
+				 "nothing was applied (apply without --confirm, or flush first)");
+		goto out_signals;
+	}
 	cf->fingerprint = st.fingerprint;
 	return cf;
 out_signals:
