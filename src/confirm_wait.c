@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,12 +89,6 @@ void confirm_signals_release(struct confirm *cf)
 	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
 }
 
-static char *confirm_sock_path(void)
-{
-	const char *dir = getenv("MASQGEN_RUN_DIR");
-
-	return xasprintf("%s/%s", dir && *dir ? dir : "/run/masqgen", CONFIRM_SOCK);
-}
 
 /* The socket `masqgen confirm` connects to; apply holds the lock, so an old one is stale. */
 static int confirm_listen(struct confirm_wait *w)
@@ -290,8 +285,8 @@ int confirm_finish(struct confirm *cf, int rc, unsigned secs)
 	}
 	/* what apply printed comes before the question */
 	fflush(stdout);
-	w.sock_path = confirm_sock_path();
-	if (confirm_listen(&w) == 0) {
+	w.sock_path = state_path(CONFIRM_SOCK, false);
+	if (w.sock_path && confirm_listen(&w) == 0) {
 		w.tty_fd = confirm_tty();
 		confirm_announce(&w, secs);
 		o = confirm_loop(cf, &w, secs);
@@ -348,11 +343,12 @@ int cmd_confirm(int argc, char **argv)
 		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
 		"a new login to the gateway: that the login got through shows the new ruleset\n"
 		"lets new connections in. It talks to the waiting apply over the unix socket\n"
-		"/run/masqgen/" CONFIRM_SOCK " (root only).\n\n"
+		"/run/masqgen/NETNS/" CONFIRM_SOCK " (root only), NETNS naming this network\n"
+		"namespace (init, or its 'ip netns' name).\n\n"
 		"  -h, --help  this text\n\n"
 		"Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n";
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	char *path = confirm_sock_path();
+	char *path = NULL;
 	char buf[sizeof(CONFIRM_REPLY)] = "";
 	int c, fd = -1, rc = EXIT_USAGE;
 	ssize_t n = -1;
@@ -373,6 +369,9 @@ int cmd_confirm(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_SYSTEM;
+	path = state_path(CONFIRM_SOCK, false);
+	if (!path)
+		goto out;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		diag_error(NULL, "the socket path '%s' is too long", path);
 		goto out;

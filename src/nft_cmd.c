@@ -16,9 +16,10 @@
  * diff:   the policy is loaded into a throwaway network namespace through
  *         the same batch, and both listings are compared.
  *
- * Files: the lock under /run/masqgen (MASQGEN_RUN_DIR), the record of
- * replaced kernel settings under /var/lib/masqgen (MASQGEN_STATE_DIR);
- * the variables exist for tests and containers.
+ * Files (state.h, one directory per network namespace): the lock under
+ * /run/masqgen (MASQGEN_RUN_DIR), the record of replaced kernel settings
+ * under /var/lib/masqgen (MASQGEN_STATE_DIR); the variables exist for
+ * tests and containers.
  */
 #include "apply.h"
 #include "cli.h"
@@ -28,6 +29,7 @@
 #include "ir.h"
 #include "nft.h"
 #include "selfcheck.h"
+#include "state.h"
 #include "util.h"
 
 #include <errno.h>
@@ -55,23 +57,10 @@ static const char *nft_cmd_dir(const char *env, const char *fallback)
 	return dir && *dir ? dir : fallback;
 }
 
-/* Create @dir (one level) if missing. Returns 0, or -1 after reporting. */
-static int nft_cmd_mkdir(const char *dir)
-{
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		diag_error(NULL, "cannot create '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
+/* The record of kernel settings of this network namespace (state.h). */
 static char *nft_cmd_state_path(void)
 {
-	const char *dir = nft_cmd_dir("MASQGEN_STATE_DIR", "/var/lib/masqgen");
-
-	if (nft_cmd_mkdir(dir) < 0)
-		return NULL;
-	return xasprintf("%s/sysctls", dir);
+	return state_path("sysctls", true);
 }
 
 /*
@@ -80,13 +69,11 @@ static char *nft_cmd_state_path(void)
  */
 static int nft_cmd_lock(void)
 {
-	const char *dir = nft_cmd_dir("MASQGEN_RUN_DIR", "/run/masqgen");
-	char *path;
-	int fd;
+	char *path = state_path("lock", false);
+	int fd = -1;
 
-	if (nft_cmd_mkdir(dir) < 0)
+	if (!path)
 		return -1;
-	path = xasprintf("%s/lock", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		diag_error(NULL, "cannot open the lock file '%s': %s", path, strerror(errno));
@@ -311,6 +298,7 @@ int cmd_apply(int argc, char **argv)
 	struct nft_model *m = NULL;
 	char *state = NULL;
 	struct confirm *cf = NULL;
+	struct sysctls_plan *plan;
 	struct ir *ir;
 	bool nft;
 	long removed;
@@ -333,14 +321,21 @@ int cmd_apply(int argc, char **argv)
 	if (lock < 0)
 		goto out;
 	state = nft_cmd_state_path();
-	if (!state || (nft_cmd_confirm_secs && !(cf = confirm_save(state))) ||
-	    (nft ? nft_cmd_send(m, true) : ipt_apply(ir)) < 0)
+	if (!state || (nft_cmd_confirm_secs && !(cf = confirm_save(state))))
 		goto out_unlock;
 	if (!nft)
 		ipt_timeout_sysctls(ir);
+	/* the record first: what cannot be recorded is not applied */
+	plan = sysctls_plan(ir, state);
+	if (!plan)
+		goto out_unlock;
+	if ((nft ? nft_cmd_send(m, true) : ipt_apply(ir)) < 0) {
+		sysctls_cancel(plan);
+		goto out_unlock;
+	}
 	printf("applied %s\n", policy);
 	nft_cmd_modules(ir);
-	if (sysctls_apply(ir, state) < 0) {
+	if (sysctls_apply(plan) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
 		goto out_unlock;
 	}

@@ -34,11 +34,11 @@ mg_noterm() { setsid ip netns exec "$GW" "$MASQGEN" "$@" </dev/null; }
 # Wait (at most 10 s) for the waiting apply's socket.
 wait_sock() {
 	n=0
-	while [ ! -S "$MASQGEN_RUN_DIR/confirm.sock" ] && [ $n -lt 100 ]; do
+	while [ ! -S "$MASQGEN_RUN_DIR/$GW/confirm.sock" ] && [ $n -lt 100 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
-	[ -S "$MASQGEN_RUN_DIR/confirm.sock" ]
+	[ -S "$MASQGEN_RUN_DIR/$GW/confirm.sock" ]
 }
 # What a rollback must restore: masqgen's tables, settings, their record.
 snapshot() { # DIR
@@ -49,7 +49,7 @@ snapshot() { # DIR
 		conf/eth0/log_martians conf/eth1/log_martians; do
 		printf '%s=%s\n' "$s" "$(gw cat "/proc/sys/net/ipv4/$s")"
 	done >"$1/sysctls"
-	cat "$MASQGEN_STATE_DIR/sysctls" >"$1/record" 2>&1
+	cat "$MASQGEN_STATE_DIR/$GW/sysctls" >"$1/record" 2>&1
 }
 
 ip netns add "$GW" || { fail "confirm setup" "cannot create a network namespace"; exit 0; }
@@ -154,8 +154,8 @@ same_file "rollback: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls
 same_file "rollback: the record of kernel settings restored" "$tmp/A/record" "$tmp/A1/record"
 foreign >"$tmp/foreign.now"
 same_file "rollback: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
-if [ -e "$MASQGEN_RUN_DIR/confirm.sock" ]; then
-	fail "rollback removes the socket" "$MASQGEN_RUN_DIR/confirm.sock is left"
+if [ -e "$MASQGEN_RUN_DIR/$GW/confirm.sock" ]; then
+	fail "rollback removes the socket" "$MASQGEN_RUN_DIR/$GW/confirm.sock is left"
 else
 	pass "rollback removes the socket"
 fi
@@ -172,7 +172,7 @@ fi
 mg_noterm apply --confirm 10 "$tmp/b.masq" >"$tmp/out" 2>&1 &
 bg=$!
 if wait_sock; then
-	mode=$(stat -c %a "$MASQGEN_RUN_DIR/confirm.sock")
+	mode=$(stat -c %a "$MASQGEN_RUN_DIR/$GW/confirm.sock")
 	if [ "$mode" = 600 ]; then
 		pass "the confirm socket is mode 0600"
 	else
@@ -181,7 +181,7 @@ if wait_sock; then
 	mg confirm >"$tmp/confirm.out" 2>&1
 	expect_exit "masqgen confirm exits 0" 0 $? "$tmp/confirm.out"
 else
-	fail "the waiting apply creates its socket" "no $MASQGEN_RUN_DIR/confirm.sock"
+	fail "the waiting apply creates its socket" "no $MASQGEN_RUN_DIR/$GW/confirm.sock"
 fi
 wait "$bg"
 rc=$?
@@ -241,8 +241,8 @@ else
 fi
 same_file "rollback over nothing: kernel settings as before (ip_forward off)" \
 	"$tmp/N/sysctls" "$tmp/N1/sysctls"
-if [ -e "$MASQGEN_STATE_DIR/sysctls" ]; then
-	fail "rollback over nothing leaves no record" "$(cat "$MASQGEN_STATE_DIR/sysctls")"
+if [ -e "$MASQGEN_STATE_DIR/$GW/sysctls" ]; then
+	fail "rollback over nothing leaves no record" "$(cat "$MASQGEN_STATE_DIR/$GW/sysctls")"
 else
 	pass "rollback over nothing leaves no record"
 fi
