@@ -2,8 +2,9 @@
 /*
  * confirm.c - the snapshot behind `apply --confirm`: masqgen's tables as
  * the kernel holds them, and the kernel settings apply may change; the
- * rollback that puts both back. Waiting for the confirmation, and the
- * `confirm` command, are in confirm_wait.c.
+ * rollback that puts both back. The watchdog that decides and rolls back
+ * is in confirm_watch.c; apply's side of the wait and the `confirm`
+ * command are in confirm_wait.c.
  *
  * The tables are dumped through netlink into libnftnl objects (tables,
  * stateful objects, sets with their elements, chains, rules), in the
@@ -591,8 +592,7 @@ struct confirm *confirm_save(const char *state_path)
 	int err;
 
 	cf->sigfd = -1;
-	/* a closed ssh pipe must fail a write, not kill masqgen before the rollback */
-	signal(SIGPIPE, SIG_IGN);
+	cf->chan = -1;
 	cf->state_path = xstrdup(state_path);
 	cf->record = confirm_read_file(state_path, &cf->record_len, &err);
 	if (err) {
@@ -609,6 +609,8 @@ struct confirm *confirm_save(const char *state_path)
 				 "nothing was applied (apply without --confirm, or flush first)");
 		goto out_signals;
 	}
+	if (confirm_watch_start(cf) < 0)
+		goto out_signals;
 	cf->fingerprint = st.fingerprint;
 	return cf;
 out_signals:
@@ -620,6 +622,8 @@ out_free:
 
 void confirm_free(struct confirm *cf)
 {
+	if (cf->chan >= 0)
+		close(cf->chan);
 	confirm_objs_free(cf);
 	free(cf->state_path);
 	free(cf->record);

@@ -268,6 +268,67 @@ else
 fi
 mg flush >/dev/null 2>&1
 
+# --- the rollback does not depend on apply staying alive: after SIGKILL
+# of apply its watchdog (a process in a session of its own) rolls back at
+# once, and every other signal that would end apply rolls back at once too
+# back_to_a: wait (at most 10 s) until masqgen's tables list as A's
+back_to_a() {
+	n=0
+	while [ $n -lt 100 ]; do
+		gw nft list table ip masqgen >"$tmp/K.ip" 2>&1
+		cmp -s "$tmp/A/ip" "$tmp/K.ip" && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
+mg apply "$tmp/a.masq" >"$tmp/out" 2>&1 || fail "apply A before the signals" "$(cat "$tmp/out")"
+snapshot "$tmp/A"
+for sig in KILL HUP INT QUIT USR1 USR2 ALRM TERM PIPE; do
+	setsid ip netns exec "$GW" "$MASQGEN" apply --confirm 60 "$tmp/b.masq" </dev/null \
+		>"$tmp/out" 2>&1 &
+	bg=$!
+	if ! wait_sock || [ "$(cat "/proc/$bg/comm" 2>/dev/null)" != masqgen ]; then
+		fail "SIG$sig of apply --confirm rolls back" "no waiting masqgen process"
+		kill -KILL "$bg" 2>/dev/null
+		wait "$bg"
+		bg=
+		continue
+	fi
+	watchdog=$(pgrep -P "$bg")
+	if [ "$sig" = KILL ]; then
+		if [ -n "$watchdog" ] &&
+			[ "$(ps -o sid= -p "$watchdog")" != "$(ps -o sid= -p "$bg")" ]; then
+			pass "the --confirm watchdog runs in a session of its own"
+		else
+			fail "the --confirm watchdog runs in a session of its own" "'$watchdog'"
+		fi
+	fi
+	kill "-$sig" "$bg"
+	if back_to_a; then
+		pass "SIG$sig of apply --confirm rolls back at once"
+	else
+		fail "SIG$sig of apply --confirm rolls back at once" "$(cat "$tmp/out")"
+	fi
+	n=0
+	while { kill -0 "$bg" || { [ -n "$watchdog" ] && kill -0 "$watchdog"; }; } 2>/dev/null &&
+		[ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if kill -0 "$bg" 2>/dev/null; then
+		fail "SIG$sig: apply ends after the rollback" "still running"
+		kill -KILL "$bg"
+	fi
+	wait "$bg"
+	rc=$?
+	bg=
+	[ "$sig" = KILL ] || expect_exit "SIG$sig of apply --confirm exits 4" 4 $rc "$tmp/out"
+	snapshot "$tmp/A1"
+	same_file "SIG$sig: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls"
+	same_file "SIG$sig: the record of kernel settings restored" "$tmp/A/record" "$tmp/A1/record"
+done
+
 # --- every golden policy that compiles for nft is the ruleset a rollback
 # brings back: what the kernel lists must be what it takes back (clamp-mss's
 # `tcp option maxseg size set` was refused). SIGTERM rolls back at once.
