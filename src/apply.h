@@ -1,32 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * apply.h - what `apply`, `flush` and `diff` need besides the ruleset
- * itself: masqgen's loaded tables as the kernel has them (nft_state.c),
- * the kernel settings and their record (sysctls.c), and the conntrack
- * entries a new ruleset treats differently (ctclean.c).
+ * apply.h - what `apply` and `flush` do besides loading the ruleset: the
+ * kernel settings and their record (sysctls.c), and the conntrack entries
+ * a new ruleset treats differently (ctclean.c).
  */
 #ifndef MASQGEN_APPLY_H
 #define MASQGEN_APPLY_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 struct ir;
-
-/*
- * masqgen's tables as loaded: which of `ip masqgen` and `ip6 masqgen`
- * exist, and a fingerprint of their identity (tables, chains, sets,
- * objects and rules with their handles; not counters, not set elements),
- * which changes whenever another program adds, removes or replaces any of
- * them.
- */
-struct nft_state {
-	bool ip, ip6;
-	uint64_t fingerprint;
-};
-
-/* Read the state from the kernel. Returns 0, or -1 after reporting why. */
-int nft_state_read(struct nft_state *st);
 
 /*
  * Kernel settings. The record at @state_path holds, per setting masqgen

@@ -6,7 +6,10 @@
 #include "ast.h"
 #include "cli.h"
 #include "diag.h"
+#include "ipt.h"
 #include "ir.h"
+#include "legacy.h"
+#include "nft.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -64,13 +64,4 @@ struct cli_target {
 /* The target named @name, or NULL (yaml is handled by generate itself). */
 const struct cli_target *cli_target_find(const char *name);
 
-/* Backends (each in its own file). */
-int nft_text_emit(const struct ir *ir, struct strbuf *out);
-int ipt_emit(const struct ir *ir, struct strbuf *out);
-int ipchains_emit(const struct ir *ir, struct strbuf *out);
-int ipfwadm_emit(const struct ir *ir, struct strbuf *out);
-
-/* The nft backend: the kernel validates the batch, nothing is committed. */
-int nft_check_kernel(const struct ir *ir);
-
 #endif

@@ -395,36 +395,28 @@ static void confirm_replay(const struct confirm *cf, struct nft_batch *b)
 	}
 }
 
+/* nft_replace()'s filler: delete masqgen's tables as they are now, create the saved ones. */
+static int confirm_restore_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
+{
+	const struct confirm *cf = arg;
+
+	if (!now->ip && !now->ip6 && cf->n == 0)
+		return 1;
+	nft_build_delete(b, now->ip, now->ip6);
+	confirm_replay(cf, b);
+	return 0;
+}
+
 /*
- * One transaction: delete masqgen's tables as they are now, create the
- * saved ones; with @commit false the kernel only validates it. Retried
- * while other programs' commits get in between. Returns 0, or -1 after
+ * One transaction back to the saved tables, retried while other programs'
+ * commits get in between (whatever masqgen's tables hold now goes); with
+ * @commit false the kernel only validates it. Returns 0, or -1 after
  * reporting.
  */
 static int confirm_restore_tables(const struct confirm *cf, bool commit)
 {
-	struct nft_state now;
-	struct nft_batch *b;
-	uint32_t genid;
-	int tries, rc = -1;
-
-	for (tries = 0; tries < CONFIRM_TRIES; tries++) {
-		genid = nft_genid();
-		if (!genid || nft_state_read(&now) < 0)
-			return -1;
-		if (!now.ip && !now.ip6 && cf->n == 0)
-			return 0;
-		b = nft_batch_new(genid);
-		nft_build_delete(b, now.ip, now.ip6);
-		confirm_replay(cf, b);
-		rc = nft_batch_send(b, commit);
-		nft_batch_free(b);
-		if (rc != -2)
-			break;
-	}
-	if (rc == -2)
-		diag_error(NULL, "the nftables ruleset kept changing (%d attempts)", CONFIRM_TRIES);
-	return rc < 0 ? -1 : 0;
+	return nft_replace(confirm_restore_fill, cf,
+			   NFT_REPLACE_ANYWAY | (commit ? 0 : NFT_REPLACE_CHECK));
 }
 
 /* The current value of /proc/sys/@path without its newline, or NULL. */

@@ -3,7 +3,6 @@
  * ipchains.c - the Linux 2.2 target: ipchains 1.3.10 syntax, port
  * forwarding with `ipmasqadm portfw` (HOWTO 3.4.2, 6.4.2, 6.7.2).
  */
-#include "cli.h"
 #include "ir.h"
 #include "legacy.h"
 #include "tables.h"

@@ -3,7 +3,6 @@
  * ipfwadm.c - the Linux 2.0 target: ipfwadm 2.3.0 syntax, port forwarding
  * with ipportfw (HOWTO 3.4.3, 6.4.3, 6.7.3).
  */
-#include "cli.h"
 #include "ir.h"
 #include "legacy.h"
 

@@ -140,6 +140,9 @@ void ipt_quote(struct strbuf *sb, const char *s);
 void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool apply,
 		    struct strbuf *out);
 
+/* iptables.c: the iptables-restore text for @ir (the iptables target of generate). */
+int ipt_emit(const struct ir *ir, struct strbuf *out);
+
 /*
  * ipt_apply.c: load @ir into the running kernel with iptables-restore
  * --noflush and ip6tables-restore --noflush, keeping other software's

@@ -9,7 +9,6 @@
  * by hand replaces whole tables; `masqgen apply -t iptables` loads the same
  * chains with --noflush and keeps other software's rules.
  */
-#include "cli.h"
 #include "ipt.h"
 #include "ir.h"
 

@@ -142,4 +142,8 @@ void legacy_chains_input(struct legacy_ctx *g);
 void legacy_chains_forward(struct legacy_ctx *g);
 void legacy_chains_portfw(struct legacy_ctx *g);
 
+/* ipchains.c, ipfwadm.c: each era's script for @ir (the targets of generate). */
+int ipchains_emit(const struct ir *ir, struct strbuf *out);
+int ipfwadm_emit(const struct ir *ir, struct strbuf *out);
+
 #endif

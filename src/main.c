@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "ir.h"
+#include "nft.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -80,4 +80,61 @@ void nft_batch_free(struct nft_batch *b);
 /* The current ruleset generation id (NFT_MSG_GETGEN), or 0 after an error. */
 uint32_t nft_genid(void);
 
+/* nft_text.c: the `nft -f` script for @ir (the nft target of generate). */
+int nft_text_emit(const struct ir *ir, struct strbuf *out);
+
+/*
+ * nft_state.c: masqgen's tables as loaded: which of `ip masqgen` and
+ * `ip6 masqgen` exist, and a fingerprint of their identity (tables,
+ * chains, sets, objects and rules with their handles; not counters, not
+ * set elements), which changes whenever another program adds, removes or
+ * replaces any of them.
+ */
+struct nft_state {
+	bool ip, ip6;
+	uint64_t fingerprint;
+};
+
+/* Read the state from the kernel. Returns 0, or -1 after reporting why. */
+int nft_state_read(struct nft_state *st);
+
+/*
+ * nft_kernel.c: one transaction on masqgen's tables. @fill appends to @b
+ * the messages for the tables loaded now (@now), and returns 0, 1 when
+ * there is nothing to send (nft_replace() then returns 0), or -1 after
+ * reporting. The batch carries the generation id read before @now; when
+ * the kernel refuses it because something committed in between, the
+ * tables are read again and the whole is retried a few times. Unless
+ * @flags has NFT_REPLACE_ANYWAY, a retry happens only when masqgen's own
+ * tables did not change meanwhile (another program's did), else it is an
+ * error. NFT_REPLACE_CHECK sends the batch without its commit: the kernel
+ * validates it and changes nothing. Returns 0, or -1 after reporting;
+ * nothing changed then.
+ */
+typedef int (*nft_fill_fn)(struct nft_batch *b, const struct nft_state *now, const void *arg);
+
+enum {
+	NFT_REPLACE_CHECK = 1 << 0,
+	NFT_REPLACE_ANYWAY = 1 << 1,
+};
+
+int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags);
+
+/*
+ * nft_kernel.c: replace masqgen's tables with @m (@commit false: the
+ * kernel only validates), or delete them (nothing loaded is no error).
+ * Return 0, or -1 after reporting; nothing changed then.
+ */
+int nft_load(const struct nft_model *m, bool commit);
+int nft_unload(void);
+
+/* nft_kernel.c: `check --kernel`: lower @ir and let the kernel validate it. */
+int nft_check_kernel(const struct ir *ir);
+
+/*
+ * nft_kernel.c: append `nft [-s] list table FAMILY masqgen` for each table
+ * @st names. Returns 0, or -1 after reporting.
+ */
+int nft_list(const struct nft_state *st, bool stateless, struct strbuf *out);
+
 #endif

@@ -11,7 +11,7 @@
  * sets, objects and rules): a handle is new whenever an object is added or
  * replaced, and counters or set element timeouts never enter it.
  */
-#include "apply.h"
+#include "nft.h"
 
 #include "diag.h"
 #include "nl.h"

@@ -7,7 +7,6 @@
  * and the full definition follows, all in the one transaction nft -f
  * makes of a file. A family masqgen no longer uses is only deleted.
  */
-#include "cli.h"
 #include "ir.h"
 #include "nft.h"
 #include "nft_model.h"

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "ir.h"
+#include "legacy.h"
 #include "unit.h"
 #include "util.h"
 

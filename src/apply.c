@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * apply.c - `masqgen apply`: compile, lower, take the lock, replace
+ * masqgen's tables in one transaction (nft_load(), or ipt_apply() for
+ * -t iptables), then load the helpers' NAT modules, write the kernel
+ * settings and delete the conntrack entries the new ruleset treats
+ * differently. With --confirm, the whole is rolled back unless confirmed
+ * (confirm.h).
+ */
+#include "apply.h"
+#include "cli.h"
+#include "confirm.h"
+#include "diag.h"
+#include "ipt.h"
+#include "ir.h"
+#include "kernel_cmd.h"
+#include "nft.h"
+#include "selfcheck.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Load each helper's NAT module; a failure is a warning (containers, monolithic kernels). */
+static void apply_modules(const struct ir *ir)
+{
+	size_t i, j;
+
+	for (i = 0; i < ir->n_helpers; i++) {
+		const struct ir_helper *h = &ir->helpers[i];
+		char *argv[] = {"modprobe", "-q", (char *)h->nat_module, NULL};
+		char *sysdir;
+		bool seen = false;
+		int rc;
+
+		if (!h->nat_module)
+			continue;
+		for (j = 0; j < i && !seen; j++)
+			seen = ir->helpers[j].nat_module &&
+			       strcmp(ir->helpers[j].nat_module, h->nat_module) == 0;
+		sysdir = xasprintf("/sys/module/%s", h->nat_module);
+		if (!seen && access(sysdir, F_OK) < 0) {
+			rc = util_run(argv, NULL, 0, NULL);
+			if (rc != 0)
+				diag_warning(&h->loc,
+					     "cannot load kernel module '%s' (modprobe %s): "
+					     "helper '%s' may not rewrite addresses behind NAT",
+					     h->nat_module, rc == 127 ? "not found" : "failed",
+					     h->name);
+		}
+		free(sysdir);
+	}
+}
+
+static const char apply_help[] =
+    "usage: masqgen apply [-t nft|iptables] [--confirm SECS] [--force] POLICY\n\n"
+    "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
+    "in one transaction: the kernel takes all of it or none, and no other table is\n"
+    "touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
+    "needs (recording each replaced value for 'masqgen flush'), and delete the\n"
+    "connection tracking entries the new ruleset treats differently.\n\n"
+    "Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
+    "the connection of the sshd you came through) is checked against the new\n"
+    "ruleset: apply refuses a policy that would drop it, naming the policy line.\n\n"
+    "  -t, --target TARGET  nft (the default), or iptables: masqgen's own chains\n"
+    "                       with iptables-restore --noflush, table by table\n"
+    "  -c, --confirm SECS   keep the new ruleset only if confirmed within SECS\n"
+    "                       seconds (Enter here, or 'masqgen confirm' from a new\n"
+    "                       login); else, or on any signal that would end apply,\n"
+    "                       put back masqgen's previous tables and kernel settings\n"
+    "                       (nft only; a watchdog process does it if apply is killed)\n"
+    "  -f, --force          apply even if the new ruleset would cut your session\n"
+    "  -h, --help           this text\n\n"
+    "Exit status: 0 applied, 1 policy errors or your session would be cut, 2 usage,\n"
+    "3 the kernel or system refused (the ruleset is unchanged unless a message\n"
+    "says otherwise), 4 not confirmed: the previous ruleset is back.\n";
+
+int cmd_apply(int argc, char **argv)
+{
+	struct kernel_cmd_opts o;
+	struct nft_model *m = NULL;
+	char *state = NULL;
+	struct confirm *cf = NULL;
+	struct sysctls_plan *plan;
+	struct ir *ir;
+	bool nft;
+	long removed;
+	int lock, rc;
+
+	rc = kernel_cmd_args(argc, argv, apply_help, true, true, &o);
+	if (rc >= 0)
+		return rc;
+	nft = strcmp(o.target, "nft") == 0;
+	if (o.confirm_secs && !nft)
+		return cli_usage_error(argv[0], "--confirm works with the nft target only");
+	rc = kernel_cmd_prepare(o.policy, &ir, nft ? &m : NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = EXIT_POLICY;
+	if (selfcheck_run(ir, o.force) < 0)
+		goto out;
+	rc = EXIT_SYSTEM;
+	lock = kernel_cmd_lock();
+	if (lock < 0)
+		goto out;
+	state = kernel_cmd_state_path();
+	if (!state || (o.confirm_secs && !(cf = confirm_save(state))))
+		goto out_unlock;
+	if (!nft)
+		ipt_timeout_sysctls(ir);
+	/* the record first: what cannot be recorded is not applied */
+	plan = sysctls_plan(ir, state);
+	if (!plan)
+		goto out_unlock;
+	if ((nft ? nft_load(m, true) : ipt_apply(ir)) < 0) {
+		sysctls_cancel(plan);
+		goto out_unlock;
+	}
+	printf("applied %s\n", o.policy);
+	apply_modules(ir);
+	if (sysctls_apply(plan) < 0) {
+		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
+		goto out_unlock;
+	}
+	removed = ctclean_run(ir);
+	if (removed < 0) {
+		diag_note(NULL, "the ruleset and kernel settings are in place");
+		goto out_unlock;
+	}
+	printf("removed %ld connection tracking %s the new ruleset treats differently\n", removed,
+	       removed == 1 ? "entry" : "entries");
+	rc = EXIT_OK;
+out_unlock:
+	if (cf)
+		rc = confirm_finish(cf, rc, o.confirm_secs);
+	close(lock);
+out:
+	free(state);
+	nft_model_free(m);
+	ir_free(ir);
+	return rc;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kernel_cmd.c - the pieces apply, flush, show and diff share
+ * (kernel_cmd.h).
+ */
+#include "cli.h"
+#include "confirm.h"
+#include "diag.h"
+#include "ir.h"
+#include "kernel_cmd.h"
+#include "nft.h"
+#include "state.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,
+		    struct kernel_cmd_opts *o)
+{
+	static const struct option lo[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"confirm", required_argument, NULL, 'c'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"target", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool apply = strcmp(argv[0], "apply") == 0;
+	int c;
+
+	*o = (struct kernel_cmd_opts){.target = "nft"};
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hc:ft:", lo, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		if (c == 't' && target) {
+			if (strcmp(optarg, "nft") != 0 && strcmp(optarg, "iptables") != 0)
+				return cli_usage_error(
+				    argv[0], "unknown target '%s' (nft, iptables)", optarg);
+			o->target = optarg;
+			continue;
+		}
+		if (apply && c == 'c') {
+			if (confirm_parse_secs(optarg, &o->confirm_secs) < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if (apply && c == 'f') {
+			o->force = true;
+			continue;
+		}
+		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
+				       argv[optind - 1]);
+	}
+	if (!policy) {
+		if (optind < argc)
+			return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(argv[0], argc == optind
+						    ? "a POLICY file is required"
+						    : "exactly one POLICY file is expected");
+	o->policy = argv[optind];
+	return -1;
+}
+
+const char *kernel_cmd_dir(const char *env, const char *fallback)
+{
+	const char *dir = getenv(env);
+
+	return dir && *dir ? dir : fallback;
+}
+
+char *kernel_cmd_state_path(void)
+{
+	return state_path("sysctls", true);
+}
+
+int kernel_cmd_lock(void)
+{
+	char *path = state_path("lock", false);
+	int fd = -1;
+
+	if (!path)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		diag_error(NULL, "cannot open the lock file '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "masqgen: waiting for another masqgen run to finish (%s)\n", path);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_error(NULL, "cannot lock '%s': %s", path, strerror(errno));
+			close(fd);
+			fd = -1;
+			break;
+		}
+	}
+out:
+	free(path);
+	return fd;
+}
+
+int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
+{
+	bool ok;
+
+	*ir = cli_compile(policy);
+	if (!*ir)
+		return EXIT_POLICY;
+	ok = ir_check_modern(*ir) == 0;
+	if (m) {
+		*m = ok ? nft_lower(*ir) : NULL;
+		ok = *m != NULL;
+	}
+	if (!ok) {
+		ir_free(*ir);
+		*ir = NULL;
+		return EXIT_POLICY;
+	}
+	return EXIT_OK;
+}

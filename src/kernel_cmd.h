@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kernel_cmd.h - what the commands that act on the running kernel (apply,
+ * flush, show, diff) share: their options, the lock that serializes them,
+ * the path of the record of replaced kernel settings, and compiling a
+ * policy for the nft backend.
+ *
+ * Files (state.h, one directory per network namespace): the lock under
+ * /run/masqgen (MASQGEN_RUN_DIR), the record of replaced kernel settings
+ * under /var/lib/masqgen (MASQGEN_STATE_DIR); the variables exist for
+ * tests and containers.
+ */
+#ifndef MASQGEN_KERNEL_CMD_H
+#define MASQGEN_KERNEL_CMD_H
+
+#include <stdbool.h>
+
+struct ir;
+struct nft_model;
+
+/* The command line of one of these commands. */
+struct kernel_cmd_opts {
+	const char *policy;	/* the POLICY operand, for apply and diff */
+	const char *target;	/* -t TARGET: "nft" (the default) or "iptables" */
+	unsigned confirm_secs;	/* apply --confirm SECS; 0: none */
+	bool force;		/* apply --force */
+};
+
+/*
+ * Parse @argv into @o: --help (prints @help), -t TARGET when @target is
+ * true, apply's --confirm SECS and --force; with @policy exactly one
+ * operand, else none. Returns -1 to go on, else the exit code.
+ */
+int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,
+		    struct kernel_cmd_opts *o);
+
+/* The value of environment variable @env when set and not empty, else @fallback. */
+const char *kernel_cmd_dir(const char *env, const char *fallback);
+
+/*
+ * Serialize masqgen runs that change the kernel: an exclusive flock on
+ * the lock file, held until exit. Returns the descriptor, or -1 after
+ * reporting.
+ */
+int kernel_cmd_lock(void);
+
+/* The path of the kernel settings record (apply.h; caller frees), or NULL after reporting. */
+char *kernel_cmd_state_path(void);
+
+/*
+ * Compile @policy and, with @m, lower it for nft. Returns EXIT_OK, or the
+ * exit code after reporting (then *@ir and *@m are NULL).
+ */
+int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m);
+
+#endif

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft_kernel.c - the nft backend's operations on the running kernel:
+ * replace masqgen's tables in one transaction (load, unload, the kernel's
+ * validation for `check --kernel`), and list them with nft's printer.
+ *
+ * Every transaction carries the generation id read before masqgen's
+ * tables were read, so the kernel refuses it if anything committed in
+ * between; nft_replace() then reads again and retries (nft.h).
+ */
+#include "diag.h"
+#include "ir.h"
+#include "nft.h"
+#include "util.h"
+
+#include <string.h>
+
+#define NFT_REPLACE_ATTEMPTS 5
+
+int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
+{
+	struct nft_state before, after;
+	struct nft_batch *b;
+	int attempt, rc = -1;
+	uint32_t genid;
+
+	for (attempt = 0; attempt < NFT_REPLACE_ATTEMPTS; attempt++) {
+		genid = nft_genid();
+		if (!genid || nft_state_read(&before) < 0)
+			return -1;
+		b = nft_batch_new(genid);
+		rc = fill(b, &before, arg);
+		if (rc == 0)
+			rc = nft_batch_send(b, !(flags & NFT_REPLACE_CHECK));
+		nft_batch_free(b);
+		if (rc == 1)
+			return 0;
+		if (rc != -2)
+			break;
+		if (flags & NFT_REPLACE_ANYWAY)
+			continue;
+		if (nft_state_read(&after) < 0)
+			return -1;
+		if (after.fingerprint != before.fingerprint) {
+			diag_error(NULL, "another program changed masqgen's tables meanwhile; "
+					 "nothing was changed (see 'masqgen show')");
+			return -1;
+		}
+	}
+	if (rc == -2)
+		diag_error(NULL,
+			   "the nftables ruleset kept changing (%d attempts); nothing was "
+			   "changed",
+			   NFT_REPLACE_ATTEMPTS);
+	return rc < 0 ? -1 : 0;
+}
+
+/* nft_replace()'s filler for nft_load(): @arg is the model. */
+static int nft_load_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
+{
+	return nft_build(b, arg, now->ip, now->ip6);
+}
+
+/* nft_replace()'s filler for nft_unload(): nothing to send when nothing is loaded. */
+static int nft_unload_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
+{
+	if (!now->ip && !now->ip6)
+		return 1;
+	return nft_build_delete(b, now->ip, now->ip6);
+}
+
+int nft_load(const struct nft_model *m, bool commit)
+{
+	if (nft_replace(nft_load_fill, m, commit ? 0 : NFT_REPLACE_CHECK) == 0)
+		return 0;
+	diag_note(NULL, "masqgen's tables are as they were");
+	return -1;
+}
+
+int nft_unload(void)
+{
+	return nft_replace(nft_unload_fill, NULL, 0);
+}
+
+int nft_check_kernel(const struct ir *ir)
+{
+	struct nft_model *m;
+	int rc;
+
+	if (ir_check_modern(ir) < 0)
+		return -1;
+	m = nft_lower(ir);
+	if (!m)
+		return -1;
+	rc = nft_load(m, false);
+	nft_model_free(m);
+	return rc;
+}
+
+int nft_list(const struct nft_state *st, bool stateless, struct strbuf *out)
+{
+	static const char *const families[] = {"ip", "ip6"};
+	struct strbuf text = {0};
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(families) && rc == 0; i++) {
+		char *argv[7];
+		size_t n = 0;
+
+		if (!(i == 0 ? st->ip : st->ip6))
+			continue;
+		argv[n++] = "nft";
+		if (stateless)
+			argv[n++] = "-s";
+		argv[n++] = "list";
+		argv[n++] = "table";
+		argv[n++] = (char *)families[i];
+		argv[n++] = "masqgen";
+		argv[n] = NULL;
+		text.len = 0;
+		if (util_run(argv, NULL, 0, &text) == 0) {
+			sb_addn(out, text.buf ? text.buf : "", text.len);
+			continue;
+		}
+		diag_error(NULL, "'nft list table %s masqgen' failed: %.*s", families[i],
+			   (int)strcspn(text.buf ? text.buf : "", "\n"), text.buf ? text.buf : "");
+		rc = -1;
+	}
+	sb_free(&text);
+	return rc;
+}
