@@ -55,7 +55,8 @@ static void apply_modules(const struct ir *ir)
 }
 
 static const char apply_help[] =
-    "usage: masqgen apply [-t nft|iptables] [--confirm SECS] [--force] POLICY\n\n"
+    "usage: masqgen apply [-t nft|iptables] [--confirm SECS] [--force]\n"
+    "                     [--fallback-last-good] POLICY\n\n"
     "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
     "in one transaction: the kernel takes all of it or none, and no other table is\n"
     "touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
@@ -72,14 +73,43 @@ static const char apply_help[] =
     "                       put back masqgen's previous tables and kernel settings\n"
     "                       (nft only; a watchdog process does it if apply is killed)\n"
     "  -f, --force          apply even if the new ruleset would cut your session\n"
+    "      --fallback-last-good\n"
+    "                       when POLICY has errors or the kernel refuses it, load\n"
+    "                       the last good ruleset (what the last successful apply\n"
+    "                       loaded), and exit 6; without one, turn IPv4 and IPv6\n"
+    "                       forwarding off and exit 3 (for boot scripts)\n"
     "  -h, --help           this text\n\n"
     "Exit status: 0 applied, 1 policy errors or your session would be cut, 2 usage,\n"
     "3 the kernel or system refused (the ruleset is unchanged unless a message\n"
-    "says otherwise), 4 not confirmed: the previous ruleset is back.\n";
+    "says otherwise), 4 not confirmed: the previous ruleset is back, 6 the last\n"
+    "good ruleset was loaded instead of POLICY.\n";
 
-int cmd_apply(int argc, char **argv)
+/*
+ * The boot's fallback when @policy could not be applied: the last good
+ * ruleset, else forwarding off, so the gateway never routes unfiltered.
+ */
+static int apply_fallback(const char *policy)
 {
-	struct kernel_cmd_opts o;
+	int lock, rc = EXIT_FALLBACK;
+
+	diag_error(NULL, "'%s' was not applied: loading the last good ruleset instead", policy);
+	lock = kernel_cmd_lock();
+	if (lock < 0 || lastgood_restore() < 0) {
+		rc = EXIT_SYSTEM;
+		if (sysctls_forwarding_off() == 0)
+			diag_error(NULL, "no ruleset could be loaded: IPv4 and IPv6 forwarding are "
+					 "off");
+	} else {
+		diag_note(NULL, "fix '%s' and apply it: until then the last good ruleset stays",
+			  policy);
+	}
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+static int apply_policy(const struct kernel_cmd_opts *o)
+{
 	struct nft_model *m = NULL;
 	char *state = NULL;
 	struct confirm *cf = NULL;
@@ -89,24 +119,19 @@ int cmd_apply(int argc, char **argv)
 	long removed;
 	int lock, rc;
 
-	rc = kernel_cmd_args(argc, argv, apply_help, true, true, &o);
-	if (rc >= 0)
-		return rc;
-	nft = strcmp(o.target, "nft") == 0;
-	if (o.confirm_secs && !nft)
-		return cli_usage_error(argv[0], "--confirm works with the nft target only");
-	rc = kernel_cmd_prepare(o.policy, &ir, nft ? &m : NULL);
+	nft = strcmp(o->target, "nft") == 0;
+	rc = kernel_cmd_prepare(o->policy, &ir, nft ? &m : NULL);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = EXIT_POLICY;
-	if (selfcheck_run(ir, o.force) < 0)
+	if (selfcheck_run(ir, o->force) < 0)
 		goto out;
 	rc = EXIT_SYSTEM;
 	lock = kernel_cmd_lock();
 	if (lock < 0)
 		goto out;
 	state = kernel_cmd_state_path();
-	if (!state || (o.confirm_secs && !(cf = confirm_save(state))))
+	if (!state || (o->confirm_secs && !(cf = confirm_save(state))))
 		goto out_unlock;
 	if (!nft)
 		ipt_timeout_sysctls(ir);
@@ -118,7 +143,7 @@ int cmd_apply(int argc, char **argv)
 		sysctls_cancel(plan);
 		goto out_unlock;
 	}
-	printf("applied %s\n", o.policy);
+	printf("applied %s\n", o->policy);
 	apply_modules(ir);
 	if (sysctls_apply(plan) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
@@ -134,11 +159,32 @@ int cmd_apply(int argc, char **argv)
 	rc = EXIT_OK;
 out_unlock:
 	if (cf)
-		rc = confirm_finish(cf, rc, o.confirm_secs);
+		rc = confirm_finish(cf, rc, o->confirm_secs);
+	if (rc == EXIT_OK && nft)
+		lastgood_save(m, ir);
 	close(lock);
 out:
 	free(state);
 	nft_model_free(m);
 	ir_free(ir);
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct kernel_cmd_opts o;
+	int rc;
+
+	rc = kernel_cmd_args(argc, argv, apply_help, true, true, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.confirm_secs && strcmp(o.target, "nft") != 0)
+		return cli_usage_error(argv[0], "--confirm works with the nft target only");
+	if (o.fallback && (o.confirm_secs || strcmp(o.target, "nft") != 0))
+		return cli_usage_error(argv[0], "--fallback-last-good works with the nft target "
+						"and without --confirm only");
+	rc = apply_policy(&o);
+	if (o.fallback && (rc == EXIT_POLICY || rc == EXIT_SYSTEM))
+		rc = apply_fallback(o.policy);
 	return rc;
 }

@@ -36,6 +36,20 @@ int sysctls_apply(struct sysctls_plan *p);
 void sysctls_cancel(struct sysctls_plan *p);
 int sysctls_restore(const char *state_path);
 
+/* Write 0 to IPv4 and IPv6 forwarding (IPv6 may be missing). Returns 0, or -1 after reporting. */
+int sysctls_forwarding_off(void);
+
+/*
+ * The last good ruleset (lastgood.c), kept for the nft target in init and
+ * named network namespaces: lastgood_save() keeps @m with the settings of
+ * @ir after a successful apply (a failure is a warning); lastgood_restore()
+ * loads it with `nft -f` and writes its settings through the record, as
+ * apply does. lastgood_restore() returns 0, or -1 after reporting.
+ */
+struct nft_model;
+void lastgood_save(const struct nft_model *m, const struct ir *ir);
+int lastgood_restore(void);
+
 /*
  * Delete the conntrack entries the ruleset of @ir treats differently from
  * what they were set up with: connections to a forwarded port of the

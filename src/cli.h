@@ -21,6 +21,7 @@ enum {
 	EXIT_SYSTEM = 3,	/* the kernel or system refused; nothing changed */
 	EXIT_ROLLED_BACK = 4,	/* --confirm timed out, previous ruleset restored */
 	EXIT_NO = 5,		/* diff found differences, doctor found a failure */
+	EXIT_FALLBACK = 6,	/* apply --fallback-last-good: the last good ruleset instead */
 };
 
 /*

@@ -29,6 +29,7 @@ int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool t
 	    {"help", no_argument, NULL, 'h'},
 	    {"confirm", required_argument, NULL, 'c'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"fallback-last-good", no_argument, NULL, 'L'},
 	    {"target", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -57,6 +58,10 @@ int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool t
 		}
 		if (apply && c == 'f') {
 			o->force = true;
+			continue;
+		}
+		if (apply && c == 'L') {
+			o->fallback = true;
 			continue;
 		}
 		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",

@@ -24,11 +24,12 @@ struct kernel_cmd_opts {
 	const char *target;	/* -t TARGET: "nft" (the default) or "iptables" */
 	unsigned confirm_secs;	/* apply --confirm SECS; 0: none */
 	bool force;		/* apply --force */
+	bool fallback;		/* apply --fallback-last-good */
 };
 
 /*
  * Parse @argv into @o: --help (prints @help), -t TARGET when @target is
- * true, apply's --confirm SECS and --force; with @policy exactly one
+ * true, apply's --confirm SECS, --force and --fallback-last-good; with @policy exactly one
  * operand, else none. Returns -1 to go on, else the exit code.
  */
 int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,

@@ -343,3 +343,18 @@ int sysctls_restore(const char *state_path)
 	sysctls_record_free(&r);
 	return rc;
 }
+
+int sysctls_forwarding_off(void)
+{
+	static const char *const paths[] = {"net/ipv4/ip_forward", "net/ipv6/conf/all/forwarding"};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		if (sysctls_write(paths[i], "0") < 0 && errno != ENOENT) {
+			diag_error(NULL, "cannot write %s=0: %s", paths[i], strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
+}
