@@ -108,6 +108,7 @@ line		: EOL
 				ast_stmt_clear(&ps->pending);
 				if (ps->errors >= MASQ_MAX_ERRORS) {
 					diag_note(&@1, "too many errors, giving up on this file");
+					ps->file->lost_decl = true;
 					YYABORT;
 				}
 				yyerrok;
@@ -368,6 +369,7 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 	ps->pending.loc = *loc;
 	if (!ast_check_stmt(&ps->pending)) {
 		ps->errors += diag_error_count() - before;
+		ps->file->lost_decl |= ast_kind_declares(kind);
 		ast_stmt_clear(&ps->pending);
 		return;
 	}

@@ -116,6 +116,12 @@ const char *ast_kind_name(enum ast_kind kind)
 	return kind < AST_KIND_COUNT ? ast_syntax[kind].name : "?";
 }
 
+bool ast_kind_declares(enum ast_kind kind)
+{
+	return kind == AST_DEFINE || kind == AST_INCLUDE || kind == AST_EXTERNAL ||
+	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH;
+}
+
 int ast_kind_find(const char *name)
 {
 	int k;
@@ -150,6 +156,11 @@ bool ast_is_name(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
 			return false;
 	return true;
+}
+
+size_t ast_var_name_len(const char *text)
+{
+	return strcspn(text, ":");
 }
 
 bool ast_check_stmt(const struct ast_stmt *st)
@@ -285,19 +296,52 @@ static bool is_yaml(const char *path)
 	       (n >= 4 && strcmp(path + n - 4, ".yml") == 0);
 }
 
-/* Read all of @path into *sb; -1 with errno set on failure. */
-static int read_all(const char *path, struct strbuf *sb)
+/* What a file that is not a regular file is, for the error. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "a special file";
+}
+
+/*
+ * Read all of @path into *sb; -1 with errno set on failure, or -1 with
+ * *kind set when @path is no regular file. A FIFO or a device is never
+ * opened for reading: the read could block forever or have side effects.
+ */
+static int read_all(const char *path, struct strbuf *sb, const char **kind)
 {
 	struct stat st;
 	char buf[65536];
 	ssize_t got;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*kind = NULL;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		*kind = file_kind(st.st_mode);
+		return -1;
+	}
+	/* non-blocking: the path may have been swapped for a FIFO since stat() */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if (fstat(fd, &st) < 0)
+		goto out_err;
+	if (!S_ISREG(st.st_mode)) {
+		*kind = file_kind(st.st_mode);
+		close(fd);
+		return -1;
+	}
+	if (st.st_size > AST_MAX_FILE) {
+		errno = EFBIG;
 		goto out_err;
 	}
 	while ((got = read(fd, buf, sizeof(buf))) != 0) {
@@ -322,12 +366,20 @@ out_err:
 	return -1;
 }
 
+/* What one policy's files may hold together. */
+struct load_budget {
+	unsigned files;			/* loaded so far */
+	size_t words;			/* values in them */
+	bool reported;			/* the limit's error is said once */
+};
+
 /* The files being loaded, outermost first: their real paths find cycles. */
 struct load_stack {
 	const struct load_stack *up;
 	const char *real;
 	const char *path;
 	unsigned depth;
+	struct load_budget *budget;
 };
 
 static struct ast_file *load(const char *path, const struct loc *from,
@@ -365,44 +417,74 @@ static void cycle_error(const struct loc *loc, const struct load_stack *top, con
 	sb_free(&chain);
 }
 
-static void load_includes(struct ast_file *f, const struct load_stack *me)
+/* The file include statement @st names, or NULL after an error. */
+static struct ast_file *load_include(const struct ast_stmt *st, const struct ast_word *w,
+				     const struct load_stack *me)
 {
 	const struct load_stack *s;
+	struct ast_file *inc = NULL;
+	char *path, *real;
+
+	if (w->kind == AST_VAR) {
+		diag_error(&w->loc, "an include path cannot be a $name: write the path");
+		return NULL;
+	}
+	if (me->depth >= AST_MAX_DEPTH) {
+		diag_error(&st->loc, "includes nest deeper than %d levels at '%s'", AST_MAX_DEPTH,
+			   w->text);
+		return NULL;
+	}
+	if (me->budget->files >= AST_MAX_FILES || me->budget->words > AST_MAX_WORDS) {
+		if (me->budget->reported)
+			;
+		else if (me->budget->files >= AST_MAX_FILES)
+			diag_error(&st->loc, "the policy includes more than %u files: includes fan "
+				   "out too far", AST_MAX_FILES);
+		else
+			diag_error(&st->loc, "the policy and its includes hold more than %u values",
+				   AST_MAX_WORDS);
+		me->budget->reported = true;
+		return NULL;
+	}
+	path = include_path(me->path, w->text);
+	real = realpath(path, NULL);
+	if (!real) {
+		diag_error(&w->loc, "cannot include '%s': %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	for (s = me; s; s = s->up)
+		if (strcmp(s->real, real) == 0)
+			break;
+	if (s)
+		cycle_error(&w->loc, me, real, path);
+	else
+		inc = load(path, &w->loc, &(struct load_stack){
+			.up = me, .real = real, .path = path, .depth = me->depth + 1,
+			.budget = me->budget});
+	free(real);
+	free(path);
+	return inc;
+}
+
+static void load_includes(struct ast_file *f, const struct load_stack *me)
+{
+	const struct ast_word *w;
+	unsigned j;
 	size_t i;
 
+	me->budget->files++;
 	for (i = 0; i < f->n; i++) {
 		struct ast_stmt *st = &f->stmts[i];
-		const struct ast_word *w;
-		char *path, *real;
 
+		for (j = 0; j < st->n_fields; j++)
+			me->budget->words += st->field[j].list.n;
 		if (st->kind != AST_INCLUDE || !(w = ast_get1(st, AST_S_PATH)))
 			continue;
-		if (w->kind == AST_VAR) {
-			diag_error(&w->loc, "an include path cannot be a $name: write the path");
-			continue;
-		}
-		if (me->depth >= AST_MAX_DEPTH) {
-			diag_error(&st->loc, "includes nest deeper than %d levels at '%s'",
-				   AST_MAX_DEPTH, w->text);
-			continue;
-		}
-		path = include_path(me->path, w->text);
-		real = realpath(path, NULL);
-		if (!real) {
-			diag_error(&w->loc, "cannot include '%s': %s", path, strerror(errno));
-			free(path);
-			continue;
-		}
-		for (s = me; s; s = s->up)
-			if (strcmp(s->real, real) == 0)
-				break;
-		if (s)
-			cycle_error(&w->loc, me, real, path);
-		else
-			st->included = load(path, &w->loc, &(struct load_stack){
-				.up = me, .real = real, .path = path, .depth = me->depth + 1});
-		free(real);
-		free(path);
+		st->included = load_include(st, w, me);
+		/* what an include that failed would declare is unknown */
+		if (!st->included || st->included->lost_decl)
+			f->lost_decl = true;
 	}
 }
 
@@ -411,10 +493,14 @@ static struct ast_file *load(const char *path, const struct loc *from,
 {
 	const struct diag_source *src;
 	struct strbuf sb = {0};
+	const char *kind;
 	struct ast_file *f;
 
-	if (read_all(path, &sb) < 0) {
-		if (errno == EFBIG)
+	if (read_all(path, &sb, &kind) < 0) {
+		if (kind)
+			diag_error(from, "cannot read '%s': %s, not a regular file", path,
+				   kind);
+		else if (errno == EFBIG)
 			diag_error(from, "cannot read '%s': larger than %u MiB", path,
 				   AST_MAX_FILE >> 20);
 		else
@@ -430,6 +516,7 @@ static struct ast_file *load(const char *path, const struct loc *from,
 
 struct ast_file *ast_load(const char *path)
 {
+	struct load_budget budget = {0};
 	struct ast_file *f;
 	char *real = realpath(path, NULL);
 
@@ -437,7 +524,7 @@ struct ast_file *ast_load(const char *path)
 		diag_error(NULL, "cannot read '%s': %s", path, strerror(errno));
 		return NULL;
 	}
-	f = load(path, NULL, &(struct load_stack){.real = real, .path = path});
+	f = load(path, NULL, &(struct load_stack){.real = real, .path = path, .budget = &budget});
 	free(real);
 	return f;
 }

@@ -18,10 +18,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* At most this many values (words) in a policy with its $names expanded. */
+#define AST_MAX_WORDS 1000000u
+/* At most this many files loaded for one policy, itself and its includes. */
+#define AST_MAX_FILES 256u
+
 enum ast_word_kind {
 	AST_WORD,	/* bare word: 192.168.0.1/24, ppp0, 27960-27963, tcp/udp */
 	AST_STRING,	/* "double quoted"; text without the quotes */
-	AST_VAR,	/* $name; text is the name without the $ */
+	AST_VAR,	/* $name or $name:PORT; text is that without the $ */
 };
 
 struct ast_word {
@@ -144,7 +149,16 @@ struct ast_file {
 	char *path;			/* as opened; owned */
 	struct ast_stmt *stmts;		/* owned */
 	size_t n, cap;
+	/*
+	 * An error lost a statement that may declare an interface or a name
+	 * (here or in an include): the other statements' meaning is then
+	 * unknown, so they are not evaluated (their errors would be guesses).
+	 */
+	bool lost_decl;
 };
+
+/* Do other statements depend on a statement of @kind (define, include, interfaces)? */
+bool ast_kind_declares(enum ast_kind kind);
 
 /* The keyword that starts a statement of @kind ("clamp-mss"). */
 const char *ast_kind_name(enum ast_kind kind);
@@ -160,6 +174,9 @@ struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot);
 struct ast_word *ast_list_add(struct ast_list *l, enum ast_word_kind kind, const char *text,
 			      const struct loc *loc);
 struct ast_stmt *ast_file_add(struct ast_file *f, enum ast_kind kind, const struct loc *loc);
+
+/* Length of the name in an AST_VAR's text (the part before ':PORT'). */
+size_t ast_var_name_len(const char *text);
 
 /* Free @f and everything it owns, included files too. */
 void ast_file_free(struct ast_file *f);
@@ -181,8 +198,10 @@ struct ast_file *ast_parse_yaml(const struct diag_source *src);
  * A new file with every include inlined and every $name expanded, define
  * statements dropped: what eval reads. A $name expands to the define's
  * words (a list splices into the list it stands in); expanded words keep
- * the location of the define's value. An undefined name, or one used before
- * its define, is an error reported here. The caller owns the result.
+ * the location of the define's value ($name:PORT: of the use). An undefined
+ * name, or one used before its define, is an error reported here, and its
+ * statement is left out (lost_decl set when it declares). Expansion stops
+ * with an error past AST_MAX_WORDS values. The caller owns the result.
  */
 struct ast_file *ast_flatten(const struct ast_file *f);
 

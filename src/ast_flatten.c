@@ -18,6 +18,7 @@ struct flat_def {
 	const char *name;		/* first: suggest() walks the names */
 	struct loc loc;			/* its first define */
 	bool defined;			/* its define has been passed */
+	bool broken;			/* its value had an error: uses are dropped */
 	struct ast_list value;		/* expanded; owned */
 };
 
@@ -26,33 +27,46 @@ struct flat {
 	size_t n, cap;
 	size_t *slots;			/* open addressing: index + 1, 0 empty */
 	size_t n_slots;
+	size_t words;			/* in the flat policy and the defines' values */
+	bool full;			/* AST_MAX_WORDS reached: expansion stopped */
 };
 
-static size_t flat_hash(const char *s)
+static size_t flat_hash(const char *s, size_t len)
 {
 	uint64_t h = 14695981039346656037u;
+	size_t i;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
 	return (size_t)h;
 }
 
-static struct flat_def *flat_find(const struct flat *fl, const char *name)
+/* The def named by the first @len bytes of @name. */
+static struct flat_def *flat_find_n(const struct flat *fl, const char *name, size_t len)
 {
+	const char *d;
 	size_t i;
 
 	if (!fl->n_slots)
 		return NULL;
-	for (i = flat_hash(name) & (fl->n_slots - 1); fl->slots[i];
-	     i = (i + 1) & (fl->n_slots - 1))
-		if (strcmp(fl->defs[fl->slots[i] - 1].name, name) == 0)
+	for (i = flat_hash(name, len) & (fl->n_slots - 1); fl->slots[i];
+	     i = (i + 1) & (fl->n_slots - 1)) {
+		d = fl->defs[fl->slots[i] - 1].name;
+		if (strncmp(d, name, len) == 0 && !d[len])
 			return &fl->defs[fl->slots[i] - 1];
+	}
 	return NULL;
+}
+
+static struct flat_def *flat_find(const struct flat *fl, const char *name)
+{
+	return flat_find_n(fl, name, strlen(name));
 }
 
 static void flat_place(struct flat *fl, size_t idx)
 {
-	size_t j = flat_hash(fl->defs[idx].name) & (fl->n_slots - 1);
+	const char *name = fl->defs[idx].name;
+	size_t j = flat_hash(name, strlen(name)) & (fl->n_slots - 1);
 
 	while (fl->slots[j])
 		j = (j + 1) & (fl->n_slots - 1);
@@ -97,44 +111,101 @@ static void flat_collect(struct flat *fl, const struct ast_file *f)
 	}
 }
 
-/* Append @w to @out, a $name replaced by its define's words. */
-static void flat_expand_word(const struct flat *fl, const struct ast_word *w,
-			     struct ast_list *out)
+/* Room for @n more words in the flat policy? Else the error, once, at @w. */
+static bool flat_room(struct flat *fl, const struct ast_word *w, size_t n)
+{
+	if (fl->full)
+		return false;
+	if (n <= AST_MAX_WORDS - fl->words) {
+		fl->words += n;
+		return true;
+	}
+	diag_error(&w->loc, "expanding '$%.*s' makes the policy larger than %u values",
+		   (int)ast_var_name_len(w->text), w->text, AST_MAX_WORDS);
+	fl->full = true;
+	return false;
+}
+
+/* $name:PORT: the define's single address with the port appended. */
+static bool flat_expand_port(struct flat *fl, const struct flat_def *d,
+			     const struct ast_word *w, const char *port, struct ast_list *out)
+{
+	char *text;
+
+	if (d->value.n != 1) {
+		diag_error(&w->loc, "'$%s' holds %zu values: ':PORT' follows a single address",
+			   d->name, d->value.n);
+		return false;
+	}
+	if (strchr(d->value.v[0].text, ':')) {
+		diag_error(&w->loc, "'$%s' is '%s', which already has a port: write '$%s' alone",
+			   d->name, d->value.v[0].text, d->name);
+		return false;
+	}
+	if (!flat_room(fl, w, 1))
+		return false;
+	text = xasprintf("%s:%s", d->value.v[0].text, port);
+	ast_list_add(out, AST_WORD, text, &w->loc);
+	free(text);
+	return true;
+}
+
+/*
+ * Append @w to @out, a $name replaced by its define's words. False after
+ * an error, or when the define is broken (its own error said why).
+ */
+static bool flat_expand_word(struct flat *fl, const struct ast_word *w, struct ast_list *out)
 {
 	const struct flat_def *d;
-	const char *hint;
-	size_t i;
+	const char *hint, *port;
+	size_t i, len;
+	char *name;
 
 	if (w->kind != AST_VAR) {
+		if (!flat_room(fl, w, 1))
+			return false;
 		ast_list_add(out, w->kind, w->text, &w->loc);
-		return;
+		return true;
 	}
-	d = flat_find(fl, w->text);
+	len = ast_var_name_len(w->text);
+	port = w->text[len] ? w->text + len + 1 : NULL;
+	d = flat_find_n(fl, w->text, len);
+	if (d && d->defined && d->broken)
+		return false;
+	if (d && d->defined && port)
+		return flat_expand_port(fl, d, w, port, out);
 	if (d && d->defined) {
+		if (!flat_room(fl, w, d->value.n))
+			return false;
 		for (i = 0; i < d->value.n; i++)
 			ast_list_add(out, d->value.v[i].kind, d->value.v[i].text,
 				     &d->value.v[i].loc);
-		return;
+		return true;
 	}
 	if (d) {
-		diag_error(&w->loc, "'$%s' is used before its define", w->text);
+		diag_error(&w->loc, "'$%s' is used before its define", d->name);
 		diag_note(&d->loc, "'%s' is defined here", d->name);
-		return;
+		return false;
 	}
-	hint = suggest(w->text, fl->defs, fl->n, sizeof(fl->defs[0]));
+	name = xstrndup(w->text, len);
+	hint = suggest(name, fl->defs, fl->n, sizeof(fl->defs[0]));
 	if (hint)
-		diag_error(&w->loc, "undefined name '$%s'; did you mean '$%s'?", w->text, hint);
+		diag_error(&w->loc, "undefined name '$%s'; did you mean '$%s'?", name, hint);
 	else
-		diag_error(&w->loc, "undefined name '$%s'", w->text);
+		diag_error(&w->loc, "undefined name '$%s'", name);
+	free(name);
+	return false;
 }
 
-static void flat_expand(const struct flat *fl, const struct ast_list *in, struct ast_list *out)
+static bool flat_expand(struct flat *fl, const struct ast_list *in, struct ast_list *out)
 {
+	bool ok = true;
 	size_t i;
 
 	for (i = 0; i < in->n; i++)
-		flat_expand_word(fl, &in->v[i], out);
+		ok &= flat_expand_word(fl, &in->v[i], out);
 	out->braced = in->braced;
+	return ok;
 }
 
 static void flat_define(struct flat *fl, const struct ast_stmt *st)
@@ -151,14 +222,19 @@ static void flat_define(struct flat *fl, const struct ast_stmt *st)
 		diag_note(&d->loc, "first defined here");
 		return;
 	}
-	flat_expand(fl, value, &d->value);
+	d->broken = !flat_expand(fl, value, &d->value);
 	d->defined = true;
 }
 
+/*
+ * A statement whose words cannot all be expanded is left out (its error
+ * is reported); eval then reads the rest unless it depends on that one.
+ */
 static void flat_file(struct flat *fl, const struct ast_file *f, struct ast_file *out)
 {
 	size_t i;
 	unsigned j;
+	bool ok;
 
 	for (i = 0; f && i < f->n; i++) {
 		const struct ast_stmt *st = &f->stmts[i];
@@ -175,8 +251,14 @@ static void flat_file(struct flat *fl, const struct ast_file *f, struct ast_file
 		o = ast_file_add(out, st->kind, &st->loc);
 		o->flags = st->flags;
 		o->flag_loc = st->flag_loc;
+		ok = true;
 		for (j = 0; j < st->n_fields; j++)
-			flat_expand(fl, &st->field[j].list, ast_slot(o, st->field[j].slot));
+			ok &= flat_expand(fl, &st->field[j].list, ast_slot(o, st->field[j].slot));
+		if (ok)
+			continue;
+		out->lost_decl |= ast_kind_declares(st->kind);
+		ast_stmt_clear(o);
+		out->n--;
 	}
 }
 
@@ -190,6 +272,7 @@ struct ast_file *ast_flatten(const struct ast_file *f)
 	out->path = xstrdup(f->path);
 	flat_collect(&fl, f);
 	flat_file(&fl, f, out);
+	out->lost_decl |= fl.full;
 	for (i = 0; i < fl.n; i++)
 		ast_list_clear(&fl.defs[i].value);
 	free(fl.defs);

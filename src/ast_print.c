@@ -42,14 +42,24 @@ static void masq_string(struct strbuf *sb, const char *text)
 }
 
 static void masq_word(struct strbuf *sb, const struct ast_word *w, const struct ast_part *p,
-		      bool quote)
+		      bool quote, bool define_name)
 {
 	if (w->kind == AST_VAR) {
 		sb_addf(sb, "$%s", w->text);
 		return;
 	}
+	/*
+	 * A keyword the grammar takes here is bare even when written as a
+	 * string: the chain slot takes nothing else. So is a define's name,
+	 * which may be any name, keywords too.
+	 */
+	if (!quote && ((masq_is_keyword(w->text) && part_accepts(p, w->text)) ||
+		       (define_name && ast_is_name(w->text)))) {
+		sb_add(sb, w->text);
+		return;
+	}
 	if (w->kind == AST_WORD && !quote && masq_is_bare_word(w->text) &&
-	    (!masq_is_keyword(w->text) || part_accepts(p, w->text))) {
+	    !masq_is_keyword(w->text)) {
 		sb_add(sb, w->text);
 		return;
 	}
@@ -81,7 +91,8 @@ static void masq_stmt(struct strbuf *sb, const struct ast_stmt *st)
 		for (j = 0; j < l->n; j++) {
 			if (j)
 				sb_add(sb, ", ");
-			masq_word(sb, &l->v[j], p, st->kind == AST_INCLUDE);
+			masq_word(sb, &l->v[j], p, st->kind == AST_INCLUDE,
+				  st->kind == AST_DEFINE && p->slot == AST_S_NAME);
 		}
 		if (l->braced)
 			sb_add(sb, " }");
@@ -199,22 +210,24 @@ static void ye_value(struct ye *y, const struct ast_list *l, const struct ast_pa
 	ye_end(y, false);
 }
 
-/* forward's TO HOST:PORTS is written as to: HOST, to_ports: PORTS. */
+/* forward's TO HOST:PORTS ($name:PORTS) is written as to: HOST, to_ports: PORTS. */
 static void ye_forward_to(struct ye *y, const struct ast_word *w)
 {
-	const char *colon = w->kind == AST_VAR ? NULL : strchr(w->text, ':');
-	char *host;
+	const char *colon = strchr(w->text, ':');
+	struct ast_word host;
 
 	ye_scalar(y, "to", YAML_PLAIN_SCALAR_STYLE);
 	if (!colon) {
 		ye_word(y, w, w->text, false);
 		return;
 	}
-	host = xstrndup(w->text, (size_t)(colon - w->text));
-	ye_word(y, w, host, false);
-	free(host);
+	host = *w;
+	host.text = xstrndup(w->text, (size_t)(colon - w->text));
+	ye_word(y, &host, host.text, false);
+	free(host.text);
 	ye_scalar(y, "to_ports", YAML_PLAIN_SCALAR_STYLE);
-	ye_word(y, w, colon + 1, false);
+	host.kind = w->kind == AST_VAR ? AST_WORD : w->kind;
+	ye_word(y, &host, colon + 1, false);
 }
 
 static bool is_rule(enum ast_kind k)

@@ -51,7 +51,8 @@ struct ir *cli_compile(const char *path)
 
 	if (!f)
 		return NULL;
-	if (diag_error_count() == 0)
+	/* the statements that parsed are checked too, unless they depend on one lost */
+	if (!f->lost_decl)
 		ir = ir_eval(f);
 	ast_file_free(f);
 	if (ir && diag_error_count()) {

@@ -118,6 +118,13 @@ static void echo_source(const struct loc *loc)
 	for (i = start; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
+		/* C1 controls (U+0080-U+009F, CSI among them) are escapes too */
+		if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] >= 0x80 &&
+		    (unsigned char)text[i + 1] <= 0x9f) {
+			fputs("??", stderr);
+			i++;
+			continue;
+		}
 		fputc(c == '\t' || (c >= 0x20 && c != 0x7f) ? c : '?', stderr);
 	}
 	fputc('\n', stderr);

@@ -545,7 +545,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	flat = ast_flatten(f);
 	if (!flat)
 		return NULL;
-	if (diag_error_count() > errors)
+	if (flat->lost_decl)
 		goto out_flat;
 	e.ir = ir_new(f);
 	for (i = 0; i < IR_CH_COUNT; i++)

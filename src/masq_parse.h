@@ -33,8 +33,10 @@ struct masq_parse {
 	unsigned errors;
 	bool line_error;		/* an error was reported on this line */
 	bool at_eol;			/* the last token returned ended a line */
+	int last_token;			/* the last token returned */
 	unsigned line, col;		/* where the scanner stands */
 	struct masq_token cur, prev;	/* the last two tokens returned */
+	struct masq_token first;	/* the first token of the current line */
 };
 
 /* The keyword table, sorted by name (the unit test checks it). */

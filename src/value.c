@@ -420,6 +420,12 @@ int value_iface(const struct ast_word *w)
 		diag_error(&w->loc, "'%s' is not an interface name", s);
 		return -1;
 	}
+	if (s[0] == '-') {
+		diag_error(&w->loc,
+			   "interface name '%s' starts with '-': ip and iptables would read it "
+			   "as an option", s);
+		return -1;
+	}
 	if (len > IFACE_MAX) {
 		diag_error(&w->loc, "interface name '%s' is longer than %d characters", s,
 			   IFACE_MAX);

@@ -24,6 +24,7 @@ struct yl {
 	const struct diag_source *src;
 	yaml_document_t *doc;
 	struct ast_file *file;
+	size_t words;		/* values taken; aliases can repeat a list many times */
 };
 
 static struct loc yl_loc(const struct yl *y, const yaml_node_t *n)
@@ -82,8 +83,53 @@ static const char *node_kind(const yaml_node_t *n)
 	       n->type == YAML_SEQUENCE_NODE ? "a list" : "a value";
 }
 
+/* NAME or NAME:PORT (what follows '$'). */
+static bool is_var(const char *s)
+{
+	size_t len = ast_var_name_len(s);
+	char *name = xstrndup(s, len);
+	bool ok = ast_is_name(name) && (!s[len] || s[len + 1]);
+
+	free(name);
+	return ok;
+}
+
+/*
+ * Is scalar @n free of NUL and control characters (C0, DEL, C1)? Else the
+ * error, which does not quote it: a message must not carry a terminal
+ * escape. @key names the value's key; NULL: @n is a key itself.
+ */
+static bool yl_text(const struct yl *y, const yaml_node_t *n, const char *key)
+{
+	const unsigned char *p = n->data.scalar.value;
+	const unsigned char *end = p + n->data.scalar.length;
+	struct loc loc = yl_loc(y, n);
+	unsigned c;
+
+	for (; p < end; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+		if (*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p++; /* U+0080-U+009F: the code point is the second byte */
+			break;
+		}
+	}
+	if (p == end)
+		return true;
+	c = *p;
+	if (!c && key)
+		diag_error(&loc, "NUL byte in the value of '%s'", key);
+	else if (!c)
+		diag_error(&loc, "NUL byte in a key");
+	else if (key)
+		diag_error(&loc, "control character 0x%02x in the value of '%s'", c, key);
+	else
+		diag_error(&loc, "control character 0x%02x in a key", c);
+	return false;
+}
+
 /* Add scalar @n to @l as a word: plain and 'single' words, "double" strings, $names. */
-static bool yl_word(const struct yl *y, const yaml_node_t *n, const char *key, bool onoff,
+static bool yl_word(struct yl *y, const yaml_node_t *n, const char *key, bool onoff,
 		    struct ast_list *l)
 {
 	struct loc loc = yl_loc(y, n);
@@ -95,6 +141,16 @@ static bool yl_word(const struct yl *y, const yaml_node_t *n, const char *key, b
 		diag_error(&loc, "'%s' takes a value, not %s", key, node_kind(n));
 		return false;
 	}
+	if (y->words == AST_MAX_WORDS) {
+		y->words++;
+		diag_error(&loc, "the policy holds more than %u values (an alias used too often?)",
+			   AST_MAX_WORDS);
+	}
+	if (y->words > AST_MAX_WORDS) {
+		y->file->lost_decl = true;
+		return false;
+	}
+	y->words++;
 	if (b >= 0) {
 		ast_list_add(l, AST_WORD, b ? "on" : "off", &loc);
 		return true;
@@ -109,21 +165,12 @@ static bool yl_word(const struct yl *y, const yaml_node_t *n, const char *key, b
 			   n->data.scalar.length, YL_MAX_VALUE);
 		return false;
 	}
-	if (strlen(s) != n->data.scalar.length) {
-		diag_error(&loc, "NUL byte in the value of '%s'", key);
+	if (!yl_text(y, n, key))
 		return false;
-	}
-	for (const char *p = s; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			diag_error(&loc, "control character 0x%02x in the value of '%s'",
-				   (unsigned char)*p, key);
-			return false;
-		}
-	}
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && s[0] == '$') {
-		if (!ast_is_name(s + 1)) {
+		if (!is_var(s + 1)) {
 			diag_error(&loc, "'%s' is not a $name: a $name starts with a letter or "
-				   "'_' and stands alone as a value", s);
+				   "'_' and stands alone as a value or as $name:PORT", s);
 			return false;
 		}
 		kind = AST_VAR;
@@ -137,7 +184,7 @@ static bool yl_word(const struct yl *y, const yaml_node_t *n, const char *key, b
 }
 
 /* A value or a list of values into @l. */
-static bool yl_list(const struct yl *y, const yaml_node_t *n, const char *key, bool onoff,
+static bool yl_list(struct yl *y, const yaml_node_t *n, const char *key, bool onoff,
 		    struct ast_list *l)
 {
 	yaml_node_item_t *it;
@@ -167,7 +214,7 @@ static bool yl_list(const struct yl *y, const yaml_node_t *n, const char *key, b
 }
 
 /* Put @n into the slot of part @p of @st. */
-static bool yl_part(const struct yl *y, struct ast_stmt *st, const struct ast_part *p,
+static bool yl_part(struct yl *y, struct ast_stmt *st, const struct ast_part *p,
 		    const char *key, const yaml_node_t *n)
 {
 	struct loc loc = yl_loc(y, n);
@@ -175,6 +222,8 @@ static bool yl_part(const struct yl *y, struct ast_stmt *st, const struct ast_pa
 
 	if (p->opts & AST_P_FLAG) {
 		b = yl_bool(n);
+		if (b < 0 && n->type == YAML_SCALAR_NODE && !yl_text(y, n, key))
+			return false;
 		if (b < 0) {
 			diag_error(&loc, "'%s' is true or false, not '%s'", key,
 				   n->type == YAML_SCALAR_NODE ? scalar(n) : node_kind(n));
@@ -192,7 +241,7 @@ static bool yl_part(const struct yl *y, struct ast_stmt *st, const struct ast_pa
 }
 
 /* to_ports: HOST becomes HOST:PORTS in forward's TO. */
-static bool yl_to_ports(const struct yl *y, struct ast_stmt *st, const yaml_node_t *n)
+static bool yl_to_ports(struct yl *y, struct ast_stmt *st, const yaml_node_t *n)
 {
 	struct ast_list ports = {0};
 	struct ast_list *to = ast_slot(st, AST_S_TO);
@@ -205,8 +254,6 @@ static bool yl_to_ports(const struct yl *y, struct ast_stmt *st, const yaml_node
 		diag_error(&loc, "'to_ports' cannot be a $name: write the port");
 	} else if (!to->n) {
 		diag_error(&loc, "'to_ports' needs 'to'");
-	} else if (to->v[0].kind == AST_VAR) {
-		diag_error(&loc, "'to_ports' cannot add a port to a $name in 'to'");
 	} else if (strchr(to->v[0].text, ':')) {
 		diag_error(&loc, "'to' already has a port; drop 'to_ports'");
 	} else {
@@ -237,7 +284,7 @@ static size_t yl_keys(enum ast_kind k, const char **keys)
 	return n;
 }
 
-static bool yl_mapping(const struct yl *y, struct ast_stmt *st, const yaml_node_t *map)
+static bool yl_mapping(struct yl *y, struct ast_stmt *st, const yaml_node_t *map)
 {
 	const struct ast_syntax *syn = &ast_syntax[st->kind];
 	const char *keys[AST_MAX_PARTS + 2], *hint;
@@ -256,6 +303,10 @@ static bool yl_mapping(const struct yl *y, struct ast_stmt *st, const yaml_node_
 		if (k->type != YAML_SCALAR_NODE) {
 			diag_error(&kloc, "a key of '%s' is %s, not a name", syn->name,
 				   node_kind(k));
+			ok = false;
+			continue;
+		}
+		if (!yl_text(y, k, NULL)) {
 			ok = false;
 			continue;
 		}
@@ -314,6 +365,11 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 
 	if (key->type != YAML_SCALAR_NODE) {
 		diag_error(&kloc, "a statement starts with its keyword, not %s", node_kind(key));
+		y->file->lost_decl = true;
+		return;
+	}
+	if (!yl_text(y, key, NULL)) {
+		y->file->lost_decl = true;
 		return;
 	}
 	kind = ast_kind_find(scalar(key));
@@ -324,6 +380,7 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 				   scalar(key), hint);
 		else
 			diag_error(&kloc, "unknown statement '%s'", scalar(key));
+		y->file->lost_decl = true;
 		return;
 	}
 	syn = &ast_syntax[kind];
@@ -352,6 +409,7 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 		*ast_file_add(y->file, st.kind, &st.loc) = st;
 		return;
 	}
+	y->file->lost_decl |= ast_kind_declares(st.kind);
 	ast_stmt_clear(&st);
 }
 
@@ -365,6 +423,7 @@ static void yl_policy(struct yl *y, const yaml_node_t *root)
 	if (root->type != YAML_SEQUENCE_NODE) {
 		diag_error(&loc, "a YAML policy is a list of statements ('- external: {...}'), "
 			   "not %s", node_kind(root));
+		y->file->lost_decl = true;
 		return;
 	}
 	for (it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
@@ -380,6 +439,7 @@ static void yl_policy(struct yl *y, const yaml_node_t *root)
 				   !pair ? node_kind(n) :
 				   pair == n->data.mapping.pairs.top ? "an empty mapping" :
 				   "a mapping of several keys");
+			y->file->lost_decl = true;
 			continue;
 		}
 		yl_stmt(y, yaml_document_get_node(y->doc, pair->key),
@@ -450,6 +510,7 @@ struct ast_file *ast_parse_yaml(const struct diag_source *src)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yl_parse_error(src, &parser);
+		y.file->lost_decl = true;
 		goto out_parser;
 	}
 	y.doc = &doc;

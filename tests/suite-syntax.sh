@@ -35,8 +35,9 @@ gen_long_string() {
 }
 
 gen_long_yaml() {
-	printf -- '- external: {interface: ppp0}\n- passthrough: ['
-	repeat 12500 'veth12, '
+	printf -- '- external: {interface: ppp0}\n'
+	printf -- '- internal: {interface: eth1, networks: [192.168.0.1/24]}\n- passthrough: ['
+	awk 'BEGIN { for (i = 1; i <= 12500; i++) printf "vth%d, ", i }'
 	printf 'veth0]\n- log: {prefix: "'
 	repeat 2000 x
 	printf '"}\n'
@@ -56,4 +57,21 @@ for name in long_word long_comment long_list long_string long_yaml; do
 		continue
 	fi
 	golden_compare "syntax $name" "$tmp/err" "$TESTS_DIR/syntax/$name.err"
+done
+
+# Policy files must be regular files: a FIFO would block the read forever
+# (timeout bounds a regression), a directory or a device is refused too.
+special=$tmp/special
+mkdir -p "$special/dir.masq"
+mkfifo "$special/fifo.masq"
+printf 'external ppp0\ninternal eth1 192.168.0.1/24\ninclude "fifo.masq"\ninclude "dir.masq"\ninclude "/dev/null"\n' >"$special/includes.masq"
+for name in fifo dir includes; do
+	(cd "$special" && timeout 10 "$MASQGEN" check "$name.masq") >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	echo "exit $rc" >>"$tmp/err"
+	if [ $rc -ne 1 ] && [ "${GOLDEN:-0}" != 1 ]; then
+		fail "syntax special $name" "exit $rc, expected 1"
+		continue
+	fi
+	golden_compare "syntax special $name" "$tmp/err" "$TESTS_DIR/syntax/special_$name.err"
 done

@@ -224,7 +224,7 @@ static void test_iface(void)
 	};
 	static const char *const bad[] = {
 		"eth0:1", "+", "", "123", "123456789012345", "abcdefghijklmnop", "eth 0", "ppp++",
-		"eth/0", "ethé",
+		"eth/0", "ethé", "-eth0", "-",
 	};
 	struct ast_word w;
 	size_t i;
