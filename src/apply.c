@@ -119,7 +119,7 @@ static int apply_policy(const struct kernel_cmd_opts *o)
 	long removed;
 	int lock, rc;
 
-	nft = strcmp(o->target, "nft") == 0;
+	nft = !o->target || strcmp(o->target, "nft") == 0;
 	rc = kernel_cmd_prepare(o->policy, &ir, nft ? &m : NULL);
 	if (rc != EXIT_OK)
 		return rc;
@@ -173,14 +173,16 @@ out:
 int cmd_apply(int argc, char **argv)
 {
 	struct kernel_cmd_opts o;
+	bool nft;
 	int rc;
 
 	rc = kernel_cmd_args(argc, argv, apply_help, true, true, &o);
 	if (rc >= 0)
 		return rc;
-	if (o.confirm_secs && strcmp(o.target, "nft") != 0)
+	nft = !o.target || strcmp(o.target, "nft") == 0;
+	if (o.confirm_secs && !nft)
 		return cli_usage_error(argv[0], "--confirm works with the nft target only");
-	if (o.fallback && (o.confirm_secs || strcmp(o.target, "nft") != 0))
+	if (o.fallback && (o.confirm_secs || !nft))
 		return cli_usage_error(argv[0], "--fallback-last-good works with the nft target "
 						"and without --confirm only");
 	rc = apply_policy(&o);

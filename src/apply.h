@@ -7,6 +7,8 @@
 #ifndef MASQGEN_APPLY_H
 #define MASQGEN_APPLY_H
 
+#include <stddef.h>
+
 struct ir;
 
 /*
@@ -49,6 +51,15 @@ int sysctls_forwarding_off(void);
 struct nft_model;
 void lastgood_save(const struct nft_model *m, const struct ir *ir);
 int lastgood_restore(void);
+
+/*
+ * sysctls_diff(): append to @out a line for each kernel setting an apply of
+ * @ir would change ("~ setting net.ipv4.ip_forward: 0 -> 1  (gw.masq:3)"),
+ * and for each one the record at @state_path (NULL: none) holds that @ir
+ * no longer names (apply writes it back). Returns the number of lines.
+ */
+struct strbuf;
+size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *out);
 
 /*
  * Delete the conntrack entries the ruleset of @ir treats differently from

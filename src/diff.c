@@ -1,193 +1,112 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * diff.c - `masqgen diff POLICY`: the policy is loaded into a throwaway
- * network namespace through the same batch as apply, and both listings
- * are compared.
+ * diff.c - `masqgen diff POLICY`: what masqgen has loaded, read from the
+ * kernel, against what the policy compiles to, by meaning (diff_model.h):
+ * masqgen's nftables tables against the nft model, or, when only its
+ * iptables chains are loaded (or with -t iptables), those against the
+ * iptables model; then the kernel settings apply would write.
  */
+#include "apply.h"
 #include "cli.h"
 #include "diag.h"
+#include "diff_model.h"
+#include "ipt.h"
 #include "ir.h"
 #include "kernel_cmd.h"
 #include "nft.h"
+#include "nft_dump.h"
 #include "util.h"
 
-#include <errno.h>
-#include <sched.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static int diff_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /*
- * Append @text with every `elements = { ... }` list rewritten one element
- * a line, sorted: a hash set lists its elements in an order that differs
- * from one load to the next, and one element a line makes a changed
- * forward one changed line.
+ * Append to @out what applying @ir as @target would change against what
+ * is loaded (@d, @il); @m is @ir lowered for nft. Returns the number of
+ * lines, or -1 after reporting.
  */
-static void diff_normalize(const char *text, struct strbuf *out)
+static long diff_cmd_compare(struct ir *ir, const struct nft_model *m, const char *target,
+			     const struct nft_dump *d, const struct ipt_loaded *il,
+			     struct strbuf *out)
 {
-	static const char open[] = "elements = {";
-	const char *p = text, *q;
+	char *state = kernel_cmd_state_path();
+	const struct ipt_model *have;
+	struct ipt_model *want;
+	long n = -1;
+	size_t i;
 
-	while ((q = strstr(p, open))) {
-		const char *indent = q, *r = q + strlen(open), *start;
-		char **elems = NULL;
-		size_t n = 0, cap = 0, i;
-		bool quoted = false;
-
-		while (indent > text && (indent[-1] == '\t' || indent[-1] == ' '))
-			indent--;
-		sb_addn(out, p, (size_t)(q - p));
-		for (start = r; *r && (quoted || *r != '}'); r++) {
-			if (*r == '"')
-				quoted = !quoted;
-			if (!quoted && *r == ',') {
-				*VEC_PUSH(elems, n, cap) = xstrndup(start, (size_t)(r - start));
-				start = r + 1;
-			}
-		}
-		*VEC_PUSH(elems, n, cap) = xstrndup(start, (size_t)(r - start));
-		sb_add(out, "elements = {\n");
-		for (i = 0; i < n; i++) {
-			char *e = elems[i] + strspn(elems[i], " \t\n");
-			size_t len = strlen(e);
-
-			while (len && strchr(" \t\n", e[len - 1]))
-				e[--len] = '\0';
-			memmove(elems[i], e, len + 1);
-		}
-		qsort(elems, n, sizeof(*elems), diff_strcmp);
-		for (i = 0; i < n; i++) {
-			sb_addn(out, indent, (size_t)(q - indent));
-			sb_addf(out, "\t%s%s\n", elems[i], i + 1 < n ? "," : "");
-			free(elems[i]);
-		}
-		free(elems);
-		sb_addn(out, indent, (size_t)(q - indent));
-		sb_add(out, "}");
-		p = *r ? r + 1 : r;
+	if (strcmp(target, "nft") == 0) {
+		n = (long)diff_models(d->m, m, out);
+		/* what someone added to masqgen's tables: apply replaces it */
+		for (i = 0; i < d->n_foreign; i++, n++)
+			sb_addf(out, "- %s\n", d->foreign[i]);
+	} else {
+		ipt_timeout_sysctls(ir);
+		want = ipt_lower(ir);
+		have = il->present[IPT_NFT][IPT_V4] || il->present[IPT_NFT][IPT_V6]
+			   ? il->m[IPT_NFT]
+			   : il->m[IPT_LEGACY];
+		if (want)
+			n = (long)diff_ipt(have, want, out);
+		ipt_model_free(want);
 	}
-	sb_add(out, p);
-}
-
-/* diff_throwaway's child: @arg is the model, its listing goes to @fd. */
-static int diff_throwaway_child(const void *arg, int fd)
-{
-	struct strbuf text = {0};
-	struct nft_state st;
-	int rc = EXIT_SYSTEM;
-
-	if (unshare(CLONE_NEWNET) < 0)
-		diag_error(NULL, "cannot create a network namespace to load the policy into: %s",
-			   strerror(errno));
-	else if (nft_load(arg, true) == 0 && nft_state_read(&st) == 0 &&
-		 nft_list(&st, true, &text) == 0)
-		rc = EXIT_OK;
-	if (rc == EXIT_OK && text.len && write(fd, text.buf, text.len) < 0)
-		rc = EXIT_SYSTEM;
-	return rc;
-}
-
-/*
- * What the kernel lists for @m: loaded into a new network namespace by a
- * child process, through the same batch as apply. Returns 0, or -1.
- */
-static int diff_throwaway(const struct nft_model *m, struct strbuf *out)
-{
-	int rc = util_run_child(diff_throwaway_child, m, out);
-
-	if (rc < 0)
-		diag_error(NULL, "cannot start a child process: %s", strerror(-rc));
-	return rc == EXIT_OK ? 0 : -1;
-}
-
-/* Write @sb to a new temporary file; returns its path (caller frees), or NULL. */
-static char *diff_tmpfile(const struct strbuf *sb)
-{
-	const char *dir = kernel_cmd_dir("TMPDIR", "/tmp");
-	char *path = xasprintf("%s/masqgen-diff.XXXXXX", dir);
-	int fd = mkstemp(path);
-
-	if (fd < 0 || (sb->len && write(fd, sb->buf, sb->len) != (ssize_t)sb->len)) {
-		diag_error(NULL, "cannot write a temporary file in '%s': %s", dir, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
-		free(path);
-		return NULL;
-	}
-	close(fd);
-	return path;
+	if (n >= 0)
+		n += (long)sysctls_diff(ir, state, out);
+	free(state);
+	return n;
 }
 
 int cmd_diff(int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: masqgen diff POLICY\n\n"
-	    "Show what 'masqgen apply POLICY' would change in masqgen's tables: the\n"
-	    "loaded tables and the ones POLICY gives (loaded into a throwaway network\n"
-	    "namespace to list them) as a unified diff of 'nft -s list table' output,\n"
-	    "set elements one a line and sorted. Kernel settings are not compared.\n\n"
-	    "  -h, --help  this text\n\n"
-	    "Exit status: 0 identical, 5 different, 1 policy errors, 2 usage, 3 the\n"
+	    "usage: masqgen diff [-t nft|iptables] POLICY\n\n"
+	    "Show what 'masqgen apply POLICY' would change: what masqgen has loaded (read\n"
+	    "from the kernel) against what POLICY compiles to, compared by meaning: rules\n"
+	    "in order, set and map elements, chains and objects, and the kernel settings\n"
+	    "apply writes. Where a rule came from in the policy (its line, the path it was\n"
+	    "given by) does not count. One line per change, in the policy's words where\n"
+	    "it has them:\n\n"
+	    "  + forward tcp 8081 to 192.168.0.10:80  (gw.masq:12)\n\n"
+	    "  -t, --target TARGET  compare as that target: nft, or iptables (masqgen's\n"
+	    "                       iptables chains); by default the target that loaded\n"
+	    "                       what is there, nft when nothing is\n"
+	    "  -h, --help           this text\n\n"
+	    "Exit status: 0 same meaning, 5 different, 1 policy errors, 2 usage, 3 the\n"
 	    "system refused.\n";
-	struct strbuf have = {0}, want = {0}, a = {0}, b = {0};
-	char *have_path = NULL, *want_path = NULL;
 	struct kernel_cmd_opts o;
-	struct nft_model *m;
-	struct nft_state st;
+	struct nft_model *m = NULL;
+	struct strbuf out = {0};
+	struct ipt_loaded il;
+	struct nft_dump d;
+	const char *target;
 	struct ir *ir;
+	long n;
 	int rc;
 
-	rc = kernel_cmd_args(argc, argv, help, true, false, &o);
+	rc = kernel_cmd_args(argc, argv, help, true, true, &o);
 	if (rc >= 0)
 		return rc;
-	rc = kernel_cmd_prepare(o.policy, &ir, &m);
+	if (kernel_cmd_loaded(&d, &il, true) < 0)
+		return EXIT_SYSTEM;
+	target = o.target;
+	if (!target)
+		target = !nft_dump_loaded(&d) && ipt_loaded_any(&il) ? "iptables" : "nft";
+	if (strcmp(target, "nft") == 0 && ipt_loaded_any(&il))
+		diag_note(NULL, "masqgen's iptables chains are loaded as well ('masqgen show'; "
+				"'masqgen diff -t iptables' compares them)");
+	rc = kernel_cmd_prepare(o.policy, &ir, strcmp(target, "nft") == 0 ? &m : NULL);
 	if (rc != EXIT_OK)
-		return rc;
-	rc = EXIT_SYSTEM;
-	if (nft_state_read(&st) < 0 || nft_list(&st, true, &have) < 0 ||
-	    diff_throwaway(m, &want) < 0)
 		goto out;
-	diff_normalize(have.buf ? have.buf : "", &a);
-	diff_normalize(want.buf ? want.buf : "", &b);
-	if (a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf, a.len) == 0)) {
-		rc = EXIT_OK;
-		goto out;
-	}
-	have_path = diff_tmpfile(&a);
-	want_path = have_path ? diff_tmpfile(&b) : NULL;
-	if (want_path) {
-		char *dargv[] = {"diff",	 "-u",	    "--label", "loaded", "--label",
-				 (char *)o.policy, have_path, want_path, NULL};
-		struct strbuf shown = {0};
-
-		rc = util_run(dargv, NULL, 0, &shown) == 1 ? EXIT_NO : EXIT_SYSTEM;
-		if (rc == EXIT_NO)
-			fwrite(shown.buf, 1, shown.len, stdout);
-		else
-			diag_error(NULL, "'diff -u' failed: %s", shown.buf ? shown.buf : "");
-		sb_free(&shown);
-	}
-out:
-	if (have_path)
-		unlink(have_path);
-	if (want_path)
-		unlink(want_path);
-	free(have_path);
-	free(want_path);
-	sb_free(&have);
-	sb_free(&want);
-	sb_free(&a);
-	sb_free(&b);
+	n = diff_cmd_compare(ir, m, target, &d, &il, &out);
+	rc = n < 0 ? EXIT_POLICY : n ? EXIT_NO : EXIT_OK;
+	if (n > 0)
+		printf("--- loaded\n+++ %s\n%.*s", o.policy, (int)out.len, out.buf);
 	nft_model_free(m);
 	ir_free(ir);
+out:
+	sb_free(&out);
+	ipt_loaded_free(&il);
+	nft_dump_free(&d);
 	return rc;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * flush.c - `masqgen flush`, the reverse of apply: the kernel settings
- * apply replaced are written back first (so forwarding stops before the
- * filter goes), then masqgen's tables or chains go.
+ * flush.c - `masqgen flush`, the reverse of apply, whichever target loaded
+ * what is there: the kernel settings apply replaced are written back first
+ * (so forwarding stops before the filter goes), then masqgen's nftables
+ * tables and its iptables chains of either flavour go.
  */
 #include "apply.h"
 #include "cli.h"
@@ -10,6 +11,7 @@
 #include "ipt.h"
 #include "kernel_cmd.h"
 #include "nft.h"
+#include "nft_dump.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,32 +21,44 @@ int cmd_flush(int argc, char **argv)
 {
 	static const char help[] =
 	    "usage: masqgen flush [-t nft|iptables]\n\n"
-	    "Undo 'masqgen apply': first write back the kernel settings apply replaced\n"
-	    "(so forwarding stops before the filter goes), then delete masqgen's tables\n"
-	    "(ip masqgen, ip6 masqgen) in one transaction. No other table is touched.\n"
-	    "Nothing loaded is not an error.\n\n"
-	    "  -t, --target TARGET  nft (the default), or iptables: unhook and delete\n"
-	    "                       masqgen's own iptables and ip6tables chains instead\n"
+	    "Undo 'masqgen apply', whichever target loaded it: first write back the kernel\n"
+	    "settings apply replaced (so forwarding stops before the filter goes), then\n"
+	    "delete masqgen's nftables tables (ip masqgen, ip6 masqgen) in one transaction,\n"
+	    "and unhook and delete masqgen's iptables and ip6tables chains (iptables-nft\n"
+	    "and iptables-legacy). No other table, chain or rule is touched. Nothing\n"
+	    "loaded is not an error.\n\n"
+	    "  -t, --target TARGET  remove only what that target loaded: nft or iptables\n"
 	    "  -h, --help           this text\n";
 	struct kernel_cmd_opts o;
+	struct ipt_loaded il;
+	struct nft_dump d;
 	char *state;
 	int lock, rc = kernel_cmd_args(argc, argv, help, false, true, &o);
+	bool nft, ipt;
 
 	if (rc >= 0)
 		return rc;
+	nft = !o.target || strcmp(o.target, "nft") == 0;
+	ipt = !o.target || strcmp(o.target, "iptables") == 0;
 	rc = EXIT_SYSTEM;
 	lock = kernel_cmd_lock();
 	if (lock < 0)
 		return rc;
 	state = kernel_cmd_state_path();
-	if (!state)
+	if (!state || kernel_cmd_loaded(&d, &il, ipt) < 0)
 		goto out;
 	if (sysctls_restore(state) < 0) {
 		diag_note(NULL, "masqgen's rules stay loaded, so nothing is routed without them");
-		goto out;
+		goto out_free;
 	}
-	if (strcmp(o.target, "iptables") == 0 ? ipt_flush() == 0 : nft_unload() == 0)
-		rc = EXIT_OK;
+	rc = EXIT_OK;
+	if (nft && nft_dump_loaded(&d) && nft_unload() < 0)
+		rc = EXIT_SYSTEM;
+	if (ipt_loaded_flush(&il) < 0)
+		rc = EXIT_SYSTEM;
+out_free:
+	ipt_loaded_free(&il);
+	nft_dump_free(&d);
 out:
 	free(state);
 	close(lock);

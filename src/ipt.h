@@ -158,13 +158,45 @@ int ipt_emit(const struct ir *ir, struct strbuf *out);
  */
 int ipt_apply(const struct ir *ir);
 
+/* The two iptables of a Linux system: over nftables, and the legacy x_tables. */
+enum ipt_flavour {
+	IPT_NFT,
+	IPT_LEGACY,
+	IPT_FLAVOUR_COUNT
+};
+
+/* "iptables-nft", "ip6tables-legacy", ... */
+const char *ipt_tool_name(enum ipt_flavour fl, enum ipt_family fam);
+
 /*
- * Unhook, empty and delete every masqgen chain that iptables (and
- * ip6tables, where present) holds; other rules stay. Returns 0, or -1 when
- * iptables itself cannot be run (reported). A chain that cannot be removed
- * is a warning.
+ * ipt_state.c: masqgen's chains as loaded, per flavour: m[fl] holds the
+ * "masqgen-*" chains (rules as *-save prints them, hook set where the
+ * marked jump from a built-in chain exists), refs the "-D" lines that
+ * remove every reference to them from other chains.
  */
-int ipt_flush(void);
+struct ipt_loaded {
+	struct ipt_model *m[IPT_FLAVOUR_COUNT];
+	struct strbuf refs[IPT_FLAVOUR_COUNT][IPT_FAMILY_COUNT][IPT_TABLE_COUNT];
+	bool present[IPT_FLAVOUR_COUNT][IPT_FAMILY_COUNT];
+};
+
+/*
+ * Read masqgen's chains of both flavours: the nft flavour of a family only
+ * when @nft_chains says the nftables dump saw one (nft_dump.h), the legacy
+ * one only when the kernel has legacy tables. Returns 0, or -1 after
+ * reporting (what could be read is in @l; free it either way).
+ */
+int ipt_loaded_read(struct ipt_loaded *l, const bool nft_chains[IPT_FAMILY_COUNT]);
+bool ipt_loaded_any(const struct ipt_loaded *l);
+void ipt_loaded_free(struct ipt_loaded *l);
+/* Append the chains as `generate -t iptables` prints them, one header per flavour and family. */
+void ipt_loaded_print(const struct ipt_loaded *l, struct strbuf *out);
+/*
+ * Remove every chain of @l: one *-restore --noflush per flavour and family
+ * that deletes the references, empties and deletes the chains, table by
+ * table. Returns 0, or -1 after reporting.
+ */
+int ipt_loaded_flush(const struct ipt_loaded *l);
 
 /*
  * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that

@@ -269,26 +269,3 @@ out:
 	ipt_model_free(m);
 	return rc;
 }
-
-int ipt_flush(void)
-{
-	const char *const probe[] = {"-S", "INPUT", NULL};
-	struct strbuf out = {0};
-	int f;
-	size_t k;
-
-	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
-		/* no ip6tables (or IPv6 off): nothing of masqgen's can be there */
-		if (ipt_cmd((enum ipt_family)f, IPT_FILTER, probe, &out) != 0) {
-			sb_free(&out);
-			if (f == IPT_V4)
-				return -1;
-			continue;
-		}
-		sb_free(&out);
-		/* the reverse of apply's order: the jumps go with their chains */
-		for (k = ARRAY_SIZE(ipt_apply_order); k-- > 0;)
-			remove_stale(NULL, (enum ipt_family)f, ipt_apply_order[k]);
-	}
-	return 0;
-}

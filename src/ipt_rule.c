@@ -470,19 +470,23 @@ static void expand(struct ipt_chain *ch, const struct ir *ir, const struct ir_ru
 
 /*
  * Translated connections to forward targets: the forward chain admits
- * what masqgen's own DNAT made (ctstate DNAT) and only to its targets.
+ * what masqgen's own DNAT made (ctstate DNAT), only to its targets, only
+ * from the public port the forward translates (--ctorigdstport: a 1:1
+ * address or another forward to the same host opens nothing more) and,
+ * for a forward with `from`, only from its sources. A port range is
+ * matched as a whole on both sides: the combinations it adds can only
+ * come from a DNAT that maps them, never from 1:1 (which keeps ports).
  */
 static void expand_forwarded(struct ipt_chain *ch, const struct ir *ir, const struct ir_rule *r)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
-		struct strbuf addr = {0}, match = {0}, ifs = {0};
+		struct strbuf match = {0}, ct = {0}, ifs = {0};
 		struct ipt_parts p;
 		char buf[16];
 
-		sb_addf(&addr, " -d %s/32", ir_ip_str(f->host, buf));
 		sb_add(&ifs, "");
 		if (r->iif)
 			sb_addf(&ifs, " -i %s", r->iif);
@@ -498,14 +502,33 @@ static void expand_forwarded(struct ipt_chain *ch, const struct ir *ir, const st
 			else
 				sb_addf(&match, " -m %s --dport %u:%u", p.proto, f->to_lo, to_hi);
 		}
-		sb_add(&match, " -m conntrack --ctstate DNAT");
-		p.addr = addr.buf;
+		sb_add(&ct, " -m conntrack --ctstate DNAT");
+		if (f->proto == IR_P_TCP || f->proto == IR_P_UDP) {
+			sb_addf(&ct, " --ctorigdstport %u", f->lo);
+			if (f->hi != f->lo)
+				sb_addf(&ct, ":%u", f->hi);
+		}
 		p.ifs = ifs.buf;
-		p.match = match.buf;
 		p.loc = &f->loc;
-		verdict_rules(ch, ir, r, &p, NULL, IPT_V4);
-		sb_free(&addr);
+		for (k = 0; k < (f->from.n ? f->from.n : 1); k++) {
+			struct ipt_addr_part s = {.addr = "", .range = ""};
+			struct strbuf addr = {0}, m = {0};
+
+			if (f->from.n)
+				ipt_addr_part(&s, &f->from.v[k], false, 's');
+			sb_addf(&addr, "%s -d %s/32", s.addr, ir_ip_str(f->host, buf));
+			sb_add(&m, match.buf);
+			if (s.range[0])
+				sb_addf(&m, " -m iprange%s", s.range);
+			sb_add(&m, ct.buf);
+			p.addr = addr.buf;
+			p.match = m.buf;
+			verdict_rules(ch, ir, r, &p, NULL, IPT_V4);
+			sb_free(&addr);
+			sb_free(&m);
+		}
 		sb_free(&match);
+		sb_free(&ct);
 		sb_free(&ifs);
 	}
 }

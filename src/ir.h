@@ -258,9 +258,16 @@ enum ir_rule_tag {
  * - IR_T_DHCP: {iif INT, proto udp, sports udp 68, dports udp 67}, IPv4.
  * - IR_T_FORWARDED: only ct_dnat_forward (and accept), IPv4, no iif (so
  *   reflected connections, LAN to LAN, pass too); present when there are
- *   forwards. The backend matches `ct status dnat` and the connection's
- *   translated destination being one of ir->forwards' targets (not a 1:1
- *   address: 1:1 opens nothing).
+ *   forwards. It admits a connection that one of ir->forwards translated:
+ *   `ct status dnat`, the translated destination address and port being
+ *   that forward's target for the public port the connection was
+ *   originally addressed to (nft `ct original proto-dst`, iptables
+ *   --ctorigdstport; gre/esp/ah: the target address and protocol), and,
+ *   for a forward with `from`, the source in it. So a 1:1 DNAT (which
+ *   keeps the port) or another forward to the same host never opens a
+ *   port that a forward's own public port and `from` do not: a model of a
+ *   packet (explain, lab) sets its "translated by a forward" flag only
+ *   when a forward's DNAT took it, never for 1:1.
  * - IR_T_PASSTHROUGH: {iif P} and, in forward, {oif P} (oif P in output),
  *   accept, IR_F_BOTH; the first rules of input, forward and output (the
  *   clamp-mss rule, from ir->clamp, stays before them in forward).
@@ -296,7 +303,7 @@ struct ir_rule {
 	size_t n_icmp, cap_icmp;
 	bool v6_linklocal_src;		/* source in fe80::/10 (DHCPv6 replies) */
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
-	bool ct_dnat_forward;		/* ct status dnat and target is a forward's */
+	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
 	bool log;			/* a rate-limited log rule before the verdict */
 	enum ir_verdict verdict;
 };

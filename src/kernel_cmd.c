@@ -6,9 +6,11 @@
 #include "cli.h"
 #include "confirm.h"
 #include "diag.h"
+#include "ipt.h"
 #include "ir.h"
 #include "kernel_cmd.h"
 #include "nft.h"
+#include "nft_dump.h"
 #include "state.h"
 #include "util.h"
 
@@ -36,7 +38,7 @@ int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool t
 	bool apply = strcmp(argv[0], "apply") == 0;
 	int c;
 
-	*o = (struct kernel_cmd_opts){.target = "nft"};
+	*o = (struct kernel_cmd_opts){0};
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hc:ft:", lo, NULL)) != -1) {
@@ -78,13 +80,6 @@ int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool t
 						    : "exactly one POLICY file is expected");
 	o->policy = argv[optind];
 	return -1;
-}
-
-const char *kernel_cmd_dir(const char *env, const char *fallback)
-{
-	const char *dir = getenv(env);
-
-	return dir && *dir ? dir : fallback;
 }
 
 char *kernel_cmd_state_path(void)
@@ -138,4 +133,16 @@ int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
 		return EXIT_POLICY;
 	}
 	return EXIT_OK;
+}
+
+int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
+{
+	memset(il, 0, sizeof(*il));
+	if (nft_dump_read(d) < 0)
+		return -1;
+	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
+		return 0;
+	ipt_loaded_free(il);
+	nft_dump_free(d);
+	return -1;
 }

@@ -21,7 +21,7 @@ struct nft_model;
 /* The command line of one of these commands. */
 struct kernel_cmd_opts {
 	const char *policy;	/* the POLICY operand, for apply and diff */
-	const char *target;	/* -t TARGET: "nft" (the default) or "iptables" */
+	const char *target;	/* -t TARGET: "nft" or "iptables"; NULL: not given (apply: nft) */
 	unsigned confirm_secs;	/* apply --confirm SECS; 0: none */
 	bool force;		/* apply --force */
 	bool fallback;		/* apply --fallback-last-good */
@@ -34,9 +34,6 @@ struct kernel_cmd_opts {
  */
 int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,
 		    struct kernel_cmd_opts *o);
-
-/* The value of environment variable @env when set and not empty, else @fallback. */
-const char *kernel_cmd_dir(const char *env, const char *fallback);
 
 /*
  * Serialize masqgen runs that change the kernel: an exclusive flock on
@@ -53,5 +50,14 @@ char *kernel_cmd_state_path(void);
  * exit code after reporting (then *@ir and *@m are NULL).
  */
 int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m);
+
+/*
+ * What masqgen has loaded: its nftables tables into @d (nft_dump.h), and
+ * with @ipt its iptables chains of either flavour into @il (ipt.h). Returns
+ * 0 (free both), or -1 after reporting (nothing to free).
+ */
+struct nft_dump;
+struct ipt_loaded;
+int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt);
 
 #endif

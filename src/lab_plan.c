@@ -37,15 +37,23 @@ static enum lab_expect expect_of(enum ir_verdict v, enum lab_expect on_accept)
 	return LAB_EXP_DROP;
 }
 
-static bool forward_has_target(const struct ir *ir, uint32_t host, uint8_t proto, uint16_t port)
+/*
+ * Whether the forward chain's admission (IR_T_FORWARDED) takes a
+ * connection from @saddr that a DNAT sent to @host @port after it was
+ * addressed to public port @orig: a forward must map @orig to exactly that
+ * target and admit @saddr (a 1:1 DNAT keeps the port).
+ */
+static bool forward_admits(const struct ir *ir, uint32_t saddr, uint32_t host, uint8_t proto,
+			   uint16_t port, uint16_t orig)
 {
 	size_t i;
 
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 
-		if (f->host == host && f->proto == proto &&
-		    port >= f->to_lo && port <= f->to_lo + (f->hi - f->lo))
+		if (f->host == host && f->proto == proto && orig >= f->lo && orig <= f->hi &&
+		    port == f->to_lo + (orig - f->lo) &&
+		    (!f->from.n || lab_verdict_addrs(&f->from, false, saddr)))
 			return true;
 	}
 	return false;
@@ -493,7 +501,8 @@ static void plan_1to1_in(const struct lab *lab, struct lab_plan *plan,
 {
 	struct lab_pkt p = {.iif = l->ifname, .oif = host_if(lab, h), .saddr = lab->far_addr,
 			.daddr = h->addr, .proto = proto, .dport = port, .icmp_type = -1,
-			.dnat_forward = forward_has_target(lab->ir, h->addr, proto, port)};
+			.dnat_forward = forward_admits(lab->ir, lab->far_addr, h->addr, proto,
+						       port, port)};
 	struct lab_probe *c;
 	char a[16], b[16];
 
@@ -555,6 +564,15 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 				port = closed_port(ir, NULL);
 			}
 			plan_1to1_in(lab, plan, n, l, h, proto, port);
+		}
+		/* a forward's target port on PRIVATE is not opened on PUBLIC by the forward */
+		for (j = 0; j < ir->n_forwards; j++) {
+			const struct ir_forward *f = &ir->forwards[j];
+
+			if (f->host == h->addr && (f->proto == IR_P_TCP || f->proto == IR_P_UDP)) {
+				plan_1to1_in(lab, plan, n, l, h, f->proto, f->to_lo);
+				break;
+			}
 		}
 		/* reflection: a LAN host dialling PUBLIC, on a port the Internet may use */
 		lan = lan_host_near(lab, h->addr);

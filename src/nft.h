@@ -131,10 +131,4 @@ int nft_unload(void);
 /* nft_kernel.c: `check --kernel`: lower @ir and let the kernel validate it. */
 int nft_check_kernel(const struct ir *ir);
 
-/*
- * nft_kernel.c: append `nft [-s] list table FAMILY masqgen` for each table
- * @st names. Returns 0, or -1 after reporting.
- */
-int nft_list(const struct nft_state *st, bool stateless, struct strbuf *out);
-
 #endif

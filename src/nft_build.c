@@ -34,17 +34,6 @@ _Static_assert((int)NFT_TO_MAX == (int)NFTNL_CTTIMEOUT_ARRAY_MAX, "ct timeout ar
 /* Room left for one element's attributes when filling a 64 KiB message. */
 #define ELEM_MSG_MAX (64 * 1024 - 1024)
 
-/* nft's datatype numbers (its datatype.h), combined 6 bits a field for concatenations. */
-enum {
-	DT_IPADDR = 7,
-	DT_INET_PROTO = 12,
-	DT_INET_SERVICE = 13,
-	DT_ICMP_TYPE = 14,
-	DT_ICMP6_TYPE = 29,
-};
-#define DT_CONCAT2(a, b) (((a) << 6) | (b))
-#define DT_CONCAT3(a, b, c) (((((a) << 6) | (b)) << 6) | (c))
-
 /* nft's byte order numbers, expression ids and protocol descriptions in set user data. */
 enum {
 	BO_INVALID = 0,
@@ -260,9 +249,9 @@ static struct nftnl_set *set_handle(struct build *bd, const struct nft_set *s, u
 	return ns;
 }
 
-static void set_key(const struct nft_set *s, uint32_t *type, uint32_t *len)
+void nft_set_key_type(enum nft_set_kind kind, uint32_t *type, uint32_t *len)
 {
-	switch (s->kind) {
+	switch (kind) {
 	case NFT_SK_ADDR:
 		*type = DT_IPADDR;
 		*len = 4;
@@ -273,7 +262,7 @@ static void set_key(const struct nft_set *s, uint32_t *type, uint32_t *len)
 		return;
 	case NFT_SK_ICMP:
 	case NFT_SK_ICMPV6:
-		*type = s->kind == NFT_SK_ICMP ? DT_ICMP_TYPE : DT_ICMP6_TYPE;
+		*type = kind == NFT_SK_ICMP ? DT_ICMP_TYPE : DT_ICMP6_TYPE;
 		*len = 1;
 		return;
 	case NFT_SK_FWD_MAP:
@@ -287,6 +276,10 @@ static void set_key(const struct nft_set *s, uint32_t *type, uint32_t *len)
 	case NFT_SK_PROTO_TARGET:
 		*type = DT_CONCAT2(DT_IPADDR, DT_INET_PROTO);
 		*len = 8;
+		return;
+	case NFT_SK_ADMIT:
+		*type = DT_CONCAT3(DT_IPADDR, DT_INET_SERVICE, DT_INET_SERVICE);
+		*len = 12;
 		return;
 	}
 }
@@ -316,6 +309,11 @@ static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out
 		out[4] = (uint8_t)k[1];
 		if (s->kind == NFT_SK_PROTO_TARGET)
 			return 8;
+		put_be16(out + 8, (uint16_t)k[2]);
+		return 12;
+	case NFT_SK_ADMIT:
+		put_be32(out, k[0]);
+		put_be16(out + 4, (uint16_t)k[1]);
 		put_be16(out + 8, (uint16_t)k[2]);
 		return 12;
 	}
@@ -413,7 +411,7 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 	if (s->kind == NFT_SK_FWD_MAP)
 		flags |= NFT_SET_MAP;
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
-	set_key(s, &type, &len);
+	nft_set_key_type(s->kind, &type, &len);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, len);
 	if (s->kind == NFT_SK_FWD_MAP) {
@@ -431,20 +429,21 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		build_elems(bd, s, id);
 }
 
+const uint32_t nft_hook_nums[NFT_HOOK_COUNT] = {
+	[NFT_HOOK_PREROUTING] = NF_INET_PRE_ROUTING, [NFT_HOOK_INPUT] = NF_INET_LOCAL_IN,
+	[NFT_HOOK_FORWARD] = NF_INET_FORWARD,	     [NFT_HOOK_OUTPUT] = NF_INET_LOCAL_OUT,
+	[NFT_HOOK_POSTROUTING] = NF_INET_POST_ROUTING,
+};
+
 static void build_chain(struct build *bd, const struct nft_chain *c)
 {
-	static const uint32_t hooks[] = {
-		[NFT_HOOK_PREROUTING] = NF_INET_PRE_ROUTING, [NFT_HOOK_INPUT] = NF_INET_LOCAL_IN,
-		[NFT_HOOK_FORWARD] = NF_INET_FORWARD,	     [NFT_HOOK_OUTPUT] = NF_INET_LOCAL_OUT,
-		[NFT_HOOK_POSTROUTING] = NF_INET_POST_ROUTING,
-	};
 	struct nftnl_chain *nc = xnonnull(nftnl_chain_alloc());
 	struct nlmsghdr *nlh;
 
 	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, (uint32_t)bd->family);
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, TABLE_NAME);
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, c->name);
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, nft_hook_nums[c->hook]);
 	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, c->nat ? "nat" : "filter");
 	nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, c->drop ? NF_DROP : NF_ACCEPT);

@@ -13,6 +13,17 @@
 
 struct nftnl_rule;
 
+/* nft's datatype numbers (its datatype.h), combined 6 bits a field for concatenations. */
+enum {
+	DT_IPADDR = 7,
+	DT_INET_PROTO = 12,
+	DT_INET_SERVICE = 13,
+	DT_ICMP_TYPE = 14,
+	DT_ICMP6_TYPE = 29,
+};
+#define DT_CONCAT2(a, b) (((a) << 6) | (b))
+#define DT_CONCAT3(a, b, c) (((((a) << 6) | (b)) << 6) | (c))
+
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -26,6 +37,22 @@ static inline void put_be16(uint8_t *p, uint16_t v)
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The netfilter hook number of each model hook. */
+extern const uint32_t nft_hook_nums[NFT_HOOK_COUNT];
+
+/* The key type (nft datatype number) and length of a set of @kind. */
+void nft_set_key_type(enum nft_set_kind kind, uint32_t *type, uint32_t *len);
 
 /* The largest key of an interval set (no end element follows it). */
 static inline uint32_t set_key_max(const struct nft_set *s)

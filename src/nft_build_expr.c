@@ -236,6 +236,17 @@ static void fib_local(struct ectx *x, bool iif)
 	cmp(x, NFT_CMP_EQ, &local, sizeof(local));
 }
 
+/* Load conntrack key @key of the original direction into @dreg. */
+static void ct_original(struct ectx *x, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr_new("ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_CT_DIR, IP_CT_DIR_ORIGINAL);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
+	add(x, e);
+}
+
 static void ct_flags(struct ectx *x, uint32_t key, uint32_t mask)
 {
 	struct nftnl_expr *e = expr_new("ct");
@@ -325,6 +336,14 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 		meta(x, NFT_META_L4PROTO, NFT_REG32_01);
 		if (m->sel == NFT_SEL_TARGET)
 			payload(x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02);
+		lookup(x, m->set, m->neg, false);
+		return;
+	case NFT_SEL_ADMIT_TCP:
+	case NFT_SEL_ADMIT_UDP:
+		l4_dep(x, m->sel == NFT_SEL_ADMIT_TCP ? IPPROTO_TCP : IPPROTO_UDP);
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+		payload(x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01);
+		ct_original(x, NFT_CT_PROTO_DST, NFT_REG32_02);
 		lookup(x, m->set, m->neg, false);
 		return;
 	}

@@ -96,37 +96,3 @@ int nft_check_kernel(const struct ir *ir)
 	nft_model_free(m);
 	return rc;
 }
-
-int nft_list(const struct nft_state *st, bool stateless, struct strbuf *out)
-{
-	static const char *const families[] = {"ip", "ip6"};
-	struct strbuf text = {0};
-	int rc = 0;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(families) && rc == 0; i++) {
-		char *argv[7];
-		size_t n = 0;
-
-		if (!(i == 0 ? st->ip : st->ip6))
-			continue;
-		argv[n++] = "nft";
-		if (stateless)
-			argv[n++] = "-s";
-		argv[n++] = "list";
-		argv[n++] = "table";
-		argv[n++] = (char *)families[i];
-		argv[n++] = "masqgen";
-		argv[n] = NULL;
-		text.len = 0;
-		if (util_run(argv, NULL, 0, &text) == 0) {
-			sb_addn(out, text.buf ? text.buf : "", text.len);
-			continue;
-		}
-		diag_error(NULL, "'nft list table %s masqgen' failed: %.*s", families[i],
-			   (int)strcspn(text.buf ? text.buf : "", "\n"), text.buf ? text.buf : "");
-		rc = -1;
-	}
-	sb_free(&text);
-	return rc;
-}

@@ -74,22 +74,47 @@ static void forward_elems(struct nft_set *s, const struct ir_forward *f)
 }
 
 /*
- * The sets the forward chain and helper assignment use to recognize
- * connections masqgen translated: `ip daddr . meta l4proto . th dport`
- * after DNAT, and `ip daddr . meta l4proto` for gre/esp/ah forwards.
+ * The admission elements of port forward @f into set @s: its target
+ * address and port with the public port the connection was addressed to
+ * (`ip daddr . th dport . ct original proto-dst`), port by port.
+ */
+void nft_admit_elems(struct nft_set *s, const struct ir_forward *f)
+{
+	struct nft_elem *e;
+	uint32_t p;
+
+	for (p = f->lo; p <= f->hi; p++) {
+		e = nft_elem_add(s, nft_elem_comment(&f->loc));
+		e->k[0] = f->host;
+		e->k[1] = f->to_lo + (p - f->lo);
+		e->k[2] = p;
+	}
+}
+
+/*
+ * The named sets that recognize connections masqgen's forwards translated:
+ * fwd_admit_tcp and fwd_admit_udp for the forward chain's admission of
+ * port forwards without `from` (a forward with `from` gets a rule and set
+ * of its own there), fwd_proto_targets (`ip daddr . meta l4proto`) for
+ * gre/esp/ah forwards without `from`, and fwd_targets (`ip daddr . meta
+ * l4proto . th dport`, after DNAT) for helper assignment.
  */
 static void lower_targets(struct nft_lower *lc)
 {
+	static const char *const admit_names[2] = {"fwd_admit_tcp", "fwd_admit_udp"};
 	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
 	const struct ir *ir = lc->ir;
 	struct nft_elem *e;
-	size_t i, tg = SIZE_MAX, ptg = SIZE_MAX;
+	size_t i, k, tg = SIZE_MAX, ptg = SIZE_MAX;
 	uint32_t p;
 
+	lc->admit[0] = lc->admit[1] = SIZE_MAX;
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 
 		if (!is_port_forward(f)) {
+			if (f->from.n)
+				continue;
 			if (ptg == SIZE_MAX)
 				ptg = nft_set_new(t, xstrdup("fwd_proto_targets"),
 						  NFT_SK_PROTO_TARGET);
@@ -98,6 +123,14 @@ static void lower_targets(struct nft_lower *lc)
 			e->k[1] = f->proto;
 			continue;
 		}
+		k = f->proto == IR_P_UDP;
+		if (!f->from.n) {
+			if (lc->admit[k] == SIZE_MAX)
+				lc->admit[k] = nft_set_new(t, xstrdup(admit_names[k]), NFT_SK_ADMIT);
+			nft_admit_elems(&t->sets[lc->admit[k]], f);
+		}
+		if (!ir->n_helpers)
+			continue;
 		if (tg == SIZE_MAX)
 			tg = nft_set_new(t, xstrdup("fwd_targets"), NFT_SK_TARGET);
 		for (p = f->to_lo; p <= (uint32_t)f->to_lo + (f->hi - f->lo); p++) {
@@ -107,6 +140,9 @@ static void lower_targets(struct nft_lower *lc)
 			e->k[2] = p;
 		}
 	}
+	for (k = 0; k < 2; k++)
+		if (lc->admit[k] != SIZE_MAX)
+			nft_set_normalize(t, lc->admit[k], false);
 	if (tg != SIZE_MAX)
 		nft_set_normalize(t, tg, false);
 	if (ptg != SIZE_MAX)

@@ -86,16 +86,15 @@ static bool ports_have(const struct ir_ports *p, uint8_t proto)
 
 /*
  * The matches of IR rule @r for protocol @proto (a port protocol when the
- * rule has ports, else r->proto) and lookup variant @target. Returns
- * false when the rule cannot match anything in this family.
+ * rule has ports, else r->proto). Returns false when the rule cannot match
+ * anything in this family.
  */
 static bool rule_matches(struct nft_lower *lc, enum nft_fam fam, struct nft_rule *nr,
-			 const struct ir_rule *r, uint8_t proto, size_t target, const char *base)
+			 const struct ir_rule *r, uint8_t proto, const char *base)
 {
 	struct nft_table *t = &lc->m->t[fam];
 	bool v6 = fam == NFT_FAM_IP6;
 	bool ports = r->dports.n || r->sports.n;
-	struct nft_match *m;
 
 	if (r->iif)
 		nft_match_ifname(nr, NFT_SEL_IIFNAME, r->iif);
@@ -128,12 +127,6 @@ static bool rule_matches(struct nft_lower *lc, enum nft_fam fam, struct nft_rule
 	}
 	if (r->ct_state)
 		nft_match_eq(nr, NFT_SEL_CT_STATE, r->ct_state);
-	if (r->ct_dnat_forward) {
-		nft_match_flag(nr, NFT_SEL_CT_DNAT);
-		m = nft_match_add(nr, target == lc->targets ? NFT_SEL_TARGET : NFT_SEL_PROTO_TARGET,
-				  NFT_V_SET);
-		m->set = target;
-	}
 	return true;
 }
 
@@ -174,9 +167,9 @@ static void add_log(struct nft_lower *lc, struct nft_rule *nr)
 			s->level = levels[i].level;
 }
 
-/* One IR rule for one protocol and lookup variant: [log rule,] verdict rule(s). */
+/* One IR rule for one protocol: [log rule,] verdict rule(s). */
 static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
-			  const struct ir_rule *r, uint8_t proto, size_t target, const char *base)
+			  const struct ir_rule *r, uint8_t proto, const char *base)
 {
 	struct nft_table *t = &lc->m->t[fam];
 	size_t first = c->n, nsets = t->n_sets;
@@ -184,7 +177,7 @@ static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_cha
 	size_t i;
 
 	nr = nft_rule_add(c, rule_comment(r), &r->loc);
-	if (!rule_matches(lc, fam, nr, r, proto, target, base)) {
+	if (!rule_matches(lc, fam, nr, r, proto, base)) {
 		/* drop the rule and any set it made */
 		while (t->n_sets > nsets)
 			nft_set_drop_last(t);
@@ -227,12 +220,60 @@ static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_cha
 	add_verdict(&c->v[i + 2], r->verdict, NFT_REJ_ADMIN_PROHIB);
 }
 
+/*
+ * Translated connections to forward targets (IR_T_FORWARDED, accept): the
+ * translated address and port together with the port the connection was
+ * addressed to must be a forward's, so a 1:1 address or another forward
+ * to the same host never opens a port this forward's public port does
+ * not; a forward with `from` admits only its sources, in a rule of its own.
+ */
+static void lower_forwarded(struct nft_lower *lc, struct nft_chain *c, const struct ir_rule *r)
+{
+	static const enum nft_sel admit_sel[2] = {NFT_SEL_ADMIT_TCP, NFT_SEL_ADMIT_UDP};
+	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
+	const struct ir *ir = lc->ir;
+	struct nft_rule *nr;
+	size_t i, k, idx;
+
+	for (k = 0; k < ARRAY_SIZE(admit_sel) + 1; k++) {
+		idx = k < ARRAY_SIZE(admit_sel) ? lc->admit[k] : lc->proto_targets;
+		if (idx == SIZE_MAX)
+			continue;
+		nr = nft_rule_add(c, rule_comment(r), &r->loc);
+		nft_match_flag(nr, NFT_SEL_CT_DNAT);
+		nft_match_add(nr, k < ARRAY_SIZE(admit_sel) ? admit_sel[k] : NFT_SEL_PROTO_TARGET,
+			      NFT_V_SET)->set = idx;
+		nft_stmt_add(nr, NFT_S_ACCEPT);
+	}
+	for (i = 0; i < ir->n_forwards; i++) {
+		const struct ir_forward *f = &ir->forwards[i];
+
+		if (!f->from.n)
+			continue;
+		nr = nft_rule_add(c, nft_comment(&f->loc, "forward"), &f->loc);
+		nft_match_flag(nr, NFT_SEL_CT_DNAT);
+		nft_match_addrs(t, nr, NFT_SEL_SADDR, &f->from, false,
+				xasprintf("forward_%zu_from", i + 1));
+		if (f->proto == IR_P_TCP || f->proto == IR_P_UDP) {
+			/* a named set: nft cannot list this concatenation back anonymous */
+			idx = nft_set_new(t, xasprintf("forward_%zu_admit", i + 1), NFT_SK_ADMIT);
+			nft_admit_elems(&t->sets[idx], f);
+			nft_set_normalize(t, idx, false);
+			nft_match_add(nr, admit_sel[f->proto == IR_P_UDP], NFT_V_SET)->set = idx;
+		} else {
+			nft_match_eq(nr, NFT_SEL_DADDR, f->host);
+			nft_match_eq(nr, NFT_SEL_L4PROTO, f->proto);
+		}
+		nft_stmt_add(nr, NFT_S_ACCEPT);
+	}
+}
+
 static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
 		       const struct ir_rule *r, size_t ruleno)
 {
 	static const uint8_t port_protos[] = {IR_P_TCP, IR_P_UDP};
 	bool v6 = fam == NFT_FAM_IP6;
-	size_t targets[2], n_targets = 0, i, k;
+	size_t i;
 	char *base;
 
 	if (!(r->family & (v6 ? IR_F_IPV6 : IR_F_IPV4)))
@@ -242,30 +283,20 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 	if (!v6 && r->v6_linklocal_src)
 		return;
 	if (r->ct_dnat_forward) {
-		if (lc->targets != SIZE_MAX)
-			targets[n_targets++] = lc->targets;
-		if (lc->proto_targets != SIZE_MAX)
-			targets[n_targets++] = lc->proto_targets;
-		if (n_targets == 0)
-			return;
-	} else {
-		targets[n_targets++] = SIZE_MAX;
+		lower_forwarded(lc, c, r);
+		return;
 	}
 	base = xasprintf("%s_%zu", c->name, ruleno);
-	for (k = 0; k < n_targets; k++) {
-		if (!r->dports.n && !r->sports.n) {
-			lower_variant(lc, fam, c, r, r->proto, targets[k], base);
-			continue;
-		}
-		for (i = 0; i < ARRAY_SIZE(port_protos); i++) {
-			uint8_t p = port_protos[i];
+	if (!r->dports.n && !r->sports.n)
+		lower_variant(lc, fam, c, r, r->proto, base);
+	for (i = 0; (r->dports.n || r->sports.n) && i < ARRAY_SIZE(port_protos); i++) {
+		uint8_t p = port_protos[i];
 
-			/* every port list the rule has must allow this protocol */
-			if ((r->dports.n && !ports_have(&r->dports, p)) ||
-			    (r->sports.n && !ports_have(&r->sports, p)))
-				continue;
-			lower_variant(lc, fam, c, r, p, targets[k], base);
-		}
+		/* every port list the rule has must allow this protocol */
+		if ((r->dports.n && !ports_have(&r->dports, p)) ||
+		    (r->sports.n && !ports_have(&r->sports, p)))
+			continue;
+		lower_variant(lc, fam, c, r, p, base);
 	}
 	free(base);
 }

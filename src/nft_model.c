@@ -220,6 +220,9 @@ static void table_free(struct nft_table *t)
 		free(t->chains[i].v);
 	}
 	free(t->chains);
+	for (i = 0; i < t->n_strs; i++)
+		free(t->strs[i]);
+	free(t->strs);
 }
 
 void nft_model_free(struct nft_model *m)

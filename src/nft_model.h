@@ -55,6 +55,9 @@ enum nft_sel {
 	/* Set lookups on a concatenation (value: NFT_V_SET only). */
 	NFT_SEL_TARGET,		/* ip daddr . meta l4proto . th dport */
 	NFT_SEL_PROTO_TARGET,	/* ip daddr . meta l4proto */
+	/* ip daddr . tcp|udp dport . ct original proto-dst: forward admission */
+	NFT_SEL_ADMIT_TCP,
+	NFT_SEL_ADMIT_UDP,
 };
 
 enum nft_val {
@@ -105,6 +108,7 @@ struct nft_stmt {
 	enum nft_reject reject;
 	const char *str;	/* points into the model or the IR */
 	size_t set;
+	uint64_t packets, bytes;	/* NFT_S_COUNTER of a loaded table (nft_dump.h) */
 };
 
 struct nft_rule {
@@ -124,6 +128,7 @@ enum nft_set_kind {
 	NFT_SK_FWD_MAP,		/* inet_proto . inet_service : ipv4_addr . inet_service */
 	NFT_SK_TARGET,		/* ipv4_addr . inet_proto . inet_service */
 	NFT_SK_PROTO_TARGET,	/* ipv4_addr . inet_proto */
+	NFT_SK_ADMIT,		/* ipv4_addr . inet_service . inet_service */
 };
 
 /*
@@ -178,6 +183,7 @@ enum nft_hook {
 	NFT_HOOK_FORWARD,
 	NFT_HOOK_OUTPUT,
 	NFT_HOOK_POSTROUTING,
+	NFT_HOOK_COUNT
 };
 
 struct nft_chain {
@@ -192,6 +198,9 @@ struct nft_chain {
 
 struct nft_table {
 	bool present;
+	bool loaded;			/* read from the kernel: counters print their values */
+	char **strs;			/* strings a loaded table owns (names, prefixes) */
+	size_t n_strs, cap_strs;
 	struct nft_helper_obj *helpers;
 	size_t n_helpers, cap_helpers;
 	struct nft_timeout_obj *timeouts;
@@ -249,6 +258,7 @@ struct nft_lower {
 	struct nft_model *m;
 	size_t targets;		/* ip table set numbers, SIZE_MAX when absent */
 	size_t proto_targets;
+	size_t admit[2];	/* fwd_admit_tcp, fwd_admit_udp */
 };
 
 /* Anonymous sets hold at most this many elements; larger lists get a named set. */
@@ -277,5 +287,20 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_ports *p, uint8_t proto, char *set_name);
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
+/* The admission elements of port forward @f (nft_lower.c). */
+void nft_admit_elems(struct nft_set *s, const struct ir_forward *f);
+
+/*
+ * nft_text.c: one rule of @t as nft text, matches and statements without
+ * the comment; one element of @s (with its comment when @comment).
+ */
+struct strbuf;
+void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		   const struct nft_rule *r);
+void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
+		   bool comment);
+/* An IPv4 address; a protocol by its nft name, else its number. */
+void nft_text_ip(struct strbuf *sb, uint32_t a);
+void nft_text_proto(struct strbuf *sb, uint32_t p);
 
 #endif

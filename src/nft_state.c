@@ -48,18 +48,6 @@ struct nft_state_walk {
 	struct nft_state *st;
 };
 
-/* FNV-1a, 64 bits: the fingerprint need not resist anyone, only change. */
-static void nft_state_hash(uint64_t *h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		*h ^= p[i];
-		*h *= 0x100000001b3ull;
-	}
-}
-
 static int nft_state_attr(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
@@ -93,13 +81,13 @@ static int nft_state_msg(const struct nlmsghdr *nlh, void *data)
 		else
 			w->st->ip6 = true;
 	}
-	nft_state_hash(h, &w->kind->get, sizeof(w->kind->get));
-	nft_state_hash(h, &nfg->nfgen_family, sizeof(nfg->nfgen_family));
+	*h = util_hash(*h, &w->kind->get, sizeof(w->kind->get));
+	*h = util_hash(*h, &nfg->nfgen_family, sizeof(nfg->nfgen_family));
 	for (i = 0; w->kind->ident[i]; i++) {
 		const struct nlattr *a = tb[w->kind->ident[i]];
 
 		if (a)
-			nft_state_hash(h, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+			*h = util_hash(*h, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
 	}
 	return MNL_CB_OK;
 }
@@ -118,7 +106,7 @@ int nft_state_read(struct nft_state *st)
 	/* A dump that a commit interrupted is read again, a few times. */
 	for (tries = 0; tries < 5; tries++) {
 		memset(st, 0, sizeof(*st));
-		st->fingerprint = 0xcbf29ce484222325ull;
+		st->fingerprint = UTIL_HASH_INIT;
 		for (i = 0; i < ARRAY_SIZE(nft_state_kinds); i++) {
 			w.kind = &nft_state_kinds[i];
 			nlh =

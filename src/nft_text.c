@@ -17,7 +17,7 @@
 
 static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
 
-static void print_ip(struct strbuf *sb, uint32_t a)
+void nft_text_ip(struct strbuf *sb, uint32_t a)
 {
 	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
@@ -27,7 +27,7 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 {
 	unsigned len;
 
-	print_ip(sb, lo);
+	nft_text_ip(sb, lo);
 	if (lo == hi)
 		return;
 	for (len = 1; len < 32; len++) {
@@ -39,10 +39,10 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 		}
 	}
 	sb_add(sb, "-");
-	print_ip(sb, hi);
+	nft_text_ip(sb, hi);
 }
 
-static void print_proto(struct strbuf *sb, uint32_t p)
+void nft_text_proto(struct strbuf *sb, uint32_t p)
 {
 	const char *name = nft_proto_name((uint8_t)p);
 
@@ -93,7 +93,7 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 		print_addr_range(sb, lo, hi);
 		return;
 	case NFT_SEL_L4PROTO:
-		print_proto(sb, lo);
+		nft_text_proto(sb, lo);
 		return;
 	case NFT_SEL_ICMP_TYPE:
 	case NFT_SEL_ICMPV6_TYPE:
@@ -126,7 +126,8 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 	}
 }
 
-static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e)
+void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_elem *e,
+		   bool comment)
 {
 	switch (s->kind) {
 	case NFT_SK_ADDR:
@@ -141,23 +142,27 @@ static void print_elem(struct strbuf *sb, const struct nft_set *s, const struct 
 			    e->k[0], e->k[0]);
 		break;
 	case NFT_SK_FWD_MAP:
-		print_proto(sb, e->k[0]);
+		nft_text_proto(sb, e->k[0]);
 		sb_addf(sb, " . %u", e->k[1]);
 		break;
 	case NFT_SK_TARGET:
 	case NFT_SK_PROTO_TARGET:
-		print_ip(sb, e->k[0]);
+		nft_text_ip(sb, e->k[0]);
 		sb_add(sb, " . ");
-		print_proto(sb, e->k[1]);
+		nft_text_proto(sb, e->k[1]);
 		if (s->kind == NFT_SK_TARGET)
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
+	case NFT_SK_ADMIT:
+		print_ip(sb, e->k[0]);
+		sb_addf(sb, " . %u . %u", e->k[1], e->k[2]);
+		break;
 	}
-	if (e->comment)
+	if (comment && e->comment)
 		sb_addf(sb, " comment \"%s\"", e->comment);
 	if (s->kind == NFT_SK_FWD_MAP) {
 		sb_add(sb, " : ");
-		print_ip(sb, e->d[0]);
+		nft_text_ip(sb, e->d[0]);
 		sb_addf(sb, " . %u", e->d[1]);
 	}
 }
@@ -173,7 +178,7 @@ static void print_elems(struct strbuf *sb, const struct nft_set *s, const char *
 			sb_addf(sb, "\n%s\t", indent);
 		else
 			sb_add(sb, " ");
-		print_elem(sb, s, &s->v[i]);
+		nft_text_elem(sb, s, &s->v[i], true);
 		if (i + 1 < s->n)
 			sb_add(sb, ",");
 	}
@@ -213,6 +218,8 @@ static const char *const sel_text[] = {
 	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
 	[NFT_SEL_PROTO_TARGET] = "ip daddr . meta l4proto",
+	[NFT_SEL_ADMIT_TCP] = "ip daddr . tcp dport . ct original proto-dst",
+	[NFT_SEL_ADMIT_UDP] = "ip daddr . udp dport . ct original proto-dst",
 };
 
 /* An interface name; a trailing '+' (any suffix) is nft's '*'. */
@@ -252,6 +259,9 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	switch (s->kind) {
 	case NFT_S_COUNTER:
 		sb_add(sb, "counter");
+		if (t->loaded)
+			sb_addf(sb, " packets %llu bytes %llu", (unsigned long long)s->packets,
+				(unsigned long long)s->bytes);
 		break;
 	case NFT_S_LIMIT:
 		sb_addf(sb, "limit rate %u/%s", s->a, units[s->unit]);
@@ -277,7 +287,7 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	case NFT_S_DNAT:
 	case NFT_S_SNAT:
 		sb_add(sb, s->kind == NFT_S_DNAT ? "dnat to " : "snat to ");
-		print_ip(sb, s->a);
+		nft_text_ip(sb, s->a);
 		if (s->port)
 			sb_addf(sb, ":%u", s->port);
 		break;
@@ -303,10 +313,10 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	}
 }
 
-static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
-		       const struct nft_rule *r)
+void nft_text_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		   const struct nft_rule *r)
 {
-	const char *sep = "\t\t";
+	const char *sep = "";
 	size_t i;
 
 	for (i = 0; i < r->n_m; i++) {
@@ -319,6 +329,13 @@ static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		print_stmt(sb, t, fam, &r->s[i]);
 		sep = " ";
 	}
+}
+
+static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+		       const struct nft_rule *r)
+{
+	sb_add(sb, "\t\t");
+	nft_text_rule(sb, t, fam, r);
 	if (r->comment)
 		sb_addf(sb, " comment \"%s\"", r->comment);
 	sb_add(sb, "\n");
@@ -332,6 +349,7 @@ static const char *const set_types[] = {
 	[NFT_SK_FWD_MAP] = "inet_proto . inet_service : ipv4_addr . inet_service",
 	[NFT_SK_TARGET] = "ipv4_addr . inet_proto . inet_service",
 	[NFT_SK_PROTO_TARGET] = "ipv4_addr . inet_proto",
+	[NFT_SK_ADMIT] = "ipv4_addr . inet_service . inet_service",
 };
 
 static void print_set(struct strbuf *sb, const struct nft_set *s)
@@ -399,7 +417,9 @@ static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_f
 	const char *fname = family_names[fam];
 	size_t i, j;
 
-	sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
+	/* a loaded table is shown as it is, not as a script that replaces it */
+	if (!t->loaded)
+		sb_addf(sb, "table %s masqgen\ndelete table %s masqgen\n", fname, fname);
 	if (!t->present)
 		return;
 	sb_addf(sb, "table %s masqgen {\n", fname);

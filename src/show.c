@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * show.c - `masqgen show`: `nft list table` of masqgen's tables. nft's
- * printer is the one admins know, and listing from the kernel shows what
- * is loaded, not what masqgen meant to load.
+ * show.c - `masqgen show`: what masqgen has loaded, whichever target
+ * loaded it. Its nftables tables are read in process (nft_dump.h) and
+ * printed by masqgen's own printer, as `generate -t nft` prints a policy;
+ * its iptables chains of either flavour (ipt.h) as `generate -t iptables`
+ * prints them.
  */
 #include "cli.h"
 #include "diag.h"
+#include "ipt.h"
 #include "kernel_cmd.h"
 #include "nft.h"
+#include "nft_dump.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -16,25 +20,39 @@ int cmd_show(int argc, char **argv)
 {
 	static const char help[] =
 	    "usage: masqgen show\n\n"
-	    "Print masqgen's loaded tables (ip masqgen, ip6 masqgen) as nft lists them,\n"
-	    "with counters. Exit status 3 when none is loaded.\n\n"
+	    "Print what masqgen has loaded, read from the kernel: its nftables tables (ip\n"
+	    "masqgen, ip6 masqgen) with counters, as 'masqgen generate -t nft' prints a\n"
+	    "policy, and the iptables and ip6tables chains 'apply -t iptables' loaded\n"
+	    "(iptables-nft or iptables-legacy), as 'generate -t iptables' prints them.\n"
+	    "Exit status 3 when nothing is loaded.\n\n"
 	    "  -h, --help  this text\n";
 	struct kernel_cmd_opts o;
-	struct nft_state st;
 	struct strbuf out = {0};
+	struct ipt_loaded il;
+	struct nft_dump d;
+	size_t i;
 	int rc = kernel_cmd_args(argc, argv, help, false, false, &o);
 
 	if (rc >= 0)
 		return rc;
-	if (nft_state_read(&st) < 0)
+	if (kernel_cmd_loaded(&d, &il, true) < 0)
 		return EXIT_SYSTEM;
-	if (!st.ip && !st.ip6) {
-		diag_error(NULL, "no masqgen table is loaded (see 'masqgen apply')");
-		return EXIT_SYSTEM;
+	if (!nft_dump_loaded(&d) && !ipt_loaded_any(&il)) {
+		diag_error(NULL, "nothing of masqgen's is loaded (see 'masqgen apply')");
+		rc = EXIT_SYSTEM;
+		goto out;
 	}
-	rc = nft_list(&st, false, &out) < 0 ? EXIT_SYSTEM : EXIT_OK;
-	if (out.len)
-		fwrite(out.buf, 1, out.len, stdout);
+	if (nft_dump_loaded(&d))
+		nft_text_print(d.m, &out);
+	for (i = 0; i < d.n_foreign; i++)
+		diag_warning(NULL, "not shown, masqgen does not make it: %s (see 'nft list ruleset')",
+			     d.foreign[i]);
+	ipt_loaded_print(&il, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	rc = EXIT_OK;
+out:
 	sb_free(&out);
+	ipt_loaded_free(&il);
+	nft_dump_free(&d);
 	return rc;
 }

@@ -344,6 +344,69 @@ int sysctls_restore(const char *state_path)
 	return rc;
 }
 
+/* @path below /proc/sys as a dotted key, for people. */
+static char *sysctls_key(const char *path)
+{
+	char *key = xstrdup(path), *p;
+
+	for (p = key; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	return key;
+}
+
+static void sysctls_diff_line(struct strbuf *out, const char *path, const char *now,
+			      const char *want, const char *why)
+{
+	char *key = sysctls_key(path);
+
+	sb_addf(out, "~ setting %s: %s -> %s  (%s)\n", key, now, want, why);
+	free(key);
+}
+
+size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *out)
+{
+	struct sysctls_record rec = {0};
+	char **paths = xcalloc(ir->n_sysctls + 1, sizeof(*paths));
+	size_t i, j, n = 0;
+	char *now, *where;
+
+	if (state_path && sysctls_load(state_path, &rec) < 0)
+		memset(&rec, 0, sizeof(rec));
+	for (i = 0; i < ir->n_sysctls; i++) {
+		const struct ir_sysctl *s = &ir->sysctls[i];
+
+		paths[i] = sysctls_path(s);
+		for (j = 0; j < i && strcmp(paths[j], paths[i]) != 0; j++)
+			;
+		now = j == i ? sysctls_read(paths[i]) : NULL;
+		if (now && strcmp(now, s->value) != 0) {
+			where = s->loc.src ? diag_loc_str(&s->loc) : xstrdup("built-in");
+			sysctls_diff_line(out, paths[i], now, s->value, where);
+			free(where);
+			n++;
+		}
+		free(now);
+	}
+	/* what apply writes back because the policy no longer names it */
+	for (i = 0; i < rec.n; i++) {
+		for (j = 0; j < ir->n_sysctls && strcmp(paths[j], rec.v[i].path) != 0; j++)
+			;
+		now = j == ir->n_sysctls ? sysctls_read(rec.v[i].path) : NULL;
+		if (now && strcmp(now, rec.v[i].value) != 0) {
+			sysctls_diff_line(out, rec.v[i].path, now, rec.v[i].value,
+					  "put back: no longer in the policy");
+			n++;
+		}
+		free(now);
+	}
+	for (i = 0; i < ir->n_sysctls; i++)
+		free(paths[i]);
+	free(paths);
+	sysctls_record_free(&rec);
+	return n;
+}
+
 int sysctls_forwarding_off(void)
 {
 	static const char *const paths[] = {"net/ipv4/ip_forward", "net/ipv6/conf/all/forwarding"};

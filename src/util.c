@@ -288,9 +288,10 @@ int util_run_child(int (*fn)(const void *arg, int fd), const void *arg, struct s
 struct util_exec {
 	char *const *argv;
 	int in;
+	int err;	/* stderr: -1 for the same as stdout */
 };
 
-/* util_run's child: @fd becomes stdout and stderr. */
+/* util_run's child: @fd becomes stdout, and stderr unless x->err says otherwise. */
 static int util_exec(const void *arg, int fd)
 {
 	const struct util_exec *x = arg;
@@ -301,7 +302,7 @@ static int util_exec(const void *arg, int fd)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	dup2(x->in, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
+	dup2(x->err < 0 ? fd : x->err, STDERR_FILENO);
 	execvp(x->argv[0], x->argv);
 	fprintf(stderr, "cannot run '%s': %s\n", x->argv[0], strerror(errno));
 	return 127;
@@ -309,7 +310,7 @@ static int util_exec(const void *arg, int fd)
 
 int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out)
 {
-	struct util_exec x = {.argv = argv};
+	struct util_exec x = {.argv = argv, .err = -1};
 	int rc;
 
 	x.in = input_fd(input, len);
@@ -317,5 +318,33 @@ int util_run(char *const argv[], const char *input, size_t len, struct strbuf *o
 		return 127;
 	rc = util_run_child(util_exec, &x, out);
 	close(x.in);
+	return rc < 0 ? 127 : rc;
+}
+
+uint64_t util_hash(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+int util_run_stdout(char *const argv[], struct strbuf *out)
+{
+	struct util_exec x = {.argv = argv};
+	int rc = 127;
+
+	x.in = input_fd(NULL, 0);
+	x.err = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (x.in >= 0 && x.err >= 0)
+		rc = util_run_child(util_exec, &x, out);
+	if (x.in >= 0)
+		close(x.in);
+	if (x.err >= 0)
+		close(x.err);
 	return rc < 0 ? 127 : rc;
 }

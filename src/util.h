@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +67,8 @@ char *util_shell_quote(const char *s);
  * could not be run or did not exit normally.
  */
 int util_run(char *const argv[], const char *input, size_t len, struct strbuf *out);
+/* The same with nothing on stdin, and only stdout in @out (stderr is discarded). */
+int util_run_stdout(char *const argv[], struct strbuf *out);
 
 /*
  * Run @fn(@arg, FD) in a forked child (it may unshare namespaces freely),
@@ -74,5 +77,9 @@ int util_run(char *const argv[], const char *input, size_t len, struct strbuf *o
  * not exit normally, or -errno when it could not be started.
  */
 int util_run_child(int (*fn)(const void *arg, int fd), const void *arg, struct strbuf *out);
+
+/* FNV-1a, 64 bits: @h (start from UTIL_HASH_INIT) mixed with @len bytes at @data. */
+#define UTIL_HASH_INIT 0xcbf29ce484222325ull
+uint64_t util_hash(uint64_t h, const void *data, size_t len);
 
 #endif

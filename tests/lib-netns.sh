@@ -98,3 +98,18 @@ netns_connect() {
 	if [ -s "$_out" ]; then cat "$_out"; else echo none; fi
 	rm -f "$_out"
 }
+
+# netns_gateway NS: a lone gateway namespace NS with lo up, eth0
+# 203.0.113.1/24 and eth1 192.168.0.1/24 (veths whose peers stay in NS),
+# ip_forward 0. Returns 1 when NS cannot be created.
+netns_gateway() {
+	ip netns add "$1" || return 1
+	ip -n "$1" link set lo up
+	ip -n "$1" link add eth0 type veth peer name eth0p
+	ip -n "$1" link add eth1 type veth peer name eth1p
+	ip -n "$1" addr add 203.0.113.1/24 dev eth0
+	ip -n "$1" addr add 192.168.0.1/24 dev eth1
+	ip -n "$1" link set eth0 up
+	ip -n "$1" link set eth1 up
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=0
+}

@@ -76,3 +76,24 @@ expect_exit() {
 		fail "$1" "exit $3, expected $2${4:+: $(head -20 "$4")}"
 	fi
 }
+
+# big_policy FILE: a policy with 3,000 forwards (element messages split
+# over 64 KiB), 40 allowed ports from 40 sources (named sets) and a 1:1 NAT.
+big_policy() {
+	{
+		echo "external ppp0 dynamic"
+		echo "internal eth1 10.1.0.1/16"
+		echo "nat 203.0.113.9 to 10.1.0.9"
+		_i=0
+		while [ $_i -lt 3000 ]; do
+			echo "forward tcp $((20000 + _i)) to 10.1.$((_i / 250)).$((_i % 250 + 2)):$((1000 + _i % 7))"
+			_i=$((_i + 1))
+		done
+		_i=0
+		while [ $_i -lt 40 ]; do
+			echo "allow tcp $((3000 + 2 * _i)) from 198.51.100.$((_i * 4))/30"
+			_i=$((_i + 1))
+		done
+		echo "firewall strong"
+	} >"$1"
+}

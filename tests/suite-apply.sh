@@ -320,7 +320,8 @@ for dir in "$TESTS_DIR"/golden/*/; do
 	fi
 	ip netns exec "$TXT" "$MASQGEN" diff "$policy" >"$tmp/out" 2>&1
 	rc=$?
-	if [ $rc -eq 0 ]; then
+	# the kernel settings of the text's namespace were never written: only they may differ
+	if [ $rc -eq 0 ] || { [ $rc -eq 5 ] && ! grep -e '^[-+~] ' "$tmp/out" | grep -v -q '^~ setting '; }; then
 		pass "text and batch agree: $name"
 	else
 		fail "text and batch agree: $name" "diff exit $rc: $(head -20 "$tmp/out")"

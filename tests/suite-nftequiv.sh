@@ -67,20 +67,5 @@ done
 # big: 3,000 forwards (6 element messages and more), 40 allowed ports, 40 sources
 big="$tmp/big"
 mkdir -p "$big"
-{
-	echo "external ppp0 dynamic"
-	echo "internal eth1 10.1.0.1/16"
-	echo "nat 203.0.113.9 to 10.1.0.9"
-	i=0
-	while [ $i -lt 3000 ]; do
-		echo "forward tcp $((20000 + i)) to 10.1.$((i / 250)).$((i % 250 + 2)):$((1000 + i % 7))"
-		i=$((i + 1))
-	done
-	i=0
-	while [ $i -lt 40 ]; do
-		echo "allow tcp $((3000 + 2 * i)) from 198.51.100.$((i * 4))/30"
-		i=$((i + 1))
-	done
-	echo "firewall strong"
-} >"$big/policy.masq"
+big_policy "$big/policy.masq"
 equiv "big generated policy" "$big" policy.masq

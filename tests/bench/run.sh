@@ -18,6 +18,10 @@
 # most 0.5 of nft -f at 10k, compiling 100k under a second, and 10k -> 100k
 # growing linearly (at most BENCH_LINEAR, default 15, times slower).
 #
+# Then, with 100k forwards loaded: show against `nft list table` (target
+# <= 0.5x) and diff of a policy with one forward changed against apply
+# (target <= 1x).
+#
 # The new-connection rate (10k forwards vs one) runs through the lab's
 # hosts: tests/bench/connrate.sh builds both labs itself and prints
 # "... ratio R (target >= 0.9)".
@@ -141,6 +145,32 @@ done
 	awk -v s="$a10000" -v l="$a100000" -v k="$BENCH_LINEAR" 'BEGIN { exit !(l <= k * (s ? s : 1)) }'
 	target $? "apply grows linearly 10k -> 100k (${a10000} -> ${a100000} ms)"
 }
+
+# show and diff at 100k forwards, masqgen's tables loaded: show against
+# `nft list table ip masqgen`, diff of the policy with one forward changed
+# (exit 5) against the apply of the same size measured above
+sed '3s/^forward tcp 1024 /forward tcp 65000 /' "$tmp/p100000.masq" >"$tmp/q100000.masq"
+fresh_ns
+ip netns exec "$NS" "$MASQGEN" apply "$tmp/p100000.masq" >/dev/null 2>&1 || exit 1
+for f in s l d sc lc dc; do : >"$tmp/$f"; done
+i=0
+while [ $i -lt "$BENCH_REPS" ]; do
+	time_ms "$tmp/sc" ip netns exec "$NS" "$MASQGEN" show >>"$tmp/s"
+	time_ms "$tmp/lc" ip netns exec "$NS" nft list table ip masqgen >>"$tmp/l"
+	# shellcheck disable=SC2016 # expanded by that shell
+	time_ms "$tmp/dc" ip netns exec "$NS" sh -c '"$0" diff "$1"; [ $? -eq 5 ]' \
+		"$MASQGEN" "$tmp/q100000.masq" >>"$tmp/d"
+	i=$((i + 1))
+done
+s=$(fastest <"$tmp/s") l=$(fastest <"$tmp/l") d=$(fastest <"$tmp/d")
+printf '%-26s %9s ms, cpu %s\n' "show, 100k" "$s" "$(fastest <"$tmp/sc")" \
+	"nft list table, 100k" "$l" "$(fastest <"$tmp/lc")" \
+	"diff, 100k, one changed" "$d" "$(fastest <"$tmp/dc")"
+awk -v s="$s" -v l="$l" 'BEGIN { exit !(s <= 0.5 * l) }'
+target $? "show <= 0.5 x nft list table at 100k forwards (${s} ms vs ${l} ms)"
+# shellcheck disable=SC2154 # set by eval above
+awk -v d="$d" -v a="$a100000" 'BEGIN { exit !(d <= a) }'
+target $? "diff of one changed forward <= 1 x apply at 100k (${d} ms vs ${a100000} ms)"
 
 ratio=$(MASQGEN=$MASQGEN sh "$BENCH_DIR/connrate.sh" |
 	sed -n 's/.*ratio \([0-9.]*\) (target.*/\1/p')

@@ -243,10 +243,13 @@ static void test_filter(void)
 	       "catch-all\" -j LOG --log-prefix \"masq: \"");
 	HAS(t, "-A masqgen-input -m comment --comment \"gate.masq:20 catch-all\" -j DROP");
 	LACKS(t, "policy\" -j DROP\n-A masqgen-input");
-	/* forwarded: only what masqgen's DNAT made, only to the forward targets */
+	/*
+	 * forwarded: only what masqgen's DNAT made, only to the forward targets
+	 * and only from the public ports the forward translates
+	 */
 	HAS(t, "-A masqgen-forward -d 192.168.0.4/32 -p udp -m udp --dport 28000:28003 -m "
-	       "conntrack --ctstate DNAT -m comment --comment \"gate.masq:8 forwarded\" -j "
-	       "ACCEPT");
+	       "conntrack --ctstate DNAT --ctorigdstport 27960:27963 -m comment --comment "
+	       "\"gate.masq:8 forwarded\" -j ACCEPT");
 	HAS(t, "-A masqgen-forward -m comment --comment \"gate.masq:20 policy\" -j DROP");
 	/* IPv6: hidden from iptables-restore, only the rules of that family */
 	HAS(t, "#6 -A masqgen-input -p ipv6-icmp -m icmp6 --icmpv6-type 128 -m comment "

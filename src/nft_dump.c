@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft_dump.c - read masqgen's loaded tables into the model (nft_dump.h):
+ * one dump per object kind over one netlink socket, one element dump per
+ * set, each message parsed by libnftnl.
+ */
+#include "nft_dump.h"
+
+#include "diag.h"
+#include "nft.h"
+#include "nft_build.h"
+#include "nl.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#define DUMP_TABLE "masqgen"
+#define DUMP_TRIES 5
+
+/* What one read needs besides the model. */
+struct rd {
+	struct nft_dump *d;
+	char **set_names[NFT_FAM_COUNT];	/* kernel names, by set number */
+	size_t cap_names[NFT_FAM_COUNT];
+	struct nftnl_set *elems;		/* the set whose elements are read */
+};
+
+static const int dump_families[NFT_FAM_COUNT] = {NFPROTO_IPV4, NFPROTO_IPV6};
+
+const char *nft_dump_str(struct nft_table *t, const char *s)
+{
+	char *copy = xstrdup(s ? s : "");
+
+	*VEC_PUSH(t->strs, t->n_strs, t->cap_strs) = copy;
+	return copy;
+}
+
+/* The model family of a message's @family and @table, or -1: not masqgen's. */
+static int our_family(uint32_t family, const char *table)
+{
+	int f;
+
+	if (!table || strcmp(table, DUMP_TABLE) != 0)
+		return -1;
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		if ((uint32_t)dump_families[f] == family)
+			return f;
+	return -1;
+}
+
+/* Record @what (taken), a piece of family @f that masqgen does not make. */
+static void foreign(struct rd *r, int f, char *what)
+{
+	*VEC_PUSH(r->d->foreign, r->d->n_foreign, r->d->cap_foreign) =
+	    xasprintf("%s %s", f == NFT_FAM_IP ? "ip" : "ip6", what);
+	free(what);
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rd *r = data;
+	struct nftnl_table *t = xnonnull(nftnl_table_alloc());
+	int f = -1;
+
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0)
+		f = our_family(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
+			       nftnl_table_get_str(t, NFTNL_TABLE_NAME));
+	if (f >= 0)
+		r->d->m->t[f].present = true;
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+/* A chain iptables-nft made for masqgen: "masqgen-*" in filter, nat, raw or mangle. */
+static bool ipt_chain(const char *table, const char *chain)
+{
+	static const char *const tables[] = {"filter", "nat", "raw", "mangle"};
+	size_t i;
+
+	if (!table || !chain || strncmp(chain, "masqgen-", 8) != 0)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(tables); i++)
+		if (strcmp(table, tables[i]) == 0)
+			return true;
+	return false;
+}
+
+static void add_chain(struct rd *r, struct nft_table *t, const struct nftnl_chain *nc)
+{
+	const char *name = nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME);
+	const char *type = nftnl_chain_get_str(nc, NFTNL_CHAIN_TYPE);
+	uint32_t hooknum = nftnl_chain_get_u32(nc, NFTNL_CHAIN_HOOKNUM);
+	int h;
+
+	for (h = 0; h < NFT_HOOK_COUNT && nft_hook_nums[h] != hooknum; h++)
+		;
+	if (!nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM) || h == NFT_HOOK_COUNT) {
+		foreign(r, (int)(t - r->d->m->t), xasprintf("chain %s: not a base chain masqgen makes", name));
+		return;
+	}
+	nft_chain_begin(t, nft_dump_str(t, name), type && strcmp(type, "nat") == 0,
+			    (enum nft_hook)h, nftnl_chain_get_s32(nc, NFTNL_CHAIN_PRIO),
+			nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP);
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rd *r = data;
+	struct nftnl_chain *nc = xnonnull(nftnl_chain_alloc());
+	const char *table;
+	uint32_t family;
+	int f;
+
+	if (nftnl_chain_nlmsg_parse(nlh, nc) < 0)
+		goto out;
+	family = nftnl_chain_get_u32(nc, NFTNL_CHAIN_FAMILY);
+	table = nftnl_chain_get_str(nc, NFTNL_CHAIN_TABLE);
+	f = our_family(family, table);
+	if (f >= 0) {
+		add_chain(r, &r->d->m->t[f], nc);
+	} else if (ipt_chain(table, nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME))) {
+		for (f = 0; f < NFT_FAM_COUNT; f++)
+			if ((uint32_t)dump_families[f] == family)
+				r->d->ipt_nft[f] = true;
+	}
+out:
+	nftnl_chain_free(nc);
+	return MNL_CB_OK;
+}
+
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rd *r = data;
+	struct nftnl_obj *o = xnonnull(nftnl_obj_alloc());
+	struct nft_table *t;
+	uint32_t len;
+	int f = -1;
+
+	if (nftnl_obj_nlmsg_parse(nlh, o) == 0)
+		f = our_family(nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY),
+			       nftnl_obj_get_str(o, NFTNL_OBJ_TABLE));
+	if (f < 0)
+		goto out;
+	t = &r->d->m->t[f];
+	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_CT_HELPER) {
+		struct nft_helper_obj *h = VEC_PUSH(t->helpers, t->n_helpers, t->cap_helpers);
+
+		memset(h, 0, sizeof(*h));
+		h->name = xstrdup(nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		h->kname = nft_dump_str(t, nftnl_obj_get_str(o, NFTNL_OBJ_CT_HELPER_NAME));
+		h->proto = nftnl_obj_get_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO);
+	} else if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_CT_TIMEOUT) {
+		struct nft_timeout_obj *to = VEC_PUSH(t->timeouts, t->n_timeouts, t->cap_timeouts);
+		const void *secs = nftnl_obj_get_data(o, NFTNL_OBJ_CT_TIMEOUT_ARRAY, &len);
+
+		memset(to, 0, sizeof(*to));
+		to->name = xstrdup(nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		to->proto = nftnl_obj_get_u8(o, NFTNL_OBJ_CT_TIMEOUT_L4PROTO);
+		if (secs)
+			memcpy(to->secs, secs, len < sizeof(to->secs) ? len : sizeof(to->secs));
+	} else {
+		foreign(r, f, xasprintf("object %s: not one masqgen makes",
+					nftnl_obj_get_str(o, NFTNL_OBJ_NAME)));
+	}
+out:
+	nftnl_obj_free(o);
+	return MNL_CB_OK;
+}
+
+/* The model's set kind of a kernel key type, or -1. */
+static int kind_of(uint32_t key_type)
+{
+	uint32_t type, len;
+	int k;
+
+	for (k = NFT_SK_ADDR; k <= NFT_SK_PROTO_TARGET; k++) {
+		nft_set_key_type((enum nft_set_kind)k, &type, &len);
+		if (type == key_type)
+			return k;
+	}
+	return -1;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rd *r = data;
+	struct nftnl_set *ns = xnonnull(nftnl_set_alloc());
+	const char *name;
+	struct nft_table *t;
+	uint32_t flags;
+	size_t idx;
+	int f = -1, kind;
+
+	if (nftnl_set_nlmsg_parse(nlh, ns) == 0)
+		f = our_family(nftnl_set_get_u32(ns, NFTNL_SET_FAMILY),
+			       nftnl_set_get_str(ns, NFTNL_SET_TABLE));
+	if (f < 0)
+		goto out;
+	t = &r->d->m->t[f];
+	name = nftnl_set_get_str(ns, NFTNL_SET_NAME);
+	flags = nftnl_set_get_u32(ns, NFTNL_SET_FLAGS);
+	kind = kind_of(nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE));
+	if (kind < 0) {
+		foreign(r, f, xasprintf("set %s: not one masqgen makes", name));
+		goto out;
+	}
+	idx = nft_set_new(t, flags & NFT_SET_ANONYMOUS ? NULL : xstrdup(name),
+			  (enum nft_set_kind)kind);
+	t->sets[idx].interval = flags & NFT_SET_INTERVAL;
+	util_grow(&r->set_names[f], &r->cap_names[f], t->n_sets, sizeof(char *));
+	r->set_names[f][idx] = xstrdup(name);
+out:
+	nftnl_set_free(ns);
+	return MNL_CB_OK;
+}
+
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rd *r = data;
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, r->elems) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+/* The policy place in an element's or a rule's user data, or NULL. */
+static int udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char **comment = data;
+
+	if (nftnl_udata_type(attr) == 0 && nftnl_udata_len(attr) > 0 &&
+	    ((const char *)nftnl_udata_get(attr))[nftnl_udata_len(attr) - 1] == '\0')
+		*comment = nftnl_udata_get(attr);
+	return 0;
+}
+
+static char *udata_comment(const void *udata, uint32_t len)
+{
+	const char *comment = NULL;
+
+	if (udata && len)
+		nftnl_udata_parse(udata, len, udata_cb, &comment);
+	return comment ? xstrdup(comment) : NULL;
+}
+
+/* One kernel element: its key fields, data, whether it ends an interval. */
+struct raw_elem {
+	struct nft_elem e;
+	bool end;
+};
+
+static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, uint32_t *k)
+{
+	uint8_t b[16] = {0};
+
+	memcpy(b, p, len < sizeof(b) ? len : sizeof(b));
+	switch (kind) {
+	case NFT_SK_ADDR:
+		k[0] = get_be32(b);
+		return;
+	case NFT_SK_PORT:
+		k[0] = get_be16(b);
+		return;
+	case NFT_SK_ICMP:
+	case NFT_SK_ICMPV6:
+		k[0] = b[0];
+		return;
+	case NFT_SK_FWD_MAP:
+		k[0] = b[0];
+		k[1] = get_be16(b + 4);
+		return;
+	case NFT_SK_TARGET:
+	case NFT_SK_PROTO_TARGET:
+		k[0] = get_be32(b);
+		k[1] = b[4];
+		k[2] = kind == NFT_SK_TARGET ? get_be16(b + 8) : 0;
+		return;
+	}
+}
+
+static int raw_cmp(const void *a, const void *b)
+{
+	const struct raw_elem *x = a, *y = b;
+
+	if (x->e.k[0] != y->e.k[0])
+		return x->e.k[0] < y->e.k[0] ? -1 : 1;
+	return (int)y->end - (int)x->end;	/* an end before a start at the same key */
+}
+
+/* Interval set @s from its starts and ends (each end closes the interval before it). */
+static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
+{
+	uint32_t max = s->kind == NFT_SK_PORT ? UINT16_MAX : UINT32_MAX;
+	struct nft_elem *open = NULL;
+	size_t i;
+
+	qsort(v, n, sizeof(*v), raw_cmp);
+	for (i = 0; i < n; i++) {
+		if (v[i].end) {
+			if (open)
+				open->hi = v[i].e.k[0] - 1;
+			open = NULL;
+			continue;
+		}
+		open = nft_elem_add(s, v[i].e.comment);
+		open->k[0] = v[i].e.k[0];
+		open->hi = max;
+	}
+}
+
+/* Read the elements of set @idx of family @f into the model. */
+static int read_elems(struct rd *r, struct mnl_socket *nl, int f, size_t idx)
+{
+	struct nft_table *t = &r->d->m->t[f];
+	struct nft_set *s = &t->sets[idx];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *ne;
+	struct raw_elem *raw = NULL;
+	size_t n = 0, cap = 0;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	r->elems = xnonnull(nftnl_set_alloc());
+	nftnl_set_set_u32(r->elems, NFTNL_SET_FAMILY, (uint32_t)dump_families[f]);
+	nftnl_set_set_str(r->elems, NFTNL_SET_TABLE, DUMP_TABLE);
+	nftnl_set_set_str(r->elems, NFTNL_SET_NAME, r->set_names[f][idx]);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, (uint16_t)dump_families[f],
+				    NLM_F_DUMP, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, r->elems);
+	rc = nl_request(nl, nlh, elem_cb, r);
+	it = rc == 0 ? xnonnull(nftnl_set_elems_iter_create(r->elems)) : NULL;
+	while (it && (ne = nftnl_set_elems_iter_next(it))) {
+		struct raw_elem *re = VEC_PUSH(raw, n, cap);
+		const void *p;
+		uint32_t len = 0;
+
+		memset(re, 0, sizeof(*re));
+		p = nftnl_set_elem_get(ne, NFTNL_SET_ELEM_KEY, &len);
+		if (p)
+			decode_key(s->kind, p, len, re->e.k);
+		re->e.hi = re->e.k[0];
+		if (nftnl_set_elem_is_set(ne, NFTNL_SET_ELEM_FLAGS))
+			re->end = nftnl_set_elem_get_u32(ne, NFTNL_SET_ELEM_FLAGS) &
+				  NFT_SET_ELEM_INTERVAL_END;
+		p = nftnl_set_elem_get(ne, NFTNL_SET_ELEM_DATA, &len);
+		if (p && len >= 6) {
+			re->e.d[0] = get_be32(p);
+			re->e.d[1] = get_be16((const uint8_t *)p + 4);
+		}
+		p = nftnl_set_elem_get(ne, NFTNL_SET_ELEM_USERDATA, &len);
+		if (!re->end)
+			re->e.comment = udata_comment(p, len);
+	}
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(r->elems);
+	r->elems = NULL;
+	if (s->interval) {
+		build_intervals(s, raw, n);
+	} else {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			*nft_elem_add(s, NULL) = raw[i].e;
+		nft_set_normalize(t, idx, false);
+	}
+	free(raw);
+	return rc;
+}
+
+static struct nft_chain *find_chain(struct nft_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < t->n_chains; i++)
+		if (strcmp(t->chains[i].name, name) == 0)
+			return &t->chains[i];
+	return NULL;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rd *r = data;
+	struct nftnl_rule *nr = xnonnull(nftnl_rule_alloc());
+	const char *chain;
+	struct nft_table *t;
+	struct nft_chain *c;
+	struct nft_rule *rule;
+	const void *ud;
+	uint32_t len = 0;
+	int f = -1;
+
+	if (nftnl_rule_nlmsg_parse(nlh, nr) == 0)
+		f = our_family(nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY),
+			       nftnl_rule_get_str(nr, NFTNL_RULE_TABLE));
+	if (f < 0)
+		goto out;
+	t = &r->d->m->t[f];
+	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
+	c = find_chain(t, chain);
+	if (!c)
+		goto out;
+	ud = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
+	rule = nft_rule_add(c, udata_comment(ud, len), NULL);
+	if (nft_dump_rule(t, rule, nr, f == NFT_FAM_IP6, r->set_names[f]) < 0) {
+		/* left out of the model, and named */
+		foreign(r, f, xasprintf("chain %s: rule %zu (handle %llu) is not one masqgen makes",
+					chain, c->n,
+					(unsigned long long)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE)));
+		free(rule->m);
+		free(rule->s);
+		free(rule->comment);
+		c->n--;
+	}
+out:
+	nftnl_rule_free(nr);
+	return MNL_CB_OK;
+}
+
+static int dump_all(struct rd *r, struct mnl_socket *nl, uint16_t type, mnl_cb_t cb)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
+
+	return nl_request(nl, nlh, cb, r);
+}
+
+/* One read of everything. Returns 0, or -1 with errno set. */
+static int read_once(struct rd *r, struct mnl_socket *nl)
+{
+	size_t i;
+	int f;
+
+	if (dump_all(r, nl, NFT_MSG_GETTABLE, table_cb) < 0 ||
+	    dump_all(r, nl, NFT_MSG_GETCHAIN, chain_cb) < 0)
+		return -1;
+	if (!nft_dump_loaded(r->d))
+		return 0;
+	if (dump_all(r, nl, NFT_MSG_GETOBJ, obj_cb) < 0 ||
+	    dump_all(r, nl, NFT_MSG_GETSET, set_cb) < 0)
+		return -1;
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		for (i = 0; i < r->d->m->t[f].n_sets; i++)
+			if (read_elems(r, nl, f, i) < 0)
+				return -1;
+	return dump_all(r, nl, NFT_MSG_GETRULE, rule_cb);
+}
+
+static void rd_reset(struct rd *r)
+{
+	size_t i;
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		for (i = 0; r->d->m && i < r->d->m->t[f].n_sets; i++)
+			free(r->set_names[f][i]);
+		free(r->set_names[f]);
+		r->set_names[f] = NULL;
+		r->cap_names[f] = 0;
+	}
+}
+
+int nft_dump_read(struct nft_dump *d)
+{
+	struct mnl_socket *nl = nl_open();
+	struct rd r = {.d = d};
+	int tries, f, rc = -1, err = 0;
+	uint32_t after;
+
+	memset(d, 0, sizeof(*d));
+	if (!nl)
+		return -1;
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		nft_dump_free(d);
+		d->m = xcalloc(1, sizeof(*d->m));
+		for (f = 0; f < NFT_FAM_COUNT; f++)
+			d->m->t[f].loaded = true;
+		d->genid = nft_genid();
+		if (!d->genid)
+			break;
+		rc = read_once(&r, nl);
+		err = errno;
+		after = nft_genid();
+		if (rc == 0 && after == d->genid)
+			break;
+		if (after == d->genid) {
+			diag_error(NULL, "cannot read the loaded nftables ruleset: %s",
+				   strerror(err));
+			rc = -1;
+			break;
+		}
+		rc = -1;
+		rd_reset(&r);
+	}
+	if (rc < 0 && tries == DUMP_TRIES)
+		diag_error(NULL, "cannot read the loaded nftables ruleset: it keeps changing");
+	rd_reset(&r);
+	mnl_socket_close(nl);
+	if (rc < 0)
+		nft_dump_free(d);
+	return rc;
+}
+
+void nft_dump_free(struct nft_dump *d)
+{
+	size_t i;
+
+	nft_model_free(d->m);
+	d->m = NULL;
+	for (i = 0; i < d->n_foreign; i++)
+		free(d->foreign[i]);
+	free(d->foreign);
+	d->foreign = NULL;
+	d->n_foreign = d->cap_foreign = 0;
+}
+
+bool nft_dump_loaded(const struct nft_dump *d)
+{
+	return d->m && (d->m->t[NFT_FAM_IP].present || d->m->t[NFT_FAM_IP6].present);
+}
