@@ -143,6 +143,20 @@ static void pair_sets(struct diff_side *h, struct diff_side *w)
 	free(content[1]);
 }
 
+/* Whether the admission set @idx of @t is looked up for udp (else tcp). */
+static bool admit_udp(const struct nft_table *t, size_t idx)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i].n; j++)
+			for (k = 0; k < t->chains[i].v[j].n_m; k++)
+				if (t->chains[i].v[j].m[k].val == NFT_V_SET &&
+				    t->chains[i].v[j].m[k].set == idx)
+					return t->chains[i].v[j].m[k].sel == NFT_SEL_ADMIT_UDP;
+	return false;
+}
+
 /* The interface of the forwards rule that uses map @idx of @t, or NULL. */
 static const char *map_iface(const struct nft_table *t, size_t idx)
 {
@@ -195,6 +209,11 @@ static void elem_text(struct diff_ctx *d, const struct nft_table *t, size_t idx,
 		sb_addf(sb, ":%u", e->d[1]);
 		if (strcmp(s->name, "fwd_reflect") == 0)
 			sb_add(sb, " (reflected)");
+		return;
+	case NFT_SK_ADMIT:
+		sb_addf(sb, "forward %s %u to ", admit_udp(t, idx) ? "udp" : "tcp", e->k[2]);
+		nft_text_ip(sb, e->k[0]);
+		sb_addf(sb, ":%u (admitted)", e->k[1]);
 		return;
 	case NFT_SK_TARGET:
 	case NFT_SK_PROTO_TARGET:

@@ -184,7 +184,7 @@ static int kind_of(uint32_t key_type)
 	uint32_t type, len;
 	int k;
 
-	for (k = NFT_SK_ADDR; k <= NFT_SK_PROTO_TARGET; k++) {
+	for (k = NFT_SK_ADDR; k <= NFT_SK_ADMIT; k++) {
 		nft_set_key_type((enum nft_set_kind)k, &type, &len);
 		if (type == key_type)
 			return k;
@@ -285,6 +285,11 @@ static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, u
 		k[0] = get_be32(b);
 		k[1] = b[4];
 		k[2] = kind == NFT_SK_TARGET ? get_be16(b + 8) : 0;
+		return;
+	case NFT_SK_ADMIT:
+		k[0] = get_be32(b);
+		k[1] = get_be16(b + 4);
+		k[2] = get_be16(b + 8);
 		return;
 	}
 }

@@ -187,12 +187,22 @@ static int dec_ifname(struct dx *x, uint32_t key)
 	return 0;
 }
 
+/* The address, port and original port of a forward admission start at @i. */
+static bool admit_at(const struct dx *x, size_t i)
+{
+	return is(x, i, "payload") && is(x, i + 1, "payload") && is(x, i + 2, "ct") &&
+	       u32(x, i, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_NETWORK_HEADER &&
+	       u32(x, i + 1, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG32_01 &&
+	       u32(x, i + 2, NFTNL_EXPR_CT_KEY) == NFT_CT_PROTO_DST;
+}
+
 /* The transport field a `meta l4proto` dependency guards follows at @i. */
 static bool transport_at(const struct dx *x, size_t i)
 {
-	return is(x, i, "payload") &&
-	       u32(x, i, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_TRANSPORT_HEADER &&
-	       u32(x, i, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG_1;
+	return (is(x, i, "payload") &&
+		u32(x, i, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_TRANSPORT_HEADER &&
+		u32(x, i, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG_1) ||
+	       admit_at(x, i);
 }
 
 /* `dnat ip to meta l4proto . th dport map M` from its `meta l4proto` (x->i). */
@@ -250,6 +260,11 @@ static int dec_addr(struct dx *x, uint32_t off, uint32_t len)
 	const uint8_t *p;
 	uint32_t l, mask, bits;
 
+	if (admit_at(x, x->i) && (x->dep == IR_P_TCP || x->dep == IR_P_UDP)) {
+		m = new_match(x, x->dep == IR_P_TCP ? NFT_SEL_ADMIT_TCP : NFT_SEL_ADMIT_UDP);
+		x->i += 3;
+		return dec_lookup(x, m);
+	}
 	if (off == 16 && len == 4 && is(x, x->i + 1, "meta") &&
 	    u32(x, x->i + 1, NFTNL_EXPR_META_DREG) == NFT_REG32_01) {
 		bool port = is(x, x->i + 2, "payload");

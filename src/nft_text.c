@@ -154,7 +154,7 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 			sb_addf(sb, " . %u", e->k[2]);
 		break;
 	case NFT_SK_ADMIT:
-		print_ip(sb, e->k[0]);
+		nft_text_ip(sb, e->k[0]);
 		sb_addf(sb, " . %u . %u", e->k[1], e->k[2]);
 		break;
 	}

@@ -83,7 +83,7 @@ rc=$?
 if [ $rc -eq 5 ] &&
 	grep -qx -- '- iptables nat masqgen-prerouting: -i eth0 -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL --limit-iface-in -j DNAT --to-destination 192.168.0.10:80  (gw.masq:3)' "$tmp/out" &&
 	grep -qx -- '+ iptables nat masqgen-prerouting: -i eth0 -p tcp -m tcp --dport 8081 -m addrtype --dst-type LOCAL --limit-iface-in -j DNAT --to-destination 192.168.0.10:80  (fwd.masq:3)' "$tmp/out" &&
-	[ "$(grep -c '^[-+~] ' "$tmp/out")" -eq 4 ]; then
+	[ "$(grep -c '^[-+~] ' "$tmp/out")" -eq 6 ]; then
 	pass "diff of a changed forward against iptables names the DNAT rules"
 else
 	fail "diff of a changed forward against iptables names the DNAT rules" \

@@ -1,8 +1,9 @@
 #!/bin/sh
 # `masqgen diff` compares meaning, not provenance (root; in a namespace of
 # its own): the applied policy by another path, or with a comment line
-# added, is no change (exit 0, nothing printed); one changed forward or
-# rule is one line each way, in the policy's words with its place; a
+# added, is no change (exit 0, nothing printed); one changed forward (its
+# map and admission elements) or rule is a line each way, in the policy's
+# words with its place; a
 # kernel setting that differs is a line; 2,000 forwards with one changed
 # print two lines; a chain or rule someone added to masqgen's table is a
 # change of its own. The loaded tables are read in process: an nft on
@@ -66,10 +67,12 @@ ndiff "diff after a comment line moved every line is no change" 0 "$tmp/empty" o
 cat >"$tmp/exp" <<'EOF'
 --- loaded
 +++ other/fwd.masq
+- forward tcp 8080 to 192.168.0.10:80 (admitted)  (gw.masq:3)
++ forward tcp 8081 to 192.168.0.10:80 (admitted)  (other/fwd.masq:4)
 - forward tcp 8080 to 192.168.0.10:80  (gw.masq:3)
 + forward tcp 8081 to 192.168.0.10:80  (other/fwd.masq:4)
 EOF
-ndiff "diff of one changed forward: two lines in the policy's words" 5 "$tmp/exp" other/fwd.masq
+ndiff "diff of one changed forward: its map and admission elements in the policy's words" 5 "$tmp/exp" other/fwd.masq
 
 cat >"$tmp/exp" <<'EOF'
 --- loaded
@@ -103,10 +106,12 @@ if mg apply big.masq >"$tmp/out" 2>&1; then
 	cat >"$tmp/exp" <<'EOF'
 --- loaded
 +++ big2.masq
+- forward tcp 20777 to 192.168.3.29:80 (admitted)  (big.masq:780)
++ forward tcp 30777 to 192.168.3.29:80 (admitted)  (big2.masq:780)
 - forward tcp 20777 to 192.168.3.29:80  (big.masq:780)
 + forward tcp 30777 to 192.168.3.29:80  (big2.masq:780)
 EOF
-	ndiff "diff of 2,000 forwards with one changed prints only that one" 5 "$tmp/exp" big2.masq
+	ndiff "diff of 2,000 forwards with one changed prints only that forward" 5 "$tmp/exp" big2.masq
 else
 	fail "diff of 2,000 forwards with one changed prints only that one" "$(head -n 5 "$tmp/out")"
 fi
