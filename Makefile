@@ -3,10 +3,17 @@
 #   make                   build ./masqgen
 #   make check             every test (tests/run.sh); kernel tests need root
 #   make check SANITIZE=1  the same with ASan and UBSan
+#   make hdr-check         compile each header of src/ on its own (part of check)
 #   make golden            rewrite golden outputs and pinned messages
 #   make fuzz              build and briefly run the libFuzzer targets
-#   make bench             the benchmark (tests/bench)
+#   make bench             the benchmark (tests/bench; exits 1 when a goal is missed)
+#   make bench-report      a shorter benchmark that only reports (CI)
 #   make install           PREFIX=/usr/local DESTDIR=
+#
+# Warnings are errors for check, golden, hdr-check and DEVELOPER=1 builds,
+# not for a plain `make` (a packager's newer compiler may warn about
+# more). The flags are recorded in $(BUILD)/cflags: objects built with
+# other flags are rebuilt.
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -29,8 +36,17 @@ BUILD := build/default
 SANFLAGS :=
 endif
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+ifneq ($(filter check golden hdr-check,$(MAKECMDGOALS)),)
+DEVELOPER := 1
+# the tests' own make runs (suite-install) build with the same flags
+export DEVELOPER
+endif
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+BISON_WERROR := -Werror
+endif
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
 	-DMASQGEN_VERSION='"$(VERSION)"' -Isrc -I$(BUILD) \
@@ -53,22 +69,30 @@ endif
 
 all: $(PROG)
 
+# The flags the objects were built with: when they change, everything is
+# rebuilt (a plain build and a -Werror one share $(BUILD)).
+FLAGS_SQ := $(subst ','\'',$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS))
+$(BUILD)/cflags: FORCE | $(BUILD)
+	@printf '%s\n' '$(FLAGS_SQ)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_SQ)' >$@
+
+FORCE:
+
 $(PROG): $(OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 $(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(BUILD)
-	$(BISON) -Wall -Werror --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
+	$(BISON) -Wall $(BISON_WERROR) --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
 
 $(BUILD)/scanner.c $(BUILD)/scanner.h: grammar/scanner.l | $(BUILD)
 	$(FLEX) --header-file=$(BUILD)/scanner.h -o $(BUILD)/scanner.c $<
 
 # flex output is not ours to lint: only the warnings that matter there
-$(BUILD)/scanner.o: $(BUILD)/scanner.c $(BUILD)/parser.h
+$(BUILD)/scanner.o: $(BUILD)/scanner.c $(BUILD)/parser.h $(BUILD)/cflags
 	$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(ALL_CFLAGS)) \
-		-Wno-sign-compare -Wno-unused-function -c -o $@ $<
+		-Wno-sign-compare -Wno-unused-function -MMD -MP -c -o $@ $<
 
-$(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/scanner.h
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/scanner.h $(BUILD)/cflags
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # templates/*.in become C strings (template.h), so the binary needs no data files
 $(BUILD)/templates.c: $(TEMPLATES) Makefile | $(BUILD)
@@ -79,13 +103,15 @@ $(BUILD)/templates.c: $(TEMPLATES) Makefile | $(BUILD)
 	echo 'const size_t template_n_texts = sizeof(template_texts) / sizeof(template_texts[0]);'; \
 	} >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/templates.o: $(BUILD)/templates.c src/template.h
+$(BUILD)/templates.o: $(BUILD)/templates.c src/template.h $(BUILD)/cflags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/%.o: src/%.c $(BUILD)/parser.h $(BUILD)/scanner.h | $(BUILD)
+# The generated headers exist before any object is compiled; only the
+# objects that include them depend on them (through the .d files).
+$(BUILD)/%.o: src/%.c $(BUILD)/cflags | $(BUILD) $(BUILD)/parser.h $(BUILD)/scanner.h
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h) | $(BUILD)
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h) $(BUILD)/cflags | $(BUILD)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
@@ -96,10 +122,18 @@ units: $(UNIT_BINS)
 
 # The checker of generated ipchains/ipfwadm command lines (tests/suite-legacy.sh)
 LEGACY_CHECK := $(BUILD)/check_legacy
-$(LEGACY_CHECK): tests/legacy/check_legacy.c | $(BUILD)
+$(LEGACY_CHECK): tests/legacy/check_legacy.c $(BUILD)/cflags | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
-check: $(PROG) units $(LEGACY_CHECK)
+# Each header of src/ compiles on its own (it includes what it uses).
+HDRS := $(sort $(wildcard src/*.h))
+hdr-check: $(HDRS:src/%.h=$(BUILD)/hdr/%.ok)
+
+$(BUILD)/hdr/%.ok: src/%.h $(HDRS) $(BUILD)/cflags | $(BUILD)
+	@mkdir -p $(BUILD)/hdr
+	$(CC) $(ALL_CFLAGS) -fsyntax-only -x c $< && touch $@
+
+check: $(PROG) units $(LEGACY_CHECK) hdr-check
 	MASQGEN=$(abspath $(PROG)) UNIT_DIR=$(abspath $(BUILD)/unit) \
 		LEGACY_CHECK=$(abspath $(LEGACY_CHECK)) sh tests/run.sh
 
@@ -108,6 +142,12 @@ golden: $(PROG) units
 
 bench: $(PROG)
 	MASQGEN=$(abspath $(PROG)) sh tests/bench/run.sh
+
+# CI: 1k and 10k forwards, the change row at 10k, three rounds; timing
+# never fails it, a command that fails does.
+bench-report: $(PROG)
+	BENCH_REPORT=1 BENCH_SIZES="1000 10000" BENCH_CHANGE=10000 BENCH_ROUNDS=3 \
+		BENCH_BUDGET=30 MASQGEN=$(abspath $(PROG)) sh tests/bench/run.sh
 
 # Fuzzing: tests/fuzz/fuzz_NAME.c is a libFuzzer target, seeded from
 # tests/fuzz/seeds/NAME/; each runs FUZZ_SECONDS. The library objects are
@@ -152,7 +192,7 @@ install: $(PROG)
 clean:
 	rm -rf build masqgen
 
-.PHONY: all check golden bench fuzz fuzz-run install clean units
+.PHONY: all check golden bench bench-report fuzz fuzz-run install clean units hdr-check FORCE
 
 -include $(wildcard $(BUILD)/*.d)
 

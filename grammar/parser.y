@@ -44,8 +44,7 @@ typedef void *yyscan_t;
 	} while (0)
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct masq_parse *ps, const char *msg);
-static struct ast_word mkword(enum ast_word_kind kind, char *text, const struct loc *loc);
-static void list_push(struct ast_list *l, struct ast_word *w);
+static struct ast_word mkword(enum ast_word_kind kind, const char *text, const struct loc *loc);
 static void put(struct masq_parse *ps, enum ast_slot slot, struct ast_list *l,
 		const struct loc *kw_loc, const char *kw);
 static void put1(struct masq_parse *ps, enum ast_slot slot, struct ast_word *w,
@@ -71,7 +70,7 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 }
 
 %union {
-	char *text;
+	const char *text;
 	struct ast_word word;
 	struct ast_list list;
 	int kind;
@@ -91,10 +90,6 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %type <list> list items
 %type <kind> verb
 
-%destructor { free($$); } <text>
-%destructor { free($$.text); } <word>
-%destructor { ast_list_clear(&$$); } <list>
-
 %%
 
 policy		: %empty
@@ -105,7 +100,8 @@ line		: EOL
 		| stmt EOL
 		| error EOL
 			{
-				ast_stmt_clear(&ps->pending);
+				ps->pending.st.n_fields = 0;
+				ps->pending.st.flags = 0;
 				if (ps->errors >= MASQ_MAX_ERRORS) {
 					diag_note(&@1, "too many errors, giving up on this file");
 					ps->file->lost_decl = true;
@@ -190,8 +186,8 @@ list		: items
 		| '{' items '}'	{ $$ = $2; $$.braced = true; }
 		;
 
-items		: word		{ memset(&$$, 0, sizeof($$)); list_push(&$$, &$1); }
-		| items ',' word { $$ = $1; list_push(&$$, &$3); }
+items		: word		{ memset(&$$, 0, sizeof($$)); ast_list_push(ps->file, &$$, &$1); }
+		| items ',' word { $$ = $1; ast_list_push(ps->file, &$$, &$3); }
 		;
 
 ext_opts	: %empty
@@ -200,7 +196,7 @@ ext_opts	: %empty
 		;
 
 mode		: word
-		| FIREWALL	{ $$ = mkword(AST_WORD, xstrdup("firewall"), &@1); }
+		| FIREWALL	{ $$ = mkword(AST_WORD, "firewall", &@1); }
 		;
 
 masq_opts	: %empty
@@ -209,8 +205,8 @@ masq_opts	: %empty
 		;
 
 proto		: word
-		| TCP		{ $$ = mkword(AST_WORD, xstrdup("tcp"), &@1); }
-		| UDP		{ $$ = mkword(AST_WORD, xstrdup("udp"), &@1); }
+		| TCP		{ $$ = mkword(AST_WORD, "tcp", &@1); }
+		| UDP		{ $$ = mkword(AST_WORD, "udp", &@1); }
 		;
 
 fwd_ports	: %empty
@@ -240,17 +236,17 @@ verb		: ALLOW		{ $$ = AST_ALLOW; }
 chain		: %empty
 		| INPUT
 			{
-				struct ast_word w = mkword(AST_WORD, xstrdup("input"), &@1);
+				struct ast_word w = mkword(AST_WORD, "input", &@1);
 				put1(ps, AST_S_CHAIN, &w, &@1, "input");
 			}
 		| FORWARD
 			{
-				struct ast_word w = mkword(AST_WORD, xstrdup("forward"), &@1);
+				struct ast_word w = mkword(AST_WORD, "forward", &@1);
 				put1(ps, AST_S_CHAIN, &w, &@1, "forward");
 			}
 		| OUTPUT
 			{
-				struct ast_word w = mkword(AST_WORD, xstrdup("output"), &@1);
+				struct ast_word w = mkword(AST_WORD, "output", &@1);
 				put1(ps, AST_S_CHAIN, &w, &@1, "output");
 			}
 		;
@@ -288,8 +284,8 @@ timeout		: TCP word			{ put1(ps, AST_S_TCP, &$2, &@1, "tcp"); }
 		;
 
 onoff		: word
-		| ON		{ $$ = mkword(AST_WORD, xstrdup("on"), &@1); }
-		| OFF		{ $$ = mkword(AST_WORD, xstrdup("off"), &@1); }
+		| ON		{ $$ = mkword(AST_WORD, "on", &@1); }
+		| OFF		{ $$ = mkword(AST_WORD, "off", &@1); }
 		;
 
 %%
@@ -301,24 +297,17 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct masq_parse *ps, const
 	diag_error(loc, "%s", msg);
 }
 
-static struct ast_word mkword(enum ast_word_kind kind, char *text, const struct loc *loc)
+static struct ast_word mkword(enum ast_word_kind kind, const char *text, const struct loc *loc)
 {
 	struct ast_word w = {.kind = kind, .text = text, .loc = *loc};
 
 	return w;
 }
 
-/* Move *w (and what it owns) into @l. */
-static void list_push(struct ast_list *l, struct ast_word *w)
-{
-	*VEC_PUSH(l->v, l->n, l->cap) = *w;
-	w->text = NULL;
-}
-
 static bool pending_has(struct masq_parse *ps, enum ast_slot slot, const struct loc *kw_loc,
 			const char *kw)
 {
-	if (!ast_get(&ps->pending, slot))
+	if (!ast_get(&ps->pending.st, slot))
 		return false;
 	masq_count_error(ps);
 	diag_error(kw_loc, "'%s' is given twice in one statement", kw);
@@ -329,53 +318,47 @@ static bool pending_has(struct masq_parse *ps, enum ast_slot slot, const struct 
 static void put(struct masq_parse *ps, enum ast_slot slot, struct ast_list *l,
 		const struct loc *kw_loc, const char *kw)
 {
-	if (pending_has(ps, slot, kw_loc, kw)) {
-		ast_list_clear(l);
+	if (pending_has(ps, slot, kw_loc, kw))
 		return;
-	}
-	*ast_slot(&ps->pending, slot) = *l;
-	memset(l, 0, sizeof(*l));
+	*ast_slot(&ps->pending.st, slot) = *l;
 }
 
 static void put1(struct masq_parse *ps, enum ast_slot slot, struct ast_word *w,
 		 const struct loc *kw_loc, const char *kw)
 {
-	if (pending_has(ps, slot, kw_loc, kw)) {
-		free(w->text);
+	if (pending_has(ps, slot, kw_loc, kw))
 		return;
-	}
-	list_push(ast_slot(&ps->pending, slot), w);
+	ast_list_push(ps->file, ast_slot(&ps->pending.st, slot), w);
 }
 
 static void set_flag(struct masq_parse *ps, enum ast_flag flag, const struct loc *loc,
 		     const char *kw)
 {
-	if (ps->pending.flags & flag) {
+	if (ps->pending.st.flags & flag) {
 		masq_count_error(ps);
 		diag_error(loc, "'%s' is given twice in one statement", kw);
 		return;
 	}
-	ps->pending.flags |= flag;
-	ps->pending.flag_loc = *loc;
+	ps->pending.st.flags |= flag;
+	ps->pending.st.flag_loc = *loc;
 }
 
 /* Move the pending statement into the file, unless it lacks a required part. */
 static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *loc)
 {
-	struct ast_stmt *st;
+	struct ast_stmt *st = &ps->pending.st;
 	unsigned before = diag_error_count();
 
-	ps->pending.kind = kind;
-	ps->pending.loc = *loc;
-	if (!ast_check_stmt(&ps->pending)) {
+	st->kind = kind;
+	st->loc = *loc;
+	if (!ast_check_stmt(st)) {
 		ps->errors += diag_error_count() - before;
 		ps->file->lost_decl |= ast_kind_declares(kind);
-		ast_stmt_clear(&ps->pending);
-		return;
+	} else {
+		ast_file_add(ps->file, st);
 	}
-	st = ast_file_add(ps->file, kind, loc);
-	*st = ps->pending;
-	memset(&ps->pending, 0, sizeof(ps->pending));
+	st->n_fields = 0;
+	st->flags = 0;
 }
 
 /* How a token is named in "expected ..." lists. */
@@ -486,6 +469,23 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	return 0;
 }
 
+/*
+ * The lines of @text: at most one statement each, mostly (';' adds more).
+ * Pages of the array that stay unused are never touched, so reserving
+ * them costs no memory; past the value limit no policy is that long.
+ */
+static size_t line_count(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t n = 1;
+
+	while (n < AST_MAX_WORDS && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		p++;
+		n++;
+	}
+	return n;
+}
+
 struct ast_file *ast_parse_masq(const struct diag_source *src)
 {
 	struct masq_parse ps = {.src = src, .line = 1, .col = 1, .at_eol = true};
@@ -495,7 +495,9 @@ struct ast_file *ast_parse_masq(const struct diag_source *src)
 	size_t len;
 
 	ps.file = ast_file_new(src);
+	ps.pending.st.field = ps.pending.field;
 	text = diag_source_text(src, &len);
+	ast_file_reserve(ps.file, line_count(text, len));
 	if (yylex_init_extra(&ps, &scanner) != 0) {
 		diag_error(NULL, "cannot start the scanner");
 		return ps.file;
@@ -504,6 +506,5 @@ struct ast_file *ast_parse_masq(const struct diag_source *src)
 	yyparse(scanner, &ps);
 	yy_delete_buffer(buf, scanner);
 	yylex_destroy(scanner);
-	ast_stmt_clear(&ps.pending);
 	return ps.file;
 }

@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * apply.c - `masqgen apply`: compile, lower, take the lock, replace
- * masqgen's tables in one transaction (nft_load(), or ipt_apply() for
- * -t iptables), then load the helpers' NAT modules, write the kernel
- * settings and delete the conntrack entries the new ruleset treats
- * differently. With --confirm, the whole is rolled back unless confirmed
- * (confirm.h).
+ * apply.c - `masqgen apply`: compile, lower for the target, take the lock,
+ * replace masqgen's ruleset (the target's load: one transaction for nft),
+ * then load the helpers' NAT modules, write the kernel settings and delete
+ * the conntrack entries the new ruleset treats differently. With
+ * --confirm, the whole is rolled back unless confirmed (confirm.h). The
+ * record of kernel settings is written before the ruleset is committed.
+ * With --fallback-last-good, a policy that cannot be applied gives way to
+ * the last good ruleset (lastgood.c), else to forwarding off.
  */
 #include "apply.h"
 #include "cli.h"
 #include "confirm.h"
 #include "diag.h"
-#include "ipt.h"
 #include "ir.h"
 #include "kernel_cmd.h"
-#include "nft.h"
 #include "selfcheck.h"
+#include "state.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -54,35 +55,34 @@ static void apply_modules(const struct ir *ir)
 	}
 }
 
-static const char apply_help[] =
-    "usage: masqgen apply [-t nft|iptables] [--confirm SECS] [--force]\n"
-    "                     [--fallback-last-good] POLICY\n\n"
-    "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
-    "in one transaction: the kernel takes all of it or none, and no other table is\n"
-    "touched. Then load the helpers' NAT modules, set the kernel settings the policy\n"
-    "needs (recording each replaced value for 'masqgen flush'), and delete the\n"
-    "connection tracking entries the new ruleset treats differently.\n\n"
-    "Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
-    "the connection of the sshd you came through) is checked against the new\n"
-    "ruleset: apply refuses a policy that would drop it, naming the policy line.\n\n"
-    "  -t, --target TARGET  nft (the default), or iptables: masqgen's own chains\n"
-    "                       with iptables-restore --noflush, table by table\n"
-    "  -c, --confirm SECS   keep the new ruleset only if confirmed within SECS\n"
-    "                       seconds (Enter here, or 'masqgen confirm' from a new\n"
-    "                       login); else, or on any signal that would end apply,\n"
-    "                       put back masqgen's previous tables and kernel settings\n"
-    "                       (nft only; a watchdog process does it if apply is killed)\n"
-    "  -f, --force          apply even if the new ruleset would cut your session\n"
-    "      --fallback-last-good\n"
-    "                       when POLICY has errors or the kernel refuses it, load\n"
-    "                       the last good ruleset (what the last successful apply\n"
-    "                       loaded), and exit 6; without one, turn IPv4 and IPv6\n"
-    "                       forwarding off and exit 3 (for boot scripts)\n"
-    "  -h, --help           this text\n\n"
-    "Exit status: 0 applied, 1 policy errors or your session would be cut, 2 usage,\n"
-    "3 the kernel or system refused (the ruleset is unchanged unless a message\n"
-    "says otherwise), 4 not confirmed: the previous ruleset is back, 6 the last\n"
-    "good ruleset was loaded instead of POLICY.\n";
+enum {
+	OPT_TARGET = 't',
+	OPT_CONFIRM = 'c',
+	OPT_FORCE = 'f',
+	OPT_FALLBACK = CLI_LONG,
+};
+
+static const struct cli_opt apply_opts[] = {
+	{OPT_TARGET, "target", "TARGET",
+	 "nft (the default), or iptables: masqgen's own chains\n"
+	 "with iptables-restore --noflush, table by table",
+	 CLI_OPT_TARGET, NULL},
+	{OPT_CONFIRM, "confirm", "SECS",
+	 "keep the new ruleset only if confirmed within SECS\n"
+	 "seconds (Enter here, or 'masqgen confirm' from a new\n"
+	 "login); else, or on any signal that would end apply,\n"
+	 "put back masqgen's previous tables and kernel settings\n"
+	 "(nft only; a watchdog process does it if apply is killed)",
+	 0, NULL},
+	{OPT_FORCE, "force", NULL, "apply even if the new ruleset would cut your session", 0, NULL},
+	{OPT_FALLBACK, "fallback-last-good", NULL,
+	 "when POLICY has errors or the kernel refuses it, load\n"
+	 "the last good ruleset (what the last successful apply\n"
+	 "loaded), and exit 6; without one, turn IPv4 and IPv6\n"
+	 "forwarding off and exit 3 (for boot scripts; nft only)",
+	 0, NULL},
+	{0},
+};
 
 /*
  * The boot's fallback when @policy could not be applied: the last good
@@ -108,42 +108,44 @@ static int apply_fallback(const char *policy)
 	return rc;
 }
 
-static int apply_policy(const struct kernel_cmd_opts *o)
+static int apply_policy(const struct cli_args *a, unsigned secs)
 {
-	struct nft_model *m = NULL;
-	char *state = NULL;
+	const struct cli_target *t = a->target;
+	const char *policy = a->ops[0];
+	void *ruleset = NULL;
+	char *state = NULL, *run_dir = NULL;
 	struct confirm *cf = NULL;
 	struct sysctls_plan *plan;
 	struct ir *ir;
-	bool nft;
 	long removed;
 	int lock, rc;
 
-	nft = !o->target || strcmp(o->target, "nft") == 0;
-	rc = kernel_cmd_prepare(o->policy, &ir, nft ? &m : NULL);
-	if (rc != EXIT_OK)
-		return rc;
+	ir = cli_compile(policy);
+	if (!ir)
+		return EXIT_POLICY;
 	rc = EXIT_POLICY;
-	if (selfcheck_run(ir, o->force) < 0)
+	ruleset = t->lower(ir);
+	if (!ruleset || selfcheck_run(ir, cli_arg(a, OPT_FORCE) != NULL) < 0)
 		goto out;
 	rc = EXIT_SYSTEM;
 	lock = kernel_cmd_lock();
 	if (lock < 0)
 		goto out;
 	state = kernel_cmd_state_path();
-	if (!state || (o->confirm_secs && !(cf = confirm_save(state))))
+	run_dir = state_dir(false);
+	if (!state || !run_dir || (secs && !(cf = confirm_save(state))))
 		goto out_unlock;
-	if (!nft)
-		ipt_timeout_sysctls(ir);
+	if (t->sysctls)
+		t->sysctls(ir);
 	/* the record first: what cannot be recorded is not applied */
 	plan = sysctls_plan(ir, state);
 	if (!plan)
 		goto out_unlock;
-	if ((nft ? nft_load(m, true) : ipt_apply(ir)) < 0) {
+	if (t->load(ruleset, ir, run_dir) < 0) {
 		sysctls_cancel(plan);
 		goto out_unlock;
 	}
-	printf("applied %s\n", o->policy);
+	printf("applied %s\n", policy);
 	apply_modules(ir);
 	if (sysctls_apply(plan) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
@@ -159,34 +161,61 @@ static int apply_policy(const struct kernel_cmd_opts *o)
 	rc = EXIT_OK;
 out_unlock:
 	if (cf)
-		rc = confirm_finish(cf, rc, o->confirm_secs);
-	if (rc == EXIT_OK && nft)
-		lastgood_save(m, ir);
+		rc = confirm_finish(cf, rc, secs);
+	if (rc == EXIT_OK && t->keep)
+		t->keep(ruleset, ir);
 	close(lock);
 out:
 	free(state);
-	nft_model_free(m);
+	free(run_dir);
+	if (ruleset)
+		t->release(ruleset);
 	ir_free(ir);
 	return rc;
 }
 
-int cmd_apply(int argc, char **argv)
+static int apply_run(const struct cli_args *a)
 {
-	struct kernel_cmd_opts o;
-	bool nft;
+	const char *secs_arg = cli_arg(a, OPT_CONFIRM);
+	bool fallback = cli_arg(a, OPT_FALLBACK) != NULL;
+	unsigned secs = 0;
 	int rc;
 
-	rc = kernel_cmd_args(argc, argv, apply_help, true, true, &o);
-	if (rc >= 0)
-		return rc;
-	nft = !o.target || strcmp(o.target, "nft") == 0;
-	if (o.confirm_secs && !nft)
-		return cli_usage_error(argv[0], "--confirm works with the nft target only");
-	if (o.fallback && (o.confirm_secs || !nft))
-		return cli_usage_error(argv[0], "--fallback-last-good works with the nft target "
-						"and without --confirm only");
-	rc = apply_policy(&o);
-	if (o.fallback && (rc == EXIT_POLICY || rc == EXIT_SYSTEM))
-		rc = apply_fallback(o.policy);
+	if (secs_arg && confirm_parse_secs(secs_arg, &secs) < 0)
+		return EXIT_USAGE;
+	if (secs && !a->target->confirm)
+		return cli_usage_error(a->cmd->name, "--confirm works with the nft target only");
+	if (fallback && (secs || !a->target->keep))
+		return cli_usage_error(a->cmd->name, "--fallback-last-good works with the nft "
+						     "target and without --confirm only");
+	rc = apply_policy(a, secs);
+	if (fallback && (rc == EXIT_POLICY || rc == EXIT_SYSTEM))
+		rc = apply_fallback(a->ops[0]);
 	return rc;
 }
+
+const struct cli_command cli_apply = {
+	.name = "apply",
+	.summary = "apply atomically and set kernel settings",
+	.operands = "POLICY",
+	.min_ops = 1,
+	.max_ops = 1,
+	.missing = "a POLICY file is required",
+	.help = "Compile POLICY and replace masqgen's nftables tables (ip masqgen, ip6 masqgen)\n"
+		"in one transaction: the kernel takes all of it or none, and no other table is\n"
+		"touched. When only forwards and other set elements changed since the last\n"
+		"apply, the transaction changes just those elements (counters stay). Then load\n"
+		"the helpers' NAT modules, set the kernel settings the policy needs (recording\n"
+		"each replaced value for 'masqgen flush'), and delete the\n"
+		"connection tracking entries the new ruleset treats differently.\n\n"
+		"Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
+		"the connection of the sshd you came through) is checked against the new\n"
+		"ruleset: apply refuses a policy that would drop it, naming the policy line.\n",
+	.trailer = "Exit status: 0 applied, 1 policy errors or your session would be cut, 2 usage,\n"
+		   "3 the kernel or system refused (the ruleset is unchanged unless a message\n"
+		   "says otherwise), 4 not confirmed: the previous ruleset is back, 6 the last\n"
+		   "good ruleset was loaded instead of POLICY.\n",
+	.opts = apply_opts,
+	.target_use = CLI_T_APPLY,
+	.run = apply_run,
+};

@@ -43,13 +43,12 @@ int sysctls_forwarding_off(void);
 
 /*
  * The last good ruleset (lastgood.c), kept for the nft target in init and
- * named network namespaces: lastgood_save() keeps @m with the settings of
- * @ir after a successful apply (a failure is a warning); lastgood_restore()
+ * named network namespaces: lastgood_save() keeps @ruleset (the nft
+ * target's model, cli.h) with the settings of @ir after a successful apply (a failure is a warning); lastgood_restore()
  * loads it with `nft -f` and writes its settings through the record, as
  * apply does. lastgood_restore() returns 0, or -1 after reporting.
  */
-struct nft_model;
-void lastgood_save(const struct nft_model *m, const struct ir *ir);
+void lastgood_save(const void *ruleset, const struct ir *ir);
 int lastgood_restore(void);
 
 /*

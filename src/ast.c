@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,14 @@ const struct ast_word *ast_get1(const struct ast_stmt *st, enum ast_slot slot)
 	return l ? &l->v[0] : NULL;
 }
 
+void ast_build_init(struct ast_build *b, enum ast_kind kind, const struct loc *loc)
+{
+	memset(&b->st, 0, sizeof(b->st));
+	b->st.kind = kind;
+	b->st.loc = *loc;
+	b->st.field = b->field;
+}
+
 struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot)
 {
 	struct ast_field *f;
@@ -225,45 +234,88 @@ struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot)
 	return &f->list;
 }
 
-struct ast_word *ast_list_add(struct ast_list *l, enum ast_word_kind kind, const char *text,
-			      const struct loc *loc)
-{
-	struct ast_word *w = VEC_PUSH(l->v, l->n, l->cap);
+/* A piece of a file's arena; data follows. */
+struct ast_chunk {
+	struct ast_chunk *next;
+	size_t size;
+	max_align_t data[];
+};
 
-	w->kind = kind;
-	w->text = xstrdup(text);
-	w->loc = *loc;
-	return w;
+#define AST_CHUNK (64u << 10)
+
+void *ast_alloc(struct ast_file *f, size_t size)
+{
+	struct ast_chunk *c;
+	size_t n;
+
+	if (!size) /* a statement without fields: a place all the same */
+		size = 1;
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (size > f->chunk_left) {
+		n = size > AST_CHUNK / 4 ? size : AST_CHUNK;
+		c = xmalloc(sizeof(*c) + n);
+		c->size = n;
+		if (n == size && f->chunks) {
+			/* a big piece gets its own chunk, behind the one being filled */
+			c->next = f->chunks->next;
+			f->chunks->next = c;
+			return c->data;
+		}
+		c->next = f->chunks;
+		f->chunks = c;
+		f->chunk_left = n;
+	}
+	f->chunk_left -= size;
+	return (char *)f->chunks->data + f->chunks->size - f->chunk_left - size;
 }
 
-struct ast_stmt *ast_file_add(struct ast_file *f, enum ast_kind kind, const struct loc *loc)
+const char *ast_strndup(struct ast_file *f, const char *s, size_t len)
 {
-	struct ast_stmt *st = VEC_PUSH(f->stmts, f->n, f->cap);
+	char *p = ast_alloc(f, len + 1);
 
-	memset(st, 0, sizeof(*st));
-	st->kind = kind;
-	st->loc = *loc;
-	return st;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
 }
 
-void ast_list_clear(struct ast_list *l)
+void ast_list_push(struct ast_file *f, struct ast_list *l, const struct ast_word *w)
 {
-	size_t i;
+	struct ast_word *v;
 
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].text);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
+	if (l->n == l->cap) {
+		/* the old array stays in the arena: at most as much again is wasted */
+		l->cap = l->cap ? l->cap * 2 : 1;
+		v = ast_alloc(f, l->cap * sizeof(*v));
+		if (l->n)
+			memcpy(v, l->v, l->n * sizeof(*v));
+		l->v = v;
+	}
+	l->v[l->n++] = *w;
 }
 
-void ast_stmt_clear(struct ast_stmt *st)
+void ast_list_add(struct ast_file *f, struct ast_list *l, enum ast_word_kind kind,
+		  const char *text, const struct loc *loc)
 {
-	unsigned i;
+	struct ast_word w = {.kind = kind, .text = ast_strndup(f, text, strlen(text)),
+			     .loc = *loc};
 
-	for (i = 0; i < st->n_fields; i++)
-		ast_list_clear(&st->field[i].list);
-	ast_file_free(st->included);
-	memset(st, 0, sizeof(*st));
+	ast_list_push(f, l, &w);
+}
+
+void ast_file_add(struct ast_file *f, const struct ast_stmt *st)
+{
+	struct ast_stmt *o = VEC_PUSH(f->stmts, f->n, f->cap);
+
+	if (st->kind == AST_DEFINE || st->kind == AST_INCLUDE)
+		f->expands = true;
+	*o = *st;
+	o->field = ast_alloc(f, st->n_fields * sizeof(*st->field));
+	memcpy(o->field, st->field, st->n_fields * sizeof(*st->field));
+}
+
+void ast_file_reserve(struct ast_file *f, size_t n)
+{
+	util_grow(&f->stmts, &f->cap, f->n + n, sizeof(*f->stmts));
 }
 
 struct ast_file *ast_file_new(const struct diag_source *src)
@@ -277,12 +329,17 @@ struct ast_file *ast_file_new(const struct diag_source *src)
 
 void ast_file_free(struct ast_file *f)
 {
+	struct ast_chunk *c;
 	size_t i;
 
 	if (!f)
 		return;
 	for (i = 0; i < f->n; i++)
-		ast_stmt_clear(&f->stmts[i]);
+		ast_file_free(f->stmts[i].included);
+	while ((c = f->chunks)) {
+		f->chunks = c->next;
+		free(c);
+	}
 	free(f->stmts);
 	free(f->path);
 	free(f);

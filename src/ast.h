@@ -4,7 +4,8 @@
  * (yaml_load.c).
  *
  * The parser does not interpret values: every value is a word with its
- * location, and each statement keeps its words in named slots. eval.c gives
+ * location (its text and the file's arrays live in the file's arena, freed
+ * with the file), and each statement keeps its words in named slots. eval.c gives
  * the words their meaning by slot (an address, a port, an interface...), so
  * "-" and "/" are read by what the statement expects at that place, and the
  * same checks serve both input formats. The printers (ast_print.c) are
@@ -31,13 +32,13 @@ enum ast_word_kind {
 
 struct ast_word {
 	enum ast_word_kind kind;
-	char *text;		/* owned */
+	const char *text;	/* in an arena (see struct ast_file) or static */
 	struct loc loc;
 };
 
 /* A value: one word, or a list written "a, b" or "{ a, b }". */
 struct ast_list {
-	struct ast_word *v;	/* owned */
+	struct ast_word *v;	/* in the file's arena */
 	size_t n, cap;
 	bool braced;		/* written with { } (kept for printing) */
 };
@@ -133,28 +134,48 @@ struct ast_field {
 
 struct ast_file;
 
+/*
+ * A statement. Its fields are an array in the file's arena, as many as it
+ * uses; one being built (struct ast_build) has room for AST_MAX_FIELDS.
+ */
 struct ast_stmt {
 	enum ast_kind kind;
-	struct loc loc;			/* the statement's keyword */
 	unsigned flags;			/* enum ast_flag */
-	struct loc flag_loc;		/* where the (last) flag word stands */
-	struct ast_field field[AST_MAX_FIELDS];
 	unsigned n_fields;
+	struct loc loc;			/* the statement's keyword */
+	struct loc flag_loc;		/* where the (last) flag word stands */
+	struct ast_field *field;
 	struct ast_file *included;	/* AST_INCLUDE: the file, once loaded; owned */
 };
 
-/* One policy file: its statements in order. */
+/* A statement being built, with room for every field it may get. */
+struct ast_build {
+	struct ast_stmt st;
+	struct ast_field field[AST_MAX_FIELDS];
+};
+
+struct ast_chunk;
+
+/*
+ * One policy file: its statements in order. Words, their text and every
+ * array of a statement come from the file's arena, a list of chunks freed
+ * at once with the file (a parse makes millions of small pieces).
+ */
 struct ast_file {
 	const struct diag_source *src;
 	char *path;			/* as opened; owned */
 	struct ast_stmt *stmts;		/* owned */
 	size_t n, cap;
+	struct ast_chunk *chunks;	/* the arena */
+	size_t chunk_left;		/* free bytes at the end of the first chunk */
 	/*
 	 * An error lost a statement that may declare an interface or a name
 	 * (here or in an include): the other statements' meaning is then
 	 * unknown, so they are not evaluated (their errors would be guesses).
 	 */
 	bool lost_decl;
+	/* it holds a define, an include or a $name: ast_flatten() has work */
+	bool expands;
 };
 
 /* Do other statements depend on a statement of @kind (define, include, interfaces)? */
@@ -167,16 +188,34 @@ const char *ast_kind_name(enum ast_kind kind);
 const struct ast_list *ast_get(const struct ast_stmt *st, enum ast_slot slot);
 /* The slot's first word, or NULL when absent. */
 const struct ast_word *ast_get1(const struct ast_stmt *st, enum ast_slot slot);
-/* The slot's list, created empty if absent (for builders). */
+
+/* Start building a statement of @kind at @loc in @b. */
+void ast_build_init(struct ast_build *b, enum ast_kind kind, const struct loc *loc);
+/* The slot's list in a statement being built, created empty if absent. */
 struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot);
 
-/* Append a copy of @text as a word; returns it. */
-struct ast_word *ast_list_add(struct ast_list *l, enum ast_word_kind kind, const char *text,
-			      const struct loc *loc);
-struct ast_stmt *ast_file_add(struct ast_file *f, enum ast_kind kind, const struct loc *loc);
+/* @size bytes (aligned for any AST struct) from @f's arena. */
+void *ast_alloc(struct ast_file *f, size_t size);
+/* The first @len bytes of @s, NUL-terminated, in @f's arena. */
+const char *ast_strndup(struct ast_file *f, const char *s, size_t len);
+
+/* Append @w to @l, its text as it is (it must live as long as @f). */
+void ast_list_push(struct ast_file *f, struct ast_list *l, const struct ast_word *w);
+/* Append a word with a copy of @text (in @f's arena). */
+void ast_list_add(struct ast_file *f, struct ast_list *l, enum ast_word_kind kind,
+		  const char *text, const struct loc *loc);
+
+/* Append a copy of statement @st (its fields copied into @f's arena). */
+void ast_file_add(struct ast_file *f, const struct ast_stmt *st);
 
 /* Length of the name in an AST_VAR's text (the part before ':PORT'). */
 size_t ast_var_name_len(const char *text);
+
+/*
+ * Make room for @n statements in @f at once (so the array is neither
+ * copied as it grows nor left half empty).
+ */
+void ast_file_reserve(struct ast_file *f, size_t n);
 
 /* Free @f and everything it owns, included files too. */
 void ast_file_free(struct ast_file *f);
@@ -196,7 +235,8 @@ struct ast_file *ast_parse_yaml(const struct diag_source *src);
 
 /*
  * A new file with every include inlined and every $name expanded, define
- * statements dropped: what eval reads. A $name expands to the define's
+ * statements dropped: what eval reads. Its words' text is @f's (and the
+ * result's own for $name:PORT): free the result before @f. A $name expands to the define's
  * words (a list splices into the list it stands in); expanded words keep
  * the location of the define's value ($name:PORT: of the use). An undefined
  * name, or one used before its define, is an error reported here, and its

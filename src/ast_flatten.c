@@ -19,14 +19,16 @@ struct flat_def {
 	struct loc loc;			/* its first define */
 	bool defined;			/* its define has been passed */
 	bool broken;			/* its value had an error: uses are dropped */
-	struct ast_list value;		/* expanded; owned */
+	struct ast_list value;		/* expanded, in the flat file's arena */
 };
 
 struct flat {
+	struct ast_file *out;		/* the flat policy: its arena holds the lists */
 	struct flat_def *defs;
 	size_t n, cap;
 	size_t *slots;			/* open addressing: index + 1, 0 empty */
 	size_t n_slots;
+	size_t stmts;			/* statements the flat policy will hold */
 	size_t words;			/* in the flat policy and the defines' values */
 	bool full;			/* AST_MAX_WORDS reached: expansion stopped */
 };
@@ -101,6 +103,8 @@ static void flat_collect(struct flat *fl, const struct ast_file *f)
 
 		if (st->kind == AST_INCLUDE)
 			flat_collect(fl, st->included);
+		else if (st->kind != AST_DEFINE)
+			fl->stmts++;
 		if (st->kind != AST_DEFINE || !name || flat_find(fl, name->text))
 			continue;
 		d = VEC_PUSH(fl->defs, fl->n, fl->cap);
@@ -145,7 +149,7 @@ static bool flat_expand_port(struct flat *fl, const struct flat_def *d,
 	if (!flat_room(fl, w, 1))
 		return false;
 	text = xasprintf("%s:%s", d->value.v[0].text, port);
-	ast_list_add(out, AST_WORD, text, &w->loc);
+	ast_list_add(fl->out, out, AST_WORD, text, &w->loc);
 	free(text);
 	return true;
 }
@@ -164,7 +168,7 @@ static bool flat_expand_word(struct flat *fl, const struct ast_word *w, struct a
 	if (w->kind != AST_VAR) {
 		if (!flat_room(fl, w, 1))
 			return false;
-		ast_list_add(out, w->kind, w->text, &w->loc);
+		ast_list_push(fl->out, out, w);
 		return true;
 	}
 	len = ast_var_name_len(w->text);
@@ -178,8 +182,7 @@ static bool flat_expand_word(struct flat *fl, const struct ast_word *w, struct a
 		if (!flat_room(fl, w, d->value.n))
 			return false;
 		for (i = 0; i < d->value.n; i++)
-			ast_list_add(out, d->value.v[i].kind, d->value.v[i].text,
-				     &d->value.v[i].loc);
+			ast_list_push(fl->out, out, &d->value.v[i]);
 		return true;
 	}
 	if (d) {
@@ -238,7 +241,7 @@ static void flat_file(struct flat *fl, const struct ast_file *f, struct ast_file
 
 	for (i = 0; f && i < f->n; i++) {
 		const struct ast_stmt *st = &f->stmts[i];
-		struct ast_stmt *o;
+		struct ast_build b;
 
 		if (st->kind == AST_DEFINE) {
 			flat_define(fl, st);
@@ -248,33 +251,31 @@ static void flat_file(struct flat *fl, const struct ast_file *f, struct ast_file
 			flat_file(fl, st->included, out);
 			continue;
 		}
-		o = ast_file_add(out, st->kind, &st->loc);
-		o->flags = st->flags;
-		o->flag_loc = st->flag_loc;
+		ast_build_init(&b, st->kind, &st->loc);
+		b.st.flags = st->flags;
+		b.st.flag_loc = st->flag_loc;
 		ok = true;
 		for (j = 0; j < st->n_fields; j++)
-			ok &= flat_expand(fl, &st->field[j].list, ast_slot(o, st->field[j].slot));
+			ok &= flat_expand(fl, &st->field[j].list,
+					  ast_slot(&b.st, st->field[j].slot));
 		if (ok)
-			continue;
-		out->lost_decl |= ast_kind_declares(st->kind);
-		ast_stmt_clear(o);
-		out->n--;
+			ast_file_add(out, &b.st);
+		else
+			out->lost_decl |= ast_kind_declares(st->kind);
 	}
 }
 
 struct ast_file *ast_flatten(const struct ast_file *f)
 {
 	struct ast_file *out = xcalloc(1, sizeof(*out));
-	struct flat fl = {0};
-	size_t i;
+	struct flat fl = {.out = out};
 
 	out->src = f->src;
 	out->path = xstrdup(f->path);
 	flat_collect(&fl, f);
+	ast_file_reserve(out, fl.stmts);
 	flat_file(&fl, f, out);
 	out->lost_decl |= fl.full;
-	for (i = 0; i < fl.n; i++)
-		ast_list_clear(&fl.defs[i].value);
 	free(fl.defs);
 	free(fl.slots);
 	return out;

@@ -215,6 +215,7 @@ static void ye_forward_to(struct ye *y, const struct ast_word *w)
 {
 	const char *colon = strchr(w->text, ':');
 	struct ast_word host;
+	char *text;
 
 	ye_scalar(y, "to", YAML_PLAIN_SCALAR_STYLE);
 	if (!colon) {
@@ -222,9 +223,9 @@ static void ye_forward_to(struct ye *y, const struct ast_word *w)
 		return;
 	}
 	host = *w;
-	host.text = xstrndup(w->text, (size_t)(colon - w->text));
-	ye_word(y, &host, host.text, false);
-	free(host.text);
+	host.text = text = xstrndup(w->text, (size_t)(colon - w->text));
+	ye_word(y, &host, text, false);
+	free(text);
 	ye_scalar(y, "to_ports", YAML_PLAIN_SCALAR_STYLE);
 	host.kind = w->kind == AST_VAR ? AST_WORD : w->kind;
 	ye_word(y, &host, colon + 1, false);

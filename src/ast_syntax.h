@@ -53,12 +53,6 @@ bool ast_check_stmt(const struct ast_stmt *st);
 /* A define name: a letter or '_', then letters, digits, '_' and '-'. */
 bool ast_is_name(const char *s);
 
-/* Free the words of @l and reset it to empty. */
-void ast_list_clear(struct ast_list *l);
-
-/* Free what @st owns (not @st itself) and reset it to empty. */
-void ast_stmt_clear(struct ast_stmt *st);
-
 /* A new, empty file for @src. The caller owns it. */
 struct ast_file *ast_file_new(const struct diag_source *src);
 

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <libnftnl/chain.h>
@@ -509,6 +510,40 @@ static char *confirm_read_file(const char *path, size_t *len, int *err)
 		return NULL;
 	}
 	return sb.buf;
+}
+
+/*
+ * Hold in a signalfd every signal whose default would end or stop the
+ * process: each means "roll back". SIGCHLD, SIGCONT, SIGURG and SIGWINCH
+ * are no reason to. Returns 0, or -1 after reporting.
+ */
+static int confirm_signals_hold(struct confirm *cf)
+{
+	sigset_t set;
+
+	sigfillset(&set);
+	sigdelset(&set, SIGKILL);
+	sigdelset(&set, SIGSTOP);
+	sigdelset(&set, SIGCHLD);
+	sigdelset(&set, SIGCONT);
+	sigdelset(&set, SIGURG);
+	sigdelset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, &cf->oldmask) < 0)
+		goto fail;
+	cf->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (cf->sigfd >= 0)
+		return 0;
+	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
+fail:
+	diag_error(NULL, "cannot hold signals for --confirm: %s", strerror(errno));
+	return -1;
+}
+
+static void confirm_signals_release(struct confirm *cf)
+{
+	close(cf->sigfd);
+	cf->sigfd = -1;
+	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
 }
 
 /* The saved kernel settings and their record. Returns 0, or -1 after reporting. */

@@ -65,14 +65,7 @@ int confirm_rollback(const struct confirm *cf);
 bool confirm_changed(const struct confirm *cf);
 void confirm_free(struct confirm *cf);
 
-/*
- * confirm_wait.c: hold in a signalfd every signal that would end the
- * process (all but SIGKILL, SIGSTOP and those ignored by default): each
- * means "roll back". 0, or -1 after reporting.
- */
-int confirm_signals_hold(struct confirm *cf);
-void confirm_signals_release(struct confirm *cf);
-/* Wait up to @ms for @events on @fd. */
+/* confirm_wait.c: wait up to @ms for @events on @fd. */
 bool confirm_poll1(int fd, short events, int ms);
 
 /*

@@ -29,7 +29,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,44 +44,7 @@
 
 #define CONFIRM_SECS_MAX 86400
 
-/*
- * Every signal whose default would end or stop the process; the rest
- * (SIGCHLD, SIGCONT, SIGURG, SIGWINCH) are no reason to roll back.
- */
-static void confirm_deadly(sigset_t *set)
-{
-	sigfillset(set);
-	sigdelset(set, SIGKILL);
-	sigdelset(set, SIGSTOP);
-	sigdelset(set, SIGCHLD);
-	sigdelset(set, SIGCONT);
-	sigdelset(set, SIGURG);
-	sigdelset(set, SIGWINCH);
-}
-
-int confirm_signals_hold(struct confirm *cf)
-{
-	sigset_t set;
-
-	confirm_deadly(&set);
-	if (sigprocmask(SIG_BLOCK, &set, &cf->oldmask) < 0)
-		goto fail;
-	cf->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (cf->sigfd >= 0)
-		return 0;
-	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
-fail:
-	diag_error(NULL, "cannot hold signals for --confirm: %s", strerror(errno));
-	return -1;
-}
-
-void confirm_signals_release(struct confirm *cf)
-{
-	close(cf->sigfd);
-	cf->sigfd = -1;
-	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
-}
-
+/* Wait up to @ms for @events on @fd. */
 bool confirm_poll1(int fd, short events, int ms)
 {
 	struct pollfd p = {.fd = fd, .events = events};
@@ -242,44 +204,14 @@ int confirm_parse_secs(const char *arg, unsigned *secs)
 	return 0;
 }
 
-int cmd_confirm(int argc, char **argv)
+static int confirm_run(const struct cli_args *a)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char help[] =
-		"usage: masqgen confirm\n\n"
-		"Keep the ruleset that a waiting 'masqgen apply --confirm SECS' loaded; without\n"
-		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
-		"a new login to the gateway: that the login got through shows the new ruleset\n"
-		"lets new connections in. It talks to the waiting apply over the unix socket\n"
-		"/run/masqgen/NETNS/" CONFIRM_SOCK " (root only), NETNS naming this network\n"
-		"namespace (init, or its 'ip netns' name).\n\n"
-		"  -h, --help  this text\n\n"
-		"Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n";
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char *path = NULL;
 	char buf[sizeof(CONFIRM_REPLY)] = "";
-	int c, fd = -1, rc = EXIT_USAGE;
+	int fd = -1, rc = EXIT_SYSTEM;
 	ssize_t n = -1;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			rc = EXIT_OK;
-		} else {
-			cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-		goto out;
-	}
-	if (optind < argc) {
-		cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	rc = EXIT_SYSTEM;
 	path = state_path(CONFIRM_SOCK, false);
 	if (!path)
 		goto out;
@@ -314,3 +246,17 @@ out:
 	free(path);
 	return rc;
 }
+
+const struct cli_command cli_confirm = {
+	.name = "confirm",
+	.summary = "keep a ruleset applied with --confirm",
+	.operands = "",
+	.help = "Keep the ruleset that a waiting 'masqgen apply --confirm SECS' loaded; without\n"
+		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
+		"a new login to the gateway: that the login got through shows the new ruleset\n"
+		"lets new connections in. It talks to the waiting apply over the unix socket\n"
+		"/run/masqgen/NETNS/" CONFIRM_SOCK " (root only), NETNS naming this network\n"
+		"namespace (init, or its 'ip netns' name).\n",
+	.trailer = "Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n",
+	.run = confirm_run,
+};

@@ -43,7 +43,13 @@ const char *diag_loc_line(const struct loc *loc, size_t *len);
 /* "FILE:LINE" for rule comments; the caller owns the result. */
 char *diag_loc_str(const struct loc *loc);
 
-/* Print an error / warning / note at @loc (NULL or no source: no place). */
+/*
+ * Print an error / warning / note at @loc (NULL or no source: no place).
+ * The one channel for messages: a policy error names its place; a system
+ * error (a file, a process, the kernel refusing) is diag_error(NULL, ...),
+ * "masqgen: error: MESSAGE". Only usage errors go elsewhere
+ * (cli_usage_error()).
+ */
 void diag_error(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_warning(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

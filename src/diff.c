@@ -57,24 +57,18 @@ static long diff_cmd_compare(struct ir *ir, const struct nft_model *m, const cha
 	return n;
 }
 
-int cmd_diff(int argc, char **argv)
+static const struct cli_opt diff_opts[] = {
+	{'t', "target", "TARGET",
+	 "compare as that target (masqgen's nftables tables or\n"
+	 "its iptables chains); by default the target that loaded\n"
+	 "what is there, nft when nothing is",
+	 CLI_OPT_TARGET, NULL},
+	{0},
+};
+
+static int diff_run(const struct cli_args *a)
 {
-	static const char help[] =
-	    "usage: masqgen diff [-t nft|iptables] POLICY\n\n"
-	    "Show what 'masqgen apply POLICY' would change: what masqgen has loaded (read\n"
-	    "from the kernel) against what POLICY compiles to, compared by meaning: rules\n"
-	    "in order, set and map elements, chains and objects, and the kernel settings\n"
-	    "apply writes. Where a rule came from in the policy (its line, the path it was\n"
-	    "given by) does not count. One line per change, in the policy's words where\n"
-	    "it has them:\n\n"
-	    "  + forward tcp 8081 to 192.168.0.10:80  (gw.masq:12)\n\n"
-	    "  -t, --target TARGET  compare as that target: nft, or iptables (masqgen's\n"
-	    "                       iptables chains); by default the target that loaded\n"
-	    "                       what is there, nft when nothing is\n"
-	    "  -h, --help           this text\n\n"
-	    "Exit status: 0 same meaning, 5 different, 1 policy errors, 2 usage, 3 the\n"
-	    "system refused.\n";
-	struct kernel_cmd_opts o;
+	const char *policy = a->ops[0];
 	struct nft_model *m = NULL;
 	struct strbuf out = {0};
 	struct ipt_loaded il;
@@ -84,24 +78,21 @@ int cmd_diff(int argc, char **argv)
 	long n;
 	int rc;
 
-	rc = kernel_cmd_args(argc, argv, help, true, true, &o);
-	if (rc >= 0)
-		return rc;
 	if (kernel_cmd_loaded(&d, &il, true) < 0)
 		return EXIT_SYSTEM;
-	target = o.target;
+	target = cli_arg(a, 't');
 	if (!target)
 		target = !nft_dump_loaded(&d) && ipt_loaded_any(&il) ? "iptables" : "nft";
 	if (strcmp(target, "nft") == 0 && ipt_loaded_any(&il))
 		diag_note(NULL, "masqgen's iptables chains are loaded as well ('masqgen show'; "
 				"'masqgen diff -t iptables' compares them)");
-	rc = kernel_cmd_prepare(o.policy, &ir, strcmp(target, "nft") == 0 ? &m : NULL);
+	rc = kernel_cmd_prepare(policy, &ir, strcmp(target, "nft") == 0 ? &m : NULL);
 	if (rc != EXIT_OK)
 		goto out;
 	n = diff_cmd_compare(ir, m, target, &d, &il, &out);
 	rc = n < 0 ? EXIT_POLICY : n ? EXIT_NO : EXIT_OK;
 	if (n > 0)
-		printf("--- loaded\n+++ %s\n%.*s", o.policy, (int)out.len, out.buf);
+		printf("--- loaded\n+++ %s\n%.*s", policy, (int)out.len, out.buf);
 	nft_model_free(m);
 	ir_free(ir);
 out:
@@ -110,3 +101,24 @@ out:
 	nft_dump_free(&d);
 	return rc;
 }
+
+const struct cli_command cli_diff = {
+	.name = "diff",
+	.summary = "what apply would change",
+	.operands = "POLICY",
+	.min_ops = 1,
+	.max_ops = 1,
+	.missing = "a POLICY file is required",
+	.help = "Show what 'masqgen apply POLICY' would change: what masqgen has loaded (read\n"
+		"from the kernel) against what POLICY compiles to, compared by meaning: rules\n"
+		"in order, set and map elements, chains and objects, and the kernel settings\n"
+		"apply writes. Where a rule came from in the policy (its line, the path it was\n"
+		"given by) does not count. One line per change, in the policy's words where\n"
+		"it has them:\n\n"
+		"  + forward tcp 8081 to 192.168.0.10:80  (gw.masq:12)\n",
+	.trailer = "Exit status: 0 same meaning, 5 different, 1 policy errors, 2 usage, 3 the\n"
+		   "system refused.\n",
+	.opts = diff_opts,
+	.target_use = CLI_T_APPLY,
+	.run = diff_run,
+};

@@ -13,12 +13,12 @@
  * tools the admin has.
  */
 #include "cli.h"
+#include "diag.h"
 #include "tables.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -587,44 +587,26 @@ out:
 	free(names);
 }
 
-int cmd_doctor(int argc, char **argv)
+enum {
+	OPT_PROC_ROOT = CLI_LONG,
+};
+
+static const struct cli_opt doctor_opts[] = {
+	{OPT_PROC_ROOT, "proc-root", "DIR",
+	 "read /proc's files under DIR instead (for tests)", CLI_OPT_DIR, NULL},
+	{0},
+};
+
+static int doctor_run(const struct cli_args *a)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"proc-root", required_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char help[] =
-		"usage: masqgen doctor\n\n"
-		"Check this machine for what masquerading needs (the HOWTO's section 3.2\n"
-		"for today's kernels), one line per check: ok, warn or FAIL, what, and\n"
-		"how to fix it. nf_tables, NAT and the conntrack helpers are probed in a\n"
-		"throwaway network namespace, so nothing changes. Needs root.\n"
-		"Exit 0 when masquerading can work, 5 when a check failed, 3 without root.\n\n"
-		"  -h, --help  this text\n";
 	struct doctor d = {.proc = "/proc"};
 	struct utsname u;
-	int opt;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		if (opt == 'p') {
-			d.proc = optarg;
-			continue;
-		}
-		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
-				       argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage_error(argv[0], "no arguments expected, not '%s'", argv[optind]);
+	if (cli_arg(a, OPT_PROC_ROOT))
+		d.proc = cli_arg(a, OPT_PROC_ROOT);
 	if (geteuid() != 0) {
-		fprintf(stderr, "masqgen doctor: the kernel checks need root (a network namespace "
-			"and netlink to nftables): run it as root\n");
+		diag_error(NULL, "the kernel checks need root (a network namespace "
+			"and netlink to nftables): run it as root");
 		return EXIT_SYSTEM;
 	}
 	if (uname(&u) == 0)
@@ -639,3 +621,16 @@ int cmd_doctor(int argc, char **argv)
 	       d.fails ? "cannot work until the failures are fixed" : "can work");
 	return d.fails ? EXIT_NO : EXIT_OK;
 }
+
+const struct cli_command cli_doctor = {
+	.name = "doctor",
+	.summary = "check this kernel for masquerading",
+	.operands = "",
+	.help = "Check this machine for what masquerading needs (the HOWTO's section 3.2\n"
+		"for today's kernels), one line per check: ok, warn or FAIL, what, and\n"
+		"how to fix it. nf_tables, NAT and the conntrack helpers are probed in a\n"
+		"throwaway network namespace, so nothing changes. Needs root.\n"
+		"Exit 0 when masquerading can work, 5 when a check failed, 3 without root.\n",
+	.opts = doctor_opts,
+	.run = doctor_run,
+};

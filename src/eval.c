@@ -494,6 +494,10 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 		case AST_DENY:
 		case AST_REJECT:
 			e->last_block[rule_chain(st)] = (long)i;
+			if (!e->drop_all[rule_chain(st)] && !ast_get(st, AST_S_PROTO) &&
+			    !ast_get(st, AST_S_PORTS) && !ast_get(st, AST_S_FROM) &&
+			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON))
+				e->drop_all[rule_chain(st)] = st;
 			break;
 		case AST_MASQUERADE:
 			e->have_masquerade = true;
@@ -538,13 +542,14 @@ static struct ir *ir_new(const struct ast_file *f)
 struct ir *ir_eval(const struct ast_file *f)
 {
 	unsigned errors = diag_error_count();
+	const struct ast_file *flat = f;
+	struct ast_file *owned = NULL;
 	struct eval e = {0};
-	struct ast_file *flat;
 	size_t i;
 
-	flat = ast_flatten(f);
-	if (!flat)
-		return NULL;
+	/* a policy without defines, includes and $names is its own flat form */
+	if (f->expands)
+		flat = owned = ast_flatten(f);
 	if (flat->lost_decl)
 		goto out_flat;
 	e.ir = ir_new(f);
@@ -566,6 +571,6 @@ struct ir *ir_eval(const struct ast_file *f)
 		e.ir = NULL;
 	}
 out_flat:
-	ast_file_free(flat);
+	ast_file_free(owned);
 	return e.ir;
 }

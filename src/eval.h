@@ -50,6 +50,8 @@ struct eval {
 	size_t n_options;
 	/* per chain: flat index of the last deny/reject, or -1 */
 	long last_block[IR_CH_COUNT];
+	/* per chain: the first deny/reject that matches everything, or NULL */
+	const struct ast_stmt *drop_all[IR_CH_COUNT];
 };
 
 /* The slot's single word, or NULL; a list there is an error at its second word. */

@@ -169,7 +169,8 @@ static void chain_raw(struct eval *e)
 static void chain_input(struct eval *e)
 {
 	bool strong = e->ir->level == IR_STRONG;
-	bool v6 = e->ir->ipv6 == IR_IPV6_FIREWALL;
+	/* `ipv6 block` blocks forwarding only: the gateway's own IPv6 follows the level */
+	bool v6 = e->ir->ipv6 != IR_IPV6_OPEN;
 	struct ir_rule *r;
 	size_t i, j;
 
@@ -216,11 +217,33 @@ static void chain_input(struct eval *e)
 	catchall(e, IR_CH_INPUT);
 }
 
-/* The IPv4 sources that may leave by @ext: what is NATed out of it. */
+/* The part of @a inside internal interface @in's networks, into @out. */
+static void clip_to_iface(struct ir_addrs *out, const struct ir_addr *a, const struct ir_iface *in)
+{
+	struct ir_addrs nets = {0};
+	size_t i;
+
+	for (i = 0; i < in->n_nets; i++)
+		add_net(&nets, &in->nets[i]);
+	for (i = 0; i < nets.n; i++) {
+		uint32_t lo = a->lo > nets.v[i].lo ? a->lo : nets.v[i].lo;
+		uint32_t hi = a->hi < nets.v[i].hi ? a->hi : nets.v[i].hi;
+
+		if (lo <= hi)
+			add_addr(out, lo, hi, &a->loc);
+	}
+	free(nets.v);
+}
+
+/*
+ * The IPv4 sources that may leave by @ext from internal @in: what is NATed
+ * out of @ext, and only inside @in's own networks (an interface never
+ * sends with another LAN's sources).
+ */
 static void lan_sources(struct eval *e, const struct ir_iface *in, const struct ir_iface *ext,
 			struct ir_addrs *out)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!e->have_masquerade) {
 		for (i = 0; i < in->n_nets; i++)
@@ -228,13 +251,14 @@ static void lan_sources(struct eval *e, const struct ir_iface *in, const struct 
 		return;
 	}
 	for (i = 0; i < e->ir->n_snats; i++)
-		if (e->ir->snats[i].oif == ext->name)
-			eval_addrs_append(out, &e->ir->snats[i].sources);
+		for (j = 0; e->ir->snats[i].oif == ext->name && j < e->ir->snats[i].sources.n; j++)
+			clip_to_iface(out, &e->ir->snats[i].sources.v[j], in);
 	for (i = 0; i < e->ir->n_nat1to1; i++) {
 		const struct ir_nat1to1 *n = &e->ir->nat1to1[i];
+		struct ir_addr one = {n->private_addr, n->private_addr, n->loc};
 
 		if (n->iif == ext->name)
-			add_addr(out, n->private_addr, n->private_addr, &n->loc);
+			clip_to_iface(out, &one, in);
 	}
 	eval_set_addrs(out, false);
 }

@@ -131,6 +131,25 @@ static void eval_masquerade(struct eval *e, const struct ast_stmt *st)
 	if (!src || eval_addr_list(src, &sources) < 0)
 		goto out;
 	eval_set_addrs(&sources, true);
+	for (i = 0; i < sources.n; i++) {
+		const struct ir_addr *a = &sources.v[i];
+		size_t k;
+		char buf[40];
+
+		for (k = 0; k < e->n_nets; k++) {
+			const struct ir_net *n = e->nets[k].net;
+			uint32_t mask = n->len ? ~(uint32_t)0 << (32 - n->len) : 0;
+
+			if (a->lo <= (n->net | ~mask) && (n->net & mask) <= a->hi)
+				break;
+		}
+		if (k == e->n_nets) {
+			diag_error(&a->loc, "masquerade source %s is outside every internal "
+					    "network: declare its network on an 'internal' line",
+				   ir_addr_str(a, buf));
+			goto out;
+		}
+	}
 	if (to && public_addr(e, to, &to_addr) < 0)
 		goto out;
 	for (i = 0; i < e->ir->n_ifaces; i++) {
@@ -366,6 +385,32 @@ static void sweep_forwards(struct eval_fwd_key *k, size_t n, bool reflect,
 }
 
 /* Two forwards of one port on one interface; reflection on two externals. */
+/*
+ * Forwards with a second external interface: the replies take the main
+ * routing table's way out, whichever interface the connection came in by.
+ */
+static void check_multi_wan(struct eval *e)
+{
+	const struct ir_iface *first = NULL;
+	size_t i;
+
+	for (i = 0; e->ir->n_forwards && i < e->ir->n_ifaces; i++) {
+		const struct ir_iface *x = &e->ir->ifaces[i];
+
+		if (x->role != IR_EXTERNAL)
+			continue;
+		if (!first) {
+			first = x;
+			continue;
+		}
+		diag_warning(&x->loc, "a second external interface with forwards: replies to "
+				      "forwarded connections follow the main routing table, not "
+				      "the interface they arrived on; route them back by source "
+				      "(policy routing) or forward on one uplink");
+		return;
+	}
+}
+
 void eval_check_forwards(struct eval *e)
 {
 	struct ir *ir = e->ir;
@@ -413,6 +458,7 @@ void eval_check_forwards(struct eval *e)
 	}
 	free(c);
 	free(k);
+	check_multi_wan(e);
 }
 
 /* Without `masquerade`: every internal network out of every external. */

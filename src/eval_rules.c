@@ -353,11 +353,36 @@ static const uint8_t proto_number[] = {
 };
 
 /* Warnings for lines that cannot change anything or answer spoofed sources. */
-static void rule_warnings(struct eval *e, const struct ast_stmt *st, size_t idx,
-			  enum ir_chain_id chain, const struct ast_word *on)
+/* Whether every address of @a lies in an internal network (an empty list does not). */
+static bool inside_lans(const struct eval *e, const struct ir_addrs *a)
 {
+	const struct eval_net *n;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		n = eval_net_of(e, a->v[i].lo);
+		if (!n || eval_net_of(e, a->v[i].hi) != n)
+			return false;
+	}
+	return a->n > 0;
+}
+
+static void rule_warnings(struct eval *e, const struct ast_stmt *st, size_t idx,
+			  enum ir_chain_id chain, const struct ast_word *on,
+			  const struct ir_addrs *from)
+{
+	static const char *const chains[] = {"input", "forward", "output"};
+	const struct ast_stmt *all = e->drop_all[chain];
 	const struct ir_iface *ifc;
 
+	/* both point into the flattened policy's statement array */
+	if (st->kind == AST_ALLOW && all && all < st) {
+		diag_warning(&st->loc, "this 'allow' changes nothing: an earlier '%s' drops "
+				       "everything in %s first",
+			     all->kind == AST_DENY ? "deny" : "reject", chains[chain - IR_CH_INPUT]);
+		diag_note(&all->loc, "dropped here");
+		return;
+	}
 	if (st->kind == AST_ALLOW && !(st->flags & AST_F_LOG) &&
 	    (long)idx > e->last_block[chain]) {
 		if (chain == IR_CH_OUTPUT)
@@ -374,6 +399,10 @@ static void rule_warnings(struct eval *e, const struct ast_stmt *st, size_t idx,
 					       "sources too; 'deny' drops silently",
 				     on->text);
 	}
+	if (st->kind == AST_REJECT && !on && chain != IR_CH_OUTPUT && !inside_lans(e, from))
+		diag_warning(&st->loc, "'reject' without 'on' answers the external interfaces' "
+				       "spoofed sources too; 'deny' drops silently, or say 'on' "
+				       "an internal interface");
 }
 
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
@@ -411,7 +440,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		ir_rule_free(&r);
 		return;
 	}
-	rule_warnings(e, st, idx, chain, on);
+	rule_warnings(e, st, idx, chain, on, &r.saddr);
 	r.tag = IR_T_USER;
 	r.loc = st->loc;
 	r.verdict = st->kind == AST_ALLOW ? IR_V_ACCEPT : st->kind == AST_DENY ? IR_V_DROP

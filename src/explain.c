@@ -15,7 +15,6 @@
 #include "explain.h"
 #include "ir.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,69 +710,45 @@ int explain_decide(struct ir *ir, struct explain_packet *p, const char *iface, u
 	return (int)explain_run(&c, p);
 }
 
-int cmd_explain(int argc, char **argv)
+enum {
+	OPT_ADDRESS = 'a',
+};
+
+static const struct cli_opt explain_opts[] = {
+	{OPT_ADDRESS, "address", "IFACE=ADDR",
+	 "the current address of a dynamic external\n"
+	 "interface; without it, a destination outside the internal\n"
+	 "networks of a packet arriving on that interface is taken\n"
+	 "as its address",
+	 CLI_OPT_MANY, NULL},
+	{0},
+};
+
+static int explain_cmd_run(const struct cli_args *args)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"address", required_argument, NULL, 'a'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char help[] =
-		"usage: masqgen explain [--address IFACE=ADDR]... POLICY PACKET\n\n"
-		"Follow one IPv4 packet through POLICY (not the kernel): anti-spoofing,\n"
-		"destination NAT, the routing decision, the filter chain, source NAT.\n"
-		"Print the rule that decided it, with its policy line, and the packet\n"
-		"as it leaves. Exit 0 when it is accepted, 5 when it is dropped or\n"
-		"rejected, 1 when POLICY has errors, 2 on a bad PACKET.\n\n"
-		"PACKET:  PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] WHERE [state STATE]\n"
-		"  PROTO     tcp, udp (both need ports), icmp (needs a type), gre, esp, ah\n"
-		"  WHERE     in IFACE [out IFACE]   arriving on IFACE (out: choose the route)\n"
-		"            out IFACE              sent by the gateway itself\n"
-		"  STATE     new (the default), established, related, invalid\n"
-		"  e.g.      tcp 198.51.100.7:40000 -> 203.0.113.1:80 in ppp0\n"
-		"            icmp echo-request 192.168.0.10 -> 198.51.100.7 in eth1\n\n"
-		"  -a, --address IFACE=ADDR  the current address of a dynamic external\n"
-		"                interface; without it, a destination outside the internal\n"
-		"                networks of a packet arriving on that interface is taken\n"
-		"                as its address\n"
-		"  -h, --help    this text\n";
 	struct explain_ctx c = {0};
 	struct explain_address *a;
 	char *name;
 	struct explain_packet p;
-	int opt, rc = EXIT_USAGE;
+	int rc = EXIT_USAGE;
 	enum ir_verdict v;
 	size_t i;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+ha:", lo, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(help, stdout);
-			rc = EXIT_OK;
+	for (i = 0; i < args->n_given; i++) {
+		if (args->given[i].key != OPT_ADDRESS)
+			continue;
+		a = VEC_PUSH(c.addrs, c.n_addrs, c.cap_addrs);
+		a->iface = NULL;
+		if (explain_packet_address(args->given[i].value, &name, &a->addr) != 0) {
+			c.n_addrs--;
 			goto out;
 		}
-		if (opt == 'a') {
-			a = VEC_PUSH(c.addrs, c.n_addrs, c.cap_addrs);
-			a->iface = NULL;
-			if (explain_packet_address(optarg, &name, &a->addr) != 0) {
-				c.n_addrs--;
-				goto out;
-			}
-			a->iface = name;
-			continue;
-		}
-		cli_usage_error(argv[0], "unknown or incomplete option '%s'", argv[optind - 1]);
-		goto out;
+		a->iface = name;
 	}
-	if (optind >= argc) {
-		cli_usage_error(argv[0], "a POLICY file and a PACKET are required");
-		goto out;
-	}
-	if (explain_packet_parse(argc - optind - 1, argv + optind + 1, &p, &c.out_iface) < 0)
+	if (explain_packet_parse(args->n_ops - 1, args->ops + 1, &p, &c.out_iface) < 0)
 		goto out;
 	diag_quiet_warnings(true);
-	c.ir = cli_compile(argv[optind]);
+	c.ir = cli_compile(args->ops[0]);
 	if (!c.ir) {
 		rc = EXIT_POLICY;
 		goto out;
@@ -795,3 +770,26 @@ out:
 	free(c.out_iface);
 	return rc;
 }
+
+const struct cli_command cli_explain = {
+	.name = "explain",
+	.summary = "which rule decides a packet",
+	.operands = "POLICY PACKET",
+	.min_ops = 1,
+	.max_ops = -1,
+	.missing = "a POLICY file and a PACKET are required",
+	.help = "Follow one IPv4 packet through POLICY (not the kernel): anti-spoofing,\n"
+		"destination NAT, the routing decision, the filter chain, source NAT.\n"
+		"Print the rule that decided it, with its policy line, and the packet\n"
+		"as it leaves. Exit 0 when it is accepted, 5 when it is dropped or\n"
+		"rejected, 1 when POLICY has errors, 2 on a bad PACKET.\n\n"
+		"PACKET:  PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] WHERE [state STATE]\n"
+		"  PROTO     tcp, udp (both need ports), icmp (needs a type), gre, esp, ah\n"
+		"  WHERE     in IFACE [out IFACE]   arriving on IFACE (out: choose the route)\n"
+		"            out IFACE              sent by the gateway itself\n"
+		"  STATE     new (the default), established, related, invalid\n"
+		"  e.g.      tcp 198.51.100.7:40000 -> 203.0.113.1:80 in ppp0\n"
+		"            icmp echo-request 192.168.0.10 -> 198.51.100.7 in eth1\n",
+	.opts = explain_opts,
+	.run = explain_cmd_run,
+};

@@ -17,29 +17,21 @@
 #include <string.h>
 #include <unistd.h>
 
-int cmd_flush(int argc, char **argv)
+static const struct cli_opt flush_opts[] = {
+	{'t', "target", "TARGET", "remove only what that target loaded", CLI_OPT_TARGET, NULL},
+	{0},
+};
+
+static int flush_run(const struct cli_args *a)
 {
-	static const char help[] =
-	    "usage: masqgen flush [-t nft|iptables]\n\n"
-	    "Undo 'masqgen apply', whichever target loaded it: first write back the kernel\n"
-	    "settings apply replaced (so forwarding stops before the filter goes), then\n"
-	    "delete masqgen's nftables tables (ip masqgen, ip6 masqgen) in one transaction,\n"
-	    "and unhook and delete masqgen's iptables and ip6tables chains (iptables-nft\n"
-	    "and iptables-legacy). No other table, chain or rule is touched. Nothing\n"
-	    "loaded is not an error.\n\n"
-	    "  -t, --target TARGET  remove only what that target loaded: nft or iptables\n"
-	    "  -h, --help           this text\n";
-	struct kernel_cmd_opts o;
+	const char *target = cli_arg(a, 't');
 	struct ipt_loaded il;
 	struct nft_dump d;
 	char *state;
-	int lock, rc = kernel_cmd_args(argc, argv, help, false, true, &o);
-	bool nft, ipt;
+	bool nft = !target || strcmp(target, "nft") == 0;
+	bool ipt = !target || strcmp(target, "iptables") == 0;
+	int lock, rc;
 
-	if (rc >= 0)
-		return rc;
-	nft = !o.target || strcmp(o.target, "nft") == 0;
-	ipt = !o.target || strcmp(o.target, "iptables") == 0;
 	rc = EXIT_SYSTEM;
 	lock = kernel_cmd_lock();
 	if (lock < 0)
@@ -64,3 +56,18 @@ out:
 	close(lock);
 	return rc;
 }
+
+const struct cli_command cli_flush = {
+	.name = "flush",
+	.summary = "remove what masqgen loaded",
+	.operands = "",
+	.help = "Undo 'masqgen apply', whichever target loaded it: first write back the kernel\n"
+		"settings apply replaced (so forwarding stops before the filter goes), then\n"
+		"delete masqgen's nftables tables (ip masqgen, ip6 masqgen) in one transaction,\n"
+		"and unhook and delete masqgen's iptables and ip6tables chains (iptables-nft\n"
+		"and iptables-legacy). No other table, chain or rule is touched. Nothing\n"
+		"loaded is not an error.\n",
+	.opts = flush_opts,
+	.target_use = CLI_T_APPLY,
+	.run = flush_run,
+};

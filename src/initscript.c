@@ -11,64 +11,16 @@
  */
 #include "cli.h"
 #include "diag.h"
-#include "ipt.h"
 #include "ir.h"
 #include "template.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-struct initscript_legacy {
-	const char *target;
-	const char *stop;	/* shell lines of the wrapper's stop */
-	const char *status;
-};
-
-/* Forwarding is already off when these run (the wrapper's stop). */
-static const struct initscript_legacy initscript_legacy[] = {
-	{"iptables",
-	 "\tfor ipt in iptables ip6tables; do for t in raw mangle nat filter; do\n"
-	 "\t\t\"$ipt\"-save -t \"$t\" 2>/dev/null | sed -n 's/^-A \\([A-Z]*\\) \\(.*-j "
-	 "masqgen-[a-z0-9-]*\\)$/\\1 \\2/p' |\n"
-	 "\t\t\twhile read -r chain rule; do\n"
-	 "\t\t\t\t# shellcheck disable=SC2086 # the rule's words, as iptables-save wrote them\n"
-	 "\t\t\t\t\"$ipt\" -t \"$t\" -D \"$chain\" $rule\n"
-	 "\t\t\tdone\n"
-	 "\t\tchains=$(\"$ipt\"-save -t \"$t\" 2>/dev/null |\n"
-	 "\t\t\tsed -n 's/^:\\(masqgen-[a-z0-9-]*\\) .*/\\1/p')\n"
-	 "\t\tfor chain in $chains; do \"$ipt\" -t \"$t\" -F \"$chain\"; done\n"
-	 "\t\tfor chain in $chains; do \"$ipt\" -t \"$t\" -X \"$chain\"; done\n"
-	 "\tdone; done",
-	 "\tiptables-save | grep -e '^\\*' -e masqgen\n"
-	 "\tip6tables-save | grep -e '^\\*' -e masqgen"},
-	{"ipchains",
-	 "\tipchains -P forward DENY\n"
-	 "\tipchains -F forward\n"
-	 "\tipchains -F input\n"
-	 "\tipchains -F output\n"
-	 "\tipchains -X\n"
-	 "\tipchains -P input ACCEPT\n"
-	 "\tipchains -P output ACCEPT\n"
-	 "\tif command -v ipmasqadm >/dev/null; then ipmasqadm portfw -f; fi",
-	 "\tipchains -L -n"},
-	{"ipfwadm",
-	 "\tipfwadm -F -p deny\n"
-	 "\tipfwadm -F -f\n"
-	 "\tipfwadm -I -f\n"
-	 "\tipfwadm -O -f\n"
-	 "\tipfwadm -I -p accept\n"
-	 "\tipfwadm -O -p accept\n"
-	 "\tif command -v ipportfw >/dev/null; then ipportfw -C; fi",
-	 "\tipfwadm -I -l -n\n"
-	 "\tipfwadm -F -l -n\n"
-	 "\tipfwadm -O -l -n"},
-};
 
 /*
  * A path that goes into a generated file: absolute, and no control
@@ -107,8 +59,8 @@ static char *initscript_self(void)
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 
 	if (n < 0) {
-		fprintf(stderr, "masqgen init-script: cannot find masqgen's own path "
-			"(/proc/self/exe): %s\n", strerror(errno));
+		diag_error(NULL, "cannot find masqgen's own path "
+			"(/proc/self/exe): %s", strerror(errno));
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -120,7 +72,7 @@ static int initscript_write(const char *path, struct strbuf *sb, mode_t mode)
 	int rc = util_write_file(path, sb->buf ? sb->buf : "", sb->len);
 
 	if (rc == 0 && path && strcmp(path, "-") != 0 && chmod(path, mode) < 0) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", path, strerror(errno));
+		diag_error(NULL, "%s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	return rc;
@@ -163,7 +115,7 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 	if (root) {
 		rootdir = realpath(root, NULL);
 		if (!rootdir) {
-			fprintf(stderr, "masqgen init-script: %s: %s\n", root, strerror(errno));
+			diag_error(NULL, "%s: %s", root, strerror(errno));
 			goto out;
 		}
 		self_path = initscript_below(rootdir, "masqgen's path", self);
@@ -200,174 +152,25 @@ out:
 	return rc;
 }
 
-/* A table or chain name from the emitter, safe to stand unquoted in a script. */
-static bool initscript_name_ok(const char *s, size_t n)
+/* A target with its own init script: DIR/rc.firewall-TARGET and DIR/firewall-TARGET. */
+static int initscript_pair(const struct cli_target *t, const char *policy, const char *dir)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
-			return false;
-	return n > 0;
-}
-
-/*
- * Split `generate -t iptables` output (IPv4 restore input, then the IPv6
- * part behind "#6 ") into restore input for --noflush without the jumps
- * from built-in chains (@v4, @v6), and `jump` lines adding those jumps
- * only when missing (@jumps). Returns 0, or -1 on a line it cannot place.
- */
-static int initscript_split_ipt(const char *text, struct strbuf *v4, struct strbuf *v6,
-				struct strbuf *jumps)
-{
-	static const char jump_match[] = " -m comment --comment masqgen -j ";
-	char table[32] = "", table6[32] = "";
-	const char *line, *nl, *hook, *chain;
-	size_t len, hook_len;
-
-	for (line = text; *line; line = nl ? nl + 1 : line + len) {
-		bool six = strncmp(line, "#6 ", 3) == 0;
-		struct strbuf *out = six ? v6 : v4;
-		char *tbl = six ? table6 : table;
-
-		if (six)
-			line += 3;
-		nl = strchr(line, '\n');
-		len = nl ? (size_t)(nl - line) : strlen(line);
-		if (len == 0 || line[0] == '#')
-			continue;
-		if (line[0] == '*' && len < sizeof(table)) {
-			if (!initscript_name_ok(line + 1, len - 1))
-				return -1;
-			snprintf(tbl, sizeof(table), "%.*s", (int)len - 1, line + 1);
-		}
-		hook = line + 3;
-		hook_len = strspn(hook, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-		if (strncmp(line, "-A ", 3) == 0 && hook_len &&
-		    strncmp(hook + hook_len, jump_match, sizeof(jump_match) - 1) == 0) {
-			chain = hook + hook_len + sizeof(jump_match) - 1;
-			if (!tbl[0] || !initscript_name_ok(chain, (size_t)(line + len - chain)))
-				return -1;
-			sb_addf(jumps, "jump %s %s %.*s %.*s\n", six ? "ip6tables" : "iptables", tbl,
-				(int)hook_len, hook, (int)(line + len - chain), chain);
-			continue;
-		}
-		sb_addn(out, line, len);
-		sb_add(out, "\n");
-	}
-	return 0;
-}
-
-/*
- * The /proc/sys path of sysctl @key, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
- * is net/ipv4/conf/ppp0/rp_filter (the dots of an interface name stay).
- */
-static char *initscript_sysctl_path(const char *key, const char *iface)
-{
-	char *path = xasprintf("/proc/sys/%s", key), *name = NULL, *p, *q;
-	size_t n = 0;
-
-	if (iface) {
-		char *dotted = xasprintf(".%s.", iface);
-
-		name = strstr(path, dotted);
-		n = strlen(iface);
-		free(dotted);
-	}
-	for (p = path; *p; p++)
-		if (*p == '.' && !(name && p > name && p <= name + n))
-			*p = '/';
-	q = util_shell_quote(path);
-	free(path);
-	return q;
-}
-
-/*
- * The rc.firewall-iptables script around @rules (generate -t iptables):
- * both families loaded with --noflush into masqgen's own chains, the
- * jumps added when missing, then the kernel settings.
- */
-static int initscript_rc_iptables(const struct ir *ir, const char *policy, struct strbuf *rules,
-				  struct strbuf *out)
-{
-	struct strbuf v4 = {0}, v6 = {0}, six = {0}, jumps = {0}, sysctls = {0};
-	struct ipt_model *m;
-	size_t i;
-	int rc = -1;
-
-	if (initscript_split_ipt(rules->buf ? rules->buf : "", &v4, &v6, &jumps) < 0) {
-		fprintf(stderr, "masqgen init-script: cannot read the iptables backend's output\n");
-		goto out;
-	}
-	if (v6.len)
-		sb_addf(&six, "echo \"rc.firewall-iptables: loading masqgen's IPv6 chains\"\n"
-			"ip6tables-restore --noflush <<'MASQGEN_IPV6'\n%sMASQGEN_IPV6\n", v6.buf);
-	for (i = 0; i < ir->n_sysctls; i++) {
-		const struct ir_sysctl *s = &ir->sysctls[i];
-		char *path = initscript_sysctl_path(s->key, s->iface);
-		char *value = util_shell_quote(s->value);
-
-		/* a per-interface setting of a link that is not up yet is skipped */
-		if (s->iface)
-			sb_addf(&sysctls, "if [ -e %s ]; then echo %s >%s; fi\n", path, value, path);
-		else
-			sb_addf(&sysctls, "echo %s >%s\n", value, path);
-		free(value);
-		free(path);
-	}
-	/* iptables has no per-connection timeouts: the global conntrack sysctls */
-	diag_quiet_warnings(true);
-	m = ipt_lower(ir);
-	diag_quiet_warnings(false);
-	for (i = 0; m && i < m->n_sysctls; i++) {
-		char *path = initscript_sysctl_path(m->sysctls[i].key, NULL);
-
-		sb_addf(&sysctls, "echo %u >%s\n", m->sysctls[i].value, path);
-		free(path);
-	}
-	ipt_model_free(m);
-	{
-		const struct template_var vars[] = {
-			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
-			{"RULES4", v4.buf ? v4.buf : "", TEMPLATE_RAW},
-			{"RULES6", six.buf ? six.buf : "", TEMPLATE_RAW},
-			{"JUMPS", jumps.buf ? jumps.buf : "", TEMPLATE_RAW},
-			{"SYSCTLS", sysctls.buf ? sysctls.buf : "", TEMPLATE_RAW},
-		};
-
-		rc = template_fill("rc.firewall-iptables.in", vars, ARRAY_SIZE(vars), out);
-	}
-out:
-	sb_free(&v4);
-	sb_free(&v6);
-	sb_free(&six);
-	sb_free(&jumps);
-	sb_free(&sysctls);
-	return rc;
-}
-
-/* -t iptables|ipchains|ipfwadm: DIR/rc.firewall-TARGET and DIR/firewall-TARGET. */
-static int initscript_legacy_pair(const struct initscript_legacy *l, const char *policy,
-				  const char *dir)
-{
-	const struct cli_target *t = cli_target_find(l->target);
-	struct strbuf rules = {0}, fw = {0}, init = {0};
+	struct strbuf fw = {0}, init = {0};
 	char *rc_path = NULL, *init_path = NULL, *absdir = NULL;
 	struct ir *ir;
 	int rc = EXIT_POLICY;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", dir, strerror(errno));
+		diag_error(NULL, "%s: %s", dir, strerror(errno));
 		return EXIT_SYSTEM;
 	}
 	absdir = realpath(dir, NULL);
 	if (!absdir) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", dir, strerror(errno));
+		diag_error(NULL, "%s: %s", dir, strerror(errno));
 		return EXIT_SYSTEM;
 	}
-	rc_path = xasprintf("%s/rc.firewall-%s", strcmp(absdir, "/") ? absdir : "", l->target);
-	init_path = xasprintf("%s/firewall-%s", strcmp(absdir, "/") ? absdir : "", l->target);
+	rc_path = xasprintf("%s/rc.firewall-%s", strcmp(absdir, "/") ? absdir : "", t->name);
+	init_path = xasprintf("%s/firewall-%s", strcmp(absdir, "/") ? absdir : "", t->name);
 	if (!initscript_path_ok(rc_path, false)) {
 		rc = initscript_bad_path("the output directory", absdir, false);
 		goto out;
@@ -375,29 +178,19 @@ static int initscript_legacy_pair(const struct initscript_legacy *l, const char 
 	ir = cli_compile(policy);
 	if (!ir)
 		goto out;
-	if (t->emit(ir, &rules) < 0) {
+	if ((t->init_rc ? t->init_rc(ir, policy, &fw) : t->emit(ir, &fw)) < 0) {
 		ir_free(ir);
 		goto out;
-	}
-	if (strcmp(l->target, "iptables") == 0) {
-		if (initscript_rc_iptables(ir, policy, &rules, &fw) < 0) {
-			ir_free(ir);
-			rc = EXIT_SYSTEM;
-			goto out;
-		}
-	} else {
-		fw = rules;
-		rules = (struct strbuf){0};
 	}
 	ir_free(ir);
 	{
 		const struct template_var vars[] = {
-			{"TARGET", l->target, TEMPLATE_RAW},
+			{"TARGET", t->name, TEMPLATE_RAW},
 			{"FIREWALL", rc_path, TEMPLATE_SHELL},
 			{"FIREWALL_COMMENT", rc_path, TEMPLATE_RAW},
 			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
-			{"STOP", l->stop, TEMPLATE_RAW},
-			{"STATUS", l->status, TEMPLATE_RAW},
+			{"STOP", t->init_stop, TEMPLATE_RAW},
+			{"STATUS", t->init_status, TEMPLATE_RAW},
 		};
 
 		if (template_fill("firewall-init.in", vars, ARRAY_SIZE(vars), &init) < 0) {
@@ -411,7 +204,6 @@ static int initscript_legacy_pair(const struct initscript_legacy *l, const char 
 	printf("wrote %s and %s\n", rc_path, init_path);
 	rc = EXIT_OK;
 out:
-	sb_free(&rules);
 	sb_free(&fw);
 	sb_free(&init);
 	free(rc_path);
@@ -420,94 +212,67 @@ out:
 	return rc;
 }
 
-int cmd_init_script(int argc, char **argv)
+enum {
+	OPT_STYLE = 's',
+	OPT_TARGET = 't',
+	OPT_OUTPUT = 'o',
+	OPT_ROOT = 'r',
+};
+
+static const struct cli_opt initscript_opts[] = {
+	{OPT_STYLE, "style", "STYLE",
+	 "sysv (the default): an LSB init script whose start,\n"
+	 "restart, reload and force-reload run `masqgen apply\n"
+	 "POLICY`, stop runs `masqgen flush`, status `masqgen\n"
+	 "show`; systemd: a oneshot unit doing the same",
+	 0, "sysv systemd"},
+	{OPT_TARGET, "target", "TARGET",
+	 "nft (the default): the script runs masqgen itself; the\n"
+	 "others: the HOWTO's pair, written into the directory -o\n"
+	 "names: rc.firewall-TARGET (the generated rules) and\n"
+	 "firewall-TARGET (a chkconfig init script running it)",
+	 CLI_OPT_TARGET, NULL},
+	{OPT_OUTPUT, "output", "FILE",
+	 "write FILE (atomically) instead of stdout; a\n"
+	 "directory for the targets other than nft",
+	 CLI_OPT_FILE, NULL},
+	{OPT_ROOT, "root", "DIR",
+	 "the system is installed under DIR (a package or\n"
+	 "image being built): the script names masqgen and\n"
+	 "POLICY by their paths below DIR (-t nft only)",
+	 CLI_OPT_DIR, NULL},
+	{0},
+};
+
+static int initscript_run(const struct cli_args *a)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"style", required_argument, NULL, 's'},
-		{"target", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{"root", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char help[] =
-		"usage: masqgen init-script [--style sysv|systemd] [-t TARGET] [-o FILE]\n"
-		"                           [--root DIR] POLICY\n\n"
-		"Write what loads POLICY at boot, before the network comes up.\n\n"
-		"  -s, --style sysv     an LSB init script (the default): start, restart,\n"
-		"                       reload and force-reload run `masqgen apply POLICY`,\n"
-		"                       stop runs `masqgen flush`, status `masqgen show`\n"
-		"  -s, --style systemd  a oneshot unit doing the same\n"
-		"  -t, --target nft     the default: the script runs masqgen itself\n"
-		"  -t, --target iptables|ipchains|ipfwadm\n"
-		"                       the HOWTO's pair, written into the directory -o names:\n"
-		"                       rc.firewall-TARGET (the generated rules) and\n"
-		"                       firewall-TARGET (a chkconfig init script running it)\n"
-		"  -o, --output FILE    write FILE (atomically) instead of stdout; a\n"
-		"                       directory for iptables, ipchains and ipfwadm\n"
-		"  -r, --root DIR       the system is installed under DIR (a package or\n"
-		"                       image being built): the script names masqgen and\n"
-		"                       POLICY by their paths below DIR (-t nft only)\n"
-		"  -h, --help           this text\n\n"
-		"POLICY must compile; the script names it and masqgen by absolute path.\n";
-	const char *style = "sysv", *target = "nft", *output = NULL, *root = NULL;
+	const char *style = cli_arg(a, OPT_STYLE), *output = cli_arg(a, OPT_OUTPUT);
+	const char *root = cli_arg(a, OPT_ROOT);
+	const struct cli_target *t = a->target;
+	bool pair = t->init_stop != NULL;
 	char *policy = NULL;
 	struct ir *ir;
-	size_t i;
-	int opt, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hs:t:o:", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return EXIT_OK;
-		case 's':
-			style = optarg;
-			break;
-		case 't':
-			target = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'r':
-			root = optarg;
-			break;
-		default:
-			return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(argv[0], argc == optind ? "a POLICY file is required"
-							      : "exactly one POLICY file is expected");
-	if (strcmp(style, "sysv") != 0 && strcmp(style, "systemd") != 0)
-		return cli_usage_error(argv[0], "unknown style '%s' (sysv, systemd)", style);
-	for (i = 0; i < ARRAY_SIZE(initscript_legacy); i++)
-		if (strcmp(target, initscript_legacy[i].target) == 0)
-			break;
-	if (strcmp(target, "nft") != 0 && i == ARRAY_SIZE(initscript_legacy))
-		return cli_usage_error(argv[0], "unknown target '%s' (nft, iptables, ipchains, "
-				       "ipfwadm)", target);
-	if (i < ARRAY_SIZE(initscript_legacy)) {
+	if (!style)
+		style = "sysv";
+	if (pair) {
 		if (strcmp(style, "sysv") != 0)
-			return cli_usage_error(argv[0], "-t %s writes a chkconfig init script: "
-					       "--style systemd needs -t nft", target);
+			return cli_usage_error(a->cmd->name, "-t %s writes a chkconfig init script: "
+					       "--style systemd needs -t nft", t->name);
 		if (!output)
-			return cli_usage_error(argv[0], "-t %s writes two files: -o DIR names "
-					       "their directory", target);
+			return cli_usage_error(a->cmd->name, "-t %s writes two files: -o DIR names "
+					       "their directory", t->name);
 		if (root)
-			return cli_usage_error(argv[0], "--root goes with -t nft");
+			return cli_usage_error(a->cmd->name, "--root goes with -t nft");
 	}
-	policy = realpath(argv[optind], NULL);
+	policy = realpath(a->ops[0], NULL);
 	if (!policy) {
-		fprintf(stderr, "masqgen init-script: %s: %s\n", argv[optind], strerror(errno));
+		diag_error(NULL, "%s: %s", a->ops[0], strerror(errno));
 		return EXIT_POLICY;
 	}
-	if (i < ARRAY_SIZE(initscript_legacy)) {
-		rc = initscript_legacy_pair(&initscript_legacy[i], policy, output);
+	if (pair) {
+		rc = initscript_pair(t, policy, output);
 		goto out;
 	}
 	/* a boot script for a policy that does not compile would fail at boot */
@@ -522,3 +287,17 @@ out:
 	free(policy);
 	return rc;
 }
+
+const struct cli_command cli_init_script = {
+	.name = "init-script",
+	.summary = "boot-time script",
+	.operands = "POLICY",
+	.min_ops = 1,
+	.max_ops = 1,
+	.missing = "a POLICY file is required",
+	.help = "Write what loads POLICY at boot, before the network comes up.\n",
+	.trailer = "POLICY must compile; the script names it and masqgen by absolute path.\n",
+	.opts = initscript_opts,
+	.target_use = CLI_T_INIT,
+	.run = initscript_run,
+};

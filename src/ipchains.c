@@ -116,3 +116,15 @@ int ipchains_emit(const struct ir *ir, struct strbuf *out)
 {
 	return legacy_emit(ir, &ipchains_era, out);
 }
+
+/* init-script -t ipchains: the wrapper's stop (forwarding is already off) and status. */
+const char ipchains_init_stop[] = "\tipchains -P forward DENY\n"
+				  "\tipchains -F forward\n"
+				  "\tipchains -F input\n"
+				  "\tipchains -F output\n"
+				  "\tipchains -X\n"
+				  "\tipchains -P input ACCEPT\n"
+				  "\tipchains -P output ACCEPT\n"
+				  "\tif command -v ipmasqadm >/dev/null; then ipmasqadm portfw -f; fi";
+
+const char ipchains_init_status[] = "\tipchains -L -n";

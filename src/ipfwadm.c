@@ -109,3 +109,16 @@ int ipfwadm_emit(const struct ir *ir, struct strbuf *out)
 {
 	return legacy_emit(ir, &ipfwadm_era, out);
 }
+
+/* init-script -t ipfwadm: the wrapper's stop (forwarding is already off) and status. */
+const char ipfwadm_init_stop[] = "\tipfwadm -F -p deny\n"
+				 "\tipfwadm -F -f\n"
+				 "\tipfwadm -I -f\n"
+				 "\tipfwadm -O -f\n"
+				 "\tipfwadm -I -p accept\n"
+				 "\tipfwadm -O -p accept\n"
+				 "\tif command -v ipportfw >/dev/null; then ipportfw -C; fi";
+
+const char ipfwadm_init_status[] = "\tipfwadm -I -l -n\n"
+				   "\tipfwadm -F -l -n\n"
+				   "\tipfwadm -O -l -n";

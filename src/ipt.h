@@ -130,21 +130,26 @@ void ipt_log_target(struct strbuf *sb, const struct ir *ir);
 /* ipt_rule.c: append @s as iptables-save quotes a string (with its leading space). */
 void ipt_quote(struct strbuf *sb, const char *s);
 
+/* What ipt_table_text() writes between the chain declarations and the rules. */
+enum ipt_text {
+	IPT_TEXT_JUMPS,		/* the jumps from the built-in chains (generate) */
+	IPT_TEXT_FLUSH,		/* a "-F" per chain: --noflush keeps their rules otherwise */
+	IPT_TEXT_CHAINS,	/* nothing: the caller adds the jumps (init-script) */
+};
+
 /*
  * iptables.c: append the iptables-restore text of one family's table @t:
- * "*table", the chain declarations, then for @apply a "-F" per chain (the
- * chains may exist: --noflush keeps their rules otherwise), else the jumps
- * from the built-in chains, then the rules and COMMIT. Nothing when the
- * table holds no rule.
+ * "*table", the chain declarations, what @what says, then the rules and
+ * COMMIT. Nothing when the table holds no rule.
  */
-void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool apply,
+void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt_text what,
 		    struct strbuf *out);
 
 /* iptables.c: the iptables-restore text for @ir (the iptables target of generate). */
 int ipt_emit(const struct ir *ir, struct strbuf *out);
 
 /*
- * ipt_apply.c: load @ir into the running kernel with iptables-restore
+ * ipt_apply.c: load @m into the running kernel with iptables-restore
  * --noflush and ip6tables-restore --noflush, keeping other software's
  * rules: per family, the tables filter, nat, raw, mangle in that order,
  * each its own restore and commit, declaring and flushing masqgen's chains
@@ -156,7 +161,24 @@ int ipt_emit(const struct ir *ir, struct strbuf *out);
  * ir->sysctls afterwards, as for nft, after ipt_timeout_sysctls().
  * Returns 0, or -1 after reporting what failed.
  */
-int ipt_apply(const struct ir *ir);
+int ipt_apply(const struct ipt_model *m);
+
+/*
+ * ipt_apply.c: the iptables target of apply (cli.h): the model of @ir
+ * (NULL after reporting what iptables cannot express), loading it with
+ * ipt_apply(), freeing it; ipt_timeout_sysctls() adds its settings.
+ */
+void *ipt_target_lower(const struct ir *ir);
+int ipt_target_load(const void *m, const struct ir *ir, const char *run_dir);
+void ipt_target_release(void *m);
+
+/*
+ * ipt_init.c: init-script -t iptables: the rc.firewall-iptables script for
+ * @ir (-1 after reporting what iptables cannot express), and the shell
+ * lines of its wrapper's stop and status.
+ */
+int ipt_init_rc(const struct ir *ir, const char *policy, struct strbuf *out);
+extern const char ipt_init_stop[], ipt_init_status[];
 
 /* The two iptables of a Linux system: over nftables, and the legacy x_tables. */
 enum ipt_flavour {
@@ -197,6 +219,15 @@ void ipt_loaded_print(const struct ipt_loaded *l, struct strbuf *out);
  * table. Returns 0, or -1 after reporting.
  */
 int ipt_loaded_flush(const struct ipt_loaded *l);
+
+/*
+ * ipt_tree.c: turn each long run of rules matching one TCP or UDP
+ * destination port in @tm's chains into a tree of sub-chains by port
+ * (the chain name, "-t" or "-u" and the port's high byte, then its
+ * 16-port group in hex), so a packet crosses a few dozen rules, not the
+ * run. The first rule that matches a packet stays the same.
+ */
+void ipt_tree(struct ipt_table_model *tm);
 
 /*
  * ipt_lower.c: append to ir->sysctls the global conntrack sysctls that

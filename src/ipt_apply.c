@@ -5,8 +5,14 @@
  *
  * The promise is weaker than nft's single transaction: each table commits
  * on its own, filter first, then nat, then raw and mangle, and the jumps
- * from the built-in chains come last, so a failure never leaves forwarding
- * open, but it can leave one table new and another old.
+ * from the built-in chains come last (IPv4, then IPv6), so a failure never
+ * leaves forwarding open, but it can leave one table new and another old.
+ *
+ * The cost is a few processes, not one per rule: each family's tables are
+ * read once (iptables-save) and loaded by one iptables-restore (a COMMIT
+ * per table, then the missing jumps); chains the new ruleset no longer has
+ * go in one last restore. Every iptables command reads its whole table,
+ * so a -C or -S per jump would cost the table's size each.
  */
 #include "ipt.h"
 #include "ir.h"
@@ -52,104 +58,213 @@ static char *first_line(const struct strbuf *out)
 	return xstrndup(s, strcspn(s, "\n"));
 }
 
-/*
- * When iptables-restore names the line it refused ("line 7"), the line
- * itself says more than its number.
- */
-static void note_failed_line(const struct strbuf *out, const char *text)
+/* The number in iptables-restore's "line N" complaint, or 0. */
+static unsigned long failed_line_no(const struct strbuf *out)
 {
 	const char *p = out->buf ? strstr(out->buf, "line ") : NULL;
-	unsigned long n;
-	char *end;
 
-	if (!p)
-		return;
-	n = strtoul(p + 5, &end, 10);
-	if (end == p + 5 || n == 0)
-		return;
-	while (--n && text)
-		text = (text = strchr(text, '\n')) ? text + 1 : NULL;
-	if (text && *text)
-		diag_note(NULL, "the refused line: %.*s", (int)strcspn(text, "\n"), text);
+	return p ? strtoul(p + 5, NULL, 10) : 0;
 }
 
-static int restore_table(const struct ipt_model *m, enum ipt_family fam, enum ipt_table t)
+/* Line @n (from 1) of @text, or NULL. */
+static const char *text_line(const char *text, unsigned long n)
 {
-	char *restore = xasprintf("%s-restore", tool(fam));
-	char *argv[] = {restore, (char *)"--noflush", (char *)"-w", NULL};
-	struct strbuf text = {0}, out = {0};
-	int rc = 0, status;
+	while (n > 1 && text) {
+		text = strchr(text, '\n');
+		text = text ? text + 1 : NULL;
+		n--;
+	}
+	return n == 1 && text && *text ? text : NULL;
+}
 
-	ipt_table_text(&m->t[fam][t], t, true, &text);
+/* The table a "*nat" line at @p starts, or -1. */
+static int table_of_line(const char *p)
+{
+	size_t len = strcspn(p, "\n");
+	int t;
+
+	if (*p != '*')
+		return -1;
+	for (t = 0; t < IPT_TABLE_COUNT; t++)
+		if (strlen(ipt_table_name((enum ipt_table)t)) == len - 1 &&
+		    strncmp(p + 1, ipt_table_name((enum ipt_table)t), len - 1) == 0)
+			return t;
+	return -1;
+}
+
+/* The table whose section of restore input @text holds line @n, or @dflt. */
+static enum ipt_table line_table(const char *text, unsigned long n, enum ipt_table dflt)
+{
+	enum ipt_table t = dflt;
+	unsigned long i;
+
+	for (i = 1; i <= n && text && *text; i++) {
+		if (table_of_line(text) >= 0)
+			t = (enum ipt_table)table_of_line(text);
+		text = strchr(text, '\n');
+		text = text ? text + 1 : NULL;
+	}
+	return t;
+}
+
+/* Run TOOL-restore --noflush -w on @text: its exit status, its output into @out. */
+static int restore(enum ipt_family fam, const struct strbuf *text, struct strbuf *out)
+{
+	char *name = xasprintf("%s-restore", tool(fam));
+	char *argv[] = {name, (char *)"--noflush", (char *)"-w", NULL};
+	int status = util_run(argv, text->buf, text->len, out);
+
+	free(name);
+	return status;
+}
+
+/*
+ * What one family's tables hold before apply, as iptables-save prints
+ * them: each table's section with a newline before its first line, so a
+ * whole line is found as "\nLINE\n"; NULL where the table does not exist.
+ */
+struct ipt_saved {
+	char *table[IPT_TABLE_COUNT];
+};
+
+static void saved_free(struct ipt_saved *l)
+{
+	int t;
+
+	for (t = 0; t < IPT_TABLE_COUNT; t++)
+		free(l->table[t]);
+}
+
+/* Read @fam's tables with one TOOL-save. Returns 0, or -1 (@out says why). */
+static int saved_read(enum ipt_family fam, struct ipt_saved *l, struct strbuf *out)
+{
+	char *name = xasprintf("%s-save", tool(fam));
+	char *argv[] = {name, NULL};
+	const char *p, *end;
+	int status, t;
+
+	memset(l, 0, sizeof(*l));
+	status = util_run(argv, NULL, 0, out);
+	free(name);
+	if (status != 0)
+		return -1;
+	for (p = out->buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		t = table_of_line(p);
+		if (t < 0 || l->table[t])
+			continue;
+		end = strstr(p, "\nCOMMIT\n");
+		end = end ? end + 1 : p + strlen(p);
+		l->table[t] = xasprintf("\n%.*s", (int)(end - p), p);
+	}
+	return 0;
+}
+
+/* Does @l's table @t hold the whole line @line? */
+static bool saved_has(const struct ipt_saved *l, enum ipt_table t, const char *line)
+{
+	char *needle;
+	bool found;
+
+	if (!l->table[t])
+		return false;
+	needle = xasprintf("\n%s\n", line);
+	found = strstr(l->table[t], needle) != NULL;
+	free(needle);
+	return found;
+}
+
+/* The jump from @hook to @chain as iptables-save prints it, after "-A " or "-D ". */
+static char *jump_spec(const char *hook, const char *chain)
+{
+	return xasprintf("%s " IPT_JUMP_MATCH " -j %s", hook, chain);
+}
+
+/*
+ * Append to @text the jumps @m's chains of table @t need and @old lacks,
+ * each inserted at the top of its built-in chain.
+ */
+static void missing_jumps(const struct ipt_table_model *tm, enum ipt_table t,
+			  const struct ipt_saved *old, struct strbuf *text)
+{
+	size_t i, start = text->len;
+
+	for (i = 0; i < tm->n; i++) {
+		const struct ipt_chain *ch = &tm->chains[i];
+		char *spec, *line;
+
+		if (!ch->hook || !ch->n_rules)
+			continue;
+		spec = jump_spec(ch->hook, ch->name);
+		line = xasprintf("-A %s", spec);
+		if (!saved_has(old, t, line)) {
+			if (text->len == start)
+				sb_addf(text, "*%s\n", ipt_table_name(t));
+			sb_addf(text, "-I %s 1 " IPT_JUMP_MATCH " -j %s\n", ch->hook, ch->name);
+		}
+		free(line);
+		free(spec);
+	}
+	if (text->len != start)
+		sb_add(text, "COMMIT\n");
+}
+
+static unsigned long count_lines(const struct strbuf *text)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < text->len; i++)
+		n += text->buf[i] == '\n';
+	return n;
+}
+
+/*
+ * Load @fam's tables of @m with one restore: a section and COMMIT per
+ * table, then a section per table for the jumps @old lacks. A refused
+ * table ends the restore there, before any jump of the family.
+ */
+static int restore_family(const struct ipt_model *m, enum ipt_family fam,
+			  const struct ipt_saved *old)
+{
+	struct strbuf text = {0}, out = {0};
+	unsigned long n, tables;
+	const char *line;
+	char *first;
+	enum ipt_table t;
+	int rc = 0, status;
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
+		ipt_table_text(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], IPT_TEXT_FLUSH, &text);
+	tables = count_lines(&text);
+	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
+		missing_jumps(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], old, &text);
 	if (!text.len)
 		goto out;
-	status = util_run(argv, text.buf, text.len, &out);
-	if (status != 0) {
-		char *line = first_line(&out);
-
-		diag_error(NULL, "%s refused masqgen's %s table (%s): %s", restore,
+	status = restore(fam, &text, &out);
+	if (status == 0)
+		goto out;
+	rc = -1;
+	n = failed_line_no(&out);
+	t = line_table(text.buf, n, ipt_apply_order[0]);
+	first = first_line(&out);
+	if (n > tables)
+		diag_error(NULL, "%s-restore could not add the jumps to masqgen's chains (%s): %s",
+			   tool(fam), ipt_family_name[fam], first);
+	else
+		diag_error(NULL, "%s-restore refused masqgen's %s table (%s): %s", tool(fam),
 			   ipt_table_name(t), ipt_family_name[fam],
-			   status == 127 && !out.len ? "it could not be run" : line);
-		note_failed_line(&out, text.buf);
-		free(line);
-		rc = -1;
-	}
+			   status == 127 && !out.len ? "it could not be run" : first);
+	free(first);
+	line = text_line(text.buf, n);
+	if (line)
+		diag_note(NULL, "the refused line: %.*s", (int)strcspn(line, "\n"), line);
+	if (n <= tables && (fam != IPT_V4 || t != line_table(text.buf, 1, t)))
+		diag_note(NULL, "the tables loaded before it hold masqgen's new rules, "
+				"the others are unchanged, and no %s jump was added",
+			  ipt_family_name[fam]);
 out:
 	sb_free(&text);
-	sb_free(&out);
-	free(restore);
-	return rc;
-}
-
-/* Run "TOOL -w -t TABLE @words...": its exit status; the output into @out. */
-static int ipt_cmd(enum ipt_family fam, enum ipt_table t, const char *const *words,
-		   struct strbuf *out)
-{
-	char *argv[16];
-	size_t n = 0;
-
-	argv[n++] = (char *)tool(fam);
-	argv[n++] = (char *)"-w";
-	argv[n++] = (char *)"-t";
-	argv[n++] = (char *)ipt_table_name(t);
-	while (*words && n < ARRAY_SIZE(argv) - 1)
-		argv[n++] = (char *)*words++;
-	argv[n] = NULL;
-	return util_run(argv, NULL, 0, out);
-}
-
-/* @op on the jump from @hook to @chain: "-C", "-D" or "-I" (at the top). */
-static int jump_cmd(enum ipt_family fam, enum ipt_table t, const char *op, const char *hook,
-		    const char *chain, struct strbuf *out)
-{
-	const char *insert[] = {op, hook, "1", "-m", "comment", "--comment", "masqgen", "-j", chain,
-				NULL};
-	const char *other[] = {op, hook, "-m", "comment", "--comment", "masqgen", "-j", chain,
-			       NULL};
-
-	return ipt_cmd(fam, t, strcmp(op, "-I") == 0 ? insert : other, out);
-}
-
-/* Add the jump from @ch's built-in chain unless it is there (-C). */
-static int ensure_jump(enum ipt_family fam, enum ipt_table t, const struct ipt_chain *ch)
-{
-	struct strbuf out = {0};
-	int status, rc = 0;
-
-	status = jump_cmd(fam, t, "-C", ch->hook, ch->name, &out);
-	if (status == 1) {
-		sb_free(&out);
-		status = jump_cmd(fam, t, "-I", ch->hook, ch->name, &out);
-	}
-	if (status != 0) {
-		char *line = first_line(&out);
-
-		diag_error(NULL, "%s could not add the jump from %s to %s (%s table, %s): %s",
-			   tool(fam), ch->hook, ch->name, ipt_table_name(t), ipt_family_name[fam],
-			   line);
-		free(line);
-		rc = -1;
-	}
 	sb_free(&out);
 	return rc;
 }
@@ -165,107 +280,121 @@ static bool model_has(const struct ipt_table_model *tm, const char *name)
 }
 
 /*
- * masqgen's chains in the kernel that the new ruleset does not have (an
- * option or a forward removed, `ipv6 open`; every one when @m is NULL):
- * unhook, empty, delete. A failure here is a warning: after apply the new
- * ruleset is in place already.
+ * Append to @text the removal of table @t's masqgen chains in @old that
+ * @m does not have: the jumps to them, then their rules, then the chains.
  */
-static void remove_stale(const struct ipt_model *m, enum ipt_family fam, enum ipt_table t)
+static void stale_chains(const struct ipt_model *m, enum ipt_family fam, enum ipt_table t,
+			 const struct ipt_saved *old, struct strbuf *text)
 {
-	const char *list[] = {"-S", NULL};
+	const char *decl = "\n:" IPT_CHAIN_PREFIX, *p, *q;
 	const char *const *hook;
-	struct strbuf out = {0};
+	struct strbuf drop = {0};
 	char **stale = NULL;
-	size_t n = 0, cap = 0, i, k;
-	const char *p;
+	size_t n = 0, cap = 0, i;
 
-	if (ipt_cmd(fam, t, list, &out) != 0)
-		goto out;
-	for (p = out.buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		size_t len = strcspn(p, "\n");
-		char *name;
+	for (p = old->table[t]; p && (p = strstr(p, decl)); p++) {
+		char *name = xstrndup(p + 2, strcspn(p + 2, " \n"));
 
-		if (strncmp(p, "-N " IPT_CHAIN_PREFIX, 3 + strlen(IPT_CHAIN_PREFIX)) != 0)
-			continue;
-		name = xstrndup(p + 3, len - 3);
-		if (m && model_has(&m->t[fam][t], name)) {
+		if (model_has(&m->t[fam][t], name)) {
 			free(name);
 			continue;
 		}
 		*VEC_PUSH(stale, n, cap) = name;
 	}
+	if (n)
+		sb_addf(text, "*%s\n", ipt_table_name(t));
 	for (i = 0; i < n; i++) {
-		/* -D removes one jump a call; a bound against a -D that never fails */
-		for (hook = builtin_chains(t); *hook; hook++)
-			for (k = 0; k < 64 && jump_cmd(fam, t, "-D", *hook, stale[i], NULL) == 0;
-			     k++)
-				;
-	}
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < n; i++) {
-			const char *flush[] = {k ? "-X" : "-F", stale[i], NULL};
-			struct strbuf err = {0};
+		for (hook = builtin_chains(t); *hook; hook++) {
+			char *spec = jump_spec(*hook, stale[i]);
+			char *line = xasprintf("\n-A %s\n", spec);
 
-			if (ipt_cmd(fam, t, flush, &err) != 0) {
-				char *line = first_line(&err);
-
-				diag_warning(NULL, "%s could not %s the old chain %s (%s table): %s",
-					     tool(fam), k ? "delete" : "empty", stale[i],
-					     ipt_table_name(t), line);
-				free(line);
-			}
-			sb_free(&err);
+			/* -D removes one copy a line */
+			for (q = old->table[t]; (q = strstr(q, line)); q++)
+				sb_addf(text, "-D %s\n", spec);
+			free(line);
+			free(spec);
 		}
+		sb_addf(text, "-F %s\n", stale[i]);
+		sb_addf(&drop, "-X %s\n", stale[i]);
+	}
+	if (n) {
+		sb_add(text, drop.buf);
+		sb_add(text, "COMMIT\n");
 	}
 	for (i = 0; i < n; i++)
 		free(stale[i]);
 	free(stale);
-out:
+	sb_free(&drop);
+}
+
+/*
+ * Remove @fam's masqgen chains that @m does not have, table by table: one
+ * restore. A failure here is a warning:
+ * after apply the new ruleset is in place already.
+ */
+static void remove_stale(const struct ipt_model *m, enum ipt_family fam,
+			 const struct ipt_saved *old)
+{
+	struct strbuf text = {0}, out = {0};
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
+		stale_chains(m, fam, ipt_apply_order[k], old, &text);
+	if (text.len && restore(fam, &text, &out) != 0) {
+		char *first = first_line(&out);
+
+		diag_warning(NULL, "%s-restore could not remove masqgen's old chains (%s): %s",
+			     tool(fam), ipt_family_name[fam], first);
+		free(first);
+	}
+	sb_free(&text);
 	sb_free(&out);
 }
 
-int ipt_apply(const struct ir *ir)
+int ipt_apply(const struct ipt_model *m)
 {
-	struct ipt_model *m = ipt_lower(ir);
+	struct ipt_saved old[IPT_FAMILY_COUNT] = {0};
+	bool read[IPT_FAMILY_COUNT] = {false};
+	struct strbuf out = {0};
 	int f, rc = -1;
-	size_t k, i;
 
-	if (!m)
-		return -1;
 	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
-		if (f == IPT_V6 && !m->ipv6)
-			continue;
-		for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++) {
-			if (restore_table(m, (enum ipt_family)f, ipt_apply_order[k]) == 0)
-				continue;
-			if (f || k)
-				diag_note(NULL, "the tables loaded before it hold masqgen's new "
-						"rules, the others are unchanged, and no jump was "
-						"added");
+		read[f] = saved_read((enum ipt_family)f, &old[f], &out) == 0;
+		if (!read[f] && (f == IPT_V4 || m->ipv6)) {
+			char *first = first_line(&out);
+
+			diag_error(NULL, "%s-save could not read the %s tables: %s", tool(f),
+				   ipt_family_name[f], out.len ? first : "it could not be run");
+			free(first);
 			goto out;
 		}
-	}
-	/* the jumps last: until here the new chains are not entered */
-	for (f = 0; f < IPT_FAMILY_COUNT; f++) {
-		if (f == IPT_V6 && !m->ipv6)
-			continue;
-		for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++) {
-			const struct ipt_table_model *tm = &m->t[f][ipt_apply_order[k]];
-
-			for (i = 0; i < tm->n; i++) {
-				const struct ipt_chain *ch = &tm->chains[i];
-
-				if (ch->hook && ch->n_rules &&
-				    ensure_jump((enum ipt_family)f, ipt_apply_order[k], ch) < 0)
-					goto out;
-			}
-		}
+		sb_free(&out);
 	}
 	for (f = 0; f < IPT_FAMILY_COUNT; f++)
-		for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
-			remove_stale(m, (enum ipt_family)f, ipt_apply_order[k]);
+		if ((f == IPT_V4 || m->ipv6) && restore_family(m, (enum ipt_family)f, &old[f]) < 0)
+			goto out;
+	for (f = 0; f < IPT_FAMILY_COUNT; f++)
+		if (read[f])
+			remove_stale(m, (enum ipt_family)f, &old[f]);
 	rc = 0;
 out:
-	ipt_model_free(m);
+	sb_free(&out);
+	for (f = 0; f < IPT_FAMILY_COUNT; f++)
+		saved_free(&old[f]);
 	return rc;
+}
+
+void *ipt_target_lower(const struct ir *ir)
+{
+	return ir_check_modern(ir) == 0 ? ipt_lower(ir) : NULL;
+}
+
+int ipt_target_load(const void *m, const struct ir *ir, const char *run_dir)
+{
+	return ipt_apply(m);
+}
+
+void ipt_target_release(void *m)
+{
+	ipt_model_free(m);
 }

@@ -516,6 +516,7 @@ void ipt_timeout_sysctls(struct ir *ir)
 struct ipt_model *ipt_lower(const struct ir *ir)
 {
 	struct ipt_model *m;
+	int f, t;
 
 	if (ir_check_modern(ir) < 0)
 		return NULL;
@@ -531,6 +532,9 @@ struct ipt_model *ipt_lower(const struct ir *ir)
 		lower_filter(m, ir, IPT_V6);
 	}
 	lower_timeouts(m, ir);
+	for (f = 0; f < IPT_FAMILY_COUNT; f++)
+		for (t = 0; t < IPT_TABLE_COUNT; t++)
+			ipt_tree(&m->t[f][t]);
 	return m;
 }
 

@@ -23,7 +23,7 @@ static bool chain_used(const struct ipt_chain *ch)
 	return ch->n_rules > 0;
 }
 
-void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool apply,
+void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt_text what,
 		    struct strbuf *out)
 {
 	size_t i;
@@ -41,9 +41,9 @@ void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, bool app
 
 		if (!chain_used(ch))
 			continue;
-		if (apply)
+		if (what == IPT_TEXT_FLUSH)
 			sb_addf(out, "-F %s\n", ch->name);
-		else if (ch->hook)
+		else if (what == IPT_TEXT_JUMPS && ch->hook)
 			sb_addf(out, "-A %s " IPT_JUMP_MATCH " -j %s\n", ch->hook, ch->name);
 	}
 	for (i = 0; i < tm->n; i++)
@@ -94,14 +94,14 @@ int ipt_emit(const struct ir *ir, struct strbuf *out)
 			sb_addf(out, "#   %s = %u\n", m->sysctls[i].key, m->sysctls[i].value);
 	}
 	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		ipt_table_text(&m->t[IPT_V4][t], (enum ipt_table)t, false, out);
+		ipt_table_text(&m->t[IPT_V4][t], (enum ipt_table)t, IPT_TEXT_JUMPS, out);
 	if (!m->ipv6) {
 		sb_add(out, "# IPv6: open (ipv6 open), no ip6tables rules\n");
 		ipt_model_free(m);
 		return 0;
 	}
 	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		ipt_table_text(&m->t[IPT_V6][t], (enum ipt_table)t, false, &v6);
+		ipt_table_text(&m->t[IPT_V6][t], (enum ipt_table)t, IPT_TEXT_JUMPS, &v6);
 	sb_add(out, "# IPv6: ip6tables-restore input, each line below without its \"" IPT_V6_PREFIX
 		    "\"\n"
 		    "# (sed -n 's/^" IPT_V6_PREFIX "//p' FILE | ip6tables-restore)\n");

@@ -247,12 +247,13 @@ enum ir_rule_tag {
  *   IR_T_ESTABLISHED: ct_state ESTABLISHED|RELATED, accept. All IR_F_BOTH.
  * - IR_T_LAN in input (strong only, as are input's IR_T_INVALID,
  *   IR_T_DHCP, IPv6 rules and catch-all): per internal interface {iif
- *   INT, saddr its networks} (IPv4) and, with ipv6 firewall, {iif INT}
- *   (IPv6). In
+ *   INT, saddr its networks} (IPv4) and, with ipv6 firewall or block,
+ *   {iif INT} (IPv6). In
  *   forward: per (internal, external) pair {iif INT, oif EXT, saddr the
  *   sources NATed out of EXT: its networks without `masquerade`
  *   statements, else the masquerade sources for EXT plus the 1:1 private
- *   addresses on EXT} (IPv4), and {iif INT, oif EXT} (IPv6, ipv6 firewall).
+ *   addresses on EXT, each cut to INT's own networks (no rule when nothing
+ *   is left)} (IPv4), and {iif INT, oif EXT} (IPv6, ipv6 firewall).
  * - IR_T_INTERNAL: per ordered pair of distinct internal interfaces {iif
  *   A, oif B}, IR_F_BOTH (IPv4 only under ipv6 block/open).
  * - IR_T_DHCP: {iif INT, proto udp, sports udp 68, dports udp 67}, IPv4.
@@ -274,7 +275,8 @@ enum ir_rule_tag {
  * - IR_T_IPV6: under ipv6 block, {family IPv6, drop} first in forward after
  *   passthrough. Under ipv6 firewall: in forward, ICMPv6 errors
  *   (destination-unreachable, packet-too-big, time-exceeded,
- *   parameter-problem) accept; in strong input, one ICMPv6 rule (errors,
+ *   parameter-problem) accept. Under ipv6 firewall or block (the gateway's
+ *   own IPv6 follows the level): in strong input, one ICMPv6 rule (errors,
  *   echo-request, echo-reply, router and neighbour solicitation and
  *   advertisement) and DHCPv6 replies {udp sports 547 dports 546,
  *   v6_linklocal_src}, accept.

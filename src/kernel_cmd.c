@@ -4,7 +4,6 @@
  * (kernel_cmd.h).
  */
 #include "cli.h"
-#include "confirm.h"
 #include "diag.h"
 #include "ipt.h"
 #include "ir.h"
@@ -16,71 +15,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,
-		    struct kernel_cmd_opts *o)
-{
-	static const struct option lo[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"confirm", required_argument, NULL, 'c'},
-	    {"force", no_argument, NULL, 'f'},
-	    {"fallback-last-good", no_argument, NULL, 'L'},
-	    {"target", required_argument, NULL, 't'},
-	    {NULL, 0, NULL, 0},
-	};
-	bool apply = strcmp(argv[0], "apply") == 0;
-	int c;
-
-	*o = (struct kernel_cmd_opts){0};
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hc:ft:", lo, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		if (c == 't' && target) {
-			if (strcmp(optarg, "nft") != 0 && strcmp(optarg, "iptables") != 0)
-				return cli_usage_error(
-				    argv[0], "unknown target '%s' (nft, iptables)", optarg);
-			o->target = optarg;
-			continue;
-		}
-		if (apply && c == 'c') {
-			if (confirm_parse_secs(optarg, &o->confirm_secs) < 0)
-				return EXIT_USAGE;
-			continue;
-		}
-		if (apply && c == 'f') {
-			o->force = true;
-			continue;
-		}
-		if (apply && c == 'L') {
-			o->fallback = true;
-			continue;
-		}
-		return cli_usage_error(argv[0], "unknown or incomplete option '%s'",
-				       argv[optind - 1]);
-	}
-	if (!policy) {
-		if (optind < argc)
-			return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(argv[0], argc == optind
-						    ? "a POLICY file is required"
-						    : "exactly one POLICY file is expected");
-	o->policy = argv[optind];
-	return -1;
-}
 
 char *kernel_cmd_state_path(void)
 {

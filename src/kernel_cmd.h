@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kernel_cmd.h - what the commands that act on the running kernel (apply,
- * flush, show, diff) share: their options, the lock that serializes them,
+ * flush, show, diff) share: the lock that serializes them,
  * the path of the record of replaced kernel settings, and compiling a
  * policy for the nft backend.
  *
@@ -17,23 +17,6 @@
 
 struct ir;
 struct nft_model;
-
-/* The command line of one of these commands. */
-struct kernel_cmd_opts {
-	const char *policy;	/* the POLICY operand, for apply and diff */
-	const char *target;	/* -t TARGET: "nft" or "iptables"; NULL: not given (apply: nft) */
-	unsigned confirm_secs;	/* apply --confirm SECS; 0: none */
-	bool force;		/* apply --force */
-	bool fallback;		/* apply --fallback-last-good */
-};
-
-/*
- * Parse @argv into @o: --help (prints @help), -t TARGET when @target is
- * true, apply's --confirm SECS, --force and --fallback-last-good; with @policy exactly one
- * operand, else none. Returns -1 to go on, else the exit code.
- */
-int kernel_cmd_args(int argc, char **argv, const char *help, bool policy, bool target,
-		    struct kernel_cmd_opts *o);
 
 /*
  * Serialize masqgen runs that change the kernel: an exclusive flock on

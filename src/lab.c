@@ -7,11 +7,11 @@
 #include "lab.h"
 
 #include "cli.h"
+#include "diag.h"
 #include "ir.h"
 #include "util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,30 +19,6 @@
 #include <unistd.h>
 
 volatile int lab_interrupted;
-
-static const char lab_help[] =
-	"usage: masqgen lab [-t nft|iptables] [--keep] [--no-apply] [--tsv] POLICY\n\n"
-	"Build a throwaway lab of network namespaces (a gateway whose interfaces carry\n"
-	"the policy's names, an Internet host on 203.0.113.0/24 with a far client\n"
-	"198.51.100.10 behind it, a LAN host per internal network, a host per\n"
-	"forwarded server), apply POLICY to the lab's gateway with 'masqgen apply',\n"
-	"and probe it with real connections: the HOWTO's chapter 5 checks, masquerading\n"
-	"over tcp and udp, every forward, reflection, 1:1 NAT, the strong firewall,\n"
-	"allow rules, clamp-mss and the ftp helper. Each probe is compared with what\n"
-	"the policy says must happen. The host's own network is never touched. Needs\n"
-	"root.\n\n"
-	"  -t, --target T  apply with the nft (default) or the iptables backend\n"
-	"  -k, --keep      leave the namespaces for inspection and say how to remove them\n"
-	"      --no-apply  probe the bare lab without applying POLICY (shows what\n"
-	"                  the probes catch when a gateway has no ruleset)\n"
-	"      --tsv       print tab-separated rows: probe, expected, got, pass|FAIL,\n"
-	"                  the probe's first packet in 'masqgen explain' syntax and\n"
-	"                  the gateway's verdict on it (accept|drop; both empty when\n"
-	"                  the probe does not show one)\n"
-	"  -h, --help      this text\n\n"
-	"Exit status: 0 every probe passed, 5 a probe failed, 3 the lab could not be\n"
-	"built (not root, no namespace support, apply failed), 1 policy errors,\n"
-	"2 usage errors.\n";
 
 static void on_signal(int sig)
 {
@@ -257,24 +233,25 @@ static void print_keep(void)
 {
 	const char **names;
 	size_t i, n = lab_net_created(&names);
+	struct strbuf sb = {0};
 
-	fprintf(stderr, "masqgen lab: kept %zu namespaces (ip netns list); remove them with:\n"
-			"  for ns in",
-		n);
 	for (i = 0; i < n; i++)
-		fprintf(stderr, " %s", names[i]);
-	fprintf(stderr, "; do ip netns del \"$ns\"; done\n");
+		sb_addf(&sb, " %s", names[i]);
+	diag_note(NULL, "kept %zu namespaces (ip netns list); remove them with:\n"
+			"  for ns in%s; do ip netns del \"$ns\"; done",
+		  n, sb.buf ? sb.buf : "");
+	sb_free(&sb);
 }
 
 static int lab_usable(void)
 {
 	if (geteuid() != 0) {
-		fprintf(stderr, "masqgen lab: needs root to create network namespaces\n");
+		diag_error(NULL, "needs root to create network namespaces");
 		return -1;
 	}
 	if (access("/proc/self/ns/net", F_OK) < 0) {
-		fprintf(stderr, "masqgen lab: this kernel has no network namespaces "
-				"(/proc/self/ns/net: %s)\n", strerror(errno));
+		diag_error(NULL, "this kernel has no network namespaces "
+				"(/proc/self/ns/net: %s)", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -291,7 +268,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 	atexit(cleanup_at_exit);
 	if (lab_net_build(lab) < 0 || lab_interrupted) {
 		if (!lab_interrupted)
-			fprintf(stderr, "masqgen lab: cannot build the lab\n");
+			diag_error(NULL, "cannot build the lab");
 		goto out;
 	}
 	if (!no_apply && lab_net_apply(lab) < 0)
@@ -306,7 +283,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 out:
 	free(plan.v);
 	if (lab_interrupted) {
-		fprintf(stderr, "masqgen lab: interrupted, removing the lab\n");
+		diag_note(NULL, "interrupted, removing the lab");
 		keep = false;
 	}
 	if (keep && lab_net_created(&(const char **){NULL}) > 0) {
@@ -322,66 +299,75 @@ out:
 	return rc;
 }
 
-int cmd_lab(int argc, char **argv)
+enum {
+	OPT_TARGET = 't',
+	OPT_KEEP = 'k',
+	OPT_NO_APPLY = CLI_LONG,
+	OPT_TSV,
+};
+
+static const struct cli_opt lab_opts[] = {
+	{OPT_TARGET, "target", "TARGET", "apply with this backend (nft, the default, or another)",
+	 CLI_OPT_TARGET, NULL},
+	{OPT_KEEP, "keep", NULL, "leave the namespaces for inspection and say how to remove them",
+	 0, NULL},
+	{OPT_NO_APPLY, "no-apply", NULL,
+	 "probe the bare lab without applying POLICY (shows what\n"
+	 "the probes catch when a gateway has no ruleset)",
+	 0, NULL},
+	{OPT_TSV, "tsv", NULL,
+	 "print tab-separated rows: probe, expected, got, pass|FAIL,\n"
+	 "the probe's first packet in 'masqgen explain' syntax and\n"
+	 "the gateway's verdict on it (accept|drop; both empty when\n"
+	 "the probe does not show one)",
+	 0, NULL},
+	{0},
+};
+
+static int lab_run(const struct cli_args *a)
 {
-	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"target", required_argument, NULL, 't'},
-		{"keep", no_argument, NULL, 'k'},
-		{"no-apply", no_argument, NULL, 'n'},
-		{"tsv", no_argument, NULL, 'T'},
-		{NULL, 0, NULL, 0},
-	};
-	bool keep = false, no_apply = false, tsv = false;
-	const char *target = "nft";
+	bool keep = cli_arg(a, OPT_KEEP) != NULL;
 	struct lab lab;
 	struct ir *ir;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ht:k", lo, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(lab_help, stdout);
-			return EXIT_OK;
-		case 't':
-			target = optarg;
-			if (strcmp(target, "nft") != 0 && strcmp(target, "iptables") != 0)
-				return cli_usage_error(argv[0], "unknown target '%s' (nft, iptables)",
-						       target);
-			break;
-		case 'k':
-			keep = true;
-			break;
-		case 'n':
-			no_apply = true;
-			break;
-		case 'T':
-			tsv = true;
-			break;
-		default:
-			if (optopt)
-				return cli_usage_error(argv[0], "unknown or incomplete option '-%c'",
-						       optopt);
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(argv[0], argc == optind ? "a POLICY file is required"
-							       : "exactly one POLICY file is expected");
-	ir = cli_compile(argv[optind]);
+	ir = cli_compile(a->ops[0]);
 	if (!ir)
 		return EXIT_POLICY;
 	memset(&lab, 0, sizeof(lab));
-	lab.policy = argv[optind];
-	lab.target = target;
+	lab.policy = a->ops[0];
+	lab.target = a->target->name;
 	lab.keep = keep;
 	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
 		rc = EXIT_SYSTEM;
 	else
-		rc = lab_main(&lab, no_apply, tsv, keep);
+		rc = lab_main(&lab, cli_arg(a, OPT_NO_APPLY) != NULL, cli_arg(a, OPT_TSV) != NULL,
+			      keep);
 	lab_net_free(&lab);
 	ir_free(ir);
 	return rc;
 }
+
+const struct cli_command cli_lab = {
+	.name = "lab",
+	.summary = "test a policy in throwaway namespaces",
+	.operands = "POLICY",
+	.min_ops = 1,
+	.max_ops = 1,
+	.missing = "a POLICY file is required",
+	.help = "Build a throwaway lab of network namespaces (a gateway whose interfaces carry\n"
+		"the policy's names, an Internet host on 203.0.113.0/24 with a far client\n"
+		"198.51.100.10 behind it, a LAN host per internal network, a host per\n"
+		"forwarded server), apply POLICY to the lab's gateway with 'masqgen apply',\n"
+		"and probe it with real connections: the HOWTO's chapter 5 checks, masquerading\n"
+		"over tcp and udp, every forward, reflection, 1:1 NAT, the strong firewall,\n"
+		"allow rules, clamp-mss and the ftp helper. Each probe is compared with what\n"
+		"the policy says must happen. The host's own network is never touched. Needs\n"
+		"root.\n",
+	.trailer = "Exit status: 0 every probe passed, 5 a probe failed, 3 the lab could not be\n"
+		   "built (not root, no namespace support, apply failed), 1 policy errors,\n"
+		   "2 usage errors.\n",
+	.opts = lab_opts,
+	.target_use = CLI_T_LAB,
+	.run = lab_run,
+};

@@ -10,6 +10,7 @@
  */
 #include "lab.h"
 
+#include "diag.h"
 #include "ir.h"
 #include "util.h"
 
@@ -95,7 +96,7 @@ static int ip_cmd(const char *fmt, ...)
 	if (rc < 0) {
 		while (out.len && out.buf[out.len - 1] == '\n')
 			out.buf[--out.len] = '\0';
-		fprintf(stderr, "masqgen lab: 'ip %s' failed: %s\n", line,
+		diag_error(NULL, "'ip %s' failed: %s", line,
 			out.len ? out.buf : "no message");
 	}
 	sb_free(&out);
@@ -127,7 +128,7 @@ static int ns_sysctl(const char *ns, const char *key, const char *value)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	fprintf(stderr, "masqgen lab: cannot set %s in namespace '%s'\n", key, ns);
+	diag_error(NULL, "cannot set %s in namespace '%s'", key, ns);
 	return -1;
 }
 
@@ -171,7 +172,7 @@ static int concrete_name(const struct lab *lab, const char *policy_name, char *o
 			return 0;
 		}
 	}
-	fprintf(stderr, "masqgen lab: cannot give interface '%s' a unique name\n", policy_name);
+	diag_error(NULL, "cannot give interface '%s' a unique name", policy_name);
 	return -1;
 }
 
@@ -361,20 +362,20 @@ static int plan_links(struct lab *lab)
 		if (!f->dynamic && f->addr) {
 			l->gw_addr = f->addr;
 		} else if (!(l->gw_addr = dynamic_addr(ir, n_dynamic++))) {
-			fprintf(stderr, "masqgen lab: no free link for dynamic external '%s' "
-					"(the lab uses 203.0.113.0/24 and 192.0.2.0/24)\n", f->name);
+			diag_error(NULL, "no free link for dynamic external '%s' "
+					"(the lab uses 203.0.113.0/24 and 192.0.2.0/24)", f->name);
 			return -1;
 		}
 		l->inet_addr = (l->gw_addr & mask_of(24)) | ((l->gw_addr & 0xff) == 1 ? 254 : 1);
 		if (in_net(LAB_FAR_ADDR, l->gw_addr, 24)) {
-			fprintf(stderr, "masqgen lab: the address of '%s' lies in 198.51.100.0/24, "
-					"which the lab keeps for the far Internet client\n", f->name);
+			diag_error(NULL, "the address of '%s' lies in 198.51.100.0/24, "
+					"which the lab keeps for the far Internet client", f->name);
 			return -1;
 		}
 		for (j = 0; j + 1 < lab->n_links; j++) {
 			if (in_net(lab->links[j].gw_addr, l->gw_addr, 24)) {
-				fprintf(stderr, "masqgen lab: externals '%s' and '%s' would share "
-						"one /24 link; the lab needs one per interface\n",
+				diag_error(NULL, "externals '%s' and '%s' would share "
+						"one /24 link; the lab needs one per interface",
 					lab->links[j].policy_name, f->name);
 				return -1;
 			}
@@ -419,8 +420,8 @@ static int plan_lans(struct lab *lab, struct used *u)
 			uint32_t gw = n->gw ? n->gw : first_free(u, n->net, n->len, false);
 
 			if (!gw) {
-				fprintf(stderr, "masqgen lab: network of '%s' is too small for a "
-						"gateway and a LAN host\n", f->name);
+				diag_error(NULL, "network of '%s' is too small for a "
+						"gateway and a LAN host", f->name);
 				return -1;
 			}
 			*VEC_PUSH(u->v, u->n, u->cap) = gw;
@@ -449,8 +450,8 @@ static int plan_lan_hosts(struct lab *lab, struct used *u)
 			char label[40];
 
 			if (!a) {
-				fprintf(stderr, "masqgen lab: network of '%s' has no free address "
-						"for a LAN host\n", f->name);
+				diag_error(NULL, "network of '%s' has no free address "
+						"for a LAN host", f->name);
 				return -1;
 			}
 			*VEC_PUSH(u->v, u->n, u->cap) = a;
@@ -529,8 +530,8 @@ int lab_net_plan(struct lab *lab, const struct ir *ir)
 				plan_source(lab, &ir->chain[i].rules[j].saddr);
 	}
 	if (lab->n_links == 0 || lab->n_lans == 0) {
-		fprintf(stderr, "masqgen lab: the policy needs an external and an internal "
-				"interface\n");
+		diag_error(NULL, "the policy needs an external and an internal "
+				"interface");
 		goto out;
 	}
 	rc = 0;
@@ -712,7 +713,7 @@ int lab_net_apply(const struct lab *lab)
 	int rc;
 
 	if (len <= 0 || !mkdtemp(state)) {
-		fprintf(stderr, "masqgen lab: cannot prepare the apply: %s\n", strerror(errno));
+		diag_error(NULL, "cannot prepare the apply: %s", strerror(errno));
 		return -1;
 	}
 	exe[len] = '\0';
@@ -738,7 +739,7 @@ int lab_net_apply(const struct lab *lab)
 	unsetenv("MASQGEN_RUN_DIR");
 	util_run(rm, NULL, 0, NULL);
 	if (rc != 0)
-		fprintf(stderr, "masqgen lab: 'masqgen apply -t %s %s' failed in the gateway "
+		diag_error(NULL, "'masqgen apply -t %s %s' failed in the gateway "
 				"namespace (exit %d):\n%s",
 			lab->target, lab->policy, rc, out.buf ? out.buf : "");
 	sb_free(&out);

@@ -28,7 +28,7 @@
 #define LASTGOOD_FILE "last-good.nft"
 #define LASTGOOD_SETTING "# setting\t"
 
-void lastgood_save(const struct nft_model *m, const struct ir *ir)
+void lastgood_save(const void *ruleset, const struct ir *ir)
 {
 	struct strbuf sb = {0};
 	char *path;
@@ -46,7 +46,7 @@ void lastgood_save(const struct nft_model *m, const struct ir *ir)
 		sb_addf(&sb, LASTGOOD_SETTING "%s\t%s\t%s\n", s->key, s->value,
 			s->iface ? s->iface : "");
 	}
-	nft_text_print(m, &sb);
+	nft_text_print(ruleset, &sb);
 	if (util_write_file(path, sb.buf, sb.len) < 0)
 		diag_warning(NULL, "the ruleset is applied, but not kept as the last good one");
 out:

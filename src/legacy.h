@@ -146,4 +146,8 @@ void legacy_chains_portfw(struct legacy_ctx *g);
 int ipchains_emit(const struct ir *ir, struct strbuf *out);
 int ipfwadm_emit(const struct ir *ir, struct strbuf *out);
 
+/* ipchains.c, ipfwadm.c: init-script: the shell lines of the wrapper's stop and status. */
+extern const char ipchains_init_stop[], ipchains_init_status[];
+extern const char ipfwadm_init_stop[], ipfwadm_init_status[];
+
 #endif

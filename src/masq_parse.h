@@ -29,7 +29,7 @@ struct masq_token {
 struct masq_parse {
 	const struct diag_source *src;
 	struct ast_file *file;
-	struct ast_stmt pending;	/* the statement being built */
+	struct ast_build pending;	/* the statement being built */
 	unsigned errors;
 	bool line_error;		/* an error was reported on this line */
 	bool at_eol;			/* the last token returned ended a line */

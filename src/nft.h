@@ -99,6 +99,17 @@ struct nft_state {
 int nft_state_read(struct nft_state *st);
 
 /*
+ * nft_delta.c: apply @m in place. When what is loaded is what masqgen
+ * loaded last (the fingerprint in @record, a file under /run/masqgen) and
+ * @m differs from it only in the elements of named maps and sets without
+ * intervals, one transaction changes just those elements: rules, counters
+ * and the other objects stay. Otherwise the tables are replaced
+ * (nft_load()). Then @record describes what is loaded. Returns 0, or -1
+ * after reporting; nothing changed then.
+ */
+int nft_apply(const struct nft_model *m, const char *record);
+
+/*
  * nft_kernel.c: one transaction on masqgen's tables. @fill appends to @b
  * the messages for the tables loaded now (@now), and returns 0, 1 when
  * there is nothing to send (nft_replace() then returns 0), or -1 after
@@ -127,6 +138,15 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags);
  */
 int nft_load(const struct nft_model *m, bool commit);
 int nft_unload(void);
+
+/*
+ * nft_kernel.c: the nft target of apply (cli.h): the model of @ir (NULL
+ * after reporting what nft cannot express), loading it with nft_apply()
+ * (its record in @run_dir), freeing it.
+ */
+void *nft_target_lower(const struct ir *ir);
+int nft_target_load(const void *m, const struct ir *ir, const char *run_dir);
+void nft_target_release(void *m);
 
 /* nft_kernel.c: `check --kernel`: lower @ir and let the kernel validate it. */
 int nft_check_kernel(const struct ir *ir);

@@ -245,7 +245,8 @@ static struct nftnl_set *set_handle(struct build *bd, const struct nft_set *s, u
 	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, (uint32_t)bd->family);
 	nftnl_set_set_str(ns, NFTNL_SET_TABLE, TABLE_NAME);
 	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name ? s->name : "__set%d");
-	nftnl_set_set_u32(ns, NFTNL_SET_ID, id);
+	if (id)
+		nftnl_set_set_u32(ns, NFTNL_SET_ID, id);
 	return ns;
 }
 
@@ -320,6 +321,37 @@ static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out
 	return 0;
 }
 
+size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *key)
+{
+	return key_bytes(s, e->k, key);
+}
+
+size_t nft_elem_data(const struct nft_set *s, const struct nft_elem *e, uint8_t *data)
+{
+	if (s->kind != NFT_SK_FWD_MAP)
+		return 0;
+	memset(data, 0, 8);
+	put_be32(data, e->d[0]);
+	put_be16(data + 4, (uint16_t)e->d[1]);
+	return 8;
+}
+
+size_t nft_elem_udata(const struct nft_elem *e, uint8_t *out, size_t room)
+{
+	struct nftnl_udata_buf *u;
+	size_t len;
+
+	if (!e->comment)
+		return 0;
+	u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+	nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment);
+	len = nftnl_udata_buf_len(u);
+	if (len <= room)
+		memcpy(out, nftnl_udata_buf_data(u), len);
+	nftnl_udata_buf_free(u);
+	return len;
+}
+
 /* Upper bound of one element's netlink size (key, data, flags, comment, nesting). */
 static size_t elem_size(const struct nft_elem *e)
 {
@@ -336,12 +368,8 @@ static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const uin
 	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
 	if (end)
 		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-	if (e && s->kind == NFT_SK_FWD_MAP) {
-		memset(data, 0, sizeof(data));
-		put_be32(data, e->d[0]);
-		put_be16(data + 4, (uint16_t)e->d[1]);
+	if (e && nft_elem_data(s, e, data))
 		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_DATA, data, sizeof(data));
-	}
 	if (e && e->comment) {
 		struct nftnl_udata_buf *u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
 
@@ -418,8 +446,7 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, DT_CONCAT2(DT_IPADDR, DT_INET_SERVICE));
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 8);
 	}
-	if (!s->name)
-		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, nl_elem_count(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->name ? nft_set_size(s) : nl_elem_count(s));
 	set_udata(ns, s);
 	nlh = msg_hdr(bd, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, ns);
@@ -542,4 +569,49 @@ int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present)
 		build_table(&bd, NFT_MSG_DELTABLE, 0);
 	}
 	return 0;
+}
+
+void nft_build_elems_change(struct nft_batch *b, bool v6, const struct nft_set *s,
+			    const uint8_t *const *del, size_t n_del, size_t klen,
+			    const struct nft_elem *const *add, size_t n_add)
+{
+	struct build bd = {.b = b, .family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4};
+	struct nftnl_set *ns = set_handle(&bd, s, 0);
+	struct nlmsghdr *nlh;
+	size_t i, size = 0;
+
+	for (i = 0; i < n_del; i++) {
+		struct nftnl_set_elem *ne = xnonnull(nftnl_set_elem_alloc());
+
+		if (size > ELEM_MSG_MAX) {
+			nlh = msg_hdr(&bd, NFT_MSG_DELSETELEM, 0);
+			nftnl_set_elems_nlmsg_build_payload(nlh, ns);
+			nftnl_set_free(ns);
+			next_msg(&bd, NULL);
+			ns = set_handle(&bd, s, 0);
+			size = 0;
+		}
+		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, del[i], (uint32_t)klen);
+		nftnl_set_elem_add(ns, ne);
+		size += 64;
+	}
+	if (n_del) {
+		nlh = msg_hdr(&bd, NFT_MSG_DELSETELEM, 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, ns);
+		next_msg(&bd, NULL);
+	}
+	nftnl_set_free(ns);
+	ns = set_handle(&bd, s, 0);
+	size = 0;
+	for (i = 0; i < n_add; i++) {
+		if (size > ELEM_MSG_MAX) {
+			flush_elems(&bd, &ns, s, 0);
+			size = 0;
+		}
+		size += elem_size(add[i]);
+		add_nl_elem(ns, s, add[i]->k, false, add[i]);
+	}
+	if (n_add)
+		flush_elems(&bd, &ns, s, 0);
+	nftnl_set_free(ns);
 }

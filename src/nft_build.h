@@ -68,4 +68,23 @@ static inline uint32_t set_key_max(const struct nft_set *s)
 void nft_build_exprs(struct nftnl_rule *nr, const struct nft_table *t, const struct nft_rule *r,
 		     bool v6, const uint32_t *set_ids);
 
+/*
+ * An element as netlink carries it in set @s: its key (returns the
+ * length, at most 16 bytes), its map data (at most 8 bytes; 0 for a set),
+ * its user data (the comment; the length, copied when it fits @room).
+ */
+size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *key);
+size_t nft_elem_data(const struct nft_set *s, const struct nft_elem *e, uint8_t *data);
+size_t nft_elem_udata(const struct nft_elem *e, uint8_t *out, size_t room);
+
+/*
+ * Append to @b the change of named set @s of the ip (or, @v6, ip6) table
+ * that is loaded: delete the @n_del elements whose keys (@klen bytes each)
+ * are @del, then add @add.
+ */
+struct nft_batch;
+void nft_build_elems_change(struct nft_batch *b, bool v6, const struct nft_set *s,
+			    const uint8_t *const *del, size_t n_del, size_t klen,
+			    const struct nft_elem *const *add, size_t n_add);
+
 #endif

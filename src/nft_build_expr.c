@@ -208,12 +208,27 @@ static void addr_match(struct ectx *x, const struct nft_match *m, uint32_t off)
 	value_match(x, m, 4);
 }
 
+/* A fib lookup by @flags (NFTA_FIB_F_*) of @result into register 1. */
+static void fib(struct ectx *x, uint32_t flags, uint32_t result)
+{
+	struct nftnl_expr *e = expr_new("fib");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, result);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, flags);
+	add(x, e);
+}
+
 static void ifname_match(struct ectx *x, const struct nft_match *m)
 {
 	size_t len = strlen(m->ifname);
 	char buf[IFNAMSIZ] = {0};
 
-	meta(x, m->sel == NFT_SEL_IIFNAME ? NFT_META_IIFNAME : NFT_META_OIFNAME, NFT_REG_1);
+	if (m->sel == NFT_SEL_FIB_OIFNAME)
+		fib(x, NFTA_FIB_F_DADDR, NFT_FIB_RESULT_OIFNAME);
+	else
+		meta(x, m->sel == NFT_SEL_IIFNAME ? NFT_META_IIFNAME : NFT_META_OIFNAME,
+		     NFT_REG_1);
 	if (len && m->ifname[len - 1] == '+') {
 		/* a wildcard compares the prefix only, without the terminating NUL */
 		cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, m->ifname, (uint32_t)(len - 1));
@@ -225,14 +240,9 @@ static void ifname_match(struct ectx *x, const struct nft_match *m)
 
 static void fib_local(struct ectx *x, bool iif)
 {
-	struct nftnl_expr *e = expr_new("fib");
 	uint32_t local = RTN_LOCAL;
 
-	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS,
-			   NFTA_FIB_F_DADDR | (iif ? NFTA_FIB_F_IIF : 0));
-	add(x, e);
+	fib(x, NFTA_FIB_F_DADDR | (iif ? NFTA_FIB_F_IIF : 0), NFT_FIB_RESULT_ADDRTYPE);
 	cmp(x, NFT_CMP_EQ, &local, sizeof(local));
 }
 
@@ -281,6 +291,7 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 	switch (m->sel) {
 	case NFT_SEL_IIFNAME:
 	case NFT_SEL_OIFNAME:
+	case NFT_SEL_FIB_OIFNAME:
 		ifname_match(x, m);
 		return;
 	case NFT_SEL_L4PROTO:

@@ -160,10 +160,10 @@ static struct nft_match *new_match(struct dx *x, enum nft_sel sel)
 	return nft_match_add(x->r, sel, NFT_V_NONE);
 }
 
-static int dec_ifname(struct dx *x, uint32_t key)
+/* An interface name compared after the load at x->i (meta or fib): match @sel. */
+static int dec_ifname(struct dx *x, enum nft_sel sel)
 {
-	struct nft_match *m = new_match(x, key == NFT_META_IIFNAME ? NFT_SEL_IIFNAME
-								     : NFT_SEL_OIFNAME);
+	struct nft_match *m = new_match(x, sel);
 	const uint8_t *p;
 	uint32_t op, len;
 	char *name;
@@ -229,7 +229,7 @@ static int dec_meta(struct dx *x)
 	const uint8_t *p;
 
 	if (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)
-		return dec_ifname(x, key);
+		return dec_ifname(x, key == NFT_META_IIFNAME ? NFT_SEL_IIFNAME : NFT_SEL_OIFNAME);
 	if (key != NFT_META_L4PROTO || u32(x, x->i, NFTNL_EXPR_META_DREG) != NFT_REG_1)
 		return -1;
 	if (is(x, x->i + 1, "payload") &&
@@ -393,6 +393,8 @@ static int dec_fib(struct dx *x)
 {
 	bool iif = u32(x, x->i, NFTNL_EXPR_FIB_FLAGS) & NFTA_FIB_F_IIF;
 
+	if (u32(x, x->i, NFTNL_EXPR_FIB_RESULT) == NFT_FIB_RESULT_OIFNAME)
+		return dec_ifname(x, NFT_SEL_FIB_OIFNAME);
 	if (!is(x, x->i + 1, "cmp"))
 		return -1;
 	x->i += 2;

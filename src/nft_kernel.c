@@ -13,6 +13,7 @@
 #include "nft.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define NFT_REPLACE_ATTEMPTS 5
@@ -82,14 +83,30 @@ int nft_unload(void)
 	return nft_replace(nft_unload_fill, NULL, 0);
 }
 
+void *nft_target_lower(const struct ir *ir)
+{
+	return ir_check_modern(ir) == 0 ? nft_lower(ir) : NULL;
+}
+
+int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
+{
+	char *record = xasprintf("%s/nft-loaded", run_dir);
+	int rc = nft_apply(m, record);
+
+	free(record);
+	return rc;
+}
+
+void nft_target_release(void *m)
+{
+	nft_model_free(m);
+}
+
 int nft_check_kernel(const struct ir *ir)
 {
-	struct nft_model *m;
+	struct nft_model *m = nft_target_lower(ir);
 	int rc;
 
-	if (ir_check_modern(ir) < 0)
-		return -1;
-	m = nft_lower(ir);
 	if (!m)
 		return -1;
 	rc = nft_load(m, false);

@@ -573,7 +573,30 @@ static void lower_helpers(struct nft_lower *lc, struct nft_chain *pre, struct nf
 	}
 }
 
-/* ct timeout objects for `timeouts`, assigned to new connections in prerouting. */
+/*
+ * Not to or from a passthrough interface: neither arriving on one nor
+ * routed to one (`fib daddr oifname`: after dstnat, so another tool's DNAT
+ * to its own bridge counts too).
+ */
+static void match_not_passthrough(struct nft_rule *r, const struct ir *ir)
+{
+	static const enum nft_sel sels[] = {NFT_SEL_IIFNAME, NFT_SEL_FIB_OIFNAME};
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(sels); k++) {
+		for (i = 0; i < ir->n_ifaces; i++) {
+			if (ir->ifaces[i].role != IR_PASSTHROUGH)
+				continue;
+			nft_match_ifname(r, sels[k], ir->ifaces[i].name);
+			r->m[r->n_m - 1].neg = true;
+		}
+	}
+}
+
+/*
+ * ct timeout objects for `timeouts`, assigned in prerouting to new
+ * connections masqgen handles: never a passthrough interface's.
+ */
 static void lower_timeouts(struct nft_lower *lc, struct nft_chain *pre)
 {
 	/* nft's defaults for the states a policy does not set (its ct.c) */
@@ -596,7 +619,11 @@ static void lower_timeouts(struct nft_lower *lc, struct nft_chain *pre)
 		o->name = xasprintf("timeout_%s", nft_proto_name(proto));
 		o->proto = proto;
 		o->loc = to->loc;
-		/* every state, the unset ones at nft's defaults: text and batch say the same */
+		/*
+		 * every state, the unset ones at the kernel's built-in defaults
+		 * (nft's table; an object cannot read the sysctls): text and batch
+		 * say the same
+		 */
 		if (proto == IR_P_TCP) {
 			memcpy(o->secs, tcp_defaults, sizeof(tcp_defaults));
 			if (to->tcp)
@@ -614,6 +641,7 @@ static void lower_timeouts(struct nft_lower *lc, struct nft_chain *pre)
 		r = nft_rule_add(pre, nft_comment(&to->loc, "timeouts"), &to->loc);
 		nft_match_eq(r, NFT_SEL_CT_STATE, IR_CT_NEW);
 		nft_match_eq(r, NFT_SEL_L4PROTO, proto);
+		match_not_passthrough(r, lc->ir);
 		nft_stmt_add(r, NFT_S_CT_TIMEOUT)->str = o->name;
 	}
 }

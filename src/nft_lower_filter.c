@@ -301,6 +301,92 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 	free(base);
 }
 
+/*
+ * Does IR rule @r match one destination address and one TCP or UDP port
+ * (`allow forward tcp 80 to 10.0.0.2`) and nothing a concatenated lookup
+ * of address, protocol and port could not hold?
+ */
+static bool pair_rule(const struct ir_rule *r)
+{
+	return r->family == IR_F_IPV4 && r->daddr.n == 1 && !r->daddr_neg &&
+	       r->daddr.v[0].lo == r->daddr.v[0].hi && r->dports.n == 1 &&
+	       r->dports.v[0].lo == r->dports.v[0].hi && !r->sports.n && !r->n_icmp &&
+	       !r->v6_linklocal_src && !r->ct_state && !r->ct_dnat_forward;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Can @b join @a's lookup: everything but the address, port and protocol the same? */
+static bool pair_joins(const struct ir_rule *a, const struct ir_rule *b)
+{
+	size_t i;
+
+	if (!pair_rule(b) || a->tag != b->tag || a->verdict != b->verdict || a->log != b->log ||
+	    !same_str(a->iif, b->iif) || !same_str(a->oif, b->oif) ||
+	    a->saddr_neg != b->saddr_neg || a->saddr.n != b->saddr.n ||
+	    /* a reject answers by protocol: one rule cannot answer both */
+	    (a->verdict == IR_V_REJECT && a->proto != b->proto))
+		return false;
+	for (i = 0; i < a->saddr.n; i++)
+		if (a->saddr.v[i].lo != b->saddr.v[i].lo || a->saddr.v[i].hi != b->saddr.v[i].hi)
+			return false;
+	return true;
+}
+
+/* How many IR rules from @v[0] (of @n) lower as one lookup; below 2 they do not. */
+static size_t pair_run(const struct ir_rule *v, size_t n)
+{
+	size_t k = 1;
+
+	if (!pair_rule(&v[0]))
+		return 0;
+	while (k < n && pair_joins(&v[0], &v[k]))
+		k++;
+	return k;
+}
+
+/*
+ * Rules @v[0..@n) (a pair_run) as one rule: their destination address,
+ * protocol and port in a named set of `ip daddr . meta l4proto . th dport`,
+ * each element keeping its line.
+ */
+static void lower_pairs(struct nft_lower *lc, struct nft_chain *c, const struct ir_rule *v,
+			size_t n, size_t ruleno)
+{
+	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
+	struct nft_rule *nr;
+	struct nft_match *m;
+	struct nft_elem *e;
+	size_t idx, i, first = c->n;
+
+	idx = nft_set_new(t, xasprintf("%s_%zu_daddr_dport", c->name, ruleno), NFT_SK_TARGET);
+	for (i = 0; i < n; i++) {
+		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&v[i].loc));
+		e->k[0] = v[i].daddr.v[0].lo;
+		e->k[1] = v[i].dports.v[0].proto;
+		e->k[2] = v[i].dports.v[0].lo;
+	}
+	nft_set_normalize(t, idx, false);
+	nr = nft_rule_add(c, rule_comment(&v[0]), &v[0].loc);
+	if (v[0].iif)
+		nft_match_ifname(nr, NFT_SEL_IIFNAME, v[0].iif);
+	if (v[0].oif)
+		nft_match_ifname(nr, NFT_SEL_OIFNAME, v[0].oif);
+	nft_match_addrs(t, nr, NFT_SEL_SADDR, &v[0].saddr, v[0].saddr_neg,
+			xasprintf("%s_%zu_saddr", c->name, ruleno));
+	m = nft_match_add(nr, NFT_SEL_TARGET, NFT_V_SET);
+	m->set = idx;
+	if (v[0].log) {
+		add_log(lc, nr);
+		nr = nft_rule_clone_matches(c, first);
+	}
+	add_verdict(nr, v[0].verdict,
+		    v[0].proto == IR_P_TCP ? NFT_REJ_TCP_RESET : NFT_REJ_PORT_UNREACH);
+}
+
 static void lower_clamp(struct nft_lower *lc, struct nft_chain *c)
 {
 	const struct ir_clamp *cl = &lc->ir->clamp;
@@ -329,7 +415,7 @@ void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam)
 	struct nft_table *t = &lc->m->t[fam];
 	const struct ir *ir = lc->ir;
 	struct nft_chain *c;
-	size_t i, j;
+	size_t i, j, run;
 
 	if (fam == NFT_FAM_IP6 && ir->ipv6 == IR_IPV6_OPEN)
 		return;
@@ -344,8 +430,13 @@ void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam)
 				    ic->policy == IR_V_DROP);
 		if (chains[i].id == IR_CH_FORWARD)
 			lower_clamp(lc, c);
-		for (j = 0; j < ic->n; j++)
-			lower_rule(lc, fam, c, &ic->rules[j], j + 1);
+		for (j = 0; j < ic->n; j += run ? run : 1) {
+			run = fam == NFT_FAM_IP ? pair_run(&ic->rules[j], ic->n - j) : 0;
+			if (run >= 2)
+				lower_pairs(lc, c, &ic->rules[j], run, j + 1);
+			else
+				lower_rule(lc, fam, c, &ic->rules[j], j + 1);
+		}
 		nft_chain_end(t);
 	}
 	if (t->n_chains)

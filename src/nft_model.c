@@ -102,6 +102,16 @@ size_t nft_set_find(const struct nft_table *t, const char *name)
 	return SIZE_MAX;
 }
 
+uint32_t nft_set_size(const struct nft_set *s)
+{
+	uint64_t want = (s->interval ? 2 * (uint64_t)s->n + 1 : s->n) * 3 / 2;
+	uint32_t size = 64;
+
+	while (size < want && size < (1u << 31))
+		size <<= 1;
+	return size;
+}
+
 /*
  * Sort by key, then by position, so that among equal keys (and among
  * intervals starting at the same place) the first in policy order wins.

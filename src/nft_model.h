@@ -36,6 +36,7 @@ enum nft_fam {
 enum nft_sel {
 	NFT_SEL_IIFNAME,	/* meta iifname; value: name (ir form, '+' wildcard) */
 	NFT_SEL_OIFNAME,
+	NFT_SEL_FIB_OIFNAME,	/* fib daddr oifname: the route's interface; value: name */
 	NFT_SEL_L4PROTO,	/* meta l4proto */
 	NFT_SEL_SADDR,		/* ip saddr (IPv4 only) */
 	NFT_SEL_DADDR,		/* ip daddr */
@@ -248,6 +249,15 @@ char *nft_elem_comment(const struct loc *loc);
 
 /* The first named set called @name, or SIZE_MAX. */
 size_t nft_set_find(const struct nft_table *t, const char *name);
+
+/*
+ * The size a named set is declared with: room for its netlink elements
+ * (an interval set sends a start and an end per interval) and half as
+ * many again, rounded up to a power of two, at least 64. The kernel sizes
+ * its hash table from it once instead of growing it element by element;
+ * it is also the most elements the set can hold.
+ */
+uint32_t nft_set_size(const struct nft_set *s);
 
 /* Protocol names as nft reads them ("tcp", "gre", "icmpv6"), or NULL. */
 const char *nft_proto_name(uint8_t proto);

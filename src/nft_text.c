@@ -201,6 +201,7 @@ static void print_set_ref(struct strbuf *sb, const struct nft_table *t, size_t i
 static const char *const sel_text[] = {
 	[NFT_SEL_IIFNAME] = "iifname",
 	[NFT_SEL_OIFNAME] = "oifname",
+	[NFT_SEL_FIB_OIFNAME] = "fib daddr oifname",
 	[NFT_SEL_L4PROTO] = "meta l4proto",
 	[NFT_SEL_SADDR] = "ip saddr",
 	[NFT_SEL_DADDR] = "ip daddr",
@@ -241,7 +242,7 @@ static void print_match(struct strbuf *sb, const struct nft_table *t, const stru
 	sb_add(sb, m->neg ? " != " : " ");
 	if (m->val == NFT_V_SET)
 		print_set_ref(sb, t, m->set);
-	else if (m->sel == NFT_SEL_IIFNAME || m->sel == NFT_SEL_OIFNAME)
+	else if (m->ifname)
 		print_ifname(sb, m->ifname);
 	else
 		print_value(sb, m->sel, m->lo, m->val == NFT_V_RANGE ? m->hi : m->lo);
@@ -356,6 +357,7 @@ static void print_set(struct strbuf *sb, const struct nft_set *s)
 {
 	sb_addf(sb, "\t%s %s {\n\t\ttype %s\n", s->kind == NFT_SK_FWD_MAP ? "map" : "set", s->name,
 		set_types[s->kind]);
+	sb_addf(sb, "\t\tsize %u\n", nft_set_size(s));
 	if (s->interval)
 		sb_add(sb, "\t\tflags interval\n");
 	if (s->n) {

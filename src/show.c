@@ -16,25 +16,14 @@
 
 #include <stdio.h>
 
-int cmd_show(int argc, char **argv)
+static int show_run(const struct cli_args *a)
 {
-	static const char help[] =
-	    "usage: masqgen show\n\n"
-	    "Print what masqgen has loaded, read from the kernel: its nftables tables (ip\n"
-	    "masqgen, ip6 masqgen) with counters, as 'masqgen generate -t nft' prints a\n"
-	    "policy, and the iptables and ip6tables chains 'apply -t iptables' loaded\n"
-	    "(iptables-nft or iptables-legacy), as 'generate -t iptables' prints them.\n"
-	    "Exit status 3 when nothing is loaded.\n\n"
-	    "  -h, --help  this text\n";
-	struct kernel_cmd_opts o;
 	struct strbuf out = {0};
 	struct ipt_loaded il;
 	struct nft_dump d;
 	size_t i;
-	int rc = kernel_cmd_args(argc, argv, help, false, false, &o);
+	int rc;
 
-	if (rc >= 0)
-		return rc;
 	if (kernel_cmd_loaded(&d, &il, true) < 0)
 		return EXIT_SYSTEM;
 	if (!nft_dump_loaded(&d) && !ipt_loaded_any(&il)) {
@@ -56,3 +45,15 @@ out:
 	nft_dump_free(&d);
 	return rc;
 }
+
+const struct cli_command cli_show = {
+	.name = "show",
+	.summary = "print what masqgen has loaded",
+	.operands = "",
+	.help = "Print what masqgen has loaded, read from the kernel: its nftables tables (ip\n"
+		"masqgen, ip6 masqgen) with counters, as 'masqgen generate -t nft' prints a\n"
+		"policy, and the iptables and ip6tables chains 'apply -t iptables' loaded\n"
+		"(iptables-nft or iptables-legacy), as 'generate -t iptables' prints them.\n"
+		"Exit status 3 when nothing is loaded.\n",
+	.run = show_run,
+};

@@ -73,10 +73,10 @@ bool state_lasting(void)
 	return lasting;
 }
 
-char *state_path(const char *file, bool lasting)
+char *state_dir(bool lasting)
 {
 	bool key_lasts, persistent;
-	char *key, *dir, *path = NULL;
+	char *key, *dir;
 	const char *top;
 
 	key = state_key(&key_lasts);
@@ -87,9 +87,20 @@ char *state_path(const char *file, bool lasting)
 	if (!top || !*top)
 		top = persistent ? "/var/lib/masqgen" : "/run/masqgen";
 	dir = xasprintf("%s/%s", top, key);
-	if (state_mkdir(top) == 0 && state_mkdir(dir) == 0)
-		path = xasprintf("%s/%s", dir, file);
-	free(dir);
 	free(key);
+	if (state_mkdir(top) == 0 && state_mkdir(dir) == 0)
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+char *state_path(const char *file, bool lasting)
+{
+	char *dir = state_dir(lasting), *path;
+
+	if (!dir)
+		return NULL;
+	path = xasprintf("%s/%s", dir, file);
+	free(dir);
 	return path;
 }

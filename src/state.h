@@ -25,6 +25,9 @@
  */
 char *state_path(const char *file, bool lasting);
 
+/* The directory state_path() puts files in (caller frees), or NULL after reporting. */
+char *state_dir(bool lasting);
+
 /* Does this network namespace have a lasting key (init, or an `ip netns` name)? */
 bool state_lasting(void);
 

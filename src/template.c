@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* template.c - fill the embedded templates/ texts (see template.h) */
+#include "diag.h"
 #include "template.h"
 
 #include <stdio.h>
@@ -41,7 +42,7 @@ int template_fill(const char *name, const struct template_var *vars, size_t n_va
 	char *q;
 
 	if (!p) {
-		fprintf(stderr, "masqgen: no template '%s' in this build\n", name);
+		diag_error(NULL, "no template '%s' in this build", name);
 		return -1;
 	}
 	while ((at = strchr(p, '@'))) {
@@ -61,7 +62,7 @@ int template_fill(const char *name, const struct template_var *vars, size_t n_va
 		}
 		v = template_var_find(vars, n_vars, at + 1, (size_t)(end - at - 1));
 		if (!v) {
-			fprintf(stderr, "masqgen: template '%s': no value for '%.*s'\n", name,
+			diag_error(NULL, "template '%s': no value for '%.*s'", name,
 				(int)(end - at + 1), at);
 			return -1;
 		}

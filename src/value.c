@@ -314,7 +314,6 @@ int value_hostport(const struct ast_word *w, uint32_t *host, bool *has_port, uin
 {
 	const char *colon = strchr(w->text, ':');
 	struct ast_word part;
-	int rc;
 
 	if (looks_ipv6(w->text))
 		return ipv6_error(w);
@@ -326,10 +325,8 @@ int value_hostport(const struct ast_word *w, uint32_t *host, bool *has_port, uin
 		return -1;
 	}
 	part = *w;
-	part.text = xstrdup(colon + 1);
-	rc = value_ports(&part, lo, hi);
-	free(part.text);
-	return rc;
+	part.text = colon + 1;
+	return value_ports(&part, lo, hi);
 }
 
 int value_rate(const struct ast_word *w, unsigned *rate, enum ir_rate_unit *unit)

@@ -152,7 +152,7 @@ static bool yl_word(struct yl *y, const yaml_node_t *n, const char *key, bool on
 	}
 	y->words++;
 	if (b >= 0) {
-		ast_list_add(l, AST_WORD, b ? "on" : "off", &loc);
+		ast_list_add(y->file, l, AST_WORD, b ? "on" : "off", &loc);
 		return true;
 	}
 	if (is_null(n)) {
@@ -175,11 +175,12 @@ static bool yl_word(struct yl *y, const yaml_node_t *n, const char *key, bool on
 		}
 		kind = AST_VAR;
 		s++;
+		y->file->expands = true;
 	} else if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
 		   n->data.scalar.style != YAML_SINGLE_QUOTED_SCALAR_STYLE) {
 		kind = AST_STRING;
 	}
-	ast_list_add(l, kind, s, &loc);
+	ast_list_add(y->file, l, kind, s, &loc);
 	return true;
 }
 
@@ -258,12 +259,10 @@ static bool yl_to_ports(struct yl *y, struct ast_stmt *st, const yaml_node_t *n)
 		diag_error(&loc, "'to' already has a port; drop 'to_ports'");
 	} else {
 		joined = xasprintf("%s:%s", to->v[0].text, ports.v[0].text);
-		free(to->v[0].text);
-		to->v[0].text = joined;
-		ast_list_clear(&ports);
+		to->v[0].text = ast_strndup(y->file, joined, strlen(joined));
+		free(joined);
 		return true;
 	}
-	ast_list_clear(&ports);
 	return false;
 }
 
@@ -356,7 +355,8 @@ static bool yl_mapping(struct yl *y, struct ast_stmt *st, const yaml_node_t *map
 /* One statement: @key names its kind, @val holds its fields. */
 static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val)
 {
-	struct ast_stmt st = {0};
+	struct ast_build bst;
+	struct ast_stmt *st = &bst.st;
 	struct loc kloc = yl_loc(y, key);
 	const struct ast_syntax *syn;
 	const char *hint;
@@ -384,20 +384,19 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 		return;
 	}
 	syn = &ast_syntax[kind];
-	st.kind = (enum ast_kind)kind;
-	st.loc = kloc;
+	ast_build_init(&bst, (enum ast_kind)kind, &kloc);
 	b = kind == AST_LOG ? yl_bool(val) : -1;
 	if (b >= 0) {
 		/* log: false is "log off", log: true is plain "log" */
 		if (!b)
-			st.flags = AST_F_OFF, st.flag_loc = yl_loc(y, val);
+			st->flags = AST_F_OFF, st->flag_loc = yl_loc(y, val);
 		ok = true;
 	} else if (val->type == YAML_MAPPING_NODE && syn->part[0].key) {
-		ok = yl_mapping(y, &st, val);
+		ok = yl_mapping(y, st, val);
 	} else if (is_null(val)) {
 		ok = true;
 	} else if (!syn->part[0].key || (syn->part[0].opts & AST_P_LIST)) {
-		ok = yl_part(y, &st, &syn->part[0], syn->name, val);
+		ok = yl_part(y, st, &syn->part[0], syn->name, val);
 	} else {
 		struct loc vloc = yl_loc(y, val);
 
@@ -405,12 +404,11 @@ static void yl_stmt(struct yl *y, const yaml_node_t *key, const yaml_node_t *val
 			   syn->name, syn->name, syn->part[0].key, node_kind(val));
 		ok = false;
 	}
-	if (ok && ast_check_stmt(&st)) {
-		*ast_file_add(y->file, st.kind, &st.loc) = st;
+	if (ok && ast_check_stmt(st)) {
+		ast_file_add(y->file, st);
 		return;
 	}
-	y->file->lost_decl |= ast_kind_declares(st.kind);
-	ast_stmt_clear(&st);
+	y->file->lost_decl |= ast_kind_declares(st->kind);
 }
 
 static void yl_policy(struct yl *y, const yaml_node_t *root)
@@ -426,6 +424,8 @@ static void yl_policy(struct yl *y, const yaml_node_t *root)
 		y->file->lost_decl = true;
 		return;
 	}
+	ast_file_reserve(y->file, (size_t)(root->data.sequence.items.top -
+					   root->data.sequence.items.start));
 	for (it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
 		const yaml_node_t *n = yaml_document_get_node(y->doc, *it);
 		yaml_node_pair_t *pair = NULL;

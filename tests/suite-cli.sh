@@ -3,8 +3,10 @@
 # has an entry in masqgen(8); usage errors exit 2; --version works.
 . "$(dirname "$0")/lib.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
+tmp_cli=$(mktemp -d)
+trap 'rm -rf "$tmp_cli"' EXIT
 man8="$ROOT_DIR/man/masqgen.8"
-cmds=$("$MASQGEN" --help | awk '/^commands:/ {on = 1; next} on && !NF {exit} on {print $1}')
+cmds=$("$MASQGEN" --help | awk '/^commands:/ {on = 1; next} on && !NF {exit} on && /^  [a-z]/ {print $1}')
 [ -n "$cmds" ] || fail "cli commands listed" "masqgen --help lists no commands"
 for c in $cmds; do
 	if "$MASQGEN" "$c" --help >/dev/null 2>&1; then
@@ -30,3 +32,51 @@ done
 [ $? -eq 2 ] && pass "cli unknown option exits 2" || fail "cli unknown option exits 2" "wrong exit"
 "$MASQGEN" check /nonexistent/policy.masq >/dev/null 2>&1
 [ $? -eq 1 ] && pass "cli unreadable policy exits 1" || fail "cli unreadable policy exits 1" "wrong exit"
+
+# Each command's options as its --help lists them ("  -t, --target TARGET",
+# "      --tsv"): every short form is accepted, and every option is in
+# masqgen(8) and in the bash completion of that command.
+completion="$ROOT_DIR/templates/masqgen.bash-completion"
+"$MASQGEN" --help >"$tmp_cli/usage"
+complete_opts() {
+	bash -c '. "$1"; COMP_WORDS=("$2" "$3" --); COMP_CWORD=2; _masqgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$MASQGEN" "$1"
+}
+for c in $cmds; do
+	"$MASQGEN" "$c" --help >"$tmp_cli/help" 2>&1
+	"$MASQGEN" help "$c" >"$tmp_cli/help-cmd" 2>&1
+	cmp -s "$tmp_cli/help" "$tmp_cli/help-cmd" && pass "cli help $c is $c --help" ||
+		fail "cli help $c is $c --help" "differs"
+	# zero-operand commands get one too many, so nothing is ever run
+	extra=
+	head -n 1 "$tmp_cli/help" | grep -q POLICY || extra=unexpected-operand
+	complete_opts "$c" >"$tmp_cli/compl"
+	sed -n 's/^  \(-[a-zA-Z], \|    \)--\([a-z-]*\)\( [A-Z][^ ]*\)\{0,1\} .*/\1 \2 \3/p; s/^  \(-[a-zA-Z], \|    \)--\([a-z-]*\)\( [A-Z][^ ]*\)\{0,1\}$/\1 \2 \3/p' \
+		"$tmp_cli/help" >"$tmp_cli/opts"
+	[ -s "$tmp_cli/opts" ] || fail "cli $c options listed" "no option in its --help"
+	while read -r short long arg; do
+		case $short in
+		-?,)
+			short=${short%,}
+			# shellcheck disable=SC2086 # $arg and $extra: a word or none
+			"$MASQGEN" "$c" "$short" ${arg:+value} $extra >/dev/null 2>"$tmp_cli/err"
+			if grep -q "unknown or incomplete option" "$tmp_cli/err"; then
+				fail "cli $c $short works as --help says" "$(head -n 1 "$tmp_cli/err")"
+			else
+				pass "cli $c $short works as --help says"
+			fi
+			;;
+		*) long=$short short= ;;
+		esac
+		if [ "$long" != help ]; then
+			grep "^  $c " "$tmp_cli/usage" | grep -q -e "--$long\b" ${short:+-e "$short\b"} &&
+				pass "cli $c --$long in the top-level usage" ||
+				fail "cli $c --$long in the top-level usage" "not in masqgen --help"
+		fi
+		grep -qx -- "--$long" "$tmp_cli/compl" && pass "cli $c --$long completes" ||
+			fail "cli $c --$long completes" "not offered by $completion"
+		grep -q -e "Fl -$long\b" ${short:+-e "Fl ${short#-}\b"} "$man8" &&
+			pass "cli $c --$long in masqgen(8)" ||
+			fail "cli $c --$long in masqgen(8)" "no 'Fl -$long' ${short:+nor 'Fl ${short#-}'}"
+	done <"$tmp_cli/opts"
+done

@@ -55,6 +55,14 @@ masqgen_rules() {
 		sort -s -k1,1 -k3,3
 }
 
+# new_ns TEST: a fresh $ns; fails TEST and returns 1 when it cannot be made.
+new_ns() {
+	ip netns del "$ns" 2>/dev/null
+	ip netns add "$ns" && return 0
+	fail "$1" "cannot create a network namespace"
+	return 1
+}
+
 # run FLAVOUR LABEL POLICY: apply with the tools of FLAVOUR first in PATH.
 apply() {
 	PATH="$tmp/bin-$1:$PATH" MASQGEN_RUN_DIR="$tmp/run" MASQGEN_STATE_DIR="$tmp/state" \
@@ -70,11 +78,7 @@ run_flavour() {
 			ln -sf "$(command -v "$t-$fl$s")" "$tmp/bin-$fl/$t$s"
 		done
 	done
-	ip netns del "$ns" 2>/dev/null
-	if ! ip netns add "$ns"; then
-		fail "iptapply $fl" "cannot create a network namespace"
-		return
-	fi
+	new_ns "iptapply $fl" || return
 	ipt="ip netns exec $ns iptables-$fl"
 	if ! { $ipt -t nat -N DOCKER &&
 		$ipt -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER &&
@@ -187,25 +191,30 @@ for flavour in nft legacy; do
 	run_flavour "$flavour"
 done
 
-# iptables-restore refuses the nat table (a stand-in for a kernel without NAT)
+# iptables-restore refuses the nat table (a stand-in for a kernel without NAT):
+# the stand-in commits the tables before "*nat" and fails on the line after
+# it, as iptables-restore does with a table the kernel refuses
 refuse_nat() {
 	mkdir -p "$tmp/bin-refuse"
 	real=$(command -v iptables-nft-restore)
-	# shellcheck disable=SC2016 # the script's own lines, expanded when it runs
-	{
-		printf '%s\n' '#!/bin/sh' 'input=$(cat)' 'case "$input" in' \
-			'"*nat"*) echo "iptables-restore: line 2 failed" >&2; exit 1 ;;' 'esac'
-		printf 'printf "%%s\\n" "$input" | exec %s "$@"\n' "$real"
-	} >"$tmp/bin-refuse/iptables-restore"
+	sed "s|REAL|$real|" >"$tmp/bin-refuse/iptables-restore" <<'EOF'
+#!/bin/sh
+input=$(cat)
+n=$(printf '%s\n' "$input" | grep -n -m 1 '^\*nat$' | cut -d: -f1)
+if [ -z "$n" ]; then
+	printf '%s\n' "$input" | exec REAL "$@"
+fi
+printf '%s\n' "$input" | head -n $((n - 1)) | REAL "$@" || exit
+echo "iptables-restore: line $((n + 1)) failed" >&2
+exit 1
+EOF
 	chmod +x "$tmp/bin-refuse/iptables-restore"
 	ln -sf "$(command -v iptables-nft)" "$tmp/bin-refuse/iptables"
 	ln -sf "$(command -v ip6tables-nft)" "$tmp/bin-refuse/ip6tables"
 	ln -sf "$(command -v ip6tables-nft-restore)" "$tmp/bin-refuse/ip6tables-restore"
-	ip netns del "$ns" 2>/dev/null
-	if ! ip netns add "$ns"; then
-		fail "iptapply refused table" "cannot create a network namespace"
-		return
-	fi
+	ln -sf "$(command -v iptables-nft-save)" "$tmp/bin-refuse/iptables-save"
+	ln -sf "$(command -v ip6tables-nft-save)" "$tmp/bin-refuse/ip6tables-save"
+	new_ns "iptapply refused table" || return
 	apply refuse x "$tmp/big.masq"
 	rc=$?
 	filter=$(ip netns exec "$ns" iptables-nft-save -t filter | grep -c '^-A masqgen-')
@@ -221,3 +230,36 @@ ip_forward $fwd: $(head -n 3 "$tmp/apply.out")"
 	ip netns del "$ns"
 }
 refuse_nat
+
+# Each iptables command reads its whole table, so apply runs a fixed few of
+# them, not one per jump or chain: per family one save, one restore of the
+# tables and one of the missing jumps on the first apply; a second apply
+# finds its jumps and runs no third.
+count_calls() {
+	mkdir -p "$tmp/bin-count"
+	for t in iptables ip6tables; do
+		for s in "" -save -restore; do
+			printf '#!/bin/sh\necho %s >>"%s"\nexec %s "$@"\n' "$t$s" "$tmp/calls" \
+				"$(command -v "$t-nft$s")" >"$tmp/bin-count/$t$s"
+			chmod +x "$tmp/bin-count/$t$s"
+		done
+	done
+	new_ns "iptapply command count" || return
+	for round in first second; do
+		: >"$tmp/calls"
+		if ! apply count "$round" "$tmp/big.masq"; then
+			fail "iptapply command count, $round apply" "$(head -n 3 "$tmp/apply.out")"
+			continue
+		fi
+		n=$(wc -l <"$tmp/calls")
+		[ $round = first ] && want=6 || want=4
+		if [ "$n" -le "$want" ]; then
+			pass "iptapply $round apply runs $n iptables commands (at most $want)"
+		else
+			fail "iptapply $round apply runs $n iptables commands (at most $want)" \
+				"$(sort "$tmp/calls" | uniq -c | tr '\n' ' ')"
+		fi
+	done
+	ip netns del "$ns"
+}
+count_calls

@@ -9,7 +9,12 @@
 # stay closed: a forward to the 1:1 host opens only its own public port
 # and `from`, never the 1:1 address's port of the same number. The
 # forward admission is then tried again with `generate -t iptables`
-# loaded instead. Needs root and socat.
+# loaded instead. A container namespace behind a passthrough bridge
+# docker0 (with a foreign DNAT to it, as Docker makes) shows that
+# `timeouts` reach the LAN's connections and never the container's
+# (conntrack -L in the gateway). Last, `ipv6 block`: forwarded IPv6 is
+# dropped while the gateway's own IPv6 (neighbour discovery) keeps working.
+# Needs root, socat and conntrack.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -23,19 +28,27 @@ tmp=$(mktemp_dir)
 gw="mg-k-gw-$$"
 lan="mg-k-lan-$$"
 one="mg-k-one-$$"
+ctr="mg-k-ctr-$$"
 web="mg-k-web-$$"
 net="mg-k-net-$$"
 pids=""
 suite_cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	for n in "$gw" "$lan" "$one" "$web" "$net"; do ip netns del "$n" 2>/dev/null; done
+	for n in "$gw" "$lan" "$one" "$web" "$net" "$ctr"; do ip netns del "$n" 2>/dev/null; done
 }
 trap 'exit 1' INT TERM
 
 setup() {
-	for n in "$gw" "$lan" "$one" "$web" "$net"; do
+	for n in "$gw" "$lan" "$one" "$web" "$net" "$ctr"; do
 		ip netns add "$n" && ip -n "$n" link set lo up || return 1
 	done
+	# a container bridge another tool owns: passthrough, routed without NAT
+	ip -n "$gw" link add docker0 type bridge && ip -n "$gw" link set docker0 up &&
+		ip -n "$gw" addr add 172.17.0.1/16 dev docker0 &&
+		ip link add "mgkc-$$" netns "$gw" type veth peer name eth0 netns "$ctr" &&
+		ip -n "$gw" link set "mgkc-$$" master docker0 up &&
+		ip -n "$ctr" addr add 172.17.0.2/16 dev eth0 && ip -n "$ctr" link set eth0 up &&
+		ip -n "$ctr" route add default via 172.17.0.1 || return 1
 	ip -n "$gw" link add eth1 type bridge && ip -n "$gw" link set eth1 up &&
 		ip -n "$gw" addr add 192.168.0.1/24 dev eth1 || return 1
 	i=0
@@ -59,7 +72,8 @@ setup() {
 		ip -n "$net" addr add 198.51.100.5/32 dev eth0 &&
 		ip -n "$net" link set eth0 up &&
 		ip -n "$gw" route add 198.51.100.0/24 via 203.0.113.2 &&
-		ip -n "$net" route add 192.168.0.0/24 via 203.0.113.1 || return 1
+		ip -n "$net" route add 192.168.0.0/24 via 203.0.113.1 &&
+		ip -n "$net" route add 172.17.0.0/16 via 203.0.113.1 || return 1
 	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
 }
 
@@ -94,6 +108,8 @@ nat 203.0.113.20 to 192.168.0.20
 allow forward tcp 80 to 192.168.0.20
 forward tcp 22 from 198.51.100.0/24 to 192.168.0.20
 forward tcp 2525 to 192.168.0.20:25
+passthrough docker0
+timeouts tcp 10m
 firewall strong
 EOF
 if ! (cd "$tmp" && ip netns exec "$gw" "$loader" --load policy.masq) 2>"$tmp/err"; then
@@ -133,6 +149,49 @@ admission() {
 		"$(ask "$net" 203.0.113.20 25)" ""
 }
 admission nft
+
+# timeouts: an established LAN connection gets 600 s, a container's keeps
+# the kernel's 5 days, both ways (the foreign DNAT stands in for Docker's)
+hold() {
+	ip netns exec "$1" timeout 20 socat TCP-LISTEN:"$2",reuseaddr,fork \
+		SYSTEM:"sleep 8" >/dev/null 2>&1 &
+	pids="$pids $!"
+}
+# ct_timeout NS ADDR PORT SPORT: open a connection from NS and print the
+# timeout of its conntrack entry in the gateway (empty when there is none)
+ct_timeout() {
+	ip netns exec "$1" timeout 6 socat -u TCP:"$2":"$3",sourceport="$4",connect-timeout=2 \
+		- >/dev/null 2>&1 &
+	pids="$pids $!"
+	_t="" _i=0
+	while [ $_i -lt 20 ]; do
+		_t=$(ip netns exec "$gw" conntrack -L -p tcp --sport "$4" 2>/dev/null |
+			awk '/ESTABLISHED/ { print $3; exit }')
+		[ -n "$_t" ] && break
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	echo "$_t"
+}
+# timeout_in NAME GOT LO HI
+timeout_in() {
+	if [ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then pass "nftkernel $1"; else
+		fail "nftkernel $1" "timeout '$2', want $3..$4"; fi
+}
+printf '%s\n' 'table ip foreign {' '	chain prerouting {' \
+	'		type nat hook prerouting priority dstnat - 1; policy accept;' \
+	'		iifname "ppp0" tcp dport 8088 dnat to 172.17.0.2:81' '	}' '}' |
+	ip netns exec "$gw" nft -f -
+hold "$net" 81
+hold "$ctr" 81
+sleep 1
+timeout_in "timeouts: a LAN connection gets the policy's" \
+	"$(ct_timeout "$lan" 203.0.113.2 81 41001)" 500 600
+timeout_in "timeouts: a passthrough container's outgoing connection keeps the kernel's" \
+	"$(ct_timeout "$ctr" 203.0.113.2 81 41002)" 400000 432000
+timeout_in "timeouts: another tool's DNAT to a passthrough bridge keeps the kernel's" \
+	"$(ct_timeout "$net" 203.0.113.1 8088 41003)" 400000 432000
+ip netns exec "$gw" nft delete table ip foreign
 drops=$(ip netns exec "$gw" nft list chain ip masqgen forward 2>/dev/null |
 	sed -n 's/.*counter packets \([0-9]*\) .*drop comment "built-in catch-all".*/\1/p')
 if [ "${drops:-0}" -gt 0 ]; then pass "nftkernel forward catch-all counts its drops"; else
@@ -147,4 +206,33 @@ if (cd "$tmp" && "$MASQGEN" generate -t iptables policy.masq) >"$tmp/ipt" 2>"$tm
 	admission iptables
 else
 	fail "nftkernel iptables load" "$(head -n 5 "$tmp/err")"
+fi
+
+# ipv6 block: forwarded IPv6 is dropped, the gateway's own IPv6 (neighbour
+# discovery first) still works as the level says
+ip netns exec "$gw" nft flush ruleset
+ip netns exec "$gw" sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n "$gw" -6 addr add 2001:db8:1::1/64 dev eth1 nodad &&
+	ip -n "$lan" -6 addr add 2001:db8:1::30/64 dev eth0 nodad &&
+	ip -n "$lan" -6 route add default via 2001:db8:1::1 &&
+	ip -n "$gw" -6 addr add 2001:db8:2::1/64 dev ppp0 nodad &&
+	ip -n "$net" -6 addr add 2001:db8:2::2/64 dev eth0 nodad &&
+	ip -n "$net" -6 route add 2001:db8:1::/64 via 2001:db8:2::1 ||
+	fail "nftkernel ipv6 setup" "cannot add the IPv6 addresses"
+sed 's/^firewall strong$/ipv6 block\nfirewall strong/' "$tmp/policy.masq" >"$tmp/v6.masq"
+if (cd "$tmp" && ip netns exec "$gw" "$loader" --load v6.masq) 2>"$tmp/err"; then
+	# ping NS DEST: "reply" or "none"
+	ping6_to() {
+		if ip netns exec "$1" ping -6 -c 1 -W 2 "$2" >/dev/null 2>&1; then echo reply; else
+			echo none; fi
+	}
+	ip -n "$lan" -6 neigh flush dev eth0
+	ip -n "$gw" -6 neigh flush dev eth1
+	expect "ipv6 block: the gateway answers its LAN (neighbour discovery)" \
+		"$(ping6_to "$lan" 2001:db8:1::1)" reply
+	expect "ipv6 block: forwarded IPv6 is dropped" "$(ping6_to "$lan" 2001:db8:2::2)" none
+	expect "ipv6 block: the Internet host reaches the gateway's external IPv6 (icmpv6 echo)" \
+		"$(ping6_to "$net" 2001:db8:2::1)" reply
+else
+	fail "nftkernel ipv6 block load" "$(head -n 5 "$tmp/err")"
 fi

@@ -15,8 +15,10 @@
 #include "nft_sample_ir.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *sample_text(struct ir *ir)
 {
@@ -35,6 +37,16 @@ static size_t count_rules(const struct nft_model *m)
 		for (i = 0; i < m->t[f].n_chains; i++)
 			n += m->t[f].chains[i].n;
 	return n;
+}
+
+static size_t chain_rules(const struct nft_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++)
+		if (strcmp(t->chains[i].name, name) == 0)
+			return t->chains[i].n;
+	return 0;
 }
 
 static void test_sample_nat(void)
@@ -156,9 +168,58 @@ static void test_list_forms(void)
 	text = sample_text(&ir);
 	/* touching networks merge as nft merges them, and one is a plain match */
 	CHECK(strstr(text, "\t\tip saddr 10.0.0.0/23 accept") != NULL);
-	CHECK(strstr(text, "set input_2_tcp_dport {\n\t\ttype inet_service\n\t\telements") != NULL);
+	CHECK(strstr(text, "set input_2_tcp_dport {\n\t\ttype inet_service\n\t\tsize 64\n\t\telements") != NULL);
 	CHECK(strstr(text, "tcp dport @input_2_tcp_dport counter drop") != NULL);
 	free(text);
+}
+
+/*
+ * 2,000 lines `allow forward tcp P to H` (and udp), each differing from
+ * the last in port and host, are one lookup of address, protocol and port:
+ * the forward chain holds as many rules as with one line.
+ */
+static void test_pairs_merge(void)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = xasprintf("%s/masqgen-pairs-XXXXXX", dir);
+	size_t one = 0, many = 0, set;
+	int fd = mkstemp(path), n, i;
+	struct nft_model *m;
+	struct ir *ir;
+	FILE *f;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		goto out;
+	for (n = 1; n <= 2000; n += 1999) {
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (!f)
+			break;
+		fputs("external eth0 dynamic\ninternal eth1 10.0.0.1/16\n", f);
+		for (i = 0; i < n; i++)
+			fprintf(f, "allow forward %s %d to 10.0.%d.%d\n", i % 3 ? "tcp" : "udp",
+				2000 + i, i / 250, 2 + i % 250);
+		fclose(f);
+		ir = cli_compile(path);
+		m = ir ? nft_lower(ir) : NULL;
+		CHECK(m != NULL);
+		if (m) {
+			*(n == 1 ? &one : &many) = chain_rules(&m->t[NFT_FAM_IP], "forward");
+			set = nft_set_find(&m->t[NFT_FAM_IP], "forward_3_daddr_dport");
+			if (n > 1) {
+				CHECK(set != SIZE_MAX);
+				CHECK(set != SIZE_MAX && m->t[NFT_FAM_IP].sets[set].n == 2000);
+			}
+		}
+		nft_model_free(m);
+		ir_free(ir);
+	}
+	CHECK(one > 0 && one == many);
+	close(fd);
+	unlink(path);
+out:
+	free(path);
 }
 
 static int load(const char *policy)
@@ -192,5 +253,6 @@ int main(int argc, char **argv)
 	RUN(test_sample_filter);
 	RUN(test_rules_independent_of_forwards);
 	RUN(test_list_forms);
+	RUN(test_pairs_merge);
 	UNIT_EXIT();
 }
