@@ -65,33 +65,6 @@ static bool sysctls_path_ok(const char *path)
 		   strlen(path);
 }
 
-/*
- * The path below /proc/sys of @s: dots become slashes, except inside the
- * interface name, which sits right before the last component.
- */
-static char *sysctls_path(const struct ir_sysctl *s)
-{
-	char *path = xstrdup(s->key);
-	char *last = strrchr(path, '.');
-	char *keep = NULL;
-	char *p;
-
-	if (s->iface && last) {
-		size_t n = strlen(s->iface);
-
-		if ((size_t)(last - path) > n && last[-(ptrdiff_t)n - 1] == '.' &&
-		    strncmp(last - n, s->iface, n) == 0)
-			keep = last - n;
-	}
-	for (p = path; *p; p++) {
-		if (p == keep)
-			p += strlen(s->iface);
-		if (*p == '.')
-			*p = '/';
-	}
-	return path;
-}
-
 /* Read the setting at @path (below /proc/sys); NULL with errno set. */
 static char *sysctls_read(const char *path)
 {
@@ -239,7 +212,7 @@ static int sysctls_plan_originals(struct sysctls_plan *p)
 		struct sysctls_entry *was, *e;
 		char *value;
 
-		p->paths[i] = sysctls_path(s);
+		p->paths[i] = ir_sysctl_path(s->key, s->iface);
 		was = sysctls_find(&p->old, p->paths[i]);
 		if (sysctls_find(&p->next, p->paths[i]))
 			continue;
@@ -376,7 +349,7 @@ size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 
-		paths[i] = sysctls_path(s);
+		paths[i] = ir_sysctl_path(s->key, s->iface);
 		for (j = 0; j < i && strcmp(paths[j], paths[i]) != 0; j++)
 			;
 		now = j == i ? sysctls_read(paths[i]) : NULL;
