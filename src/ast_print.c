@@ -8,6 +8,7 @@
 #include "ast.h"
 #include "ast_syntax.h"
 #include "diag.h"
+#include "escape.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -30,14 +31,8 @@ static bool part_accepts(const struct ast_part *p, const char *word)
 
 static void masq_string(struct strbuf *sb, const char *text)
 {
-	const char *p;
-
 	sb_add(sb, "\"");
-	for (p = text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_add(sb, "\\");
-		sb_addn(sb, p, 1);
-	}
+	escape_masq_string(sb, text);
 	sb_add(sb, "\"");
 }
 

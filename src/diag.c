@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* diag.c - the source registry and compiler-style messages */
 #include "diag.h"
+#include "escape.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -19,11 +20,17 @@ struct diag_source {
 };
 
 static struct diag_source *sources;
-static unsigned error_count;
+static unsigned error_count, warning_count, warnings_hidden;
 static bool warnings_quiet;
 
 /* Longest source line echoed under a message; longer ones are cut. */
 #define DIAG_MAX_ECHO 200
+
+/*
+ * Warnings shown before the rest are only counted: a generated policy can
+ * repeat one warning thousands of times. diag_reset() says how many.
+ */
+#define DIAG_MAX_WARNINGS 100
 
 const struct diag_source *diag_add_source(const char *path, const char *text, size_t len)
 {
@@ -99,10 +106,11 @@ const char *diag_loc_line(const struct loc *loc, size_t *len)
 	return find_line((struct diag_source *)loc->src, loc->line, len);
 }
 
-static void echo_source(const struct loc *loc)
+/* @loc's source line and a caret under it; control characters become '?'. */
+static void echo_source(struct strbuf *sb, const struct loc *loc)
 {
 	const char *text;
-	size_t len, i, start = 0, col;
+	size_t len, i, n, start = 0, col;
 
 	text = find_line((struct diag_source *)loc->src, loc->line, &len);
 	if (!text)
@@ -115,38 +123,49 @@ static void echo_source(const struct loc *loc)
 		start = col - DIAG_MAX_ECHO / 2;
 	if (len - start > DIAG_MAX_ECHO)
 		len = start + DIAG_MAX_ECHO;
-	for (i = start; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		/* C1 controls (U+0080-U+009F, CSI among them) are escapes too */
-		if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] >= 0x80 &&
-		    (unsigned char)text[i + 1] <= 0x9f) {
-			fputs("??", stderr);
-			i++;
-			continue;
+	for (i = start; i < len; i += n) {
+		n = escape_char_len(text + i);
+		if (n && i + n <= len) {
+			sb_addn(sb, text + i, n);
+		} else {
+			sb_add(sb, text[i] == '\t' ? "\t" : "?");
+			n = 1;
 		}
-		fputc(c == '\t' || (c >= 0x20 && c != 0x7f) ? c : '?', stderr);
 	}
-	fputc('\n', stderr);
+	sb_add(sb, "\n");
 	for (i = start; i < col; i++)
-		fputc(text[i] == '\t' ? '\t' : ' ', stderr);
-	fputc('^', stderr);
+		sb_add(sb, text[i] == '\t' ? "\t" : " ");
+	sb_add(sb, "^");
 	for (i = 1; i < loc->len && col + i < len; i++)
-		fputc('~', stderr);
-	fputc('\n', stderr);
+		sb_add(sb, "~");
+	sb_add(sb, "\n");
 }
 
+/*
+ * One message, built whole and written with one call (stderr is not
+ * buffered); the file name and the message pass through escape_comment(),
+ * so no control character from a path or a value reaches the terminal.
+ */
+__attribute__((format(printf, 3, 0)))
 static void vreport(const struct loc *loc, const char *kind, const char *fmt, va_list ap)
 {
+	struct strbuf sb = {0};
+	char *msg = xvasprintf(fmt, ap);
+
 	fflush(stdout);
-	if (loc && loc->src)
-		fprintf(stderr, "%s:%u:%u: %s: ", loc->src->path, loc->line, loc->col, kind);
-	else
-		fprintf(stderr, "masqgen: %s: ", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (loc && loc->src) {
+		escape_comment(&sb, loc->src->path);
+		sb_addf(&sb, ":%u:%u: %s: ", loc->line, loc->col, kind);
+	} else {
+		sb_addf(&sb, "masqgen: %s: ", kind);
+	}
+	escape_comment(&sb, msg);
+	sb_add(&sb, "\n");
 	if (loc && loc->src && loc->line)
-		echo_source(loc);
+		echo_source(&sb, loc);
+	fwrite(sb.buf, 1, sb.len, stderr);
+	sb_free(&sb);
+	free(msg);
 }
 
 void diag_error(const struct loc *loc, const char *fmt, ...)
@@ -165,6 +184,11 @@ void diag_warning(const struct loc *loc, const char *fmt, ...)
 
 	if (warnings_quiet)
 		return;
+	if (warning_count == DIAG_MAX_WARNINGS) {
+		warnings_hidden++;
+		return;
+	}
+	warning_count++;
 	va_start(ap, fmt);
 	vreport(loc, "warning", fmt, ap);
 	va_end(ap);
@@ -191,6 +215,9 @@ void diag_quiet_warnings(bool quiet)
 
 void diag_reset(void)
 {
+	if (warnings_hidden)
+		diag_note(NULL, "%u more %s not shown", warnings_hidden,
+			  warnings_hidden == 1 ? "warning" : "warnings");
 	while (sources) {
 		struct diag_source *s = sources;
 
@@ -200,5 +227,5 @@ void diag_reset(void)
 		free(s->line_off);
 		free(s);
 	}
-	error_count = 0;
+	error_count = warning_count = warnings_hidden = 0;
 }

@@ -44,7 +44,9 @@ const char *diag_loc_line(const struct loc *loc, size_t *len);
 char *diag_loc_str(const struct loc *loc);
 
 /*
- * Print an error / warning / note at @loc (NULL or no source: no place).
+ * Print an error / warning / note at @loc (NULL or no source: no place),
+ * each in one write, control characters shown as '?'. Past the first 100
+ * warnings the rest are only counted; diag_reset() notes how many.
  * The one channel for messages: a policy error names its place; a system
  * error (a file, a process, the kernel refusing) is diag_error(NULL, ...),
  * "masqgen: error: MESSAGE". Only usage errors go elsewhere
@@ -60,7 +62,10 @@ unsigned diag_error_count(void);
 /* Silence warnings (for commands that compile a policy only to query it). */
 void diag_quiet_warnings(bool quiet);
 
-/* Forget all sources and counts; every struct loc becomes invalid. */
+/*
+ * Note the warnings not shown, then forget all sources and counts; every
+ * struct loc becomes invalid.
+ */
 void diag_reset(void);
 
 #endif

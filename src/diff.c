@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "diff_model.h"
+#include "escape.h"
 #include "ipt.h"
 #include "ir.h"
 #include "kernel_cmd.h"
@@ -40,8 +41,11 @@ static long diff_cmd_compare(struct ir *ir, const struct nft_model *m, const cha
 	if (strcmp(target, "nft") == 0) {
 		n = (long)diff_models(d->m, m, out);
 		/* what someone added to masqgen's tables: apply replaces it */
-		for (i = 0; i < d->n_foreign; i++, n++)
-			sb_addf(out, "- %s\n", d->foreign[i]);
+		for (i = 0; i < d->n_foreign; i++, n++) {
+			sb_add(out, "- ");
+			escape_comment(out, d->foreign[i]);
+			sb_add(out, "\n");
+		}
 	} else {
 		ipt_timeout_sysctls(ir);
 		want = ipt_lower(ir);
@@ -92,8 +96,15 @@ static int diff_run(const struct cli_args *a)
 		goto out;
 	n = diff_cmd_compare(ir, m, target, &d, &il, &out);
 	rc = n < 0 ? EXIT_POLICY : n ? EXIT_NO : EXIT_OK;
-	if (n > 0)
-		printf("--- loaded\n+++ %s\n%.*s", policy, (int)out.len, out.buf);
+	if (n > 0) {
+		struct strbuf head = {0};
+
+		/* a newline in the path would start a line of its own */
+		sb_add(&head, "--- loaded\n+++ ");
+		escape_comment(&head, policy);
+		printf("%s\n%.*s", head.buf, (int)out.len, out.buf);
+		sb_free(&head);
+	}
 	nft_model_free(m);
 	ir_free(ir);
 out:

@@ -12,6 +12,7 @@
 #include "diff_model.h"
 
 #include "diag.h"
+#include "escape.h"
 #include "nft_model.h"
 #include "util.h"
 
@@ -43,9 +44,14 @@ void diff_emit(struct diff_ctx *d, char sign, const char *text, const char *plac
 {
 	struct strbuf line = {0};
 
-	sb_addf(&line, "%c %s", sign, text);
-	if (place)
-		sb_addf(&line, "  (%s)", place);
+	/* the places and names come from the kernel and from the policy's path */
+	sb_addf(&line, "%c ", sign);
+	escape_comment(&line, text);
+	if (place) {
+		sb_add(&line, "  (");
+		escape_comment(&line, place);
+		sb_add(&line, ")");
+	}
 	sb_add(&line, "\n");
 	if (d->last.len != line.len || memcmp(d->last.buf, line.buf, line.len) != 0) {
 		sb_addn(d->out, line.buf, line.len);

@@ -7,10 +7,11 @@
  * generated rules and a chkconfig init wrapper that runs it.
  *
  * The text around the rules lives in templates/; every value that reaches
- * a shell is quoted (TEMPLATE_SHELL) or validated here first.
+ * a shell or a unit goes through escape.h, or is text masqgen generated.
  */
 #include "cli.h"
 #include "diag.h"
+#include "escape.h"
 #include "ir.h"
 #include "template.h"
 
@@ -23,33 +24,32 @@
 #include <unistd.h>
 
 /*
- * A path that goes into a generated file: absolute, and no control
- * character (it also appears in comments, where a newline would end the
- * comment). In a systemd unit it stands unquoted, so there only a plain
- * set of characters is allowed.
+ * A path the generated file runs: absolute, and every character printable
+ * (escape.h turns an unprintable one into '?', which would name another
+ * file). Quoting is escape.h's business.
  */
-static bool initscript_path_ok(const char *path, bool systemd)
+static bool initscript_path_ok(const char *path)
 {
-	const unsigned char *p = (const unsigned char *)path;
+	const char *p = path;
+	size_t n;
 
 	if (*p != '/')
 		return false;
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+	for (; *p; p += n)
+		if (!(n = escape_char_len(p)))
 			return false;
-		if (systemd && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-				 (*p >= '0' && *p <= '9') || strchr("/._+-@:,=", *p)))
-			return false;
-	}
 	return true;
 }
 
-static int initscript_bad_path(const char *what, const char *path, bool systemd)
+static int initscript_bad_path(const char *what, const char *path)
 {
-	if (systemd)
-		return cli_usage_error("init-script", "%s '%s' cannot stand in a systemd unit: "
-				       "use a path of letters, digits and /._+-@:,=", what, path);
-	return cli_usage_error("init-script", "%s '%s' holds a control character", what, path);
+	struct strbuf shown = {0};
+	int rc;
+
+	escape_comment(&shown, path);
+	rc = cli_usage_error("init-script", "%s '%s' holds a control character", what, shown.buf);
+	sb_free(&shown);
+	return rc;
 }
 
 /* The absolute path of this masqgen binary; caller owns it. */
@@ -67,15 +67,31 @@ static char *initscript_self(void)
 	return xstrdup(buf);
 }
 
+/* @mode is set before the file takes its name (util_write_file_mode). */
 static int initscript_write(const char *path, struct strbuf *sb, mode_t mode)
 {
-	int rc = util_write_file(path, sb->buf ? sb->buf : "", sb->len);
+	return util_write_file_mode(path, sb->buf ? sb->buf : "", sb->len, mode);
+}
 
-	if (rc == 0 && path && strcmp(path, "-") != 0 && chmod(path, mode) < 0) {
-		diag_error(NULL, "%s: %s", path, strerror(errno));
-		rc = -1;
+/*
+ * The directory of the scripts root runs at boot: anyone else who can
+ * write there could swap them, so it must be root's and writable by root
+ * alone. Returns 0, or -1 after saying why.
+ */
+static int initscript_dir_ok(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		diag_error(NULL, "%s: %s", dir, strerror(errno));
+		return -1;
 	}
-	return rc;
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		diag_error(NULL, "%s: refusing a directory that is not root's or that others "
+			   "can write to (scripts there run as root)", dir);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -125,19 +141,19 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 			goto out;
 		}
 	}
-	if (!initscript_path_ok(self_path, systemd)) {
-		rc = initscript_bad_path("masqgen's path", self_path, systemd);
+	if (!initscript_path_ok(self_path)) {
+		rc = initscript_bad_path("masqgen's path", self_path);
 		goto out;
 	}
-	if (!initscript_path_ok(policy_path, systemd)) {
-		rc = initscript_bad_path("the policy path", policy_path, systemd);
+	if (!initscript_path_ok(policy_path)) {
+		rc = initscript_bad_path("the policy path", policy_path);
 		goto out;
 	}
 	{
 		const struct template_var vars[] = {
-			{"MASQGEN", self_path, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
-			{"POLICY", policy_path, systemd ? TEMPLATE_RAW : TEMPLATE_SHELL},
-			{"POLICY_COMMENT", policy_path, TEMPLATE_RAW},
+			{"MASQGEN", self_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
+			{"POLICY", policy_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
+			{"POLICY_COMMENT", policy_path, TEMPLATE_COMMENT},
 		};
 
 		if (template_fill(systemd ? "systemd.service.in" : "sysv.in", vars,
@@ -169,10 +185,14 @@ static int initscript_pair(const struct cli_target *t, const char *policy, const
 		diag_error(NULL, "%s: %s", dir, strerror(errno));
 		return EXIT_SYSTEM;
 	}
+	if (initscript_dir_ok(absdir) < 0) {
+		free(absdir);
+		return EXIT_SYSTEM;
+	}
 	rc_path = xasprintf("%s/rc.firewall-%s", strcmp(absdir, "/") ? absdir : "", t->name);
 	init_path = xasprintf("%s/firewall-%s", strcmp(absdir, "/") ? absdir : "", t->name);
-	if (!initscript_path_ok(rc_path, false)) {
-		rc = initscript_bad_path("the output directory", absdir, false);
+	if (!initscript_path_ok(rc_path)) {
+		rc = initscript_bad_path("the output directory", absdir);
 		goto out;
 	}
 	ir = cli_compile(policy);
@@ -187,8 +207,8 @@ static int initscript_pair(const struct cli_target *t, const char *policy, const
 		const struct template_var vars[] = {
 			{"TARGET", t->name, TEMPLATE_RAW},
 			{"FIREWALL", rc_path, TEMPLATE_SHELL},
-			{"FIREWALL_COMMENT", rc_path, TEMPLATE_RAW},
-			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
+			{"FIREWALL_COMMENT", rc_path, TEMPLATE_COMMENT},
+			{"POLICY_COMMENT", policy, TEMPLATE_COMMENT},
 			{"STOP", t->init_stop, TEMPLATE_RAW},
 			{"STATUS", t->init_status, TEMPLATE_RAW},
 		};

@@ -127,9 +127,6 @@ void ipt_addr_part(struct ipt_addr_part *p, const struct ir_addr *a, bool neg, c
 /* ipt_rule.c: append " -m limit ... -j LOG ..." for the policy's log settings. */
 void ipt_log_target(struct strbuf *sb, const struct ir *ir);
 
-/* ipt_rule.c: append @s as iptables-save quotes a string (with its leading space). */
-void ipt_quote(struct strbuf *sb, const char *s);
-
 /* What ipt_table_text() writes between the chain declarations and the rules. */
 enum ipt_text {
 	IPT_TEXT_JUMPS,		/* the jumps from the built-in chains (generate) */

@@ -6,6 +6,7 @@
  * jumps from the built-in chains added when missing, then the kernel
  * settings), and the shell lines of its wrapper's stop and status.
  */
+#include "escape.h"
 #include "ipt.h"
 #include "ir.h"
 #include "template.h"
@@ -51,7 +52,7 @@ static char *ipt_init_sysctl_path(const char *key, const char *iface)
 	for (p = path; *p; p++)
 		if (*p == '.' && !(name && p > name && p <= name + n))
 			*p = '/';
-	q = util_shell_quote(path);
+	q = escape_shell_word(path);
 	free(path);
 	return q;
 }
@@ -94,7 +95,7 @@ int ipt_init_rc(const struct ir *ir, const char *policy, struct strbuf *out)
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 		char *path = ipt_init_sysctl_path(s->key, s->iface);
-		char *value = util_shell_quote(s->value);
+		char *value = escape_shell_word(s->value);
 
 		/* a per-interface setting of a link that is not up yet is skipped */
 		if (s->iface)
@@ -113,7 +114,7 @@ int ipt_init_rc(const struct ir *ir, const char *policy, struct strbuf *out)
 	}
 	{
 		const struct template_var vars[] = {
-			{"POLICY_COMMENT", policy, TEMPLATE_RAW},
+			{"POLICY_COMMENT", policy, TEMPLATE_COMMENT},
 			{"RULES4", v4.buf ? v4.buf : "", TEMPLATE_RAW},
 			{"RULES6", six.buf ? six.buf : "", TEMPLATE_RAW},
 			{"JUMPS", jumps.buf ? jumps.buf : "", TEMPLATE_RAW},

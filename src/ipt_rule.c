@@ -9,6 +9,7 @@
  * negated list of several elements ("not in any of") needs a sub-chain
  * that returns for each element.
  */
+#include "escape.h"
 #include "ipt.h"
 #include "ir.h"
 
@@ -18,27 +19,6 @@
 
 /* The multiport match takes at most 15 ports, a range counting as two. */
 #define IPT_MULTIPORT_SLOTS 15
-
-/* iptables-save writes a comment without quotes only when it is made of these. */
-static const char ipt_plain_chars[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-void ipt_quote(struct strbuf *sb, const char *s)
-{
-	size_t plain = strspn(s, ipt_plain_chars);
-
-	sb_add(sb, " ");
-	if (plain > 0 && s[plain] == '\0') {
-		sb_add(sb, s);
-		return;
-	}
-	sb_add(sb, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\' || *s == '\'')
-			sb_add(sb, "\\");
-		sb_addn(sb, s, 1);
-	}
-	sb_add(sb, "\"");
-}
 
 const char *ipt_table_name(enum ipt_table t)
 {
@@ -77,8 +57,8 @@ void ipt_rule_add(struct ipt_chain *ch, const char *spec, const struct loc *loc,
 	char *comment = tag ? xasprintf("%s %s", where, tag) : xstrdup(where);
 	size_t len = strlen(comment);
 
-	sb_addf(&ch->rules, "-A %s%s -m comment --comment", ch->name, spec);
-	ipt_quote(&ch->rules, len > IPT_COMMENT_MAX ? comment + len - IPT_COMMENT_MAX : comment);
+	sb_addf(&ch->rules, "-A %s%s -m comment --comment ", ch->name, spec);
+	escape_ipt_word(&ch->rules, len > IPT_COMMENT_MAX ? comment + len - IPT_COMMENT_MAX : comment);
 	sb_addf(&ch->rules, "%s\n", target);
 	ch->n_rules++;
 	free(comment);
@@ -123,8 +103,8 @@ void ipt_log_target(struct strbuf *sb, const struct ir *ir)
 
 	sb_add(sb, " -j LOG");
 	if (ir->log.prefix && *ir->log.prefix) {
-		sb_add(sb, " --log-prefix");
-		ipt_quote(sb, ir->log.prefix);
+		sb_add(sb, " --log-prefix ");
+		escape_ipt_word(sb, ir->log.prefix);
 	}
 	if (level != 4)
 		sb_addf(sb, " --log-level %d", level);

@@ -9,6 +9,7 @@
  * by hand replaces whole tables; `masqgen apply -t iptables` loads the same
  * chains with --noflush and keeps other software's rules.
  */
+#include "escape.h"
 #include "ipt.h"
 #include "ir.h"
 
@@ -79,13 +80,13 @@ int ipt_emit(const struct ir *ir, struct strbuf *out)
 
 	if (!m)
 		return -1;
-	sb_addf(out,
-		"# masqgen: iptables-restore input for %s\n"
-		"# Every rule is in masqgen's own chains, entered by one jump from each\n"
-		"# built-in chain. iptables-restore < FILE replaces these tables whole;\n"
-		"# masqgen apply -t iptables loads the same chains with --noflush and keeps\n"
-		"# other software's rules.\n",
-		m->policy_path ? m->policy_path : "-");
+	sb_add(out, "# masqgen: iptables-restore input for ");
+	escape_comment(out, m->policy_path ? m->policy_path : "-");
+	sb_add(out, "\n"
+		    "# Every rule is in masqgen's own chains, entered by one jump from each\n"
+		    "# built-in chain. iptables-restore < FILE replaces these tables whole;\n"
+		    "# masqgen apply -t iptables loads the same chains with --noflush and keeps\n"
+		    "# other software's rules.\n");
 	if (m->n_sysctls) {
 		sb_add(out, "# conntrack timeouts: iptables has none per connection, so\n"
 			    "# masqgen apply -t iptables sets these global sysctls, which\n"

@@ -20,6 +20,7 @@
 #include "legacy.h"
 
 #include "diag.h"
+#include "escape.h"
 #include "ir.h"
 
 #include <stdio.h>
@@ -36,7 +37,7 @@ static void iface_word(const struct legacy_ctx *g, const char *name, char *buf, 
 		snprintf(buf, size, "\"$%s\"", g->ifvar[i]);
 		return;
 	}
-	q = util_shell_quote(name);
+	q = escape_shell_word(name);
 	snprintf(buf, size, "%s", q);
 	free(q);
 }
@@ -62,7 +63,7 @@ static void prefix_word(const struct legacy_ctx *g, uint32_t addr, unsigned len,
 		snprintf(text, sizeof(text), "%s", ip);
 	else
 		snprintf(text, sizeof(text), "%s/%u", ip, len);
-	q = util_shell_quote(text);
+	q = escape_shell_word(text);
 	snprintf(buf, size, "%s", q);
 	free(q);
 }
@@ -186,7 +187,9 @@ static void user_comment(struct legacy_ctx *g, const struct ir_rule *r)
 {
 	char *where = diag_loc_str(&r->loc);
 
-	sb_addf(g->out, "# %s\n", where);
+	sb_add(g->out, "# ");
+	escape_comment(g->out, where);
+	sb_add(g->out, "\n");
 	free(where);
 }
 
@@ -653,7 +656,7 @@ void legacy_chains_portfw(struct legacy_ctx *g)
 		const struct ir_forward *f = &ir->forwards[i];
 
 		snprintf(word, sizeof(word), "\"$%s\"", g->ipvar[legacy_iface_index(g, f->iif)]);
-		q = util_shell_quote(ir_ip_str(f->host, ip));
+		q = escape_shell_word(ir_ip_str(f->host, ip));
 		for (p = f->lo; p <= f->hi; p++)
 			g->era->portfw(g->out, f->proto, word, (uint16_t)p, q,
 				       (uint16_t)(f->to_lo + (p - f->lo)));

@@ -41,9 +41,23 @@ struct nft_batch {
 	uint32_t seq_base; /* the begin message's sequence number */
 	uint32_t seq;	   /* the next message's sequence number */
 	struct loc *locs;  /* [seq - seq_base]: where each message came from */
+	uint32_t page_len; /* bytes of messages in the current page */
 	size_t n_locs, cap_locs;
 	bool ended; /* the end message has been written */
 };
+
+/*
+ * Zero what is left of the current page: libmnl leaves the padding after
+ * an attribute of odd length unwritten, and the kernel (and valgrind)
+ * should not see stale heap bytes. A page is written only up to its first
+ * NFT_BATCH_PAGE_SIZE bytes (the message that crosses it moves to the next
+ * page), and the current position is at most one message in, so
+ * NFT_BATCH_PAGE_SIZE bytes from it stay inside the page's allocation.
+ */
+static void nft_batch_zero_page(struct nft_batch *b)
+{
+	memset(nftnl_batch_buffer(b->pages), 0, NFT_BATCH_PAGE_SIZE);
+}
 
 /* Close the message just written at nftnl_batch_buffer(); a new page if needed. */
 static void nft_batch_advance(struct nft_batch *b, const struct loc *loc)
@@ -56,6 +70,10 @@ static void nft_batch_advance(struct nft_batch *b, const struct loc *loc)
 		memset(slot, 0, sizeof(*slot));
 	if (nftnl_batch_update(b->pages) < 0)
 		util_oom();
+	/* a new page holds only the message that did not fit the last one */
+	if (nftnl_batch_buffer_len(b->pages) < b->page_len)
+		nft_batch_zero_page(b);
+	b->page_len = nftnl_batch_buffer_len(b->pages);
 	b->seq++;
 }
 
@@ -85,6 +103,7 @@ struct nft_batch *nft_batch_new(uint32_t genid)
 		util_oom();
 	b->seq_base = nl_seq();
 	b->seq = b->seq_base;
+	nft_batch_zero_page(b);
 	nlh = nft_batch_ctl(nftnl_batch_buffer(b->pages), NFNL_MSG_BATCH_BEGIN, b->seq);
 	if (genid)
 		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* nft_model.c - building blocks of the nft model (nft_model.h) */
+#include "escape.h"
 #include "nft.h"
 #include "nft_model.h"
 #include "util.h"
@@ -172,18 +173,22 @@ void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
 
 char *nft_comment(const struct loc *loc, const char *tag)
 {
-	char *s, *p;
+	struct strbuf sb = {0};
+	char *where, *s, *p;
 	size_t len;
 
-	s = loc && loc->src ? diag_loc_str(loc) : xstrdup(tag);
-	/* nft strings have no escapes: keep them printable and unquoted */
-	for (p = s; *p; p++)
-		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '_';
-	len = strlen(s);
+	where = loc && loc->src ? diag_loc_str(loc) : xstrdup(tag);
+	/* the kernel keeps it, and `nft list` prints it in quotes */
+	escape_nft_string(&sb, where);
+	free(where);
+	s = sb.buf;
+	len = sb.len;
 	if (len > NFT_COMMENT_MAX) {
 		/* keep the end: the file name and the line are what matter */
-		p = xasprintf("...%s", s + len - (NFT_COMMENT_MAX - 3));
+		p = s + len - (NFT_COMMENT_MAX - 3);
+		while ((*p & 0xc0) == 0x80)
+			p++;
+		p = xasprintf("...%s", p);
 		free(s);
 		s = p;
 	}

@@ -7,12 +7,14 @@
  * and the full definition follows, all in the one transaction nft -f
  * makes of a file. A family masqgen no longer uses is only deleted.
  */
+#include "escape.h"
 #include "ir.h"
 #include "nft.h"
 #include "nft_model.h"
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
@@ -20,6 +22,36 @@ static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
 void nft_text_ip(struct strbuf *sb, uint32_t a)
 {
 	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+/* @s as an nft double-quoted string. */
+static void print_string(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, "\"");
+	escape_nft_string(sb, s);
+	sb_add(sb, "\"");
+}
+
+/*
+ * nft reads "$name" inside a log prefix as a variable and has no escape
+ * for '$', but takes a define's value as it is: a prefix holding '$' is
+ * the define named after its bytes. @define: the define line, else the
+ * reference.
+ */
+static void print_prefix_define(struct strbuf *sb, const char *prefix, bool define)
+{
+	const unsigned char *p;
+
+	sb_add(sb, define ? "define masqgen_log_" : "\"$masqgen_log_");
+	for (p = (const unsigned char *)prefix; *p; p++)
+		sb_addf(sb, "%02x", *p);
+	if (define) {
+		sb_add(sb, " = ");
+		print_string(sb, prefix);
+		sb_add(sb, "\n");
+	} else {
+		sb_add(sb, "\"");
+	}
 }
 
 /* An address interval as nft prints it: an address, a prefix, or a range. */
@@ -158,8 +190,10 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		sb_addf(sb, " . %u . %u", e->k[1], e->k[2]);
 		break;
 	}
-	if (comment && e->comment)
-		sb_addf(sb, " comment \"%s\"", e->comment);
+	if (comment && e->comment) {
+		sb_add(sb, " comment ");
+		print_string(sb, e->comment);
+	}
 	if (s->kind == NFT_SK_FWD_MAP) {
 		sb_add(sb, " : ");
 		nft_text_ip(sb, e->d[0]);
@@ -228,10 +262,13 @@ static void print_ifname(struct strbuf *sb, const char *name)
 {
 	size_t len = strlen(name);
 
-	if (len && name[len - 1] == '+')
-		sb_addf(sb, "\"%.*s*\"", (int)(len - 1), name);
-	else
-		sb_addf(sb, "\"%s\"", name);
+	bool any = len && name[len - 1] == '+';
+	char *base = xstrndup(name, any ? len - 1 : len);
+
+	sb_add(sb, "\"");
+	escape_nft_string(sb, base);
+	sb_add(sb, any ? "*\"" : "\"");
+	free(base);
 }
 
 static void print_match(struct strbuf *sb, const struct nft_table *t, const struct nft_match *m)
@@ -268,7 +305,12 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		sb_addf(sb, "limit rate %u/%s", s->a, units[s->unit]);
 		break;
 	case NFT_S_LOG:
-		sb_addf(sb, "log prefix \"%s\" level %s", s->str, log_levels[s->level]);
+		sb_add(sb, "log prefix ");
+		if (strchr(s->str, '$'))
+			print_prefix_define(sb, s->str, false);
+		else
+			print_string(sb, s->str);
+		sb_addf(sb, " level %s", log_levels[s->level]);
 		break;
 	case NFT_S_ACCEPT:
 		sb_add(sb, "accept");
@@ -300,10 +342,12 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		sb_add(sb, "masquerade");
 		break;
 	case NFT_S_CT_HELPER:
-		sb_addf(sb, "ct helper set \"%s\"", s->str);
+		sb_add(sb, "ct helper set ");
+		print_string(sb, s->str);
 		break;
 	case NFT_S_CT_TIMEOUT:
-		sb_addf(sb, "ct timeout set \"%s\"", s->str);
+		sb_add(sb, "ct timeout set ");
+		print_string(sb, s->str);
 		break;
 	case NFT_S_MSS:
 		if (s->port)
@@ -337,8 +381,10 @@ static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 {
 	sb_add(sb, "\t\t");
 	nft_text_rule(sb, t, fam, r);
-	if (r->comment)
-		sb_addf(sb, " comment \"%s\"", r->comment);
+	if (r->comment) {
+		sb_add(sb, " comment ");
+		print_string(sb, r->comment);
+	}
 	sb_add(sb, "\n");
 }
 
@@ -442,10 +488,41 @@ static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_f
 	sb_add(sb, "}\n");
 }
 
+/* The defines of the log prefixes that hold '$' (print_prefix_define), each once. */
+static void print_prefix_defines(struct strbuf *sb, const struct nft_model *m)
+{
+	struct strbuf defs = {0}, line = {0};
+	size_t f, i, j, k;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		const struct nft_table *t = &m->t[f];
+
+		for (i = 0; t->present && i < t->n_chains; i++) {
+			for (j = 0; j < t->chains[i].n; j++) {
+				const struct nft_rule *r = &t->chains[i].v[j];
+
+				for (k = 0; k < r->n_s; k++) {
+					if (r->s[k].kind != NFT_S_LOG || !strchr(r->s[k].str, '$'))
+						continue;
+					line.len = 0;
+					print_prefix_define(&line, r->s[k].str, true);
+					if (!defs.buf || !strstr(defs.buf, line.buf))
+						sb_add(&defs, line.buf);
+				}
+			}
+		}
+	}
+	if (defs.len)
+		sb_add(sb, defs.buf);
+	sb_free(&defs);
+	sb_free(&line);
+}
+
 void nft_text_print(const struct nft_model *m, struct strbuf *out)
 {
 	int f;
 
+	print_prefix_defines(out, m);
 	for (f = 0; f < NFT_FAM_COUNT; f++)
 		print_table(out, &m->t[f], (enum nft_fam)f);
 }
@@ -457,8 +534,9 @@ int nft_text_emit(const struct ir *ir, struct strbuf *out)
 	if (!m)
 		return -1;
 	sb_add(out, "#!/usr/sbin/nft -f\n");
-	sb_addf(out, "# generated by masqgen from %s: `nft -f` replaces masqgen's tables\n",
-		ir->policy_path ? ir->policy_path : "a policy");
+	sb_add(out, "# generated by masqgen from ");
+	escape_comment(out, ir->policy_path ? ir->policy_path : "a policy");
+	sb_add(out, ": `nft -f` replaces masqgen's tables\n");
 	nft_text_print(m, out);
 	nft_model_free(m);
 	return 0;

@@ -2,6 +2,7 @@
 /* template.c - fill the embedded templates/ texts (see template.h) */
 #include "diag.h"
 #include "template.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,12 +67,21 @@ int template_fill(const char *name, const struct template_var *vars, size_t n_va
 				(int)(end - at + 1), at);
 			return -1;
 		}
-		if (v->quote == TEMPLATE_SHELL) {
-			q = util_shell_quote(v->value);
+		switch (v->quote) {
+		case TEMPLATE_RAW:
+			sb_add(out, v->value);
+			break;
+		case TEMPLATE_SHELL:
+			q = escape_shell_word(v->value);
 			sb_add(out, q);
 			free(q);
-		} else {
-			sb_add(out, v->value);
+			break;
+		case TEMPLATE_UNIT:
+			escape_unit_word(out, v->value);
+			break;
+		case TEMPLATE_COMMENT:
+			escape_comment(out, v->value);
+			break;
 		}
 		p = end + 1;
 	}

@@ -4,9 +4,9 @@
  * into the binary, and a small @VAR@ substitution to fill it.
  *
  * A template names a variable as @NAME@ (capitals, digits, underscore);
- * "@@" is a literal "@". Every value that reaches a shell is either quoted
- * by template_fill() (TEMPLATE_SHELL) or validated by the caller before it
- * is passed as TEMPLATE_RAW.
+ * "@@" is a literal "@". Every value from outside masqgen goes through
+ * the escaping function of the place it lands in (escape.h); TEMPLATE_RAW
+ * is only for text masqgen generated itself.
  */
 #ifndef MASQGEN_TEMPLATE_H
 #define MASQGEN_TEMPLATE_H
@@ -25,8 +25,10 @@ extern const struct template_text template_texts[];
 extern const size_t template_n_texts;
 
 enum template_quote {
-	TEMPLATE_RAW,		/* inserted as is: the caller validated it */
-	TEMPLATE_SHELL,		/* inserted through util_shell_quote() */
+	TEMPLATE_RAW,		/* inserted as is: text masqgen generated */
+	TEMPLATE_SHELL,		/* one shell word: escape_shell_word() */
+	TEMPLATE_UNIT,		/* one systemd command-line word: escape_unit_word() */
+	TEMPLATE_COMMENT,	/* inside a comment line: escape_comment() */
 };
 
 struct template_var {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,25 +164,35 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int util_write_file(const char *path, const char *data, size_t len)
+/* Write into an existing non-regular file (a device, a FIFO) as "> FILE" would. */
+static int write_into(const char *path, const char *data, size_t len)
 {
-	char *tmp;
-	int fd;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
 
-	if (!path || strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) < 0) {
-			fprintf(stderr, "masqgen: writing output: %s\n", strerror(errno));
-			return -1;
-		}
-		return 0;
+	if (fd < 0 || write_all(fd, data, len) < 0) {
+		fprintf(stderr, "masqgen: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkstemp(tmp);
+	if (close(fd) < 0) {
+		fprintf(stderr, "masqgen: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Replace regular file @path (or create it) through a temporary file and a rename. */
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+
 	if (fd < 0) {
 		fprintf(stderr, "masqgen: %s: %s\n", path, strerror(errno));
 		goto out_free;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (mode && fchmod(fd, mode) < 0) || fsync(fd) < 0) {
 		fprintf(stderr, "masqgen: %s: %s\n", tmp, strerror(errno));
 		goto out_unlink;
 	}
@@ -206,19 +217,50 @@ out_free:
 	return -1;
 }
 
-char *util_shell_quote(const char *s)
+int util_write_file_mode(const char *path, const char *data, size_t len, mode_t mode)
 {
-	struct strbuf sb = {0};
+	char *target = NULL;
+	struct stat st;
+	int rc = -1;
 
-	sb_add(&sb, "'");
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_add(&sb, "'\\''");
-		else
-			sb_addn(&sb, s, 1);
+	if (!path || strcmp(path, "-") == 0) {
+		if (write_all(STDOUT_FILENO, data, len) < 0) {
+			fprintf(stderr, "masqgen: writing output: %s\n", strerror(errno));
+			return -1;
+		}
+		return 0;
 	}
-	sb_add(&sb, "'");
-	return sb.buf;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return write_atomic(path, data, len, mode);
+		fprintf(stderr, "masqgen: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		/* the link stays: what it points to is written */
+		target = realpath(path, NULL);
+		if (!target || stat(target, &st) < 0) {
+			fprintf(stderr, "masqgen: %s: a symbolic link to a file that cannot be "
+				"reached: %s\n", path, strerror(errno));
+			goto out;
+		}
+		path = target;
+	}
+	if (S_ISREG(st.st_mode))
+		rc = write_atomic(path, data, len, mode ? mode : st.st_mode & 07777);
+	else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		rc = write_into(path, data, len);
+	else
+		fprintf(stderr, "masqgen: %s: not a regular file, a character device or a FIFO\n",
+			path);
+out:
+	free(target);
+	return rc;
+}
+
+int util_write_file(const char *path, const char *data, size_t len)
+{
+	return util_write_file_mode(path, data, len, 0);
 }
 
 /*

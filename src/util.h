@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -51,14 +52,20 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(prin
 void sb_free(struct strbuf *sb);
 
 /*
- * Write @len bytes of @data to @path through a temporary file in the same
- * directory and a rename, so a failure never leaves half a file. @path
- * "-" or NULL means stdout. Returns 0, or -1 after printing why.
+ * Write @len bytes of @data to @path as "-o FILE" does. A regular file (or
+ * a new one) is replaced through a temporary file in the same directory
+ * and a rename, so a failure never leaves half a file; it gets @mode (set
+ * before the rename), or with @mode 0 the mode of the file it replaces (a
+ * new one: 0600). A character device or a FIFO is written into, opened
+ * as a shell's "> FILE" opens it, and stays what it is. A symbolic link
+ * stays a link: what it points to is written by the same rules. Anything
+ * else (a directory, a block device, a socket) is refused. @path "-" or
+ * NULL means stdout. Returns 0, or -1 after printing why.
  */
-int util_write_file(const char *path, const char *data, size_t len);
+int util_write_file_mode(const char *path, const char *data, size_t len, mode_t mode);
 
-/* Quote @s for a POSIX shell (single quotes); the caller owns the result. */
-char *util_shell_quote(const char *s);
+/* util_write_file_mode() with @mode 0. */
+int util_write_file(const char *path, const char *data, size_t len);
 
 /*
  * Run @argv (argv[0] searched in PATH, no shell) with @input (@len bytes;

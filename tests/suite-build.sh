@@ -68,7 +68,7 @@ n=$(find "$ROOT_DIR/src" -name '*.h' | wc -l)
 # the layers of README.md's layout table: what each file may include
 layer() {
 	case $1 in
-	util.? | diag.? | suggest.? | template.?) echo 0 ;;
+	util.? | diag.? | suggest.? | template.? | escape.?) echo 0 ;;
 	ast*.? | yaml_load.? | masq_parse.?) echo 1 ;;
 	ir.? | eval*.? | value.? | tables.?) echo 2 ;;
 	nft_*.? | nft.? | nl.? | ipt*.? | iptables.? | legacy*.? | ipchains.? | ipfwadm.?) echo 3 ;;

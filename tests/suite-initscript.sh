@@ -80,8 +80,6 @@ done
 # usage and policy errors: nothing written, exact messages
 dir=$TESTS_DIR/initscript/masq-gate
 dir_abs=$(cd "$dir" && pwd -P)
-mkdir -p "$tmp/with space"
-cp "$dir/policy.masq" "$tmp/with space/policy.masq"
 printf 'external ppp0\nforward tcp http to 10.9.9.9\n' >"$tmp/broken.masq"
 : >"$tmp/errors"
 while IFS= read -r args; do
@@ -94,7 +92,6 @@ done <<'ARGS'
 -t pf policy.masq
 -t ipchains policy.masq
 --style systemd -t iptables -o out policy.masq
---style systemd 'with space/policy.masq'
 broken.masq
 missing.masq
 a.masq b.masq

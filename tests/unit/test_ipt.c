@@ -409,17 +409,6 @@ static void test_limits(void)
 	ir_free(ir);
 }
 
-static void test_quote(void)
-{
-	struct strbuf sb = {0};
-
-	ipt_quote(&sb, "masqgen");
-	ipt_quote(&sb, "it's \"x\"");
-	ipt_quote(&sb, "a b\\");
-	CHECK_STR(sb.buf, " masqgen \"it\\'s \\\"x\\\"\" \"a b\\\\\"");
-	sb_free(&sb);
-}
-
 int main(void)
 {
 	static const char text[] = "# a policy\n";
@@ -432,6 +421,5 @@ int main(void)
 	RUN(test_static_and_1to1);
 	RUN(test_reject_and_negation);
 	RUN(test_limits);
-	RUN(test_quote);
 	UNIT_EXIT();
 }
