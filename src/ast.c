@@ -243,15 +243,20 @@ struct ast_chunk {
 
 #define AST_CHUNK (64u << 10)
 
-void *ast_alloc(struct ast_file *f, size_t size)
+/*
+ * @size bytes at a multiple of @align (a power of two) in @f's arena. The
+ * AST's structs hold nothing more aligned than a pointer, and text needs
+ * no alignment: a word's text takes its length and one byte.
+ */
+static void *arena_take(struct ast_file *f, size_t size, size_t align)
 {
 	struct ast_chunk *c;
-	size_t n;
+	size_t at, n;
 
 	if (!size) /* a statement without fields: a place all the same */
 		size = 1;
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (size > f->chunk_left) {
+	at = (f->chunk_used + align - 1) & ~(align - 1);
+	if (!f->chunks || at > f->chunks->size || size > f->chunks->size - at) {
 		n = size > AST_CHUNK / 4 ? size : AST_CHUNK;
 		c = xmalloc(sizeof(*c) + n);
 		c->size = n;
@@ -263,15 +268,20 @@ void *ast_alloc(struct ast_file *f, size_t size)
 		}
 		c->next = f->chunks;
 		f->chunks = c;
-		f->chunk_left = n;
+		at = 0;
 	}
-	f->chunk_left -= size;
-	return (char *)f->chunks->data + f->chunks->size - f->chunk_left - size;
+	f->chunk_used = at + size;
+	return (char *)f->chunks->data + at;
+}
+
+void *ast_alloc(struct ast_file *f, size_t size)
+{
+	return arena_take(f, size, _Alignof(void *));
 }
 
 const char *ast_strndup(struct ast_file *f, const char *s, size_t len)
 {
-	char *p = ast_alloc(f, len + 1);
+	char *p = arena_take(f, len + 1, 1);
 
 	memcpy(p, s, len);
 	p[len] = '\0';
@@ -401,6 +411,8 @@ static int read_all(const char *path, struct strbuf *sb, const char **kind)
 		errno = EFBIG;
 		goto out_err;
 	}
+	/* room for the whole file at once (it may still grow while read) */
+	util_grow(&sb->buf, &sb->cap, (size_t)st.st_size + 1, 1);
 	while ((got = read(fd, buf, sizeof(buf))) != 0) {
 		if (got < 0) {
 			if (errno == EINTR)

@@ -39,7 +39,7 @@ struct ast_word {
 /* A value: one word, or a list written "a, b" or "{ a, b }". */
 struct ast_list {
 	struct ast_word *v;	/* in the file's arena */
-	size_t n, cap;
+	unsigned n, cap;	/* at most AST_MAX_WORDS */
 	bool braced;		/* written with { } (kept for printing) */
 };
 
@@ -167,7 +167,7 @@ struct ast_file {
 	struct ast_stmt *stmts;		/* owned */
 	size_t n, cap;
 	struct ast_chunk *chunks;	/* the arena */
-	size_t chunk_left;		/* free bytes at the end of the first chunk */
+	size_t chunk_used;		/* bytes taken from the first chunk */
 	/*
 	 * An error lost a statement that may declare an interface or a name
 	 * (here or in an include): the other statements' meaning is then

@@ -137,7 +137,7 @@ static bool flat_expand_port(struct flat *fl, const struct flat_def *d,
 	char *text;
 
 	if (d->value.n != 1) {
-		diag_error(&w->loc, "'$%s' holds %zu values: ':PORT' follows a single address",
+		diag_error(&w->loc, "'$%s' holds %u values: ':PORT' follows a single address",
 			   d->name, d->value.n);
 		return false;
 	}

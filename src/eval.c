@@ -382,7 +382,7 @@ static void eval_helper(struct eval *e, const struct ast_stmt *st, struct eval_s
 	if (!names)
 		return;
 	if (ports && names->n > 1) {
-		diag_error(&ports->v[0].loc, "'ports' applies to one helper name, not %zu",
+		diag_error(&ports->v[0].loc, "'ports' applies to one helper name, not %u",
 			   names->n);
 		return;
 	}

@@ -209,8 +209,8 @@ static int forward_target(struct eval *e, const struct ast_word *to, const struc
 		return -1;
 	}
 	if (!ports || ports->n != 1) {
-		diag_error(&to->loc, "a target port needs exactly one public port or range, not %zu",
-			   ports ? ports->n : 0);
+		diag_error(&to->loc, "a target port needs exactly one public port or range, not %u",
+			   ports ? ports->n : 0u);
 		return -1;
 	}
 	if (value_ports(&ports->v[0], &plo, &phi) < 0)
@@ -521,8 +521,13 @@ void eval_default_snats(struct eval *e)
 /* NAT, forwards and user rules, in policy order. */
 void eval_statements(struct eval *e, const struct ast_file *f)
 {
-	size_t i;
+	size_t i, n = 0;
 
+	/* a forward statement makes one forward or more: size the array once */
+	for (i = 0; i < f->n; i++)
+		n += f->stmts[i].kind == AST_FORWARD;
+	util_grow(&e->ir->forwards, &e->ir->cap_forwards, e->ir->n_forwards + n,
+		  sizeof(*e->ir->forwards));
 	for (i = 0; i < f->n; i++) {
 		const struct ast_stmt *st = &f->stmts[i];
 

@@ -231,3 +231,26 @@ int ir_check_modern(const struct ir *ir)
 	}
 	return rc;
 }
+
+char *ir_sysctl_path(const char *key, const char *iface)
+{
+	char *path = xstrdup(key);
+	char *last = strrchr(path, '.');
+	char *keep = NULL;
+	char *p;
+
+	if (iface && last) {
+		size_t n = strlen(iface);
+
+		if ((size_t)(last - path) > n && last[-(ptrdiff_t)n - 1] == '.' &&
+		    strncmp(last - n, iface, n) == 0)
+			keep = last - n;
+	}
+	for (p = path; *p; p++) {
+		if (p == keep)
+			p += strlen(iface);
+		if (*p == '.')
+			*p = '/';
+	}
+	return path;
+}

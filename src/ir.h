@@ -379,6 +379,13 @@ struct ir_sysctl {
 	struct loc loc;
 };
 
+/*
+ * The path of sysctl @key below /proc/sys: dots become slashes, except
+ * those of @iface (NULL: none), a name that may hold dots ("eth0.10")
+ * and sits right before the last component. The caller frees it.
+ */
+char *ir_sysctl_path(const char *key, const char *iface);
+
 struct ir {
 	const char *policy_path;
 	enum ir_level level;

@@ -125,8 +125,10 @@ static void lower_targets(struct nft_lower *lc)
 		}
 		k = f->proto == IR_P_UDP;
 		if (!f->from.n) {
-			if (lc->admit[k] == SIZE_MAX)
+			if (lc->admit[k] == SIZE_MAX) {
 				lc->admit[k] = nft_set_new(t, xstrdup(admit_names[k]), NFT_SK_ADMIT);
+				nft_set_reserve(&t->sets[lc->admit[k]], ir->n_forwards - i);
+			}
 			nft_admit_elems(&t->sets[lc->admit[k]], f);
 		}
 		if (!ir->n_helpers)
@@ -362,9 +364,11 @@ static void lower_dstnat(struct nft_lower *lc)
 				forward_own_rule(t, r, f, xasprintf("forward_%zu_from", j + 1));
 				continue;
 			}
-			if (map == SIZE_MAX)
+			if (map == SIZE_MAX) {
 				map = nft_set_new(t, unique_name(t, iface_ident("fwd_", ifc->name)),
 						  NFT_SK_FWD_MAP);
+				nft_set_reserve(&t->sets[map], ir->n_forwards - j);
+			}
 			forward_elems(&t->sets[map], f);
 		}
 		if (map == SIZE_MAX)

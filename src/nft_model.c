@@ -93,6 +93,11 @@ struct nft_elem *nft_elem_add(struct nft_set *s, char *comment)
 	return e;
 }
 
+void nft_set_reserve(struct nft_set *s, size_t n)
+{
+	util_grow(&s->v, &s->cap, s->n + n, sizeof(*s->v));
+}
+
 size_t nft_set_find(const struct nft_table *t, const char *name)
 {
 	size_t i;

@@ -231,6 +231,11 @@ struct nft_stmt *nft_stmt_add(struct nft_rule *r, enum nft_stmt_kind kind);
 /* A new set of @kind in @t; @name NULL for an anonymous one (taken). */
 size_t nft_set_new(struct nft_table *t, char *name, enum nft_set_kind kind);
 struct nft_elem *nft_elem_add(struct nft_set *s, char *comment);
+/*
+ * Room for @n more elements in @s, taken once (a set of thousands of
+ * forwards is not copied as it grows; pages never filled cost nothing).
+ */
+void nft_set_reserve(struct nft_set *s, size_t n);
 /* Forget the table's last set (a list that became something else). */
 void nft_set_drop_last(struct nft_table *t);
 

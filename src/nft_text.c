@@ -21,7 +21,20 @@ static const char *const family_names[NFT_FAM_COUNT] = {"ip", "ip6"};
 
 void nft_text_ip(struct strbuf *sb, uint32_t a)
 {
-	sb_addf(sb, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	char text[16], *p = text + sizeof(text);
+	int i;
+
+	/* from the last octet back, each at most three digits */
+	for (i = 0; i < 4; i++, a >>= 8) {
+		unsigned octet = a & 0xff;
+
+		if (i)
+			*--p = '.';
+		do
+			*--p = (char)('0' + octet % 10);
+		while ((octet /= 10));
+	}
+	sb_addn(sb, p, (size_t)(text + sizeof(text) - p));
 }
 
 /* @s as an nft double-quoted string. */
@@ -66,7 +79,8 @@ static void print_addr_range(struct strbuf *sb, uint32_t lo, uint32_t hi)
 		uint32_t host = ~0u >> len;
 
 		if ((lo & host) == 0 && hi == (lo | host)) {
-			sb_addf(sb, "/%u", len);
+			sb_add(sb, "/");
+			sb_addu(sb, len);
 			return;
 		}
 	}
@@ -81,7 +95,7 @@ void nft_text_proto(struct strbuf *sb, uint32_t p)
 	if (name)
 		sb_add(sb, name);
 	else
-		sb_addf(sb, "%u", p);
+		sb_addu(sb, p);
 }
 
 static const char *icmp_name(uint32_t type, bool v6)
@@ -151,9 +165,11 @@ static void print_value(struct strbuf *sb, enum nft_sel sel, uint32_t lo, uint32
 		return;
 	}
 	default:
-		sb_addf(sb, "%u", lo);
-		if (hi != lo)
-			sb_addf(sb, "-%u", hi);
+		sb_addu(sb, lo);
+		if (hi != lo) {
+			sb_add(sb, "-");
+			sb_addu(sb, hi);
+		}
 		return;
 	}
 }
@@ -175,19 +191,25 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		break;
 	case NFT_SK_FWD_MAP:
 		nft_text_proto(sb, e->k[0]);
-		sb_addf(sb, " . %u", e->k[1]);
+		sb_add(sb, " . ");
+		sb_addu(sb, e->k[1]);
 		break;
 	case NFT_SK_TARGET:
 	case NFT_SK_PROTO_TARGET:
 		nft_text_ip(sb, e->k[0]);
 		sb_add(sb, " . ");
 		nft_text_proto(sb, e->k[1]);
-		if (s->kind == NFT_SK_TARGET)
-			sb_addf(sb, " . %u", e->k[2]);
+		if (s->kind == NFT_SK_TARGET) {
+			sb_add(sb, " . ");
+			sb_addu(sb, e->k[2]);
+		}
 		break;
 	case NFT_SK_ADMIT:
 		nft_text_ip(sb, e->k[0]);
-		sb_addf(sb, " . %u . %u", e->k[1], e->k[2]);
+		sb_add(sb, " . ");
+		sb_addu(sb, e->k[1]);
+		sb_add(sb, " . ");
+		sb_addu(sb, e->k[2]);
 		break;
 	}
 	if (comment && e->comment) {
@@ -197,7 +219,8 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 	if (s->kind == NFT_SK_FWD_MAP) {
 		sb_add(sb, " : ");
 		nft_text_ip(sb, e->d[0]);
-		sb_addf(sb, " . %u", e->d[1]);
+		sb_add(sb, " . ");
+		sb_addu(sb, e->d[1]);
 	}
 }
 
@@ -208,8 +231,11 @@ static void print_elems(struct strbuf *sb, const struct nft_set *s, const char *
 
 	sb_add(sb, "{");
 	for (i = 0; i < s->n; i++) {
-		if (indent)
-			sb_addf(sb, "\n%s\t", indent);
+		if (indent) {
+			sb_add(sb, "\n");
+			sb_add(sb, indent);
+			sb_add(sb, "\t");
+		}
 		else
 			sb_add(sb, " ");
 		nft_text_elem(sb, s, &s->v[i], true);
@@ -520,8 +546,14 @@ static void print_prefix_defines(struct strbuf *sb, const struct nft_model *m)
 
 void nft_text_print(const struct nft_model *m, struct strbuf *out)
 {
+	size_t elems = 0, i;
 	int f;
 
+	/* elements are most of the text, a line each (rarely past 64 bytes): grow once */
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		for (i = 0; i < m->t[f].n_sets; i++)
+			elems += m->t[f].sets[i].n;
+	util_grow(&out->buf, &out->cap, out->len + elems * 64 + 1, 1);
 	print_prefix_defines(out, m);
 	for (f = 0; f < NFT_FAM_COUNT; f++)
 		print_table(out, &m->t[f], (enum nft_fam)f);

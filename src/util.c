@@ -107,7 +107,8 @@ void util_grow(void *v, size_t *cap, size_t need, size_t size)
 
 void sb_addn(struct strbuf *sb, const char *s, size_t n)
 {
-	util_grow(&sb->buf, &sb->cap, sb->len + n + 1, 1);
+	if (sb->len + n >= sb->cap)
+		util_grow(&sb->buf, &sb->cap, sb->len + n + 1, 1);
 	memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
@@ -116,6 +117,17 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n)
 void sb_add(struct strbuf *sb, const char *s)
 {
 	sb_addn(sb, s, strlen(s));
+}
+
+void sb_addu(struct strbuf *sb, unsigned long v)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+	while ((v /= 10));
+	sb_addn(sb, digits + sizeof(digits) - n, n);
 }
 
 /* Formats straight into the buffer: the nft text is a few calls per set element. */

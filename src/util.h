@@ -48,6 +48,8 @@ struct strbuf {
 
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);
+/* @v in decimal, as "%lu" prints it (without printf: the nft text prints millions) */
+void sb_addu(struct strbuf *sb, unsigned long v);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct strbuf *sb);
 

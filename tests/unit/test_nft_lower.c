@@ -245,6 +245,32 @@ static int load(const char *policy)
 	return rc;
 }
 
+/* The printers that write numbers without printf, at their edges, as printf would. */
+static void test_number_text(void)
+{
+	static const uint32_t addrs[] = {0, 0x0a000002, 0x7f000001, 0xc0a80aff, 0xffffffff};
+	static const unsigned long nums[] = {0, 9, 10, 65535, 4294967295ul, (unsigned long)-1};
+	struct strbuf sb = {0};
+	char want[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		sb.len = 0;
+		nft_text_ip(&sb, addrs[i]);
+		snprintf(want, sizeof(want), "%u.%u.%u.%u", addrs[i] >> 24,
+			 (addrs[i] >> 16) & 0xff, (addrs[i] >> 8) & 0xff, addrs[i] & 0xff);
+		CHECK_STR(sb.buf, want);
+	}
+	for (i = 0; i < ARRAY_SIZE(nums); i++) {
+		sb.len = 0;
+		sb_add(&sb, "x");
+		sb_addu(&sb, nums[i]);
+		snprintf(want, sizeof(want), "x%lu", nums[i]);
+		CHECK_STR(sb.buf, want);
+	}
+	sb_free(&sb);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--load") == 0)
@@ -254,5 +280,6 @@ int main(int argc, char **argv)
 	RUN(test_rules_independent_of_forwards);
 	RUN(test_list_forms);
 	RUN(test_pairs_merge);
+	RUN(test_number_text);
 	UNIT_EXIT();
 }
