@@ -2,16 +2,19 @@
 /*
  * apply.c - `masqgen apply`: compile, lower for the target, take the lock,
  * replace masqgen's ruleset (the target's load: one transaction for nft),
- * then load the helpers' NAT modules, write the kernel settings and delete
- * the conntrack entries the new ruleset treats differently. With
- * --confirm, the whole is rolled back unless confirmed (confirm.h).
+ * warn of other software's drops at the forward hook (fwdcheck.h), then
+ * load the helpers' NAT modules, write the kernel settings and delete the
+ * conntrack entries the new ruleset treats differently. With --confirm,
+ * the whole is rolled back unless confirmed (confirm.h).
  */
 #include "apply.h"
 #include "cli.h"
 #include "confirm.h"
 #include "diag.h"
+#include "fwdcheck.h"
 #include "ir.h"
 #include "kernel_cmd.h"
+#include "kmod.h"
 #include "selfcheck.h"
 #include "util.h"
 
@@ -28,7 +31,6 @@ static void apply_modules(const struct ir *ir)
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 		char *argv[] = {"modprobe", "-q", (char *)h->nat_module, NULL};
-		char *sysdir;
 		bool seen = false;
 		int rc;
 
@@ -37,8 +39,8 @@ static void apply_modules(const struct ir *ir)
 		for (j = 0; j < i && !seen; j++)
 			seen = ir->helpers[j].nat_module &&
 			       strcmp(ir->helpers[j].nat_module, h->nat_module) == 0;
-		sysdir = xasprintf("/sys/module/%s", h->nat_module);
-		if (!seen && access(sysdir, F_OK) < 0) {
+		/* loaded or built in: nothing to load */
+		if (!seen && !kmod_present("", "/proc", h->nat_module)) {
 			rc = util_run(argv, NULL, 0, NULL);
 			if (rc != 0)
 				diag_warning(&h->loc,
@@ -47,7 +49,6 @@ static void apply_modules(const struct ir *ir)
 					     h->nat_module, rc == 127 ? "not found" : "failed",
 					     h->name);
 		}
-		free(sysdir);
 	}
 }
 
@@ -104,6 +105,7 @@ static int apply_run(const struct cli_args *a)
 	    t->load(ruleset, ir, kernel_cmd_dir("MASQGEN_RUN_DIR", "/run/masqgen")) < 0)
 		goto out_unlock;
 	printf("applied %s\n", policy);
+	fwdcheck_warn(ir);
 	apply_modules(ir);
 	if (sysctls_apply(ir, state) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");

@@ -25,6 +25,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "ir_match.h"
 #include "nl.h"
 #include "util.h"
 
@@ -66,33 +67,6 @@ struct ctclean_ctx {
 	size_t n_victims, cap_victims;
 };
 
-static bool ctclean_in_addrs(const struct ir_addrs *a, uint32_t addr)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (addr >= a->v[i].lo && addr <= a->v[i].hi)
-			return true;
-	return false;
-}
-
-static bool ctclean_internal(const struct ir *ir, uint32_t addr)
-{
-	size_t i, j;
-
-	for (i = 0; i < ir->n_ifaces; i++) {
-		const struct ir_iface *ifc = &ir->ifaces[i];
-
-		for (j = 0; j < ifc->n_nets; j++) {
-			uint32_t mask = ifc->nets[j].len ? ~0u << (32 - ifc->nets[j].len) : 0;
-
-			if (ifc->role == IR_INTERNAL && (addr & mask) == ifc->nets[j].net)
-				return true;
-		}
-	}
-	return false;
-}
-
 /* Is @addr the gateway's own (with @outer, outside every internal network)? */
 static bool ctclean_local(const struct ctclean_ctx *c, uint32_t addr, bool outer)
 {
@@ -100,42 +74,23 @@ static bool ctclean_local(const struct ctclean_ctx *c, uint32_t addr, bool outer
 
 	for (i = 0; i < c->n_local; i++)
 		if (c->local[i] == addr)
-			return !outer || !ctclean_internal(c->ir, addr);
-	return false;
-}
-
-static bool ctclean_in_ports(const struct ir_ports *p, uint8_t proto, uint16_t port)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].proto == proto && port >= p->v[i].lo && port <= p->v[i].hi)
-			return true;
+			return !outer || !ir_internal_of(c->ir, addr, NULL);
 	return false;
 }
 
 /*
- * Does user rule @r match the connection @o (whose destination after DNAT
- * is @dst)? Interfaces are not in conntrack: a rule limited to one is
- * taken to match on every interface, which at worst re-evaluates a
- * connection the new ruleset still accepts. Rules on ICMP types are left
- * out (those entries live seconds).
+ * The connection @o (whose destination after DNAT is @dst) as the IR's
+ * matcher takes it. Interfaces are not in conntrack: a rule limited to one
+ * is taken to match on every interface, which at worst re-evaluates a
+ * connection the new ruleset still accepts. The ICMP type and the state
+ * are left unknown, so rules on them do not match (ICMP entries live
+ * seconds; user rules have no state).
  */
-static bool ctclean_rule_takes(const struct ir_rule *r, const struct ctclean_tuple *o, uint32_t dst)
+static void ctclean_pkt(const struct ctclean_tuple *o, uint32_t dst, struct ir_pkt *p)
 {
-	if (!(r->family & IR_F_IPV4) || r->n_icmp || r->ct_state || r->ct_dnat_forward)
-		return false;
-	if (r->proto != IR_P_ANY && r->proto != o->proto)
-		return false;
-	if (r->dports.n && !ctclean_in_ports(&r->dports, o->proto, o->dport))
-		return false;
-	if (r->sports.n && !ctclean_in_ports(&r->sports, o->proto, o->sport))
-		return false;
-	if (r->saddr.n && ctclean_in_addrs(&r->saddr, o->src) == r->saddr_neg)
-		return false;
-	if (r->daddr.n && ctclean_in_addrs(&r->daddr, dst) == r->daddr_neg)
-		return false;
-	return true;
+	*p = ir_pkt_ipv4(o->proto, o->src, dst, o->sport, o->dport, -1);
+	p->ct_state = 0;
+	p->any_iface = true;
 }
 
 /*
@@ -151,6 +106,8 @@ static bool ctclean_denied(const struct ctclean_ctx *c, const struct ctclean_tup
 	bool dnat = status & IPS_DST_NAT;
 	uint32_t dst = dnat ? r->src : o->dst;
 	const struct ir_chain *ch;
+	const struct loc *why;
+	struct ir_pkt p;
 	size_t i;
 
 	if ((o->src >> 24) == 127 || (o->dst >> 24) == 127)
@@ -159,14 +116,15 @@ static bool ctclean_denied(const struct ctclean_ctx *c, const struct ctclean_tup
 		ch = &c->ir->chain[IR_CH_OUTPUT];
 	else if (!dnat && ctclean_local(c, o->dst, false))
 		ch = &c->ir->chain[IR_CH_INPUT];
-	else if (ctclean_internal(c->ir, o->src) || ctclean_internal(c->ir, dst))
+	else if (ir_internal_of(c->ir, o->src, NULL) || ir_internal_of(c->ir, dst, NULL))
 		ch = &c->ir->chain[IR_CH_FORWARD];
 	else
 		return false;
+	ctclean_pkt(o, dst, &p);
 	for (i = 0; i < ch->n; i++) {
 		const struct ir_rule *rule = &ch->rules[i];
 
-		if (rule->tag == IR_T_USER && ctclean_rule_takes(rule, o, dst))
+		if (rule->tag == IR_T_USER && ir_rule_match(rule, &p, &why))
 			return rule->verdict != IR_V_ACCEPT;
 	}
 	return false;
@@ -176,13 +134,10 @@ static bool ctclean_denied(const struct ctclean_ctx *c, const struct ctclean_tup
 static bool ctclean_forward_takes(const struct ir_forward *f, const struct ctclean_tuple *o,
 				  bool from_lan)
 {
-	if (f->proto != o->proto)
-		return false;
-	if (f->hi && (o->dport < f->lo || o->dport > f->hi))
-		return false;
-	if (from_lan)
-		return f->reflect;
-	return f->from.n == 0 || ctclean_in_addrs(&f->from, o->src);
+	struct ir_pkt p;
+
+	ctclean_pkt(o, o->dst, &p);
+	return (!from_lan || f->reflect) && ir_forward_takes(f, &p);
 }
 
 /* Would the new ruleset treat the entry differently from how it was set up? */
@@ -190,14 +145,14 @@ static bool ctclean_doomed(const struct ctclean_ctx *c, const struct ctclean_tup
 			   const struct ctclean_tuple *r, uint32_t status)
 {
 	const struct ir *ir = c->ir;
-	bool from_lan = ctclean_internal(ir, o->src);
+	bool from_lan = ir_internal_of(ir, o->src, NULL);
 	size_t i;
 
 	if (ctclean_denied(c, o, r, status))
 		return true;
 	if (status & IPS_DST_NAT) {
 		/* The reply comes from where the connection was translated to. */
-		if (!ctclean_internal(ir, r->src))
+		if (!ir_internal_of(ir, r->src, NULL))
 			return false;
 		for (i = 0; i < ir->n_nat1to1; i++)
 			if (ir->nat1to1[i].public_addr == o->dst &&

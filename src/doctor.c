@@ -14,9 +14,11 @@
  */
 #include "cli.h"
 #include "diag.h"
+#include "fwdcheck.h"
+#include "kmod.h"
+#include "nl.h"
 #include "tables.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -55,6 +57,7 @@ enum {
 
 struct doctor {
 	const char *proc;	/* "/proc", or --proc-root */
+	const char *root;	/* "" (/sys, /lib/modules, /boot), or --root */
 	unsigned fails, warns;
 };
 
@@ -323,84 +326,6 @@ static void doctor_probe_line(struct doctor *d, int e, const char *what, const c
 		doctor_line(d, "FAIL", fix, "%s: %s", what, strerror(e));
 }
 
-/* Does a line of @path (without what follows a ':') end in "/NAME.ko[.xz...]"? */
-static int doctor_module_listed(const char *path, const char *name)
-{
-	char *want = xasprintf("/%s.ko", name), line[1024], *hit;
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (!f) {
-		free(want);
-		return -1;
-	}
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, ":\n")] = '\0';
-		hit = strstr(line, want);
-		if (hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == '.'))
-			found = 1;
-	}
-	fclose(f);
-	free(want);
-	return found;
-}
-
-/*
- * Is kernel module @name available: 1 (loaded, built in, or installed for
- * this kernel), 0 (the kernel configuration or module lists say no), -1
- * (nothing tells).
- */
-static int doctor_module_state(const char *name)
-{
-	char *const zcat[] = {"zcat", "/proc/config.gz", NULL};
-	struct strbuf config = {0};
-	struct utsname u;
-	char *path, *sym, *hit;
-	int state = -1, listed;
-	size_t i;
-
-	path = xasprintf("/sys/module/%s", name);
-	if (access(path, F_OK) == 0)
-		state = 1;
-	free(path);
-	if (state == 1 || uname(&u) < 0)
-		return state;
-	/* CONFIG_NF_NAT_FTP for nf_nat_ftp */
-	sym = xasprintf("\nCONFIG_%s=", name);
-	for (i = 8; sym[i] != '='; i++)
-		sym[i] = (char)toupper((unsigned char)sym[i]);
-	path = xasprintf("/boot/config-%s", u.release);
-	if (util_run(zcat, NULL, 0, &config) != 0) {
-		FILE *f = fopen(path, "r");
-		char line[512];
-
-		sb_free(&config);
-		while (f && fgets(line, sizeof(line), f))
-			sb_add(&config, line);
-		if (f)
-			fclose(f);
-	}
-	if (config.len) {
-		hit = strstr(config.buf, sym);
-		state = hit && hit[strlen(sym)] == 'y' ? 1 : hit ? -1 : 0;
-	}
-	free(path);
-	free(sym);
-	sb_free(&config);
-	if (state != -1)
-		return state;
-	path = xasprintf("/lib/modules/%s/modules.dep", u.release);
-	listed = doctor_module_listed(path, name);
-	free(path);
-	if (listed != 1) {
-		path = xasprintf("/lib/modules/%s/modules.builtin", u.release);
-		if (doctor_module_listed(path, name) == 1)
-			listed = 1;
-		free(path);
-	}
-	return listed;
-}
-
 static void doctor_netlink(struct doctor *d)
 {
 	int err[DOCTOR_PROBE_MAX];
@@ -436,7 +361,7 @@ static void doctor_netlink(struct doctor *d)
 
 			doctor_line(d, "warn", fix, "helper %s: ct helper %s", h->name, bad.buf);
 			free(fix);
-		} else if (h->nat_module && (state = doctor_module_state(h->nat_module)) != 1) {
+		} else if (h->nat_module && (state = kmod_state(d->root, d->proc, h->nat_module)) != 1) {
 			char *fix = xasprintf("a kernel with %s, or its module installed",
 					      h->nat_module);
 
@@ -457,25 +382,6 @@ static void doctor_netlink(struct doctor *d)
 	}
 }
 
-static const char *doctor_family(uint32_t f)
-{
-	switch (f) {
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_IPV6:
-		return "ip6";
-	case NFPROTO_INET:
-		return "inet";
-	case NFPROTO_ARP:
-		return "arp";
-	case NFPROTO_BRIDGE:
-		return "bridge";
-	case NFPROTO_NETDEV:
-		return "netdev";
-	}
-	return "?";
-}
-
 struct doctor_tables {
 	struct strbuf others, own;
 };
@@ -489,7 +395,7 @@ static int doctor_table_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
 		name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
-		fam = doctor_family(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY));
+		fam = nl_family_name(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY));
 		sb = strcmp(name, "masqgen") == 0 && (strcmp(fam, "ip") == 0 ||
 						      strcmp(fam, "ip6") == 0)
 			     ? &dt->own : &dt->others;
@@ -587,23 +493,51 @@ out:
 	free(names);
 }
 
+/* Other software's drops at the forward hook: masqgen's accept does not outvote them. */
+static void doctor_forward_hook(struct doctor *d)
+{
+	struct fwdcheck fc;
+	size_t i;
+
+	fwdcheck_scan(d->proc, &fc);
+	if (fc.error)
+		doctor_line(d, "warn", NULL, "forward hook: %s", fc.error);
+	for (i = 0; i < fc.n; i++) {
+		struct strbuf what = {0}, fix = {0};
+
+		fwdcheck_describe(&fc.v[i], NULL, &what, &fix);
+		doctor_line(d, fwdcheck_surely(&fc.v[i]) ? "FAIL" : "warn", fix.buf, "%s", what.buf);
+		sb_free(&what);
+		sb_free(&fix);
+	}
+	if (!fc.n && !fc.error)
+		doctor_line(d, "ok", NULL, "forward hook: no other chain drops forwarded packets");
+	fwdcheck_free(&fc);
+}
+
 enum {
 	OPT_PROC_ROOT = CLI_LONG,
+	OPT_ROOT,
 };
 
 static const struct cli_opt doctor_opts[] = {
 	{OPT_PROC_ROOT, "proc-root", "DIR",
 	 "read /proc's files under DIR instead (for tests)", CLI_OPT_DIR, NULL},
+	{OPT_ROOT, "root", "DIR",
+	 "look for kernel modules under DIR/sys, DIR/lib/modules and DIR/boot\n"
+	 "instead (for tests)", CLI_OPT_DIR, NULL},
 	{0},
 };
 
 static int doctor_run(const struct cli_args *a)
 {
-	struct doctor d = {.proc = "/proc"};
+	struct doctor d = {.proc = "/proc", .root = ""};
 	struct utsname u;
 
 	if (cli_arg(a, OPT_PROC_ROOT))
 		d.proc = cli_arg(a, OPT_PROC_ROOT);
+	if (cli_arg(a, OPT_ROOT))
+		d.root = cli_arg(a, OPT_ROOT);
 	if (geteuid() != 0) {
 		diag_error(NULL, "the kernel checks need root (a network namespace "
 			"and netlink to nftables): run it as root");
@@ -617,6 +551,7 @@ static int doctor_run(const struct cli_args *a)
 	doctor_netlink(&d);
 	doctor_tables(&d);
 	doctor_iptables(&d);
+	doctor_forward_hook(&d);
 	printf("%u failed, %u warnings: masquerading %s\n", d.fails, d.warns,
 	       d.fails ? "cannot work until the failures are fixed" : "can work");
 	return d.fails ? EXIT_NO : EXIT_OK;

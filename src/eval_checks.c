@@ -5,6 +5,7 @@
  * networks that overlap; the sorted networks answer eval_net_of().
  */
 #include "eval.h"
+#include "ir_match.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -89,13 +90,8 @@ const struct eval_net *eval_net_of(const struct eval *e, uint32_t addr)
 		else
 			hi = mid;
 	}
-	if (lo > 0) {
-		const struct ir_net *n = e->nets[lo - 1].net;
-		uint32_t mask = n->len ? ~(uint32_t)0 << (32 - n->len) : 0;
-
-		if ((addr & mask) == n->net)
-			return &e->nets[lo - 1];
-	}
+	if (lo > 0 && ir_net_has(e->nets[lo - 1].net, addr))
+		return &e->nets[lo - 1];
 	return NULL;
 }
 

@@ -14,6 +14,8 @@
 #include "diag.h"
 #include "explain.h"
 #include "ir.h"
+#include "ir_match.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +28,13 @@ struct explain_address {
 };
 
 struct explain_ctx {
-	struct ir *ir;
+	const struct ir *ir;
 	struct explain_address *addrs;	/* --address */
 	size_t n_addrs, cap_addrs;
 	char *out_iface;		/* `out IFACE` given with `in IFACE` */
 	const struct loc **decided;	/* explain_decide(): the deciding place */
+	struct strbuf *out;		/* the trace */
 };
-
-
 
 static const char *explain_tag_names[] = {
 	[IR_T_USER] = "user rule",
@@ -58,76 +59,11 @@ static const char *explain_chain_names[] = {
 };
 
 
-/* An interface pattern of the policy ("ppp+" is every name starting "ppp"). */
-static bool explain_iface_match(const char *pattern, const char *name)
-{
-	size_t n = strlen(pattern);
-
-	if (!name)
-		return false;
-	if (n && pattern[n - 1] == '+')
-		return strncmp(pattern, name, n - 1) == 0;
-	return strcmp(pattern, name) == 0;
-}
-
-static const struct ir_iface *explain_iface(const struct ir *ir, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ir->n_ifaces; i++)
-		if (explain_iface_match(ir->ifaces[i].name, name))
-			return &ir->ifaces[i];
-	return NULL;
-}
-
 static bool explain_role(const struct ir *ir, const char *name, enum ir_role role)
 {
-	const struct ir_iface *f = explain_iface(ir, name);
+	const struct ir_iface *f = ir_iface_of(ir, name);
 
 	return f && f->role == role;
-}
-
-static bool explain_net_has(const struct ir_net *n, uint32_t addr)
-{
-	uint32_t mask = n->len ? ~0u << (32 - n->len) : 0;
-
-	return (addr & mask) == (n->net & mask);
-}
-
-/* The internal interface and network holding @addr, or NULL. */
-static const struct ir_iface *explain_internal_of(const struct ir *ir, uint32_t addr,
-						  const struct ir_net **net)
-{
-	size_t i, j;
-
-	for (i = 0; i < ir->n_ifaces; i++) {
-		const struct ir_iface *f = &ir->ifaces[i];
-
-		if (f->role != IR_INTERNAL)
-			continue;
-		for (j = 0; j < f->n_nets; j++) {
-			if (explain_net_has(&f->nets[j], addr)) {
-				if (net)
-					*net = &f->nets[j];
-				return f;
-			}
-		}
-	}
-	return NULL;
-}
-
-static bool explain_in_addrs(const struct ir_addrs *l, uint32_t addr, const struct loc **loc)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (addr >= l->v[i].lo && addr <= l->v[i].hi) {
-			if (loc)
-				*loc = &l->v[i].loc;
-			return true;
-		}
-	}
-	return false;
 }
 
 /* The address --address gave for @iface, or 0. */
@@ -150,7 +86,7 @@ static uint32_t explain_given_addr(const struct explain_ctx *c, const char *ifac
 static bool explain_external_owns(const struct explain_ctx *c, const char *iface, uint32_t addr,
 				  bool *assumed)
 {
-	const struct ir_iface *f = explain_iface(c->ir, iface);
+	const struct ir_iface *f = ir_iface_of(c->ir, iface);
 	uint32_t given = explain_given_addr(c, iface);
 
 	*assumed = false;
@@ -160,7 +96,7 @@ static bool explain_external_owns(const struct explain_ctx *c, const char *iface
 		return addr == given;
 	if (f->addr)
 		return addr == f->addr;
-	if ((addr >> 24) == 127 || explain_internal_of(c->ir, addr, NULL))
+	if ((addr >> 24) == 127 || ir_internal_of(c->ir, addr, NULL))
 		return false;
 	*assumed = true;
 	return true;
@@ -175,13 +111,13 @@ static bool explain_known_external_addr(const struct explain_ctx *c, uint32_t ad
 	const struct ir *ir = c->ir;
 	size_t i;
 
-	if (explain_internal_of(ir, addr, NULL))
+	if (ir_internal_of(ir, addr, NULL))
 		return false;
 	for (i = 0; i < c->n_addrs; i++)
 		if (c->addrs[i].addr == addr)
 			return true;
 	for (i = 0; i < ir->n_ifaces; i++)
-		if (ir->ifaces[i].role == IR_EXTERNAL && ir->ifaces[i].addr == addr)
+		if (ir->ifaces[i].role == IR_EXTERNAL && ir->ifaces[i].addr && ir->ifaces[i].addr == addr)
 			return true;
 	for (i = 0; i < ir->n_nat1to1; i++)
 		if (ir->nat1to1[i].public_addr == addr)
@@ -204,7 +140,7 @@ static bool explain_has_unknown_dynamic(const struct explain_ctx *c)
 
 
 /* "         at FILE:LINE: source line" for a policy place. */
-static void explain_print_loc(const struct loc *loc)
+static void explain_print_loc(struct strbuf *out, const struct loc *loc)
 {
 	const char *text;
 	size_t len;
@@ -219,90 +155,10 @@ static void explain_print_loc(const struct loc *loc)
 		len--;
 	}
 	if (text)
-		printf("%9sat %s: %.*s\n", "", where, (int)len, text);
+		sb_addf(out, "%9sat %s: %.*s\n", "", where, (int)len, text);
 	else
-		printf("%9sat %s\n", "", where);
+		sb_addf(out, "%9sat %s\n", "", where);
 	free(where);
-}
-
-/* tcp/udp port lists: each element carries its own protocol. */
-static bool explain_in_ports(const struct ir_ports *l, uint8_t proto, uint16_t port,
-			     const struct loc **loc)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (l->v[i].proto == proto && port >= l->v[i].lo && port <= l->v[i].hi) {
-			*loc = &l->v[i].loc;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Does @r match @p? *why gets the place that explains the match: for a
- * user rule merged from several lines, the line of the element that
- * matched; for translated connections, the forward that translated it;
- * else the rule's own place.
- */
-static bool explain_rule_match(const struct ir_rule *r, const struct explain_packet *p,
-			       const struct loc **why)
-{
-	const struct loc *el = NULL, *best = NULL;
-	size_t i;
-
-	*why = &r->loc;
-	if (!(r->family & IR_F_IPV4) || r->v6_linklocal_src)
-		return false;
-	if (r->iif && !explain_iface_match(r->iif, p->iif))
-		return false;
-	if (r->oif && !explain_iface_match(r->oif, p->oif))
-		return false;
-	if (r->proto != IR_P_ANY && r->proto != p->proto)
-		return false;
-	if (r->ct_state && !(r->ct_state & p->state))
-		return false;
-	if (r->ct_dnat_forward && !p->dnat_forward)
-		return false;
-	if (r->saddr.n) {
-		if (explain_in_addrs(&r->saddr, p->saddr, &el) == r->saddr_neg)
-			return false;
-		if (!r->saddr_neg && el->line != r->loc.line)
-			best = el;
-	}
-	if (r->daddr.n) {
-		if (explain_in_addrs(&r->daddr, p->daddr, &el) == r->daddr_neg)
-			return false;
-		if (!r->daddr_neg && el->line != r->loc.line && !best)
-			best = el;
-	}
-	if (r->dports.n) {
-		if (!explain_in_ports(&r->dports, p->proto, p->dport, &el))
-			return false;
-		if (el->line != r->loc.line && !best)
-			best = el;
-	}
-	if (r->sports.n) {
-		if (!explain_in_ports(&r->sports, p->proto, p->sport, &el))
-			return false;
-	}
-	if (r->n_icmp) {
-		if (p->proto != IR_P_ICMP)
-			return false;
-		for (i = 0; i < r->n_icmp; i++)
-			if (r->icmp_types[i] == p->icmp_type)
-				break;
-		if (i == r->n_icmp)
-			return false;
-		if (r->icmp_locs[i].line != r->loc.line && !best)
-			best = &r->icmp_locs[i];
-	}
-	if (r->tag == IR_T_USER && best && best->src)
-		*why = best;
-	if (r->ct_dnat_forward && p->forward_loc)
-		*why = p->forward_loc;
-	return true;
 }
 
 static const char *explain_verdict_name(enum ir_verdict v, const struct explain_packet *p)
@@ -322,68 +178,72 @@ static const char *explain_verdict_name(enum ir_verdict v, const struct explain_
 	return "?";
 }
 
-static void explain_print_log(const struct ir *ir)
+static void explain_print_log(struct strbuf *out, const struct ir *ir)
 {
 	static const char *units[] = {"second", "minute", "hour"};
 
-	printf("%9slogged (at most %u/%s, prefix \"%s\")\n", "", ir->log.rate,
+	sb_addf(out, "%9slogged (at most %u/%s, prefix \"%s\")\n", "", ir->log.rate,
 	       units[ir->log.unit], ir->log.prefix ? ir->log.prefix : "");
 }
 
-/* Run @p through filter chain @id; prints the deciding rule. */
+/* @p as the IR's matcher takes it. */
+static void explain_ir_pkt(const struct explain_packet *p, struct ir_pkt *out)
+{
+	*out = ir_pkt_ipv4(p->proto, p->saddr, p->daddr, p->sport, p->dport,
+			   p->proto == IR_P_ICMP ? p->icmp_type : -1);
+	out->iif = p->iif;
+	out->oif = p->oif;
+	out->ct_state = p->state;
+	out->dnat_forward = p->dnat_forward;
+}
+
+/* Run @p through filter chain @id; writes the deciding rule. */
 static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_id id,
 				     const struct explain_packet *p)
 {
 	const struct ir *ir = c->ir;
 	const struct ir_chain *ch = &ir->chain[id];
 	const char *name = explain_chain_names[id];
+	const struct ir_rule *r;
 	const struct loc *why;
-	size_t i;
+	struct ir_pkt pkt;
 
 	if (!ch->present) {
-		printf("%-9saccept: masqgen has no %s chain here (nothing to filter)\n", name,
+		sb_addf(c->out, "%-9saccept: masqgen has no %s chain here (nothing to filter)\n", name,
 		       name);
 		return IR_V_ACCEPT;
 	}
-	for (i = 0; i < ch->n; i++) {
-		const struct ir_rule *r = &ch->rules[i];
-
-		if (!explain_rule_match(r, p, &why))
-			continue;
+	explain_ir_pkt(p, &pkt);
+	r = ir_chain_match(ch, &pkt, &why);
+	if (r) {
+		/* the translated connection's reason is the forward that translated it */
+		if (r->ct_dnat_forward && p->forward_loc)
+			why = p->forward_loc;
 		if (c->decided)
 			*c->decided = r->tag == IR_T_CATCHALL ? &ir->level_loc : why;
 		if (r->tag == IR_T_CATCHALL) {
 			/* the log before the policy: the policy decides */
-			printf("%-9s%s by the chain policy (no rule matched)\n", name,
+			sb_addf(c->out, "%-9s%s by the chain policy (no rule matched)\n", name,
 			       explain_verdict_name(ch->policy, p));
 			if (r->log)
-				explain_print_log(ir);
+				explain_print_log(c->out, ir);
 			return ch->policy;
 		}
-		printf("%-9s%s by rule [%s]%s\n", name, explain_verdict_name(r->verdict, p),
+		sb_addf(c->out, "%-9s%s by rule [%s]%s\n", name, explain_verdict_name(r->verdict, p),
 		       explain_tag_names[r->tag], why->src ? "" : " (built-in)");
-		explain_print_loc(why);
+		explain_print_loc(c->out, why);
 		if (r->log)
-			explain_print_log(ir);
+			explain_print_log(c->out, ir);
 		return r->verdict;
 	}
-	printf("%-9s%s by the chain policy (no rule matched)\n", name,
+	sb_addf(c->out, "%-9s%s by the chain policy (no rule matched)\n", name,
 	       explain_verdict_name(ch->policy, p));
 	if (c->decided)
 		*c->decided = &ir->level_loc;
 	return ch->policy;
 }
 
-static bool explain_forward_ports(const struct ir_forward *f, const struct explain_packet *p)
-{
-	if (f->proto != p->proto)
-		return false;
-	if (p->proto != IR_P_TCP && p->proto != IR_P_UDP)
-		return true;
-	return p->dport >= f->lo && p->dport <= f->hi;
-}
-
-static void explain_dnat_to(struct explain_packet *p, uint32_t host, int port)
+static void explain_dnat_to(struct strbuf *out, struct explain_packet *p, uint32_t host, int port)
 {
 	char a[16];
 
@@ -391,9 +251,9 @@ static void explain_dnat_to(struct explain_packet *p, uint32_t host, int port)
 	if (port >= 0)
 		p->dport = (uint16_t)port;
 	if (port >= 0 && (p->proto == IR_P_TCP || p->proto == IR_P_UDP))
-		printf("%9sdestination becomes %s:%u\n", "", ir_ip_str(host, a), p->dport);
+		sb_addf(out, "%9sdestination becomes %s:%u\n", "", ir_ip_str(host, a), p->dport);
 	else
-		printf("%9sdestination becomes %s\n", "", ir_ip_str(host, a));
+		sb_addf(out, "%9sdestination becomes %s\n", "", ir_ip_str(host, a));
 }
 
 /* prerouting, dstnat (-100): 1:1 first, then forwards, then reflection. */
@@ -402,6 +262,7 @@ static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p
 	const struct ir *ir = c->ir;
 	bool internal = explain_role(ir, p->iif, IR_INTERNAL);
 	bool assumed, known;
+	struct ir_pkt pkt;
 	char a[16];
 	size_t i;
 
@@ -411,54 +272,53 @@ static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p
 		if (n->public_addr != p->daddr)
 			continue;
 		if (internal) {
-			printf("%-9s1:1 NAT, reflected (arrived on internal %s)\n", "dstnat", p->iif);
+			sb_addf(c->out, "%-9s1:1 NAT, reflected (arrived on internal %s)\n", "dstnat", p->iif);
 			p->reflected = true;
-		} else if (explain_iface_match(n->iif, p->iif)) {
-			printf("%-9s1:1 NAT\n", "dstnat");
+		} else if (ir_iface_match(n->iif, p->iif)) {
+			sb_addf(c->out, "%-9s1:1 NAT\n", "dstnat");
 		} else {
 			continue;
 		}
-		explain_print_loc(&n->loc);
-		explain_dnat_to(p, n->private_addr, -1);
+		explain_print_loc(c->out, &n->loc);
+		explain_dnat_to(c->out, p, n->private_addr, -1);
 		return;
 	}
 	known = internal && explain_known_external_addr(c, p->daddr);
+	explain_ir_pkt(p, &pkt);
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
 		int port = -1;
 
-		if (!explain_forward_ports(f, p))
-			continue;
-		if (f->from.n && !explain_in_addrs(&f->from, p->saddr, NULL))
+		if (!ir_forward_takes(f, &pkt))
 			continue;
 		if (internal) {
 			if (!f->reflect || !known)
 				continue;
-			printf("%-9sforward, reflected (%s is the gateway's, arrived on internal %s)\n",
+			sb_addf(c->out, "%-9sforward, reflected (%s is the gateway's, arrived on internal %s)\n",
 			       "dstnat", ir_ip_str(p->daddr, a), p->iif);
 			p->reflected = true;
 		} else {
-			if (!explain_iface_match(f->iif, p->iif) ||
+			if (!ir_iface_match(f->iif, p->iif) ||
 			    !explain_external_owns(c, p->iif, p->daddr, &assumed))
 				continue;
-			printf("%-9sforward on %s%s\n", "dstnat", f->iif,
+			sb_addf(c->out, "%-9sforward on %s%s\n", "dstnat", f->iif,
 			       assumed ? " (destination taken as the interface's own address)"
 				       : "");
 		}
-		explain_print_loc(&f->loc);
+		explain_print_loc(c->out, &f->loc);
 		if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
 			port = f->to_lo + (p->dport - f->lo);
 		p->dnat_forward = true;
 		p->forward_loc = &f->loc;
-		explain_dnat_to(p, f->host, port);
+		explain_dnat_to(c->out, p, f->host, port);
 		return;
 	}
-	printf("%-9snone\n", "dstnat");
+	sb_addf(c->out, "%-9snone\n", "dstnat");
 	if (internal && !known && explain_has_unknown_dynamic(c) &&
-	    !explain_internal_of(ir, p->daddr, NULL)) {
+	    !ir_internal_of(ir, p->daddr, NULL)) {
 		for (i = 0; i < ir->n_forwards; i++) {
-			if (ir->forwards[i].reflect && explain_forward_ports(&ir->forwards[i], p)) {
-				printf("%9sif %s is the address of a dynamic external interface, "
+			if (ir->forwards[i].reflect && ir_forward_takes(&ir->forwards[i], &pkt)) {
+				sb_addf(c->out, "%9sif %s is the address of a dynamic external interface, "
 				       "say so with --address IFACE=%s: reflection would apply\n",
 				       "", ir_ip_str(p->daddr, a), a);
 				break;
@@ -468,9 +328,9 @@ static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p
 }
 
 /* prerouting, filter (0) and output: helper assignment of new connections. */
-static void explain_helpers(const struct ir *ir, const struct explain_packet *p)
+static void explain_helpers(const struct explain_ctx *c, const struct explain_packet *p)
 {
-	const struct loc *el;
+	const struct ir *ir = c->ir;
 	size_t i;
 
 	if (p->iif && !explain_role(ir, p->iif, IR_INTERNAL) && !p->dnat_forward)
@@ -478,10 +338,10 @@ static void explain_helpers(const struct ir *ir, const struct explain_packet *p)
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 
-		if (!h->modern || !explain_in_ports(&h->ports, p->proto, p->dport, &el))
+		if (!h->modern || !ir_ports_has(&h->ports, p->proto, p->dport, NULL))
 			continue;
-		printf("%-9s%s (kernel helper \"%s\") is assigned\n", "helper", h->name, h->kname);
-		explain_print_loc(&h->loc);
+		sb_addf(c->out, "%-9s%s (kernel helper \"%s\") is assigned\n", "helper", h->name, h->kname);
+		explain_print_loc(c->out, &h->loc);
 		return;
 	}
 }
@@ -501,23 +361,23 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 	ir_ip_str(p->daddr, a);
 	if (c->out_iface) {
 		p->oif = c->out_iface;
-		printf("%-9sforward out %s (as given)\n", "route", p->oif);
+		sb_addf(c->out, "%-9sforward out %s (as given)\n", "route", p->oif);
 		return false;
 	}
 	if ((p->daddr >> 24) == 127)
 		why = "a loopback address";
 	if (p->daddr == 0xffffffff)
 		why = "the limited broadcast address";
-	f = explain_internal_of(ir, p->daddr, &net);
-	if (!why && f && explain_iface_match(f->name, p->iif) && net->len < 31 &&
-	    (p->daddr | (net->len ? ~0u << (32 - net->len) : 0)) == 0xffffffff)
+	f = ir_internal_of(ir, p->daddr, &net);
+	if (!why && f && ir_iface_match(f->name, p->iif) && net->len < 31 &&
+	    (p->daddr | ~ir_prefix_mask(net->len)) == 0xffffffff)
 		why = "the broadcast address of its network";
 	for (i = 0; !why && i < ir->n_ifaces; i++) {
 		f = &ir->ifaces[i];
-		if (f->role == IR_EXTERNAL && f->addr == p->daddr)
+		if (f->role == IR_EXTERNAL && f->addr && f->addr == p->daddr)
 			why = f->name;
 		for (size_t j = 0; !why && j < f->n_nets; j++)
-			if (f->nets[j].gw == p->daddr)
+			if (f->nets[j].gw && f->nets[j].gw == p->daddr)
 				why = f->name;
 	}
 	for (i = 0; !why && i < c->n_addrs; i++)
@@ -530,22 +390,20 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		why = p->iif;
 	if (why) {
 		if (assumed)
-			printf("%-9sinput: %s is taken as %s's address (dynamic; give --address "
+			sb_addf(c->out, "%-9sinput: %s is taken as %s's address (dynamic; give --address "
 			       "%s=ADDR to say otherwise)\n", "route", a, why, why);
-		else if (!explain_iface(ir, why))
-			printf("%-9sinput: %s is %s\n", "route", a, why);
+		else if (!ir_iface_of(ir, why))
+			sb_addf(c->out, "%-9sinput: %s is %s\n", "route", a, why);
 		else
-			printf("%-9sinput: %s is the gateway's address on %s\n", "route", a, why);
+			sb_addf(c->out, "%-9sinput: %s is the gateway's address on %s\n", "route", a, why);
 		return true;
 	}
-	f = explain_internal_of(ir, p->daddr, &net);
+	f = ir_internal_of(ir, p->daddr, &net);
 	if (f) {
-		uint32_t mask = net->len ? ~0u << (32 - net->len) : 0;
-
-		r.lo = net->net & mask;
-		r.hi = r.lo | ~mask;
+		r.lo = net->net & ir_prefix_mask(net->len);
+		r.hi = r.lo | ~ir_prefix_mask(net->len);
 		p->oif = f->name;
-		printf("%-9sforward out %s (%s is in internal network %s)\n", "route", f->name, a,
+		sb_addf(c->out, "%-9sforward out %s (%s is in internal network %s)\n", "route", f->name, a,
 		       ir_addr_str(&r, b));
 		return false;
 	}
@@ -554,10 +412,10 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 			continue;
 		if (!p->oif) {
 			p->oif = ir->ifaces[i].name;
-			printf("%-9sforward out %s (%s is on the Internet side)\n", "route", p->oif,
+			sb_addf(c->out, "%-9sforward out %s (%s is on the Internet side)\n", "route", p->oif,
 			       a);
 		} else {
-			printf("%9swith several external interfaces the main routing table "
+			sb_addf(c->out, "%9swith several external interfaces the main routing table "
 			       "decides: add `out IFACE` to the packet to choose\n", "");
 			break;
 		}
@@ -571,21 +429,21 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
  */
 static void explain_masquerade(const struct explain_ctx *c, struct explain_packet *p)
 {
-	const struct ir_iface *f = explain_iface(c->ir, p->oif);
+	const struct ir_iface *f = ir_iface_of(c->ir, p->oif);
 	const struct ir_net *net;
 	uint32_t addr = explain_given_addr(c, p->oif);
 	char a[16];
 
 	if (!addr && f && f->role == IR_EXTERNAL)
 		addr = f->addr;
-	if (!addr && f && f->role == IR_INTERNAL && explain_internal_of(c->ir, p->daddr, &net))
+	if (!addr && f && f->role == IR_INTERNAL && ir_internal_of(c->ir, p->daddr, &net))
 		addr = net->gw;
 	if (addr) {
 		p->saddr = addr;
-		printf("source becomes %s", ir_ip_str(addr, a));
+		sb_addf(c->out, "source becomes %s", ir_ip_str(addr, a));
 	} else {
 		snprintf(p->masq_src, sizeof(p->masq_src), "%s's address", p->oif);
-		printf("source becomes %s", p->masq_src);
+		sb_addf(c->out, "source becomes %s", p->masq_src);
 	}
 }
 
@@ -597,50 +455,41 @@ static void explain_srcnat(const struct explain_ctx *c, struct explain_packet *p
 	size_t i;
 
 	if (p->reflected && explain_role(ir, p->oif, IR_INTERNAL)) {
-		printf("%-9sreflection masquerade: ", "srcnat");
+		sb_addf(c->out, "%-9sreflection masquerade: ", "srcnat");
 		explain_masquerade(c, p);
-		printf(" (replies come back through the gateway)\n");
+		sb_addf(c->out, " (replies come back through the gateway)\n");
 		return;
 	}
 	for (i = 0; i < ir->n_nat1to1; i++) {
 		const struct ir_nat1to1 *n = &ir->nat1to1[i];
 
-		if (n->private_addr != p->saddr || !explain_iface_match(n->iif, p->oif))
+		if (n->private_addr != p->saddr || !ir_iface_match(n->iif, p->oif))
 			continue;
 		p->saddr = n->public_addr;
-		printf("%-9s1:1 NAT: source becomes %s\n", "srcnat", ir_ip_str(p->saddr, a));
-		explain_print_loc(&n->loc);
+		sb_addf(c->out, "%-9s1:1 NAT: source becomes %s\n", "srcnat", ir_ip_str(p->saddr, a));
+		explain_print_loc(c->out, &n->loc);
 		return;
 	}
 	for (i = 0; i < ir->n_snats; i++) {
 		const struct ir_snat *s = &ir->snats[i];
 
-		if (!explain_iface_match(s->oif, p->oif))
+		if (!ir_iface_match(s->oif, p->oif))
 			continue;
-		if (s->sources.n && !explain_in_addrs(&s->sources, p->saddr, NULL))
+		if (s->sources.n && !ir_addrs_has(&s->sources, p->saddr, NULL))
 			continue;
 		if (s->to) {
 			p->saddr = s->to;
-			printf("%-9sSNAT: source becomes %s\n", "srcnat", ir_ip_str(s->to, a));
+			sb_addf(c->out, "%-9sSNAT: source becomes %s\n", "srcnat", ir_ip_str(s->to, a));
 		} else {
-			printf("%-9smasquerade: ", "srcnat");
+			sb_addf(c->out, "%-9smasquerade: ", "srcnat");
 			explain_masquerade(c, p);
-			putchar('\n');
+			sb_add(c->out, "\n");
 		}
-		explain_print_loc(&s->loc);
+		explain_print_loc(c->out, &s->loc);
 		return;
 	}
-	printf("%-9snone\n", "srcnat");
+	sb_addf(c->out, "%-9snone\n", "srcnat");
 }
-
-
-
-
-
-
-
-
-
 
 static int explain_check_addresses(const struct explain_ctx *c)
 {
@@ -660,7 +509,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 	enum ir_verdict v;
 	bool local;
 
-	explain_packet_print("packet", p);
+	explain_packet_print(c->out, "packet", p);
 	if (p->iif) {
 		v = explain_chain(c, IR_CH_RAW, p);
 		if (v != IR_V_ACCEPT)
@@ -668,25 +517,25 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 		if (p->state == IR_CT_NEW)
 			explain_dstnat(c, p);
 		else
-			printf("%-9snot consulted: only a new connection is translated; later "
+			sb_addf(c->out, "%-9snot consulted: only a new connection is translated; later "
 			       "packets reuse its translation\n", "dstnat");
 		local = explain_route(c, p);
 		if (p->state == IR_CT_NEW)
-			explain_helpers(ir, p);
+			explain_helpers(c, p);
 		if (p->state == IR_CT_NEW && !local && p->proto == IR_P_TCP && ir->clamp.enabled)
-			printf("%-9sa SYN gets its MSS clamped (clamp-mss)\n", "mangle");
+			sb_addf(c->out, "%-9sa SYN gets its MSS clamped (clamp-mss)\n", "mangle");
 		v = explain_chain(c, local ? IR_CH_INPUT : IR_CH_FORWARD, p);
 		if (v != IR_V_ACCEPT || local) {
 			if (v == IR_V_ACCEPT)
-				printf("%-9saccept\n%-9sdelivered to the gateway itself\n", "verdict",
+				sb_addf(c->out, "%-9saccept\n%-9sdelivered to the gateway itself\n", "verdict",
 				       "leaves");
 			return v;
 		}
 	} else {
 		p->oif = c->out_iface;
-		printf("%-9soutput out %s (sent by the gateway itself)\n", "route", p->oif);
+		sb_addf(c->out, "%-9soutput out %s (sent by the gateway itself)\n", "route", p->oif);
 		if (p->state == IR_CT_NEW)
-			explain_helpers(ir, p);
+			explain_helpers(c, p);
 		v = explain_chain(c, IR_CH_OUTPUT, p);
 		if (v != IR_V_ACCEPT)
 			return v;
@@ -694,17 +543,19 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 	if (p->state == IR_CT_NEW)
 		explain_srcnat(c, p);
 	else
-		printf("%-9snot consulted: only a new connection is translated\n", "srcnat");
-	printf("%-9saccept\n", "verdict");
-	explain_packet_print("leaves", p);
+		sb_addf(c->out, "%-9snot consulted: only a new connection is translated\n", "srcnat");
+	sb_addf(c->out, "%-9saccept\n", "verdict");
+	explain_packet_print(c->out, "leaves", p);
 	return IR_V_ACCEPT;
 }
 
-int explain_decide(struct ir *ir, struct explain_packet *p, const char *iface, uint32_t addr,
-		   const struct loc **why)
+int explain_decide(const struct ir *ir, struct explain_packet *p, const char *iface,
+		   uint32_t addr, const struct loc **why, struct strbuf *trace)
 {
 	struct explain_address a = {.iface = iface, .addr = addr};
-	struct explain_ctx c = {.ir = ir, .addrs = &a, .n_addrs = iface ? 1 : 0, .decided = why};
+	struct explain_ctx c = {
+		.ir = ir, .addrs = &a, .n_addrs = iface ? 1 : 0, .decided = why, .out = trace,
+	};
 
 	*why = NULL;
 	return (int)explain_run(&c, p);
@@ -726,7 +577,9 @@ static const struct cli_opt explain_opts[] = {
 
 static int explain_cmd_run(const struct cli_args *args)
 {
-	struct explain_ctx c = {0};
+	struct strbuf trace = {0};
+	struct explain_ctx c = {.out = &trace};
+	struct ir *ir = NULL;
 	struct explain_address *a;
 	char *name;
 	struct explain_packet p;
@@ -748,26 +601,29 @@ static int explain_cmd_run(const struct cli_args *args)
 	if (explain_packet_parse(args->n_ops - 1, args->ops + 1, &p, &c.out_iface) < 0)
 		goto out;
 	diag_quiet_warnings(true);
-	c.ir = cli_compile(args->ops[0]);
-	if (!c.ir) {
+	ir = cli_compile(args->ops[0]);
+	c.ir = ir;
+	if (!ir) {
 		rc = EXIT_POLICY;
 		goto out;
 	}
 	if (explain_check_addresses(&c) != 0)
 		goto out_ir;
-	if (p.iif && !explain_iface(c.ir, p.iif) && strcmp(p.iif, "lo") != 0)
+	if (p.iif && !ir_iface_of(c.ir, p.iif) && strcmp(p.iif, "lo") != 0)
 		printf("note     %s is not an interface of the policy\n", p.iif);
 	v = explain_run(&c, &p);
+	fputs(trace.buf, stdout);
 	if (v != IR_V_ACCEPT)
 		printf("%-9s%s\n", "verdict", explain_verdict_name(v, &p));
 	rc = v == IR_V_ACCEPT ? EXIT_OK : EXIT_NO;
 out_ir:
-	ir_free(c.ir);
+	ir_free(ir);
 out:
 	for (i = 0; i < c.n_addrs; i++)
 		free((char *)c.addrs[i].iface);
 	free(c.addrs);
 	free(c.out_iface);
+	sb_free(&trace);
 	return rc;
 }
 

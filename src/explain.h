@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct ir;
+struct strbuf;
 
 /* The packet as it travels: addresses host order, ports 0 when none. */
 struct explain_packet {
@@ -41,19 +42,19 @@ int explain_packet_parse(int argc, char **argv, struct explain_packet *p, char *
 /* Parse --address IFACE=ADDR; *iface is the caller's. 0, or EXIT_USAGE after the message. */
 int explain_packet_address(const char *arg, char **iface, uint32_t *addr);
 
-/* One line: LABEL, then the packet as `explain` prints it. */
-void explain_packet_print(const char *label, const struct explain_packet *p);
+/* One line into @out: LABEL, then the packet as `explain` prints it. */
+void explain_packet_print(struct strbuf *out, const char *label, const struct explain_packet *p);
 
 /*
  * explain.c: follow the arriving new connection @p through @ir as
- * `explain` does, printing the same trace on stdout, with @iface taken to
+ * `explain` does, writing the same trace into @trace, with @iface taken to
  * hold @addr (as --address; @iface NULL: no such knowledge). Returns the
  * verdict (enum ir_verdict). *why gets the place that decided: the
  * deciding rule's, or the `firewall` line's when a chain policy did (NULL
  * when no filter chain was consulted). p->oif stays NULL when the packet is
  * for the gateway itself; p->dnat_forward says a forward translated it.
  */
-int explain_decide(struct ir *ir, struct explain_packet *p, const char *iface, uint32_t addr,
-		   const struct loc **why);
+int explain_decide(const struct ir *ir, struct explain_packet *p, const char *iface,
+		   uint32_t addr, const struct loc **why, struct strbuf *trace);
 
 #endif

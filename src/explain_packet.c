@@ -34,7 +34,7 @@ static const char *explain_packet_state_name(unsigned bit)
 	return "?";
 }
 
-void explain_packet_print(const char *label, const struct explain_packet *p)
+void explain_packet_print(struct strbuf *out, const char *label, const struct explain_packet *p)
 {
 	char s[40], d[16];
 
@@ -44,18 +44,18 @@ void explain_packet_print(const char *label, const struct explain_packet *p)
 	else
 		ir_ip_str(p->saddr, s);
 	ir_ip_str(p->daddr, d);
-	printf("%-9s%s ", label, ir_proto_name(p->proto));
+	sb_addf(out, "%-9s%s ", label, ir_proto_name(p->proto));
 	if (p->proto == IR_P_ICMP)
-		printf("%s ", tables_icmp_name(p->icmp_type));
+		sb_addf(out, "%s ", tables_icmp_name(p->icmp_type));
 	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
-		printf("%s:%u -> %s:%u", s, p->sport, d, p->dport);
+		sb_addf(out, "%s:%u -> %s:%u", s, p->sport, d, p->dport);
 	else
-		printf("%s -> %s", s, d);
+		sb_addf(out, "%s -> %s", s, d);
 	if (p->iif)
-		printf(" in %s", p->iif);
+		sb_addf(out, " in %s", p->iif);
 	if (p->oif)
-		printf(" out %s", p->oif);
-	printf(", %s\n", explain_packet_state_name(p->state));
+		sb_addf(out, " out %s", p->oif);
+	sb_addf(out, ", %s\n", explain_packet_state_name(p->state));
 }
 
 /*

@@ -33,26 +33,13 @@ const char ipt_init_stop[] =
 const char ipt_init_status[] = "\tiptables-save | grep -e '^\\*' -e masqgen\n"
 			       "\tip6tables-save | grep -e '^\\*' -e masqgen";
 
-/*
- * The /proc/sys path of sysctl @key, shell-quoted: "net.ipv4.conf.ppp0.rp_filter"
- * is net/ipv4/conf/ppp0/rp_filter (the dots of an interface name stay).
- */
+/* The /proc/sys path of sysctl @key (ir_sysctl_path()), shell-quoted. */
 static char *ipt_init_sysctl_path(const char *key, const char *iface)
 {
-	char *path = xasprintf("/proc/sys/%s", key), *name = NULL, *p, *q;
-	size_t n = 0;
+	char *rel = ir_sysctl_path(key, iface), *path = xasprintf("/proc/sys/%s", rel);
+	char *q = escape_shell_word(path);
 
-	if (iface) {
-		char *dotted = xasprintf(".%s.", iface);
-
-		name = strstr(path, dotted);
-		n = strlen(iface);
-		free(dotted);
-	}
-	for (p = path; *p; p++)
-		if (*p == '.' && !(name && p > name && p <= name + n))
-			*p = '/';
-	q = escape_shell_word(path);
+	free(rel);
 	free(path);
 	return q;
 }

@@ -257,7 +257,7 @@ static int lab_usable(void)
 	return 0;
 }
 
-static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
+static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep, unsigned sample)
 {
 	struct lab_plan plan = {0};
 	size_t failed, ran;
@@ -273,7 +273,10 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep)
 	}
 	if (!no_apply && lab_net_apply(lab) < 0)
 		goto out;
-	lab_plan_build(lab, &plan);
+	if (sample)
+		lab_sample_build(lab, sample, &plan);
+	else
+		lab_plan_build(lab, &plan);
 	failed = run_plan(lab, &plan, tsv, &ran);
 	if (lab_interrupted)
 		goto out;
@@ -304,6 +307,7 @@ enum {
 	OPT_KEEP = 'k',
 	OPT_NO_APPLY = CLI_LONG,
 	OPT_TSV,
+	OPT_SAMPLE,
 };
 
 static const struct cli_opt lab_opts[] = {
@@ -321,16 +325,30 @@ static const struct cli_opt lab_opts[] = {
 	 "the gateway's verdict on it (accept|drop; both empty when\n"
 	 "the probe does not show one)",
 	 0, NULL},
+	{OPT_SAMPLE, "sample", "N",
+	 "instead of the probes above, N drawn tcp and udp packets\n"
+	 "(the same for the same policy path), each expected to\n"
+	 "arrive where the policy sends it, or never",
+	 0, NULL},
 	{0},
 };
 
 static int lab_run(const struct cli_args *a)
 {
 	bool keep = cli_arg(a, OPT_KEEP) != NULL;
+	const char *sample_arg = cli_arg(a, OPT_SAMPLE);
+	unsigned long sample = 0;
+	char *end;
 	struct lab lab;
 	struct ir *ir;
 	int rc;
 
+	if (sample_arg) {
+		sample = strtoul(sample_arg, &end, 10);
+		if (*end || !*sample_arg || *sample_arg == '-' || sample < 1 || sample > 1000)
+			return cli_usage_error("lab", "--sample takes a count 1-1000, not '%s'",
+					       sample_arg);
+	}
 	ir = cli_compile(a->ops[0]);
 	if (!ir)
 		return EXIT_POLICY;
@@ -342,7 +360,7 @@ static int lab_run(const struct cli_args *a)
 		rc = EXIT_SYSTEM;
 	else
 		rc = lab_main(&lab, cli_arg(a, OPT_NO_APPLY) != NULL, cli_arg(a, OPT_TSV) != NULL,
-			      keep);
+			      keep, (unsigned)sample);
 	lab_net_free(&lab);
 	ir_free(ir);
 	return rc;

@@ -6,7 +6,8 @@
  *   lab_net.c    the topology: namespaces, veths, bridges, addresses, routes,
  *                applying the policy in the gateway, cleanup
  *   lab_plan.c   the probes and the outcome the policy (IR) predicts for each
- *   lab_verdict.c the IR's filter chains applied to one packet
+ *   lab_verdict.c the IR's filter chains applied to one packet (by ir_match)
+ *   lab_sample.c drawn packets instead of the plan (--sample)
  *   lab_probe.c  the probes themselves: sockets opened inside namespaces
  *   lab_ftp.c    a tiny FTP server and client for the ftp helper probes
  *
@@ -189,15 +190,12 @@ struct lab_pkt {
 	const char *iif, *oif;		/* lab names; NULL: the gateway itself */
 	uint32_t saddr, daddr;
 	uint8_t proto;
+	uint16_t sport;			/* 0: the kernel picks one (no port list holds it) */
 	uint16_t dport;
 	int icmp_type;			/* -1: not icmp */
 	bool dnat_forward;		/* translated by one of masqgen's forwards */
 };
 
-/* Does policy interface @policy_name (maybe "ppp+") match lab interface @lab_name? */
-bool lab_verdict_ifname(const struct lab *lab, const char *policy_name, const char *lab_name);
-/* Is @addr in @a (empty: anything), or with @neg not in it? */
-bool lab_verdict_addrs(const struct ir_addrs *a, bool neg, uint32_t addr);
 /* The verdict of chain @id for @p (a chain not emitted accepts). */
 enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
 				  const struct lab_pkt *p);
@@ -245,5 +243,12 @@ struct lab_plan {
 
 /* Every probe for @lab with its expected outcome. */
 void lab_plan_build(const struct lab *lab, struct lab_plan *plan);
+
+/*
+ * lab_sample.c: @n drawn tcp and udp packets (seeded by the policy's file
+ * name) with the verdict the lab predicts, each watched where explain's
+ * engine says it goes.
+ */
+void lab_sample_build(const struct lab *lab, unsigned n, struct lab_plan *plan);
 
 #endif

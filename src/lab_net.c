@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "ir_match.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -34,16 +35,6 @@
 
 static char **created;
 static size_t n_created, cap_created;
-
-static uint32_t mask_of(unsigned len)
-{
-	return len ? 0xffffffffU << (32 - len) : 0;
-}
-
-static bool in_net(uint32_t addr, uint32_t net, unsigned len)
-{
-	return ((addr ^ net) & mask_of(len)) == 0;
-}
 
 static char *ip_s(uint32_t a)
 {
@@ -235,7 +226,7 @@ static bool is_used(const struct used *u, uint32_t a)
 
 static uint32_t first_free(const struct used *u, uint32_t net, unsigned len, bool from_top)
 {
-	uint32_t first = net + 1, last = (net | ~mask_of(len)) - 1, a;
+	uint32_t first = net + 1, last = (net | ~ir_prefix_mask(len)) - 1, a;
 
 	if (len >= 31)
 		return 0;
@@ -248,22 +239,17 @@ static uint32_t first_free(const struct used *u, uint32_t net, unsigned len, boo
 /* The internal network that contains @addr: its interface index and network. */
 static const struct ir_net *find_net(const struct ir *ir, uint32_t addr, size_t *lan)
 {
-	size_t i, j, k = 0;
+	const struct ir_net *net;
+	const struct ir_iface *f = ir_internal_of(ir, addr, &net);
+	size_t i;
 
-	for (i = 0; i < ir->n_ifaces; i++) {
-		const struct ir_iface *f = &ir->ifaces[i];
-
-		if (f->role != IR_INTERNAL)
-			continue;
-		for (j = 0; j < f->n_nets; j++) {
-			if (in_net(addr, f->nets[j].net, f->nets[j].len)) {
-				*lan = k;
-				return &f->nets[j];
-			}
-		}
-		k++;
-	}
-	return NULL;
+	if (!f)
+		return NULL;
+	*lan = 0;
+	for (i = 0; &ir->ifaces[i] != f; i++)
+		if (ir->ifaces[i].role == IR_INTERNAL)
+			(*lan)++;
+	return net;
 }
 
 static void add_host(struct lab *lab, const char *label, uint32_t addr, uint8_t len,
@@ -293,7 +279,7 @@ static void add_server(struct lab *lab, uint32_t addr)
 	if (!net)
 		return;
 	for (i = 0, k = 0; i < lab->lans[lan].n_nets; i++) {
-		if (in_net(addr, lab->lans[lan].gw_addrs[i], lab->lans[lan].gw_lens[i]))
+		if (ir_addr_in(addr, lab->lans[lan].gw_addrs[i], lab->lans[lan].gw_lens[i]))
 			k = i;
 	}
 	snprintf(label, sizeof(label), "server %s", ir_ip_str(addr, buf));
@@ -331,7 +317,7 @@ static uint32_t dynamic_addr(const struct ir *ir, unsigned nth)
 
 		for (j = 0; j < ir->n_ifaces; j++)
 			taken |= ir->ifaces[j].role == IR_EXTERNAL && ir->ifaces[j].addr &&
-				 in_net(ir->ifaces[j].addr, candidates[i], 24);
+				 ir_addr_in(ir->ifaces[j].addr, candidates[i], 24);
 		if (!taken && nth-- == 0)
 			return candidates[i];
 	}
@@ -366,14 +352,14 @@ static int plan_links(struct lab *lab)
 					"(the lab uses 203.0.113.0/24 and 192.0.2.0/24)", f->name);
 			return -1;
 		}
-		l->inet_addr = (l->gw_addr & mask_of(24)) | ((l->gw_addr & 0xff) == 1 ? 254 : 1);
-		if (in_net(LAB_FAR_ADDR, l->gw_addr, 24)) {
+		l->inet_addr = (l->gw_addr & ir_prefix_mask(24)) | ((l->gw_addr & 0xff) == 1 ? 254 : 1);
+		if (ir_addr_in(LAB_FAR_ADDR, l->gw_addr, 24)) {
 			diag_error(NULL, "the address of '%s' lies in 198.51.100.0/24, "
 					"which the lab keeps for the far Internet client", f->name);
 			return -1;
 		}
 		for (j = 0; j + 1 < lab->n_links; j++) {
-			if (in_net(lab->links[j].gw_addr, l->gw_addr, 24)) {
+			if (ir_addr_in(lab->links[j].gw_addr, l->gw_addr, 24)) {
 				diag_error(NULL, "externals '%s' and '%s' would share "
 						"one /24 link; the lab needs one per interface",
 					lab->links[j].policy_name, f->name);
@@ -476,10 +462,10 @@ uint32_t lab_net_source(const struct lab *lab, const struct ir_addrs *from)
 {
 	size_t i;
 
-	if (from->n == 0 || lab_verdict_addrs(from, false, lab->far_addr))
+	if (from->n == 0 || ir_addrs_has(from, lab->far_addr, NULL))
 		return lab->far_addr;
 	for (i = 0; i < lab->n_inet_extra; i++)
-		if (lab_verdict_addrs(from, false, lab->inet_extra[i]))
+		if (ir_addrs_has(from, lab->inet_extra[i], NULL))
 			return lab->inet_extra[i];
 	return 0;
 }
@@ -580,7 +566,7 @@ static int build_links(struct lab *lab)
 			char *a = ip_s(l->aliases[j]);
 
 			rc = ip_cmd("-n %s addr add %s/32 dev %s", lab->gw_ns, a, l->ifname);
-			if (rc == 0 && !in_net(l->aliases[j], l->gw_addr, l->len))
+			if (rc == 0 && !ir_addr_in(l->aliases[j], l->gw_addr, l->len))
 				rc = ip_cmd("-n %s route add %s/32 via %s", lab->inet_ns, a, gwip);
 			free(a);
 		}
@@ -661,7 +647,7 @@ static int build_inet_routes(struct lab *lab)
 	for (i = 0; rc == 0 && i < lab->n_lans; i++) {
 		for (j = 0; rc == 0 && j < lab->lans[i].n_nets; j++) {
 			uint8_t len = lab->lans[i].gw_lens[j];
-			char *n = cidr_s(lab->lans[i].gw_addrs[j] & mask_of(len), len);
+			char *n = cidr_s(lab->lans[i].gw_addrs[j] & ir_prefix_mask(len), len);
 
 			rc = ip_cmd("-n %s route replace %s via %s", lab->inet_ns, n, gw);
 			free(n);

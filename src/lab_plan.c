@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "ir_match.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -53,7 +54,7 @@ static bool forward_admits(const struct ir *ir, uint32_t saddr, uint32_t host, u
 
 		if (f->host == host && f->proto == proto && orig >= f->lo && orig <= f->hi &&
 		    port == f->to_lo + (orig - f->lo) &&
-		    (!f->from.n || lab_verdict_addrs(&f->from, false, saddr)))
+		    (!f->from.n || ir_addrs_has(&f->from, saddr, NULL)))
 			return true;
 	}
 	return false;
@@ -72,7 +73,7 @@ static uint32_t snat_source(const struct lab *lab, uint32_t src, const char *oif
 	for (i = 0; i < ir->n_snats; i++) {
 		const struct ir_snat *s = &ir->snats[i];
 
-		if (strcmp(s->oif, oif) == 0 && lab_verdict_addrs(&s->sources, false, src) &&
+		if (strcmp(s->oif, oif) == 0 && ir_addrs_has(&s->sources, src, NULL) &&
 		    s->sources.n)
 			return s->to ? s->to : l->gw_addr;
 	}
@@ -379,9 +380,7 @@ static const struct lab_host *lan_host_near(const struct lab *lab, uint32_t addr
 
 	for (i = 0; i < lab->n_lan_hosts; i++) {
 		const struct lab_host *h = &lab->hosts[i];
-		uint32_t m = h->len ? 0xffffffffU << (32 - h->len) : 0;
-
-		if (((h->addr ^ addr) & m) == 0)
+		if (ir_addr_in(addr, h->addr, h->len))
 			return h;
 	}
 	return &lab->hosts[0];
@@ -432,7 +431,7 @@ static void plan_reflection(const struct lab *lab, struct lab_plan *plan,
 	struct lab_probe *c;
 	char a[16], b[16];
 
-	if (!l || (f->from.n && !lab_verdict_addrs(&f->from, false, h->addr)))
+	if (!l || (f->from.n && !ir_addrs_has(&f->from, h->addr, NULL)))
 		return;
 	srv = lab_net_host(lab, r ? r->host : f->host);
 	if (!srv)
@@ -552,7 +551,7 @@ static void plan_nat1to1(const struct lab *lab, struct lab_plan *plan)
 			if (r) {
 				if (r->tag != IR_T_USER || r->verdict != IR_V_ACCEPT ||
 				    !r->daddr.n || r->daddr_neg ||
-				    !lab_verdict_addrs(&r->daddr, false, h->addr) || !r->dports.n)
+				    !ir_addrs_has(&r->daddr, h->addr, NULL) || !r->dports.n)
 					continue;
 				proto = r->dports.v[0].proto;
 				port = r->dports.v[0].lo;
@@ -598,7 +597,7 @@ static const struct lab_host *host_in(const struct lab *lab, const struct ir_add
 	size_t i;
 
 	for (i = 0; i < lab->n_hosts; i++)
-		if (a->n && lab_verdict_addrs(a, false, lab->hosts[i].addr))
+		if (a->n && ir_addrs_has(a, lab->hosts[i].addr, NULL))
 			return &lab->hosts[i];
 	return NULL;
 }
@@ -617,8 +616,8 @@ static const struct ir_forward *forward_for(const struct lab *lab, const struct 
 		if ((f->proto != IR_P_TCP && f->proto != IR_P_UDP) || !l ||
 		    !lab_net_host(lab, f->host) ||
 		    (r->proto != IR_P_ANY && r->proto != f->proto) ||
-		    (r->iif && !lab_verdict_ifname(lab, r->iif, l->ifname)) ||
-		    (f->from.n && !lab_verdict_addrs(&f->from, false, src)))
+		    (r->iif && !ir_iface_match(r->iif, l->ifname)) ||
+		    (f->from.n && !ir_addrs_has(&f->from, src, NULL)))
 			continue;
 		for (j = 0; j < r->dports.n; j++)
 			port_ok |= r->dports.v[j].proto == f->proto &&
@@ -647,10 +646,10 @@ static int rule_source(const struct lab *lab, const struct ir_rule *r, struct ru
 	if (r->saddr.n && host_in(lab, &r->saddr))
 		rp->from_lan = host_in(lab, &r->saddr);
 	for (i = 0; r->iif && !l && !rp->from_lan && i < lab->n_lan_hosts; i++)
-		if (lab_verdict_ifname(lab, r->iif, host_if(lab, &lab->hosts[i])))
+		if (ir_iface_match(r->iif, host_if(lab, &lab->hosts[i])))
 			rp->from_lan = &lab->hosts[i];
 	if (rp->from_lan) {
-		if (r->iif && !lab_verdict_ifname(lab, r->iif, host_if(lab, rp->from_lan)))
+		if (r->iif && !ir_iface_match(r->iif, host_if(lab, rp->from_lan)))
 			return -1;
 		rp->from_ns = rp->from_lan->ns;
 		rp->src = rp->from_lan->addr;

@@ -277,23 +277,13 @@ static void emit_modules(struct legacy_ctx *g)
 	sb_add(out, "\n");
 }
 
-/* The /proc path of a sysctl key; an interface name may hold dots. */
+/* The /proc path of a sysctl key in the script. */
 static char *proc_path(const struct ir_sysctl *s)
 {
-	struct strbuf sb = {0};
-	const char *k = s->key;
-	const char *at = s->iface && strncmp(k, "net.ipv4.conf.", 14) == 0 ? k + 14 : NULL;
+	char *rel = ir_sysctl_path(s->key, s->iface), *path = xasprintf("$PROC/sys/%s", rel);
 
-	sb_add(&sb, "$PROC/sys/");
-	for (; *k; k++) {
-		if (at && k == at) {
-			sb_add(&sb, s->iface);
-			k += strlen(s->iface) - 1;
-			continue;
-		}
-		sb_addn(&sb, *k == '.' ? "/" : k, 1);
-	}
-	return sb.buf;
+	free(rel);
+	return path;
 }
 
 static void emit_proc(struct legacy_ctx *g)

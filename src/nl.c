@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/netfilter.h>
 #include <linux/netlink.h>
 
 /* Answers are small, but a dump page may carry up to this much. */
@@ -77,3 +78,23 @@ out:
 	errno = err;
 	return rc;
 }
+
+const char *nl_family_name(uint32_t f)
+{
+	switch (f) {
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_ARP:
+		return "arp";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	}
+	return "?";
+}
+

@@ -26,4 +26,7 @@ uint32_t nl_seq(void);
  */
 int nl_request(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/* nftables' name of netfilter family @f: "ip", "ip6", "inet", "arp", "bridge", "netdev", else "?". */
+const char *nl_family_name(uint32_t f);
+
 #endif

@@ -4,9 +4,9 @@
  * apply (selfcheck.h).
  *
  * The verdict comes from explain's evaluator (explain_decide()), so apply
- * and `masqgen explain` never disagree; its trace is captured and shown
- * when the answer is no. A connection a forward would send to a LAN host
- * counts as cut: it no longer reaches this gateway. explain follows IPv4
+ * and `masqgen explain` never disagree; its trace, written into a buffer,
+ * is shown when the answer is no. A connection a forward would send to a
+ * LAN host counts as cut: it no longer reaches this gateway. explain follows IPv4
  * only; an IPv6 session is checked only where the answer needs no
  * evaluation (`ipv6 open` leaves IPv6 alone), else apply says it could not
  * check.
@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/rtnetlink.h>
@@ -302,35 +301,6 @@ static int selfcheck_route_iface(const struct selfcheck_session *ses, char *name
 	return rc;
 }
 
-/* explain_decide() with its trace captured into @trace instead of stdout. */
-static int selfcheck_decide(struct ir *ir, struct explain_packet *p, const char *iface,
-			    uint32_t addr, const struct loc **why, struct strbuf *trace)
-{
-	int mfd = memfd_create("masqgen-selfcheck", MFD_CLOEXEC);
-	int saved = mfd < 0 ? -1 : dup(STDOUT_FILENO);
-	char buf[4096];
-	ssize_t n;
-	int v;
-
-	fflush(stdout);
-	if (saved < 0 || dup2(mfd, STDOUT_FILENO) < 0) {
-		if (mfd >= 0)
-			close(mfd);
-		if (saved >= 0)
-			close(saved);
-		return explain_decide(ir, p, iface, addr, why);
-	}
-	v = explain_decide(ir, p, iface, addr, why);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	lseek(mfd, 0, SEEK_SET);
-	while ((n = read(mfd, buf, sizeof(buf))) > 0)
-		sb_addn(trace, buf, (size_t)n);
-	close(mfd);
-	return v;
-}
-
 /* What happens to the session, for the message; NULL: it gets through. */
 static const char *selfcheck_fate(int verdict, const struct explain_packet *p, char *buf,
 				  size_t size)
@@ -370,7 +340,7 @@ static int selfcheck_ipv4(struct ir *ir, const struct selfcheck_session *s, cons
 		snprintf(iface, sizeof(iface), "%s", holder);
 	snprintf(p.iif_name, sizeof(p.iif_name), "%s", iface);
 	p.iif = p.iif_name;
-	verdict = selfcheck_decide(ir, &p, holder, p.daddr, &why, &trace);
+	verdict = explain_decide(ir, &p, holder, p.daddr, &why, &trace);
 	ir_ip_str(ntohl(saddr), client);
 	ir_ip_str(ntohl(daddr), server);
 	fate = selfcheck_fate(verdict, &p, buf, sizeof(buf));

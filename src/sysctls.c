@@ -64,33 +64,6 @@ static bool sysctls_path_ok(const char *path)
 		   strlen(path);
 }
 
-/*
- * The path below /proc/sys of @s: dots become slashes, except inside the
- * interface name, which sits right before the last component.
- */
-static char *sysctls_path(const struct ir_sysctl *s)
-{
-	char *path = xstrdup(s->key);
-	char *last = strrchr(path, '.');
-	char *keep = NULL;
-	char *p;
-
-	if (s->iface && last) {
-		size_t n = strlen(s->iface);
-
-		if ((size_t)(last - path) > n && last[-(ptrdiff_t)n - 1] == '.' &&
-		    strncmp(last - n, s->iface, n) == 0)
-			keep = last - n;
-	}
-	for (p = path; *p; p++) {
-		if (p == keep)
-			p += strlen(s->iface);
-		if (*p == '.')
-			*p = '/';
-	}
-	return path;
-}
-
 /* Read the setting at @path (below /proc/sys); NULL with errno set. */
 static char *sysctls_read(const char *path)
 {
@@ -219,7 +192,7 @@ int sysctls_apply(const struct ir *ir, const char *state_path)
 		struct sysctls_entry *was, *e;
 		char *value;
 
-		paths[i] = sysctls_path(s);
+		paths[i] = ir_sysctl_path(s->key, s->iface);
 		was = sysctls_find(&old, paths[i]);
 		if (sysctls_find(&next, paths[i]))
 			continue;
@@ -318,7 +291,7 @@ size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 
-		paths[i] = sysctls_path(s);
+		paths[i] = ir_sysctl_path(s->key, s->iface);
 		for (j = 0; j < i && strcmp(paths[j], paths[i]) != 0; j++)
 			;
 		now = j == i ? sysctls_read(paths[i]) : NULL;

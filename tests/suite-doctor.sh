@@ -75,3 +75,18 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$MASQGEN" doctor >"$tmp/out4
 rc=$?
 if [ $rc -eq 3 ] && grep -q 'run it as root' "$tmp/out4"; then pass "doctor without root exits 3"
 else fail "doctor without root exits 3" "exit $rc: $(cat "$tmp/out4")"; fi
+
+# helper NAT modules: built in (modules.builtin below --root) is available;
+# a module nothing tells of is a warning (a tree of the test's own: --root
+# for /sys, /lib/modules and /boot, --proc-root without config.gz)
+rel=$(uname -r)
+mkdir -p "$tmp/root/lib/modules/$rel" "$tmp/root/sys/module/nf_nat_sip"
+printf 'kernel/net/netfilter/nf_nat_ftp.ko\n' >"$tmp/root/lib/modules/$rel/modules.builtin"
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor --root "$tmp/root" --proc-root "$tmp/proc" \
+	>"$tmp/out6" 2>&1
+for want in '^ok    helper ftp: ct helper and nf_nat_ftp available$' \
+	'^ok    helper sip: ct helper and nf_nat_sip available$' \
+	'^warn  helper irc: tracked, but whether nf_nat_irc exists cannot be told'; do
+	if grep -q "$want" "$tmp/out6"; then pass "doctor modules: $want"; else
+		fail "doctor modules: $want" "$(grep helper "$tmp/out6")"; fi
+done
