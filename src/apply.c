@@ -5,7 +5,10 @@
  * warn of other software's drops at the forward hook (fwdcheck.h), then
  * load the helpers' NAT modules, write the kernel settings and delete the
  * conntrack entries the new ruleset treats differently. With --confirm,
- * the whole is rolled back unless confirmed (confirm.h).
+ * the whole is rolled back unless confirmed (confirm.h). The record of
+ * kernel settings is written before the ruleset is committed. With
+ * --fallback-last-good, a policy that cannot be applied gives way to the
+ * last good ruleset (lastgood.c), else to forwarding off.
  */
 #include "apply.h"
 #include "cli.h"
@@ -16,6 +19,7 @@
 #include "kernel_cmd.h"
 #include "kmod.h"
 #include "selfcheck.h"
+#include "state.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -56,6 +60,7 @@ enum {
 	OPT_TARGET = 't',
 	OPT_CONFIRM = 'c',
 	OPT_FORCE = 'f',
+	OPT_FALLBACK = CLI_LONG,
 };
 
 static const struct cli_opt apply_opts[] = {
@@ -66,29 +71,56 @@ static const struct cli_opt apply_opts[] = {
 	{OPT_CONFIRM, "confirm", "SECS",
 	 "keep the new ruleset only if confirmed within SECS\n"
 	 "seconds (Enter here, or 'masqgen confirm' from a new\n"
-	 "login); else, or on SIGHUP/SIGTERM/SIGINT, put back\n"
-	 "masqgen's previous tables and kernel settings (nft only)",
+	 "login); else, or on any signal that would end apply,\n"
+	 "put back masqgen's previous tables and kernel settings\n"
+	 "(nft only; a watchdog process does it if apply is killed)",
 	 0, NULL},
 	{OPT_FORCE, "force", NULL, "apply even if the new ruleset would cut your session", 0, NULL},
+	{OPT_FALLBACK, "fallback-last-good", NULL,
+	 "when POLICY has errors or the kernel refuses it, load\n"
+	 "the last good ruleset (what the last successful apply\n"
+	 "loaded), and exit 6; without one, turn IPv4 and IPv6\n"
+	 "forwarding off and exit 3 (for boot scripts; nft only)",
+	 0, NULL},
 	{0},
 };
 
-static int apply_run(const struct cli_args *a)
+/*
+ * The boot's fallback when @policy could not be applied: the last good
+ * ruleset, else forwarding off, so the gateway never routes unfiltered.
+ */
+static int apply_fallback(const char *policy)
+{
+	int lock, rc = EXIT_FALLBACK;
+
+	diag_error(NULL, "'%s' was not applied: loading the last good ruleset instead", policy);
+	lock = kernel_cmd_lock();
+	if (lock < 0 || lastgood_restore() < 0) {
+		rc = EXIT_SYSTEM;
+		if (sysctls_forwarding_off() == 0)
+			diag_error(NULL, "no ruleset could be loaded: IPv4 and IPv6 forwarding are "
+					 "off");
+	} else {
+		diag_note(NULL, "fix '%s' and apply it: until then the last good ruleset stays",
+			  policy);
+	}
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+static int apply_policy(const struct cli_args *a, unsigned secs)
 {
 	const struct cli_target *t = a->target;
-	const char *policy = a->ops[0], *secs_arg = cli_arg(a, OPT_CONFIRM);
+	const char *policy = a->ops[0];
 	void *ruleset = NULL;
-	char *state = NULL;
+	char *state = NULL, *run_dir = NULL;
 	struct confirm *cf = NULL;
-	unsigned secs = 0;
+	struct sysctls_plan *plan;
 	struct ir *ir;
 	long removed;
 	int lock, rc;
 
-	if (secs_arg && confirm_parse_secs(secs_arg, &secs) < 0)
-		return EXIT_USAGE;
-	if (secs && !t->confirm)
-		return cli_usage_error(a->cmd->name, "--confirm works with the nft target only");
 	ir = cli_compile(policy);
 	if (!ir)
 		return EXIT_POLICY;
@@ -101,13 +133,23 @@ static int apply_run(const struct cli_args *a)
 	if (lock < 0)
 		goto out;
 	state = kernel_cmd_state_path();
-	if (!state || (secs && !(cf = confirm_save(state))) ||
-	    t->load(ruleset, ir, kernel_cmd_dir("MASQGEN_RUN_DIR", "/run/masqgen")) < 0)
+	run_dir = state_dir(false);
+	if (!state || !run_dir || (secs && !(cf = confirm_save(state))))
 		goto out_unlock;
+	if (t->sysctls)
+		t->sysctls(ir);
+	/* the record first: what cannot be recorded is not applied */
+	plan = sysctls_plan(ir, state);
+	if (!plan)
+		goto out_unlock;
+	if (t->load(ruleset, ir, run_dir) < 0) {
+		sysctls_cancel(plan);
+		goto out_unlock;
+	}
 	printf("applied %s\n", policy);
 	fwdcheck_warn(ir);
 	apply_modules(ir);
-	if (sysctls_apply(ir, state) < 0) {
+	if (sysctls_apply(plan) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
 		goto out_unlock;
 	}
@@ -122,12 +164,35 @@ static int apply_run(const struct cli_args *a)
 out_unlock:
 	if (cf)
 		rc = confirm_finish(cf, rc, secs);
+	if (rc == EXIT_OK && t->keep)
+		t->keep(ruleset, ir);
 	close(lock);
 out:
 	free(state);
+	free(run_dir);
 	if (ruleset)
 		t->release(ruleset);
 	ir_free(ir);
+	return rc;
+}
+
+static int apply_run(const struct cli_args *a)
+{
+	const char *secs_arg = cli_arg(a, OPT_CONFIRM);
+	bool fallback = cli_arg(a, OPT_FALLBACK) != NULL;
+	unsigned secs = 0;
+	int rc;
+
+	if (secs_arg && confirm_parse_secs(secs_arg, &secs) < 0)
+		return EXIT_USAGE;
+	if (secs && !a->target->confirm)
+		return cli_usage_error(a->cmd->name, "--confirm works with the nft target only");
+	if (fallback && (secs || !a->target->keep))
+		return cli_usage_error(a->cmd->name, "--fallback-last-good works with the nft "
+						     "target and without --confirm only");
+	rc = apply_policy(a, secs);
+	if (fallback && (rc == EXIT_POLICY || rc == EXIT_SYSTEM))
+		rc = apply_fallback(a->ops[0]);
 	return rc;
 }
 
@@ -150,7 +215,8 @@ const struct cli_command cli_apply = {
 		"ruleset: apply refuses a policy that would drop it, naming the policy line.\n",
 	.trailer = "Exit status: 0 applied, 1 policy errors or your session would be cut, 2 usage,\n"
 		   "3 the kernel or system refused (the ruleset is unchanged unless a message\n"
-		   "says otherwise), 4 not confirmed: the previous ruleset is back.\n",
+		   "says otherwise), 4 not confirmed: the previous ruleset is back, 6 the last\n"
+		   "good ruleset was loaded instead of POLICY.\n",
 	.opts = apply_opts,
 	.target_use = CLI_T_APPLY,
 	.run = apply_run,

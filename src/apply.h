@@ -16,16 +16,40 @@ struct ir;
  * wrote, the value it had before masqgen first wrote it
  * ("net/ipv4/ip_forward=0", one a line, written atomically).
  *
- * sysctls_apply(): restore the recorded settings @ir no longer names,
- * record the current value of each new one, save the record, then write
- * @ir's values. A per-interface setting of a missing interface is a
- * warning. Returns 0, or -1 after reporting the settings it could not write.
+ * sysctls_plan(), before the ruleset is committed: read the record and
+ * the current value of each setting of @ir that it lacks, and save the
+ * record with them (still holding the settings @ir no longer names).
+ * Returns the plan (borrowing @ir), or NULL after reporting why: then the
+ * record is unchanged and nothing must be applied. A per-interface setting
+ * of a missing interface is a warning.
+ *
+ * sysctls_apply(), after the commit: restore the recorded settings @ir no
+ * longer names, write @ir's values, and save the record of @ir's settings
+ * only. sysctls_cancel(), when the commit failed: save the record as it
+ * was. Both free the plan; sysctls_apply() returns 0, or -1 after
+ * reporting the settings it could not write.
  *
  * sysctls_restore(): write every recorded value back, then remove the
  * record. Returns 0 (also when there is no record), or -1 after reporting.
  */
-int sysctls_apply(const struct ir *ir, const char *state_path);
+struct sysctls_plan;
+struct sysctls_plan *sysctls_plan(const struct ir *ir, const char *state_path);
+int sysctls_apply(struct sysctls_plan *p);
+void sysctls_cancel(struct sysctls_plan *p);
 int sysctls_restore(const char *state_path);
+
+/* Write 0 to IPv4 and IPv6 forwarding (IPv6 may be missing). Returns 0, or -1 after reporting. */
+int sysctls_forwarding_off(void);
+
+/*
+ * The last good ruleset (lastgood.c), kept for the nft target in init and
+ * named network namespaces: lastgood_save() keeps @ruleset (the nft
+ * target's model, cli.h) with the settings of @ir after a successful apply (a failure is a warning); lastgood_restore()
+ * loads it with `nft -f` and writes its settings through the record, as
+ * apply does. lastgood_restore() returns 0, or -1 after reporting.
+ */
+void lastgood_save(const void *ruleset, const struct ir *ir);
+int lastgood_restore(void);
 
 /*
  * sysctls_diff(): append to @out a line for each kernel setting an apply of

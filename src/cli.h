@@ -32,6 +32,7 @@ enum {
 	EXIT_SYSTEM = 3,	/* the kernel or system refused; nothing changed */
 	EXIT_ROLLED_BACK = 4,	/* --confirm timed out, previous ruleset restored */
 	EXIT_NO = 5,		/* diff found differences, doctor found a failure */
+	EXIT_FALLBACK = 6,	/* apply --fallback-last-good: the last good ruleset instead */
 };
 
 /* What a target serves: the commands whose -t takes it. */
@@ -51,17 +52,21 @@ struct cli_target {
 	int (*emit)(const struct ir *ir, struct strbuf *out);
 	/*
 	 * apply: @lower turns the IR into what @load sends (NULL after
-	 * reporting what the target cannot express: a policy error); @load
-	 * replaces masqgen's ruleset in the kernel with it (keeping what it
-	 * needs to remember under @run_dir), adding to
-	 * ir->sysctls what the target needs written (0, or -1 after
-	 * reporting); @release frees it. @confirm: apply --confirm can put
-	 * the previous ruleset back.
+	 * reporting what the target cannot express: a policy error);
+	 * @sysctls (or NULL) adds to ir->sysctls what the target needs
+	 * written, before they are recorded; @load replaces masqgen's ruleset
+	 * in the kernel with it (keeping what it needs to remember under
+	 * @run_dir; 0, or -1 after reporting); @release frees it. @confirm:
+	 * apply --confirm can put the previous ruleset back. @keep (or NULL)
+	 * keeps an applied ruleset as the last good one, for apply
+	 * --fallback-last-good.
 	 */
 	void *(*lower)(const struct ir *ir);
-	int (*load)(const void *ruleset, struct ir *ir, const char *run_dir);
+	void (*sysctls)(struct ir *ir);
+	int (*load)(const void *ruleset, const struct ir *ir, const char *run_dir);
 	void (*release)(void *ruleset);
 	bool confirm;
+	void (*keep)(const void *ruleset, const struct ir *ir);
 	/*
 	 * init-script: the shell lines of the chkconfig wrapper's stop and
 	 * status around rc.firewall-TARGET, which @init_rc writes (NULL: the

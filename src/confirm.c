@@ -2,8 +2,9 @@
 /*
  * confirm.c - the snapshot behind `apply --confirm`: masqgen's tables as
  * the kernel holds them, and the kernel settings apply may change; the
- * rollback that puts both back. Waiting for the confirmation, and the
- * `confirm` command, are in confirm_wait.c.
+ * rollback that puts both back. The watchdog that decides and rolls back
+ * is in confirm_watch.c; apply's side of the wait and the `confirm`
+ * command are in confirm_wait.c.
  *
  * The tables are dumped through netlink into libnftnl objects (tables,
  * stateful objects, sets with their elements, chains, rules), in the
@@ -48,6 +49,7 @@
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #define CONFIRM_TABLE "masqgen"
 #define CONFIRM_TRIES 5
@@ -94,6 +96,89 @@ static void confirm_objs_free(struct confirm *cf)
 }
 
 /*
+ * What the kernel lists but refuses to be given back: an expression that
+ * writes a TCP option (`tcp option maxseg size set rt mtu`, clamp-mss) is
+ * dumped with NFTA_EXTHDR_FLAGS, which the kernel refuses beside
+ * NFTA_EXTHDR_SREG. Such an attribute is cut from the dump before parsing.
+ */
+static const struct {
+	const char *expr;
+	uint16_t when;	  /* with this attribute present... */
+	uint16_t refused; /* ...this one is refused */
+} confirm_refused[] = {
+	{"exthdr", NFTA_EXTHDR_SREG, NFTA_EXTHDR_FLAGS},
+};
+
+/* The attribute of @data (an expression named @name) to cut, or NULL. */
+static struct nlattr *confirm_refused_attr(const char *name, struct nlattr *data)
+{
+	struct nlattr *a, *cut;
+	bool when;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(confirm_refused); i++) {
+		if (strcmp(name, confirm_refused[i].expr) != 0)
+			continue;
+		when = false;
+		cut = NULL;
+		mnl_attr_for_each_nested(a, data) {
+			if (mnl_attr_get_type(a) == confirm_refused[i].when)
+				when = true;
+			else if (mnl_attr_get_type(a) == confirm_refused[i].refused)
+				cut = a;
+		}
+		if (when && cut)
+			return cut;
+	}
+	return NULL;
+}
+
+/* Remove @a from @nlh, shrinking the @n nests @nests (which hold it) too. */
+static void confirm_attr_cut(struct nlmsghdr *nlh, struct nlattr *const *nests, size_t n,
+			     struct nlattr *a)
+{
+	char *end = (char *)nlh + nlh->nlmsg_len;
+	size_t len = MNL_ALIGN(a->nla_len), i;
+
+	if (len > (size_t)(end - (char *)a))
+		len = (size_t)(end - (char *)a);
+	memmove(a, (char *)a + len, (size_t)(end - (char *)a) - len);
+	nlh->nlmsg_len -= (uint32_t)len;
+	for (i = 0; i < n; i++)
+		nests[i]->nla_len -= (uint16_t)len;
+}
+
+/* Cut from the rule message @nlh every attribute confirm_refused names. */
+static void confirm_rule_fix(struct nlmsghdr *nlh)
+{
+	struct nlattr *a, *elem, *exprs, *data, *cut;
+	const char *name;
+
+again:
+	exprs = NULL;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_RULE_EXPRESSIONS)
+			exprs = a;
+	if (!exprs)
+		return;
+	mnl_attr_for_each_nested(elem, exprs) {
+		name = NULL;
+		data = NULL;
+		mnl_attr_for_each_nested(a, elem) {
+			if (mnl_attr_get_type(a) == NFTA_EXPR_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+				data = a;
+		}
+		if (name && data && (cut = confirm_refused_attr(name, data))) {
+			confirm_attr_cut(nlh, (struct nlattr *[]){exprs, elem, data}, 3, cut);
+			goto again;
+		}
+	}
+}
+
+/*
  * Parse one dumped object; keep it when it belongs to masqgen's table,
  * without what only the kernel may set (handles, use counts, positions),
  * so the kernel takes it as a new object.
@@ -103,6 +188,8 @@ static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct confirm_dump *d = data;
 	const char *table = NULL;
 	struct confirm_obj o = {.type = d->type, .family = d->family};
+	struct nlmsghdr *copy;
+	int parsed;
 
 	switch (d->type) {
 	case NFT_MSG_NEWTABLE:
@@ -141,7 +228,12 @@ static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
 		break;
 	case NFT_MSG_NEWRULE:
 		o.obj = xnonnull(nftnl_rule_alloc());
-		if (nftnl_rule_nlmsg_parse(nlh, o.obj) < 0)
+		copy = xmalloc(nlh->nlmsg_len);
+		memcpy(copy, nlh, nlh->nlmsg_len);
+		confirm_rule_fix(copy);
+		parsed = nftnl_rule_nlmsg_parse(copy, o.obj);
+		free(copy);
+		if (parsed < 0)
 			break;
 		table = nftnl_rule_get_str(o.obj, NFTNL_RULE_TABLE);
 		nftnl_rule_unset(o.obj, NFTNL_RULE_HANDLE);
@@ -318,11 +410,14 @@ static int confirm_restore_fill(struct nft_batch *b, const struct nft_state *now
 
 /*
  * One transaction back to the saved tables, retried while other programs'
- * commits get in between (whatever masqgen's tables hold now goes).
+ * commits get in between (whatever masqgen's tables hold now goes); with
+ * @commit false the kernel only validates it. Returns 0, or -1 after
+ * reporting.
  */
-static int confirm_restore_tables(const struct confirm *cf)
+static int confirm_restore_tables(const struct confirm *cf, bool commit)
 {
-	return nft_replace(confirm_restore_fill, cf, NFT_REPLACE_ANYWAY);
+	return nft_replace(confirm_restore_fill, cf,
+			   NFT_REPLACE_ANYWAY | (commit ? 0 : NFT_REPLACE_CHECK));
 }
 
 /* The current value of /proc/sys/@path without its newline, or NULL. */
@@ -417,15 +512,22 @@ static char *confirm_read_file(const char *path, size_t *len, int *err)
 	return sb.buf;
 }
 
-/* Hold the signals that mean "roll back" in a signalfd. Returns 0, or -1. */
+/*
+ * Hold in a signalfd every signal whose default would end or stop the
+ * process: each means "roll back". SIGCHLD, SIGCONT, SIGURG and SIGWINCH
+ * are no reason to. Returns 0, or -1 after reporting.
+ */
 static int confirm_signals_hold(struct confirm *cf)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	sigfillset(&set);
+	sigdelset(&set, SIGKILL);
+	sigdelset(&set, SIGSTOP);
+	sigdelset(&set, SIGCHLD);
+	sigdelset(&set, SIGCONT);
+	sigdelset(&set, SIGURG);
+	sigdelset(&set, SIGWINCH);
 	if (sigprocmask(SIG_BLOCK, &set, &cf->oldmask) < 0)
 		goto fail;
 	cf->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -444,7 +546,7 @@ static void confirm_signals_release(struct confirm *cf)
 	sigprocmask(SIG_SETMASK, &cf->oldmask, NULL);
 }
 
-/* Settings first (reverse of apply), so nothing is routed past a missing filter. */
+/* The saved kernel settings and their record. Returns 0, or -1 after reporting. */
 static int confirm_restore_sysctls(const struct confirm *cf)
 {
 	struct strbuf values = {0};
@@ -475,18 +577,30 @@ static int confirm_restore_sysctls(const struct confirm *cf)
 	return rc;
 }
 
+/*
+ * Tables first: they were validated by confirm_save(), so a failure leaves
+ * the new ruleset with its own settings, never with the old ones. With no
+ * table to bring back it is a flush: settings first, so nothing is routed
+ * once the filter is gone.
+ */
 int confirm_rollback(const struct confirm *cf)
 {
+	bool tables_first = cf->n > 0;
 	int rc = 0;
 
-	if (confirm_restore_sysctls(cf) < 0) {
+	if (!tables_first && confirm_restore_sysctls(cf) < 0) {
+		diag_error(NULL, "the previous kernel settings could not all be restored: "
+				 "masqgen's tables stay loaded, so nothing is routed without them");
+		return -1;
+	}
+	if (confirm_restore_tables(cf, true) < 0) {
+		diag_error(NULL, "the rollback failed: the new ruleset stays loaded with its "
+				 "kernel settings (see 'masqgen show')");
+		return -1;
+	}
+	if (tables_first && confirm_restore_sysctls(cf) < 0) {
 		diag_note(NULL, "the previous kernel settings could not all be restored");
 		rc = -1;
-	}
-	if (confirm_restore_tables(cf) < 0) {
-		diag_error(NULL, "the rollback failed: the new ruleset stays loaded "
-				 "(see 'masqgen show')");
-		return -1;
 	}
 	return rc;
 }
@@ -505,8 +619,7 @@ struct confirm *confirm_save(const char *state_path)
 	int err;
 
 	cf->sigfd = -1;
-	/* a closed ssh pipe must fail a write, not kill masqgen before the rollback */
-	signal(SIGPIPE, SIG_IGN);
+	cf->chan = -1;
 	cf->state_path = xstrdup(state_path);
 	cf->record = confirm_read_file(state_path, &cf->record_len, &err);
 	if (err) {
@@ -517,6 +630,13 @@ struct confirm *confirm_save(const char *state_path)
 	if (confirm_signals_hold(cf) < 0)
 		goto out_free;
 	if (confirm_dump(cf) < 0 || nft_state_read(&st) < 0)
+		goto out_signals;
+	if (confirm_restore_tables(cf, false) < 0) {
+		diag_error(NULL, "the loaded tables could not be restored after a rollback: "
+				 "nothing was applied (apply without --confirm, or flush first)");
+		goto out_signals;
+	}
+	if (confirm_watch_start(cf) < 0)
 		goto out_signals;
 	cf->fingerprint = st.fingerprint;
 	return cf;
@@ -529,6 +649,8 @@ out_free:
 
 void confirm_free(struct confirm *cf)
 {
+	if (cf->chan >= 0)
+		close(cf->chan);
 	confirm_objs_free(cf);
 	free(cf->state_path);
 	free(cf->record);

@@ -21,19 +21,22 @@ struct confirm;
 
 /*
  * Save what is loaded, with the masqgen lock held, before apply changes
- * anything; @state_path is the record of kernel settings (apply.h). From
- * here on SIGHUP, SIGTERM and SIGINT are held for confirm_finish(), so a
- * signal during the apply itself still leads to the rollback. Returns the
- * snapshot (owned by the caller until confirm_finish()), or NULL after
- * reporting why (then nothing was changed and no signal is held).
+ * anything; @state_path is the record of kernel settings (apply.h). The
+ * kernel checks that the saved tables can be loaded again, then the
+ * watchdog starts: a process of its own session with a copy of the
+ * snapshot, which rolls back if apply dies. From here on every signal
+ * that would end apply is held for confirm_finish(), so a signal during
+ * the apply itself still leads to the rollback. Returns the snapshot
+ * (owned by the caller until confirm_finish()), or NULL after reporting
+ * why (then nothing was changed and no signal is held).
  */
 struct confirm *confirm_save(const char *state_path);
 
 /*
- * Finish an apply that ended with exit code @rc. EXIT_OK: wait up to
- * @secs for Enter on the terminal (when masqgen runs in its foreground)
- * or `masqgen confirm`; confirmed returns EXIT_OK, otherwise (time out,
- * SIGHUP, SIGTERM, SIGINT, the terminal closed) roll back and return
+ * Finish an apply that ended with exit code @rc. EXIT_OK: the watchdog
+ * waits up to @secs for Enter on the terminal (when masqgen runs in its
+ * foreground) or `masqgen confirm`; confirmed returns EXIT_OK, otherwise
+ * (time out, a signal, the terminal closed) it rolls back and this returns
  * EXIT_ROLLED_BACK. Another @rc: roll back whatever the failed apply
  * changed and return @rc. A rollback that fails returns EXIT_SYSTEM after
  * saying what stays loaded. Frees @cf.

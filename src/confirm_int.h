@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * confirm_int.h - what confirm.c (the snapshot and the rollback) and
- * confirm_wait.c (waiting for the confirmation, `masqgen confirm`) share.
+ * confirm_int.h - what confirm.c (the snapshot and the rollback),
+ * confirm_watch.c (the watchdog that decides and rolls back) and
+ * confirm_wait.c (apply's side of the wait, `masqgen confirm`) share.
  */
 #ifndef MASQGEN_CONFIRM_INT_H
 #define MASQGEN_CONFIRM_INT_H
@@ -12,6 +13,13 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#define CONFIRM_SOCK "confirm.sock"
+#define CONFIRM_REQUEST "confirm\n"
+#define CONFIRM_REPLY "kept\n"
+/* How long each side of the confirm socket waits for the other's one line. */
+#define CONFIRM_TALK_MS 5000
 
 /* One saved object: a libnftnl table, obj, set (with elements), chain or rule. */
 struct confirm_obj {
@@ -28,8 +36,27 @@ struct confirm {
 	size_t record_len;
 	struct strbuf before;	/* "PATH=VALUE" lines: the recorded settings' values before */
 	uint64_t fingerprint;	/* masqgen's tables before (apply.h) */
-	int sigfd;		/* SIGHUP, SIGTERM, SIGINT, held since the save */
+	int sigfd;		/* every deadly signal, held since the save */
 	sigset_t oldmask;
+	pid_t watch;		/* the watchdog (confirm_watch.c), or 0 */
+	int chan;		/* apply's end of the socket pair to it, or -1 */
+};
+
+/* The messages between apply and the watchdog (confirm_watch.c). */
+enum confirm_msg_kind {
+	CONFIRM_MSG_ARM = 1,	    /* arg: the seconds to wait */
+	CONFIRM_MSG_FAILED,
+	CONFIRM_MSG_KEEP,
+	CONFIRM_MSG_ROLLBACK,	    /* arg: the signal, or 0: the terminal closed */
+	CONFIRM_MSG_LISTENING,
+	CONFIRM_MSG_KEPT,
+	CONFIRM_MSG_ROLLED_BACK,
+	CONFIRM_MSG_ROLLBACK_FAILED,
+};
+
+struct confirm_msg {
+	int kind;
+	int arg;
 };
 
 /* confirm.c */
@@ -37,5 +64,17 @@ int confirm_rollback(const struct confirm *cf);
 /* Did anything change masqgen's tables since the save (or can that not be read)? */
 bool confirm_changed(const struct confirm *cf);
 void confirm_free(struct confirm *cf);
+
+/* confirm_wait.c: wait up to @ms for @events on @fd. */
+bool confirm_poll1(int fd, short events, int ms);
+
+/*
+ * confirm_watch.c: fork the watchdog, which owns a copy of @cf from here
+ * on; sets cf->watch and cf->chan. Returns 0, or -1 after reporting.
+ */
+int confirm_watch_start(struct confirm *cf);
+/* One message over the socket pair: 0, or -1 (the other end is gone). */
+int confirm_msg_send(int fd, enum confirm_msg_kind kind, int arg);
+int confirm_msg_recv(int fd, struct confirm_msg *m);
 
 #endif

@@ -1,28 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * confirm_wait.c - after `apply --confirm SECS` loaded the new ruleset:
- * wait for the admin to confirm it, else roll back (confirm.c); and the
- * `masqgen confirm` command.
+ * confirm_wait.c - apply's side of `apply --confirm SECS` once the new
+ * ruleset is loaded, and the `masqgen confirm` command. The watchdog
+ * (confirm_watch.c) keeps the clock and the confirm socket, decides and
+ * rolls back; apply relays what only it can see and reports the outcome.
  *
  * Two ways to confirm. Enter on the terminal apply runs on, when it runs
  * in the terminal's foreground (a background job reading the terminal
  * would be stopped). And `masqgen confirm` from another login: it
- * connects to a unix socket under the run directory (mode 0600, created
- * only once the new ruleset is loaded). That login is a new connection
- * through the new ruleset, which is what the admin needs to know; Enter
- * in the old session proves less, and the message says so. Without a
- * terminal (`ssh host masqgen apply ...`, automation) only the socket
- * counts.
+ * connects to the watchdog's unix socket under the run directory (mode
+ * 0600, created only once the new ruleset is loaded). That login is a new
+ * connection through the new ruleset, which is what the admin needs to
+ * know; Enter in the old session proves less, and the message says so.
+ * Without a terminal (`ssh host masqgen apply ...`, automation) only the
+ * socket counts.
  *
- * SIGHUP (the session died), SIGTERM and SIGINT roll back at once. They
- * are held in a signalfd from the moment the snapshot is taken, so a
- * signal that arrives while apply is still loading is not lost, and
- * masqgen never dies between loading and rolling back.
+ * Every signal that would end apply (SIGHUP: the session died; SIGTERM,
+ * SIGINT, SIGQUIT, SIGUSR1, SIGALRM...) rolls back at once. They are held
+ * in a signalfd from the moment the snapshot is taken, so a signal that
+ * arrives while apply is still loading is not lost; SIGKILL ends apply,
+ * and the watchdog rolls back when it sees apply gone.
  */
 #include "confirm_int.h"
 
 #include "cli.h"
 #include "diag.h"
+#include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,75 +37,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#define CONFIRM_SOCK "confirm.sock"
-#define CONFIRM_REQUEST "confirm\n"
-#define CONFIRM_REPLY "kept\n"
 #define CONFIRM_SECS_MAX 86400
-/* How long each side waits for the other's one line. */
-#define CONFIRM_TALK_MS 5000
-
-enum confirm_outcome {
-	CONFIRM_WAITING,
-	CONFIRM_KEPT,
-	CONFIRM_TIMEOUT,
-	CONFIRM_SIGNAL,
-	CONFIRM_TTY_CLOSED,
-	CONFIRM_ERROR,
-};
-
-struct confirm_wait {
-	int listen_fd;
-	int tty_fd;		/* -1: no terminal to read */
-	char *sock_path;
-	int signo;		/* the signal that ended the wait */
-};
-
-static char *confirm_sock_path(void)
-{
-	const char *dir = getenv("MASQGEN_RUN_DIR");
-
-	return xasprintf("%s/%s", dir && *dir ? dir : "/run/masqgen", CONFIRM_SOCK);
-}
-
-/* The socket `masqgen confirm` connects to; apply holds the lock, so an old one is stale. */
-static int confirm_listen(struct confirm_wait *w)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	mode_t old;
-	int fd;
-
-	if (strlen(w->sock_path) >= sizeof(sun.sun_path)) {
-		diag_error(NULL, "the socket path '%s' is too long", w->sock_path);
-		return -1;
-	}
-	strcpy(sun.sun_path, w->sock_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		goto fail;
-	unlink(w->sock_path);
-	old = umask(077);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		umask(old);
-		goto fail;
-	}
-	umask(old);
-	if (chmod(w->sock_path, 0600) < 0 || listen(fd, 4) < 0)
-		goto fail;
-	w->listen_fd = fd;
-	return 0;
-fail:
-	diag_error(NULL, "cannot listen on '%s': %s", w->sock_path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
 
 /* Wait up to @ms for @events on @fd. */
-static bool confirm_poll1(int fd, short events, int ms)
+bool confirm_poll1(int fd, short events, int ms)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 
@@ -110,34 +53,6 @@ static bool confirm_poll1(int fd, short events, int ms)
 		if (errno != EINTR)
 			return false;
 	return p.revents & events;
-}
-
-/*
- * A connection on the socket: it confirms when it comes from root or our
- * own user and says CONFIRM_REQUEST; it is answered once the decision to
- * keep is made.
- */
-static bool confirm_accept(struct confirm_wait *w)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char buf[sizeof(CONFIRM_REQUEST)] = "";
-	ssize_t n = -1;
-	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-	    (cred.uid == 0 || cred.uid == geteuid()) && confirm_poll1(fd, POLLIN, CONFIRM_TALK_MS))
-		n = recv(fd, buf, sizeof(buf) - 1, 0);
-	if (n != (ssize_t)strlen(CONFIRM_REQUEST) || strcmp(buf, CONFIRM_REQUEST) != 0) {
-		close(fd);
-		return false;
-	}
-	unlink(w->sock_path);
-	send(fd, CONFIRM_REPLY, strlen(CONFIRM_REPLY), MSG_NOSIGNAL);
-	close(fd);
-	return true;
 }
 
 /* The terminal to read Enter from: ours, and we are in its foreground. */
@@ -156,64 +71,20 @@ static int confirm_tty(void)
 	return fd;
 }
 
-static enum confirm_outcome confirm_tty_read(int fd)
+/* Enter typed: 1; nothing yet: 0; the terminal closed: -1. */
+static int confirm_tty_read(int fd)
 {
 	char buf[256];
 	ssize_t n = read(fd, buf, sizeof(buf));
 
 	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? CONFIRM_WAITING : CONFIRM_TTY_CLOSED;
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	if (n == 0)
-		return CONFIRM_TTY_CLOSED;
-	return memchr(buf, '\n', (size_t)n) ? CONFIRM_KEPT : CONFIRM_WAITING;
+		return -1;
+	return memchr(buf, '\n', (size_t)n) ? 1 : 0;
 }
 
-static long confirm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static enum confirm_outcome confirm_loop(const struct confirm *cf, struct confirm_wait *w,
-					 unsigned secs)
-{
-	long deadline = confirm_now_ms() + secs * 1000L;
-	struct signalfd_siginfo si;
-
-	for (;;) {
-		struct pollfd p[3] = {
-			{.fd = cf->sigfd, .events = POLLIN},
-			{.fd = w->listen_fd, .events = POLLIN},
-			{.fd = w->tty_fd, .events = POLLIN},
-		};
-		long left = deadline - confirm_now_ms();
-
-		if (left <= 0)
-			return CONFIRM_TIMEOUT;
-		if (poll(p, w->tty_fd >= 0 ? 3 : 2, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			diag_error(NULL, "cannot wait for the confirmation: %s", strerror(errno));
-			return CONFIRM_ERROR;
-		}
-		if (p[0].revents && read(cf->sigfd, &si, sizeof(si)) == sizeof(si)) {
-			w->signo = (int)si.ssi_signo;
-			return CONFIRM_SIGNAL;
-		}
-		if (p[1].revents && confirm_accept(w))
-			return CONFIRM_KEPT;
-		if (w->tty_fd >= 0 && p[2].revents) {
-			enum confirm_outcome o = confirm_tty_read(w->tty_fd);
-
-			if (o != CONFIRM_WAITING)
-				return o;
-		}
-	}
-}
-
-static void confirm_announce(const struct confirm_wait *w, unsigned secs)
+static void confirm_announce(bool tty, unsigned secs)
 {
 	fprintf(stderr,
 		"masqgen: the new ruleset stays only if confirmed within %u second%s, else the "
@@ -221,72 +92,96 @@ static void confirm_announce(const struct confirm_wait *w, unsigned secs)
 		secs, secs == 1 ? "" : "s");
 	fprintf(stderr, "masqgen:   run 'masqgen confirm' from a new login (proof that new "
 			"connections get through)\n");
-	if (w->tty_fd >= 0)
+	if (tty)
 		fprintf(stderr, "masqgen:   or press Enter here (proves only that this "
 				"session still works)\n");
 	else
 		fprintf(stderr, "masqgen:   (no terminal to answer on here)\n");
 }
 
-static void confirm_why(enum confirm_outcome o, const struct confirm_wait *w, unsigned secs)
+/*
+ * Relay to the watchdog what happens here (a signal, Enter, the terminal
+ * closing) until it tells the outcome. Returns it, or 0 when the watchdog
+ * is gone without telling.
+ */
+static int confirm_relay(struct confirm *cf, int tty_fd)
 {
-	switch (o) {
-	case CONFIRM_TIMEOUT:
-		fprintf(stderr, "masqgen: not confirmed within %u second%s: rolling back\n", secs,
-			secs == 1 ? "" : "s");
-		break;
-	case CONFIRM_SIGNAL:
-		fprintf(stderr, "masqgen: SIG%s received: rolling back\n",
-			sigabbrev_np(w->signo) ? sigabbrev_np(w->signo) : "?");
-		break;
-	case CONFIRM_TTY_CLOSED:
-		fprintf(stderr, "masqgen: the terminal closed before a confirmation: rolling back\n");
-		break;
-	default:
-		fprintf(stderr, "masqgen: rolling back\n");
-		break;
+	struct signalfd_siginfo si;
+	struct confirm_msg m;
+	int r;
+
+	for (;;) {
+		struct pollfd p[3] = {
+			{.fd = cf->chan, .events = POLLIN},
+			{.fd = cf->sigfd, .events = POLLIN},
+			{.fd = tty_fd, .events = POLLIN},
+		};
+
+		if (poll(p, tty_fd >= 0 ? 3 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		if (p[0].revents)
+			return confirm_msg_recv(cf->chan, &m) < 0 ? 0 : m.kind;
+		if (p[1].revents && read(cf->sigfd, &si, sizeof(si)) == sizeof(si))
+			confirm_msg_send(cf->chan, CONFIRM_MSG_ROLLBACK, (int)si.ssi_signo);
+		if (tty_fd >= 0 && p[2].revents) {
+			r = confirm_tty_read(tty_fd);
+			if (r != 0) {
+				confirm_msg_send(cf->chan, r > 0 ? CONFIRM_MSG_KEEP
+								 : CONFIRM_MSG_ROLLBACK, 0);
+				tty_fd = -1;
+			}
+		}
 	}
+}
+
+/* Tell the watchdog @kind (ARM with @secs, or FAILED); its answer, or 0 when it is gone. */
+static int confirm_tell(struct confirm *cf, enum confirm_msg_kind kind, unsigned secs)
+{
+	struct confirm_msg m;
+
+	if (confirm_msg_send(cf->chan, kind, (int)secs) < 0 || confirm_msg_recv(cf->chan, &m) < 0)
+		return 0;
+	return m.kind;
 }
 
 int confirm_finish(struct confirm *cf, int rc, unsigned secs)
 {
-	struct confirm_wait w = {.listen_fd = -1, .tty_fd = -1};
-	enum confirm_outcome o = CONFIRM_ERROR;
+	int outcome, tty_fd = -1;
 
-	if (rc != EXIT_OK) {
-		/* a failed apply: undo what it changed, if it got that far */
-		if (confirm_changed(cf)) {
-			diag_note(NULL, "apply failed after loading the new ruleset: rolling back");
-			rc = confirm_rollback(cf) < 0 ? EXIT_SYSTEM : rc;
-		}
-		goto out;
-	}
 	/* what apply printed comes before the question */
 	fflush(stdout);
-	w.sock_path = confirm_sock_path();
-	if (confirm_listen(&w) == 0) {
-		w.tty_fd = confirm_tty();
-		confirm_announce(&w, secs);
-		o = confirm_loop(cf, &w, secs);
-		close(w.listen_fd);
-		if (w.tty_fd >= 0)
-			close(w.tty_fd);
-		unlink(w.sock_path);
+	if (rc != EXIT_OK) {
+		/* a failed apply: undo what it changed, if it got that far */
+		outcome = confirm_tell(cf, CONFIRM_MSG_FAILED, 0);
+	} else {
+		outcome = confirm_tell(cf, CONFIRM_MSG_ARM, secs);
+		if (outcome == CONFIRM_MSG_LISTENING) {
+			tty_fd = confirm_tty();
+			confirm_announce(tty_fd >= 0, secs);
+			outcome = confirm_relay(cf, tty_fd);
+			if (tty_fd >= 0)
+				close(tty_fd);
+		}
 	}
-	if (o == CONFIRM_KEPT) {
-		printf("confirmed: the new ruleset stays\n");
-		goto out;
+	if (!outcome) {
+		/* the watchdog is gone (SIGKILL): apply still has the snapshot */
+		fprintf(stderr, "masqgen: the --confirm watchdog is gone: rolling back\n");
+		outcome = confirm_rollback(cf) < 0 ? CONFIRM_MSG_ROLLBACK_FAILED
+						    : CONFIRM_MSG_ROLLED_BACK;
 	}
-	confirm_why(o, &w, secs);
-	if (confirm_rollback(cf) < 0) {
+	close(cf->chan);
+	cf->chan = -1;
+	while (waitpid(cf->watch, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (outcome == CONFIRM_MSG_ROLLBACK_FAILED)
 		rc = EXIT_SYSTEM;
-		goto out;
-	}
-	fprintf(stderr, "masqgen: rolled back: masqgen's tables and kernel settings are as they "
-			"were before this apply\n");
-	rc = EXIT_ROLLED_BACK;
-out:
-	free(w.sock_path);
+	else if (rc == EXIT_OK && outcome == CONFIRM_MSG_KEPT)
+		printf("confirmed: the new ruleset stays\n");
+	else if (rc == EXIT_OK)
+		rc = EXIT_ROLLED_BACK;
 	/* signals stay held: the decision is made and masqgen is about to exit */
 	close(cf->sigfd);
 	confirm_free(cf);
@@ -312,11 +207,14 @@ int confirm_parse_secs(const char *arg, unsigned *secs)
 static int confirm_run(const struct cli_args *a)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	char *path = confirm_sock_path();
+	char *path = NULL;
 	char buf[sizeof(CONFIRM_REPLY)] = "";
 	int fd = -1, rc = EXIT_SYSTEM;
 	ssize_t n = -1;
 
+	path = state_path(CONFIRM_SOCK, false);
+	if (!path)
+		goto out;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		diag_error(NULL, "the socket path '%s' is too long", path);
 		goto out;
@@ -357,7 +255,8 @@ const struct cli_command cli_confirm = {
 		"a confirmation in time that apply puts the previous ruleset back. Run it from\n"
 		"a new login to the gateway: that the login got through shows the new ruleset\n"
 		"lets new connections in. It talks to the waiting apply over the unix socket\n"
-		"/run/masqgen/" CONFIRM_SOCK " (root only).\n",
+		"/run/masqgen/NETNS/" CONFIRM_SOCK " (root only), NETNS naming this network\n"
+		"namespace (init, or its 'ip netns' name).\n",
 	.trailer = "Exit status: 0 kept, 2 usage, 3 no apply is waiting for a confirmation.\n",
 	.run = confirm_run,
 };

@@ -31,8 +31,7 @@ static long diff_cmd_compare(struct ir *ir, const struct nft_model *m, const cha
 			     const struct nft_dump *d, const struct ipt_loaded *il,
 			     struct strbuf *out)
 {
-	char *state = xasprintf("%s/sysctls",
-				kernel_cmd_dir("MASQGEN_STATE_DIR", "/var/lib/masqgen"));
+	char *state = kernel_cmd_state_path();
 	const struct ipt_model *have;
 	struct ipt_model *want;
 	long n = -1;

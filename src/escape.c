@@ -71,7 +71,13 @@ static void nft_char(struct strbuf *sb, char c)
 
 void escape_nft_string(struct strbuf *sb, const char *s)
 {
-	escape_each(sb, s, "_", nft_char);
+	const char *p = s;
+
+	/* a comment is mostly plain ASCII (file:line, every set element): at once */
+	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		p++;
+	sb_addn(sb, s, (size_t)(p - s));
+	escape_each(sb, p, "_", nft_char);
 }
 
 /* A backslash before each character a double-quoted word cannot hold as is. */

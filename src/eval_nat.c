@@ -411,6 +411,37 @@ static void check_multi_wan(struct eval *e)
 	}
 }
 
+/*
+ * Reflection with a dynamic external cannot name that interface's address
+ * (prerouting knows a local address only as local): it also takes a
+ * passthrough bridge's, which deserves a word when the policy has one.
+ */
+static void check_dynamic_reflection(struct eval *e)
+{
+	const struct ir_iface *dyn = NULL, *pass = NULL;
+	const struct ir_forward *f = NULL;
+	size_t i;
+
+	for (i = 0; i < e->ir->n_forwards && !f; i++)
+		if (e->ir->forwards[i].reflect)
+			f = &e->ir->forwards[i];
+	for (i = 0; f && i < e->ir->n_ifaces; i++) {
+		const struct ir_iface *x = &e->ir->ifaces[i];
+
+		if (x->role == IR_EXTERNAL && !x->addr && !dyn)
+			dyn = x;
+		if (x->role == IR_PASSTHROUGH && !pass)
+			pass = x;
+	}
+	if (!dyn || !pass)
+		return;
+	diag_warning(&f->loc,
+		     "reflection takes every local address outside the internal networks while "
+		     "external '%s' is dynamic, the address of passthrough '%s' too: give '%s' "
+		     "its 'address', or add 'noreflect'",
+		     dyn->name, pass->name, dyn->name);
+}
+
 void eval_check_forwards(struct eval *e)
 {
 	struct ir *ir = e->ir;
@@ -459,6 +490,7 @@ void eval_check_forwards(struct eval *e)
 	free(c);
 	free(k);
 	check_multi_wan(e);
+	check_dynamic_reflection(e);
 }
 
 /* Without `masquerade`: every internal network out of every external. */

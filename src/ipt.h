@@ -163,10 +163,10 @@ int ipt_apply(const struct ipt_model *m);
 /*
  * ipt_apply.c: the iptables target of apply (cli.h): the model of @ir
  * (NULL after reporting what iptables cannot express), loading it with
- * ipt_apply() and adding the timeout sysctls to ir->sysctls, freeing it.
+ * ipt_apply(), freeing it; ipt_timeout_sysctls() adds its settings.
  */
 void *ipt_target_lower(const struct ir *ir);
-int ipt_target_load(const void *m, struct ir *ir, const char *run_dir);
+int ipt_target_load(const void *m, const struct ir *ir, const char *run_dir);
 void ipt_target_release(void *m);
 
 /*

@@ -389,12 +389,9 @@ void *ipt_target_lower(const struct ir *ir)
 	return ir_check_modern(ir) == 0 ? ipt_lower(ir) : NULL;
 }
 
-int ipt_target_load(const void *m, struct ir *ir, const char *run_dir)
+int ipt_target_load(const void *m, const struct ir *ir, const char *run_dir)
 {
-	if (ipt_apply(m) < 0)
-		return -1;
-	ipt_timeout_sysctls(ir);
-	return 0;
+	return ipt_apply(m);
 }
 
 void ipt_target_release(void *m)

@@ -88,37 +88,50 @@ static void per_source(struct ipt_chain *ch, const struct ir_addrs *from, const 
 }
 
 /*
- * A sub-chain @name for connections from internal interfaces to one of the
- * gateway's own addresses outside every internal network and 127/8
- * (reflection): @parent jumps to it for each internal interface, it
- * returns for those networks, then holds @rules (built in a chain of the
- * same name outside the model). Nothing when @rules is empty.
+ * A sub-chain @name for connections from internal interfaces to the
+ * external interfaces' addresses (reflection): @parent jumps to it for each
+ * internal interface and static external address, then it holds @rules
+ * (built in a chain of the same name outside the model). With a dynamic
+ * external the jump takes every local address (addrtype LOCAL cannot name
+ * an interface in prerouting) and the sub-chain first returns for the
+ * internal networks and 127/8. Nothing when @rules is empty.
  */
 static void reflect_chain(struct ipt_table_model *tm, const char *parent, const struct ir *ir,
 			  struct ipt_chain *rules)
 {
+	struct ir_addrs pub = {0};
 	struct ipt_chain *sub, *ch;
+	bool fixed;
 	size_t i, j;
 	char *jump;
 
 	if (!rules->n_rules)
 		return;
+	fixed = ir_external_addrs(ir, &pub);
 	jump = xasprintf(" -j %s", rules->name);
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *ifc = &ir->ifaces[i];
-		char *spec;
+		char buf[16], *spec;
 
 		if (ifc->role != IR_INTERNAL)
 			continue;
-		spec = xasprintf(" -i %s -m addrtype --dst-type LOCAL", ifc->name);
 		ch = ipt_chain_get(tm, parent, NULL);
-		ipt_rule_add(ch, spec, &ifc->loc, "reflection", jump);
-		free(spec);
+		for (j = 0; j < (fixed ? pub.n : 1); j++) {
+			if (fixed)
+				spec = xasprintf(" -d %s/32 -i %s", ir_ip_str(pub.v[j].lo, buf),
+						 ifc->name);
+			else
+				spec = xasprintf(" -i %s -m addrtype --dst-type LOCAL", ifc->name);
+			ipt_rule_add(ch, spec, &ifc->loc, "reflection", jump);
+			free(spec);
+		}
 	}
 	free(jump);
+	free(pub.v);
 	sub = ipt_chain_get(tm, rules->name, NULL);
-	ipt_rule_add(sub, " -d 127.0.0.0/8", NULL, "reflection", " -j RETURN");
-	for (i = 0; i < ir->n_ifaces; i++) {
+	if (!fixed)
+		ipt_rule_add(sub, " -d 127.0.0.0/8", NULL, "reflection", " -j RETURN");
+	for (i = 0; !fixed && i < ir->n_ifaces; i++) {
 		const struct ir_iface *ifc = &ir->ifaces[i];
 
 		for (j = 0; ifc->role == IR_INTERNAL && j < ifc->n_nets; j++) {

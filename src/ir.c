@@ -113,6 +113,26 @@ const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name)
 	return NULL;
 }
 
+bool ir_external_addrs(const struct ir *ir, struct ir_addrs *out)
+{
+	struct ir_addr *a;
+	size_t i;
+
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (ir->ifaces[i].role == IR_EXTERNAL && !ir->ifaces[i].addr)
+			return false;
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *ifc = &ir->ifaces[i];
+
+		if (ifc->role != IR_EXTERNAL)
+			continue;
+		a = VEC_PUSH(out->v, out->n, out->cap);
+		a->lo = a->hi = ifc->addr;
+		a->loc = ifc->loc;
+	}
+	return true;
+}
+
 bool ir_addr_prefix(const struct ir_addr *a, unsigned *len)
 {
 	uint32_t size = a->hi - a->lo;

@@ -436,6 +436,15 @@ void ir_rule_free(struct ir_rule *r);
 /* Interface lookups: the first interface of that name and role, or NULL. */
 const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name);
 
+/*
+ * The addresses reflection captures, every external's static address, into
+ * @out; false (and @out untouched) when an external is dynamic, because
+ * nft and iptables cannot tell in prerouting which interface holds a local
+ * address (the backends then capture every local address outside the
+ * internal networks and 127/8).
+ */
+bool ir_external_addrs(const struct ir *ir, struct ir_addrs *out);
+
 /* True when [a->lo, a->hi] is an aligned prefix; *len gets its length. */
 bool ir_addr_prefix(const struct ir_addr *a, unsigned *len);
 

@@ -10,6 +10,7 @@
 #include "kernel_cmd.h"
 #include "nft.h"
 #include "nft_dump.h"
+#include "state.h"
 #include "util.h"
 
 #include <errno.h>
@@ -18,44 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-const char *kernel_cmd_dir(const char *env, const char *fallback)
-{
-	const char *dir = getenv(env);
-
-	return dir && *dir ? dir : fallback;
-}
-
-/* Create @dir (one level) if missing. Returns 0, or -1 after reporting. */
-static int kernel_cmd_mkdir(const char *dir)
-{
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		diag_error(NULL, "cannot create '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
 
 char *kernel_cmd_state_path(void)
 {
-	const char *dir = kernel_cmd_dir("MASQGEN_STATE_DIR", "/var/lib/masqgen");
-
-	if (kernel_cmd_mkdir(dir) < 0)
-		return NULL;
-	return xasprintf("%s/sysctls", dir);
+	return state_path("sysctls", true);
 }
 
 int kernel_cmd_lock(void)
 {
-	const char *dir = kernel_cmd_dir("MASQGEN_RUN_DIR", "/run/masqgen");
-	char *path;
-	int fd;
+	char *path = state_path("lock", false);
+	int fd = -1;
 
-	if (kernel_cmd_mkdir(dir) < 0)
+	if (!path)
 		return -1;
-	path = xasprintf("%s/lock", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		diag_error(NULL, "cannot open the lock file '%s': %s", path, strerror(errno));

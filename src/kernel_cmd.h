@@ -5,9 +5,10 @@
  * the path of the record of replaced kernel settings, and compiling a
  * policy for the nft backend.
  *
- * Files: the lock under /run/masqgen (MASQGEN_RUN_DIR), the record of
- * replaced kernel settings under /var/lib/masqgen (MASQGEN_STATE_DIR);
- * the variables exist for tests and containers.
+ * Files (state.h, one directory per network namespace): the lock under
+ * /run/masqgen (MASQGEN_RUN_DIR), the record of replaced kernel settings
+ * under /var/lib/masqgen (MASQGEN_STATE_DIR); the variables exist for
+ * tests and containers.
  */
 #ifndef MASQGEN_KERNEL_CMD_H
 #define MASQGEN_KERNEL_CMD_H
@@ -16,9 +17,6 @@
 
 struct ir;
 struct nft_model;
-
-/* The value of environment variable @env when set and not empty, else @fallback. */
-const char *kernel_cmd_dir(const char *env, const char *fallback);
 
 /*
  * Serialize masqgen runs that change the kernel: an exclusive flock on

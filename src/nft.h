@@ -145,7 +145,7 @@ int nft_unload(void);
  * (its record in @run_dir), freeing it.
  */
 void *nft_target_lower(const struct ir *ir);
-int nft_target_load(const void *m, struct ir *ir, const char *run_dir);
+int nft_target_load(const void *m, const struct ir *ir, const char *run_dir);
 void nft_target_release(void *m);
 
 /* nft_kernel.c: `check --kernel`: lower @ir and let the kernel validate it. */

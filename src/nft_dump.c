@@ -2,7 +2,8 @@
 /*
  * nft_dump.c - read masqgen's loaded tables into the model (nft_dump.h):
  * one dump per object kind over one netlink socket, one element dump per
- * set, each message parsed by libnftnl.
+ * set; each message parsed by libnftnl, but element dumps, read here with
+ * libmnl.
  */
 #include "nft_dump.h"
 
@@ -12,6 +13,7 @@
 #include "nl.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #define DUMP_TABLE "masqgen"
 #define DUMP_TRIES 5
@@ -33,7 +36,10 @@ struct rd {
 	struct nft_dump *d;
 	char **set_names[NFT_FAM_COUNT];	/* kernel names, by set number */
 	size_t cap_names[NFT_FAM_COUNT];
-	struct nftnl_set *elems;		/* the set whose elements are read */
+	/* the set whose elements are read: its kind, its elements so far */
+	enum nft_set_kind kind;
+	struct raw_elem *raw;
+	size_t n_raw, cap_raw;
 };
 
 static const int dump_families[NFT_FAM_COUNT] = {NFPROTO_IPV4, NFPROTO_IPV6};
@@ -225,15 +231,6 @@ out:
 	return MNL_CB_OK;
 }
 
-static int elem_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct rd *r = data;
-
-	if (nftnl_set_elems_nlmsg_parse(nlh, r->elems) < 0)
-		return MNL_CB_ERROR;
-	return MNL_CB_OK;
-}
-
 /* The policy place in an element's or a rule's user data, or NULL. */
 static int udata_cb(const struct nftnl_udata *attr, void *data)
 {
@@ -253,12 +250,6 @@ static char *udata_comment(const void *udata, uint32_t len)
 		nftnl_udata_parse(udata, len, udata_cb, &comment);
 	return comment ? xstrdup(comment) : NULL;
 }
-
-/* One kernel element: its key fields, data, whether it ends an interval. */
-struct raw_elem {
-	struct nft_elem e;
-	bool end;
-};
 
 static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, uint32_t *k)
 {
@@ -292,6 +283,89 @@ static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, u
 		k[2] = get_be16(b + 8);
 		return;
 	}
+}
+
+/* One kernel element: its key fields, data, whether it ends an interval. */
+struct raw_elem {
+	struct nft_elem e;
+	bool end;
+};
+
+static int elem_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, NFTA_SET_ELEM_MAX) > 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+/* The value in an NFTA_DATA nest, or NULL; *len its length. */
+static const void *data_value(const struct nlattr *nest, uint32_t *len)
+{
+	const struct nlattr *a;
+
+	if (!nest || mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return NULL;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE) {
+			*len = mnl_attr_get_payload_len(a);
+			return mnl_attr_get_payload(a);
+		}
+	}
+	return NULL;
+}
+
+/* One NFTA_LIST_ELEM of a dump, as the set's kind reads it. */
+static int raw_elem_add(struct rd *r, const struct nlattr *elem)
+{
+	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1] = {0};
+	struct raw_elem *re;
+	const void *p;
+	uint32_t len = 0;
+
+	if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM ||
+	    mnl_attr_parse_nested(elem, elem_attr_cb, tb) < 0)
+		return -1;
+	re = VEC_PUSH(r->raw, r->n_raw, r->cap_raw);
+	memset(re, 0, sizeof(*re));
+	p = data_value(tb[NFTA_SET_ELEM_KEY], &len);
+	if (p)
+		decode_key(r->kind, p, len, re->e.k);
+	re->e.hi = re->e.k[0];
+	if (tb[NFTA_SET_ELEM_FLAGS] && mnl_attr_validate(tb[NFTA_SET_ELEM_FLAGS], MNL_TYPE_U32) == 0)
+		re->end = ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) &
+			  NFT_SET_ELEM_INTERVAL_END;
+	p = data_value(tb[NFTA_SET_ELEM_DATA], &len);
+	if (p && len >= 6) {
+		re->e.d[0] = get_be32(p);
+		re->e.d[1] = get_be16((const uint8_t *)p + 4);
+	}
+	if (tb[NFTA_SET_ELEM_USERDATA] && !re->end)
+		re->e.comment = udata_comment(mnl_attr_get_payload(tb[NFTA_SET_ELEM_USERDATA]),
+					      mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_USERDATA]));
+	return 0;
+}
+
+/*
+ * A message of a set's element dump, parsed here: libnftnl would make an
+ * object of each element, and a forward map has a hundred thousand.
+ */
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *elem;
+	struct rd *r = data;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		mnl_attr_for_each_nested(elem, a)
+			if (raw_elem_add(r, elem) < 0)
+				return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
 }
 
 static int raw_cmp(const void *a, const void *b)
@@ -330,58 +404,32 @@ static int read_elems(struct rd *r, struct mnl_socket *nl, int f, size_t idx)
 	struct nft_table *t = &r->d->m->t[f];
 	struct nft_set *s = &t->sets[idx];
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *ne;
-	struct raw_elem *raw = NULL;
-	size_t n = 0, cap = 0;
+	struct nftnl_set *ns = xnonnull(nftnl_set_alloc());
 	struct nlmsghdr *nlh;
+	size_t i;
 	int rc;
 
-	r->elems = xnonnull(nftnl_set_alloc());
-	nftnl_set_set_u32(r->elems, NFTNL_SET_FAMILY, (uint32_t)dump_families[f]);
-	nftnl_set_set_str(r->elems, NFTNL_SET_TABLE, DUMP_TABLE);
-	nftnl_set_set_str(r->elems, NFTNL_SET_NAME, r->set_names[f][idx]);
+	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, (uint32_t)dump_families[f]);
+	nftnl_set_set_str(ns, NFTNL_SET_TABLE, DUMP_TABLE);
+	nftnl_set_set_str(ns, NFTNL_SET_NAME, r->set_names[f][idx]);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, (uint16_t)dump_families[f],
 				    NLM_F_DUMP, 0);
-	nftnl_set_elems_nlmsg_build_payload(nlh, r->elems);
+	nftnl_set_elems_nlmsg_build_payload(nlh, ns);
+	nftnl_set_free(ns);
+	r->kind = s->kind;
+	r->n_raw = 0;
 	rc = nl_request(nl, nlh, elem_cb, r);
-	it = rc == 0 ? xnonnull(nftnl_set_elems_iter_create(r->elems)) : NULL;
-	while (it && (ne = nftnl_set_elems_iter_next(it))) {
-		struct raw_elem *re = VEC_PUSH(raw, n, cap);
-		const void *p;
-		uint32_t len = 0;
-
-		memset(re, 0, sizeof(*re));
-		p = nftnl_set_elem_get(ne, NFTNL_SET_ELEM_KEY, &len);
-		if (p)
-			decode_key(s->kind, p, len, re->e.k);
-		re->e.hi = re->e.k[0];
-		if (nftnl_set_elem_is_set(ne, NFTNL_SET_ELEM_FLAGS))
-			re->end = nftnl_set_elem_get_u32(ne, NFTNL_SET_ELEM_FLAGS) &
-				  NFT_SET_ELEM_INTERVAL_END;
-		p = nftnl_set_elem_get(ne, NFTNL_SET_ELEM_DATA, &len);
-		if (p && len >= 6) {
-			re->e.d[0] = get_be32(p);
-			re->e.d[1] = get_be16((const uint8_t *)p + 4);
-		}
-		p = nftnl_set_elem_get(ne, NFTNL_SET_ELEM_USERDATA, &len);
-		if (!re->end)
-			re->e.comment = udata_comment(p, len);
-	}
-	if (it)
-		nftnl_set_elems_iter_destroy(it);
-	nftnl_set_free(r->elems);
-	r->elems = NULL;
-	if (s->interval) {
-		build_intervals(s, raw, n);
+	if (rc < 0) {
+		for (i = 0; i < r->n_raw; i++)
+			free(r->raw[i].e.comment);
+	} else if (s->interval) {
+		build_intervals(s, r->raw, r->n_raw);
 	} else {
-		size_t i;
-
-		for (i = 0; i < n; i++)
-			*nft_elem_add(s, NULL) = raw[i].e;
+		nft_set_reserve(s, r->n_raw);
+		for (i = 0; i < r->n_raw; i++)
+			*nft_elem_add(s, NULL) = r->raw[i].e;
 		nft_set_normalize(t, idx, false);
 	}
-	free(raw);
 	return rc;
 }
 
@@ -475,6 +523,9 @@ static void rd_reset(struct rd *r)
 		r->set_names[f] = NULL;
 		r->cap_names[f] = 0;
 	}
+	free(r->raw);
+	r->raw = NULL;
+	r->n_raw = r->cap_raw = 0;
 }
 
 int nft_dump_read(struct nft_dump *d)

@@ -88,7 +88,7 @@ void *nft_target_lower(const struct ir *ir)
 	return ir_check_modern(ir) == 0 ? nft_lower(ir) : NULL;
 }
 
-int nft_target_load(const void *m, struct ir *ir, const char *run_dir)
+int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
 {
 	char *record = xasprintf("%s/nft-loaded", run_dir);
 	int rc = nft_apply(m, record);

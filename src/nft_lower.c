@@ -214,6 +214,12 @@ static struct nft_rule *reflect_rule(struct nft_lower *lc, struct nft_chain *c,
 	struct ir_addr *a;
 
 	nft_match_ifname(r, NFT_SEL_IIFNAME, ifc->name);
+	/* static externals: exactly their addresses, never docker0's or a VPN's */
+	if (ir_external_addrs(lc->ir, &nets)) {
+		nft_match_addrs(t, r, NFT_SEL_DADDR, &nets, false, xstrdup("external_addrs"));
+		free(nets.v);
+		return r;
+	}
 	nft_match_flag(r, NFT_SEL_FIB_LOCAL);
 	/* never the gateway's LAN addresses, nor loopback (a LAN host's 127.x) */
 	internal_nets(lc->ir, NULL, &nets);

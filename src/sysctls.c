@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sysctls.c - the kernel settings apply writes after the commit, and the
- * record of what they were before, so flush can put them back.
+ * record of what they were before, so flush can put them back. The record
+ * is written before the commit: what cannot be recorded is not applied.
  *
  * The record keeps the value a setting had before masqgen first wrote it:
  * a second apply does not overwrite it with masqgen's own value. It names
@@ -175,73 +176,130 @@ static int sysctls_put_back(const struct sysctls_record *r, const bool *keep)
 	return rc;
 }
 
-int sysctls_apply(const struct ir *ir, const char *state_path)
-{
-	struct sysctls_record old = {0}, next = {0};
-	bool *keep = NULL, *skip = xcalloc(ir->n_sysctls + 1, sizeof(*skip));
-	char **paths = xcalloc(ir->n_sysctls + 1, sizeof(*paths));
-	bool failed = false;
-	size_t i;
-	int rc = -1;
+struct sysctls_plan {
+	const struct ir *ir;
+	char *state_path;
+	struct sysctls_record old;  /* the record before */
+	struct sysctls_record next; /* the record after: the originals of ir's settings */
+	bool *keep;		    /* per old entry: ir still names it */
+	bool *skip;		    /* per ir setting: not written (missing interface) */
+	char **paths;		    /* per ir setting: its path below /proc/sys */
+};
 
-	if (sysctls_load(state_path, &old) < 0)
-		goto out;
-	keep = xcalloc(old.n + 1, sizeof(*keep));
-	for (i = 0; i < ir->n_sysctls; i++) {
-		const struct ir_sysctl *s = &ir->sysctls[i];
+static void sysctls_plan_free(struct sysctls_plan *p)
+{
+	size_t i;
+
+	sysctls_record_free(&p->old);
+	sysctls_record_free(&p->next);
+	for (i = 0; i < p->ir->n_sysctls; i++)
+		free(p->paths[i]);
+	free(p->paths);
+	free(p->skip);
+	free(p->keep);
+	free(p->state_path);
+	free(p);
+}
+
+/* The original of each setting of p->ir into p->next; -1 after reporting one unreadable. */
+static int sysctls_plan_originals(struct sysctls_plan *p)
+{
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < p->ir->n_sysctls; i++) {
+		const struct ir_sysctl *s = &p->ir->sysctls[i];
 		struct sysctls_entry *was, *e;
 		char *value;
 
-		paths[i] = ir_sysctl_path(s->key, s->iface);
-		was = sysctls_find(&old, paths[i]);
-		if (sysctls_find(&next, paths[i]))
+		p->paths[i] = ir_sysctl_path(s->key, s->iface);
+		was = sysctls_find(&p->old, p->paths[i]);
+		if (sysctls_find(&p->next, p->paths[i]))
 			continue;
 		if (was) {
-			keep[was - old.v] = true;
+			p->keep[was - p->old.v] = true;
 			value = xstrdup(was->value);
 		} else {
-			value = sysctls_read(paths[i]);
+			value = sysctls_read(p->paths[i]);
 		}
 		if (!value) {
-			skip[i] = true;
+			p->skip[i] = true;
 			if (s->iface && errno == ENOENT) {
 				diag_warning(&s->loc, "interface '%s' does not exist: %s not set",
 					     s->iface, s->key);
 			} else {
 				diag_error(&s->loc, "cannot read %s: %s", s->key, strerror(errno));
-				failed = true;
+				rc = -1;
 			}
 			continue;
 		}
-		e = VEC_PUSH(next.v, next.n, next.cap);
-		e->path = xstrdup(paths[i]);
+		e = VEC_PUSH(p->next.v, p->next.n, p->next.cap);
+		e->path = xstrdup(p->paths[i]);
 		e->value = value;
 	}
-	/* The record must hold every original before the first write. */
-	if (sysctls_save(state_path, &next) < 0)
-		goto out;
-	rc = sysctls_put_back(&old, keep);
-	for (i = 0; i < ir->n_sysctls; i++) {
-		const struct ir_sysctl *s = &ir->sysctls[i];
+	return rc;
+}
 
-		if (skip[i])
+struct sysctls_plan *sysctls_plan(const struct ir *ir, const char *state_path)
+{
+	struct sysctls_plan *p = xcalloc(1, sizeof(*p));
+	struct sysctls_record both = {0};
+	size_t i;
+	int rc;
+
+	p->ir = ir;
+	p->state_path = xstrdup(state_path);
+	p->skip = xcalloc(ir->n_sysctls + 1, sizeof(*p->skip));
+	p->paths = xcalloc(ir->n_sysctls + 1, sizeof(*p->paths));
+	if (sysctls_load(state_path, &p->old) < 0)
+		goto fail;
+	p->keep = xcalloc(p->old.n + 1, sizeof(*p->keep));
+	if (sysctls_plan_originals(p) < 0)
+		goto fail;
+	/*
+	 * Until the settings ir no longer names are put back, the record
+	 * keeps their originals beside the new ones: entries are borrowed.
+	 */
+	for (i = 0; i < p->next.n; i++)
+		*VEC_PUSH(both.v, both.n, both.cap) = p->next.v[i];
+	for (i = 0; i < p->old.n; i++)
+		if (!p->keep[i])
+			*VEC_PUSH(both.v, both.n, both.cap) = p->old.v[i];
+	rc = sysctls_save(state_path, &both);
+	free(both.v);
+	if (rc == 0)
+		return p;
+fail:
+	sysctls_plan_free(p);
+	return NULL;
+}
+
+void sysctls_cancel(struct sysctls_plan *p)
+{
+	sysctls_save(p->state_path, &p->old);
+	sysctls_plan_free(p);
+}
+
+int sysctls_apply(struct sysctls_plan *p)
+{
+	size_t i;
+	int rc;
+
+	rc = sysctls_put_back(&p->old, p->keep);
+	for (i = 0; i < p->ir->n_sysctls; i++) {
+		const struct ir_sysctl *s = &p->ir->sysctls[i];
+
+		if (p->skip[i])
 			continue;
-		if (sysctls_write(paths[i], s->value) < 0) {
+		if (sysctls_write(p->paths[i], s->value) < 0) {
 			diag_error(&s->loc, "cannot set %s=%s: %s", s->key, s->value,
 				   strerror(errno));
 			rc = -1;
 		}
 	}
-	if (failed)
+	if (sysctls_save(p->state_path, &p->next) < 0)
 		rc = -1;
-out:
-	sysctls_record_free(&old);
-	for (i = 0; i < ir->n_sysctls; i++)
-		free(paths[i]);
-	free(paths);
-	free(skip);
-	free(keep);
-	sysctls_record_free(&next);
+	sysctls_plan_free(p);
 	return rc;
 }
 
@@ -320,4 +378,19 @@ size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *
 	free(paths);
 	sysctls_record_free(&rec);
 	return n;
+}
+
+int sysctls_forwarding_off(void)
+{
+	static const char *const paths[] = {"net/ipv4/ip_forward", "net/ipv6/conf/all/forwarding"};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		if (sysctls_write(paths[i], "0") < 0 && errno != ENOENT) {
+			diag_error(NULL, "cannot write %s=0: %s", paths[i], strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
 }

@@ -4,6 +4,7 @@
  * the functions that do it. generate, apply, flush, lab, init-script,
  * their --help and the completion all read it.
  */
+#include "apply.h"
 #include "cli.h"
 #include "ipt.h"
 #include "legacy.h"
@@ -19,6 +20,7 @@ const struct cli_target cli_targets[] = {
 	.load = nft_target_load,
 	.release = nft_target_release,
 	.confirm = true,
+	.keep = lastgood_save,
     },
     {
 	.name = "iptables",
@@ -26,6 +28,7 @@ const struct cli_target cli_targets[] = {
 	.uses = CLI_T_GENERATE | CLI_T_APPLY | CLI_T_LAB | CLI_T_INIT,
 	.emit = ipt_emit,
 	.lower = ipt_target_lower,
+	.sysctls = ipt_timeout_sysctls,
 	.load = ipt_target_load,
 	.release = ipt_target_release,
 	.init_stop = ipt_init_stop,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,7 +349,11 @@ struct util_exec {
 static int util_exec(const void *arg, int fd)
 {
 	const struct util_exec *x = arg;
+	sigset_t none;
 
+	/* the program gets no blocked signal of ours (apply --confirm holds them) */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	dup2(x->in, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
 	dup2(x->err < 0 ? fd : x->err, STDERR_FILENO);

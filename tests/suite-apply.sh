@@ -3,7 +3,8 @@
 #
 # Everything happens inside network namespaces this suite creates and
 # deletes; masqgen's lock and its record of kernel settings go to a
-# temporary directory (MASQGEN_RUN_DIR, MASQGEN_STATE_DIR). A stand-in for
+# temporary directory (MASQGEN_RUN_DIR, MASQGEN_STATE_DIR), below a
+# directory per namespace (named by `ip netns`, so "$GW"). A stand-in for
 # Docker (table ip nat with a DNAT rule, table ip filter) must come out of
 # apply, re-apply and flush byte-identical.
 . "$(dirname "$0")/lib.sh"
@@ -16,10 +17,12 @@ tmp=$(mktemp_dir)
 GW="mgapply-$$-gw"
 TXT="mgapply-$$-txt"
 holder=
+GW2="mgapply-$$-gw2"
 suite_cleanup() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$TXT" 2>/dev/null
+	ip netns del "$GW2" 2>/dev/null
 }
 trap 'exit 1' INT TERM HUP
 
@@ -185,8 +188,8 @@ else
 fi
 
 # --- the lock serializes masqgen runs
-mkdir -p "$MASQGEN_RUN_DIR"
-flock "$MASQGEN_RUN_DIR/lock" sleep 2 &
+mkdir -p "$MASQGEN_RUN_DIR/$GW"
+flock "$MASQGEN_RUN_DIR/$GW/lock" sleep 2 &
 holder=$!
 sleep 0.5
 start=$(date +%s)
@@ -329,3 +332,85 @@ done
 [ "$applied" -gt 0 ] || fail "apply golden policies" "generate -t nft accepted none of them"
 mg flush >/dev/null 2>&1
 foreign_same "golden applies and flush leave other tables byte-identical"
+
+# --- the record of kernel settings is written before the commit: a state
+# directory masqgen cannot write changes nothing (exit 3, tables untouched)
+mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1 || fail "apply before the read-only state" "$(cat "$tmp/out")"
+gw nft list ruleset >"$tmp/ro.before"
+gw sysctl -a 2>/dev/null | grep -v '^net.netfilter.nf_conntrack_count' | grep '^net\.' \
+	>"$tmp/ro.sysctls.before"
+ip netns exec "$GW" unshare -m --propagation private sh -c \
+	'mount --bind -o ro "$1" "$1" && exec "$2" apply "$3"' sh "$MASQGEN_STATE_DIR" "$MASQGEN" \
+	"$tmp/p2.masq" >"$tmp/out" 2>&1
+rc=$?
+gw nft list ruleset >"$tmp/ro.after"
+gw sysctl -a 2>/dev/null | grep -v '^net.netfilter.nf_conntrack_count' | grep '^net\.' \
+	>"$tmp/ro.sysctls.after"
+expect_exit "apply with a read-only state directory exits 3" 3 $rc "$tmp/out"
+same_file "apply with a read-only state directory leaves the ruleset" "$tmp/ro.before" \
+	"$tmp/ro.after"
+same_file "apply with a read-only state directory leaves the settings" \
+	"$tmp/ro.sysctls.before" "$tmp/ro.sysctls.after"
+# a state "directory" that is a file: the same
+MASQGEN_STATE_DIR=$tmp/not-a-dir
+: >"$MASQGEN_STATE_DIR"
+mg apply "$tmp/p2.masq" >"$tmp/out" 2>&1
+rc=$?
+MASQGEN_STATE_DIR=$tmp/state
+gw nft list ruleset >"$tmp/ro.after"
+expect_exit "apply with a state directory that is a file exits 3" 3 $rc "$tmp/out"
+same_file "apply with a state directory that is a file leaves the ruleset" "$tmp/ro.before" \
+	"$tmp/ro.after"
+mg flush >/dev/null 2>&1
+
+# --- state per network namespace: two gateways share the state directory,
+# each has its own record; a flush in one leaves the other's settings and
+# record alone, and the other's flush still finds its own
+ip netns add "$GW2" || fail "netns state setup" "cannot create a second namespace"
+ip netns exec "$GW2" sysctl -qw net.ipv4.ip_forward=0
+mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1 || fail "apply in the first namespace" "$(cat "$tmp/out")"
+ip netns exec "$GW2" "$MASQGEN" apply "$tmp/p2.masq" >"$tmp/out" 2>&1 ||
+	fail "apply in the second namespace" "$(cat "$tmp/out")"
+cat "$MASQGEN_STATE_DIR/$GW/sysctls" >"$tmp/rec1.before" 2>&1
+ip netns exec "$GW2" "$MASQGEN" flush >"$tmp/out" 2>&1 ||
+	fail "flush in the second namespace" "$(cat "$tmp/out")"
+cat "$MASQGEN_STATE_DIR/$GW/sysctls" >"$tmp/rec1.after" 2>&1
+if [ "$(ip netns exec "$GW2" sysctl -n net.ipv4.ip_forward)" = 0 ] &&
+	! ip netns exec "$GW2" nft list tables | grep -q masqgen; then
+	pass "flush in one namespace restores its own settings"
+else
+	fail "flush in one namespace restores its own settings" "$(cat "$tmp/out")"
+fi
+if [ "$(gw sysctl -n net.ipv4.ip_forward)" = 1 ] && gw nft list tables | grep -q masqgen; then
+	pass "flush in one namespace leaves the other's ruleset and settings"
+else
+	fail "flush in one namespace leaves the other's ruleset and settings" "$(gw nft list tables)"
+fi
+if [ -s "$MASQGEN_STATE_DIR/$GW/sysctls" ] && cmp -s "$tmp/rec1.before" "$tmp/rec1.after"; then
+	pass "flush in one namespace leaves the other's record"
+else
+	fail "flush in one namespace leaves the other's record" "$(cat "$tmp/rec1.after")"
+fi
+mg flush >"$tmp/out" 2>&1
+if [ "$(gw sysctl -n net.ipv4.ip_forward)" = 0 ]; then
+	pass "the other namespace's flush restores its own settings"
+else
+	fail "the other namespace's flush restores its own settings" "$(cat "$tmp/out")"
+fi
+ip netns del "$GW2"
+
+# an unnamed namespace keeps its record under the run directory only
+ls "$MASQGEN_STATE_DIR" >"$tmp/lib.before"
+unshare -n sh -c '"$1" apply "$2" && sysctl -n net.ipv4.ip_forward && ls "$3"/netns-*/sysctls &&
+	"$1" flush && sysctl -n net.ipv4.ip_forward' sh "$MASQGEN" "$tmp/p1.masq" \
+	"$MASQGEN_RUN_DIR" >"$tmp/out" 2>&1
+rc=$?
+ls "$MASQGEN_STATE_DIR" >"$tmp/lib.after"
+if [ $rc -eq 0 ] && grep -qx 1 "$tmp/out" && grep -qx 0 "$tmp/out" &&
+	grep -q '/netns-[0-9]*/sysctls$' "$tmp/out"; then
+	pass "an unnamed namespace keeps its record under the run directory"
+else
+	fail "an unnamed namespace keeps its record under the run directory" "exit $rc: $(cat "$tmp/out")"
+fi
+same_file "an unnamed namespace writes nothing to the state directory" "$tmp/lib.before" \
+	"$tmp/lib.after"

@@ -34,11 +34,11 @@ mg_noterm() { setsid ip netns exec "$GW" "$MASQGEN" "$@" </dev/null; }
 # Wait (at most 10 s) for the waiting apply's socket.
 wait_sock() {
 	n=0
-	while [ ! -S "$MASQGEN_RUN_DIR/confirm.sock" ] && [ $n -lt 100 ]; do
+	while [ ! -S "$MASQGEN_RUN_DIR/$GW/confirm.sock" ] && [ $n -lt 100 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
-	[ -S "$MASQGEN_RUN_DIR/confirm.sock" ]
+	[ -S "$MASQGEN_RUN_DIR/$GW/confirm.sock" ]
 }
 # What a rollback must restore: masqgen's tables, settings, their record.
 snapshot() { # DIR
@@ -49,7 +49,7 @@ snapshot() { # DIR
 		conf/eth0/log_martians conf/eth1/log_martians; do
 		printf '%s=%s\n' "$s" "$(gw cat "/proc/sys/net/ipv4/$s")"
 	done >"$1/sysctls"
-	cat "$MASQGEN_STATE_DIR/sysctls" >"$1/record" 2>&1
+	cat "$MASQGEN_STATE_DIR/$GW/sysctls" >"$1/record" 2>&1
 }
 
 ip netns add "$GW" || { fail "confirm setup" "cannot create a network namespace"; exit 0; }
@@ -154,8 +154,8 @@ same_file "rollback: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls
 same_file "rollback: the record of kernel settings restored" "$tmp/A/record" "$tmp/A1/record"
 foreign >"$tmp/foreign.now"
 same_file "rollback: other tables byte-identical" "$tmp/foreign.before" "$tmp/foreign.now"
-if [ -e "$MASQGEN_RUN_DIR/confirm.sock" ]; then
-	fail "rollback removes the socket" "$MASQGEN_RUN_DIR/confirm.sock is left"
+if [ -e "$MASQGEN_RUN_DIR/$GW/confirm.sock" ]; then
+	fail "rollback removes the socket" "$MASQGEN_RUN_DIR/$GW/confirm.sock is left"
 else
 	pass "rollback removes the socket"
 fi
@@ -172,7 +172,7 @@ fi
 mg_noterm apply --confirm 10 "$tmp/b.masq" >"$tmp/out" 2>&1 &
 bg=$!
 if wait_sock; then
-	mode=$(stat -c %a "$MASQGEN_RUN_DIR/confirm.sock")
+	mode=$(stat -c %a "$MASQGEN_RUN_DIR/$GW/confirm.sock")
 	if [ "$mode" = 600 ]; then
 		pass "the confirm socket is mode 0600"
 	else
@@ -181,7 +181,7 @@ if wait_sock; then
 	mg confirm >"$tmp/confirm.out" 2>&1
 	expect_exit "masqgen confirm exits 0" 0 $? "$tmp/confirm.out"
 else
-	fail "the waiting apply creates its socket" "no $MASQGEN_RUN_DIR/confirm.sock"
+	fail "the waiting apply creates its socket" "no $MASQGEN_RUN_DIR/$GW/confirm.sock"
 fi
 wait "$bg"
 rc=$?
@@ -241,8 +241,8 @@ else
 fi
 same_file "rollback over nothing: kernel settings as before (ip_forward off)" \
 	"$tmp/N/sysctls" "$tmp/N1/sysctls"
-if [ -e "$MASQGEN_STATE_DIR/sysctls" ]; then
-	fail "rollback over nothing leaves no record" "$(cat "$MASQGEN_STATE_DIR/sysctls")"
+if [ -e "$MASQGEN_STATE_DIR/$GW/sysctls" ]; then
+	fail "rollback over nothing leaves no record" "$(cat "$MASQGEN_STATE_DIR/$GW/sysctls")"
 else
 	pass "rollback over nothing leaves no record"
 fi
@@ -265,5 +265,123 @@ if command -v script >/dev/null 2>&1; then
 	fi
 else
 	fail "Enter on the terminal confirms" "'script' (bsdutils) is not installed"
+fi
+mg flush >/dev/null 2>&1
+
+# --- the rollback does not depend on apply staying alive: after SIGKILL
+# of apply its watchdog (a process in a session of its own) rolls back at
+# once, and every other signal that would end apply rolls back at once too
+# back_to_a: wait (at most 10 s) until masqgen's tables list as A's
+back_to_a() {
+	n=0
+	while [ $n -lt 100 ]; do
+		gw nft list table ip masqgen >"$tmp/K.ip" 2>&1
+		cmp -s "$tmp/A/ip" "$tmp/K.ip" && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
+mg apply "$tmp/a.masq" >"$tmp/out" 2>&1 || fail "apply A before the signals" "$(cat "$tmp/out")"
+snapshot "$tmp/A"
+for sig in KILL HUP INT QUIT USR1 USR2 ALRM TERM PIPE; do
+	setsid ip netns exec "$GW" "$MASQGEN" apply --confirm 60 "$tmp/b.masq" </dev/null \
+		>"$tmp/out" 2>&1 &
+	bg=$!
+	if ! wait_sock || [ "$(cat "/proc/$bg/comm" 2>/dev/null)" != masqgen ]; then
+		fail "SIG$sig of apply --confirm rolls back" "no waiting masqgen process"
+		kill -KILL "$bg" 2>/dev/null
+		wait "$bg"
+		bg=
+		continue
+	fi
+	watchdog=$(pgrep -P "$bg")
+	if [ "$sig" = KILL ]; then
+		if [ -n "$watchdog" ] &&
+			[ "$(ps -o sid= -p "$watchdog")" != "$(ps -o sid= -p "$bg")" ]; then
+			pass "the --confirm watchdog runs in a session of its own"
+		else
+			fail "the --confirm watchdog runs in a session of its own" "'$watchdog'"
+		fi
+	fi
+	kill "-$sig" "$bg"
+	if back_to_a; then
+		pass "SIG$sig of apply --confirm rolls back at once"
+	else
+		fail "SIG$sig of apply --confirm rolls back at once" "$(cat "$tmp/out")"
+	fi
+	n=0
+	while { kill -0 "$bg" || { [ -n "$watchdog" ] && kill -0 "$watchdog"; }; } 2>/dev/null &&
+		[ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if kill -0 "$bg" 2>/dev/null; then
+		fail "SIG$sig: apply ends after the rollback" "still running"
+		kill -KILL "$bg"
+	fi
+	wait "$bg"
+	rc=$?
+	bg=
+	[ "$sig" = KILL ] || expect_exit "SIG$sig of apply --confirm exits 4" 4 $rc "$tmp/out"
+	snapshot "$tmp/A1"
+	same_file "SIG$sig: kernel settings restored" "$tmp/A/sysctls" "$tmp/A1/sysctls"
+	same_file "SIG$sig: the record of kernel settings restored" "$tmp/A/record" "$tmp/A1/record"
+done
+
+# --- every golden policy that compiles for nft is the ruleset a rollback
+# brings back: what the kernel lists must be what it takes back (clamp-mss's
+# `tcp option maxseg size set` was refused). SIGTERM rolls back at once.
+for dir in "$ROOT_DIR"/tests/golden/*/; do
+	[ -f "$dir/nft.out" ] || continue
+	name=$(basename "$dir")
+	prev=$dir/policy.masq
+	[ -f "$prev" ] || prev=$dir/policy.yaml
+	if ! mg apply "$prev" >"$tmp/out" 2>&1; then
+		fail "rollback to golden $name" "apply failed: $(head -n 5 "$tmp/out")"
+		continue
+	fi
+	gw nft list table ip masqgen >"$tmp/g.before" 2>&1
+	gw nft list table ip6 masqgen >>"$tmp/g.before" 2>&1
+	setsid ip netns exec "$GW" "$MASQGEN" apply --confirm 60 "$tmp/b.masq" </dev/null \
+		>"$tmp/out" 2>&1 &
+	bg=$!
+	wait_sock
+	kill -TERM "$bg"
+	wait "$bg"
+	rc=$?
+	bg=
+	gw nft list table ip masqgen >"$tmp/g.after" 2>&1
+	gw nft list table ip6 masqgen >>"$tmp/g.after" 2>&1
+	if [ $rc -eq 4 ] && cmp -s "$tmp/g.before" "$tmp/g.after"; then
+		pass "rollback to golden $name: nft list table identical"
+	else
+		fail "rollback to golden $name: nft list table identical" "exit $rc: $(tail -n 3 "$tmp/out")"
+		diff -u "$tmp/g.before" "$tmp/g.after" | head -n 20
+	fi
+done
+
+# --- a loaded table the rollback could not bring back: --confirm refuses
+# before changing anything (here an admin's `reset tcp option`, which the
+# kernel lists in a form it refuses to take back)
+mg apply "$tmp/a.masq" >"$tmp/out" 2>&1 || fail "apply A for the unrestorable case" "$(cat "$tmp/out")"
+if gw nft add rule ip masqgen forward reset tcp option sack-perm 2>"$tmp/out"; then
+	gw nft list ruleset >"$tmp/r.before"
+	snapshot "$tmp/U"
+	mg_noterm apply --confirm 1 "$tmp/b.masq" >"$tmp/out" 2>&1
+	expect_exit "--confirm over an unrestorable table exits 3" 3 $? "$tmp/out"
+	gw nft list ruleset >"$tmp/r.after"
+	snapshot "$tmp/U1"
+	same_file "--confirm over an unrestorable table: ruleset unchanged" "$tmp/r.before" \
+		"$tmp/r.after"
+	same_file "--confirm over an unrestorable table: settings unchanged" "$tmp/U/sysctls" \
+		"$tmp/U1/sysctls"
+	if grep -q 'could not be restored after a rollback: nothing was applied' "$tmp/out"; then
+		pass "--confirm over an unrestorable table says why"
+	else
+		fail "--confirm over an unrestorable table says why" "$(cat "$tmp/out")"
+	fi
+else
+	fail "--confirm over an unrestorable table" "nft cannot add the rule: $(cat "$tmp/out")"
 fi
 mg flush >/dev/null 2>&1

@@ -27,7 +27,8 @@ for f in usr/sbin/masqgen usr/share/man/man8/masqgen.8 usr/share/man/man5/masqge
 	fi
 done
 unit="$root/lib/systemd/system/masqgen.service"
-if grep -qx 'ExecStart=/usr/sbin/masqgen apply /etc/masqgen/gateway.masq' "$unit" &&
+if grep -qx 'ExecStart=/usr/sbin/masqgen apply --fallback-last-good /etc/masqgen/gateway.masq' \
+	"$unit" &&
 	grep -qx 'ExecStop=/usr/sbin/masqgen flush' "$unit" && ! grep -q "$root" "$unit"; then
 	pass "install unit names the installed paths"
 else

@@ -72,7 +72,7 @@ apply() {
 run_flavour() {
 	fl=$1
 	mkdir -p "$tmp/bin-$fl" "$tmp/run" "$tmp/state"
-	rm -f "$tmp/state/"*
+	rm -rf "$tmp/state/"*
 	for t in iptables ip6tables; do
 		for s in "" -save -restore; do
 			ln -sf "$(command -v "$t-$fl$s")" "$tmp/bin-$fl/$t$s"

@@ -109,3 +109,51 @@ fi
 ip netns exec "$gw" "$tmp/masqgen.init" status >/dev/null 2>&1
 expect "kernel sysv status after stop: 3" 3 "$?"
 expect "kernel sysv: no masquerading after stop" none "$(seen_source 18013)"
+
+# -- a typo must not boot the gateway open: start with a broken policy
+# loads the last good ruleset (kept by the last successful apply) and exits
+# 6; without one it turns IPv4 and IPv6 forwarding off
+forwarding6() {
+	ip netns exec "$NS_GW" cat /proc/sys/net/ipv6/conf/all/forwarding
+}
+ip netns exec "$gw" "$tmp/masqgen.init" start >"$tmp/out" 2>&1
+expect "kernel sysv: start with the good policy" 0 "$?"
+if [ -s "$MASQGEN_STATE_DIR/$gw/last-good.nft" ]; then
+	pass "kernel sysv: a successful apply keeps the last good ruleset"
+else
+	fail "kernel sysv: a successful apply keeps the last good ruleset" \
+		"no $MASQGEN_STATE_DIR/$gw/last-good.nft"
+fi
+ip netns exec "$gw" "$tmp/masqgen.init" stop >/dev/null 2>&1
+cat >"$tmp/policy.masq" <<'POLICY'
+external eth0 dynamic
+internal eth1 192.168.77.1/24
+masqurade
+POLICY
+ip netns exec "$gw" "$tmp/masqgen.init" start >"$tmp/out" 2>&1
+rc=$?
+expect "kernel sysv: start with a broken policy exits 6" 6 "$rc"
+if grep -q 'FAILED: the last good ruleset is loaded instead' "$tmp/out" &&
+	grep -q "error: unknown statement 'masqurade'" "$tmp/out"; then
+	pass "kernel sysv: a broken policy at start is reported loudly"
+else
+	fail "kernel sysv: a broken policy at start is reported loudly" "$(cat "$tmp/out")"
+fi
+expect "kernel sysv: the last good ruleset forwards" 1 "$(forwarding)"
+expect "kernel sysv: the last good ruleset masquerades" 203.0.113.1 "$(seen_source 18014)"
+ip netns exec "$gw" "$tmp/masqgen.init" stop >"$tmp/out" 2>&1
+expect "kernel sysv: stop after the fallback" 0 "$?"
+expect "kernel sysv: forwarding back to 0 after the fallback's stop" 0 "$(forwarding)"
+# no last good ruleset either, and forwarding on from the boot's sysctl.conf
+rm -f "$MASQGEN_STATE_DIR/$gw/last-good.nft"
+ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+ip netns exec "$gw" "$tmp/masqgen.init" start >"$tmp/out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 6 ] && grep -q 'forwarding off' "$tmp/out"; then
+	pass "kernel sysv: nothing to fall back to fails loudly"
+else
+	fail "kernel sysv: nothing to fall back to fails loudly" "exit $rc: $(cat "$tmp/out")"
+fi
+expect "kernel sysv: nothing to fall back to: IPv4 forwarding off" 0 "$(forwarding)"
+expect "kernel sysv: nothing to fall back to: IPv6 forwarding off" 0 "$(forwarding6)"
+expect "kernel sysv: nothing to fall back to: no masquerading" none "$(seen_source 18015)"

@@ -9,7 +9,9 @@
 # stay closed: a forward to the 1:1 host opens only its own public port
 # and `from`, never the 1:1 address's port of the same number. The
 # forward admission is then tried again with `generate -t iptables`
-# loaded instead. A container namespace behind a passthrough bridge
+# loaded instead, and with a static external both backends reflect only
+# its address (the docker0 address on a forwarded port reaches the
+# gateway itself). A container namespace behind a passthrough bridge
 # docker0 (with a foreign DNAT to it, as Docker makes) shows that
 # `timeouts` reach the LAN's connections and never the container's
 # (conntrack -L in the gateway). Last, `ipv6 block`: forwarded IPv6 is
@@ -206,6 +208,35 @@ if (cd "$tmp" && "$MASQGEN" generate -t iptables policy.masq) >"$tmp/ipt" 2>"$tm
 	admission iptables
 else
 	fail "nftkernel iptables load" "$(head -n 5 "$tmp/err")"
+fi
+
+# reflection takes only the external's address: with a static external, a
+# LAN host dialling the passthrough bridge's address on a forwarded port
+# reaches the gateway itself (nft, then iptables), as the policy says
+sed 's/^external ppp0 dynamic$/external ppp0 address 203.0.113.1/' "$tmp/policy.masq" \
+	>"$tmp/static.masq"
+serve "$gw" 8080 gateway
+sleep 1
+reflection_only_external() {
+	expect "$1 reflection of the external's address" "$(ask "$lan" 203.0.113.1 8080)" \
+		"web from 192.168.0.1"
+	expect "$1 reflection leaves a passthrough bridge's address alone" \
+		"$(ask "$lan" 172.17.0.1 8080)" "gateway from 192.168.0.30"
+}
+ip netns exec "$gw" nft flush ruleset
+ip netns exec "$gw" conntrack -F >/dev/null 2>&1
+if (cd "$tmp" && ip netns exec "$gw" "$loader" --load static.masq) 2>"$tmp/err"; then
+	reflection_only_external nft
+else
+	fail "nftkernel static load" "$(head -n 5 "$tmp/err")"
+fi
+ip netns exec "$gw" nft flush ruleset
+ip netns exec "$gw" conntrack -F >/dev/null 2>&1
+if (cd "$tmp" && "$MASQGEN" generate -t iptables static.masq) >"$tmp/ipt" 2>"$tmp/err" &&
+	ip netns exec "$gw" iptables-restore <"$tmp/ipt" 2>>"$tmp/err"; then
+	reflection_only_external iptables
+else
+	fail "nftkernel iptables static load" "$(head -n 5 "$tmp/err")"
 fi
 
 # ipv6 block: forwarded IPv6 is dropped, the gateway's own IPv6 (neighbour

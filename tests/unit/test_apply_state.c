@@ -64,25 +64,36 @@ static struct ir_sysctl settings[] = {
 static void test_sysctls_record_and_restore(void)
 {
 	struct ir ir = {.sysctls = settings, .n_sysctls = 3};
+	struct sysctls_plan *plan;
 	char *text;
 
 	CHECK(system("ip link add d0.5 type veth peer name d0p") == 0);
 	set_proc("/proc/sys/net/ipv4/ip_forward", "0");
 	set_proc("/proc/sys/net/ipv4/conf/d0.5/rp_filter", "2");
 
-	CHECK(sysctls_apply(&ir, state_path) == 0);
+	/* the record comes first, before anything is written */
+	plan = sysctls_plan(&ir, state_path);
+	CHECK(plan != NULL);
+	CHECK(proc_is("/proc/sys/net/ipv4/ip_forward", "0"));
+	CHECK_STR(read_file(state_path), "net/ipv4/ip_forward=0\nnet/ipv4/conf/d0.5/rp_filter=2\n");
+	CHECK(sysctls_apply(plan) == 0);
 	CHECK(proc_is("/proc/sys/net/ipv4/ip_forward", "1"));
 	CHECK(proc_is("/proc/sys/net/ipv4/conf/d0.5/rp_filter", "1"));
 	text = read_file(state_path);
 	CHECK_STR(text, "net/ipv4/ip_forward=0\nnet/ipv4/conf/d0.5/rp_filter=2\n");
 
 	/* A second apply keeps the first originals, not masqgen's own values. */
-	CHECK(sysctls_apply(&ir, state_path) == 0);
+	CHECK(sysctls_apply(sysctls_plan(&ir, state_path)) == 0);
 	CHECK_STR(read_file(state_path), "net/ipv4/ip_forward=0\nnet/ipv4/conf/d0.5/rp_filter=2\n");
 
 	/* A setting the policy dropped goes back at once. */
 	ir.n_sysctls = 1;
-	CHECK(sysctls_apply(&ir, state_path) == 0);
+	/* until it is put back, the dropped setting stays in the record; a cancel keeps it */
+	plan = sysctls_plan(&ir, state_path);
+	CHECK_STR(read_file(state_path), "net/ipv4/ip_forward=0\nnet/ipv4/conf/d0.5/rp_filter=2\n");
+	sysctls_cancel(plan);
+	CHECK_STR(read_file(state_path), "net/ipv4/ip_forward=0\nnet/ipv4/conf/d0.5/rp_filter=2\n");
+	CHECK(sysctls_apply(sysctls_plan(&ir, state_path)) == 0);
 	CHECK(proc_is("/proc/sys/net/ipv4/conf/d0.5/rp_filter", "2"));
 	CHECK_STR(read_file(state_path), "net/ipv4/ip_forward=0\n");
 

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lastgood.c - the last good ruleset: what the last successful apply (not
+ * rolled back) loaded, kept so that a policy broken by a typo never boots
+ * a gateway open.
+ *
+ * One file, written atomically under the state directory of a lasting
+ * namespace (state.h): the `nft -f` text of the tables, preceded by one
+ * comment line per kernel setting ("# setting<TAB>KEY<TAB>VALUE<TAB>IFACE").
+ * nft reads the comments as comments; the fallback reads them back into
+ * the settings it writes, through the same record as apply (apply.h).
+ */
+#include "apply.h"
+
+#include "diag.h"
+#include "ir.h"
+#include "nft.h"
+#include "state.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LASTGOOD_FILE "last-good.nft"
+#define LASTGOOD_SETTING "# setting\t"
+
+void lastgood_save(const void *ruleset, const struct ir *ir)
+{
+	struct strbuf sb = {0};
+	char *path;
+	size_t i;
+
+	if (!state_lasting())
+		return;
+	path = state_path(LASTGOOD_FILE, true);
+	if (!path)
+		goto out;
+	sb_add(&sb, "# masqgen: the last good ruleset, for 'masqgen apply --fallback-last-good'\n");
+	for (i = 0; i < ir->n_sysctls; i++) {
+		const struct ir_sysctl *s = &ir->sysctls[i];
+
+		sb_addf(&sb, LASTGOOD_SETTING "%s\t%s\t%s\n", s->key, s->value,
+			s->iface ? s->iface : "");
+	}
+	nft_text_print(ruleset, &sb);
+	if (util_write_file(path, sb.buf, sb.len) < 0)
+		diag_warning(NULL, "the ruleset is applied, but not kept as the last good one");
+out:
+	free(path);
+	sb_free(&sb);
+}
+
+/* The settings of the last good text @text, into @ir (pointing into @text). */
+static void lastgood_settings(char *text, struct ir *ir)
+{
+	char *line, *next, *f[3];
+	size_t i;
+
+	for (line = text; line && *line; line = next) {
+		struct ir_sysctl *s;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, LASTGOOD_SETTING, strlen(LASTGOOD_SETTING)) != 0)
+			continue;
+		f[0] = line + strlen(LASTGOOD_SETTING);
+		for (i = 1; i < 3 && f[i - 1]; i++) {
+			f[i] = strchr(f[i - 1], '\t');
+			if (f[i])
+				*f[i]++ = '\0';
+		}
+		if (!f[1] || !f[2])
+			continue;
+		s = VEC_PUSH(ir->sysctls, ir->n_sysctls, ir->cap_sysctls);
+		*s = (struct ir_sysctl){.key = f[0], .value = f[1], .iface = *f[2] ? f[2] : NULL};
+	}
+}
+
+int lastgood_restore(void)
+{
+	struct ir ir = {0};
+	struct sysctls_plan *plan;
+	struct strbuf out = {0};
+	char *path = NULL, *state = NULL, *text = NULL, when[64] = "?";
+	char *argv[] = {"nft", "-f", NULL, NULL};
+	struct stat st;
+	FILE *f;
+	long len;
+	int rc = -1;
+
+	if (!state_lasting()) {
+		diag_error(NULL, "an unnamed network namespace keeps no last good ruleset");
+		return -1;
+	}
+	path = state_path(LASTGOOD_FILE, true);
+	state = state_path("sysctls", true);
+	if (!path || !state)
+		goto out;
+	f = fopen(path, "r");
+	if (!f) {
+		diag_error(NULL, "no last good ruleset: '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) == 0)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&st.st_mtime));
+	len = st.st_size;
+	text = xmalloc((size_t)len + 1);
+	len = (long)fread(text, 1, (size_t)len, f);
+	fclose(f);
+	text[len] = '\0';
+	lastgood_settings(text, &ir);
+	plan = sysctls_plan(&ir, state);
+	if (!plan)
+		goto out;
+	argv[2] = path;
+	if (util_run(argv, NULL, 0, &out) != 0) {
+		diag_error(NULL, "'nft -f %s' failed: %s", path, out.buf ? out.buf : "");
+		sysctls_cancel(plan);
+		goto out;
+	}
+	rc = sysctls_apply(plan);
+	if (rc == 0)
+		fprintf(stderr, "masqgen: loaded the last good ruleset, applied %s\n", when);
+out:
+	free(ir.sysctls);
+	free(text);
+	free(path);
+	free(state);
+	sb_free(&out);
+	return rc;
+}
