@@ -422,6 +422,7 @@ static void eval_helper(struct eval *e, const struct ast_stmt *st, struct eval_s
 			memset(h, 0, sizeof(*h));
 			h->name = t->name;
 			h->kname = t->n_parts ? t->parts[k].kname : NULL;
+			h->ipv6 = t->n_parts && t->parts[k].ipv6;
 			h->nat_module = t->nat_module;
 			h->legacy_module = t->legacy_module;
 			h->modern = t->modern;
