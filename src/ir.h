@@ -388,13 +388,31 @@ struct ir_timeouts {
  * net.ipv4.ip_forward=1; net.ipv4.ip_dynaddr=1 when an external is
  * dynamic; then per `option` in policy order: conf.all, conf.default,
  * then conf.IFACE for every external and internal interface that is not a
- * wildcard. value is "1" or "0". Timeouts are not here: the iptables
- * backend derives its conntrack sysctls from ir->timeouts itself.
+ * wildcard. value is "1" or "0". Then, with IPv6 forwarding
+ * (ir_ipv6_forwarding()): net.ipv6.conf.EXT.accept_ra "2" only_from "1"
+ * for every external (forwarding=1 while it is 1 would delete the default
+ * route learned from router advertisements; a wildcard's cannot be
+ * written: apply warns);
+ * net.ipv6.conf.default.forwarding and conf.IFACE.forwarding of every
+ * interface that is not a wildcard, recorded only (value NULL,
+ * changed_by "net.ipv6.conf.all.forwarding": writing all writes them);
+ * net.ipv6.conf.all.forwarding=1. Settings are written in this order and
+ * put back (flush, rollback) in the reverse one: forwarding before
+ * accept_ra. Timeouts are not here: the iptables backend derives its
+ * conntrack sysctls from ir->timeouts itself.
  */
 struct ir_sysctl {
 	const char *key;
-	const char *value;
+	const char *value;	/* NULL: recorded only, never written */
 	const char *iface;
+	/* written only while the current value is this one (else a note); NULL: always */
+	const char *only_from;
+	/*
+	 * With value NULL: the key of the setting whose write changes this
+	 * one. Recorded only while masqgen has not yet changed that one (after
+	 * that its present value is masqgen's doing).
+	 */
+	const char *changed_by;
 	struct loc loc;
 };
 
@@ -410,6 +428,7 @@ struct ir {
 	enum ir_level level;
 	struct loc level_loc;
 	enum ir_ipv6_mode ipv6;
+	struct loc ipv6_loc;		/* the `ipv6` statement; no src: not written */
 
 	struct ir_iface *ifaces;
 	size_t n_ifaces, cap_ifaces;
@@ -448,6 +467,14 @@ struct ir {
 struct ir *ir_eval(const struct ast_file *f);
 
 void ir_free(struct ir *ir);
+
+/*
+ * Does apply turn IPv6 forwarding on for @ir? When the policy writes
+ * `ipv6 firewall` or `ipv6 open` explicitly (users of prefix delegation
+ * cannot name a prefix); never under `ipv6 block`, which forwards no
+ * IPv6 (the gateway stays an IPv6 host that takes router advertisements).
+ */
+bool ir_ipv6_forwarding(const struct ir *ir);
 
 /* Free the lists @r owns (not @r itself). */
 void ir_rule_free(struct ir_rule *r);

@@ -13,11 +13,15 @@
 #   Internet host, which `firewall simple` lets through; on the external
 #   interface a source with no route back is dropped, one whose route back
 #   leaves by another interface is not (loose).
+# - IPv6 forwarding (`ipv6 firewall` written): apply sets accept_ra=2 on the
+#   external before forwarding=1, so the default route the gateway learned
+#   from a real router advertisement (tests/ra_send.c) survives; flush puts
+#   forwarding back, then accept_ra; accept_ra 0 is left alone.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 
-netns_suite_deps kernel-ipv6 nft ip curl socat ss timeout conntrack ping || exit 0
+netns_suite_deps kernel-ipv6 nft ip curl socat ss timeout conntrack ping cc || exit 0
 
 tmp=$(mktemp_dir)
 ftpd=
@@ -170,5 +174,91 @@ if policy "firewall strong"; then
 		fail "kernel-ipv6 strong: routed Internet source" "no reply"
 else
 	fail "kernel-ipv6 apply strong" "$(cat "$tmp/apply.out")"
+fi
+ip -n "$NS_GW" -6 route del 2001:db8:77::/48 2>/dev/null
+
+# ---- IPv6 forwarding: accept_ra=2 before forwarding=1, flush in reverse ----
+
+mg flush >/dev/null 2>&1
+gw sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth0.accept_ra=1
+if ! ${CC:-cc} -o "$tmp/ra_send" "$TESTS_DIR/ra_send.c" 2>"$tmp/cc.out"; then
+	fail "kernel-ipv6 forwarding: build ra_send" "$(head -n 3 "$tmp/cc.out")"
+	exit 0
+fi
+# ra LIFETIME: the Internet host advertises itself as a router; wait until
+# the gateway has a default route from it whose lifetime is at most LIFETIME
+ra() {
+	net "$tmp/ra_send" inet0 "$1"
+	i=0
+	while [ "$i" -lt 30 ]; do
+		left=$(gw ip -6 route show default proto ra | sed -n 's/.* expires \([0-9]*\)sec.*/\1/p')
+		[ -n "$left" ] && [ "$left" -le "$1" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+sysctl6() { gw cat "/proc/sys/net/ipv6/conf/$1"; }
+defroute() { gw ip -6 route show default proto ra | grep -c .; }
+
+if ! ra 1800; then
+	fail "kernel-ipv6 forwarding: a router advertisement gives the gateway a default route" \
+		"$(gw ip -6 route 2>&1)"
+	exit 0
+fi
+# the hazard itself, by hand: forwarding on while accept_ra is 1 deletes the route
+gw sysctl -qw net.ipv6.conf.all.forwarding=1
+[ "$(defroute)" = 0 ] &&
+	pass "kernel-ipv6 forwarding: forwarding=1 with accept_ra 1 deletes the RA default route" ||
+	fail "kernel-ipv6 forwarding: the hazard" "the route survived: the test cannot tell"
+gw sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth0.accept_ra=1
+ra 1800
+
+if policy "ipv6 firewall" "firewall strong"; then
+	if [ "$(sysctl6 eth0/accept_ra)" = 2 ] && [ "$(sysctl6 all/forwarding)" = 1 ] &&
+		[ "$(defroute)" = 1 ]; then
+		pass "kernel-ipv6 forwarding: apply sets accept_ra=2, then forwarding=1; the RA route stays"
+	else
+		fail "kernel-ipv6 forwarding: apply" "accept_ra $(sysctl6 eth0/accept_ra)," \
+			"forwarding $(sysctl6 all/forwarding), routes: $(gw ip -6 route show default)"
+	fi
+	rec=$(cat "$MASQGEN_STATE_DIR/$NS_GW/sysctls" 2>/dev/null)
+	case "$rec" in
+	*net/ipv6/conf/eth0/accept_ra=1*net/ipv6/conf/default/forwarding=0*net/ipv6/conf/eth0/forwarding=0*net/ipv6/conf/eth1/forwarding=0*net/ipv6/conf/all/forwarding=0*)
+		pass "kernel-ipv6 forwarding: the record holds accept_ra, default, each interface's and all's forwarding" ;;
+	*) fail "kernel-ipv6 forwarding: the record" "$rec" ;;
+	esac
+	# router advertisements still reach the gateway through strong's filter
+	ra 900 && pass "kernel-ipv6 forwarding: a new router advertisement is taken while forwarding" ||
+		fail "kernel-ipv6 forwarding: RA while forwarding" "$(gw ip -6 route show default)"
+	lan timeout 8 ping -6 -c 1 -w 5 -I 2001:db8:1::10 2001:db8:ff::2 >/dev/null 2>&1 &&
+		pass "kernel-ipv6 forwarding: the LAN reaches the Internet over IPv6" ||
+		fail "kernel-ipv6 forwarding: LAN to Internet" "no reply"
+	if mg flush >"$tmp/flush.out" 2>&1 && [ "$(sysctl6 all/forwarding)" = 0 ] &&
+		[ "$(sysctl6 default/forwarding)" = 0 ] && [ "$(sysctl6 eth0/forwarding)" = 0 ] &&
+		[ "$(sysctl6 eth0/accept_ra)" = 1 ] && [ "$(defroute)" = 1 ]; then
+		pass "kernel-ipv6 forwarding: flush puts back forwarding, then accept_ra"
+	else
+		fail "kernel-ipv6 forwarding: flush" "$(cat "$tmp/flush.out") accept_ra" \
+			"$(sysctl6 eth0/accept_ra), forwarding $(sysctl6 all/forwarding)"
+	fi
+else
+	fail "kernel-ipv6 forwarding: apply" "$(cat "$tmp/apply.out")"
+fi
+
+# an external whose accept_ra is 0 (networkd and the like) is left alone, with a note
+gw sysctl -qw net.ipv6.conf.eth0.accept_ra=0
+if policy "ipv6 firewall" && grep -q 'accept_ra is 0: left as it is' "$tmp/apply.out" &&
+	[ "$(sysctl6 eth0/accept_ra)" = 0 ] && [ "$(sysctl6 all/forwarding)" = 1 ]; then
+	pass "kernel-ipv6 forwarding: accept_ra 0 is left alone, with a note"
+else
+	fail "kernel-ipv6 forwarding: accept_ra 0" "$(cat "$tmp/apply.out")"
+fi
+mg flush >/dev/null 2>&1
+# without `ipv6 firewall|open` written, apply leaves IPv6 forwarding alone
+if policy "firewall strong" && [ "$(sysctl6 all/forwarding)" = 0 ]; then
+	pass "kernel-ipv6 forwarding: not turned on unless the policy asks"
+else
+	fail "kernel-ipv6 forwarding: left alone" "forwarding $(sysctl6 all/forwarding)"
 fi
 exit 0

@@ -142,7 +142,10 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		sb_addf(sb, "timeouts %u %u %u\n", ir->timeouts.tcp, ir->timeouts.tcpfin,
 			ir->timeouts.udp);
 	for (i = 0; i < ir->n_sysctls; i++)
-		sb_addf(sb, "sysctl %s=%s\n", ir->sysctls[i].key, ir->sysctls[i].value);
+		sb_addf(sb, "sysctl %s=%s%s%s\n", ir->sysctls[i].key,
+			ir->sysctls[i].value ? ir->sysctls[i].value : "(recorded)",
+			ir->sysctls[i].only_from ? " from " : "",
+			ir->sysctls[i].only_from ? ir->sysctls[i].only_from : "");
 }
 
 #endif
