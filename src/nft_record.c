@@ -93,13 +93,21 @@ static void put(struct strbuf *sb, const void *p, size_t n)
 
 #define PUT(sb, x) put((sb), &(x), sizeof(x))
 
+/* Append @n bytes at @src to @p; returns the end. */
+static uint8_t *emit(uint8_t *p, const void *src, size_t n)
+{
+	memcpy(p, src, n);
+	return p + n;
+}
+
+/* Set @s of family @fam: its header, then each element written in place (a map has 100,000). */
 static void put_set(struct strbuf *sb, enum nft_fam fam, const struct nft_set *s)
 {
-	uint8_t f = (uint8_t)fam, *arena;
+	uint8_t f = (uint8_t)fam, key[NFT_DATA_VALUE_MAXLEN], data[NFT_DATA_VALUE_MAXLEN];
 	uint16_t namelen = (uint16_t)(strlen(s->name) + 1), keep, own;
 	uint32_t n = (uint32_t)s->n;
-	struct nft_welem *v = nft_record_wire(s, &arena);
-	const char *prev = NULL;
+	const char *prev = NULL, *comment;
+	uint8_t klen, dlen, *p;
 	size_t i, clen;
 
 	PUT(sb, f);
@@ -107,30 +115,35 @@ static void put_set(struct strbuf *sb, enum nft_fam fam, const struct nft_set *s
 	put(sb, s->name, namelen);
 	PUT(sb, n);
 	for (i = 0; i < s->n; i++) {
+		comment = s->v[i].comment;
+		klen = (uint8_t)nft_elem_key(s, &s->v[i], key);
+		dlen = (uint8_t)nft_elem_data(s, &s->v[i], data);
 		keep = REC_NO_COMMENT;
 		own = 0;
-		if (v[i].comment) {
-			clen = strlen(v[i].comment);
+		if (comment) {
+			clen = strlen(comment);
 			if (clen > UINT16_MAX - 1)
 				clen = UINT16_MAX - 1;
-			for (keep = 0; prev && keep < clen && prev[keep] == v[i].comment[keep];
-			     keep++)
+			for (keep = 0; prev && keep < clen && prev[keep] == comment[keep]; keep++)
 				;
 			own = (uint16_t)(clen - keep);
 		}
-		PUT(sb, v[i].klen);
-		PUT(sb, v[i].dlen);
-		PUT(sb, keep);
-		PUT(sb, own);
-		put(sb, v[i].key, v[i].klen);
-		put(sb, v[i].data, v[i].dlen);
-		if (v[i].comment) {
-			put(sb, v[i].comment + keep, own);
-			prev = v[i].comment;
+		util_grow(&sb->buf, &sb->cap, sb->len + 6 + klen + dlen + own + 1, 1);
+		p = (uint8_t *)sb->buf + sb->len;
+		p = emit(p, &klen, 1);
+		p = emit(p, &dlen, 1);
+		p = emit(p, &keep, 2);
+		p = emit(p, &own, 2);
+		p = emit(p, key, klen);
+		p = emit(p, data, dlen);
+		if (comment) {
+			p = emit(p, comment + keep, own);
+			prev = comment;
 		}
+		sb->len = (size_t)(p - (uint8_t *)sb->buf);
 	}
-	free(v);
-	free(arena);
+	if (sb->buf)
+		sb->buf[sb->len] = '\0';
 }
 
 void nft_record_write(const char *path, const struct nft_record *r, const struct nft_model *m)
