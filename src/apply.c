@@ -3,10 +3,12 @@
  * apply.c - `masqgen apply`: compile, lower for the target, take the lock,
  * replace masqgen's ruleset (the target's load: one transaction for nft),
  * warn of other software's drops at the forward hook (fwdcheck.h), then
- * load the helpers' NAT modules, write the kernel settings and delete the
+ * load the helpers' NAT modules, write the routing rules of several
+ * externals (routes.c) and the kernel settings, and delete the
  * conntrack entries the new ruleset treats differently. With --confirm,
- * the whole is rolled back unless confirmed (confirm.h). The record of
- * kernel settings is written before the ruleset is committed. With
+ * the whole is rolled back unless confirmed (confirm.h); the routing rules
+ * stay (they route only what the ruleset marks). The records of kernel
+ * settings and routing rules are written before the ruleset is committed. With
  * --fallback-last-good, a policy that cannot be applied gives way to the
  * last good ruleset (lastgood.c), else to forwarding off.
  */
@@ -115,9 +117,10 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 	const struct cli_target *t = a->target;
 	const char *policy = a->ops[0];
 	void *ruleset = NULL;
-	char *state = NULL, *run_dir = NULL;
+	char *state = NULL, *routes = NULL, *run_dir = NULL;
 	struct confirm *cf = NULL;
 	struct sysctls_plan *plan;
+	struct routes_plan *rplan;
 	struct ir *ir;
 	long removed;
 	int lock, rc;
@@ -134,8 +137,9 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 	if (lock < 0)
 		goto out;
 	state = kernel_cmd_state_path();
+	routes = kernel_cmd_routes_path();
 	run_dir = state_dir(false);
-	if (!state || !run_dir || (secs && !(cf = confirm_save(state))))
+	if (!state || !routes || !run_dir || (secs && !(cf = confirm_save(state))))
 		goto out_unlock;
 	if (t->sysctls)
 		t->sysctls(ir);
@@ -143,13 +147,25 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 	plan = sysctls_plan(ir, state);
 	if (!plan)
 		goto out_unlock;
+	rplan = routes_plan(ir, routes);
+	if (!rplan) {
+		sysctls_cancel(plan);
+		goto out_unlock;
+	}
 	if (t->load(ruleset, ir, run_dir) < 0) {
+		routes_cancel(rplan);
 		sysctls_cancel(plan);
 		goto out_unlock;
 	}
 	printf("applied %s\n", policy);
 	fwdcheck_warn(ir);
 	apply_modules(ir);
+	if (routes_apply(rplan) < 0) {
+		sysctls_cancel(plan);
+		diag_note(NULL, "the ruleset is loaded, the routing rules above and the kernel "
+				"settings are not");
+		goto out_unlock;
+	}
 	if (sysctls_apply(plan) < 0) {
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
 		goto out_unlock;
@@ -170,6 +186,7 @@ out_unlock:
 	close(lock);
 out:
 	free(state);
+	free(routes);
 	free(run_dir);
 	if (ruleset)
 		t->release(ruleset);
@@ -208,8 +225,10 @@ const struct cli_command cli_apply = {
 		"in one transaction: the kernel takes all of it or none, and no other table is\n"
 		"touched. When only forwards and other set elements changed since the last\n"
 		"apply, the transaction changes just those elements (counters stay). Then load\n"
-		"the helpers' NAT modules, set the kernel settings the policy needs (recording\n"
-		"each replaced value for 'masqgen flush'), and delete the\n"
+		"the helpers' NAT modules; with several external interfaces, write the routing\n"
+		"rules and tables that send replies back out of the interface a connection came\n"
+		"in on (see 'masqgen routes'); set the kernel settings the policy needs\n"
+		"(recording each replaced value for 'masqgen flush'), and delete the\n"
 		"connection tracking entries the new ruleset treats differently.\n\n"
 		"Before anything changes, the session you are logged in by (SSH_CONNECTION, or\n"
 		"the connection of the sshd you came through) is checked against the new\n"

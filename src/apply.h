@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * apply.h - what `apply` and `flush` do besides loading the ruleset: the
- * kernel settings and their record (sysctls.c), and the conntrack entries
+ * kernel settings and their record (sysctls.c), the policy routing of
+ * several externals (routes.c), and the conntrack entries
  * a new ruleset treats differently (ctclean.c).
  */
 #ifndef MASQGEN_APPLY_H
@@ -37,6 +38,33 @@ struct sysctls_plan *sysctls_plan(const struct ir *ir, const char *state_path);
 int sysctls_apply(struct sysctls_plan *p);
 void sysctls_cancel(struct sysctls_plan *p);
 int sysctls_restore(const char *state_path);
+
+/*
+ * Policy routing for several externals (routes.c): a rule per external
+ * sends its marked connections to a table of its own holding its default
+ * route. The record at @path names each rule and route masqgen wrote.
+ *
+ * routes_plan(), before the ruleset is committed: read the record, find
+ * each numbered external's default route in the main table (a missing
+ * one is a warning), and save the record with both the old and the new
+ * entries. Returns the plan, or NULL after reporting (nothing to apply).
+ * routes_apply(), after the commit: delete what the record held that
+ * @ir no longer needs, write @ir's rules and routes, save their record;
+ * routes_cancel(): save the record as it was. Both free the plan;
+ * routes_apply() returns 0, or -1 after reporting.
+ *
+ * routes_restore(): delete every recorded rule and route, then the
+ * record. routes_refresh() (`masqgen routes`): copy each recorded
+ * external's default route from the main table into its table again (a
+ * DHCP lease or PPP link came up) and put back missing rules. Both return
+ * 0 (also without a record), or -1 after reporting.
+ */
+struct routes_plan;
+struct routes_plan *routes_plan(const struct ir *ir, const char *path);
+int routes_apply(struct routes_plan *p);
+void routes_cancel(struct routes_plan *p);
+int routes_restore(const char *path);
+int routes_refresh(const char *path);
 
 /* Write 0 to IPv4 and IPv6 forwarding (IPv6 may be missing). Returns 0, or -1 after reporting. */
 int sysctls_forwarding_off(void);

@@ -425,6 +425,9 @@ static uint64_t rule_key(const struct diff_side *sd, const struct nft_rule *r)
 		case NFT_S_MSS:
 			h = hash_u32(h, s->port);
 			break;
+		case NFT_S_CT_MARK_WAN:
+			h = hash_u32(h, s->a);
+			break;
 		default:
 			break;
 		}
@@ -532,7 +535,7 @@ static void chain_text(struct strbuf *sb, const struct nft_chain *c)
 	static const char *const hooks[] = {"prerouting", "input", "forward", "output",
 					    "postrouting"};
 
-	sb_addf(sb, "type %s hook %s priority %d policy %s", c->nat ? "nat" : "filter",
+	sb_addf(sb, "type %s hook %s priority %d policy %s", nft_chain_type(c),
 		hooks[c->hook], c->prio, c->drop ? "drop" : "accept");
 }
 
@@ -560,8 +563,8 @@ static void diff_chains(struct diff_ctx *d, const struct diff_side *h, const str
 		chain_text(&sb, hc);
 		if (!wc) {
 			diff_emit(d, '-', sb.buf, NULL);
-		} else if (hc->nat != wc->nat || hc->hook != wc->hook || hc->prio != wc->prio ||
-			   hc->drop != wc->drop) {
+		} else if (hc->nat != wc->nat || hc->route != wc->route || hc->hook != wc->hook ||
+			   hc->prio != wc->prio || hc->drop != wc->drop) {
 			chain_text(&b, wc);
 			sb_addf(&sb, " -> %s", b.buf);
 			diff_emit(d, '~', sb.buf, NULL);

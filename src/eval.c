@@ -556,9 +556,43 @@ static void forwarding6_sysctls(struct eval *e)
 	add_sysctl(e, ALL_FORWARDING6, "1", NULL, loc);
 }
 
+/*
+ * Several externals: number them for the mark that sends replies back out
+ * of the interface a connection came in on. A wildcard names no one
+ * interface whose default route could take them.
+ */
+static void eval_wans(struct eval *e)
+{
+	unsigned n_ext = 0, n = 0;
+	size_t i;
+
+	for (i = 0; i < e->ir->n_ifaces; i++)
+		n_ext += e->ir->ifaces[i].role == IR_EXTERNAL;
+	for (i = 0; n_ext > 1 && i < e->ir->n_ifaces; i++) {
+		struct ir_iface *x = &e->ir->ifaces[i];
+		size_t len = strlen(x->name);
+
+		if (x->role != IR_EXTERNAL)
+			continue;
+		if (x->name[len - 1] == '+') {
+			diag_warning(&x->loc, "'%s' is a wildcard: replies to connections that came "
+					      "in on it follow the main routing table, not the "
+					      "interface they arrived on", x->name);
+			continue;
+		}
+		if (++n > IR_WAN_MAX) {
+			diag_error(&x->loc, "more than %d external interfaces: the mark that routes "
+					    "replies back out of their interface has room for %d",
+				   IR_WAN_MAX, IR_WAN_MAX);
+			return;
+		}
+		x->wan = n;
+	}
+}
+
 static void eval_sysctls(struct eval *e)
 {
-	const struct loc *dyn = NULL;
+	const struct loc *dyn = NULL, *wan = NULL;
 	size_t i;
 
 	add_sysctl(e, "net.ipv4.ip_forward", "1", NULL, NULL);
@@ -567,6 +601,11 @@ static void eval_sysctls(struct eval *e)
 			dyn = &e->ir->ifaces[i].loc;
 	if (dyn)
 		add_sysctl(e, "net.ipv4.ip_dynaddr", "1", NULL, dyn);
+	for (i = 0; i < e->ir->n_ifaces; i++)
+		if (e->ir->ifaces[i].wan)
+			wan = &e->ir->ifaces[i].loc;
+	if (wan)
+		add_sysctl(e, "net.ipv4.conf.all.src_valid_mark", "1", NULL, wan);
 	for (i = 0; i < e->n_options; i++)
 		option_sysctls(e, e->option[i].which, e->option[i].on, &e->option[i].loc);
 	if (ir_ipv6_forwarding(e->ir))
@@ -607,6 +646,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	eval_declarations(&e, flat);
 	e.fam_both = e.ir->ipv6 == IR_IPV6_OPEN ? IR_F_IPV4 : IR_F_BOTH;
 	eval_check_roles(&e, flat);
+	eval_wans(&e);
 	eval_sysctls(&e);
 	eval_statements(&e, flat);
 	eval_check_forwards(&e);

@@ -386,32 +386,6 @@ static void sweep_forwards(struct eval_fwd_key *k, size_t n, bool reflect,
 
 /* Two forwards of one port on one interface; reflection on two externals. */
 /*
- * Forwards with a second external interface: the replies take the main
- * routing table's way out, whichever interface the connection came in by.
- */
-static void check_multi_wan(struct eval *e)
-{
-	const struct ir_iface *first = NULL;
-	size_t i;
-
-	for (i = 0; e->ir->n_forwards && i < e->ir->n_ifaces; i++) {
-		const struct ir_iface *x = &e->ir->ifaces[i];
-
-		if (x->role != IR_EXTERNAL)
-			continue;
-		if (!first) {
-			first = x;
-			continue;
-		}
-		diag_warning(&x->loc, "a second external interface with forwards: replies to "
-				      "forwarded connections follow the main routing table, not "
-				      "the interface they arrived on; route them back by source "
-				      "(policy routing) or forward on one uplink");
-		return;
-	}
-}
-
-/*
  * Reflection with a dynamic external cannot name that interface's address
  * (prerouting knows a local address only as local): it also takes a
  * passthrough bridge's, which deserves a word when the policy has one.
@@ -489,7 +463,6 @@ void eval_check_forwards(struct eval *e)
 	}
 	free(c);
 	free(k);
-	check_multi_wan(e);
 	check_dynamic_reflection(e);
 }
 

@@ -471,6 +471,41 @@ static void lower_clamp(struct ipt_table_model *mangle, const struct ir *ir)
 	free(target);
 }
 
+/*
+ * Several externals: as nft_lower.c's lower_wan(), with CONNMARK, which
+ * copies only masqgen's bits into the packet mark. In mangle OUTPUT a
+ * changed mark reroutes the gateway's own replies.
+ */
+static void lower_wan(struct ipt_table_model *mangle, const struct ir *ir)
+{
+	static const char restore[] = " -j CONNMARK --restore-mark --nfmask 0xf0000 --ctmask 0xf0000";
+	static const char has_wan[] = " -m connmark ! --mark 0x0/0xf0000";
+	const struct loc *first = NULL;
+	char *spec, *target;
+	size_t i;
+
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *x = &ir->ifaces[i];
+
+		if (!x->wan)
+			continue;
+		if (!first)
+			first = &x->loc;
+		spec = xasprintf(" -i %s -m conntrack --ctstate NEW", x->name);
+		target = xasprintf(" -j CONNMARK --set-xmark 0x%x/0xf0000", x->wan << IR_WAN_SHIFT);
+		ipt_rule_add(ipt_chain_get(mangle, "masqgen-mangle-prerouting", "PREROUTING"), spec,
+			     &x->loc, NULL, target);
+		free(spec);
+		free(target);
+	}
+	if (!first)
+		return;
+	ipt_rule_add(ipt_chain_get(mangle, "masqgen-mangle-prerouting", "PREROUTING"), has_wan,
+		     first, "multi-wan", restore);
+	ipt_rule_add(ipt_chain_get(mangle, "masqgen-mangle-output", "OUTPUT"), has_wan, first,
+		     "multi-wan", restore);
+}
+
 static bool unconditional_drop(const struct ir_rule *r)
 {
 	return r->verdict == IR_V_DROP && !r->iif && !r->oif && !r->saddr.n && !r->daddr.n &&
@@ -586,6 +621,7 @@ struct ipt_model *ipt_lower(const struct ir *ir)
 	m->ipv6 = ir->ipv6 != IR_IPV6_OPEN;
 	lower_raw(m, ir, IPT_V4);
 	lower_clamp(&m->t[IPT_V4][IPT_MANGLE], ir);
+	lower_wan(&m->t[IPT_V4][IPT_MANGLE], ir);
 	lower_nat(m, ir);
 	lower_filter(m, ir, IPT_V4);
 	if (m->ipv6) {

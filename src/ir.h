@@ -95,10 +95,25 @@ struct ir_iface {
 	enum ir_role role;
 	bool dynamic;		/* external without `address` */
 	uint32_t addr;		/* external with `address`; else 0 */
+	/*
+	 * Several externals (multi-WAN replies, LANGUAGE.md "Gateway
+	 * features"): this external's number 1..IR_WAN_MAX, kept in mark bits
+	 * 16-19 of the connections that arrive on it and naming its routing
+	 * table IR_WAN_TABLE_BASE + wan; 0: none (a single external, a
+	 * wildcard, an internal interface).
+	 */
+	unsigned wan;
 	struct ir_net *nets;	/* internal: its networks */
 	size_t n_nets, cap_nets;
 	struct loc loc;
 };
+
+/* The mark bits of the arrival external, and the routing tables and rule preferences apply writes. */
+#define IR_WAN_MAX 15
+#define IR_WAN_SHIFT 16
+#define IR_WAN_MASK 0x000f0000u
+#define IR_WAN_TABLE_BASE 100
+#define IR_WAN_RULE_PREF 1000
 
 /*
  * Source NAT out of one external interface: masquerade (to == 0) or SNAT
@@ -386,7 +401,9 @@ struct ir_timeouts {
  * "net.ipv4.conf.ppp0.rp_filter"); iface is set for per-interface ones
  * (build the /proc path from iface: a VLAN name holds a dot). Order:
  * net.ipv4.ip_forward=1; net.ipv4.ip_dynaddr=1 when an external is
- * dynamic; then per `option` in policy order: conf.all, conf.default,
+ * dynamic; net.ipv4.conf.all.src_valid_mark=1 when an external has a wan
+ * number (the reverse-path filter looks the source up with the mark that
+ * routes the replies); then per `option` in policy order: conf.all, conf.default,
  * then conf.IFACE for every external and internal interface that is not a
  * wildcard. value is "1" or "0". Then, with IPv6 forwarding
  * (ir_ipv6_forwarding()): net.ipv6.conf.EXT.accept_ra "2" only_from "1"

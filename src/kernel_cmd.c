@@ -27,6 +27,11 @@ char *kernel_cmd_state_path(void)
 	return state_path("sysctls", true);
 }
 
+char *kernel_cmd_routes_path(void)
+{
+	return state_path("routes", true);
+}
+
 int kernel_cmd_lock(void)
 {
 	char *path = state_path("lock", false);

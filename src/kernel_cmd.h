@@ -28,6 +28,9 @@ int kernel_cmd_lock(void);
 /* The path of the kernel settings record (apply.h; caller frees), or NULL after reporting. */
 char *kernel_cmd_state_path(void);
 
+/* The path of the record of routing rules and routes (apply.h), the same way. */
+char *kernel_cmd_routes_path(void);
+
 /*
  * Compile @policy and, with @m, lower it for nft. Returns EXIT_OK, or the
  * exit code after reporting (then *@ir and *@m are NULL).

@@ -193,6 +193,16 @@ void legacy_check_policy(struct legacy_ctx *g)
 		for (j = 0; j < ir->chain[i].n; j++)
 			if (legacy_is_user_rule(&ir->chain[i].rules[j]))
 				check_user_rule(g, &ir->chain[i].rules[j], i);
+	for (i = 0; i < ir->n_ifaces; i++) {
+		if (ir->ifaces[i].wan > 1) {
+			diag_error(&ir->ifaces[i].loc,
+				   "several external interfaces: %s cannot send replies back out "
+				   "of the interface a connection came in on (that takes connection "
+				   "marks and policy routing); generate -t nft or -t iptables",
+				   t);
+			break;
+		}
+	}
 	if (ir->clamp.enabled)
 		diag_error(&ir->clamp.loc,
 			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "

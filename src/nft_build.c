@@ -472,7 +472,7 @@ static void build_chain(struct build *bd, const struct nft_chain *c)
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, c->name);
 	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, nft_hook_nums[c->hook]);
 	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
-	nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, c->nat ? "nat" : "filter");
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, nft_chain_type(c));
 	nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, c->drop ? NF_DROP : NF_ACCEPT);
 	nlh = msg_hdr(bd, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nftnl_chain_nlmsg_build_payload(nlh, nc);

@@ -82,7 +82,8 @@ static void range_neq(struct ectx *x, const void *lo, const void *hi, uint32_t l
 	add(x, e);
 }
 
-static void bitwise(struct ectx *x, const void *mask, uint32_t len)
+/* Register 1 = (register 1 & @mask) ^ @xor (NULL: zero), over @len bytes. */
+static void bitwise(struct ectx *x, const void *mask, const void *xor, uint32_t len)
 {
 	struct nftnl_expr *e = expr_new("bitwise");
 	static const uint8_t zero[16];
@@ -92,7 +93,7 @@ static void bitwise(struct ectx *x, const void *mask, uint32_t len)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor ? xor : zero, len);
 	add(x, e);
 }
 
@@ -101,7 +102,7 @@ static void flag_test(struct ectx *x, const void *mask, uint32_t len)
 {
 	static const uint8_t zero[16];
 
-	bitwise(x, mask, len);
+	bitwise(x, mask, NULL, len);
 	cmp(x, NFT_CMP_NEQ, zero, len);
 }
 
@@ -199,7 +200,7 @@ static void addr_match(struct ectx *x, const struct nft_match *m, uint32_t off)
 			}
 			put_be32(mask, ~(~0u >> len));
 			payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 4, NFT_REG_1);
-			bitwise(x, mask, 4);
+			bitwise(x, mask, NULL, 4);
 			cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, val, 4);
 			return;
 		}
@@ -284,6 +285,17 @@ static void ct_flags(struct ectx *x, uint32_t key, uint32_t mask)
 	flag_test(x, &mask, sizeof(mask));
 }
 
+/* The connection mark into register 1, masked with @and and then xor'ed with @xor. */
+static void ct_mark_masked(struct ectx *x, uint32_t and, uint32_t xor)
+{
+	struct nftnl_expr *e = expr_new("ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	add(x, e);
+	bitwise(x, &and, &xor, sizeof(and));
+}
+
 static uint32_t ct_state_bits(uint32_t ir_bits)
 {
 	uint32_t bits = 0;
@@ -344,6 +356,9 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 	case NFT_SEL_CT_DNAT:
 		ct_flags(x, NFT_CT_STATUS, IPS_DST_NAT);
 		return;
+	case NFT_SEL_CT_MARK_WAN:
+		ct_flags(x, NFT_CT_MARK, IR_WAN_MASK);
+		return;
 	case NFT_SEL_FIB_LOCAL_IIF:
 	case NFT_SEL_FIB_LOCAL:
 		fib_local(x, m->sel == NFT_SEL_FIB_LOCAL_IIF);
@@ -355,7 +370,7 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 		return;
 	case NFT_SEL_IP6_LINKLOCAL:
 		payload(x, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
-		bitwise(x, ll_mask, 16);
+		bitwise(x, ll_mask, NULL, 16);
 		cmp(x, NFT_CMP_EQ, ll_net, 16);
 		return;
 	case NFT_SEL_RPF_STRICT:
@@ -519,6 +534,20 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		return;
 	case NFT_S_MSS:
 		tcp_mss(x, s->port);
+		return;
+	case NFT_S_CT_MARK_WAN:
+		ct_mark_masked(x, ~IR_WAN_MASK, s->a);
+		e = expr_new("ct");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+		add(x, e);
+		return;
+	case NFT_S_MARK_WAN:
+		ct_mark_masked(x, IR_WAN_MASK, 0);
+		e = expr_new("meta");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+		add(x, e);
 		return;
 	}
 }

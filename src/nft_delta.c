@@ -126,6 +126,7 @@ static uint64_t nft_model_shape(const struct nft_model *m)
 
 			hash_str(&h, c->name);
 			H(&h, c->nat);
+			H(&h, c->route);
 			H(&h, c->hook);
 			H(&h, c->prio);
 			H(&h, c->drop);

@@ -117,7 +117,8 @@ static void add_chain(struct rd *r, struct nft_table *t, const struct nftnl_chai
 	}
 	nft_chain_begin(t, nft_dump_str(t, name), type && strcmp(type, "nat") == 0,
 			    (enum nft_hook)h, nftnl_chain_get_s32(nc, NFTNL_CHAIN_PRIO),
-			nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP);
+			nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP)
+		->route = type && strcmp(type, "route") == 0;
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)

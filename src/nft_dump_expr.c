@@ -387,15 +387,55 @@ static int dec_payload(struct dx *x)
 	return -1;
 }
 
+/*
+ * The connection mark through `& mask ^ xor` into the connection mark
+ * (`ct mark set ct mark & 0xfff0ffff | N`) or the packet mark (`meta mark
+ * set ct mark & 0x000f0000`), x->i at the bitwise.
+ */
+static int dec_mark_set(struct dx *x)
+{
+	const uint8_t *mask, *xor;
+	uint32_t ml, xl, m = 0, v = 0;
+
+	mask = bytes(x, x->i, NFTNL_EXPR_BITWISE_MASK, &ml);
+	xor = bytes(x, x->i, NFTNL_EXPR_BITWISE_XOR, &xl);
+	if (ml != 4 || xl != 4)
+		return -1;
+	memcpy(&m, mask, 4);
+	memcpy(&v, xor, 4);
+	if (is(x, x->i + 1, "ct") && u32(x, x->i + 1, NFTNL_EXPR_CT_KEY) == NFT_CT_MARK &&
+	    nftnl_expr_is_set(x->e[x->i + 1], NFTNL_EXPR_CT_SREG) && m == ~IR_WAN_MASK &&
+	    (v & ~IR_WAN_MASK) == 0) {
+		nft_stmt_add(x->r, NFT_S_CT_MARK_WAN)->a = v;
+	} else if (is(x, x->i + 1, "meta") &&
+		   u32(x, x->i + 1, NFTNL_EXPR_META_KEY) == NFT_META_MARK &&
+		   nftnl_expr_is_set(x->e[x->i + 1], NFTNL_EXPR_META_SREG) && m == IR_WAN_MASK &&
+		   v == 0) {
+		nft_stmt_add(x->r, NFT_S_MARK_WAN);
+	} else {
+		return -1;
+	}
+	x->i += 2;
+	return 0;
+}
+
 static int dec_ct(struct dx *x)
 {
 	uint32_t key = u32(x, x->i, NFTNL_EXPR_CT_KEY), mask, bits = 0;
 
 	x->i++;
+	if (key == NFT_CT_MARK && is(x, x->i, "bitwise") && !is(x, x->i + 1, "cmp"))
+		return dec_mark_set(x);
 	if (dec_flag_test(x, &mask, 4) < 0)
 		return -1;
 	if (key == NFT_CT_STATUS) {
 		new_match(x, NFT_SEL_CT_DNAT);
+		return 0;
+	}
+	if (key == NFT_CT_MARK) {
+		if (mask != IR_WAN_MASK)
+			return -1;
+		new_match(x, NFT_SEL_CT_MARK_WAN);
 		return 0;
 	}
 	if (key != NFT_CT_STATE)

@@ -715,6 +715,47 @@ static void lower_conntrack(struct nft_lower *lc, enum nft_fam fam)
 	}
 }
 
+/*
+ * Several externals (LANGUAGE.md "Gateway features"): a new connection
+ * keeps the number of the external it arrived on in its mark, and each of
+ * its packets, forwarded or the gateway's own, carries that number in the
+ * packet mark, which the policy routing rules of apply (routes.c) send to
+ * that external's table.
+ */
+static void lower_wan(struct nft_lower *lc)
+{
+	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
+	struct nft_rule *r;
+	const char *hook;
+	size_t i;
+	int h;
+
+	for (i = 0; i < lc->ir->n_ifaces && !lc->ir->ifaces[i].wan; i++)
+		;
+	if (i == lc->ir->n_ifaces)
+		return;
+	for (h = 0; h < 2; h++) {
+		hook = h ? "wan_reply" : "wan_mark";
+		nft_chain_begin(t, hook, false, h ? NFT_HOOK_OUTPUT : NFT_HOOK_PREROUTING, -150,
+				false)->route = h;
+		for (i = 0; !h && i < lc->ir->n_ifaces; i++) {
+			const struct ir_iface *x = &lc->ir->ifaces[i];
+
+			if (!x->wan)
+				continue;
+			r = nft_rule_add(&t->chains[t->n_chains - 1], nft_comment(&x->loc, "external"),
+					 &x->loc);
+			nft_match_ifname(r, NFT_SEL_IIFNAME, x->name);
+			nft_match_eq(r, NFT_SEL_CT_STATE, IR_CT_NEW);
+			nft_stmt_add(r, NFT_S_CT_MARK_WAN)->a = x->wan << IR_WAN_SHIFT;
+		}
+		r = nft_rule_add(&t->chains[t->n_chains - 1], nft_comment(NULL, "multi-wan"), NULL);
+		nft_match_flag(r, NFT_SEL_CT_MARK_WAN);
+		nft_stmt_add(r, NFT_S_MARK_WAN);
+		nft_chain_end(t);
+	}
+}
+
 struct nft_model *nft_lower(const struct ir *ir)
 {
 	struct nft_lower lc = {.ir = ir};
@@ -730,6 +771,7 @@ struct nft_model *nft_lower(const struct ir *ir)
 	lower_dstnat(&lc);
 	lower_conntrack(&lc, NFT_FAM_IP);
 	lower_srcnat(&lc);
+	lower_wan(&lc);
 	sort_chains(t);
 	nft_lower_filter(&lc, NFT_FAM_IP6);
 	if (ir->ipv6 != IR_IPV6_OPEN) {

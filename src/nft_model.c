@@ -401,6 +401,11 @@ struct nft_chain *nft_chain_begin(struct nft_table *t, const char *name, bool na
 	return c;
 }
 
+const char *nft_chain_type(const struct nft_chain *c)
+{
+	return c->nat ? "nat" : c->route ? "route" : "filter";
+}
+
 void nft_chain_end(struct nft_table *t)
 {
 	struct nft_chain *c = &t->chains[t->n_chains - 1];

@@ -53,6 +53,7 @@ enum nft_sel {
 	NFT_SEL_FIB_LOCAL,	/* fib daddr type local */
 	NFT_SEL_TCP_SYN,	/* tcp flags syn */
 	NFT_SEL_IP6_LINKLOCAL,	/* ip6 saddr fe80::/10 */
+	NFT_SEL_CT_MARK_WAN,	/* ct mark & 0x000f0000 != 0: a connection of a numbered external */
 	/* ip6 saddr != :: fib saddr . iif oif missing: the strict reverse-path check fails */
 	NFT_SEL_RPF_STRICT,
 	NFT_SEL_RPF_LOOSE,	/* ip6 saddr != :: fib saddr oif missing */
@@ -94,6 +95,8 @@ enum nft_stmt_kind {
 	NFT_S_CT_HELPER,	/* str: the object's name */
 	NFT_S_CT_TIMEOUT,	/* str */
 	NFT_S_MSS,		/* port: the MSS, 0: rt mtu */
+	NFT_S_CT_MARK_WAN,	/* ct mark set ct mark & 0xfff0ffff | a (a: IR_WAN_MASK bits) */
+	NFT_S_MARK_WAN,		/* meta mark set ct mark & 0x000f0000 */
 };
 
 enum nft_reject {
@@ -193,6 +196,7 @@ enum nft_hook {
 struct nft_chain {
 	const char *name;
 	bool nat;		/* type nat, else type filter */
+	bool route;		/* type route (output: a changed mark reroutes) */
 	enum nft_hook hook;
 	int prio;
 	bool drop;		/* policy drop */
@@ -286,6 +290,8 @@ struct nft_lower {
 struct nft_chain *nft_chain_begin(struct nft_table *t, const char *name, bool nat,
 				  enum nft_hook hook, int prio, bool drop);
 void nft_chain_end(struct nft_table *t);
+/* The chain's type as nft names it: "nat", "route" or "filter". */
+const char *nft_chain_type(const struct nft_chain *c);
 
 /*
  * Match @sel against a list: nft_match_list() takes set @idx, the table's

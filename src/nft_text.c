@@ -279,6 +279,7 @@ static const char *const sel_text[] = {
 	[NFT_SEL_FIB_LOCAL] = "fib daddr type local",
 	[NFT_SEL_TCP_SYN] = "tcp flags syn",
 	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
+	[NFT_SEL_CT_MARK_WAN] = "ct mark & 0x000f0000 != 0",
 	[NFT_SEL_RPF_STRICT] = "ip6 saddr != :: fib saddr . iif oif missing",
 	[NFT_SEL_RPF_LOOSE] = "ip6 saddr != :: fib saddr oif missing",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
@@ -385,6 +386,12 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		else
 			sb_add(sb, "tcp option maxseg size set rt mtu");
 		break;
+	case NFT_S_CT_MARK_WAN:
+		sb_addf(sb, "ct mark set ct mark & 0x%08x | 0x%08x", ~IR_WAN_MASK, s->a);
+		break;
+	case NFT_S_MARK_WAN:
+		sb_addf(sb, "meta mark set ct mark & 0x%08x", IR_WAN_MASK);
+		break;
 	}
 }
 
@@ -482,6 +489,8 @@ static const char *prio_name(const struct nft_chain *c)
 	switch (c->prio) {
 	case -300:
 		return "raw";
+	case -150:
+		return "mangle";
 	case -100:
 		return "dstnat";
 	case 100:
@@ -509,7 +518,7 @@ static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_f
 		const struct nft_chain *c = &t->chains[i];
 
 		sb_addf(sb, "%s\tchain %s {\n\t\ttype %s hook %s priority %s; policy %s;\n",
-			i ? "\n" : "", c->name, c->nat ? "nat" : "filter", hook_names[c->hook],
+			i ? "\n" : "", c->name, nft_chain_type(c), hook_names[c->hook],
 			prio_name(c), c->drop ? "drop" : "accept");
 		for (j = 0; j < c->n; j++)
 			print_rule(sb, t, fam, &c->v[j]);

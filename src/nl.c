@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* nl.c - netlink sockets to the netfilter subsystems, and request/answer */
+/* nl.c - netlink sockets to the netfilter subsystems and rtnetlink, and request/answer */
 #include "nl.h"
 
 #include "diag.h"
@@ -16,17 +16,17 @@
 /* Answers are small, but a dump page may carry up to this much. */
 #define NL_RECV_SIZE (64u * 1024 + 4096)
 
-struct mnl_socket *nl_open(void)
+static struct mnl_socket *nl_open_bus(int bus, const char *what)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = mnl_socket_open(bus);
 	int one = 1;
 
 	if (!nl) {
-		diag_error(NULL, "cannot open a netlink socket to netfilter: %s", strerror(errno));
+		diag_error(NULL, "cannot open a netlink socket to %s: %s", what, strerror(errno));
 		return NULL;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		diag_error(NULL, "cannot bind a netlink socket to netfilter: %s", strerror(errno));
+		diag_error(NULL, "cannot bind a netlink socket to %s: %s", what, strerror(errno));
 		mnl_socket_close(nl);
 		return NULL;
 	}
@@ -34,6 +34,16 @@ struct mnl_socket *nl_open(void)
 	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	return nl;
+}
+
+struct mnl_socket *nl_open(void)
+{
+	return nl_open_bus(NETLINK_NETFILTER, "netfilter");
+}
+
+struct mnl_socket *nl_open_route(void)
+{
+	return nl_open_bus(NETLINK_ROUTE, "the routing tables");
 }
 
 uint32_t nl_seq(void)

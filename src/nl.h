@@ -2,7 +2,7 @@
 /*
  * nl.h - netlink sockets to the netfilter subsystems (nf_tables and
  * ctnetlink), shared by the nft batch, the state reader and the conntrack
- * cleanup.
+ * cleanup, and to rtnetlink for the policy routing of several externals.
  */
 #ifndef MASQGEN_NL_H
 #define MASQGEN_NL_H
@@ -15,6 +15,9 @@
  * Returns NULL after reporting why. Close it with mnl_socket_close().
  */
 struct mnl_socket *nl_open(void);
+
+/* The same to rtnetlink (NETLINK_ROUTE): routes and policy routing rules. */
+struct mnl_socket *nl_open_route(void);
 
 /* A fresh sequence number for a request on any of our sockets. */
 uint32_t nl_seq(void);

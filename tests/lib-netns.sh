@@ -76,10 +76,11 @@ netns_cleanup() {
 	return 0
 }
 
-# netns_connect FROM_NS LISTEN_NS ADDR PORT [LISTEN_PORT]: a TCP connection
-# from FROM_NS to ADDR:PORT (ADDR IPv4 or IPv6), answered by a listener on
-# LISTEN_PORT (default PORT) in LISTEN_NS. Prints the source address the
-# listener saw, or "none" (at most about 5 s).
+# netns_connect FROM_NS LISTEN_NS ADDR PORT [LISTEN_PORT [SOURCE]]: a TCP
+# connection from FROM_NS (from its address SOURCE, if given) to ADDR:PORT
+# (ADDR IPv4 or IPv6), answered by a listener on LISTEN_PORT (default PORT)
+# in LISTEN_NS. Prints the source address the listener saw, or "none" (at
+# most about 5 s).
 netns_connect() {
 	_out=$(mktemp "${TMPDIR:-/tmp}/masqgen-conn.XXXXXX")
 	case $3 in
@@ -95,7 +96,7 @@ netns_connect() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	ip netns exec "$1" timeout 5 socat -T3 - "TCP:$_to:$4,connect-timeout=3" \
+	ip netns exec "$1" timeout 5 socat -T3 - "TCP:$_to:$4,connect-timeout=3${6:+,bind=$6}" \
 		</dev/null >"$_out" 2>/dev/null
 	kill "$_listener" 2>/dev/null
 	wait "$_listener" 2>/dev/null

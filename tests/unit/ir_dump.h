@@ -92,6 +92,8 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		sb_addf(sb, "iface %s %s%s", f->name, roles[f->role], f->dynamic ? " dynamic" : "");
 		if (f->addr)
 			sb_addf(sb, " addr %s", ir_ip_str(f->addr, a));
+		if (f->wan)
+			sb_addf(sb, " wan %u", f->wan);
 		for (j = 0; j < f->n_nets; j++)
 			sb_addf(sb, " net %s/%u gw %s", ir_ip_str(f->nets[j].net, a), f->nets[j].len,
 				ir_ip_str(f->nets[j].gw, b));

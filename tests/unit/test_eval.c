@@ -117,6 +117,40 @@ static void test_masquerade_sources(void)
 	free(p);
 }
 
+/* Several externals: numbered in policy order for the mark; a wildcard gets none. */
+static void test_wans(void)
+{
+	struct strbuf sb = {0};
+	char *p = picture("external eth0 address 203.0.113.2\nexternal ppp+\nexternal eth2\n"
+			  "internal eth1 192.168.0.1/24\n");
+	int i;
+
+	CHECK(has_line(p, "iface eth0 external addr 203.0.113.2 wan 1"));
+	CHECK(has_line(p, "iface ppp+ external dynamic"));
+	CHECK(has_line(p, "iface eth2 external dynamic wan 2"));
+	CHECK(strstr(p, "sysctl net.ipv4.ip_dynaddr=1\nsysctl net.ipv4.conf.all.src_valid_mark=1"));
+	free(p);
+	/* one external: no number, no setting */
+	p = picture("external eth0\ninternal eth1 192.168.0.1/24\n");
+	CHECK(!strstr(p, " wan ") && !strstr(p, "src_valid_mark"));
+	free(p);
+	/* the mark has room for 15 */
+	for (i = 0; i < 16; i++)
+		sb_addf(&sb, "external eth%d\n", 10 + i);
+	sb_add(&sb, "internal eth1 192.168.0.1/24\n");
+	p = picture(sb.buf);
+	CHECK_STR(p, "error");
+	free(p);
+	sb.len = 0;
+	for (i = 0; i < 15; i++)
+		sb_addf(&sb, "external eth%d\n", 10 + i);
+	sb_add(&sb, "internal eth1 192.168.0.1/24\n");
+	p = picture(sb.buf);
+	CHECK(has_line(p, "iface eth24 external dynamic wan 15"));
+	free(p);
+	sb_free(&sb);
+}
+
 static void test_merge(void)
 {
 	char *p = picture(GW "allow tcp 22 from 198.51.100.0/24\n"
@@ -299,6 +333,7 @@ int main(int argc, char **argv)
 	RUN(test_defaults);
 	RUN(test_static_snat);
 	RUN(test_masquerade_sources);
+	RUN(test_wans);
 	RUN(test_merge);
 	RUN(test_merge_locations);
 	RUN(test_forwards);
