@@ -39,7 +39,7 @@
 
 /* One element as netlink carries it (keys, data and comments are short). */
 struct nft_kelem {
-	uint8_t key[16], data[8];
+	uint8_t key[NFT_KEY_MAX], data[8];
 	uint8_t *udata;			/* the comment in nft's user data format, or NULL */
 	size_t klen, dlen, ulen;
 	const struct nft_elem *e;	/* the model's element, or NULL: the kernel's */
@@ -87,6 +87,8 @@ static void hash_set(uint64_t *h, const struct nft_set *s)
 	for (i = 0; i < s->n; i++) {
 		H(h, s->v[i].k);
 		H(h, s->v[i].hi);
+		H(h, s->v[i].k6);
+		H(h, s->v[i].hi6);
 		H(h, s->v[i].d);
 		hash_str(h, s->v[i].comment);
 	}
@@ -102,6 +104,8 @@ static void hash_rule(uint64_t *h, const struct nft_rule *r)
 		H(h, r->m[i].neg);
 		H(h, r->m[i].lo);
 		H(h, r->m[i].hi);
+		H(h, r->m[i].lo6);
+		H(h, r->m[i].hi6);
 		hash_str(h, r->m[i].ifname);
 		H(h, r->m[i].set);
 	}

@@ -190,7 +190,7 @@ static int kind_of(uint32_t key_type)
 	uint32_t type, len;
 	int k;
 
-	for (k = NFT_SK_ADDR; k <= NFT_SK_ADMIT; k++) {
+	for (k = NFT_SK_ADDR; k <= NFT_SK_TARGET6; k++) {
 		nft_set_key_type((enum nft_set_kind)k, &type, &len);
 		if (type == key_type)
 			return k;
@@ -251,14 +251,19 @@ static char *udata_comment(const void *udata, uint32_t len)
 	return comment ? xstrdup(comment) : NULL;
 }
 
-static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, uint32_t *k)
+static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len,
+		       struct nft_elem *e)
 {
-	uint8_t b[16] = {0};
+	uint8_t b[NFT_KEY_MAX] = {0};
+	uint32_t *k = e->k;
 
 	memcpy(b, p, len < sizeof(b) ? len : sizeof(b));
 	switch (kind) {
 	case NFT_SK_ADDR:
 		k[0] = get_be32(b);
+		return;
+	case NFT_SK_ADDR6:
+		e->k6 = ir_ip6_of_bytes(b);
 		return;
 	case NFT_SK_PORT:
 		k[0] = get_be16(b);
@@ -281,6 +286,11 @@ static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, u
 		k[0] = get_be32(b);
 		k[1] = get_be16(b + 4);
 		k[2] = get_be16(b + 8);
+		return;
+	case NFT_SK_TARGET6:
+		e->k6 = ir_ip6_of_bytes(b);
+		k[1] = b[16];
+		k[2] = get_be16(b + 20);
 		return;
 	}
 }
@@ -331,8 +341,9 @@ static int raw_elem_add(struct rd *r, const struct nlattr *elem)
 	memset(re, 0, sizeof(*re));
 	p = data_value(tb[NFTA_SET_ELEM_KEY], &len);
 	if (p)
-		decode_key(r->kind, p, len, re->e.k);
+		decode_key(r->kind, p, len, &re->e);
 	re->e.hi = re->e.k[0];
+	re->e.hi6 = re->e.k6;
 	if (tb[NFTA_SET_ELEM_FLAGS] && mnl_attr_validate(tb[NFTA_SET_ELEM_FLAGS], MNL_TYPE_U32) == 0)
 		re->end = ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) &
 			  NFT_SET_ELEM_INTERVAL_END;
@@ -372,6 +383,8 @@ static int raw_cmp(const void *a, const void *b)
 {
 	const struct raw_elem *x = a, *y = b;
 
+	if (x->e.k6 != y->e.k6)
+		return x->e.k6 < y->e.k6 ? -1 : 1;
 	if (x->e.k[0] != y->e.k[0])
 		return x->e.k[0] < y->e.k[0] ? -1 : 1;
 	return (int)y->end - (int)x->end;	/* an end before a start at the same key */
@@ -380,7 +393,6 @@ static int raw_cmp(const void *a, const void *b)
 /* Interval set @s from its starts and ends (each end closes the interval before it). */
 static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 {
-	uint32_t max = s->kind == NFT_SK_PORT ? UINT16_MAX : UINT32_MAX;
 	struct nft_elem *open = NULL;
 	size_t i;
 
@@ -388,13 +400,14 @@ static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (v[i].end) {
 			if (open)
-				open->hi = v[i].e.k[0] - 1;
+				nft_elem_set_hi(s, open, nft_elem_lo(s, &v[i].e) - 1);
 			open = NULL;
 			continue;
 		}
 		open = nft_elem_add(s, v[i].e.comment);
 		open->k[0] = v[i].e.k[0];
-		open->hi = max;
+		open->k6 = v[i].e.k6;
+		nft_elem_set_hi(s, open, nft_set_key_max(s));
 	}
 }
 

@@ -69,6 +69,25 @@ netns_setup() {
 	ip netns exec "$NS_GW" sysctl -q -w net.ipv4.ip_forward=0
 }
 
+# netns_setup_v6: after netns_setup, the same three namespaces dual-stack:
+#
+#   $NS_LAN  lan0 2001:db8:1::10/64  --- eth1 2001:db8:1::1/64   $NS_GW
+#   $NS_NET  inet0 2001:db8:ff::2/64 --- eth0 2001:db8:ff::1/64  $NS_GW
+#
+# IPv6 is routed, not translated: the Internet host reaches the LAN's
+# prefix through the gateway. Addresses skip duplicate address detection
+# (usable at once); IPv6 forwarding is on in the gateway, so only its
+# ruleset stands between the two sides.
+netns_setup_v6() {
+	ip -n "$NS_LAN" addr add 2001:db8:1::10/64 dev lan0 nodad &&
+		ip -n "$NS_GW" addr add 2001:db8:1::1/64 dev eth1 nodad &&
+		ip -n "$NS_GW" addr add 2001:db8:ff::1/64 dev eth0 nodad &&
+		ip -n "$NS_NET" addr add 2001:db8:ff::2/64 dev inet0 nodad &&
+		ip -n "$NS_LAN" -6 route add default via 2001:db8:1::1 &&
+		ip -n "$NS_NET" -6 route add 2001:db8:1::/64 via 2001:db8:ff::1 || return 1
+	ip netns exec "$NS_GW" sysctl -q -w net.ipv6.conf.all.forwarding=1
+}
+
 netns_cleanup() {
 	for _ns in "${NS_LAN:-}" "${NS_GW:-}" "${NS_NET:-}"; do
 		[ -n "$_ns" ] && ip netns del "$_ns" 2>/dev/null
@@ -78,12 +97,17 @@ netns_cleanup() {
 
 # netns_connect FROM_NS LISTEN_NS ADDR PORT [LISTEN_PORT]: a TCP connection
 # from FROM_NS to ADDR:PORT, answered by a listener on LISTEN_PORT (default
-# PORT) in LISTEN_NS. Prints the source address the listener saw, or
-# "none" (at most about 5 s).
+# PORT) in LISTEN_NS; an IPv6 ADDR (with ':') connects over IPv6 to an IPv6
+# listener. Prints the source address the listener saw, or "none" (at most
+# about 5 s).
 netns_connect() {
 	_out=$(mktemp "${TMPDIR:-/tmp}/masqgen-conn.XXXXXX")
+	case $3 in
+	*:*) _l=TCP6-LISTEN _c="TCP6:[$3]" ;;
+	*) _l=TCP-LISTEN _c="TCP:$3" ;;
+	esac
 	# shellcheck disable=SC2016 # expanded by the shell socat starts
-	ip netns exec "$2" timeout 10 socat -T5 "TCP-LISTEN:${5:-$4},reuseaddr" \
+	ip netns exec "$2" timeout 10 socat -T5 "$_l:${5:-$4},reuseaddr" \
 		SYSTEM:'echo "$SOCAT_PEERADDR"' >/dev/null 2>&1 &
 	_listener=$!
 	_i=0
@@ -91,7 +115,7 @@ netns_connect() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	ip netns exec "$1" timeout 5 socat -T3 - "TCP:$3:$4,connect-timeout=3" \
+	ip netns exec "$1" timeout 5 socat -T3 - "$_c:$4,connect-timeout=3" \
 		</dev/null >"$_out" 2>/dev/null
 	kill "$_listener" 2>/dev/null
 	wait "$_listener" 2>/dev/null
