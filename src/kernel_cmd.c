@@ -10,6 +10,7 @@
 #include "kernel_cmd.h"
 #include "nft.h"
 #include "nft_dump.h"
+#include "nft_record.h"
 #include "state.h"
 #include "util.h"
 
@@ -76,8 +77,17 @@ int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
 
 int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
 {
+	char *record = state_path(NFT_RECORD_FILE, false);
+	struct nft_record rec = {0};
+	int rc;
+
 	memset(il, 0, sizeof(*il));
-	if (nft_dump_read(d) < 0)
+	if (record)
+		nft_record_read(record, &rec);
+	free(record);
+	rc = nft_dump_read(d, &rec);
+	nft_record_free(&rec);
+	if (rc < 0)
 		return -1;
 	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
 		return 0;

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "nft.h"
+#include "nft_record.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -29,6 +30,7 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
 		genid = nft_genid();
 		if (!genid || nft_state_read(&before) < 0)
 			return -1;
+		before.genid = genid;
 		b = nft_batch_new(genid);
 		rc = fill(b, &before, arg);
 		if (rc == 0)
@@ -90,7 +92,7 @@ void *nft_target_lower(const struct ir *ir)
 
 int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
 {
-	char *record = xasprintf("%s/nft-loaded", run_dir);
+	char *record = xasprintf("%s/" NFT_RECORD_FILE, run_dir);
 	int rc = nft_apply(m, record);
 
 	free(record);
