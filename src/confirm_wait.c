@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * confirm_wait.c - apply's side of `apply --confirm SECS` once the new
- * ruleset is loaded, and the `masqgen confirm` command. The watchdog
+ * confirm_wait.c - apply's side of `apply --confirm SECS` (the snapshot,
+ * then the watchdog started; once the new ruleset is loaded, the wait),
+ * and the `masqgen confirm` command. The watchdog
  * (confirm_watch.c) keeps the clock and the confirm socket, decides and
  * rolls back; apply relays what only it can see and reports the outcome.
  *
@@ -43,17 +44,6 @@
 #include <unistd.h>
 
 #define CONFIRM_SECS_MAX 86400
-
-/* Wait up to @ms for @events on @fd. */
-bool confirm_poll1(int fd, short events, int ms)
-{
-	struct pollfd p = {.fd = fd, .events = events};
-
-	while (poll(&p, 1, ms) < 0)
-		if (errno != EINTR)
-			return false;
-	return p.revents & events;
-}
 
 /* The terminal to read Enter from: ours, and we are in its foreground. */
 static int confirm_tty(void)
@@ -135,6 +125,18 @@ static int confirm_relay(struct confirm *cf, int tty_fd)
 			}
 		}
 	}
+}
+
+struct confirm *confirm_save(const char *state_path)
+{
+	struct confirm *cf = confirm_snapshot(state_path);
+
+	if (cf && confirm_watch_start(cf) < 0) {
+		confirm_signals_release(cf);
+		confirm_free(cf);
+		return NULL;
+	}
+	return cf;
 }
 
 /* Tell the watchdog @kind (ARM with @secs, or FAILED); its answer, or 0 when it is gone. */

@@ -48,6 +48,16 @@ struct confirm_watch {
 	char *sock_path;
 };
 
+bool confirm_poll1(int fd, short events, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+
+	while (poll(&p, 1, ms) < 0)
+		if (errno != EINTR)
+			return false;
+	return p.revents & events;
+}
+
 int confirm_msg_send(int fd, enum confirm_msg_kind kind, int arg)
 {
 	struct confirm_msg m = {.kind = kind, .arg = arg};

@@ -401,3 +401,12 @@ int nft_apply(const struct nft_model *m, const char *record)
 	record_write(record, &ctx.rec);
 	return 0;
 }
+
+int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
+{
+	char *record = xasprintf("%s/nft-loaded", run_dir);
+	int rc = nft_apply(m, record);
+
+	free(record);
+	return rc;
+}
