@@ -165,6 +165,9 @@ void cli_print_usage(FILE *out);
 /* Print "masqgen CMD: MESSAGE" and a hint to --help on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "masqgen: unknown command 'NAME'" and the top-level usage on stderr; returns EXIT_USAGE. */
+int cli_unknown_command(const char *name);
+
 /*
  * Load and evaluate the policy at @path. Returns the IR, or NULL after the
  * errors were printed (the command then exits EXIT_POLICY). Caller owns it.

@@ -76,17 +76,15 @@ static int confirm_tty_read(int fd)
 
 static void confirm_announce(bool tty, unsigned secs)
 {
-	fprintf(stderr,
-		"masqgen: the new ruleset stays only if confirmed within %u second%s, else the "
-		"previous one comes back:\n",
-		secs, secs == 1 ? "" : "s");
-	fprintf(stderr, "masqgen:   run 'masqgen confirm' from a new login (proof that new "
-			"connections get through)\n");
+	diag_info("the new ruleset stays only if confirmed within %u second%s, else the "
+		  "previous one comes back:",
+		  secs, secs == 1 ? "" : "s");
+	diag_info("  run 'masqgen confirm' from a new login (proof that new connections get "
+		  "through)");
 	if (tty)
-		fprintf(stderr, "masqgen:   or press Enter here (proves only that this "
-				"session still works)\n");
+		diag_info("  or press Enter here (proves only that this session still works)");
 	else
-		fprintf(stderr, "masqgen:   (no terminal to answer on here)\n");
+		diag_info("  (no terminal to answer on here)");
 }
 
 /*
@@ -170,7 +168,7 @@ int confirm_finish(struct confirm *cf, int rc, unsigned secs)
 	}
 	if (!outcome) {
 		/* the watchdog is gone (SIGKILL): apply still has the snapshot */
-		fprintf(stderr, "masqgen: the --confirm watchdog is gone: rolling back\n");
+		diag_info("the --confirm watchdog is gone: rolling back");
 		outcome = confirm_rollback(cf) < 0 ? CONFIRM_MSG_ROLLBACK_FAILED
 						    : CONFIRM_MSG_ROLLED_BACK;
 	}

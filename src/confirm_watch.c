@@ -150,11 +150,11 @@ static long confirm_now_ms(void)
 /* Roll back, saying why first; the outcome for apply. */
 static enum confirm_msg_kind confirm_watch_rollback(const struct confirm *cf, const char *why)
 {
-	fprintf(stderr, "masqgen: %s: rolling back\n", why);
+	diag_info("%s: rolling back", why);
 	if (confirm_rollback(cf) < 0)
 		return CONFIRM_MSG_ROLLBACK_FAILED;
-	fprintf(stderr, "masqgen: rolled back: masqgen's tables and kernel settings are as they "
-			"were before this apply\n");
+	diag_info("rolled back: masqgen's tables and kernel settings are as they were before "
+		  "this apply");
 	return CONFIRM_MSG_ROLLED_BACK;
 }
 

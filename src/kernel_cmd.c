@@ -39,7 +39,7 @@ int kernel_cmd_lock(void)
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "masqgen: waiting for another masqgen run to finish (%s)\n", path);
+		diag_info("waiting for another masqgen run to finish (%s)", path);
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno == EINTR)
 				continue;
