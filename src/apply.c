@@ -66,7 +66,8 @@ enum {
 static const struct cli_opt apply_opts[] = {
 	{OPT_TARGET, "target", "TARGET",
 	 "nft (the default), or iptables: masqgen's own chains\n"
-	 "with iptables-restore --noflush, table by table",
+	 "of both families with iptables-restore and\n"
+	 "ip6tables-restore --noflush, table by table",
 	 CLI_OPT_TARGET, NULL},
 	{OPT_CONFIRM, "confirm", "SECS",
 	 "keep the new ruleset only if confirmed within SECS\n"

@@ -233,8 +233,13 @@ static int cli_take(struct cli_args *a, const struct cli_opt *o, const char *val
 			int rc;
 
 			cli_target_names(cmd->target_use, ", ", &names);
-			rc = cli_usage_error(cmd->name, "unknown target '%s' (%s)", value,
-					     names.buf);
+			if (cli_target_find(value, ~0u))
+				rc = cli_usage_error(cmd->name,
+						     "target '%s' does not serve this command (%s)",
+						     value, names.buf);
+			else
+				rc = cli_usage_error(cmd->name, "unknown target '%s' (%s)", value,
+						     names.buf);
 			sb_free(&names);
 			return rc;
 		}

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const ipt_fam_tools[IPT_FAMILY_COUNT] = {"iptables", "ip6tables"};
-
 /*
  * Split rule line @line ("-A CHAIN ... -m comment --comment X -j T") into
  * @rule, the text after the chain name without the comment, and @place,
@@ -150,7 +148,7 @@ size_t diff_ipt(const struct ipt_model *have, const struct ipt_model *want, stru
 	size_t i;
 
 	for (fam = 0; fam < IPT_FAMILY_COUNT; fam++) {
-		d.fname = ipt_fam_tools[fam];
+		d.fname = ipt_family_tool((enum ipt_family)fam);
 		for (t = 0; t < IPT_TABLE_COUNT; t++) {
 			const struct ipt_table_model *h = have ? &have->t[fam][t] : NULL;
 			const struct ipt_table_model *w =

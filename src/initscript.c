@@ -249,8 +249,9 @@ static const struct cli_opt initscript_opts[] = {
 	{OPT_TARGET, "target", "TARGET",
 	 "nft (the default): the script runs masqgen itself; the\n"
 	 "others: the HOWTO's pair, written into the directory -o\n"
-	 "names: rc.firewall-TARGET (the generated rules) and\n"
-	 "firewall-TARGET (a chkconfig init script running it)",
+	 "names: rc.firewall-TARGET (the generated rules; for\n"
+	 "iptables both families) and firewall-TARGET (a\n"
+	 "chkconfig init script running it)",
 	 CLI_OPT_TARGET, NULL},
 	{OPT_OUTPUT, "output", "FILE",
 	 "write FILE (atomically) instead of stdout; a\n"

@@ -3,7 +3,8 @@
  * ipt.h - the iptables backend.
  *
  *   IR --ipt_lower()--> struct ipt_model --ipt_emit()----> iptables-restore text
- *                                         \-ipt_apply()--> iptables-restore --noflush
+ *                                         |-ip6t_emit()---> ip6tables-restore text
+ *                                         \-ipt_apply()--> (ip6)iptables-restore --noflush
  *
  * Every masqgen rule lives in masqgen's own chains, entered by one jump
  * from each built-in chain (IPT_JUMP_MATCH): raw masqgen-raw-prerouting
@@ -80,6 +81,9 @@ struct ipt_model {
 /* "raw", "mangle", "nat", "filter". */
 const char *ipt_table_name(enum ipt_table t);
 
+/* "iptables" or "ip6tables": the tool of family @fam (its -save and -restore). */
+const char *ipt_family_tool(enum ipt_family fam);
+
 /*
  * ipt_lower.c: the model of @ir. Returns NULL after reporting through
  * diag what iptables cannot express. Warns once, at the `timeouts` line,
@@ -142,8 +146,13 @@ enum ipt_text {
 void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt_text what,
 		    struct strbuf *out);
 
-/* iptables.c: the iptables-restore text for @ir (the iptables target of generate). */
+/*
+ * iptables.c: the iptables-restore text of @ir's IPv4 rules (generate -t
+ * iptables) and the ip6tables-restore text of its IPv6 rules (generate -t
+ * ip6tables: under `ipv6 open`, comments only, which change no table).
+ */
 int ipt_emit(const struct ir *ir, struct strbuf *out);
+int ip6t_emit(const struct ir *ir, struct strbuf *out);
 
 /*
  * ipt_apply.c: load @m into the running kernel with iptables-restore

@@ -26,11 +26,6 @@ static const enum ipt_table ipt_apply_order[] = {IPT_FILTER, IPT_NAT, IPT_RAW, I
 
 static const char *const ipt_family_name[IPT_FAMILY_COUNT] = {"IPv4", "IPv6"};
 
-static const char *tool(enum ipt_family fam)
-{
-	return fam == IPT_V4 ? "iptables" : "ip6tables";
-}
-
 /* The built-in chains of each table (where a stale jump may be). */
 static const char *const *builtin_chains(enum ipt_table t)
 {
@@ -110,7 +105,7 @@ static enum ipt_table line_table(const char *text, unsigned long n, enum ipt_tab
 /* Run TOOL-restore --noflush -w on @text: its exit status, its output into @out. */
 static int restore(enum ipt_family fam, const struct strbuf *text, struct strbuf *out)
 {
-	char *name = xasprintf("%s-restore", tool(fam));
+	char *name = xasprintf("%s-restore", ipt_family_tool(fam));
 	char *argv[] = {name, (char *)"--noflush", (char *)"-w", NULL};
 	int status = util_run(argv, text->buf, text->len, out);
 
@@ -138,7 +133,7 @@ static void saved_free(struct ipt_saved *l)
 /* Read @fam's tables with one TOOL-save. Returns 0, or -1 (@out says why). */
 static int saved_read(enum ipt_family fam, struct ipt_saved *l, struct strbuf *out)
 {
-	char *name = xasprintf("%s-save", tool(fam));
+	char *name = xasprintf("%s-save", ipt_family_tool(fam));
 	char *argv[] = {name, NULL};
 	const char *p, *end;
 	int status, t;
@@ -250,9 +245,9 @@ static int restore_family(const struct ipt_model *m, enum ipt_family fam,
 	first = first_line(&out);
 	if (n > tables)
 		diag_error(NULL, "%s-restore could not add the jumps to masqgen's chains (%s): %s",
-			   tool(fam), ipt_family_name[fam], first);
+			   ipt_family_tool(fam), ipt_family_name[fam], first);
 	else
-		diag_error(NULL, "%s-restore refused masqgen's %s table (%s): %s", tool(fam),
+		diag_error(NULL, "%s-restore refused masqgen's %s table (%s): %s", ipt_family_tool(fam),
 			   ipt_table_name(t), ipt_family_name[fam],
 			   status == 127 && !out.len ? "it could not be run" : first);
 	free(first);
@@ -344,7 +339,7 @@ static void remove_stale(const struct ipt_model *m, enum ipt_family fam,
 		char *first = first_line(&out);
 
 		diag_warning(NULL, "%s-restore could not remove masqgen's old chains (%s): %s",
-			     tool(fam), ipt_family_name[fam], first);
+			     ipt_family_tool(fam), ipt_family_name[fam], first);
 		free(first);
 	}
 	sb_free(&text);
@@ -363,7 +358,7 @@ int ipt_apply(const struct ipt_model *m)
 		if (!read[f] && (f == IPT_V4 || m->ipv6)) {
 			char *first = first_line(&out);
 
-			diag_error(NULL, "%s-save could not read the %s tables: %s", tool(f),
+			diag_error(NULL, "%s-save could not read the %s tables: %s", ipt_family_tool(f),
 				   ipt_family_name[f], out.len ? first : "it could not be run");
 			free(first);
 			goto out;

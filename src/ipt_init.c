@@ -58,7 +58,7 @@ static void ipt_init_family(const struct ipt_model *m, enum ipt_family fam, stru
 		for (i = 0; i < tm->n; i++)
 			if (tm->chains[i].hook && tm->chains[i].n_rules)
 				sb_addf(jumps, "jump %s %s %s %s\n",
-					fam == IPT_V6 ? "ip6tables" : "iptables",
+					ipt_family_tool(fam),
 					ipt_table_name((enum ipt_table)t), tm->chains[i].hook,
 					tm->chains[i].name);
 	}

@@ -32,6 +32,11 @@ const char *ipt_table_name(enum ipt_table t)
 	return names[t];
 }
 
+const char *ipt_family_tool(enum ipt_family fam)
+{
+	return fam == IPT_V4 ? "iptables" : "ip6tables";
+}
+
 struct ipt_chain *ipt_chain_get(struct ipt_table_model *tm, const char *name, const char *hook)
 {
 	struct ipt_chain *ch;

@@ -202,7 +202,7 @@ void ipt_loaded_print(const struct ipt_loaded *l, struct strbuf *out)
 			if (!l->present[fl][fam])
 				continue;
 			sb_addf(out, "# masqgen's chains in %s (%s)\n",
-				fam == IPT_V4 ? "iptables" : "ip6tables", how[fl]);
+				ipt_family_tool((enum ipt_family)fam), how[fl]);
 			for (t = 0; t < IPT_TABLE_COUNT; t++)
 				ipt_table_text(&l->m[fl]->t[fam][t], (enum ipt_table)t, false, out);
 		}

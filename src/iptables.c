@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * iptables.c - `generate -t iptables`: iptables-restore input.
- *
- * The IPv4 ruleset comes first, in iptables-save's layout, and loads as
- * printed with iptables-restore. The IPv6 ruleset follows with every line
- * prefixed "#6 ": a comment to iptables-restore, and ip6tables-restore
- * input once the prefix is removed (sed -n 's/^#6 //p'). Loading the file
- * by hand replaces whole tables; `masqgen apply -t iptables` loads the same
- * chains with --noflush and keeps other software's rules.
+ * iptables.c - `generate -t iptables` and `generate -t ip6tables`: the
+ * restore input of one family each, in iptables-save's layout, loadable
+ * as printed (iptables-persistent's rules.v4 and rules.v6). Both come from
+ * the same model, lowered once for both families (ipt_lower()). Loading a
+ * file by hand replaces whole tables; `masqgen apply -t iptables` loads the
+ * same chains of both families with --noflush and keeps other software's
+ * rules.
  */
 #include "escape.h"
 #include "ipt.h"
 #include "ir.h"
-
-#include <stdio.h>
-#include <string.h>
-
-/* The prefix that hides the IPv6 part from iptables-restore. */
-#define IPT_V6_PREFIX "#6 "
 
 static bool chain_used(const struct ipt_chain *ch)
 {
@@ -53,40 +46,29 @@ void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt
 	sb_add(out, "COMMIT\n");
 }
 
-/* Append @text with @prefix before each of its lines. */
-static void add_prefixed(struct strbuf *out, const char *text, const char *prefix)
+/* The restore input of family @fam for @ir. */
+static int ipt_emit_family(const struct ir *ir, enum ipt_family fam, struct strbuf *out)
 {
-	const char *nl;
-
-	while (*text) {
-		nl = strchr(text, '\n');
-		sb_add(out, prefix);
-		if (!nl) {
-			sb_add(out, text);
-			sb_add(out, "\n");
-			return;
-		}
-		sb_addn(out, text, (size_t)(nl - text + 1));
-		text = nl + 1;
-	}
-}
-
-int ipt_emit(const struct ir *ir, struct strbuf *out)
-{
+	static const char *const rules_file[IPT_FAMILY_COUNT] = {"rules.v4", "rules.v6"};
 	struct ipt_model *m = ipt_lower(ir);
-	struct strbuf v6 = {0};
+	enum ipt_family other = fam == IPT_V4 ? IPT_V6 : IPT_V4;
 	size_t i;
 	int t;
 
 	if (!m)
 		return -1;
-	sb_add(out, "# masqgen: iptables-restore input for ");
+	sb_addf(out, "# masqgen: %s-restore input for ", ipt_family_tool(fam));
 	escape_comment(out, m->policy_path ? m->policy_path : "-");
-	sb_add(out, "\n"
-		    "# Every rule is in masqgen's own chains, entered by one jump from each\n"
-		    "# built-in chain. iptables-restore < FILE replaces these tables whole;\n"
-		    "# masqgen apply -t iptables loads the same chains with --noflush and keeps\n"
-		    "# other software's rules.\n");
+	sb_addf(out,
+		"\n"
+		"# IPv%c only (iptables-persistent's %s); the IPv%c part is\n"
+		"# masqgen generate -t %s.\n"
+		"# Every rule is in masqgen's own chains, entered by one jump from each\n"
+		"# built-in chain. %s-restore < FILE replaces these tables whole;\n"
+		"# masqgen apply -t iptables loads the same chains of both families with\n"
+		"# --noflush and keeps other software's rules.\n",
+		fam == IPT_V4 ? '4' : '6', rules_file[fam], other == IPT_V4 ? '4' : '6',
+		ipt_family_tool(other), ipt_family_tool(fam));
 	if (m->n_sysctls) {
 		sb_add(out, "# conntrack timeouts: iptables has none per connection, so\n"
 			    "# masqgen apply -t iptables sets these global sysctls, which\n"
@@ -94,21 +76,22 @@ int ipt_emit(const struct ir *ir, struct strbuf *out)
 		for (i = 0; i < m->n_sysctls; i++)
 			sb_addf(out, "#   %s = %u\n", m->sysctls[i].key, m->sysctls[i].value);
 	}
-	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		ipt_table_text(&m->t[IPT_V4][t], (enum ipt_table)t, IPT_TEXT_JUMPS, out);
-	if (!m->ipv6) {
-		sb_add(out, "# IPv6: open (ipv6 open), no ip6tables rules\n");
-		ipt_model_free(m);
-		return 0;
-	}
-	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		ipt_table_text(&m->t[IPT_V6][t], (enum ipt_table)t, IPT_TEXT_JUMPS, &v6);
-	sb_add(out, "# IPv6: ip6tables-restore input, each line below without its \"" IPT_V6_PREFIX
-		    "\"\n"
-		    "# (sed -n 's/^" IPT_V6_PREFIX "//p' FILE | ip6tables-restore)\n");
-	if (v6.len)
-		add_prefixed(out, v6.buf, IPT_V6_PREFIX);
-	sb_free(&v6);
+	if (fam == IPT_V6 && !m->ipv6)
+		sb_add(out, "# ipv6 open: masqgen filters no IPv6, so there is nothing to load;\n"
+			    "# this file changes no table.\n");
+	else
+		for (t = 0; t < IPT_TABLE_COUNT; t++)
+			ipt_table_text(&m->t[fam][t], (enum ipt_table)t, IPT_TEXT_JUMPS, out);
 	ipt_model_free(m);
 	return 0;
+}
+
+int ipt_emit(const struct ir *ir, struct strbuf *out)
+{
+	return ipt_emit_family(ir, IPT_V4, out);
+}
+
+int ip6t_emit(const struct ir *ir, struct strbuf *out)
+{
+	return ipt_emit_family(ir, IPT_V6, out);
 }

@@ -24,7 +24,7 @@ const struct cli_target cli_targets[] = {
     },
     {
 	.name = "iptables",
-	.summary = "iptables-restore input (IPv6 part for ip6tables-restore)",
+	.summary = "iptables-restore input, IPv4 (rules.v4); apply loads both families",
 	.uses = CLI_T_GENERATE | CLI_T_APPLY | CLI_T_LAB | CLI_T_INIT,
 	.emit = ipt_emit,
 	.lower = ipt_target_lower,
@@ -34,6 +34,12 @@ const struct cli_target cli_targets[] = {
 	.init_stop = ipt_init_stop,
 	.init_status = ipt_init_status,
 	.init_rc = ipt_init_rc,
+    },
+    {
+	.name = "ip6tables",
+	.summary = "ip6tables-restore input, IPv6 (rules.v6); generate only",
+	.uses = CLI_T_GENERATE,
+	.emit = ip6t_emit,
     },
     {
 	.name = "ipchains",

@@ -77,13 +77,17 @@ netns_cleanup() {
 }
 
 # netns_connect FROM_NS LISTEN_NS ADDR PORT [LISTEN_PORT]: a TCP connection
-# from FROM_NS to ADDR:PORT, answered by a listener on LISTEN_PORT (default
-# PORT) in LISTEN_NS. Prints the source address the listener saw, or
-# "none" (at most about 5 s).
+# from FROM_NS to ADDR:PORT (ADDR IPv4 or IPv6), answered by a listener on
+# LISTEN_PORT (default PORT) in LISTEN_NS. Prints the source address the
+# listener saw, or "none" (at most about 5 s).
 netns_connect() {
 	_out=$(mktemp "${TMPDIR:-/tmp}/masqgen-conn.XXXXXX")
+	case $3 in
+	*:*) _listen=TCP6-LISTEN _to="[$3]" ;;
+	*) _listen=TCP-LISTEN _to=$3 ;;
+	esac
 	# shellcheck disable=SC2016 # expanded by the shell socat starts
-	ip netns exec "$2" timeout 10 socat -T5 "TCP-LISTEN:${5:-$4},reuseaddr" \
+	ip netns exec "$2" timeout 10 socat -T5 "$_listen:${5:-$4},reuseaddr" \
 		SYSTEM:'echo "$SOCAT_PEERADDR"' >/dev/null 2>&1 &
 	_listener=$!
 	_i=0
@@ -91,7 +95,7 @@ netns_connect() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	ip netns exec "$1" timeout 5 socat -T3 - "TCP:$3:$4,connect-timeout=3" \
+	ip netns exec "$1" timeout 5 socat -T3 - "TCP:$_to:$4,connect-timeout=3" \
 		</dev/null >"$_out" 2>/dev/null
 	kill "$_listener" 2>/dev/null
 	wait "$_listener" 2>/dev/null

@@ -39,10 +39,14 @@ sed 's/8080/8081/' "$tmp/gw.masq" >"$tmp/fwd.masq"
 # iptables-nft table iptables made for masqgen's chains stays, empty)
 gw iptables-nft -A INPUT -s 198.51.100.7 -j ACCEPT
 gw iptables-legacy -A INPUT -s 198.51.100.8 -j ACCEPT
+gw ip6tables-nft -A INPUT -s 2001:db8::7 -j ACCEPT
+gw ip6tables-legacy -A INPUT -s 2001:db8::8 -j ACCEPT
 gw nft add table inet theirs
 others() {
 	gw iptables-nft-save 2>/dev/null | grep -e '^-A ' | grep -v masqgen
 	gw iptables-legacy-save | grep -e '^-A ' | grep -v masqgen
+	gw ip6tables-nft-save 2>/dev/null | grep -e '^-A ' | grep -v masqgen
+	gw ip6tables-legacy-save | grep -e '^-A ' | grep -v masqgen
 	gw nft list table inet theirs
 }
 others >"$tmp/others.before"
@@ -62,6 +66,7 @@ fi
 mg show >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && grep -qx "# masqgen's chains in iptables (nf_tables)" "$tmp/out" &&
+	grep -qx "# masqgen's chains in ip6tables (nf_tables)" "$tmp/out" &&
 	grep -q -e '^-A masqgen-prerouting .*--dport 8080 .*-j DNAT --to-destination 192.168.0.10:80$' \
 		"$tmp/out" && grep -qx -e '-A INPUT -m comment --comment masqgen -j masqgen-input' \
 		"$tmp/out"; then
@@ -100,8 +105,9 @@ expect_exit "show after flush: nothing loaded, exit 3" 3 $?
 
 # --- iptables-legacy, loaded by hand from generate's text
 mg generate -t iptables gw.masq >"$tmp/ipt.txt" 2>/dev/null
+mg generate -t ip6tables gw.masq >"$tmp/ip6t.txt" 2>/dev/null
 if gw iptables-legacy-restore --noflush <"$tmp/ipt.txt" &&
-	sed -n 's/^#6 //p' "$tmp/ipt.txt" | gw ip6tables-legacy-restore --noflush; then
+	gw ip6tables-legacy-restore --noflush <"$tmp/ip6t.txt"; then
 	mg show >"$tmp/out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && grep -qx "# masqgen's chains in iptables (legacy)" "$tmp/out" &&

@@ -80,3 +80,36 @@ for c in $cmds; do
 			fail "cli $c --$long in masqgen(8)" "no 'Fl -$long' ${short:+nor 'Fl ${short#-}'}"
 	done <"$tmp_cli/opts"
 done
+
+# The table of targets: each target generate takes is in masqgen(8) and
+# completes after `generate -t`; a target a command does not serve is a
+# usage error that says so (ip6tables: generate only, `-t iptables` handles
+# both families everywhere else), and is not offered there.
+complete_target() {
+	bash -c '. "$1"; COMP_WORDS=("$2" "$3" -t ""); COMP_CWORD=3; _masqgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$MASQGEN" "$1"
+}
+targets=$("$MASQGEN" generate --help | awk '/^Compile POLICY/ {on = 1; next} on && !NF {exit} on {print $1}')
+[ -n "$targets" ] || fail "cli generate targets listed" "generate --help lists no target"
+complete_target generate >"$tmp_cli/compl"
+for t in $targets; do
+	grep -q "Cm $t\b" "$man8" && pass "cli target $t in masqgen(8)" ||
+		fail "cli target $t in masqgen(8)" "no 'Cm $t'"
+	grep -qx "$t" "$tmp_cli/compl" && pass "cli target $t completes after generate -t" ||
+		fail "cli target $t completes after generate -t" "not offered"
+done
+for c in apply diff flush lab init-script; do
+	"$MASQGEN" "$c" -t ip6tables "$ROOT_DIR/rules/howto.masq" >/dev/null 2>"$tmp_cli/err"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q "target 'ip6tables' does not serve this command" "$tmp_cli/err"; then
+		pass "cli $c -t ip6tables is a usage error"
+	else
+		fail "cli $c -t ip6tables is a usage error" "exit $rc: $(head -n 1 "$tmp_cli/err")"
+	fi
+	complete_target "$c" >"$tmp_cli/compl"
+	if grep -qx iptables "$tmp_cli/compl" && ! grep -qx ip6tables "$tmp_cli/compl"; then
+		pass "cli $c -t completes iptables, not ip6tables"
+	else
+		fail "cli $c -t completes iptables, not ip6tables" "$(tr '\n' ' ' <"$tmp_cli/compl")"
+	fi
+done

@@ -1,9 +1,10 @@
 #!/bin/sh
 # `masqgen apply -t iptables` beside other software, with both the nft and
 # the legacy flavour of iptables, each in a network namespace of its own:
-# a foreign rule in nat and filter (a stand-in for Docker) and one in
-# ip6tables survive two applies byte for byte; masqgen's chains hold
-# exactly what `generate -t iptables` printed; each jump from a built-in
+# a foreign rule in nat and filter (a stand-in for Docker) and ones in
+# ip6tables' filter and nat survive two applies byte for byte; masqgen's
+# chains hold exactly what `generate -t iptables` (IPv4) and `generate -t
+# ip6tables` (IPv6) printed; each jump from a built-in
 # chain exists once, at its top; the timeouts reach the conntrack sysctls;
 # a smaller policy removes the chains it no longer needs; flush -t iptables
 # removes them all and puts ip_forward back; a table that
@@ -49,6 +50,17 @@ foreign() {
 		/^-/ { print table, $0 }'
 }
 
+# foreign_same FLAVOUR WHAT: the foreign rules of both families are as they
+# were before the first apply.
+foreign_same() {
+	for f in 4 6; do
+		[ $f = 4 ] && t=iptables || t=ip6tables
+		foreign "$t-$1" >"$tmp/foreign$f.after"
+		same_file "iptapply $1 foreign IPv$f rules $2" \
+			"$tmp/foreign$f.before" "$tmp/foreign$f.after"
+	done
+}
+
 # masqgen's rules with their table, grouped by table and chain.
 masqgen_rules() {
 	awk '/^\*/ { table = substr($0, 2) } /^-A / && /masqgen/ { print table, $0 }' |
@@ -86,7 +98,8 @@ run_flavour() {
 		$ipt -N DOCKER-USER && $ipt -A DOCKER-USER -j RETURN &&
 		$ipt -A FORWARD -j DOCKER-USER && $ipt -A FORWARD -o docker0 -j ACCEPT &&
 		$ipt -P FORWARD DROP &&
-		ip netns exec "$ns" "ip6tables-$fl" -A INPUT -p tcp --dport 9 -j DROP; }; then
+		ip netns exec "$ns" "ip6tables-$fl" -A INPUT -p tcp --dport 9 -j DROP &&
+		ip netns exec "$ns" "ip6tables-$fl" -t nat -A POSTROUTING -o eth9 -j MASQUERADE; }; then
 		fail "iptapply $fl" "cannot set up the foreign rules"
 		return
 	fi
@@ -101,15 +114,15 @@ run_flavour() {
 		pass "iptapply $fl apply $round"
 	done
 
-	foreign "iptables-$fl" >"$tmp/foreign4.after"
-	foreign "ip6tables-$fl" >"$tmp/foreign6.after"
-	for f in 4 6; do
-		same_file "iptapply $fl foreign IPv$f rules unchanged" \
-			"$tmp/foreign$f.before" "$tmp/foreign$f.after"
-	done
+	foreign_same "$fl" unchanged
 
 	(cd "$tmp" && "$MASQGEN" generate -t iptables big.masq) >"$tmp/gen" 2>/dev/null
-	sed -n 's/^#6 //p' "$tmp/gen" >"$tmp/gen6"
+	(cd "$tmp" && "$MASQGEN" generate -t ip6tables big.masq) >"$tmp/gen6" 2>/dev/null
+	if grep -q '^-A ' "$tmp/gen6" && ! grep -q '#6' "$tmp/gen"; then
+		pass "iptapply $fl generate prints the families apart"
+	else
+		fail "iptapply $fl generate prints the families apart" "no IPv6 rule in -t ip6tables"
+	fi
 	for f in "" 6; do
 		masqgen_rules <"$tmp/gen$f" | sed 's|"big.masq:|"'"$tmp"'/big.masq:|' >"$tmp/want"
 		ip netns exec "$ns" "ip${f}tables-$fl-save" | masqgen_rules >"$tmp/have"
@@ -154,9 +167,7 @@ run_flavour() {
 		fail "iptapply $fl smaller policy removes the chains it does not need" \
 			"$left IPv4 and $left6 IPv6 lines remain"
 	fi
-	foreign "iptables-$fl" >"$tmp/foreign4.after"
-	same_file "iptapply $fl foreign rules survive the smaller policy" \
-		"$tmp/foreign4.before" "$tmp/foreign4.after"
+	foreign_same "$fl" "survive the smaller policy"
 
 	# flush -t iptables: forwarding off first, then every masqgen chain goes
 	if ! apply "$fl" big "$tmp/big.masq"; then
@@ -178,12 +189,7 @@ run_flavour() {
 		fail "iptapply $fl flush removes every masqgen chain and restores ip_forward" \
 			"$left masqgen lines remain, ip_forward is $fwd"
 	fi
-	for f in 4 6; do
-		[ $f = 4 ] && t=iptables || t=ip6tables
-		foreign "$t-$fl" >"$tmp/foreign$f.after"
-		same_file "iptapply $fl foreign IPv$f rules survive flush" \
-			"$tmp/foreign$f.before" "$tmp/foreign$f.after"
-	done
+	foreign_same "$fl" "survive flush"
 	ip netns del "$ns"
 }
 

@@ -60,6 +60,15 @@ if "$MASQGEN" init-script -t iptables -o "$tmp/rc" "$tmp/policy.masq" >/dev/null
 	expect "kernel rc.firewall-iptables start" 0 "$?"
 	expect "kernel rc.firewall-iptables: forwarding on" 1 "$(forwarding)"
 	expect "kernel rc.firewall-iptables: LAN masqueraded" 203.0.113.1 "$(seen_source 18002)"
+	# both families: ip6tables holds what generate -t ip6tables prints
+	"$MASQGEN" generate -t ip6tables "$tmp/policy.masq" 2>/dev/null | grep '^-A ' | sort >"$tmp/want6"
+	ip netns exec "$gw" ip6tables-save | grep '^-A .*masqgen' | sort >"$tmp/have6"
+	if [ -s "$tmp/want6" ] && cmp -s "$tmp/want6" "$tmp/have6"; then
+		pass "kernel rc.firewall-iptables: the IPv6 rules loaded"
+	else
+		fail "kernel rc.firewall-iptables: the IPv6 rules loaded" \
+			"$(diff "$tmp/want6" "$tmp/have6" | head -n 5)"
+	fi
 	ip netns exec "$gw" "$tmp/rc/firewall-iptables" start >"$tmp/out" 2>&1
 	n=$(ip netns exec "$gw" iptables -t nat -S POSTROUTING | grep -c 'masqgen-postrouting')
 	expect "kernel rc.firewall-iptables: a second start adds no second jump" 1 "$n"

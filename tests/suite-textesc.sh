@@ -37,7 +37,7 @@ injected() {
 	return 1
 }
 
-for t in nft iptables ipchains ipfwadm yaml; do
+for t in nft iptables ip6tables ipchains ipfwadm yaml; do
 	name="textesc $t: odd policy path"
 	if ! "$MASQGEN" generate -t "$t" "$odd" >"$tmp/out.$t" 2>"$tmp/err"; then
 		fail "$name" "generate failed: $(head -n 3 "$tmp/err")"
@@ -58,13 +58,10 @@ for t in nft iptables ipchains ipfwadm yaml; do
 		fi
 		ip netns del "$ns"
 		;;
-	iptables)
+	iptables | ip6tables)
 		ip netns add "$ns" || { fail "$name" "cannot create a namespace"; continue; }
-		if ! ip netns exec "$ns" iptables-restore --test <"$tmp/out.$t" 2>"$tmp/err"; then
-			fail "$name" "iptables-restore --test refused it: $(head -n 3 "$tmp/err")"
-		elif ! sed -n 's/^#6 //p' "$tmp/out.$t" |
-			ip netns exec "$ns" ip6tables-restore --test 2>"$tmp/err"; then
-			fail "$name" "ip6tables-restore --test refused it: $(head -n 3 "$tmp/err")"
+		if ! ip netns exec "$ns" "$t-restore" --test <"$tmp/out.$t" 2>"$tmp/err"; then
+			fail "$name" "$t-restore --test refused it: $(head -n 3 "$tmp/err")"
 		else
 			pass "$name"
 		fi

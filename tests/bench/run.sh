@@ -229,8 +229,8 @@ round_b_ipt() {
 	fresh_ns
 	# shellcheck disable=SC2016 # expanded by that sh
 	time_ms "$tmp/b" ip netns exec "$NS" sh -c \
-		'iptables-nft-restore <"$1" && sed -n "s/^#6 //p" "$1" | ip6tables-nft-restore' \
-		sh "$tmp/ipt.rules"
+		'iptables-nft-restore <"$1" && ip6tables-nft-restore <"$2"' \
+		sh "$tmp/ipt.rules" "$tmp/ip6t.rules"
 }
 
 round_a_merge() {
@@ -276,6 +276,7 @@ n=$BENCH_IPT
 pol=$tmp/p$n.masq
 gen "$n" "$pol"
 run "$MASQGEN" generate -t iptables -o "$tmp/ipt.rules" "$pol"
+run "$MASQGEN" generate -t ip6tables -o "$tmp/ip6t.rules" "$pol"
 rounds ipt
 row ipt-apply "$n" "masqgen apply -t iptables" "$a" "ip(6)tables-nft-restore" "$b" \
 	"$(ratio "$a" "$b")"

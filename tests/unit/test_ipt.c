@@ -177,15 +177,26 @@ static struct ir *masq_gate(void)
 	return ir;
 }
 
-static char *emit(struct ir *ir)
+/* The text @fn (ipt_emit or ip6t_emit) prints for @ir, or NULL. */
+static char *emit_by(int (*fn)(const struct ir *, struct strbuf *), struct ir *ir)
 {
 	struct strbuf sb = {0};
 
-	if (ipt_emit(ir, &sb) < 0) {
+	if (fn(ir, &sb) < 0) {
 		sb_free(&sb);
 		return NULL;
 	}
 	return sb.buf;
+}
+
+static char *emit(struct ir *ir)
+{
+	return emit_by(ipt_emit, ir);
+}
+
+static char *emit6(struct ir *ir)
+{
+	return emit_by(ip6t_emit, ir);
 }
 
 #define HAS(text, line) CHECK((text) && strstr((text), line "\n"))
@@ -251,18 +262,27 @@ static void test_filter(void)
 	       "conntrack --ctstate DNAT --ctorigdstport 27960:27963 -m comment --comment "
 	       "\"gate.masq:8 forwarded\" -j ACCEPT");
 	HAS(t, "-A masqgen-forward -m comment --comment \"gate.masq:20 policy\" -j DROP");
-	/* IPv6: hidden from iptables-restore, only the rules of that family */
-	HAS(t, "#6 -A masqgen-input -p ipv6-icmp -m icmp6 --icmpv6-type 128 -m comment "
+	/* IPv4 only: no IPv6 rule, not even as a comment */
+	LACKS(t, "ipv6-icmp");
+	LACKS(t, "fe80::");
+	LACKS(t, "#6 ");
+	free(t);
+	/* IPv6 (generate -t ip6tables): only the rules of that family, the same lowering */
+	t = emit6(ir);
+	CHECK(t && strncmp(t, "# masqgen: ip6tables-restore input for ", 39) == 0);
+	HAS(t, "-A INPUT -m comment --comment masqgen -j masqgen-input");
+	HAS(t, "-A masqgen-input -p ipv6-icmp -m icmp6 --icmpv6-type 128 -m comment "
 	       "--comment \"gate.masq:20 ipv6\" -j ACCEPT");
-	HAS(t, "#6 -A masqgen-input -s fe80::/10 -p udp -m udp --sport 547 --dport 546 -m comment "
+	HAS(t, "-A masqgen-input -s fe80::/10 -p udp -m udp --sport 547 --dport 546 -m comment "
 	       "--comment \"gate.masq:20 ipv6\" -j ACCEPT");
-	HAS(t, "#6 -A masqgen-input -i lo -m comment --comment \"gate.masq:20 loopback\" -j "
+	HAS(t, "-A masqgen-input -i lo -m comment --comment \"gate.masq:20 loopback\" -j "
 	       "ACCEPT");
-	LACKS(t, "#6 -A masqgen-input -s 198.51.100.0/24");
-	LACKS(t, "#6 -A masqgen-input -p icmp");
-	LACKS(t, "\n-A masqgen-input -p ipv6-icmp");
-	LACKS(t, "#6 -A masqgen-forward -d");
-	LACKS(t, "\n-A INPUT -m comment --comment masqgen -j masqgen-input\n#");
+	HAS(t, "-A masqgen-input -m comment --comment \"gate.masq:20 catch-all\" -j DROP");
+	LACKS(t, "198.51.100.0/24");
+	LACKS(t, "-p icmp ");
+	LACKS(t, "-A masqgen-forward -d");
+	LACKS(t, "*nat");
+	LACKS(t, "#6 ");
 	free(t);
 	ir_free(ir);
 }
@@ -291,11 +311,14 @@ static void test_raw_mangle(void)
 	       "\"gate.masq:5\" -j CT --helper ftp");
 	HAS(t, "-A masqgen-mangle-forward -p tcp -m tcp --tcp-flags SYN,RST SYN -m comment "
 	       "--comment \"gate.masq:13\" -j TCPMSS --clamp-mss-to-pmtu");
-	HAS(t, "#6 -A masqgen-mangle-forward -p tcp -m tcp --tcp-flags SYN,RST SYN -m comment "
-	       "--comment \"gate.masq:13\" -j TCPMSS --clamp-mss-to-pmtu");
 	/* tables in iptables-save's order */
 	CHECK(t && strstr(t, "*raw") < strstr(t, "*mangle") &&
 	      strstr(t, "*mangle") < strstr(t, "*nat") && strstr(t, "*nat") < strstr(t, "*filter"));
+	free(t);
+	t = emit6(ir);
+	HAS(t, "-A masqgen-mangle-forward -p tcp -m tcp --tcp-flags SYN,RST SYN -m comment "
+	       "--comment \"gate.masq:13\" -j TCPMSS --clamp-mss-to-pmtu");
+	CHECK(t && strstr(t, "*mangle") < strstr(t, "*filter"));
 	free(t);
 	ir_free(ir);
 }
@@ -400,10 +423,18 @@ static void test_limits(void)
 	LACKS(t, "fin_wait");
 	LACKS(t, "#6 ");
 	free(t);
+	/* ipv6 open: the IPv6 file says so, names the global settings, and holds no table */
+	t = emit6(ir);
+	HAS(t, "# ipv6 open: masqgen filters no IPv6, so there is nothing to load;");
+	HAS(t, "#   net.netfilter.nf_conntrack_tcp_timeout_established = 7200");
+	LACKS(t, "*");
+	LACKS(t, "\n-");
+	free(t);
 
 	/* a helper of 2.2/2.0 only: an error, and no output */
 	ir->helpers[0].modern = false;
 	CHECK(ipt_emit(ir, &sb) < 0);
+	CHECK(ip6t_emit(ir, &sb) < 0);
 	CHECK(sb.len == 0);
 	sb_free(&sb);
 	ir_free(ir);
