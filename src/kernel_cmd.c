@@ -3,13 +3,8 @@
  * kernel_cmd.c - the pieces apply, flush, show and diff share
  * (kernel_cmd.h).
  */
-#include "cli.h"
 #include "diag.h"
-#include "ipt.h"
-#include "ir.h"
 #include "kernel_cmd.h"
-#include "nft.h"
-#include "nft_dump.h"
 #include "state.h"
 #include "util.h"
 
@@ -54,34 +49,19 @@ out:
 	return fd;
 }
 
-int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
+int kernel_cmd_loaded(struct kernel_loaded *k)
 {
-	bool ok;
-
-	*ir = cli_compile(policy);
-	if (!*ir)
-		return EXIT_POLICY;
-	ok = ir_check_modern(*ir) == 0;
-	if (m) {
-		*m = ok ? nft_lower(*ir) : NULL;
-		ok = *m != NULL;
-	}
-	if (!ok) {
-		ir_free(*ir);
-		*ir = NULL;
-		return EXIT_POLICY;
-	}
-	return EXIT_OK;
+	memset(&k->il, 0, sizeof(k->il));
+	if (nft_dump_read(&k->d) < 0)
+		return -1;
+	if (ipt_loaded_read(&k->il, k->d.ipt_nft) == 0)
+		return 0;
+	kernel_cmd_loaded_free(k);
+	return -1;
 }
 
-int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
+void kernel_cmd_loaded_free(struct kernel_loaded *k)
 {
-	memset(il, 0, sizeof(*il));
-	if (nft_dump_read(d) < 0)
-		return -1;
-	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
-		return 0;
-	ipt_loaded_free(il);
-	nft_dump_free(d);
-	return -1;
+	ipt_loaded_free(&k->il);
+	nft_dump_free(&k->d);
 }
