@@ -5,6 +5,7 @@
  */
 #include "diag.h"
 #include "kernel_cmd.h"
+#include "nft_record.h"
 #include "state.h"
 #include "util.h"
 
@@ -51,8 +52,17 @@ out:
 
 int kernel_cmd_loaded(struct kernel_loaded *k)
 {
+	char *record = state_path(NFT_RECORD_FILE, false);
+	struct nft_record rec = {0};
+	int rc;
+
 	memset(&k->il, 0, sizeof(k->il));
-	if (nft_dump_read(&k->d) < 0)
+	if (record)
+		nft_record_read(record, &rec);
+	free(record);
+	rc = nft_dump_read(&k->d, &rec);
+	nft_record_free(&rec);
+	if (rc < 0)
 		return -1;
 	if (ipt_loaded_read(&k->il, k->d.ipt_nft) == 0)
 		return 0;

@@ -93,6 +93,7 @@ int nft_text_emit(const struct ir *ir, struct strbuf *out);
 struct nft_state {
 	bool ip, ip6;
 	uint64_t fingerprint;
+	uint32_t genid;	/* nft_replace(): the generation its batch carries */
 };
 
 /* Read the state from the kernel. Returns 0, or -1 after reporting why. */
@@ -100,12 +101,14 @@ int nft_state_read(struct nft_state *st);
 
 /*
  * nft_delta.c: apply @m in place. When what is loaded is what masqgen
- * loaded last (the fingerprint in @record, a file under /run/masqgen) and
- * @m differs from it only in the elements of named maps and sets without
- * intervals, one transaction changes just those elements: rules, counters
- * and the other objects stay. Otherwise the tables are replaced
- * (nft_load()). Then @record describes what is loaded. Returns 0, or -1
- * after reporting; nothing changed then.
+ * loaded last (the fingerprint in @record, a file under /run/masqgen,
+ * nft_record.h) and @m differs from it only in the elements of named maps
+ * and sets without intervals, one transaction changes just those
+ * elements: rules, counters and the other objects stay; the loaded
+ * elements are read from the kernel only when something committed since
+ * that apply. Otherwise the tables are replaced (nft_load()). Then
+ * @record describes what is loaded. Returns 0, or -1 after reporting;
+ * nothing changed then.
  */
 int nft_apply(const struct nft_model *m, const char *record);
 

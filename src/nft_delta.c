@@ -3,66 +3,47 @@
  * nft_delta.c - apply in place: when only the elements of named maps and
  * sets differ from what masqgen loaded last, change only those elements.
  *
- * After every apply masqgen records, per network namespace, the shape of
- * the model it loaded (everything but the elements of named sets without
- * intervals: tables, objects, chains, rules, set declarations with their
- * sizes, interval sets' elements) and the fingerprint of its tables as
- * the kernel has them then (nft_state.c: names and handles of every
- * table, chain, set, object and rule). When the next apply finds the same
- * fingerprint (nobody replaced, added or removed anything of masqgen's)
- * and its model has the same shape, it reads the elements of those sets
- * from the kernel and sends one transaction that deletes the elements the
- * new policy lacks and adds the new ones (an element whose map data or
- * comment changed is deleted and added again). Rules, counters and every
- * other object stay. Anything else is a full replace. Either is one
- * transaction guarded by the generation id (nft_replace()).
+ * After every apply masqgen records, per network namespace
+ * (nft_record.h), the shape of the model it loaded (everything but the
+ * elements of named sets without intervals: tables, objects, chains,
+ * rules, set declarations with their sizes, interval sets' elements), the
+ * fingerprint of its tables as the kernel has them then (nft_state.c:
+ * names and handles of every table, chain, set, object and rule), the
+ * generation id its commit made, and the elements of those sets. When the
+ * next apply finds the same fingerprint (nobody replaced, added or removed
+ * anything of masqgen's) and its model has the same shape, it sends one
+ * transaction that deletes the elements the new policy lacks and adds the
+ * new ones (an element whose map data or comment changed is deleted and
+ * added again). Rules, counters and every other object stay. The loaded
+ * elements are the recorded ones while the generation id is still the
+ * recorded one (no commit since, by anyone); else each set is read from
+ * the kernel. Anything else is a full replace. Either is one transaction
+ * guarded by the generation id (nft_replace()).
  */
 #include "nft.h"
 #include "nft_build.h"
+#include "nft_dump.h"
 #include "nft_model.h"
+#include "nft_record.h"
 
 #include "diag.h"
 #include "nl.h"
 #include "util.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include <libnftnl/set.h>
-#include <linux/netfilter.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-
-/* One element as netlink carries it (keys, data and comments are short). */
-struct nft_kelem {
-	uint8_t key[16], data[8];
-	uint8_t *udata;			/* the comment in nft's user data format, or NULL */
-	size_t klen, dlen, ulen;
-	const struct nft_elem *e;	/* the model's element, or NULL: the kernel's */
-};
-
-struct nft_kelems {
-	struct nft_kelem *v;
-	size_t n, cap;
-};
-
-static void kelems_free(struct nft_kelems *l)
+/* Elements in key order: key length first, then bytes (netlink order is by field). */
+static int welem_cmp(const void *pa, const void *pb)
 {
-	size_t i;
+	const struct nft_welem *a = *(const struct nft_welem *const *)pa;
+	const struct nft_welem *b = *(const struct nft_welem *const *)pb;
 
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].udata);
-	free(l->v);
-}
-
-/* Named sets whose elements a delta may change. */
-static bool delta_set(const struct nft_set *s)
-{
-	return s->name && !s->interval;
+	if (a->klen != b->klen)
+		return a->klen < b->klen ? -1 : 1;
+	return memcmp(a->key, b->key, a->klen);
 }
 
 #define H(h, x) (*(h) = util_hash(*(h), &(x), sizeof(x)))
@@ -82,7 +63,7 @@ static void hash_set(uint64_t *h, const struct nft_set *s)
 	H(h, s->sel);
 	H(h, s->interval);
 	H(h, size);
-	if (delta_set(s))
+	if (nft_record_keeps(s))
 		return;
 	for (i = 0; i < s->n; i++) {
 		H(h, s->v[i].k);
@@ -155,256 +136,194 @@ static uint64_t nft_model_shape(const struct nft_model *m)
 	return h;
 }
 
-/* The record: "SHAPE FINGERPRINT NETNS\n" in hex, or zeros when there is none. */
-struct nft_record {
-	uint64_t shape, fingerprint, netns;
-};
-
-static uint64_t netns_id(void)
+/* The wire elements @v (@n), in key order: @v's own order when it is sorted. */
+static const struct nft_welem **sorted(const struct nft_welem *v, size_t n)
 {
-	struct stat st;
+	const struct nft_welem **p = xmalloc((n + 1) * sizeof(*p));
+	bool in_order = true;
+	size_t i;
 
-	if (stat("/proc/self/ns/net", &st) < 0)
-		return 0;
-	return ((uint64_t)st.st_dev << 32) ^ (uint64_t)st.st_ino;
-}
-
-static void record_read(const char *path, struct nft_record *r)
-{
-	FILE *f = fopen(path, "r");
-
-	memset(r, 0, sizeof(*r));
-	if (!f)
-		return;
-	if (fscanf(f, "%" SCNx64 " %" SCNx64 " %" SCNx64, &r->shape, &r->fingerprint,
-		   &r->netns) != 3)
-		memset(r, 0, sizeof(*r));
-	fclose(f);
-}
-
-/* Write the record atomically; a failure only costs the next apply its delta. */
-static void record_write(const char *path, const struct nft_record *r)
-{
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-
-	if (f && fprintf(f, "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n", r->shape,
-			 r->fingerprint, r->netns) > 0 && fclose(f) == 0) {
-		f = NULL;
-		if (rename(tmp, path) == 0)
-			goto out;
+	for (i = 0; i < n; i++) {
+		p[i] = &v[i];
+		if (i && in_order && welem_cmp(&p[i - 1], &p[i]) > 0)
+			in_order = false;
 	}
-	if (f)
-		fclose(f);
-	unlink(tmp);
-	remove(path);
-out:
-	free(tmp);
+	if (!in_order)
+		qsort(p, n, sizeof(*p), welem_cmp);
+	return p;
 }
 
-/* Copy a data nest's NFTA_DATA_VALUE into @out (at most @room bytes). */
-static size_t data_value(const struct nlattr *nest, uint8_t *out, size_t room)
+static bool welem_same(const struct nft_welem *a, const struct nft_welem *b)
 {
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested(a, nest)
-	{
-		size_t len = mnl_attr_get_payload_len(a);
-
-		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE && len <= room) {
-			memcpy(out, mnl_attr_get_payload(a), len);
-			return len;
-		}
-	}
-	return 0;
+	if (a->dlen != b->dlen || (a->dlen && memcmp(a->data, b->data, a->dlen) != 0))
+		return false;
+	if (!a->comment || !b->comment)
+		return a->comment == b->comment;
+	return strcmp(a->comment, b->comment) == 0;
 }
 
-static int dump_elems_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * Append to @b the change of set @s of family @fam from what is loaded (the
+ * record's elements when it holds them at generation @genid, else a dump
+ * over *@nl, opened on first use) to the model. Returns the count, or -1.
+ */
+static long delta_one(struct nft_batch *b, struct mnl_socket **nl, enum nft_fam fam,
+		      const struct nft_set *s, const struct nft_record *rec, uint32_t genid)
 {
-	struct nft_kelems *out = data;
-	const struct nlattr *list, *elem, *a;
-
-	mnl_attr_for_each(list, nlh, sizeof(struct nfgenmsg))
-	{
-		if (mnl_attr_get_type(list) != NFTA_SET_ELEM_LIST_ELEMENTS)
-			continue;
-		mnl_attr_for_each_nested(elem, list)
-		{
-			struct nft_kelem *k = VEC_PUSH(out->v, out->n, out->cap);
-
-			memset(k, 0, sizeof(*k));
-			mnl_attr_for_each_nested(a, elem)
-			{
-				size_t len = mnl_attr_get_payload_len(a);
-
-				switch (mnl_attr_get_type(a)) {
-				case NFTA_SET_ELEM_KEY:
-					k->klen = data_value(a, k->key, sizeof(k->key));
-					break;
-				case NFTA_SET_ELEM_DATA:
-					k->dlen = data_value(a, k->data, sizeof(k->data));
-					break;
-				case NFTA_SET_ELEM_USERDATA:
-					k->udata = xmalloc(len);
-					memcpy(k->udata, mnl_attr_get_payload(a), len);
-					k->ulen = len;
-					break;
-				}
-			}
-		}
-	}
-	return MNL_CB_OK;
-}
-
-/* The elements of named set @name of the ip (@v6: ip6) table, as loaded. */
-static int dump_elems(struct mnl_socket *nl, bool v6, const char *name, struct nft_kelems *out)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nftnl_set *s = xnonnull(nftnl_set_alloc());
-	struct nlmsghdr *nlh;
-	int rc;
-
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, "masqgen");
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
-				    NLM_F_DUMP, 0);
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	rc = nl_request(nl, nlh, dump_elems_cb, out);
-	if (rc < 0)
-		diag_error(NULL, "cannot read the elements of masqgen's set %s: %s", name,
-			   strerror(errno));
-	return rc;
-}
-
-static int kelem_cmp(const void *pa, const void *pb)
-{
-	const struct nft_kelem *a = pa, *b = pb;
-
-	if (a->klen != b->klen)
-		return a->klen < b->klen ? -1 : 1;
-	return memcmp(a->key, b->key, a->klen);
-}
-
-static bool kelem_same(const struct nft_kelem *a, const struct nft_kelem *b)
-{
-	return a->dlen == b->dlen && memcmp(a->data, b->data, a->dlen) == 0 &&
-	       a->ulen == b->ulen && (!a->ulen || memcmp(a->udata, b->udata, a->ulen) == 0);
-}
-
-/* Append to @b the change of set @s from what is loaded to the model. Returns the count, or -1. */
-static long delta_one(struct nft_batch *b, struct mnl_socket *nl, bool v6,
-		      const struct nft_set *s)
-{
-	struct nft_kelems have = {0}, want = {0};
+	const struct nft_rec_set *rs = nft_record_set(rec, genid, fam, s->name);
+	struct nft_welems dumped = {0};
+	const struct nft_welem *have_v, **have = NULL, **want = NULL;
+	struct nft_welem *want_v;
 	const uint8_t **del = NULL;
 	const struct nft_elem **add = NULL;
-	size_t n_del = 0, cap_del = 0, n_add = 0, cap_add = 0, i = 0, j = 0;
+	size_t n_have, n_del = 0, cap_del = 0, n_add = 0, cap_add = 0, i, j, klen = 0;
+	uint8_t *arena = NULL;
 	long rc = -1;
 
-	if (dump_elems(nl, v6, s->name, &have) < 0)
-		goto out;
-	for (i = 0; i < s->n; i++) {
-		struct nft_kelem *k = VEC_PUSH(want.v, want.n, want.cap);
-
-		memset(k, 0, sizeof(*k));
-		k->e = &s->v[i];
-		k->klen = nft_elem_key(s, k->e, k->key);
-		k->dlen = nft_elem_data(s, k->e, k->data);
-		k->ulen = nft_elem_udata(k->e, NULL, 0);
-		k->udata = k->ulen ? xmalloc(k->ulen) : NULL;
-		nft_elem_udata(k->e, k->udata, k->ulen);
+	if (rs) {
+		have_v = rs->v;
+		n_have = rs->n;
+	} else {
+		if (!*nl)
+			*nl = nl_open();
+		if (!*nl)
+			return -1;
+		if (nft_dump_welems(*nl, fam, s->name, &dumped) < 0) {
+			diag_error(NULL, "cannot read the elements of masqgen's set %s: %s", s->name,
+				   strerror(errno));
+			goto out;
+		}
+		have_v = dumped.v;
+		n_have = dumped.n;
 	}
-	qsort(have.v, have.n, sizeof(*have.v), kelem_cmp);
-	qsort(want.v, want.n, sizeof(*want.v), kelem_cmp);
-	for (i = 0, j = 0; i < have.n || j < want.n;) {
-		int c = i == have.n ? 1 : j == want.n ? -1 : kelem_cmp(&have.v[i], &want.v[j]);
+	want_v = nft_record_wire(s, &arena);
+	have = sorted(have_v, n_have);
+	want = sorted(want_v, s->n);
+	for (i = 0, j = 0; i < n_have || j < s->n;) {
+		int c = i == n_have ? 1 : j == s->n ? -1 : welem_cmp(&have[i], &want[j]);
 
-		if (c == 0 && kelem_same(&have.v[i], &want.v[j])) {
+		if (c == 0 && welem_same(have[i], want[j])) {
 			i++;
 			j++;
 			continue;
 		}
-		if (c <= 0)
-			*VEC_PUSH(del, n_del, cap_del) = have.v[i++].key;
+		if (c <= 0) {
+			klen = have[i]->klen;
+			*VEC_PUSH(del, n_del, cap_del) = have[i++]->key;
+		}
 		if (c >= 0)
-			*VEC_PUSH(add, n_add, cap_add) = want.v[j++].e;
+			*VEC_PUSH(add, n_add, cap_add) = &s->v[want[j++] - want_v];
 	}
 	if (n_del || n_add)
-		nft_build_elems_change(b, v6, s, del, n_del, have.n ? have.v[0].klen : 0, add,
-				       n_add);
+		nft_build_elems_change(b, fam == NFT_FAM_IP6, s, del, n_del, klen, add, n_add);
 	rc = (long)(n_del + n_add);
+	free(want_v);
 out:
+	free(have);
+	free(want);
 	free(del);
 	free(add);
-	kelems_free(&have);
-	kelems_free(&want);
+	free(arena);
+	nft_welems_free(&dumped);
 	return rc;
 }
 
+/* What nft_apply_fill() sent: the generation its last batch carried, whether it committed. */
+struct nft_apply_sent {
+	uint32_t genid;
+	bool commit;
+};
+
 struct nft_apply_ctx {
 	const struct nft_model *m;
-	struct nft_record rec;
+	const struct nft_record *rec;
 	uint64_t shape;
+	struct nft_apply_sent *sent;
 };
 
 /* nft_replace()'s filler: the elements that changed, or the whole model. */
 static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
 {
 	const struct nft_apply_ctx *ctx = arg;
-	struct mnl_socket *nl;
+	const struct nft_record *rec = ctx->rec;
+	struct mnl_socket *nl = NULL;
 	long n, total = 0;
 	size_t i;
-	int f;
+	int f, rc = 0;
 
-	if (!ctx->rec.shape || ctx->rec.shape != ctx->shape || ctx->rec.netns != netns_id() ||
-	    ctx->rec.fingerprint != now->fingerprint || (!now->ip && !now->ip6))
+	ctx->sent->genid = now->genid;
+	ctx->sent->commit = true;
+	if (!rec->shape || rec->shape != ctx->shape || rec->fingerprint != now->fingerprint ||
+	    (!now->ip && !now->ip6))
 		return nft_build(b, ctx->m, now->ip, now->ip6);
-	nl = nl_open();
-	if (!nl)
-		return -1;
-	for (f = 0; f < NFT_FAM_COUNT; f++) {
+	for (f = 0; f < NFT_FAM_COUNT && rc == 0; f++) {
 		const struct nft_table *t = &ctx->m->t[f];
 
-		for (i = 0; i < t->n_sets; i++) {
-			if (!delta_set(&t->sets[i]))
+		for (i = 0; i < t->n_sets && rc == 0; i++) {
+			if (!nft_record_keeps(&t->sets[i]))
 				continue;
-			n = delta_one(b, nl, f == NFT_FAM_IP6, &t->sets[i]);
-			if (n < 0) {
-				mnl_socket_close(nl);
-				return -1;
-			}
-			total += n;
+			n = delta_one(b, &nl, (enum nft_fam)f, &t->sets[i], rec, now->genid);
+			if (n < 0)
+				rc = -1;
+			else
+				total += n;
 		}
 	}
-	mnl_socket_close(nl);
-	return total ? 0 : 1;
+	if (nl)
+		mnl_socket_close(nl);
+	if (rc == 0 && !total) {
+		ctx->sent->commit = false;
+		rc = 1;
+	}
+	return rc;
+}
+
+/* The generation id a commit on top of @genid makes (the kernel skips 0). */
+static uint32_t genid_next(uint32_t genid)
+{
+	return genid + 1 ? genid + 1 : 1;
 }
 
 int nft_apply(const struct nft_model *m, const char *record)
 {
-	struct nft_apply_ctx ctx = {.m = m, .shape = nft_model_shape(m)};
+	struct nft_record rec, now = {0};
+	struct nft_apply_sent sent = {0};
+	struct nft_apply_ctx ctx = {.m = m, .rec = &rec, .shape = nft_model_shape(m),
+				    .sent = &sent};
 	struct nft_state after;
+	uint32_t want, g;
+	int rc = -1;
 
-	record_read(record, &ctx.rec);
+	nft_record_read(record, &rec);
 	if (nft_replace(nft_apply_fill, &ctx, 0) < 0) {
 		diag_note(NULL, "masqgen's tables are as they were");
-		return -1;
+		goto out;
 	}
-	ctx.rec.shape = ctx.shape;
-	ctx.rec.netns = netns_id();
+	rc = 0;
+	/*
+	 * The record's elements are what is loaded at the generation our
+	 * commit made (the kernel took the batch only at sent.genid); a commit
+	 * seen since, by anyone, leaves the record without a generation.
+	 */
+	want = sent.commit ? genid_next(sent.genid) : sent.genid;
+	g = nft_genid();
 	if (nft_state_read(&after) < 0) {
 		remove(record);
-		return 0;
+		goto out;
 	}
-	ctx.rec.fingerprint = after.fingerprint;
-	record_write(record, &ctx.rec);
-	return 0;
+	now.shape = ctx.shape;
+	now.fingerprint = after.fingerprint;
+	now.netns = nft_record_netns();
+	now.genid = g == want && nft_genid() == want ? want : 0;
+	nft_record_write(record, &now, m);
+out:
+	nft_record_free(&rec);
+	return rc;
 }
 
 int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
 {
-	char *record = xasprintf("%s/nft-loaded", run_dir);
+	char *record = xasprintf("%s/" NFT_RECORD_FILE, run_dir);
 	int rc = nft_apply(m, record);
 
 	free(record);

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "nft.h"
 #include "nft_build.h"
+#include "nft_record.h"
 #include "nl.h"
 #include "util.h"
 
@@ -36,9 +37,8 @@ struct rd {
 	struct nft_dump *d;
 	char **set_names[NFT_FAM_COUNT];	/* kernel names, by set number */
 	size_t cap_names[NFT_FAM_COUNT];
-	/* the set whose elements are read: its kind, its elements so far */
-	enum nft_set_kind kind;
-	struct raw_elem *raw;
+	const struct nft_record *rec;	/* elements known without a dump, or NULL */
+	struct raw_elem *raw;		/* the elements of the set being read */
 	size_t n_raw, cap_raw;
 };
 
@@ -308,34 +308,52 @@ static const void *data_value(const struct nlattr *nest, uint32_t *len)
 	return NULL;
 }
 
-/* One NFTA_LIST_ELEM of a dump, as the set's kind reads it. */
-static int raw_elem_add(struct rd *r, const struct nlattr *elem)
+/*
+ * Bytes appended to @w's arena; while the dump runs, a pointer of an
+ * element holds its offset + 1 (0: none), made a pointer at the end.
+ */
+static const void *wire_bytes(struct nft_welems *w, const void *p, size_t n)
+{
+	uintptr_t off = (uintptr_t)w->bytes.len + 1;
+
+	sb_addn(&w->bytes, p, n);
+	return (const void *)off;
+}
+
+/* One NFTA_LIST_ELEM of a dump into @w. */
+static int wire_elem_add(struct nft_welems *w, const struct nlattr *elem)
 {
 	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1] = {0};
-	struct raw_elem *re;
+	struct nft_welem *we;
 	const void *p;
 	uint32_t len = 0;
+	char *comment;
 
 	if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM ||
 	    mnl_attr_parse_nested(elem, elem_attr_cb, tb) < 0)
 		return -1;
-	re = VEC_PUSH(r->raw, r->n_raw, r->cap_raw);
-	memset(re, 0, sizeof(*re));
+	we = VEC_PUSH(w->v, w->n, w->cap);
+	memset(we, 0, sizeof(*we));
 	p = data_value(tb[NFTA_SET_ELEM_KEY], &len);
-	if (p)
-		decode_key(r->kind, p, len, re->e.k);
-	re->e.hi = re->e.k[0];
+	if (p && len <= UINT8_MAX) {
+		we->klen = (uint8_t)len;
+		we->key = wire_bytes(w, p, len);
+	}
 	if (tb[NFTA_SET_ELEM_FLAGS] && mnl_attr_validate(tb[NFTA_SET_ELEM_FLAGS], MNL_TYPE_U32) == 0)
-		re->end = ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) &
+		we->end = ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) &
 			  NFT_SET_ELEM_INTERVAL_END;
 	p = data_value(tb[NFTA_SET_ELEM_DATA], &len);
-	if (p && len >= 6) {
-		re->e.d[0] = get_be32(p);
-		re->e.d[1] = get_be16((const uint8_t *)p + 4);
+	if (p && len <= UINT8_MAX) {
+		we->dlen = (uint8_t)len;
+		we->data = wire_bytes(w, p, len);
 	}
-	if (tb[NFTA_SET_ELEM_USERDATA] && !re->end)
-		re->e.comment = udata_comment(mnl_attr_get_payload(tb[NFTA_SET_ELEM_USERDATA]),
-					      mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_USERDATA]));
+	if (tb[NFTA_SET_ELEM_USERDATA] && !we->end) {
+		comment = udata_comment(mnl_attr_get_payload(tb[NFTA_SET_ELEM_USERDATA]),
+					mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_USERDATA]));
+		if (comment)
+			we->comment = wire_bytes(w, comment, strlen(comment) + 1);
+		free(comment);
+	}
 	return 0;
 }
 
@@ -343,10 +361,9 @@ static int raw_elem_add(struct rd *r, const struct nlattr *elem)
  * A message of a set's element dump, parsed here: libnftnl would make an
  * object of each element, and a forward map has a hundred thousand.
  */
-static int elem_cb(const struct nlmsghdr *nlh, void *data)
+static int wire_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a, *elem;
-	struct rd *r = data;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
@@ -354,10 +371,66 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 			return MNL_CB_ERROR;
 		mnl_attr_for_each_nested(elem, a)
-			if (raw_elem_add(r, elem) < 0)
+			if (wire_elem_add(data, elem) < 0)
 				return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
+}
+
+static const void *wire_ptr(const struct nft_welems *w, const void *off)
+{
+	return off ? w->bytes.buf + ((uintptr_t)off - 1) : NULL;
+}
+
+int nft_dump_welems(struct mnl_socket *nl, enum nft_fam fam, const char *name,
+		    struct nft_welems *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_set *ns = xnonnull(nftnl_set_alloc());
+	struct nlmsghdr *nlh;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, (uint32_t)dump_families[fam]);
+	nftnl_set_set_str(ns, NFTNL_SET_TABLE, DUMP_TABLE);
+	nftnl_set_set_str(ns, NFTNL_SET_NAME, name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, (uint16_t)dump_families[fam],
+				    NLM_F_DUMP, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, ns);
+	nftnl_set_free(ns);
+	rc = nl_request(nl, nlh, wire_cb, out);
+	for (i = 0; i < out->n; i++) {
+		out->v[i].key = wire_ptr(out, out->v[i].key);
+		out->v[i].data = wire_ptr(out, out->v[i].data);
+		out->v[i].comment = wire_ptr(out, out->v[i].comment);
+	}
+	return rc;
+}
+
+void nft_welems_free(struct nft_welems *w)
+{
+	free(w->v);
+	sb_free(&w->bytes);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Element @we of a set of @kind as the model has it (the comment copied). */
+static void raw_elem_add(struct rd *r, enum nft_set_kind kind, const struct nft_welem *we)
+{
+	struct raw_elem *re = VEC_PUSH(r->raw, r->n_raw, r->cap_raw);
+
+	memset(re, 0, sizeof(*re));
+	if (we->key)
+		decode_key(kind, we->key, we->klen, re->e.k);
+	re->e.hi = re->e.k[0];
+	re->end = we->end;
+	if (we->data && we->dlen >= 6) {
+		re->e.d[0] = get_be32(we->data);
+		re->e.d[1] = get_be16(we->data + 4);
+	}
+	if (we->comment)
+		re->e.comment = xstrdup(we->comment);
 }
 
 static int raw_cmp(const void *a, const void *b)
@@ -390,31 +463,37 @@ static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 	}
 }
 
-/* Read the elements of set @idx of family @f into the model. */
+/*
+ * Read the elements of set @idx of family @f into the model: from the
+ * record when it holds them at the generation being read, else by a dump.
+ */
 static int read_elems(struct rd *r, struct mnl_socket *nl, int f, size_t idx)
 {
 	struct nft_table *t = &r->d->m->t[f];
 	struct nft_set *s = &t->sets[idx];
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nftnl_set *ns = xnonnull(nftnl_set_alloc());
-	struct nlmsghdr *nlh;
-	size_t i;
-	int rc;
+	const struct nft_rec_set *rs = NULL;
+	struct nft_welems w = {0};
+	const struct nft_welem *v;
+	size_t i, n;
+	int rc = 0;
 
-	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, (uint32_t)dump_families[f]);
-	nftnl_set_set_str(ns, NFTNL_SET_TABLE, DUMP_TABLE);
-	nftnl_set_set_str(ns, NFTNL_SET_NAME, r->set_names[f][idx]);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, (uint16_t)dump_families[f],
-				    NLM_F_DUMP, 0);
-	nftnl_set_elems_nlmsg_build_payload(nlh, ns);
-	nftnl_set_free(ns);
-	r->kind = s->kind;
+	if (nft_record_keeps(s))
+		rs = nft_record_set(r->rec, r->d->genid, (enum nft_fam)f, s->name);
+	if (rs) {
+		v = rs->v;
+		n = rs->n;
+	} else {
+		rc = nft_dump_welems(nl, (enum nft_fam)f, r->set_names[f][idx], &w);
+		v = w.v;
+		n = w.n;
+	}
 	r->n_raw = 0;
-	rc = nl_request(nl, nlh, elem_cb, r);
-	if (rc < 0) {
-		for (i = 0; i < r->n_raw; i++)
-			free(r->raw[i].e.comment);
-	} else if (s->interval) {
+	for (i = 0; rc == 0 && i < n; i++)
+		raw_elem_add(r, s->kind, &v[i]);
+	nft_welems_free(&w);
+	if (rc < 0)
+		return rc;
+	if (s->interval) {
 		build_intervals(s, r->raw, r->n_raw);
 	} else {
 		nft_set_reserve(s, r->n_raw);
@@ -520,10 +599,10 @@ static void rd_reset(struct rd *r)
 	r->n_raw = r->cap_raw = 0;
 }
 
-int nft_dump_read(struct nft_dump *d)
+int nft_dump_read(struct nft_dump *d, const struct nft_record *rec)
 {
 	struct mnl_socket *nl = nl_open();
-	struct rd r = {.d = d};
+	struct rd r = {.d = d, .rec = rec};
 	int tries, f, rc = -1, err = 0;
 	uint32_t after;
 

@@ -37,6 +37,7 @@
 #define MASQGEN_NFT_DUMP_H
 
 #include "nft_model.h"
+#include "util.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,13 +61,41 @@ struct nft_dump {
 
 /*
  * Read masqgen's loaded tables into @d (caller frees with
- * nft_dump_free()). Returns 0, or -1 after reporting why.
+ * nft_dump_free()). The elements of a set that @rec (NULL: none) holds
+ * at the generation read are taken from it, not dumped (nft_record.h).
+ * Returns 0, or -1 after reporting why.
  */
-int nft_dump_read(struct nft_dump *d);
+struct nft_record;
+int nft_dump_read(struct nft_dump *d, const struct nft_record *rec);
 void nft_dump_free(struct nft_dump *d);
 
 /* Whether @d holds any masqgen nftables table. */
 bool nft_dump_loaded(const struct nft_dump *d);
+
+/* One set element as netlink carries it (the comment from its user data). */
+struct nft_welem {
+	const uint8_t *key, *data;
+	uint8_t klen, dlen;
+	bool end;			/* NFT_SET_ELEM_INTERVAL_END */
+	const char *comment;		/* NULL: none */
+};
+
+/* Elements of one set, and the bytes they point into. */
+struct nft_welems {
+	struct nft_welem *v;
+	size_t n, cap;
+	struct strbuf bytes;
+};
+
+/*
+ * Dump the elements of named set @name of masqgen's table of family @fam
+ * into @out (free with nft_welems_free(), also after an error). Returns 0,
+ * or -1 with errno set; prints nothing.
+ */
+struct mnl_socket;
+int nft_dump_welems(struct mnl_socket *nl, enum nft_fam fam, const char *name,
+		    struct nft_welems *out);
+void nft_welems_free(struct nft_welems *w);
 
 /*
  * nft_dump_expr.c: decode the expressions of rule @nr (a struct

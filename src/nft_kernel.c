@@ -13,7 +13,6 @@
 #include "nft.h"
 #include "util.h"
 
-
 #define NFT_REPLACE_ATTEMPTS 5
 
 int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
@@ -27,6 +26,7 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
 		genid = nft_genid();
 		if (!genid || nft_state_read(&before) < 0)
 			return -1;
+		before.genid = genid;
 		b = nft_batch_new(genid);
 		rc = fill(b, &before, arg);
 		if (rc == 0)

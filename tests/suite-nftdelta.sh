@@ -4,9 +4,13 @@
 # own: apply A, count a dropped connection, apply A with one forward moved
 # to another port; every chain and rule keeps its handle, the counter keeps
 # its count, the maps hold the new forward and not the old one, and the
-# table lists as a full apply of the new policy lists. A rule another
-# program added to masqgen's table makes the next apply a full one (the
-# rule goes), and an unconfirmed apply --confirm rolls back exactly.
+# table lists as a full apply of the new policy lists. Applies that take
+# the loaded elements from masqgen's record (nothing committed since the
+# last apply) load exactly the new policy, and an element or table another
+# program added in between is seen by diff, show and the next apply; a
+# damaged record is none. A rule another program added to masqgen's table
+# makes the next apply a full one (the rule goes), and an unconfirmed
+# apply --confirm rolls back exactly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -84,6 +88,80 @@ ip netns add "$full" && MASQGEN_RUN_DIR=$tmp/full ip netns exec "$full" "$MASQGE
 expect_exit "nftdelta full apply of the same policy elsewhere" 0 $? "$tmp/out"
 listing "$full" >"$tmp/full.list"
 same_file "nftdelta lists as a full apply of the new policy" "$tmp/full.list" "$tmp/delta.list"
+
+# The record: with nothing committed since an apply, the next one takes the
+# loaded elements from masqgen's record instead of reading them back. Every
+# commit by anyone must send it back to the kernel's elements.
+full_list() { # POLICY FILE: a full apply of POLICY into a namespace of its own, listed
+	ip netns del "$full" 2>/dev/null
+	ip netns add "$full" && MASQGEN_RUN_DIR=$tmp/full-$2 ip netns exec "$full" \
+		"$MASQGEN" apply "$1" >"$tmp/out" 2>&1
+	expect_exit "nftdelta full apply of the same policy elsewhere ($2)" 0 $? "$tmp/out"
+	listing "$full" >"$tmp/$2"
+}
+# apply_exact PORT WHAT: apply the policy whose first forward is PORT; the
+# table lists as a full apply of it does
+apply_exact() {
+	policy "$1"
+	mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+	expect_exit "nftdelta apply $2" 0 $? "$tmp/out"
+	full_list "$tmp/p.masq" "full$1.list"
+	listing "$NS_GW" >"$tmp/delta$1.list"
+	same_file "nftdelta apply $2: exactly the new policy" "$tmp/full$1.list" \
+		"$tmp/delta$1.list"
+}
+record=$(find "$MASQGEN_RUN_DIR" -name nft-loaded | head -1)
+if [ -s "$record" ]; then
+	pass "nftdelta apply writes its record"
+else
+	fail "nftdelta apply writes its record" "no $MASQGEN_RUN_DIR/*/nft-loaded"
+fi
+# an element another program added to masqgen's map (no rule, set or
+# handle changes: only the generation id tells)
+ip netns exec "$NS_GW" nft add element ip masqgen fwd_eth0 \
+	'{ tcp . 5555 : 192.168.77.99 . 5555 }'
+mg diff "$tmp/p.masq" >"$tmp/diff" 2>&1
+expect_exit "nftdelta diff sees an element another program added" 5 $? "$tmp/diff"
+if grep -q '5555' "$tmp/diff"; then
+	pass "nftdelta diff names the added element"
+else
+	fail "nftdelta diff names the added element" "$(cat "$tmp/diff")"
+fi
+if mg show | grep -q 'tcp \. 5555 '; then
+	pass "nftdelta show lists the added element"
+else
+	fail "nftdelta show lists the added element" "tcp . 5555 missing"
+fi
+apply_exact 31000 "after another program's element (it goes)"
+# a commit to another table only: the elements are read back, and all is exact
+ip netns exec "$NS_GW" nft add table ip other
+apply_exact 32000 "after another table's commit"
+ip netns exec "$NS_GW" nft delete table ip other
+# two applies in a row (the record's elements), then diff and show from it
+apply_exact 33000 "with nothing committed since (the record's elements)"
+apply_exact 34000 "from the record again"
+mg diff "$tmp/p.masq" >"$tmp/diff" 2>&1
+expect_exit "nftdelta diff of the applied policy from the record" 0 $? "$tmp/diff"
+# (the drop counter has counted a connection here)
+mg show 2>&1 | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' >"$tmp/show"
+ip netns exec "$full" "$MASQGEN" show 2>&1 |
+	sed 's/counter packets [0-9]* bytes [0-9]*/counter/' >"$tmp/show-full"
+same_file "nftdelta show from the record prints what show of a full apply prints" \
+	"$tmp/show-full" "$tmp/show"
+policy 20000
+mg diff "$tmp/p.masq" >"$tmp/diff" 2>&1
+expect_exit "nftdelta diff of a moved forward from the record" 5 $? "$tmp/diff"
+if grep -q '^- forward tcp 34000 ' "$tmp/diff" && grep -q '^+ forward tcp 20000 ' "$tmp/diff"; then
+	pass "nftdelta diff from the record names the moved forward"
+else
+	fail "nftdelta diff from the record names the moved forward" "$(cat "$tmp/diff")"
+fi
+# a damaged record is no record
+head -c 100 "$record" >"$tmp/rec" && cat "$tmp/rec" >"$record"
+apply_exact 35000 "with a damaged record"
+policy 30000
+mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "nftdelta back to the policy of the listing" 0 $? "$tmp/out"
 
 # another program's rule in masqgen's table: the next apply replaces it all
 ip netns exec "$NS_GW" nft add rule ip masqgen input tcp dport 7 accept

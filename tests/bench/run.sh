@@ -12,6 +12,9 @@
 #   change N     masqgen apply of a policy differing by one forward from
 #                the loaded one, vs the full apply of it into an empty
 #                namespace
+#   change-read N  the same after another program's commit (a table of
+#                its own): the loaded elements are read back from the
+#                kernel, not taken from masqgen's record (no goal)
 #   ipt-apply N  masqgen apply -t iptables, vs iptables-nft-restore (and
 #                ip6tables-nft-restore) of masqgen's own generated text
 #   show N       masqgen show with N (BENCH_CHANGE) forwards loaded, vs
@@ -211,6 +214,15 @@ round_b_change() {
 	fresh_ns
 	time_ms "$tmp/b" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
 }
+round_a_reread() {
+	fresh_ns
+	gen "$n" "$tmp/change.masq"
+	run ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
+	run ip netns exec "$NS" nft add table ip other
+	gen "$n" "$tmp/change.masq" 1
+	time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
+}
+round_b_reread() { :; }
 
 round_a_show() { time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" show; }
 round_b_show() { time_ms "$tmp/b" ip netns exec "$NS" nft list table ip masqgen; }
@@ -259,6 +271,9 @@ rounds change
 row change "$n" "apply, one forward changed" "$a" "full apply into empty netns" "$b" \
 	"$(ratio "$a" "$b")"
 change_a=$a change_b=$b
+rounds reread
+row change-read "$n" "the same after another's commit" "$a" "full apply (change row)" \
+	"$change_b" "$(ratio "$a" "$change_b")"
 
 # show and diff with the unchanged policy loaded
 gen "$n" "$tmp/p$n.masq"
