@@ -200,7 +200,7 @@ clean:
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \
-	mandoc shellcheck valgrind systemd time strace
+	mandoc shellcheck valgrind systemd time strace curl
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \

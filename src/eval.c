@@ -212,8 +212,10 @@ static void eval_ipv6(struct eval *e, const struct ast_stmt *st)
 	if (!w)
 		return;
 	k = eval_keyword(w, modes, ARRAY_SIZE(modes), "ipv6 mode");
-	if (k >= 0)
+	if (k >= 0) {
 		e->ir->ipv6 = mode[k];
+		e->ir->ipv6_loc = st->loc;
+	}
 }
 
 static void eval_log(struct eval *e, const struct ast_stmt *st)
@@ -267,15 +269,17 @@ static void eval_timeouts(struct eval *e, const struct ast_stmt *st)
 		diag_error(&st->loc, "timeouts needs at least one of tcp, tcpfin and udp");
 }
 
-static void add_sysctl(struct eval *e, const char *key, const char *value, const char *iface,
-		       const struct loc *loc)
+static struct ir_sysctl *add_sysctl(struct eval *e, const char *key, const char *value,
+				    const char *iface, const struct loc *loc)
 {
 	struct ir_sysctl *s = VEC_PUSH(e->ir->sysctls, e->ir->n_sysctls, e->ir->cap_sysctls);
 
+	memset(s, 0, sizeof(*s));
 	s->key = ir_intern(e->ir, key);
 	s->value = value;
 	s->iface = iface;
 	s->loc = loc ? *loc : (struct loc){0};
+	return s;
 }
 
 static const char *const option_names[EVAL_OPTIONS] = {"rp_filter", "log-martians"};
@@ -422,6 +426,7 @@ static void eval_helper(struct eval *e, const struct ast_stmt *st, struct eval_s
 			memset(h, 0, sizeof(*h));
 			h->name = t->name;
 			h->kname = t->n_parts ? t->parts[k].kname : NULL;
+			h->ipv6 = t->n_parts && t->parts[k].ipv6;
 			h->nat_module = t->nat_module;
 			h->legacy_module = t->legacy_module;
 			h->modern = t->modern;
@@ -509,6 +514,48 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 	free(seen.v);
 }
 
+#define ALL_FORWARDING6 "net.ipv6.conf.all.forwarding"
+
+/*
+ * IPv6 forwarding (LANGUAGE.md's order): accept_ra 1 -> 2 on each
+ * external first, the forwarding values writing `all` changes recorded,
+ * then all.forwarding=1.
+ */
+static void forwarding6_sysctls(struct eval *e)
+{
+	const struct ir *ir = e->ir;
+	const struct loc *loc = &ir->ipv6_loc;
+	struct ir_sysctl *s;
+	size_t i, len;
+	char *key;
+
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *ifc = &ir->ifaces[i];
+
+		if (ifc->role != IR_EXTERNAL)
+			continue;
+		/* a wildcard too: apply says it cannot set it (sysctls.c) */
+		key = xasprintf("net.ipv6.conf.%s.accept_ra", ifc->name);
+		s = add_sysctl(e, key, "2", ifc->name, &ifc->loc);
+		s->only_from = "1";
+		free(key);
+	}
+	s = add_sysctl(e, "net.ipv6.conf.default.forwarding", NULL, NULL, loc);
+	s->changed_by = ir_intern(e->ir, ALL_FORWARDING6);
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *ifc = &ir->ifaces[i];
+
+		len = strlen(ifc->name);
+		if (ifc->name[len - 1] == '+')
+			continue;
+		key = xasprintf("net.ipv6.conf.%s.forwarding", ifc->name);
+		s = add_sysctl(e, key, NULL, ifc->name, &ifc->loc);
+		s->changed_by = ir_intern(e->ir, ALL_FORWARDING6);
+		free(key);
+	}
+	add_sysctl(e, ALL_FORWARDING6, "1", NULL, loc);
+}
+
 static void eval_sysctls(struct eval *e)
 {
 	const struct loc *dyn = NULL;
@@ -522,6 +569,8 @@ static void eval_sysctls(struct eval *e)
 		add_sysctl(e, "net.ipv4.ip_dynaddr", "1", NULL, dyn);
 	for (i = 0; i < e->n_options; i++)
 		option_sysctls(e, e->option[i].which, e->option[i].on, &e->option[i].loc);
+	if (ir_ipv6_forwarding(e->ir))
+		forwarding6_sysctls(e);
 }
 
 static struct ir *ir_new(const struct ast_file *f)

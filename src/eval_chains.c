@@ -131,15 +131,45 @@ static const uint8_t icmpv6_errors[] = {
 	TABLES_ICMPV6_PARAM_PROBLEM,
 };
 
+/* RFC 4890 4.4: what a router must accept addressed to itself */
 static const uint8_t icmpv6_input[] = {
 	TABLES_ICMPV6_DEST_UNREACH,   TABLES_ICMPV6_PACKET_TOO_BIG,
 	TABLES_ICMPV6_TIME_EXCEEDED,  TABLES_ICMPV6_PARAM_PROBLEM,
 	TABLES_ICMPV6_ECHO_REQUEST,   TABLES_ICMPV6_ECHO_REPLY,
-	TABLES_ICMPV6_ROUTER_SOLICIT, TABLES_ICMPV6_ROUTER_ADVERT,
-	TABLES_ICMPV6_NEIGH_SOLICIT,  TABLES_ICMPV6_NEIGH_ADVERT,
+	TABLES_ICMPV6_MLD_QUERY,      TABLES_ICMPV6_MLD_REPORT,
+	TABLES_ICMPV6_MLD_DONE,	      TABLES_ICMPV6_ROUTER_SOLICIT,
+	TABLES_ICMPV6_ROUTER_ADVERT,  TABLES_ICMPV6_NEIGH_SOLICIT,
+	TABLES_ICMPV6_NEIGH_ADVERT,   TABLES_ICMPV6_MLD2_REPORT,
 };
 
-/* prerouting, raw: anti-spoofing on every external interface (strong). */
+/*
+ * IPv6 anti-spoofing (strong): the source must be reachable back through
+ * the interface it came in on (strict, on internal interfaces) or at all
+ * (loose, on external ones: a second uplink may carry the answer). IPv6
+ * has no rp_filter sysctl.
+ */
+static void raw_ipv6(struct eval *e)
+{
+	static const enum ir_role roles[] = {IR_INTERNAL, IR_EXTERNAL};
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(roles); k++) {
+		for (i = 0; i < e->ir->n_ifaces; i++) {
+			const struct ir_iface *x = &e->ir->ifaces[i];
+			struct ir_rule *r;
+
+			if (x->role != roles[k])
+				continue;
+			r = add_rule(e, IR_CH_RAW, IR_T_ANTISPOOF, IR_F_IPV6, &x->loc);
+			r->iif = x->name;
+			r->rpf = roles[k] == IR_INTERNAL ? IR_RPF_STRICT : IR_RPF_LOOSE;
+			r->log = true;
+			r->verdict = IR_V_DROP;
+		}
+	}
+}
+
+/* prerouting, raw: anti-spoofing (strong). */
 static void chain_raw(struct eval *e)
 {
 	size_t i, j;
@@ -164,6 +194,8 @@ static void chain_raw(struct eval *e)
 		r->log = true;
 		r->verdict = IR_V_DROP;
 	}
+	if (e->ir->ipv6 != IR_IPV6_OPEN)
+		raw_ipv6(e);
 }
 
 static void chain_input(struct eval *e)

@@ -81,14 +81,23 @@ int ipt_init_rc(const struct ir *ir, const char *policy, struct strbuf *out)
 			"ip6tables-restore --noflush <<'MASQGEN_IPV6'\n%sMASQGEN_IPV6\n", v6.buf);
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
-		char *path = ipt_init_sysctl_path(s->key, s->iface);
-		char *value = escape_shell_word(s->value);
+		char *path, *value, *from;
 
+		if (!s->value || (s->iface && s->iface[strlen(s->iface) - 1] == '+'))
+			continue;	/* recorded only, by apply; a wildcard has no path */
+		path = ipt_init_sysctl_path(s->key, s->iface);
+		value = escape_shell_word(s->value);
 		/* a per-interface setting of a link that is not up yet is skipped */
-		if (s->iface)
+		if (s->only_from) {
+			from = escape_shell_word(s->only_from);
+			sb_addf(&sysctls, "if [ \"$(cat %s 2>/dev/null)\" = %s ]; then echo %s >%s; fi\n",
+				path, from, value, path);
+			free(from);
+		} else if (s->iface) {
 			sb_addf(&sysctls, "if [ -e %s ]; then echo %s >%s; fi\n", path, value, path);
-		else
+		} else {
 			sb_addf(&sysctls, "echo %s >%s\n", value, path);
+		}
 		free(value);
 		free(path);
 	}

@@ -2,8 +2,9 @@
 /*
  * ipt_lower.c - the IR as iptables rules in masqgen's own chains.
  *
- * raw:    masqgen-raw-prerouting  anti-spoofing; helpers for new connections
- *                                 from internal networks, reflected ones
+ * raw:    masqgen-raw-prerouting  anti-spoofing (IPv6: -m rpfilter); helpers
+ *                                 for new connections from internal networks
+ *                                 (IPv6: interfaces), reflected ones
  *                                 (masqgen-raw-reflect) and forwarded ones
  *         masqgen-raw-output      helpers for the gateway's own connections
  * mangle: masqgen-mangle-forward  MSS clamping
@@ -167,6 +168,49 @@ static bool helper_public_ports(const struct ir_forward *f, const struct ir_port
 	return true;
 }
 
+/*
+ * IPv6 helper assignment, for the helpers the kernel has for IPv6: new
+ * connections from internal interfaces (no NAT66: no forwards) and the
+ * gateway's own.
+ */
+static void lower_helpers_v6(struct ipt_table_model *raw, const struct ir *ir)
+{
+	size_t h, p, i;
+
+	/* declared in this order; a chain added later may move the others */
+	ipt_chain_get(raw, "masqgen-raw-prerouting", "PREROUTING");
+	ipt_chain_get(raw, "masqgen-raw-output", "OUTPUT");
+
+	for (h = 0; h < ir->n_helpers; h++) {
+		const struct ir_helper *hl = &ir->helpers[h];
+		char *target;
+
+		if (!hl->ipv6)
+			continue;
+		target = xasprintf(" -j CT --helper %s", hl->kname);
+		for (p = 0; p < hl->ports.n; p++) {
+			struct strbuf l4 = {0};
+
+			proto_ports(&l4, hl->ports.v[p].proto, hl->ports.v[p].lo,
+				    hl->ports.v[p].hi);
+			for (i = 0; i < ir->n_ifaces; i++) {
+				char *spec;
+
+				if (ir->ifaces[i].role != IR_INTERNAL)
+					continue;
+				spec = xasprintf(" -i %s%s", ir->ifaces[i].name, l4.buf);
+				ipt_rule_add(ipt_chain_get(raw, "masqgen-raw-prerouting", NULL),
+					     spec, &hl->loc, NULL, target);
+				free(spec);
+			}
+			ipt_rule_add(ipt_chain_get(raw, "masqgen-raw-output", NULL), l4.buf,
+				     &hl->loc, NULL, target);
+			sb_free(&l4);
+		}
+		free(target);
+	}
+}
+
 static void lower_helpers(struct ipt_table_model *raw, const struct ir *ir)
 {
 	struct ipt_chain refl = {.name = "masqgen-raw-reflect"};
@@ -264,18 +308,22 @@ static void lower_helpers(struct ipt_table_model *raw, const struct ir *ir)
 	sb_free(&fwd.rules);
 }
 
-static void lower_raw(struct ipt_model *m, const struct ir *ir)
+/* raw: anti-spoofing, then helper assignment, in table @fam. */
+static void lower_raw(struct ipt_model *m, const struct ir *ir, enum ipt_family fam)
 {
-	struct ipt_table_model *raw = &m->t[IPT_V4][IPT_RAW];
+	struct ipt_table_model *raw = &m->t[fam][IPT_RAW];
 	const struct ir_chain *c = &ir->chain[IR_CH_RAW];
 	size_t i;
 
 	for (i = 0; i < c->n; i++)
-		if (c->rules[i].family & IR_F_IPV4)
+		if (c->rules[i].family & (fam == IPT_V4 ? IR_F_IPV4 : IR_F_IPV6))
 			ipt_rule_lower(raw, ipt_chain_get(raw, "masqgen-raw-prerouting",
 							  "PREROUTING"),
-				       ir, &c->rules[i], IPT_V4);
-	lower_helpers(raw, ir);
+				       ir, &c->rules[i], fam);
+	if (fam == IPT_V4)
+		lower_helpers(raw, ir);
+	else
+		lower_helpers_v6(raw, ir);
 }
 
 /* The internal interface and network that hold @host, or false. */
@@ -536,11 +584,12 @@ struct ipt_model *ipt_lower(const struct ir *ir)
 	m = xcalloc(1, sizeof(*m));
 	m->policy_path = ir->policy_path;
 	m->ipv6 = ir->ipv6 != IR_IPV6_OPEN;
-	lower_raw(m, ir);
+	lower_raw(m, ir, IPT_V4);
 	lower_clamp(&m->t[IPT_V4][IPT_MANGLE], ir);
 	lower_nat(m, ir);
 	lower_filter(m, ir, IPT_V4);
 	if (m->ipv6) {
+		lower_raw(m, ir, IPT_V6);
 		lower_clamp(&m->t[IPT_V6][IPT_MANGLE], ir);
 		lower_filter(m, ir, IPT_V6);
 	}

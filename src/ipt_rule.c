@@ -406,6 +406,10 @@ static void expand(struct ipt_chain *ch, const struct ir *ir, const struct ir_ru
 	if (r->oif)
 		sb_addf(&ifs, " -o %s", r->oif);
 	sb_add(&ct, "");
+	/* the reverse-path check fails (ip6t_rpfilter lets :: pass by itself) */
+	if (r->rpf != IR_RPF_NONE)
+		sb_add(&ct, r->rpf == IR_RPF_LOOSE ? " -m rpfilter --loose --invert"
+						   : " -m rpfilter --invert");
 	ct_state_match(&ct, r->ct_state);
 	l4_parts(&l4, r, fam);
 

@@ -232,6 +232,11 @@ int ir_check_modern(const struct ir *ir)
 	return rc;
 }
 
+bool ir_ipv6_forwarding(const struct ir *ir)
+{
+	return ir->ipv6_loc.src && ir->ipv6 != IR_IPV6_BLOCK;
+}
+
 char *ir_sysctl_path(const char *key, const char *iface)
 {
 	char *path = xstrdup(key);

@@ -166,6 +166,7 @@ struct ir_helper {
 	const char *nat_module;
 	const char *legacy_module;
 	bool modern, legacy;
+	bool ipv6;		/* the kernel helper exists for IPv6 too (not irc, pptp, snmp) */
 	struct ir_ports ports;
 	struct loc loc;
 };
@@ -190,6 +191,18 @@ enum ir_family {
 	IR_F_BOTH = IR_F_IPV4 | IR_F_IPV6,
 };
 
+/*
+ * The reverse-path check of IPv6 anti-spoofing: the source fails it when
+ * the route back to it does not leave by the interface the packet came in
+ * on (strict) or when there is no route back at all (loose). The
+ * unspecified source :: never fails it (duplicate address detection).
+ */
+enum ir_rpf {
+	IR_RPF_NONE,
+	IR_RPF_STRICT,
+	IR_RPF_LOOSE,
+};
+
 enum ir_ct_state {
 	IR_CT_NEW = 1 << 0,
 	IR_CT_ESTABLISHED = 1 << 1,
@@ -208,7 +221,7 @@ enum ir_rule_tag {
 	IR_T_DHCP,		/* DHCP udp 68 -> 67 on internal interfaces */
 	IR_T_FORWARDED,		/* translated connections to forward targets */
 	IR_T_PASSTHROUGH,	/* passthrough interface accept */
-	IR_T_ANTISPOOF,		/* raw: spoofed source on an external interface */
+	IR_T_ANTISPOOF,		/* raw: spoofed source (reverse path, internal prefixes) */
 	IR_T_IPV6,		/* IPv6 built-ins (ICMPv6, DHCPv6, block) */
 	IR_T_CATCHALL,		/* the log before the chain policy */
 };
@@ -222,7 +235,7 @@ enum ir_rule_tag {
  *
  * Conventions eval follows (backends may rely on them):
  * - family: a rule with saddr or daddr, or with proto ICMP, is IR_F_IPV4;
- *   one with proto ICMPV6 or v6_linklocal_src is IR_F_IPV6; any other
+ *   one with proto ICMPV6, v6_linklocal_src or rpf is IR_F_IPV6; any other
  *   rule is IR_F_BOTH. With ir->ipv6 == IR_IPV6_OPEN every rule is
  *   IR_F_IPV4 and no IPv6 table is emitted at all. A chain's policy holds
  *   for both tables.
@@ -242,7 +255,11 @@ enum ir_rule_tag {
  *   `on` may name any interface, declared or not.
  * - IR_T_ANTISPOOF (raw, strong): per external, {iif EXT, saddr internal
  *   networks and 127.0.0.0/8, log, drop} then {iif EXT, daddr
- *   127.0.0.0/8, log, drop}; IPv4.
+ *   127.0.0.0/8, log, drop}; IPv4. Then, with ipv6 firewall or block,
+ *   per internal interface in policy order {iif INT, rpf strict, log,
+ *   drop} and per external {iif EXT, rpf loose, log, drop}; IPv6 (never a
+ *   passthrough interface: these rules name their interface). rpf is set
+ *   on no other rule.
  * - IR_T_LOOPBACK: iif "lo". IR_T_INVALID: ct_state INVALID, drop.
  *   IR_T_ESTABLISHED: ct_state ESTABLISHED|RELATED, accept. All IR_F_BOTH.
  * - IR_T_LAN in input (strong only, as are input's IR_T_INVALID,
@@ -278,7 +295,8 @@ enum ir_rule_tag {
  *   parameter-problem) accept. Under ipv6 firewall or block (the gateway's
  *   own IPv6 follows the level): in strong input, one ICMPv6 rule (errors,
  *   echo-request, echo-reply, router and neighbour solicitation and
- *   advertisement) and DHCPv6 replies {udp sports 547 dports 546,
+ *   advertisement, multicast listener query, report, done and MLDv2
+ *   report: RFC 4890) and DHCPv6 replies {udp sports 547 dports 546,
  *   v6_linklocal_src}, accept.
  */
 struct ir_rule {
@@ -304,6 +322,7 @@ struct ir_rule {
 	struct loc *icmp_locs;
 	size_t n_icmp, cap_icmp;
 	bool v6_linklocal_src;		/* source in fe80::/10 (DHCPv6 replies) */
+	enum ir_rpf rpf;		/* the source fails this reverse-path check (IPv6) */
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
 	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
 	bool log;			/* a rate-limited log rule before the verdict */
@@ -369,13 +388,31 @@ struct ir_timeouts {
  * net.ipv4.ip_forward=1; net.ipv4.ip_dynaddr=1 when an external is
  * dynamic; then per `option` in policy order: conf.all, conf.default,
  * then conf.IFACE for every external and internal interface that is not a
- * wildcard. value is "1" or "0". Timeouts are not here: the iptables
- * backend derives its conntrack sysctls from ir->timeouts itself.
+ * wildcard. value is "1" or "0". Then, with IPv6 forwarding
+ * (ir_ipv6_forwarding()): net.ipv6.conf.EXT.accept_ra "2" only_from "1"
+ * for every external (forwarding=1 while it is 1 would delete the default
+ * route learned from router advertisements; a wildcard's cannot be
+ * written: apply warns);
+ * net.ipv6.conf.default.forwarding and conf.IFACE.forwarding of every
+ * interface that is not a wildcard, recorded only (value NULL,
+ * changed_by "net.ipv6.conf.all.forwarding": writing all writes them);
+ * net.ipv6.conf.all.forwarding=1. Settings are written in this order and
+ * put back (flush, rollback) in the reverse one: forwarding before
+ * accept_ra. Timeouts are not here: the iptables backend derives its
+ * conntrack sysctls from ir->timeouts itself.
  */
 struct ir_sysctl {
 	const char *key;
-	const char *value;
+	const char *value;	/* NULL: recorded only, never written */
 	const char *iface;
+	/* written only while the current value is this one (else a note); NULL: always */
+	const char *only_from;
+	/*
+	 * With value NULL: the key of the setting whose write changes this
+	 * one. Recorded only while masqgen has not yet changed that one (after
+	 * that its present value is masqgen's doing).
+	 */
+	const char *changed_by;
 	struct loc loc;
 };
 
@@ -391,6 +428,7 @@ struct ir {
 	enum ir_level level;
 	struct loc level_loc;
 	enum ir_ipv6_mode ipv6;
+	struct loc ipv6_loc;		/* the `ipv6` statement; no src: not written */
 
 	struct ir_iface *ifaces;
 	size_t n_ifaces, cap_ifaces;
@@ -429,6 +467,14 @@ struct ir {
 struct ir *ir_eval(const struct ast_file *f);
 
 void ir_free(struct ir *ir);
+
+/*
+ * Does apply turn IPv6 forwarding on for @ir? When the policy writes
+ * `ipv6 firewall` or `ipv6 open` explicitly (users of prefix delegation
+ * cannot name a prefix); never under `ipv6 block`, which forwards no
+ * IPv6 (the gateway stays an IPv6 host that takes router advertisements).
+ */
+bool ir_ipv6_forwarding(const struct ir *ir);
 
 /* Free the lists @r owns (not @r itself). */
 void ir_rule_free(struct ir_rule *r);

@@ -110,6 +110,19 @@ static bool ir_match_linklocal(const struct ir_pkt *p)
 }
 
 /*
+ * Does @p's source fail reverse-path check @rpf? The unspecified source
+ * :: never does (duplicate address detection sends from it).
+ */
+static bool ir_match_rpf(enum ir_rpf rpf, const struct ir_pkt *p)
+{
+	static const uint8_t unspecified[16];
+
+	if (p->family != IR_F_IPV6 || !memcmp(p->saddr.v6, unspecified, sizeof(unspecified)))
+		return false;
+	return rpf == IR_RPF_STRICT ? p->rpf != IR_RPF_NONE : p->rpf == IR_RPF_LOOSE;
+}
+
+/*
  * An address list of @r against @addr: with @neg, a packet matches when
  * @addr is in none of it. *el gets the matching element (not with @neg).
  */
@@ -165,6 +178,8 @@ bool ir_rule_match(const struct ir_rule *r, const struct ir_pkt *p, const struct
 	if (!(r->family & p->family))
 		return false;
 	if (r->v6_linklocal_src && !ir_match_linklocal(p))
+		return false;
+	if (r->rpf != IR_RPF_NONE && !ir_match_rpf(r->rpf, p))
 		return false;
 	if (!p->any_iface && ((r->iif && !ir_iface_match(r->iif, p->iif)) ||
 			      (r->oif && !ir_iface_match(r->oif, p->oif))))

@@ -6,7 +6,8 @@
  *
  * A packet is IPv4 or IPv6. The IR's address lists are IPv4 (a rule with
  * saddr or daddr is IR_F_IPV4), so an IPv6 packet matches by family,
- * interface, protocol, ports, ICMPv6 type and its link-local source.
+ * interface, protocol, ports, ICMPv6 type, its link-local source and the
+ * reverse-path checks its source fails.
  */
 #ifndef MASQGEN_IR_MATCH_H
 #define MASQGEN_IR_MATCH_H
@@ -33,6 +34,14 @@ struct ir_pkt {
 	bool any_iface;			/* interfaces not known: interface matches hold */
 	unsigned ct_state;		/* one enum ir_ct_state bit; 0: not known */
 	bool dnat_forward;		/* translated by one of the policy's forwards */
+	/*
+	 * The reverse-path checks the source fails (IPv6): IR_RPF_NONE, a
+	 * route back through iif (the usual case, and what a packet is
+	 * unless a caller says otherwise); IR_RPF_STRICT, a route back by
+	 * another interface only; IR_RPF_LOOSE, no route back at all (it
+	 * fails the strict check too).
+	 */
+	enum ir_rpf rpf;
 };
 
 /*

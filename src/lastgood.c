@@ -6,7 +6,9 @@
  *
  * One file, written atomically under the state directory of a lasting
  * namespace (state.h): the `nft -f` text of the tables, preceded by one
- * comment line per kernel setting ("# setting<TAB>KEY<TAB>VALUE<TAB>IFACE").
+ * comment line per kernel setting ("# setting<TAB>KEY<TAB>VALUE<TAB>IFACE<TAB>
+ * ONLY_FROM<TAB>CHANGED_BY", an empty field for none; files written before
+ * the last two fields existed have three).
  * nft reads the comments as comments; the fallback reads them back into
  * the settings it writes, through the same record as apply (apply.h).
  */
@@ -43,8 +45,9 @@ void lastgood_save(const void *ruleset, const struct ir *ir)
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 
-		sb_addf(&sb, LASTGOOD_SETTING "%s\t%s\t%s\n", s->key, s->value,
-			s->iface ? s->iface : "");
+		sb_addf(&sb, LASTGOOD_SETTING "%s\t%s\t%s\t%s\t%s\n", s->key,
+			s->value ? s->value : "", s->iface ? s->iface : "",
+			s->only_from ? s->only_from : "", s->changed_by ? s->changed_by : "");
 	}
 	nft_text_print(ruleset, &sb);
 	if (util_write_file(path, sb.buf, sb.len) < 0)
@@ -57,7 +60,7 @@ out:
 /* The settings of the last good text @text, into @ir (pointing into @text). */
 static void lastgood_settings(char *text, struct ir *ir)
 {
-	char *line, *next, *f[3];
+	char *line, *next, *f[5];
 	size_t i;
 
 	for (line = text; line && *line; line = next) {
@@ -69,15 +72,21 @@ static void lastgood_settings(char *text, struct ir *ir)
 		if (strncmp(line, LASTGOOD_SETTING, strlen(LASTGOOD_SETTING)) != 0)
 			continue;
 		f[0] = line + strlen(LASTGOOD_SETTING);
-		for (i = 1; i < 3 && f[i - 1]; i++) {
-			f[i] = strchr(f[i - 1], '\t');
+		for (i = 1; i < 5; i++) {
+			f[i] = f[i - 1] ? strchr(f[i - 1], '\t') : NULL;
 			if (f[i])
 				*f[i]++ = '\0';
 		}
-		if (!f[1] || !f[2])
+		if (!f[1] || !f[2] || (!*f[1] && (!f[4] || !*f[4])))
 			continue;
 		s = VEC_PUSH(ir->sysctls, ir->n_sysctls, ir->cap_sysctls);
-		*s = (struct ir_sysctl){.key = f[0], .value = f[1], .iface = *f[2] ? f[2] : NULL};
+		*s = (struct ir_sysctl){
+			.key = f[0],
+			.value = *f[1] ? f[1] : NULL,
+			.iface = *f[2] ? f[2] : NULL,
+			.only_from = f[3] && *f[3] ? f[3] : NULL,
+			.changed_by = f[4] && *f[4] ? f[4] : NULL,
+		};
 	}
 }
 

@@ -205,13 +205,12 @@ static void emit_proc(struct legacy_ctx *g)
 		    "echo \"   enabling forwarding..\"\n");
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
-		char *path = proc_path(s), *q = escape_shell_word(s->value);
+		char *path, *q;
 
-		if (strncmp(s->key, "net.ipv4.", 9) != 0) {
-			free(path);
-			free(q);
+		if (strncmp(s->key, "net.ipv4.", 9) != 0)
 			continue;
-		}
+		path = proc_path(s);
+		q = escape_shell_word(s->value);
 		if (s->iface)
 			sb_addf(out, "if [ -e \"%s\" ]; then\n"
 				     "  echo %s >\"%s\"\n"

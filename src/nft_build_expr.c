@@ -238,6 +238,23 @@ static void ifname_match(struct ectx *x, const struct nft_match *m)
 	cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, buf, IFNAMSIZ);
 }
 
+/*
+ * The reverse-path check fails: a source other than :: with no route back
+ * (through the incoming interface when @strict), as nft writes `ip6 saddr
+ * != :: fib saddr [. iif] oif missing`.
+ */
+static void rpf_fails(struct ectx *x, bool strict)
+{
+	static const uint8_t unspecified[16];
+	static const uint32_t missing;	/* nft compares the whole register */
+
+	payload(x, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
+	cmp(x, NFT_CMP_NEQ, unspecified, sizeof(unspecified));
+	fib(x, NFTA_FIB_F_SADDR | NFTA_FIB_F_PRESENT | (strict ? NFTA_FIB_F_IIF : 0),
+	    NFT_FIB_RESULT_OIF);
+	cmp(x, NFT_CMP_EQ, &missing, sizeof(missing));
+}
+
 static void fib_local(struct ectx *x, bool iif)
 {
 	uint32_t local = RTN_LOCAL;
@@ -340,6 +357,10 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 		payload(x, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
 		bitwise(x, ll_mask, 16);
 		cmp(x, NFT_CMP_EQ, ll_net, 16);
+		return;
+	case NFT_SEL_RPF_STRICT:
+	case NFT_SEL_RPF_LOOSE:
+		rpf_fails(x, m->sel == NFT_SEL_RPF_STRICT);
 		return;
 	case NFT_SEL_TARGET:
 	case NFT_SEL_PROTO_TARGET:

@@ -323,6 +323,26 @@ static int dec_merged(struct dx *x, enum nft_sel first, enum nft_sel second, uin
 	return 0;
 }
 
+/* `ip6 saddr != :: fib saddr [. iif] oif missing` (rpf_fails()): payload, cmp, fib, cmp. */
+static int dec_rpf(struct dx *x)
+{
+	static const uint8_t zero[16];
+	uint32_t flags = u32(x, x->i + 2, NFTNL_EXPR_FIB_FLAGS), len;
+	const uint8_t *p = bytes(x, x->i + 1, NFTNL_EXPR_CMP_DATA, &len);
+
+	if (u32(x, x->i + 1, NFTNL_EXPR_CMP_OP) != NFT_CMP_NEQ || len != 16 || memcmp(p, zero, 16) ||
+	    u32(x, x->i + 2, NFTNL_EXPR_FIB_RESULT) != NFT_FIB_RESULT_OIF ||
+	    (flags & ~(uint32_t)NFTA_FIB_F_IIF) != (NFTA_FIB_F_SADDR | NFTA_FIB_F_PRESENT) ||
+	    !is(x, x->i + 3, "cmp") || u32(x, x->i + 3, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ)
+		return -1;
+	p = bytes(x, x->i + 3, NFTNL_EXPR_CMP_DATA, &len);
+	if (len != 4 || memcmp(p, zero, 4))
+		return -1;
+	x->i += 4;
+	new_match(x, flags & NFTA_FIB_F_IIF ? NFT_SEL_RPF_STRICT : NFT_SEL_RPF_LOOSE);
+	return 0;
+}
+
 static int dec_payload(struct dx *x)
 {
 	uint32_t base = u32(x, x->i, NFTNL_EXPR_PAYLOAD_BASE);
@@ -330,6 +350,9 @@ static int dec_payload(struct dx *x)
 	uint32_t len = u32(x, x->i, NFTNL_EXPR_PAYLOAD_LEN), mask;
 	bool tcp = x->dep == IR_P_TCP;
 
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && x->v6 && off == 8 && len == 16 &&
+	    is(x, x->i + 1, "cmp") && is(x, x->i + 2, "fib"))
+		return dec_rpf(x);
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && x->v6 && off == 8 && len == 16) {
 		x->i++;
 		if (!is(x, x->i, "bitwise") || !is(x, x->i + 1, "cmp"))

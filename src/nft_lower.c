@@ -516,15 +516,17 @@ static void helper_stmt(struct nft_rule *r, const char *obj)
 }
 
 /*
- * Helper assignment: new connections to a helper's ports that start on
- * an internal network or that a forward brought in (matched after DNAT,
- * so the port is the server's), in prerouting; and the gateway's own, in
- * @out (the output chain).
+ * Helper assignment in table @fam: new connections to a helper's ports
+ * that start on an internal network (IPv6: on an internal interface) or
+ * that a forward brought in (IPv4: matched after DNAT, so the port is the
+ * server's), in prerouting; and the gateway's own, in @out (the output
+ * chain).
  */
-static void lower_helpers(struct nft_lower *lc, struct nft_chain *pre, struct nft_chain *out)
+static void lower_helpers(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *pre,
+			  struct nft_chain *out)
 {
 	static const uint8_t protos[] = {IR_P_TCP, IR_P_UDP};
-	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
+	struct nft_table *t = &lc->m->t[fam];
 	const struct ir *ir = lc->ir;
 	struct nft_chain *c;
 	struct nft_rule *r;
@@ -533,6 +535,8 @@ static void lower_helpers(struct nft_lower *lc, struct nft_chain *pre, struct nf
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 
+		if (fam == NFT_FAM_IP6 && !h->ipv6)
+			continue;
 		for (k = 0; k < ARRAY_SIZE(protos); k++) {
 			enum nft_sel sel = protos[k] == IR_P_TCP ? NFT_SEL_TCP_DPORT
 								 : NFT_SEL_UDP_DPORT;
@@ -554,14 +558,16 @@ static void lower_helpers(struct nft_lower *lc, struct nft_chain *pre, struct nf
 				r = nft_rule_add(pre, nft_comment(&h->loc, "helper"), &h->loc);
 				nft_match_eq(r, NFT_SEL_CT_STATE, IR_CT_NEW);
 				nft_match_ifname(r, NFT_SEL_IIFNAME, ifc->name);
-				internal_nets(ir, ifc, &nets);
-				nft_match_addrs(t, r, NFT_SEL_SADDR, &nets, false,
-						iface_ident("nets_", ifc->name));
-				free(nets.v);
+				if (fam == NFT_FAM_IP) {
+					internal_nets(ir, ifc, &nets);
+					nft_match_addrs(t, r, NFT_SEL_SADDR, &nets, false,
+							iface_ident("nets_", ifc->name));
+					free(nets.v);
+				}
 				nft_match_ports(t, r, sel, &h->ports, protos[k], NULL);
 				helper_stmt(r, obj);
 			}
-			if (pre && lc->targets != SIZE_MAX) {
+			if (pre && fam == NFT_FAM_IP && lc->targets != SIZE_MAX) {
 				struct nft_match *m;
 
 				r = nft_rule_add(pre, nft_comment(&h->loc, "helper"), &h->loc);
@@ -607,13 +613,13 @@ static void match_not_passthrough(struct nft_rule *r, const struct ir *ir)
  * ct timeout objects for `timeouts`, assigned in prerouting to new
  * connections masqgen handles: never a passthrough interface's.
  */
-static void lower_timeouts(struct nft_lower *lc, struct nft_chain *pre)
+static void lower_timeouts(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *pre)
 {
 	/* nft's defaults for the states a policy does not set (its ct.c) */
 	static const uint32_t tcp_defaults[] = {120, 60, 432000, 120, 60, 30,
 						120, 10, 120, 300, 300};
 	static const uint32_t udp_defaults[] = {30, 120};
-	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
+	struct nft_table *t = &lc->m->t[fam];
 	const struct ir_timeouts *to = &lc->ir->timeouts;
 	struct nft_timeout_obj *o;
 	struct nft_rule *r;
@@ -673,31 +679,26 @@ static void sort_chains(struct nft_table *t)
 	}
 }
 
-struct nft_model *nft_lower(const struct ir *ir)
+/*
+ * Helper and timeout assignment in table @fam: a prerouting chain between
+ * dstnat and input, and the first rules of output.
+ */
+static void lower_conntrack(struct nft_lower *lc, enum nft_fam fam)
 {
-	struct nft_lower lc = {.ir = ir};
+	struct nft_table *t = &lc->m->t[fam];
 	struct nft_chain *pre, *out = NULL;
-	struct nft_table *t;
 	size_t i;
 
-	if (ir_check_modern(ir) < 0)
-		return NULL;
-	lc.m = xcalloc(1, sizeof(*lc.m));
-	t = &lc.m->t[NFT_FAM_IP];
-	t->present = true;
-	lower_targets(&lc);
-	nft_lower_filter(&lc, NFT_FAM_IP);
-
-	/* helper and timeout assignment go between dstnat and input */
-	lower_dstnat(&lc);
 	pre = nft_chain_begin(t, "prerouting", false, NFT_HOOK_PREROUTING, 0, false);
-	lower_helpers(&lc, pre, NULL);
-	lower_timeouts(&lc, pre);
+	lower_helpers(lc, fam, pre, NULL);
+	lower_timeouts(lc, fam, pre);
 	nft_chain_end(t);
 	for (i = 0; i < t->n_chains; i++)
 		if (strcmp(t->chains[i].name, "output") == 0)
 			out = &t->chains[i];
-	if (ir->n_helpers && !out) {
+	for (i = 0; i < lc->ir->n_helpers && !out; i++) {
+		if (fam == NFT_FAM_IP6 && !lc->ir->helpers[i].ipv6)
+			continue;
 		nft_chain_begin(t, "output", false, NFT_HOOK_OUTPUT, 0, false);
 		out = &t->chains[t->n_chains - 1];
 	}
@@ -707,13 +708,35 @@ struct nft_model *nft_lower(const struct ir *ir)
 
 		out->v = NULL;
 		out->n = out->cap = 0;
-		lower_helpers(&lc, NULL, out);
+		lower_helpers(lc, fam, NULL, out);
 		for (i = 0; i < tmp.n; i++)
 			*VEC_PUSH(out->v, out->n, out->cap) = tmp.v[i];
 		free(tmp.v);
 	}
+}
+
+struct nft_model *nft_lower(const struct ir *ir)
+{
+	struct nft_lower lc = {.ir = ir};
+	struct nft_table *t;
+
+	if (ir_check_modern(ir) < 0)
+		return NULL;
+	lc.m = xcalloc(1, sizeof(*lc.m));
+	t = &lc.m->t[NFT_FAM_IP];
+	t->present = true;
+	lower_targets(&lc);
+	nft_lower_filter(&lc, NFT_FAM_IP);
+	lower_dstnat(&lc);
+	lower_conntrack(&lc, NFT_FAM_IP);
 	lower_srcnat(&lc);
 	sort_chains(t);
 	nft_lower_filter(&lc, NFT_FAM_IP6);
+	if (ir->ipv6 != IR_IPV6_OPEN) {
+		t = &lc.m->t[NFT_FAM_IP6];
+		lower_conntrack(&lc, NFT_FAM_IP6);
+		sort_chains(t);
+		t->present = t->n_chains > 0;
+	}
 	return lc.m;
 }

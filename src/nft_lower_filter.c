@@ -102,6 +102,8 @@ static bool rule_matches(struct nft_lower *lc, enum nft_fam fam, struct nft_rule
 		nft_match_ifname(nr, NFT_SEL_OIFNAME, r->oif);
 	if (r->v6_linklocal_src)
 		nft_match_flag(nr, NFT_SEL_IP6_LINKLOCAL);
+	if (r->rpf != IR_RPF_NONE)
+		nft_match_flag(nr, r->rpf == IR_RPF_STRICT ? NFT_SEL_RPF_STRICT : NFT_SEL_RPF_LOOSE);
 	nft_match_addrs(t, nr, NFT_SEL_SADDR, &r->saddr, r->saddr_neg,
 			xasprintf("%s_saddr", base));
 	nft_match_addrs(t, nr, NFT_SEL_DADDR, &r->daddr, r->daddr_neg,
@@ -280,7 +282,7 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 		return;
 	if (v6 && (r->saddr.n || r->daddr.n || r->ct_dnat_forward))
 		return;
-	if (!v6 && r->v6_linklocal_src)
+	if (!v6 && (r->v6_linklocal_src || r->rpf != IR_RPF_NONE))
 		return;
 	if (r->ct_dnat_forward) {
 		lower_forwarded(lc, c, r);
@@ -423,8 +425,6 @@ void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam)
 		const struct ir_chain *ic = &ir->chain[chains[i].id];
 
 		if (!ic->present)
-			continue;
-		if (fam == NFT_FAM_IP6 && chains[i].id == IR_CH_RAW)
 			continue;
 		c = nft_chain_begin(t, chains[i].name, false, chains[i].hook, chains[i].prio,
 				    ic->policy == IR_V_DROP);

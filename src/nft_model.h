@@ -53,6 +53,9 @@ enum nft_sel {
 	NFT_SEL_FIB_LOCAL,	/* fib daddr type local */
 	NFT_SEL_TCP_SYN,	/* tcp flags syn */
 	NFT_SEL_IP6_LINKLOCAL,	/* ip6 saddr fe80::/10 */
+	/* ip6 saddr != :: fib saddr . iif oif missing: the strict reverse-path check fails */
+	NFT_SEL_RPF_STRICT,
+	NFT_SEL_RPF_LOOSE,	/* ip6 saddr != :: fib saddr oif missing */
 	/* Set lookups on a concatenation (value: NFT_V_SET only). */
 	NFT_SEL_TARGET,		/* ip daddr . meta l4proto . th dport */
 	NFT_SEL_PROTO_TARGET,	/* ip daddr . meta l4proto */

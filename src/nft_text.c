@@ -114,9 +114,11 @@ static const char *icmp_name(uint32_t type, bool v6)
 	};
 	static const char *const v6high[] = {
 		[0] = "echo-request",	     [1] = "echo-reply",
-		[5] = "nd-router-solicit",   [6] = "nd-router-advert",
-		[7] = "nd-neighbor-solicit", [8] = "nd-neighbor-advert",
-		[9] = "nd-redirect",
+		[2] = "mld-listener-query",  [3] = "mld-listener-report",
+		[4] = "mld-listener-done",   [5] = "nd-router-solicit",
+		[6] = "nd-router-advert",    [7] = "nd-neighbor-solicit",
+		[8] = "nd-neighbor-advert",  [9] = "nd-redirect",
+		[15] = "mld2-listener-report",
 	};
 
 	if (!v6)
@@ -277,6 +279,8 @@ static const char *const sel_text[] = {
 	[NFT_SEL_FIB_LOCAL] = "fib daddr type local",
 	[NFT_SEL_TCP_SYN] = "tcp flags syn",
 	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
+	[NFT_SEL_RPF_STRICT] = "ip6 saddr != :: fib saddr . iif oif missing",
+	[NFT_SEL_RPF_LOOSE] = "ip6 saddr != :: fib saddr oif missing",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
 	[NFT_SEL_PROTO_TARGET] = "ip daddr . meta l4proto",
 	[NFT_SEL_ADMIT_TCP] = "ip daddr . tcp dport . ct original proto-dst",

@@ -9,6 +9,12 @@
  * settings by their path below /proc/sys ("net/ipv4/conf/eth0.10/rp_filter"),
  * which, unlike the dotted key, stays unambiguous for interface names with
  * a dot. Only paths below net/ are ever written back from it.
+ *
+ * Settings are written in the IR's order and put back in the reverse one;
+ * a setting with a value to write only from another value (accept_ra)
+ * is left alone, with a note, when it holds neither; a recorded-only one
+ * (the forwarding values IPv6's all.forwarding rewrites) is never written
+ * by apply, only put back.
  */
 #include "apply.h"
 
@@ -158,14 +164,27 @@ static int sysctls_save(const char *state_path, const struct sysctls_record *r)
 	return rc;
 }
 
-/* Write back each entry of @r for which @keep is NULL or false. */
+/*
+ * Write back each entry of @r for which @keep is NULL or false, last
+ * first (the reverse of apply: IPv6 forwarding before accept_ra), each
+ * only when it differs (writing IPv6's all.forwarding rewrites every
+ * interface's).
+ */
 static int sysctls_put_back(const struct sysctls_record *r, const bool *keep)
 {
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < r->n; i++) {
+	for (i = r->n; i-- > 0;) {
+		char *now;
+		bool same;
+
 		if (keep && keep[i])
+			continue;
+		now = sysctls_read(r->v[i].path);
+		same = now && strcmp(now, r->v[i].value) == 0;
+		free(now);
+		if (same)
 			continue;
 		if (sysctls_write(r->v[i].path, r->v[i].value) < 0 && errno != ENOENT) {
 			diag_error(NULL, "cannot restore %s to '%s': %s", r->v[i].path,
@@ -201,6 +220,16 @@ static void sysctls_plan_free(struct sysctls_plan *p)
 	free(p);
 }
 
+/* Has masqgen already changed setting @key (dotted, no interface): is it in @old? */
+static bool sysctls_changed(const struct sysctls_record *old, const char *key)
+{
+	char *path = ir_sysctl_path(key, NULL);
+	bool changed = sysctls_find(old, path) != NULL;
+
+	free(path);
+	return changed;
+}
+
 /* The original of each setting of p->ir into p->next; -1 after reporting one unreadable. */
 static int sysctls_plan_originals(struct sysctls_plan *p)
 {
@@ -213,17 +242,30 @@ static int sysctls_plan_originals(struct sysctls_plan *p)
 		char *value;
 
 		p->paths[i] = ir_sysctl_path(s->key, s->iface);
+		if (s->iface && s->iface[strlen(s->iface) - 1] == '+') {
+			p->skip[i] = true;
+			diag_warning(&s->loc, "'%s' is a wildcard: %s cannot be set ahead; a link "
+				     "of it that comes up needs it from its up hook (pppd's "
+				     "/etc/ppp/ipv6-up.d)", s->iface, s->key);
+			continue;
+		}
 		was = sysctls_find(&p->old, p->paths[i]);
 		if (sysctls_find(&p->next, p->paths[i]))
 			continue;
 		if (was) {
 			p->keep[was - p->old.v] = true;
 			value = xstrdup(was->value);
+		} else if (!s->value && sysctls_changed(&p->old, s->changed_by)) {
+			/* its value now is masqgen's doing: putting back changed_by restores it */
+			p->skip[i] = true;
+			continue;
 		} else {
 			value = sysctls_read(p->paths[i]);
 		}
 		if (!value) {
 			p->skip[i] = true;
+			if (!s->value && errno == ENOENT)
+				continue;	/* recorded only: nothing to record */
 			if (s->iface && errno == ENOENT) {
 				diag_warning(&s->loc, "interface '%s' does not exist: %s not set",
 					     s->iface, s->key);
@@ -288,8 +330,19 @@ int sysctls_apply(struct sysctls_plan *p)
 	rc = sysctls_put_back(&p->old, p->keep);
 	for (i = 0; i < p->ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &p->ir->sysctls[i];
+		char *now;
+		bool same, other;
 
-		if (p->skip[i])
+		if (p->skip[i] || !s->value)
+			continue;
+		now = sysctls_read(p->paths[i]);
+		same = now && strcmp(now, s->value) == 0;
+		other = now && s->only_from && !same && strcmp(now, s->only_from) != 0;
+		if (other)
+			diag_note(&s->loc, "%s is %s: left as it is (masqgen changes it only from %s)",
+				  s->key, now, s->only_from);
+		free(now);
+		if (same || other)
 			continue;
 		if (sysctls_write(p->paths[i], s->value) < 0) {
 			diag_error(&s->loc, "cannot set %s=%s: %s", s->key, s->value,
@@ -352,8 +405,9 @@ size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *
 		paths[i] = ir_sysctl_path(s->key, s->iface);
 		for (j = 0; j < i && strcmp(paths[j], paths[i]) != 0; j++)
 			;
-		now = j == i ? sysctls_read(paths[i]) : NULL;
-		if (now && strcmp(now, s->value) != 0) {
+		now = j == i && s->value ? sysctls_read(paths[i]) : NULL;
+		if (now && strcmp(now, s->value) != 0 &&
+		    (!s->only_from || strcmp(now, s->only_from) == 0)) {
 			where = s->loc.src ? diag_loc_str(&s->loc) : xstrdup("built-in");
 			sysctls_diff_line(out, paths[i], now, s->value, where);
 			free(where);

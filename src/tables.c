@@ -51,19 +51,19 @@ static const struct tables_port ports[] = {
 
 /* LANGUAGE.md's helper table; keep sorted by name. */
 static const struct tables_helper helpers[] = {
-	{"amanda", "nf_nat_amanda", NULL, true, false, 0, {{"amanda", {UDP(10080)}, 1}}, 1},
+	{"amanda", "nf_nat_amanda", NULL, true, false, 0, {{"amanda", {UDP(10080)}, 1, true}}, 1},
 	{"cuseeme", NULL, "ip_masq_cuseeme", false, true, IR_P_UDP, {{0}}, 0},
-	{"ftp", "nf_nat_ftp", "ip_masq_ftp", true, true, 0, {{"ftp", {TCP(21)}, 1}}, 1},
+	{"ftp", "nf_nat_ftp", "ip_masq_ftp", true, true, 0, {{"ftp", {TCP(21)}, 1, true}}, 1},
 	{"h323", "nf_nat_h323", NULL, true, false, 0,
-	 {{"RAS", {UDP(1719)}, 1}, {"Q.931", {TCP(1720)}, 1}}, 2},
-	{"irc", "nf_nat_irc", "ip_masq_irc", true, true, 0, {{"irc", {TCP(6667)}, 1}}, 1},
-	{"pptp", "nf_nat_pptp", NULL, true, false, 0, {{"pptp", {TCP(1723)}, 1}}, 1},
+	 {{"RAS", {UDP(1719)}, 1, true}, {"Q.931", {TCP(1720)}, 1, true}}, 2},
+	{"irc", "nf_nat_irc", "ip_masq_irc", true, true, 0, {{"irc", {TCP(6667)}, 1, false}}, 1},
+	{"pptp", "nf_nat_pptp", NULL, true, false, 0, {{"pptp", {TCP(1723)}, 1, false}}, 1},
 	{"quake", NULL, "ip_masq_quake", false, true, IR_P_UDP, {{0}}, 0},
 	{"raudio", NULL, "ip_masq_raudio", false, true, IR_P_TCP, {{0}}, 0},
-	{"sip", "nf_nat_sip", NULL, true, false, 0, {{"sip", {UDP(5060), TCP(5060)}, 2}}, 1},
+	{"sip", "nf_nat_sip", NULL, true, false, 0, {{"sip", {UDP(5060), TCP(5060)}, 2, true}}, 1},
 	{"snmp", "nf_nat_snmp_basic", NULL, true, false, 0,
-	 {{"snmp", {UDP(161)}, 1}, {"snmp_trap", {UDP(162)}, 1}}, 2},
-	{"tftp", "nf_nat_tftp", NULL, true, false, 0, {{"tftp", {UDP(69)}, 1}}, 1},
+	 {{"snmp", {UDP(161)}, 1, false}, {"snmp_trap", {UDP(162)}, 1, false}}, 2},
+	{"tftp", "nf_nat_tftp", NULL, true, false, 0, {{"tftp", {UDP(69)}, 1, true}}, 1},
 	{"vdolive", NULL, "ip_masq_vdolive", false, true, IR_P_TCP, {{0}}, 0},
 };
 
@@ -88,10 +88,14 @@ static const struct tables_icmp icmpv6_types[] = {
 	{"parameter-problem", TABLES_ICMPV6_PARAM_PROBLEM},
 	{"echo-request", TABLES_ICMPV6_ECHO_REQUEST},
 	{"echo-reply", TABLES_ICMPV6_ECHO_REPLY},
+	{"mld-listener-query", TABLES_ICMPV6_MLD_QUERY},
+	{"mld-listener-report", TABLES_ICMPV6_MLD_REPORT},
+	{"mld-listener-done", TABLES_ICMPV6_MLD_DONE},
 	{"nd-router-solicit", TABLES_ICMPV6_ROUTER_SOLICIT},
 	{"nd-router-advert", TABLES_ICMPV6_ROUTER_ADVERT},
 	{"nd-neighbor-solicit", TABLES_ICMPV6_NEIGH_SOLICIT},
 	{"nd-neighbor-advert", TABLES_ICMPV6_NEIGH_ADVERT},
+	{"mld2-listener-report", TABLES_ICMPV6_MLD2_REPORT},
 };
 
 /* Every table starts with its name field, so one comparison serves all. */

@@ -25,6 +25,7 @@ struct tables_khelper {
 		uint16_t port;
 	} ports[2];
 	size_t n_ports;
+	bool ipv6;			/* the kernel has it for IPv6 too (not irc, pptp, snmp) */
 };
 
 struct tables_helper {
@@ -65,10 +66,14 @@ enum {
 	TABLES_ICMPV6_PARAM_PROBLEM = 4,
 	TABLES_ICMPV6_ECHO_REQUEST = 128,
 	TABLES_ICMPV6_ECHO_REPLY = 129,
+	TABLES_ICMPV6_MLD_QUERY = 130,
+	TABLES_ICMPV6_MLD_REPORT = 131,
+	TABLES_ICMPV6_MLD_DONE = 132,
 	TABLES_ICMPV6_ROUTER_SOLICIT = 133,
 	TABLES_ICMPV6_ROUTER_ADVERT = 134,
 	TABLES_ICMPV6_NEIGH_SOLICIT = 135,
 	TABLES_ICMPV6_NEIGH_ADVERT = 136,
+	TABLES_ICMPV6_MLD2_REPORT = 143,
 };
 
 /* For tests: whether each table is strictly sorted by name. */

@@ -67,6 +67,8 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 	}
 	if (r->v6_linklocal_src)
 		sb_add(sb, " fe80::/10");
+	if (r->rpf != IR_RPF_NONE)
+		sb_add(sb, r->rpf == IR_RPF_STRICT ? " rpf strict" : " rpf loose");
 	if (r->ct_state)
 		sb_addf(sb, " ct %#x", r->ct_state);
 	if (r->ct_dnat_forward)
@@ -115,10 +117,10 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 
-		sb_addf(sb, "helper %s %s nat %s legacy %s%s%s", h->name, h->kname ? h->kname : "-",
+		sb_addf(sb, "helper %s %s nat %s legacy %s%s%s%s", h->name, h->kname ? h->kname : "-",
 			h->nat_module ? h->nat_module : "-",
 			h->legacy_module ? h->legacy_module : "-", h->modern ? " modern" : "",
-			h->legacy ? " legacy" : "");
+			h->legacy ? " legacy" : "", h->ipv6 ? " ipv6" : "");
 		dump_ports(sb, "ports", &h->ports);
 		sb_add(sb, "\n");
 	}
@@ -140,7 +142,10 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		sb_addf(sb, "timeouts %u %u %u\n", ir->timeouts.tcp, ir->timeouts.tcpfin,
 			ir->timeouts.udp);
 	for (i = 0; i < ir->n_sysctls; i++)
-		sb_addf(sb, "sysctl %s=%s\n", ir->sysctls[i].key, ir->sysctls[i].value);
+		sb_addf(sb, "sysctl %s=%s%s%s\n", ir->sysctls[i].key,
+			ir->sysctls[i].value ? ir->sysctls[i].value : "(recorded)",
+			ir->sysctls[i].only_from ? " from " : "",
+			ir->sysctls[i].only_from ? ir->sysctls[i].only_from : "");
 }
 
 #endif

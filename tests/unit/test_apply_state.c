@@ -56,9 +56,9 @@ static void set_proc(const char *path, const char *value)
 }
 
 static struct ir_sysctl settings[] = {
-    {"net.ipv4.ip_forward", "1", NULL, {0}},
-    {"net.ipv4.conf.d0.5.rp_filter", "1", "d0.5", {0}},
-    {"net.ipv4.conf.nope0.rp_filter", "1", "nope0", {0}},
+    {.key = "net.ipv4.ip_forward", .value = "1"},
+    {.key = "net.ipv4.conf.d0.5.rp_filter", .value = "1", .iface = "d0.5"},
+    {.key = "net.ipv4.conf.nope0.rp_filter", .value = "1", .iface = "nope0"},
 };
 
 static void test_sysctls_record_and_restore(void)
@@ -101,6 +101,79 @@ static void test_sysctls_record_and_restore(void)
 	CHECK(proc_is("/proc/sys/net/ipv4/ip_forward", "0"));
 	CHECK(access(state_path, F_OK) < 0);
 	CHECK(sysctls_restore(state_path) == 0);
+}
+
+#define ALL6 "net.ipv6.conf.all.forwarding"
+
+/* IPv6 forwarding as eval writes it: ir.h's order for struct ir_sysctl. */
+static struct ir_sysctl settings6[] = {
+    {.key = "net.ipv6.conf.d6a.accept_ra", .value = "2", .iface = "d6a", .only_from = "1"},
+    {.key = "net.ipv6.conf.d6b.accept_ra", .value = "2", .iface = "d6b", .only_from = "1"},
+    {.key = "net.ipv6.conf.default.forwarding", .changed_by = ALL6},
+    {.key = "net.ipv6.conf.d6a.forwarding", .iface = "d6a", .changed_by = ALL6},
+    {.key = "net.ipv6.conf.d6b.forwarding", .iface = "d6b", .changed_by = ALL6},
+    {.key = "net.ipv6.conf.d6c.forwarding", .iface = "d6c", .changed_by = ALL6},
+    {.key = ALL6, .value = "1"},
+};
+
+#define P6 "/proc/sys/net/ipv6/conf/"
+
+/* Each "SETTING", "VALUE" pair of @want (to a NULL) below P6 holds. */
+static void check_v6(const char *const *want)
+{
+	for (; *want; want += 2) {
+		char *path = xasprintf(P6 "%s", want[0]);
+
+		if (!proc_is(path, want[1]))
+			printf("  %s is not %s\n", path, want[1]);
+		CHECK(proc_is(path, want[1]));
+		free(path);
+	}
+}
+
+/*
+ * accept_ra goes from 1 to 2 (never from 0), the forwarding values that
+ * writing `all` changes are recorded, and the record is put back last
+ * first: `all` (which resets every interface), then each interface's own
+ * forwarding (d6b's individual 1 survives only in that order), then
+ * accept_ra. An interface that appears after masqgen turned forwarding on
+ * inherits masqgen's value: it is not recorded as an original.
+ */
+static void test_sysctls_ipv6_forwarding(void)
+{
+	struct ir ir = {.sysctls = settings6, .n_sysctls = ARRAY_SIZE(settings6)};
+	struct sysctls_plan *plan;
+
+	CHECK(system("ip link add d6a type veth peer name d6b") == 0);
+	set_proc(P6 "all/forwarding", "0");
+	set_proc(P6 "d6a/accept_ra", "1");
+	set_proc(P6 "d6b/accept_ra", "0");
+	set_proc(P6 "d6b/forwarding", "1");
+
+	plan = sysctls_plan(&ir, state_path);
+	CHECK(plan != NULL);
+	CHECK_STR(read_file(state_path), "net/ipv6/conf/d6a/accept_ra=1\n"
+					 "net/ipv6/conf/d6b/accept_ra=0\n"
+					 "net/ipv6/conf/default/forwarding=0\n"
+					 "net/ipv6/conf/d6a/forwarding=0\n"
+					 "net/ipv6/conf/d6b/forwarding=1\n"
+					 "net/ipv6/conf/all/forwarding=0\n");
+	CHECK(sysctls_apply(plan) == 0);
+	check_v6((const char *const[]){"d6a/accept_ra", "2", "d6b/accept_ra", "0", "all/forwarding",
+				       "1", "default/forwarding", "1", "d6a/forwarding", "1", NULL});
+
+	/* d6c appears with masqgen's forwarding; a re-apply does not take it for an original */
+	CHECK(system("ip link add d6c type veth peer name d6d") == 0);
+	CHECK(proc_is(P6 "d6c/forwarding", "1"));
+	CHECK(sysctls_apply(sysctls_plan(&ir, state_path)) == 0);
+	CHECK(!strstr(read_file(state_path), "d6c"));
+
+	CHECK(sysctls_restore(state_path) == 0);
+	check_v6((const char *const[]){"all/forwarding", "0", "default/forwarding", "0",
+				       "d6a/forwarding", "0", "d6b/forwarding", "1",
+				       "d6c/forwarding", "0", "d6a/accept_ra", "1", "d6b/accept_ra",
+				       "0", NULL});
+	CHECK(access(state_path, F_OK) < 0);
 }
 
 static void add_table_chain(const char *chain)
@@ -149,6 +222,7 @@ static void test_state_fingerprint(void)
 static void tests(void)
 {
 	RUN(test_sysctls_record_and_restore);
+	RUN(test_sysctls_ipv6_forwarding);
 	RUN(test_state_fingerprint);
 }
 

@@ -141,6 +141,68 @@ static void test_rules(void)
 	ir_free(ir);
 }
 
+/*
+ * IPv6 anti-spoofing (strong, raw): strict reverse path on internal
+ * interfaces, loose on external ones, never for the source ::, never on
+ * a passthrough interface, none under `ipv6 open` or `firewall simple`.
+ */
+static void test_rpf(void)
+{
+	struct ir *ir = compile("external eth0 dynamic\n"
+				"internal eth1 192.168.0.1/24\n"
+				"passthrough docker0\n"
+				"firewall strong\n");
+	const struct ir_chain *raw;
+	const struct ir_rule *r;
+	const struct loc *why;
+	struct ir_pkt p;
+
+	CHECK(ir != NULL);
+	if (!ir)
+		return;
+	raw = &ir->chain[IR_CH_RAW];
+	p = pkt4(IR_P_TCP, 0, 0, 80, "eth1", NULL);
+	p.family = IR_F_IPV6;
+	p.saddr.v6[0] = 0x20;
+	/* the usual packet passes both checks */
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_ACCEPT);
+	/* internal: a route back by another interface is enough to drop */
+	p.rpf = IR_RPF_STRICT;
+	r = ir_chain_match(raw, &p, &why);
+	CHECK(r && r->tag == IR_T_ANTISPOOF && r->rpf == IR_RPF_STRICT && r->log &&
+	      r->verdict == IR_V_DROP && why->line == 2);
+	/* external: only a source with no route back at all */
+	p.iif = "eth0";
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_ACCEPT);
+	p.rpf = IR_RPF_LOOSE;
+	r = ir_chain_match(raw, &p, &why);
+	CHECK(r && r->rpf == IR_RPF_LOOSE && why->line == 1 && r->verdict == IR_V_DROP);
+	/* duplicate address detection sends from :: */
+	memset(p.saddr.v6, 0, sizeof(p.saddr.v6));
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_ACCEPT);
+	p.iif = "eth1";
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_ACCEPT);
+	/* a passthrough interface and IPv4 packets are not checked */
+	p.saddr.v6[0] = 0x20;
+	p.iif = "docker0";
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_ACCEPT);
+	p.iif = "eth1";
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_DROP);
+	p.family = IR_F_IPV4;
+	p.saddr.v4 = 0xc0a80007;
+	CHECK(ir_chain_verdict(raw, &p) == IR_V_ACCEPT);
+	ir_free(ir);
+	ir = compile("external eth0 dynamic\ninternal eth1 192.168.0.1/24\nipv6 open\n");
+	CHECK(ir != NULL);
+	for (r = ir ? ir->chain[IR_CH_RAW].rules : NULL; ir && r < ir->chain[IR_CH_RAW].rules +
+							       ir->chain[IR_CH_RAW].n; r++)
+		CHECK(r->rpf == IR_RPF_NONE);
+	ir_free(ir);
+	ir = compile("external eth0 dynamic\ninternal eth1 192.168.0.1/24\nfirewall simple\n");
+	CHECK(ir && !ir->chain[IR_CH_RAW].present);
+	ir_free(ir);
+}
+
 /* A merged rule explains a match by the line of the element that matched. */
 static void test_merged_why(void)
 {
@@ -433,6 +495,7 @@ int main(int argc, char **argv)
 		golden_dir = argv[1];
 	RUN(test_predicates);
 	RUN(test_rules);
+	RUN(test_rpf);
 	RUN(test_merged_why);
 	RUN(test_sysctl_path);
 	RUN(test_explain_no_address);
