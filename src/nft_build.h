@@ -70,7 +70,8 @@ void nft_build_exprs(struct nftnl_rule *nr, const struct nft_table *t, const str
 
 /*
  * An element as netlink carries it in set @s: its key (returns the
- * length, at most 16 bytes), its map data (at most 8 bytes; 0 for a set),
+ * length; @key must hold 16 bytes, all of which are written), its map
+ * data (at most 8 bytes; 0 for a set),
  * its user data (the comment; the length, copied when it fits @room).
  */
 size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *key);

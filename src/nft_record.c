@@ -74,7 +74,8 @@ struct nft_welem *nft_record_wire(const struct nft_set *s, uint8_t **arena)
 		total += nft_elem_key(s, &s->v[i], key) + nft_elem_data(s, &s->v[i], data);
 	*arena = p = xmalloc(total + 1);
 	for (i = 0; i < s->n; i++) {
-		v[i].klen = (uint8_t)nft_elem_key(s, &s->v[i], p);
+		v[i].klen = (uint8_t)nft_elem_key(s, &s->v[i], key);
+		memcpy(p, key, v[i].klen);
 		v[i].key = p;
 		p += v[i].klen;
 		v[i].dlen = (uint8_t)nft_elem_data(s, &s->v[i], data);

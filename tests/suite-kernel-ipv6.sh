@@ -212,15 +212,19 @@ gw sysctl -qw net.ipv6.conf.all.forwarding=1
 	pass "kernel-ipv6 forwarding: forwarding=1 with accept_ra 1 deletes the RA default route" ||
 	fail "kernel-ipv6 forwarding: the hazard" "the route survived: the test cannot tell"
 gw sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth0.accept_ra=1
-ra 1800
+if ! ra 1800; then
+	fail "kernel-ipv6 forwarding: the default route comes back with forwarding off" \
+		"$(gw ip -6 route 2>&1)"
+	exit 0
+fi
 
 if policy "ipv6 firewall" "firewall strong"; then
 	if [ "$(sysctl6 eth0/accept_ra)" = 2 ] && [ "$(sysctl6 all/forwarding)" = 1 ] &&
 		[ "$(defroute)" = 1 ]; then
 		pass "kernel-ipv6 forwarding: apply sets accept_ra=2, then forwarding=1; the RA route stays"
 	else
-		fail "kernel-ipv6 forwarding: apply" "accept_ra $(sysctl6 eth0/accept_ra)," \
-			"forwarding $(sysctl6 all/forwarding), routes: $(gw ip -6 route show default)"
+		fail "kernel-ipv6 forwarding: apply" "accept_ra $(sysctl6 eth0/accept_ra),\
+ forwarding $(sysctl6 all/forwarding), routes: $(gw ip -6 route show default)"
 	fi
 	rec=$(cat "$MASQGEN_STATE_DIR/$NS_GW/sysctls" 2>/dev/null)
 	case "$rec" in
