@@ -30,7 +30,8 @@ static int show_run(const struct cli_args *a)
 	for (i = 0; any && i < cli_n_targets; i++)
 		if (cli_targets[i].uses & CLI_T_APPLY)
 			cli_targets[i].show(&k, &out);
-	fwrite(out.buf, 1, out.len, stdout);
+	if (out.len)
+		fwrite(out.buf, 1, out.len, stdout);
 	sb_free(&out);
 	kernel_cmd_loaded_free(&k);
 	return any ? EXIT_OK : EXIT_SYSTEM;
