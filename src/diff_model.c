@@ -67,11 +67,13 @@ static int elem_cmp(const struct nft_set *s, const struct nft_elem *a, const str
 {
 	size_t i;
 
+	if (a->k6 != b->k6)
+		return a->k6 < b->k6 ? -1 : 1;
 	for (i = 0; i < ARRAY_SIZE(a->k); i++)
 		if (a->k[i] != b->k[i])
 			return a->k[i] < b->k[i] ? -1 : 1;
-	if (s->interval && a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
+	if (s->interval && nft_elem_hi(s, a) != nft_elem_hi(s, b))
+		return nft_elem_hi(s, a) < nft_elem_hi(s, b) ? -1 : 1;
 	for (i = 0; s->kind == NFT_SK_FWD_MAP && i < ARRAY_SIZE(a->d); i++)
 		if (a->d[i] != b->d[i])
 			return a->d[i] < b->d[i] ? -1 : 1;
@@ -87,8 +89,12 @@ static uint64_t set_content(const struct nft_set *s)
 		const struct nft_elem *e = &s->v[i];
 
 		h = util_hash(h, e->k, sizeof(e->k));
+		if (nft_set_v6(s))
+			h = util_hash(h, &e->k6, sizeof(e->k6));
 		if (s->interval)
 			h = hash_u32(h, e->hi);
+		if (s->interval && nft_set_v6(s))
+			h = util_hash(h, &e->hi6, sizeof(e->hi6));
 		if (s->kind == NFT_SK_FWD_MAP)
 			h = util_hash(h, e->d, sizeof(e->d));
 	}
@@ -390,9 +396,11 @@ static uint64_t rule_key(const struct diff_side *sd, const struct nft_rule *r)
 		if (m->val == NFT_V_EQ && (m->sel == NFT_SEL_IIFNAME || m->sel == NFT_SEL_OIFNAME))
 			h = hash_str(h, m->ifname);
 		else if (m->val == NFT_V_EQ)
-			h = hash_u32(h, m->lo);
+			h = util_hash(hash_u32(h, m->lo), &m->lo6, sizeof(m->lo6));
 		else if (m->val == NFT_V_RANGE)
-			h = hash_u32(hash_u32(h, m->lo), m->hi);
+			h = util_hash(util_hash(hash_u32(hash_u32(h, m->lo), m->hi), &m->lo6,
+						sizeof(m->lo6)),
+				      &m->hi6, sizeof(m->hi6));
 		else if (m->val == NFT_V_SET)
 			h = util_hash(h, &sd->set_key[m->set], sizeof(uint64_t));
 	}

@@ -155,9 +155,12 @@ static void eval_internal(struct eval *e, const struct ast_stmt *st)
 	for (i = 0; i < nets->n; i++) {
 		struct ir_net n = {.loc = nets->v[i].loc};
 
-		if (value_network(&nets->v[i], &n.net, &n.len, &n.gw) < 0)
+		if (value_network(&nets->v[i], &n) < 0)
 			continue;
-		*VEC_PUSH(ifc->nets, ifc->n_nets, ifc->cap_nets) = n;
+		if (n.family == IR_F_IPV6)
+			*VEC_PUSH(ifc->nets6, ifc->n_nets6, ifc->cap_nets6) = n;
+		else
+			*VEC_PUSH(ifc->nets, ifc->n_nets, ifc->cap_nets) = n;
 	}
 }
 
@@ -615,6 +618,7 @@ struct ir *ir_eval(const struct ast_file *f)
 		eval_default_snats(&e);
 	eval_chains(&e);
 	free(e.nets);
+	free(e.nets6);
 	if (diag_error_count() > errors) {
 		ir_free(e.ir);
 		e.ir = NULL;

@@ -34,8 +34,8 @@ struct eval {
 	struct eval_net {
 		const struct ir_net *net;
 		const struct ir_iface *iface;
-	} *nets;
-	size_t n_nets;
+	} *nets, *nets6;		/* IPv4, IPv6 */
+	size_t n_nets, n_nets6;
 	/* user rules per chain, merged, in policy order */
 	struct {
 		struct eval_urule *v;
@@ -60,8 +60,6 @@ const struct ast_word *eval_one(const struct ast_stmt *st, enum ast_slot slot, c
 /* A single host address (not 0, 127/8, multicast or broadcast). */
 int eval_host_addr(const struct ast_word *w, uint32_t *addr);
 
-/* "192.168.0.0/24"; buf >= 40 bytes. */
-const char *eval_net_str(const struct ir_net *n, char *buf);
 const char *eval_role_name(enum ir_role role);
 
 /*
@@ -83,8 +81,8 @@ void eval_check_nat1to1(struct eval *e);
 /* Without `masquerade`: every internal network out of every external. */
 void eval_default_snats(struct eval *e);
 
-/* The internal network holding @addr and its interface, or NULL. */
-const struct eval_net *eval_net_of(const struct eval *e, uint32_t addr);
+/* The internal network holding @addr of @family and its interface, or NULL. */
+const struct eval_net *eval_net_of(const struct eval *e, unsigned family, ir_u128 addr);
 
 /* The index of @w's text among @n @names, or -1 after an error (did you mean). */
 int eval_keyword(const struct ast_word *w, const char *const *names, size_t n, const char *what);
@@ -102,8 +100,14 @@ void eval_set_ports(struct ir_ports *p, bool warn);
 /* Append a copy of @src's elements to @dst. */
 void eval_addrs_append(struct ir_addrs *dst, const struct ir_addrs *src);
 
-/* Read an address list (from, to, sources) into @out; -1 after errors. */
-int eval_addr_list(const struct ast_list *l, struct ir_addrs *out);
+/*
+ * Read an address list (from, to, sources) into @out; -1 after errors.
+ * @families: those the slot takes (IR_F_*); `any` is the whole range of
+ * each of them, and an IPv6 address where only IPv4 is taken is an error
+ * saying @v6_why.
+ */
+int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_why,
+		   struct ir_addrs *out);
 
 /* An allow/deny/reject line at flat index @idx. */
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx);

@@ -31,11 +31,7 @@ static struct ir_rule *add_rule(struct eval *e, enum ir_chain_id c, enum ir_rule
 
 static void add_addr(struct ir_addrs *a, uint32_t lo, uint32_t hi, const struct loc *loc)
 {
-	struct ir_addr *x = VEC_PUSH(a->v, a->n, a->cap);
-
-	x->lo = lo;
-	x->hi = hi;
-	x->loc = loc ? *loc : (struct loc){0};
+	*VEC_PUSH(a->v, a->n, a->cap) = ir_addr_make(IR_F_IPV4, lo, hi, loc);
 }
 
 static void add_port(struct ir_ports *p, uint8_t proto, uint16_t port)
@@ -45,7 +41,7 @@ static void add_port(struct ir_ports *p, uint8_t proto, uint16_t port)
 
 static void add_net(struct ir_addrs *a, const struct ir_net *n)
 {
-	add_addr(a, n->net, n->net | ~(n->len ? ~(uint32_t)0 << (32 - n->len) : 0), &n->loc);
+	add_addr(a, (uint32_t)ir_net_lo(n), (uint32_t)ir_net_hi(n), &n->loc);
 }
 
 static const struct loc *level_loc(const struct eval *e)
@@ -287,7 +283,8 @@ static void lan_sources(struct eval *e, const struct ir_iface *in, const struct 
 			clip_to_iface(out, &e->ir->snats[i].sources.v[j], in);
 	for (i = 0; i < e->ir->n_nat1to1; i++) {
 		const struct ir_nat1to1 *n = &e->ir->nat1to1[i];
-		struct ir_addr one = {n->private_addr, n->private_addr, n->loc};
+		struct ir_addr one = ir_addr_make(IR_F_IPV4, n->private_addr, n->private_addr,
+						  &n->loc);
 
 		if (n->iif == ext->name)
 			clip_to_iface(out, &one, in);

@@ -2,7 +2,8 @@
 /*
  * eval_checks.c - checks over the declared interfaces: roles present,
  * wildcards that would catch another role's interface, and internal
- * networks that overlap; the sorted networks answer eval_net_of().
+ * networks that overlap (per family); the sorted networks answer
+ * eval_net_of().
  */
 #include "eval.h"
 #include "ir_match.h"
@@ -11,14 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *eval_net_str(const struct ir_net *n, char *buf)
-{
-	char ip[16];
-
-	snprintf(buf, 40, "%s/%u", ir_ip_str(n->net, ip), n->len);
-	return buf;
-}
 
 const char *eval_role_name(enum ir_role role)
 {
@@ -29,8 +22,8 @@ static int net_cmp(const void *pa, const void *pb)
 {
 	const struct eval_net *a = pa, *b = pb;
 
-	if (a->net->net != b->net->net)
-		return a->net->net < b->net->net ? -1 : 1;
+	if (ir_net_lo(a->net) != ir_net_lo(b->net))
+		return ir_net_lo(a->net) < ir_net_lo(b->net) ? -1 : 1;
 	return a->net->len < b->net->len ? -1 : a->net->len > b->net->len;
 }
 
@@ -41,57 +34,74 @@ static bool loc_before(const struct loc *a, const struct loc *b)
 	return a->line < b->line || (a->line == b->line && a->col < b->col);
 }
 
-/* Sort the internal networks; overlapping ones are errors naming both. */
-static void check_networks(struct eval *e)
+/* The IPv4 (@v6 false) or IPv6 networks of every interface, sorted, into @out. */
+static size_t sorted_networks(const struct eval *e, bool v6, struct eval_net **out)
 {
-	size_t i, j, reach = 0, total = 0;
-	char a[40], b[40];
+	size_t i, j, n = 0, total = 0;
 
 	for (i = 0; i < e->ir->n_ifaces; i++)
-		total += e->ir->ifaces[i].n_nets;
-	e->nets = xcalloc(total, sizeof(*e->nets));
+		total += v6 ? e->ir->ifaces[i].n_nets6 : e->ir->ifaces[i].n_nets;
+	*out = xcalloc(total + 1, sizeof(**out));
 	for (i = 0; i < e->ir->n_ifaces; i++) {
 		const struct ir_iface *ifc = &e->ir->ifaces[i];
 
-		for (j = 0; j < ifc->n_nets; j++) {
-			e->nets[e->n_nets].net = &ifc->nets[j];
-			e->nets[e->n_nets].iface = ifc;
-			e->n_nets++;
+		for (j = 0; j < (v6 ? ifc->n_nets6 : ifc->n_nets); j++) {
+			(*out)[n].net = v6 ? &ifc->nets6[j] : &ifc->nets[j];
+			(*out)[n].iface = ifc;
+			n++;
 		}
 	}
-	qsort(e->nets, e->n_nets, sizeof(*e->nets), net_cmp);
-	for (i = 1; i < e->n_nets; i++) {
-		const struct eval_net *r = &e->nets[reach], *x = &e->nets[i], *later, *first;
-		uint32_t r_end = r->net->net | ~(r->net->len ? ~(uint32_t)0 << (32 - r->net->len) : 0);
+	qsort(*out, n, sizeof(**out), net_cmp);
+	return n;
+}
 
-		if (x->net->net > r_end) {
+/* Overlapping networks of one family (sorted) are errors naming both. */
+static void check_overlaps(const struct eval_net *nets, size_t n)
+{
+	size_t i, reach = 0;
+	char a[IR_ADDR_STRLEN], b[IR_ADDR_STRLEN];
+
+	for (i = 1; i < n; i++) {
+		const struct eval_net *r = &nets[reach], *x = &nets[i], *later, *first;
+
+		if (ir_net_lo(x->net) > ir_net_hi(r->net)) {
 			reach = i;
 			continue;
 		}
 		later = loc_before(&r->net->loc, &x->net->loc) ? x : r;
 		first = later == x ? r : x;
 		diag_error(&later->net->loc, "internal network '%s' of '%s' overlaps '%s' of '%s'",
-			   eval_net_str(later->net, a), later->iface->name, eval_net_str(first->net, b),
+			   ir_net_str(later->net, a), later->iface->name, ir_net_str(first->net, b),
 			   first->iface->name);
-		diag_note(&first->net->loc, "'%s' declared here", eval_net_str(first->net, b));
+		diag_note(&first->net->loc, "'%s' declared here", ir_net_str(first->net, b));
 	}
 }
 
-const struct eval_net *eval_net_of(const struct eval *e, uint32_t addr)
+/* Sort the internal networks of each family; check that none overlap. */
+static void check_networks(struct eval *e)
 {
-	size_t lo = 0, hi = e->n_nets;
+	e->n_nets = sorted_networks(e, false, &e->nets);
+	e->n_nets6 = sorted_networks(e, true, &e->nets6);
+	check_overlaps(e->nets, e->n_nets);
+	check_overlaps(e->nets6, e->n_nets6);
+}
+
+const struct eval_net *eval_net_of(const struct eval *e, unsigned family, ir_u128 addr)
+{
+	const struct eval_net *nets = family == IR_F_IPV6 ? e->nets6 : e->nets;
+	size_t lo = 0, hi = family == IR_F_IPV6 ? e->n_nets6 : e->n_nets;
 
 	/* the last network starting at or below addr */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (e->nets[mid].net->net <= addr)
+		if (ir_net_lo(nets[mid].net) <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo > 0 && ir_net_has(e->nets[lo - 1].net, addr))
-		return &e->nets[lo - 1];
+	if (lo > 0 && addr <= ir_net_hi(nets[lo - 1].net))
+		return &nets[lo - 1];
 	return NULL;
 }
 
@@ -158,11 +168,11 @@ void eval_check_roles(struct eval *e, const struct ast_file *f)
 	check_networks(e);
 	for (i = 0; i < e->ir->n_ifaces; i++) {
 		const struct ir_iface *x = &e->ir->ifaces[i];
-		const struct eval_net *n = x->addr ? eval_net_of(e, x->addr) : NULL;
-		char ip[16], net[40];
+		const struct eval_net *n = x->addr ? eval_net_of(e, IR_F_IPV4, x->addr) : NULL;
+		char ip[16], net[IR_ADDR_STRLEN];
 
 		if (n)
 			diag_error(&x->loc, "external '%s' has address %s inside internal network '%s'",
-				   x->name, ir_ip_str(x->addr, ip), eval_net_str(n->net, net));
+				   x->name, ir_ip_str(x->addr, ip), ir_net_str(n->net, net));
 	}
 }

@@ -57,14 +57,14 @@ static struct ir_iface *external_on(struct eval *e, const struct ast_stmt *st, b
 static int public_addr(struct eval *e, const struct ast_word *w, uint32_t *addr)
 {
 	const struct eval_net *n;
-	char buf[40];
+	char buf[IR_ADDR_STRLEN];
 
 	if (eval_host_addr(w, addr) < 0)
 		return -1;
-	n = eval_net_of(e, *addr);
+	n = eval_net_of(e, IR_F_IPV4, *addr);
 	if (n) {
 		diag_error(&w->loc, "'%s' is inside internal network '%s' of '%s', not public",
-			   w->text, eval_net_str(n->net, buf), n->iface->name);
+			   w->text, ir_net_str(n->net, buf), n->iface->name);
 		return -1;
 	}
 	return 0;
@@ -78,7 +78,7 @@ static uint32_t mask(const struct ir_net *n)
 /* A LAN host: inside an internal network and not the gateway itself. */
 static int lan_host(struct eval *e, const struct ast_word *w, uint32_t addr)
 {
-	const struct eval_net *n = eval_net_of(e, addr);
+	const struct eval_net *n = eval_net_of(e, IR_F_IPV4, addr);
 	char buf[16];
 
 	if (!n) {
@@ -93,11 +93,11 @@ static int lan_host(struct eval *e, const struct ast_word *w, uint32_t addr)
 		return -1;
 	}
 	if (n->net->len < 31 && (addr == n->net->net || addr == (n->net->net | ~mask(n->net)))) {
-		char net[40];
+		char net[IR_ADDR_STRLEN];
 
 		diag_error(&w->loc, "'%s' is the %s address of '%s', not a host",
 			   ir_ip_str(addr, buf), addr == n->net->net ? "network" : "broadcast",
-			   eval_net_str(n->net, net));
+			   ir_net_str(n->net, net));
 		return -1;
 	}
 	return 0;
@@ -128,19 +128,18 @@ static void eval_masquerade(struct eval *e, const struct ast_stmt *st)
 	oif = external_on(e, st, !to, &every);
 	if (!src)
 		diag_error(&st->loc, "masquerade needs the SOURCES it applies to");
-	if (!src || eval_addr_list(src, &sources) < 0)
+	if (!src || eval_addr_list(src, IR_F_IPV4, "masquerade takes IPv4 sources", &sources) < 0)
 		goto out;
 	eval_set_addrs(&sources, true);
 	for (i = 0; i < sources.n; i++) {
 		const struct ir_addr *a = &sources.v[i];
 		size_t k;
-		char buf[40];
+		char buf[IR_ADDR_STRLEN];
 
 		for (k = 0; k < e->n_nets; k++) {
 			const struct ir_net *n = e->nets[k].net;
-			uint32_t mask = n->len ? ~(uint32_t)0 << (32 - n->len) : 0;
 
-			if (a->lo <= (n->net | ~mask) && (n->net & mask) <= a->hi)
+			if (ir_addr_lo(a) <= ir_net_hi(n) && ir_net_lo(n) <= ir_addr_hi(a))
 				break;
 		}
 		if (k == e->n_nets) {
@@ -278,7 +277,8 @@ static void eval_forward(struct eval *e, const struct ast_stmt *st)
 		diag_error(&st->loc, "forward needs 'to HOST'");
 		return;
 	}
-	if (from && eval_addr_list(from, &t.from) < 0)
+	if (from && eval_addr_list(from, IR_F_IPV4,
+				   "a forward translates IPv4 connections (no NAT66)", &t.from) < 0)
 		ok = false;
 	eval_set_addrs(&t.from, true);
 	if (forward_target(e, to, ports, takes_ports, &t.host, &has_port, &t.to_lo) < 0)
@@ -507,11 +507,11 @@ void eval_default_snats(struct eval *e)
 			const struct ir_iface *in = &e->ir->ifaces[j];
 
 			for (k = 0; in->role == IR_INTERNAL && k < in->n_nets; k++) {
-				struct ir_addr a = {in->nets[k].net, 0, in->nets[k].loc};
+				struct ir_addr a = ir_addr_make(IR_F_IPV4, ir_net_lo(&in->nets[k]),
+								ir_net_hi(&in->nets[k]),
+								&in->nets[k].loc);
 				struct ir_addrs src = {&a, 1, 1};
 
-				a.hi = a.lo | ~(in->nets[k].len ? ~(uint32_t)0 << (32 - in->nets[k].len)
-								: 0);
 				add_snat(e, x->name, &src, x->addr, &x->loc);
 			}
 		}

@@ -31,7 +31,14 @@ static void ports_append(struct ir_ports *dst, const struct ir_ports *src)
 	dst->n += src->n;
 }
 
-int eval_addr_list(const struct ast_list *l, struct ir_addrs *out)
+/* Append @family's whole range (`any`) at @loc. */
+static void push_whole(struct ir_addrs *out, unsigned family, const struct loc *loc)
+{
+	*VEC_PUSH(out->v, out->n, out->cap) = ir_addr_make(family, 0, ir_family_max(family), loc);
+}
+
+int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_why,
+		   struct ir_addrs *out)
 {
 	int rc = 0;
 	size_t i;
@@ -39,7 +46,19 @@ int eval_addr_list(const struct ast_list *l, struct ir_addrs *out)
 	for (i = 0; i < l->n; i++) {
 		struct ir_addr a;
 
+		if (strcmp(l->v[i].text, "any") == 0) {
+			if (families & IR_F_IPV4)
+				push_whole(out, IR_F_IPV4, &l->v[i].loc);
+			if (families & IR_F_IPV6)
+				push_whole(out, IR_F_IPV6, &l->v[i].loc);
+			continue;
+		}
 		if (value_addr(&l->v[i], &a) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!(a.family & families)) {
+			diag_error(&l->v[i].loc, "'%s' is an IPv6 address: %s", l->v[i].text, v6_why);
 			rc = -1;
 			continue;
 		}
@@ -50,8 +69,8 @@ int eval_addr_list(const struct ast_list *l, struct ir_addrs *out)
 
 /* One element of a list being made a set: its range and its index. */
 struct eval_span {
-	uint32_t lo, hi;
-	uint8_t proto;
+	ir_u128 lo, hi;
+	uint8_t proto;		/* ports: the protocol; addresses: the family */
 	size_t idx;
 };
 
@@ -70,21 +89,24 @@ static int span_cmp(const void *pa, const void *pb)
 
 typedef const char *(*eval_span_str)(const struct eval_span *s, char *buf);
 
+#define SPAN_STRLEN (IR_ADDR_STRLEN + 8)
+
 static const char *addr_span_str(const struct eval_span *s, char *buf)
 {
-	struct ir_addr a = {.lo = s->lo, .hi = s->hi};
-	char text[40];
+	struct ir_addr a = ir_addr_make(s->proto, s->lo, s->hi, NULL);
+	char text[IR_ADDR_STRLEN];
 
-	snprintf(buf, 48, "'%s'", ir_addr_str(&a, text));
+	snprintf(buf, SPAN_STRLEN, "'%s'", ir_addr_str(&a, text));
 	return buf;
 }
 
 static const char *port_span_str(const struct eval_span *s, char *buf)
 {
 	if (s->lo == s->hi)
-		snprintf(buf, 48, "%s port %u", ir_proto_name(s->proto), s->lo);
+		snprintf(buf, SPAN_STRLEN, "%s port %u", ir_proto_name(s->proto), (unsigned)s->lo);
 	else
-		snprintf(buf, 48, "%s ports %u-%u", ir_proto_name(s->proto), s->lo, s->hi);
+		snprintf(buf, SPAN_STRLEN, "%s ports %u-%u", ir_proto_name(s->proto),
+			 (unsigned)s->lo, (unsigned)s->hi);
 	return buf;
 }
 
@@ -96,7 +118,7 @@ static void spans_join(struct eval_span *s, size_t n, bool *drop, const struct l
 		       size_t loc_stride, bool warn, eval_span_str str)
 {
 	size_t i, reach = 0;
-	char a[48], b[48];
+	char a[SPAN_STRLEN], b[SPAN_STRLEN];
 
 	qsort(s, n, sizeof(*s), span_cmp);
 	for (i = 1; i < n; i++) {
@@ -140,10 +162,15 @@ void eval_set_addrs(struct ir_addrs *a, bool warn)
 	s = xcalloc(a->n, sizeof(*s));
 	drop = xcalloc(a->n, sizeof(*drop));
 	for (i = 0; i < a->n; i++)
-		s[i] = (struct eval_span){a->v[i].lo, a->v[i].hi, 0, i};
+		s[i] = (struct eval_span){ir_addr_lo(&a->v[i]), ir_addr_hi(&a->v[i]), a->v[i].family,
+					  i};
 	spans_join(s, a->n, drop, &a->v[0].loc, sizeof(a->v[0]), warn, addr_span_str);
-	for (i = 0; i < a->n; i++)
-		a->v[s[i].idx].hi = s[i].hi;
+	for (i = 0; i < a->n; i++) {
+		if (s[i].proto == IR_F_IPV6)
+			a->v[s[i].idx].hi6 = s[i].hi;
+		else
+			a->v[s[i].idx].hi = (uint32_t)s[i].hi;
+	}
 	for (i = 0; i < a->n; i++)
 		if (!drop[i])
 			a->v[n++] = a->v[i];
@@ -204,7 +231,8 @@ static bool addrs_equal(const struct ir_addrs *a, const struct ir_addrs *b)
 	if (a->n != b->n)
 		return false;
 	for (i = 0; i < a->n; i++)
-		if (a->v[i].lo != b->v[i].lo || a->v[i].hi != b->v[i].hi)
+		if (a->v[i].family != b->v[i].family || ir_addr_lo(&a->v[i]) != ir_addr_lo(&b->v[i]) ||
+		    ir_addr_hi(&a->v[i]) != ir_addr_hi(&b->v[i]))
 			return false;
 	return true;
 }
@@ -262,9 +290,23 @@ static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
 }
 
 /* Add @r (its lists move) to @c's user rules, merged with the last one when it can be. */
+/*
+ * The rule @r may merge into: the last one, looking past rules of the
+ * other family (a packet has one family, so @r may move before them).
+ */
+static struct eval_urule *merge_candidate(struct eval *e, enum ir_chain_id c,
+					  const struct ir_rule *r)
+{
+	size_t i = e->user[c].n;
+
+	while (i > 0 && !(e->user[c].v[i - 1].r.family & r->family))
+		i--;
+	return i ? &e->user[c].v[i - 1] : NULL;
+}
+
 static void urule_push(struct eval *e, enum ir_chain_id c, struct ir_rule *r)
 {
-	struct eval_urule *u = e->user[c].n ? &e->user[c].v[e->user[c].n - 1] : NULL;
+	struct eval_urule *u = merge_candidate(e, c, r);
 	int field = u ? merge_field(u, r) : -1;
 	size_t i;
 
@@ -360,8 +402,8 @@ static bool inside_lans(const struct eval *e, const struct ir_addrs *a)
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		n = eval_net_of(e, a->v[i].lo);
-		if (!n || eval_net_of(e, a->v[i].hi) != n)
+		n = eval_net_of(e, a->v[i].family, ir_addr_lo(&a->v[i]));
+		if (!n || eval_net_of(e, a->v[i].family, ir_addr_hi(&a->v[i])) != n)
 			return false;
 	}
 	return a->n > 0;
@@ -405,6 +447,158 @@ static void rule_warnings(struct eval *e, const struct ast_stmt *st, size_t idx,
 				       "an internal interface");
 }
 
+/* Push @r (taken), as a tcp and a udp rule when @both (tcp/udp without ports). */
+static void push_protos(struct eval *e, enum ir_chain_id chain, struct ir_rule *r, bool both)
+{
+	struct ir_rule udp = *r;
+
+	if (!both) {
+		urule_push(e, chain, r);
+		return;
+	}
+	/* both lists are copied: the tcp rule's move into the chain */
+	udp.saddr = (struct ir_addrs){0};
+	udp.daddr = (struct ir_addrs){0};
+	eval_addrs_append(&udp.saddr, &r->saddr);
+	eval_addrs_append(&udp.daddr, &r->daddr);
+	r->proto = IR_P_TCP;
+	udp.proto = IR_P_UDP;
+	urule_push(e, chain, r);
+	urule_push(e, chain, &udp);
+}
+
+/* Does @l hold every address of @family (empty, or `any`, or a /0)? */
+static bool list_whole(const struct ir_addrs *l, unsigned family)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].family == family && ir_addr_lo(&l->v[i]) == 0 &&
+		    ir_addr_hi(&l->v[i]) == ir_family_max(family))
+			return true;
+	return l->n == 0;
+}
+
+/* The families @l names (both when empty). */
+static unsigned list_families(const struct ir_addrs *l)
+{
+	unsigned f = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		f |= l->v[i].family;
+	return l->n ? f : IR_F_BOTH;
+}
+
+/* @l's elements of @family into @out; nothing when they cover it all. */
+static void family_part(const struct ir_addrs *l, unsigned family, struct ir_addrs *out)
+{
+	size_t i;
+
+	if (list_whole(l, family))
+		return;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].family == family)
+			*VEC_PUSH(out->v, out->n, out->cap) = l->v[i];
+}
+
+/*
+ * @r's IPv6 rule (@dst): its addresses of that family, and `icmp` as
+ * ICMPv6 with the same types. -1 after an error (a type ICMPv6 lacks).
+ */
+static int v6_part(const struct ir_rule *r, struct ir_rule *dst)
+{
+	size_t i;
+	int t;
+
+	*dst = *r;
+	dst->family = IR_F_IPV6;
+	dst->saddr = dst->daddr = (struct ir_addrs){0};
+	dst->dports = (struct ir_ports){0};
+	ports_append(&dst->dports, &r->dports);
+	dst->icmp_types = NULL;
+	dst->icmp_locs = NULL;
+	dst->n_icmp = dst->cap_icmp = 0;
+	if (r->proto == IR_P_ICMP)
+		dst->proto = IR_P_ICMPV6;
+	for (i = 0; i < r->n_icmp; i++) {
+		t = tables_icmp_to_v6(r->icmp_types[i]);
+		if (t < 0) {
+			diag_error(&r->icmp_locs[i],
+				   "ICMP type '%s' has no ICMPv6 counterpart; name it on a line with "
+				   "IPv4 addresses only",
+				   tables_icmp_name(r->icmp_types[i]));
+			ir_rule_free(dst);
+			return -1;
+		}
+		add_icmp(dst, (uint8_t)t, &r->icmp_locs[i]);
+	}
+	family_part(&r->saddr, IR_F_IPV6, &dst->saddr);
+	family_part(&r->daddr, IR_F_IPV6, &dst->daddr);
+	return 0;
+}
+
+/*
+ * The families a line's addresses give it, 0 when none is left (after an
+ * error, or an IPv6-only line under `ipv6 open`, with a warning).
+ */
+static unsigned line_families(struct eval *e, const struct ast_stmt *st, const struct ir_rule *r)
+{
+	unsigned fam = list_families(&r->saddr) & list_families(&r->daddr);
+
+	if (!fam) {
+		diag_error(&st->loc, "'from' and 'to' name addresses of different families: no "
+				     "packet has both");
+		return 0;
+	}
+	if ((fam & IR_F_IPV6) && !(e->fam_both & IR_F_IPV6) &&
+	    (!list_whole(&r->saddr, IR_F_IPV6) || !list_whole(&r->daddr, IR_F_IPV6))) {
+		diag_warning(&st->loc, "with 'ipv6 open' masqgen leaves IPv6 alone: this line's IPv6 "
+				       "addresses change nothing");
+		fam &= e->fam_both;
+	}
+	return fam;
+}
+
+/*
+ * Push the user rule @r (taken) as one rule per family its addresses
+ * name, the IPv4 one first; a rule without addresses (or whose lists
+ * cover everything) is one rule for both families (IPv4 for icmp).
+ */
+static void push_families(struct eval *e, const struct ast_stmt *st, enum ir_chain_id chain,
+			  struct ir_rule *r, bool both)
+{
+	unsigned fam = line_families(e, st, r);
+	struct ir_addrs saddr, daddr;
+	struct ir_rule v6;
+	bool has_v6;
+
+	if (fam == IR_F_BOTH && list_whole(&r->saddr, IR_F_IPV4) &&
+	    list_whole(&r->saddr, IR_F_IPV6) && list_whole(&r->daddr, IR_F_IPV4) &&
+	    list_whole(&r->daddr, IR_F_IPV6)) {
+		r->saddr.n = r->daddr.n = 0;
+		r->family = r->proto == IR_P_ICMP ? IR_F_IPV4 : e->fam_both;
+		push_protos(e, chain, r, both);
+		return;
+	}
+	has_v6 = (fam & IR_F_IPV6) && v6_part(r, &v6) == 0;
+	saddr = r->saddr;
+	daddr = r->daddr;
+	if (fam & IR_F_IPV4) {
+		r->family = IR_F_IPV4;
+		r->saddr = r->daddr = (struct ir_addrs){0};
+		family_part(&saddr, IR_F_IPV4, &r->saddr);
+		family_part(&daddr, IR_F_IPV4, &r->daddr);
+		free(saddr.v);
+		free(daddr.v);
+		push_protos(e, chain, r, both);
+	} else {
+		ir_rule_free(r);
+	}
+	if (has_v6)
+		push_protos(e, chain, &v6, both);
+}
+
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 {
 	static const char *const chains[] = {"input", "forward", "output"};
@@ -430,9 +624,9 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		ok = false;
 	else if (rule_ports(ast_get(st, AST_S_PORTS), proto, pw ? pw->text : NULL, &r) < 0)
 		ok = false;
-	if (from && eval_addr_list(from, &r.saddr) < 0)
+	if (from && eval_addr_list(from, IR_F_BOTH, NULL, &r.saddr) < 0)
 		ok = false;
-	if (to && eval_addr_list(to, &r.daddr) < 0)
+	if (to && eval_addr_list(to, IR_F_BOTH, NULL, &r.daddr) < 0)
 		ok = false;
 	if (on && value_iface(on) < 0)
 		ok = false;
@@ -453,22 +647,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	r.proto = proto_number[proto];
 	if (r.dports.n && proto == VALUE_P_TCPUDP)
 		r.proto = IR_P_ANY;
-	r.family = r.saddr.n || r.daddr.n || proto == VALUE_P_ICMP ? IR_F_IPV4 : e->fam_both;
-	if (proto == VALUE_P_TCPUDP && !r.dports.n) {
-		struct ir_rule udp = r;
-
-		/* both lists are copied: the tcp rule's move into the chain */
-		udp.saddr = (struct ir_addrs){0};
-		udp.daddr = (struct ir_addrs){0};
-		eval_addrs_append(&udp.saddr, &r.saddr);
-		eval_addrs_append(&udp.daddr, &r.daddr);
-		r.proto = IR_P_TCP;
-		udp.proto = IR_P_UDP;
-		urule_push(e, chain, &r);
-		urule_push(e, chain, &udp);
-		return;
-	}
-	urule_push(e, chain, &r);
+	push_families(e, st, chain, &r, proto == VALUE_P_TCPUDP && !r.dports.n);
 }
 
 /* Every user rule's lists made sets, once merging is done. */

@@ -354,7 +354,7 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 	const struct ir_net *net;
 	const char *why = NULL;
 	bool assumed = false;
-	char a[16], b[40];
+	char a[16], b[IR_ADDR_STRLEN];
 	struct ir_addr r;
 	size_t i;
 
@@ -400,8 +400,7 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 	}
 	f = ir_internal_of(ir, p->daddr, &net);
 	if (f) {
-		r.lo = net->net & ir_prefix_mask(net->len);
-		r.hi = r.lo | ~ir_prefix_mask(net->len);
+		r = ir_addr_make(IR_F_IPV4, ir_net_lo(net), ir_net_hi(net), NULL);
 		p->oif = f->name;
 		sb_addf(c->out, "%-9sforward out %s (%s is in internal network %s)\n", "route", f->name, a,
 		       ir_addr_str(&r, b));

@@ -23,6 +23,7 @@
 #define MASQGEN_IPT_H
 
 #include "diag.h"
+#include "ir.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -119,8 +120,8 @@ void ipt_rule_add(struct ipt_chain *ch, const char *spec, const struct loc *loc,
 
 /* One address element: " -s 10.0.0.0/8", or for a range an iprange part. */
 struct ipt_addr_part {
-	char addr[64];		/* " -s 10.0.0.0/8" for the address section, or "" */
-	char range[64];		/* " --src-range a-b" for an iprange match, or "" */
+	char addr[IR_ADDR_STRLEN + 16];	/* " -s 10.0.0.0/8" for the address section, or "" */
+	char range[IR_ADDR_STRLEN + 24];	/* " --src-range a-b" for an iprange match, or "" */
 	const struct loc *loc;
 };
 

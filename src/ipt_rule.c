@@ -117,14 +117,17 @@ void ipt_log_target(struct strbuf *sb, const struct ir *ir)
 
 void ipt_addr_part(struct ipt_addr_part *p, const struct ir_addr *a, bool neg, char flag)
 {
-	char buf[48];
+	struct ir_addr net = *a;
+	char buf[IR_ADDR_STRLEN];
 	unsigned len;
 
 	p->addr[0] = p->range[0] = '\0';
 	p->loc = &a->loc;
 	if (ir_addr_prefix(a, &len)) {
+		net.hi = net.lo;
+		net.hi6 = net.lo6;
 		snprintf(p->addr, sizeof(p->addr), "%s -%c %s/%u", neg ? " !" : "", flag,
-			 ir_ip_str(a->lo, buf), len);
+			 ir_addr_str(&net, buf), len);
 		return;
 	}
 	snprintf(p->range, sizeof(p->range), "%s --%s-range %s", neg ? " !" : "",

@@ -3,6 +3,7 @@
 #include "ir.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,10 @@ void ir_free(struct ir *ir)
 
 	if (!ir)
 		return;
-	for (i = 0; i < ir->n_ifaces; i++)
+	for (i = 0; i < ir->n_ifaces; i++) {
 		free(ir->ifaces[i].nets);
+		free(ir->ifaces[i].nets6);
+	}
 	free(ir->ifaces);
 	for (i = 0; i < ir->n_snats; i++)
 		free(ir->snats[i].sources.v);
@@ -127,23 +130,70 @@ bool ir_external_addrs(const struct ir *ir, struct ir_addrs *out)
 		if (ifc->role != IR_EXTERNAL)
 			continue;
 		a = VEC_PUSH(out->v, out->n, out->cap);
-		a->lo = a->hi = ifc->addr;
-		a->loc = ifc->loc;
+		*a = ir_addr_make(IR_F_IPV4, ifc->addr, ifc->addr, &ifc->loc);
 	}
 	return true;
 }
 
+ir_u128 ir_family_max(unsigned family)
+{
+	return family == IR_F_IPV6 ? ~(ir_u128)0 : UINT32_MAX;
+}
+
+ir_u128 ir_prefix_mask6(unsigned len)
+{
+	return len ? ~(ir_u128)0 << (128 - len) : 0;
+}
+
+ir_u128 ir_addr_lo(const struct ir_addr *a)
+{
+	return a->family == IR_F_IPV6 ? a->lo6 : a->lo;
+}
+
+ir_u128 ir_addr_hi(const struct ir_addr *a)
+{
+	return a->family == IR_F_IPV6 ? a->hi6 : a->hi;
+}
+
+ir_u128 ir_net_lo(const struct ir_net *n)
+{
+	return n->family == IR_F_IPV6 ? n->net6 : n->net;
+}
+
+ir_u128 ir_net_hi(const struct ir_net *n)
+{
+	unsigned bits = n->family == IR_F_IPV6 ? 128 : 32;
+
+	return ir_net_lo(n) | (n->len >= bits ? 0 : ir_family_max(n->family) >> n->len);
+}
+
+struct ir_addr ir_addr_make(unsigned family, ir_u128 lo, ir_u128 hi, const struct loc *loc)
+{
+	struct ir_addr a = {.family = (uint8_t)family};
+
+	if (family == IR_F_IPV6) {
+		a.lo6 = lo;
+		a.hi6 = hi;
+	} else {
+		a.lo = (uint32_t)lo;
+		a.hi = (uint32_t)hi;
+	}
+	if (loc)
+		a.loc = *loc;
+	return a;
+}
+
 bool ir_addr_prefix(const struct ir_addr *a, unsigned *len)
 {
-	uint32_t size = a->hi - a->lo;
+	ir_u128 lo = ir_addr_lo(a), size = ir_addr_hi(a) - lo;
 	unsigned n;
 
 	/* aligned: size + 1 is a power of two and lo is a multiple of it */
 	if (size & (size + 1))
 		return false;
-	if (a->lo & size)
+	if (lo & size)
 		return false;
-	for (n = 32; size; size >>= 1)
+	for (n = a->family == IR_F_IPV6 ? 128 : 32; size; size >>= 1)
 		n--;
 	*len = n;
 	return true;
@@ -156,17 +206,60 @@ const char *ir_ip_str(uint32_t addr, char *buf)
 	return buf;
 }
 
+void ir_ip6_bytes(ir_u128 addr, uint8_t *out)
+{
+	int i;
+
+	for (i = 15; i >= 0; i--, addr >>= 8)
+		out[i] = (uint8_t)addr;
+}
+
+ir_u128 ir_ip6_of_bytes(const uint8_t *in)
+{
+	ir_u128 v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		v = v << 8 | in[i];
+	return v;
+}
+
+const char *ir_ip6_str(ir_u128 addr, char *buf)
+{
+	uint8_t b[16];
+
+	ir_ip6_bytes(addr, b);
+	/* nft prints addresses with inet_ntop: the same text */
+	return inet_ntop(AF_INET6, b, buf, INET6_ADDRSTRLEN);
+}
+
+/* One address of @a's family. */
+static const char *one_str(const struct ir_addr *a, ir_u128 v, char *buf)
+{
+	return a->family == IR_F_IPV6 ? ir_ip6_str(v, buf) : ir_ip_str((uint32_t)v, buf);
+}
+
 const char *ir_addr_str(const struct ir_addr *a, char *buf)
 {
-	char lo[16], hi[16];
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
 	unsigned len;
 
-	if (a->lo == a->hi)
-		return ir_ip_str(a->lo, buf);
+	if (ir_addr_lo(a) == ir_addr_hi(a))
+		return one_str(a, ir_addr_lo(a), buf);
 	if (ir_addr_prefix(a, &len))
-		snprintf(buf, 40, "%s/%u", ir_ip_str(a->lo, lo), len);
+		snprintf(buf, IR_ADDR_STRLEN, "%s/%u", one_str(a, ir_addr_lo(a), lo), len);
 	else
-		snprintf(buf, 40, "%s-%s", ir_ip_str(a->lo, lo), ir_ip_str(a->hi, hi));
+		snprintf(buf, IR_ADDR_STRLEN, "%s-%s", one_str(a, ir_addr_lo(a), lo),
+			 one_str(a, ir_addr_hi(a), hi));
+	return buf;
+}
+
+const char *ir_net_str(const struct ir_net *n, char *buf)
+{
+	struct ir_addr a = ir_addr_make(n->family, ir_net_lo(n), ir_net_lo(n), NULL);
+	char ip[INET6_ADDRSTRLEN];
+
+	snprintf(buf, IR_ADDR_STRLEN, "%s/%u", ir_addr_str(&a, ip), n->len);
 	return buf;
 }
 

@@ -9,7 +9,8 @@
  * iptables rules, portfw). The filter chains are explicit ordered rules in
  * exactly the order of LANGUAGE.md's table, built-in rules included.
  *
- * Addresses and ports are in host byte order. Every object carries the
+ * Addresses and ports are in host byte order (an IPv6 address is a 128-bit
+ * number whose most significant byte is the address's first). Every object carries the
  * policy location it came from; built-in rules carry the location of the
  * statement that caused them (the `firewall` line, or the `internal` line
  * for a LAN accept) or no location, plus a short tag naming the rule.
@@ -47,9 +48,19 @@ enum ir_proto {
 	IR_P_ICMPV6 = 58,
 };
 
-/* An inclusive IPv4 range; a prefix when it is aligned (ir_addr_prefix()). */
+/* An IPv6 address as a number: 2001:db8::1 is 0x20010db8000000000000000000000001. */
+typedef unsigned __int128 ir_u128;
+
+/*
+ * An inclusive range of one family; a prefix when it is aligned
+ * (ir_addr_prefix()). IPv4 uses lo and hi, IPv6 lo6 and hi6; the other
+ * pair is 0. `any` in a policy is the whole range of each family it
+ * applies to.
+ */
 struct ir_addr {
+	uint8_t family;		/* IR_F_IPV6, else IPv4 (0 too: built field by field) */
 	uint32_t lo, hi;
+	ir_u128 lo6, hi6;
 	struct loc loc;
 };
 
@@ -70,11 +81,16 @@ struct ir_ports {
 	size_t n, cap;
 };
 
-/* An internal network; gw is the gateway's own address on it, or 0. */
+/*
+ * An internal network; gw is the gateway's own address on it, or 0. IPv4
+ * uses net and gw, IPv6 net6 and gw6 (len is up to 128 there).
+ */
 struct ir_net {
+	uint8_t family;		/* IR_F_IPV4 or IR_F_IPV6 */
 	uint32_t net;
 	uint8_t len;
 	uint32_t gw;
+	ir_u128 net6, gw6;
 	struct loc loc;
 };
 
@@ -87,16 +103,21 @@ enum ir_role {
 /*
  * Interfaces in policy order, one entry per name (two `internal` lines for
  * one interface add to the same entry's nets). The roles never share a
- * name. nets are in policy order and never overlap, across all internal
- * interfaces.
+ * name. nets (IPv4) and nets6 (IPv6) are in policy order and never
+ * overlap, across all internal interfaces. The families have arrays of
+ * their own so that code about IPv4 networks never meets an IPv6 one; an
+ * internal interface without nets6 is still internal for IPv6 (its IPv6
+ * is judged by interface).
  */
 struct ir_iface {
 	const char *name;	/* may end in '+' (wildcard) */
 	enum ir_role role;
 	bool dynamic;		/* external without `address` */
 	uint32_t addr;		/* external with `address`; else 0 */
-	struct ir_net *nets;	/* internal: its networks */
+	struct ir_net *nets;	/* internal: its IPv4 networks */
 	size_t n_nets, cap_nets;
+	struct ir_net *nets6;	/* internal: its IPv6 prefixes */
+	size_t n_nets6, cap_nets6;
 	struct loc loc;
 };
 
@@ -234,11 +255,16 @@ enum ir_rule_tag {
  * its own location.
  *
  * Conventions eval follows (backends may rely on them):
- * - family: a rule with saddr or daddr, or with proto ICMP, is IR_F_IPV4;
- *   one with proto ICMPV6, v6_linklocal_src or rpf is IR_F_IPV6; any other
- *   rule is IR_F_BOTH. With ir->ipv6 == IR_IPV6_OPEN every rule is
- *   IR_F_IPV4 and no IPv6 table is emitted at all. A chain's policy holds
- *   for both tables.
+ * - family: a rule's addresses decide it. A rule with saddr or daddr is
+ *   IR_F_IPV4 or IR_F_IPV6, and every element of both lists is of that
+ *   family (a user line naming both families became one rule per family,
+ *   the IPv4 one first). Without addresses, a rule with proto ICMP is
+ *   IR_F_IPV4; one with proto ICMPV6, v6_linklocal_src or rpf is
+ *   IR_F_IPV6; any other rule is IR_F_BOTH. An IPv6 user rule written
+ *   with `icmp` has proto ICMPV6 and ICMPv6 types. With ir->ipv6 ==
+ *   IR_IPV6_OPEN every rule is IR_F_IPV4 (the IPv6 part of a line is
+ *   dropped with a warning) and no IPv6 table is emitted at all. A
+ *   chain's policy holds for both tables.
  * - log: the backend emits a rule of its own with the same matches, rate
  *   limited by ir->log (rate, unit, prefix, level), right before the
  *   verdict rule. Rules with log: user rules with `log`, anti-spoofing, and
@@ -304,7 +330,7 @@ struct ir_rule {
 	struct loc loc;
 	unsigned family;		/* enum ir_family */
 	const char *iif, *oif;		/* NULL: any */
-	struct ir_addrs saddr, daddr;	/* IPv4 only (rule family is IR_F_IPV4) */
+	struct ir_addrs saddr, daddr;	/* all of the rule's family (see above) */
 	bool saddr_neg, daddr_neg;	/* "not in" the list */
 	uint8_t proto;			/* IR_P_ANY: any */
 	/*
@@ -491,13 +517,42 @@ const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name);
  */
 bool ir_external_addrs(const struct ir *ir, struct ir_addrs *out);
 
-/* True when [a->lo, a->hi] is an aligned prefix; *len gets its length. */
+/* True when @a is an aligned prefix of its family; *len gets its length. */
 bool ir_addr_prefix(const struct ir_addr *a, unsigned *len);
 
-/* "192.168.0.0/24", "10.0.0.1", "10.0.0.0-10.0.0.9"; buf >= 40 bytes. */
+/* Room for any ir_addr_str() or ir_net_str(), NUL included. */
+#define IR_ADDR_STRLEN 96
+
+/*
+ * "192.168.0.0/24", "10.0.0.1", "10.0.0.0-10.0.0.9", "2001:db8::/64",
+ * "2001:db8::1-2001:db8::9"; buf >= IR_ADDR_STRLEN bytes.
+ */
 const char *ir_addr_str(const struct ir_addr *a, char *buf);
 /* dotted quad of @addr; buf >= 16 bytes. */
 const char *ir_ip_str(uint32_t addr, char *buf);
+/* IPv6 @addr as its 16 bytes in network order, and back. */
+void ir_ip6_bytes(ir_u128 addr, uint8_t *out);
+ir_u128 ir_ip6_of_bytes(const uint8_t *in);
+/* IPv6 @addr in RFC 5952 form (2001:db8::1); buf >= 40 bytes. */
+const char *ir_ip6_str(ir_u128 addr, char *buf);
+/* "192.168.0.0/24", "2001:db8:1::/64"; buf >= IR_ADDR_STRLEN bytes. */
+const char *ir_net_str(const struct ir_net *n, char *buf);
+
+/* The netmask of an IPv6 prefix of @len bits (0-128). */
+ir_u128 ir_prefix_mask6(unsigned len);
+
+/*
+ * The bounds of @a and of @n as numbers of their family (an IPv4 address
+ * widened), for code that treats both families alike.
+ */
+ir_u128 ir_addr_lo(const struct ir_addr *a);
+ir_u128 ir_addr_hi(const struct ir_addr *a);
+ir_u128 ir_net_lo(const struct ir_net *n);
+ir_u128 ir_net_hi(const struct ir_net *n);
+/* The largest address of @family (IR_F_IPV4 or IR_F_IPV6). */
+ir_u128 ir_family_max(unsigned family);
+/* @a with bounds [@lo, @hi] of @family (the other pair 0) and place @loc. */
+struct ir_addr ir_addr_make(unsigned family, ir_u128 lo, ir_u128 hi, const struct loc *loc);
 
 /* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any" (else NULL). */
 const char *ir_proto_name(uint8_t proto);

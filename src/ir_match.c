@@ -79,7 +79,26 @@ bool ir_addrs_has(const struct ir_addrs *l, uint32_t addr, const struct loc **lo
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		if (addr >= l->v[i].lo && addr <= l->v[i].hi) {
+		if (l->v[i].family != IR_F_IPV6 && addr >= l->v[i].lo && addr <= l->v[i].hi) {
+			if (loc)
+				*loc = &l->v[i].loc;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool ir_addrs_take(const struct ir_addrs *l, unsigned family, const struct ir_pkt_addr *a,
+		   const struct loc **loc)
+{
+	ir_u128 v6;
+	size_t i;
+
+	if (family != IR_F_IPV6)
+		return ir_addrs_has(l, a->v4, loc);
+	v6 = ir_ip6_of_bytes(a->v6);
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].family == IR_F_IPV6 && v6 >= l->v[i].lo6 && v6 <= l->v[i].hi6) {
 			if (loc)
 				*loc = &l->v[i].loc;
 			return true;
@@ -123,16 +142,17 @@ static bool ir_match_rpf(enum ir_rpf rpf, const struct ir_pkt *p)
 }
 
 /*
- * An address list of @r against @addr: with @neg, a packet matches when
- * @addr is in none of it. *el gets the matching element (not with @neg).
+ * An address list of @r against the packet's @addr of @family: with @neg,
+ * a packet matches when @addr is in none of it. *el gets the matching
+ * element (not with @neg).
  */
-static bool ir_match_addrs(const struct ir_addrs *l, bool neg, uint32_t addr,
-			   const struct loc **el)
+static bool ir_match_addrs(const struct ir_addrs *l, bool neg, unsigned family,
+			   const struct ir_pkt_addr *addr, const struct loc **el)
 {
 	*el = NULL;
 	if (!l->n)
 		return true;
-	return ir_addrs_has(l, addr, neg ? NULL : el) != neg;
+	return ir_addrs_take(l, family, addr, neg ? NULL : el) != neg;
 }
 
 /* The matches of @r on the packet's headers beyond family and interfaces. */
@@ -142,11 +162,11 @@ static bool ir_match_fields(const struct ir_rule *r, const struct ir_pkt *p,
 	const struct loc *el;
 	size_t i;
 
-	if (!ir_match_addrs(&r->saddr, r->saddr_neg, p->saddr.v4, &el))
+	if (!ir_match_addrs(&r->saddr, r->saddr_neg, p->family, &p->saddr, &el))
 		return false;
 	if (el && el->line != r->loc.line)
 		*best = el;
-	if (!ir_match_addrs(&r->daddr, r->daddr_neg, p->daddr.v4, &el))
+	if (!ir_match_addrs(&r->daddr, r->daddr_neg, p->family, &p->daddr, &el))
 		return false;
 	if (el && el->line != r->loc.line && !*best)
 		*best = el;

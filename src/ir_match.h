@@ -4,9 +4,9 @@
  * whether a rule takes a packet. explain, the lab's prediction and
  * conntrack cleanup all ask it, so they cannot drift apart.
  *
- * A packet is IPv4 or IPv6. The IR's address lists are IPv4 (a rule with
- * saddr or daddr is IR_F_IPV4), so an IPv6 packet matches by family,
- * interface, protocol, ports, ICMPv6 type, its link-local source and the
+ * A packet is IPv4 or IPv6. A rule's address lists are of the rule's
+ * family (ir.h); an address of a packet of the other family is in no
+ * list. An IPv6 packet also matches by its link-local source and the
  * reverse-path checks its source fails.
  */
 #ifndef MASQGEN_IR_MATCH_H
@@ -70,8 +70,12 @@ bool ir_net_has(const struct ir_net *n, uint32_t addr);
 const struct ir_iface *ir_internal_of(const struct ir *ir, uint32_t addr,
 				      const struct ir_net **net);
 
-/* Is @addr in list @l? *loc (when given) gets the element's place. */
+/* Is IPv4 @addr in list @l? *loc (when given) gets the element's place. */
 bool ir_addrs_has(const struct ir_addrs *l, uint32_t addr, const struct loc **loc);
+
+/* Is the address @a of @family (IR_F_IPV4 or IR_F_IPV6) in list @l? As ir_addrs_has(). */
+bool ir_addrs_take(const struct ir_addrs *l, unsigned family, const struct ir_pkt_addr *a,
+		   const struct loc **loc);
 
 /* Is @port of @proto in list @l (each element has its protocol)? */
 bool ir_ports_has(const struct ir_ports *l, uint8_t proto, uint16_t port,

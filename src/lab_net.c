@@ -304,7 +304,7 @@ static void collect_targets(const struct ir *ir, struct used *u)
 		if (r->tag != IR_T_USER || r->daddr_neg)
 			continue;
 		for (j = 0; j < r->daddr.n; j++)
-			if (r->daddr.v[j].lo == r->daddr.v[j].hi)
+			if (r->daddr.v[j].family != IR_F_IPV6 && r->daddr.v[j].lo == r->daddr.v[j].hi)
 				*VEC_PUSH(u->v, u->n, u->cap) = r->daddr.v[j].lo;
 	}
 }

@@ -24,6 +24,12 @@ static const char *verb_name(enum ir_verdict v)
 	return v == IR_V_ACCEPT ? "allow" : v == IR_V_DROP ? "deny" : "reject";
 }
 
+/* A user rule that names IPv6 addresses (its line's IPv4 part is a rule of its own). */
+static bool legacy_is_v6_rule(const struct ir_rule *r)
+{
+	return r->tag == IR_T_USER && r->family == IR_F_IPV6 && (r->saddr.n || r->daddr.n);
+}
+
 /* Does an internal network lack the gateway's own address? Sets *which. */
 static bool internal_without_gw(const struct legacy_ctx *g, const struct legacy_net **which)
 {
@@ -189,10 +195,18 @@ void legacy_check_policy(struct legacy_ctx *g)
 					    "interface: 'to %s' cannot be expressed",
 				   t, ir_ip_str(s->to, ip));
 	}
-	for (i = IR_CH_INPUT; i < IR_CH_COUNT; i++)
-		for (j = 0; j < ir->chain[i].n; j++)
-			if (legacy_is_user_rule(&ir->chain[i].rules[j]))
-				check_user_rule(g, &ir->chain[i].rules[j], i);
+	for (i = IR_CH_INPUT; i < IR_CH_COUNT; i++) {
+		for (j = 0; j < ir->chain[i].n; j++) {
+			const struct ir_rule *r = &ir->chain[i].rules[j];
+
+			if (legacy_is_v6_rule(r))
+				diag_error(&r->loc, "%s filters IPv4 only: this rule's IPv6 addresses "
+						    "cannot be expressed",
+					   t);
+			else if (legacy_is_user_rule(r))
+				check_user_rule(g, r, i);
+		}
+	}
 	if (ir->clamp.enabled)
 		diag_error(&ir->clamp.loc,
 			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "

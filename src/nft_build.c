@@ -46,6 +46,7 @@ enum {
 	DESC_TCP = 8,
 	DESC_TH = 11,
 	DESC_IP = 12,
+	DESC_IP6 = 13,
 	DESC_ICMPV6 = 14,
 };
 
@@ -127,6 +128,11 @@ static void sel_desc(enum nft_sel sel, uint32_t *desc, uint32_t *field)
 	case NFT_SEL_DADDR:
 		*desc = DESC_IP;
 		*field = sel == NFT_SEL_SADDR ? 11 : 12;
+		return;
+	case NFT_SEL_SADDR6:
+	case NFT_SEL_DADDR6:
+		*desc = DESC_IP6;
+		*field = sel == NFT_SEL_SADDR6 ? 9 : 10;
 		return;
 	case NFT_SEL_TCP_DPORT:
 	case NFT_SEL_TCP_SPORT:
@@ -229,10 +235,10 @@ static uint32_t nl_elem_count(const struct nft_set *s)
 	if (!s->interval)
 		return (uint32_t)s->n;
 	for (i = 0; i < s->n; i++) {
-		if (i == 0 && s->v[0].k[0] != 0)
+		if (i == 0 && nft_elem_lo(s, &s->v[0]) != 0)
 			n++;
 		n++;
-		if (s->v[i].hi != set_key_max(s))
+		if (nft_elem_hi(s, &s->v[i]) != nft_set_key_max(s))
 			n++;
 	}
 	return n;
@@ -256,6 +262,10 @@ void nft_set_key_type(enum nft_set_kind kind, uint32_t *type, uint32_t *len)
 	case NFT_SK_ADDR:
 		*type = DT_IPADDR;
 		*len = 4;
+		return;
+	case NFT_SK_ADDR6:
+		*type = DT_IP6ADDR;
+		*len = 16;
 		return;
 	case NFT_SK_PORT:
 		*type = DT_INET_SERVICE;
@@ -282,17 +292,26 @@ void nft_set_key_type(enum nft_set_kind kind, uint32_t *type, uint32_t *len)
 		*type = DT_CONCAT3(DT_IPADDR, DT_INET_SERVICE, DT_INET_SERVICE);
 		*len = 12;
 		return;
+	case NFT_SK_TARGET6:
+		*type = DT_CONCAT3(DT_IP6ADDR, DT_INET_PROTO, DT_INET_SERVICE);
+		*len = 24;
+		return;
 	}
 }
 
-/* Key bytes of element value @v in a set of @kind (network order, fields padded to 4). */
-static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out)
+/* Key bytes of element @e in set @s (network order, fields padded to 4). */
+size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *out)
 {
-	memset(out, 0, 16);
+	const uint32_t *k = e->k;
+
+	memset(out, 0, NFT_KEY_MAX);
 	switch (s->kind) {
 	case NFT_SK_ADDR:
 		put_be32(out, k[0]);
 		return 4;
+	case NFT_SK_ADDR6:
+		ir_ip6_bytes(e->k6, out);
+		return 16;
 	case NFT_SK_PORT:
 		put_be16(out, (uint16_t)k[0]);
 		return 2;
@@ -317,13 +336,13 @@ static size_t key_bytes(const struct nft_set *s, const uint32_t *k, uint8_t *out
 		put_be16(out + 4, (uint16_t)k[1]);
 		put_be16(out + 8, (uint16_t)k[2]);
 		return 12;
+	case NFT_SK_TARGET6:
+		ir_ip6_bytes(e->k6, out);
+		out[16] = (uint8_t)k[1];
+		put_be16(out + 20, (uint16_t)k[2]);
+		return 24;
 	}
 	return 0;
-}
-
-size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *key)
-{
-	return key_bytes(s, e->k, key);
 }
 
 size_t nft_elem_data(const struct nft_set *s, const struct nft_elem *e, uint8_t *data)
@@ -358,12 +377,12 @@ static size_t elem_size(const struct nft_elem *e)
 	return 96 + (e->comment ? strlen(e->comment) + 8 : 0);
 }
 
-static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const uint32_t *k,
+static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const struct nft_elem *k,
 			bool end, const struct nft_elem *e)
 {
 	struct nftnl_set_elem *ne = xnonnull(nftnl_set_elem_alloc());
-	uint8_t key[16], data[8];
-	size_t len = key_bytes(s, k, key);
+	uint8_t key[NFT_KEY_MAX], data[8];
+	size_t len = nft_elem_key(s, k, key);
 
 	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
 	if (end)
@@ -401,7 +420,7 @@ static void flush_elems(struct build *bd, struct nftnl_set **ns, const struct nf
 static void build_elems(struct build *bd, const struct nft_set *s, uint32_t id)
 {
 	struct nftnl_set *ns = set_handle(bd, s, id);
-	uint32_t zero[3] = {0}, next[3] = {0};
+	struct nft_elem zero = {0}, next = {0};
 	size_t i, size = 0;
 
 	for (i = 0; i < s->n; i++) {
@@ -412,12 +431,13 @@ static void build_elems(struct build *bd, const struct nft_set *s, uint32_t id)
 			size = 0;
 		}
 		size += elem_size(e);
-		if (s->interval && i == 0 && e->k[0] != 0)
-			add_nl_elem(ns, s, zero, true, NULL);
-		add_nl_elem(ns, s, e->k, false, e);
-		if (s->interval && e->hi != set_key_max(s)) {
-			next[0] = e->hi + 1;
-			add_nl_elem(ns, s, next, true, NULL);
+		if (s->interval && i == 0 && nft_elem_lo(s, e) != 0)
+			add_nl_elem(ns, s, &zero, true, NULL);
+		add_nl_elem(ns, s, e, false, e);
+		if (s->interval && nft_elem_hi(s, e) != nft_set_key_max(s)) {
+			next.k[0] = e->hi + 1;
+			next.k6 = e->hi6 + 1;
+			add_nl_elem(ns, s, &next, true, NULL);
 		}
 	}
 	flush_elems(bd, &ns, s, id);
@@ -609,7 +629,7 @@ void nft_build_elems_change(struct nft_batch *b, bool v6, const struct nft_set *
 			size = 0;
 		}
 		size += elem_size(add[i]);
-		add_nl_elem(ns, s, add[i]->k, false, add[i]);
+		add_nl_elem(ns, s, add[i], false, add[i]);
 	}
 	if (n_add)
 		flush_elems(&bd, &ns, s, 0);

@@ -16,6 +16,7 @@ struct nftnl_rule;
 /* nft's datatype numbers (its datatype.h), combined 6 bits a field for concatenations. */
 enum {
 	DT_IPADDR = 7,
+	DT_IP6ADDR = 8,
 	DT_INET_PROTO = 12,
 	DT_INET_SERVICE = 13,
 	DT_ICMP_TYPE = 14,
@@ -54,12 +55,6 @@ extern const uint32_t nft_hook_nums[NFT_HOOK_COUNT];
 /* The key type (nft datatype number) and length of a set of @kind. */
 void nft_set_key_type(enum nft_set_kind kind, uint32_t *type, uint32_t *len);
 
-/* The largest key of an interval set (no end element follows it). */
-static inline uint32_t set_key_max(const struct nft_set *s)
-{
-	return s->kind == NFT_SK_PORT ? UINT16_MAX : UINT32_MAX;
-}
-
 /*
  * Add to @nr the expressions of model rule @r of table @t (@v6: the ip6
  * table), in the order and form nft generates them. @set_ids maps the
@@ -68,10 +63,13 @@ static inline uint32_t set_key_max(const struct nft_set *s)
 void nft_build_exprs(struct nftnl_rule *nr, const struct nft_table *t, const struct nft_rule *r,
 		     bool v6, const uint32_t *set_ids);
 
+/* The longest set key (ipv6_addr . inet_proto . inet_service). */
+#define NFT_KEY_MAX 24
+
 /*
  * An element as netlink carries it in set @s: its key (returns the
- * length; @key must hold 16 bytes, all of which are written), its map
- * data (at most 8 bytes; 0 for a set),
+ * length; @key must hold NFT_KEY_MAX bytes, all of which are written),
+ * its map data (at most 8 bytes; 0 for a set),
  * its user data (the comment; the length, copied when it fits @room).
  */
 size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *key);

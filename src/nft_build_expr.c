@@ -208,6 +208,53 @@ static void addr_match(struct ectx *x, const struct nft_match *m, uint32_t off)
 	value_match(x, m, 4);
 }
 
+/* The prefix length of [@lo, @hi] (1-127), or 0 when it is none such. */
+static unsigned prefix6_len(ir_u128 lo, ir_u128 hi)
+{
+	unsigned len;
+
+	for (len = 1; len < 128; len++) {
+		ir_u128 host = ~(ir_u128)0 >> len;
+
+		if ((lo & host) == 0 && hi == (lo | host))
+			return len;
+	}
+	return 0;
+}
+
+/* ip6 saddr/daddr at @off: as addr_match(), over 16 bytes. */
+static void addr6_match(struct ectx *x, const struct nft_match *m, uint32_t off)
+{
+	unsigned len = m->lo6 != m->hi6 ? prefix6_len(m->lo6, m->hi6) : 0;
+	uint8_t lo[16], hi[16], mask[16];
+
+	ir_ip6_bytes(m->lo6, lo);
+	ir_ip6_bytes(m->hi6, hi);
+	if (m->val == NFT_V_SET) {
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
+		lookup(x, m->set, m->neg, false);
+	} else if (len % 8 == 0 && len) {
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, len / 8, NFT_REG_1);
+		cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, lo, len / 8);
+	} else if (len) {
+		ir_ip6_bytes(~(~(ir_u128)0 >> len), mask);
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
+		bitwise(x, mask, 16);
+		cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, lo, 16);
+	} else if (m->lo6 == m->hi6) {
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
+		cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, lo, 16);
+	} else {
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
+		if (m->neg) {
+			range_neq(x, lo, hi, 16);
+		} else {
+			cmp(x, NFT_CMP_GTE, lo, 16);
+			cmp(x, NFT_CMP_LTE, hi, 16);
+		}
+	}
+}
+
 /* A fib lookup by @flags (NFTA_FIB_F_*) of @result into register 1. */
 static void fib(struct ectx *x, uint32_t flags, uint32_t result)
 {
@@ -321,6 +368,10 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 	case NFT_SEL_DADDR:
 		addr_match(x, m, m->sel == NFT_SEL_SADDR ? 12 : 16);
 		return;
+	case NFT_SEL_SADDR6:
+	case NFT_SEL_DADDR6:
+		addr6_match(x, m, m->sel == NFT_SEL_SADDR6 ? 8 : 24);
+		return;
 	case NFT_SEL_TCP_DPORT:
 	case NFT_SEL_UDP_DPORT:
 	case NFT_SEL_TCP_SPORT:
@@ -368,6 +419,12 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 		meta(x, NFT_META_L4PROTO, NFT_REG32_01);
 		if (m->sel == NFT_SEL_TARGET)
 			payload(x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02);
+		lookup(x, m->set, m->neg, false);
+		return;
+	case NFT_SEL_TARGET6:
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1);
+		meta(x, NFT_META_L4PROTO, NFT_REG32_04);
+		payload(x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_05);
 		lookup(x, m->set, m->neg, false);
 		return;
 	case NFT_SEL_ADMIT_TCP:

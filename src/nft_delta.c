@@ -68,6 +68,8 @@ static void hash_set(uint64_t *h, const struct nft_set *s)
 	for (i = 0; i < s->n; i++) {
 		H(h, s->v[i].k);
 		H(h, s->v[i].hi);
+		H(h, s->v[i].k6);
+		H(h, s->v[i].hi6);
 		H(h, s->v[i].d);
 		hash_str(h, s->v[i].comment);
 	}
@@ -83,6 +85,8 @@ static void hash_rule(uint64_t *h, const struct nft_rule *r)
 		H(h, r->m[i].neg);
 		H(h, r->m[i].lo);
 		H(h, r->m[i].hi);
+		H(h, r->m[i].lo6);
+		H(h, r->m[i].hi6);
 		hash_str(h, r->m[i].ifname);
 		H(h, r->m[i].set);
 	}

@@ -182,7 +182,7 @@ static int kind_of(uint32_t key_type)
 	uint32_t type, len;
 	int k;
 
-	for (k = NFT_SK_ADDR; k <= NFT_SK_ADMIT; k++) {
+	for (k = NFT_SK_ADDR; k <= NFT_SK_TARGET6; k++) {
 		nft_set_key_type((enum nft_set_kind)k, &type, &len);
 		if (type == key_type)
 			return k;
@@ -243,14 +243,19 @@ static char *udata_comment(const void *udata, uint32_t len)
 	return comment ? xstrdup(comment) : NULL;
 }
 
-static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, uint32_t *k)
+static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len,
+		       struct nft_elem *e)
 {
-	uint8_t b[16] = {0};
+	uint8_t b[NFT_KEY_MAX] = {0};
+	uint32_t *k = e->k;
 
 	memcpy(b, p, len < sizeof(b) ? len : sizeof(b));
 	switch (kind) {
 	case NFT_SK_ADDR:
 		k[0] = get_be32(b);
+		return;
+	case NFT_SK_ADDR6:
+		e->k6 = ir_ip6_of_bytes(b);
 		return;
 	case NFT_SK_PORT:
 		k[0] = get_be16(b);
@@ -273,6 +278,11 @@ static void decode_key(enum nft_set_kind kind, const uint8_t *p, uint32_t len, u
 		k[0] = get_be32(b);
 		k[1] = get_be16(b + 4);
 		k[2] = get_be16(b + 8);
+		return;
+	case NFT_SK_TARGET6:
+		e->k6 = ir_ip6_of_bytes(b);
+		k[1] = b[16];
+		k[2] = get_be16(b + 20);
 		return;
 	}
 }
@@ -422,8 +432,9 @@ static void raw_elem_add(struct rd *r, enum nft_set_kind kind, const struct nft_
 
 	memset(re, 0, sizeof(*re));
 	if (we->key)
-		decode_key(kind, we->key, we->klen, re->e.k);
+		decode_key(kind, we->key, we->klen, &re->e);
 	re->e.hi = re->e.k[0];
+	re->e.hi6 = re->e.k6;
 	re->end = we->end;
 	if (we->data && we->dlen >= 6) {
 		re->e.d[0] = get_be32(we->data);
@@ -437,6 +448,8 @@ static int raw_cmp(const void *a, const void *b)
 {
 	const struct raw_elem *x = a, *y = b;
 
+	if (x->e.k6 != y->e.k6)
+		return x->e.k6 < y->e.k6 ? -1 : 1;
 	if (x->e.k[0] != y->e.k[0])
 		return x->e.k[0] < y->e.k[0] ? -1 : 1;
 	return (int)y->end - (int)x->end;	/* an end before a start at the same key */
@@ -445,7 +458,6 @@ static int raw_cmp(const void *a, const void *b)
 /* Interval set @s from its starts and ends (each end closes the interval before it). */
 static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 {
-	uint32_t max = s->kind == NFT_SK_PORT ? UINT16_MAX : UINT32_MAX;
 	struct nft_elem *open = NULL;
 	size_t i;
 
@@ -453,13 +465,14 @@ static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (v[i].end) {
 			if (open)
-				open->hi = v[i].e.k[0] - 1;
+				nft_elem_set_hi(s, open, nft_elem_lo(s, &v[i].e) - 1);
 			open = NULL;
 			continue;
 		}
 		open = nft_elem_add(s, v[i].e.comment);
 		open->k[0] = v[i].e.k[0];
-		open->hi = max;
+		open->k6 = v[i].e.k6;
+		nft_elem_set_hi(s, open, nft_set_key_max(s));
 	}
 }
 

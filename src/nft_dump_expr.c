@@ -301,6 +301,93 @@ static int dec_addr(struct dx *x, uint32_t off, uint32_t len)
 	return 0;
 }
 
+/* @len (at most 16) bytes at @p as the top bytes of an IPv6 address. */
+static ir_u128 be_addr6(const uint8_t *p, uint32_t len)
+{
+	uint8_t b[16] = {0};
+
+	memcpy(b, p, len < sizeof(b) ? len : sizeof(b));
+	return ir_ip6_of_bytes(b);
+}
+
+/* The 16-byte address range or value test after an ip6 address load (addr6_match()). */
+static int dec_addr6_value(struct dx *x, struct nft_match *m, uint32_t len)
+{
+	const uint8_t *lo, *hi;
+	ir_u128 mask = len < 16 ? ~(~(ir_u128)0 >> (8 * len)) : ~(ir_u128)0;
+	uint32_t l1, l2, op;
+
+	if (len == 16 && is(x, x->i, "bitwise")) {
+		lo = bytes(x, x->i, NFTNL_EXPR_BITWISE_MASK, &l1);
+		if (l1 != 16)
+			return -1;
+		mask = be_addr6(lo, 16);
+		x->i++;
+	}
+	if (len == 16 && mask == ~(ir_u128)0 && is(x, x->i, "range")) {
+		lo = bytes(x, x->i, NFTNL_EXPR_RANGE_FROM_DATA, &l1);
+		hi = bytes(x, x->i, NFTNL_EXPR_RANGE_TO_DATA, &l2);
+		op = NFT_CMP_NEQ;
+	} else if (len == 16 && mask == ~(ir_u128)0 && is(x, x->i + 1, "cmp") &&
+		   u32(x, x->i, NFTNL_EXPR_CMP_OP) == NFT_CMP_GTE) {
+		lo = bytes(x, x->i, NFTNL_EXPR_CMP_DATA, &l1);
+		hi = bytes(x, x->i + 1, NFTNL_EXPR_CMP_DATA, &l2);
+		op = NFT_CMP_EQ;
+		x->i++;
+	} else if (is(x, x->i, "cmp")) {
+		lo = bytes(x, x->i, NFTNL_EXPR_CMP_DATA, &l1);
+		hi = NULL;
+		l2 = len;
+		op = u32(x, x->i, NFTNL_EXPR_CMP_OP);
+	} else {
+		return -1;
+	}
+	if (l1 != len || l2 != len || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+		return -1;
+	m->neg = op == NFT_CMP_NEQ;
+	m->lo6 = be_addr6(lo, len) & mask;
+	m->hi6 = hi ? be_addr6(hi, len) : m->lo6 | ~mask;
+	m->val = m->lo6 == m->hi6 ? NFT_V_EQ : NFT_V_RANGE;
+	x->i++;
+	return 0;
+}
+
+/* ip6 saddr/daddr (addr6_match()), or the concatenated target lookup. */
+static int dec_addr6(struct dx *x, uint32_t off, uint32_t len)
+{
+	struct nft_match *m;
+
+	/* the kernel lists register 32_04, the start of register 2, as NFT_REG_2 */
+	if (off == 24 && len == 16 && is(x, x->i + 1, "meta") &&
+	    (u32(x, x->i + 1, NFTNL_EXPR_META_DREG) == NFT_REG_2 ||
+	     u32(x, x->i + 1, NFTNL_EXPR_META_DREG) == NFT_REG32_04) &&
+	    is(x, x->i + 2, "payload")) {
+		m = new_match(x, NFT_SEL_TARGET6);
+		x->i += 3;
+		return dec_lookup(x, m);
+	}
+	m = new_match(x, off == 8 ? NFT_SEL_SADDR6 : NFT_SEL_DADDR6);
+	x->i++;
+	if (len == 16 && is(x, x->i, "lookup"))
+		return dec_lookup(x, m);
+	return dec_addr6_value(x, m, len);
+}
+
+/* `ip6 saddr fe80::/10` (the DHCPv6 replies' match) at x->i: 16 bytes, mask, compare. */
+static bool linklocal_at(const struct dx *x)
+{
+	const uint8_t *mask, *val;
+	uint32_t l1, l2;
+
+	if (!is(x, x->i + 1, "bitwise") || !is(x, x->i + 2, "cmp"))
+		return false;
+	mask = bytes(x, x->i + 1, NFTNL_EXPR_BITWISE_MASK, &l1);
+	val = bytes(x, x->i + 2, NFTNL_EXPR_CMP_DATA, &l2);
+	return l1 == 16 && l2 == 16 && be_addr6(mask, 16) == ~(~(ir_u128)0 >> 10) &&
+	       be_addr6(val, 16) == (ir_u128)0xfe80 << 112 &&
+	       u32(x, x->i + 2, NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ;
+}
+
 /*
  * nft merges tests of adjacent fields into one load and compare: `tcp
  * sport A tcp dport B` is 4 bytes at offset 0, `ip saddr A ip daddr B` 8
@@ -353,14 +440,15 @@ static int dec_payload(struct dx *x)
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && x->v6 && off == 8 && len == 16 &&
 	    is(x, x->i + 1, "cmp") && is(x, x->i + 2, "fib"))
 		return dec_rpf(x);
-	if (base == NFT_PAYLOAD_NETWORK_HEADER && x->v6 && off == 8 && len == 16) {
-		x->i++;
-		if (!is(x, x->i, "bitwise") || !is(x, x->i + 1, "cmp"))
-			return -1;
-		x->i += 2;
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && x->v6 && off == 8 && len == 16 &&
+	    linklocal_at(x)) {
+		x->i += 3;
 		new_match(x, NFT_SEL_IP6_LINKLOCAL);
 		return 0;
 	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && x->v6 && (off == 8 || off == 24) && len &&
+	    len <= 16)
+		return dec_addr6(x, off, len);
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && !x->v6 && off == 12 && len == 8)
 		return dec_merged(x, NFT_SEL_SADDR, NFT_SEL_DADDR, 4);
 	if (base == NFT_PAYLOAD_NETWORK_HEADER && !x->v6 && (off == 12 || off == 16) && len <= 4)

@@ -166,12 +166,9 @@ static void internal_nets(const struct ir *ir, const struct ir_iface *only, stru
 			continue;
 		for (j = 0; j < ifc->n_nets; j++) {
 			const struct ir_net *n = &ifc->nets[j];
-			uint32_t mask = n->len ? ~0u << (32 - n->len) : 0;
 
 			a = VEC_PUSH(out->v, out->n, out->cap);
-			a->lo = n->net & mask;
-			a->hi = a->lo | ~mask;
-			a->loc = n->loc;
+			*a = ir_addr_make(IR_F_IPV4, ir_net_lo(n), ir_net_hi(n), &n->loc);
 		}
 	}
 }
@@ -195,8 +192,8 @@ static struct nft_rule *fwd_rule(struct nft_lower *lc, struct nft_chain *c,
 	/* the 1:1 DNAT before already took these; say so in the rule as well */
 	for (i = 0; i < lc->ir->n_nat1to1; i++) {
 		a = VEC_PUSH(pub.v, pub.n, pub.cap);
-		a->lo = a->hi = lc->ir->nat1to1[i].public_addr;
-		a->loc = lc->ir->nat1to1[i].loc;
+		*a = ir_addr_make(IR_F_IPV4, lc->ir->nat1to1[i].public_addr,
+				  lc->ir->nat1to1[i].public_addr, &lc->ir->nat1to1[i].loc);
 	}
 	nft_match_addrs(t, r, NFT_SEL_DADDR, &pub, true, xstrdup("onetoone_public"));
 	free(pub.v);
@@ -224,9 +221,7 @@ static struct nft_rule *reflect_rule(struct nft_lower *lc, struct nft_chain *c,
 	/* never the gateway's LAN addresses, nor loopback (a LAN host's 127.x) */
 	internal_nets(lc->ir, NULL, &nets);
 	a = VEC_PUSH(nets.v, nets.n, nets.cap);
-	a->lo = 0x7f000000;
-	a->hi = 0x7fffffff;
-	a->loc = (struct loc){0};
+	*a = ir_addr_make(IR_F_IPV4, 0x7f000000, 0x7fffffff, NULL);
 	nft_match_addrs(t, r, NFT_SEL_DADDR, &nets, true, xstrdup("internal_nets"));
 	free(nets.v);
 	return r;

@@ -13,6 +13,7 @@
 #include "ir.h"
 #include "nft.h"
 #include "nft_model.h"
+#include "tables.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -28,24 +29,6 @@ static char *rule_comment(const struct ir_rule *r)
 	return c;
 }
 
-/* ICMP types that mean the same in ICMPv6, for rules of both families. */
-static int icmp_to_v6(uint8_t type)
-{
-	switch (type) {
-	case 0:
-		return 129;	/* echo-reply */
-	case 3:
-		return 1;	/* destination-unreachable */
-	case 8:
-		return 128;	/* echo-request */
-	case 11:
-		return 3;	/* time-exceeded */
-	case 12:
-		return 4;	/* parameter-problem */
-	}
-	return -1;
-}
-
 /* ICMP types as a match; false when none exists in this family. */
 static bool match_icmp(struct nft_table *t, struct nft_rule *nr, const struct ir_rule *r,
 		       enum nft_fam fam, char *set_name)
@@ -59,7 +42,7 @@ static bool match_icmp(struct nft_table *t, struct nft_rule *nr, const struct ir
 	for (i = 0; i < r->n_icmp; i++) {
 		type = r->icmp_types[i];
 		if (v6 && r->proto == IR_P_ICMP)
-			type = icmp_to_v6(r->icmp_types[i]);
+			type = tables_icmp_to_v6(r->icmp_types[i]);
 		if (type < 0)
 			continue;
 		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&r->icmp_locs[i]));
@@ -280,7 +263,7 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 
 	if (!(r->family & (v6 ? IR_F_IPV6 : IR_F_IPV4)))
 		return;
-	if (v6 && (r->saddr.n || r->daddr.n || r->ct_dnat_forward))
+	if (v6 && r->ct_dnat_forward)
 		return;
 	if (!v6 && (r->v6_linklocal_src || r->rpf != IR_RPF_NONE))
 		return;
@@ -305,15 +288,15 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 
 /*
  * Does IR rule @r match one destination address and one TCP or UDP port
- * (`allow forward tcp 80 to 10.0.0.2`) and nothing a concatenated lookup
- * of address, protocol and port could not hold?
+ * (`allow forward tcp 80 to 10.0.0.2`) in the table of @fam and nothing a
+ * concatenated lookup of address, protocol and port could not hold?
  */
-static bool pair_rule(const struct ir_rule *r)
+static bool pair_rule(const struct ir_rule *r, enum nft_fam fam)
 {
-	return r->family == IR_F_IPV4 && r->daddr.n == 1 && !r->daddr_neg &&
-	       r->daddr.v[0].lo == r->daddr.v[0].hi && r->dports.n == 1 &&
-	       r->dports.v[0].lo == r->dports.v[0].hi && !r->sports.n && !r->n_icmp &&
-	       !r->v6_linklocal_src && !r->ct_state && !r->ct_dnat_forward;
+	return r->family == (fam == NFT_FAM_IP6 ? IR_F_IPV6 : IR_F_IPV4) && r->daddr.n == 1 &&
+	       !r->daddr_neg && ir_addr_lo(&r->daddr.v[0]) == ir_addr_hi(&r->daddr.v[0]) &&
+	       r->dports.n == 1 && r->dports.v[0].lo == r->dports.v[0].hi && !r->sports.n &&
+	       !r->n_icmp && !r->v6_linklocal_src && !r->ct_state && !r->ct_dnat_forward;
 }
 
 static bool same_str(const char *a, const char *b)
@@ -322,52 +305,56 @@ static bool same_str(const char *a, const char *b)
 }
 
 /* Can @b join @a's lookup: everything but the address, port and protocol the same? */
-static bool pair_joins(const struct ir_rule *a, const struct ir_rule *b)
+static bool pair_joins(const struct ir_rule *a, const struct ir_rule *b, enum nft_fam fam)
 {
 	size_t i;
 
-	if (!pair_rule(b) || a->tag != b->tag || a->verdict != b->verdict || a->log != b->log ||
-	    !same_str(a->iif, b->iif) || !same_str(a->oif, b->oif) ||
+	if (!pair_rule(b, fam) || a->tag != b->tag || a->verdict != b->verdict ||
+	    a->log != b->log || !same_str(a->iif, b->iif) || !same_str(a->oif, b->oif) ||
 	    a->saddr_neg != b->saddr_neg || a->saddr.n != b->saddr.n ||
 	    /* a reject answers by protocol: one rule cannot answer both */
 	    (a->verdict == IR_V_REJECT && a->proto != b->proto))
 		return false;
 	for (i = 0; i < a->saddr.n; i++)
-		if (a->saddr.v[i].lo != b->saddr.v[i].lo || a->saddr.v[i].hi != b->saddr.v[i].hi)
+		if (ir_addr_lo(&a->saddr.v[i]) != ir_addr_lo(&b->saddr.v[i]) ||
+		    ir_addr_hi(&a->saddr.v[i]) != ir_addr_hi(&b->saddr.v[i]))
 			return false;
 	return true;
 }
 
 /* How many IR rules from @v[0] (of @n) lower as one lookup; below 2 they do not. */
-static size_t pair_run(const struct ir_rule *v, size_t n)
+static size_t pair_run(const struct ir_rule *v, size_t n, enum nft_fam fam)
 {
 	size_t k = 1;
 
-	if (!pair_rule(&v[0]))
+	if (!pair_rule(&v[0], fam))
 		return 0;
-	while (k < n && pair_joins(&v[0], &v[k]))
+	while (k < n && pair_joins(&v[0], &v[k], fam))
 		k++;
 	return k;
 }
 
 /*
  * Rules @v[0..@n) (a pair_run) as one rule: their destination address,
- * protocol and port in a named set of `ip daddr . meta l4proto . th dport`,
- * each element keeping its line.
+ * protocol and port in a named set of `ip daddr . meta l4proto . th dport`
+ * (ip6 daddr in the ip6 table), each element keeping its line.
  */
-static void lower_pairs(struct nft_lower *lc, struct nft_chain *c, const struct ir_rule *v,
-			size_t n, size_t ruleno)
+static void lower_pairs(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
+			const struct ir_rule *v, size_t n, size_t ruleno)
 {
-	struct nft_table *t = &lc->m->t[NFT_FAM_IP];
+	bool v6 = fam == NFT_FAM_IP6;
+	struct nft_table *t = &lc->m->t[fam];
 	struct nft_rule *nr;
 	struct nft_match *m;
 	struct nft_elem *e;
 	size_t idx, i, first = c->n;
 
-	idx = nft_set_new(t, xasprintf("%s_%zu_daddr_dport", c->name, ruleno), NFT_SK_TARGET);
+	idx = nft_set_new(t, xasprintf("%s_%zu_daddr_dport", c->name, ruleno),
+			  v6 ? NFT_SK_TARGET6 : NFT_SK_TARGET);
 	for (i = 0; i < n; i++) {
 		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&v[i].loc));
 		e->k[0] = v[i].daddr.v[0].lo;
+		e->k6 = v[i].daddr.v[0].lo6;
 		e->k[1] = v[i].dports.v[0].proto;
 		e->k[2] = v[i].dports.v[0].lo;
 	}
@@ -379,7 +366,7 @@ static void lower_pairs(struct nft_lower *lc, struct nft_chain *c, const struct 
 		nft_match_ifname(nr, NFT_SEL_OIFNAME, v[0].oif);
 	nft_match_addrs(t, nr, NFT_SEL_SADDR, &v[0].saddr, v[0].saddr_neg,
 			xasprintf("%s_%zu_saddr", c->name, ruleno));
-	m = nft_match_add(nr, NFT_SEL_TARGET, NFT_V_SET);
+	m = nft_match_add(nr, v6 ? NFT_SEL_TARGET6 : NFT_SEL_TARGET, NFT_V_SET);
 	m->set = idx;
 	if (v[0].log) {
 		add_log(lc, nr);
@@ -431,9 +418,9 @@ void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam)
 		if (chains[i].id == IR_CH_FORWARD)
 			lower_clamp(lc, c);
 		for (j = 0; j < ic->n; j += run ? run : 1) {
-			run = fam == NFT_FAM_IP ? pair_run(&ic->rules[j], ic->n - j) : 0;
+			run = pair_run(&ic->rules[j], ic->n - j, fam);
 			if (run >= 2)
-				lower_pairs(lc, c, &ic->rules[j], run, j + 1);
+				lower_pairs(lc, fam, c, &ic->rules[j], run, j + 1);
 			else
 				lower_rule(lc, fam, c, &ic->rules[j], j + 1);
 		}

@@ -80,7 +80,7 @@ size_t nft_set_new(struct nft_table *t, char *name, enum nft_set_kind kind)
 	memset(s, 0, sizeof(*s));
 	s->name = name;
 	s->kind = kind;
-	s->interval = kind == NFT_SK_ADDR;
+	s->interval = kind == NFT_SK_ADDR || kind == NFT_SK_ADDR6;
 	return t->n_sets - 1;
 }
 
@@ -132,6 +132,8 @@ static int elem_cmp(const void *a, const void *b)
 	const struct elem_pos *x = a, *y = b;
 	size_t i;
 
+	if (x->e.k6 != y->e.k6)
+		return x->e.k6 < y->e.k6 ? -1 : 1;
 	for (i = 0; i < ARRAY_SIZE(x->e.k); i++)
 		if (x->e.k[i] != y->e.k[i])
 			return x->e.k[i] < y->e.k[i] ? -1 : 1;
@@ -158,15 +160,15 @@ void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
 		struct nft_elem *e = &tmp[i].e, *last = n ? &s->v[n - 1] : NULL;
 
 		if (!s->interval) {
-			if (last && memcmp(last->k, e->k, sizeof(e->k)) == 0) {
+			if (last && memcmp(last->k, e->k, sizeof(e->k)) == 0 && last->k6 == e->k6) {
 				free(e->comment);
 				continue;
 			}
-		} else if (last && (e->k[0] <= last->hi ||
-				    (merge_adjacent && last->hi != UINT32_MAX &&
-				     e->k[0] == last->hi + 1))) {
-			if (e->hi > last->hi)
-				last->hi = e->hi;
+		} else if (last && (nft_elem_lo(s, e) <= nft_elem_hi(s, last) ||
+				    (merge_adjacent && nft_elem_hi(s, last) != nft_set_key_max(s) &&
+				     nft_elem_lo(s, e) == nft_elem_hi(s, last) + 1))) {
+			if (nft_elem_hi(s, e) > nft_elem_hi(s, last))
+				nft_elem_set_hi(s, last, nft_elem_hi(s, e));
 			free(e->comment);
 			continue;
 		}
@@ -295,7 +297,8 @@ static bool merge_loses_places(const struct nft_set *s)
 	size_t i;
 
 	for (i = 1; s->interval && i < s->n; i++)
-		if (s->v[i - 1].hi != UINT32_MAX && s->v[i].k[0] == s->v[i - 1].hi + 1 &&
+		if (nft_elem_hi(s, &s->v[i - 1]) != nft_set_key_max(s) &&
+		    nft_elem_lo(s, &s->v[i]) == nft_elem_hi(s, &s->v[i - 1]) + 1 &&
 		    !same_comment(s->v[i - 1].comment, s->v[i].comment))
 			return true;
 	return false;
@@ -340,9 +343,13 @@ void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, b
 		return;
 	}
 	e = s->v[0];
-	m = nft_match_add(r, sel, s->interval && e.k[0] != e.hi ? NFT_V_RANGE : NFT_V_EQ);
+	m = nft_match_add(r, sel, s->interval && nft_elem_lo(s, &e) != nft_elem_hi(s, &e)
+					  ? NFT_V_RANGE
+					  : NFT_V_EQ);
 	m->lo = e.k[0];
 	m->hi = s->interval ? e.hi : e.k[0];
+	m->lo6 = e.k6;
+	m->hi6 = e.hi6;
 	m->neg = neg;
 	s->v[0].comment = NULL;
 	free(e.comment);
@@ -354,16 +361,23 @@ void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 {
 	size_t i, idx;
 	struct nft_elem *e;
+	bool v6;
 
 	if (a->n == 0) {
 		free(set_name);
 		return;
 	}
-	idx = nft_set_new(t, NULL, NFT_SK_ADDR);
+	/* a rule's list is of one family (ir.h) */
+	v6 = a->v[0].family == IR_F_IPV6;
+	if (v6)
+		sel = sel == NFT_SEL_SADDR ? NFT_SEL_SADDR6 : NFT_SEL_DADDR6;
+	idx = nft_set_new(t, NULL, v6 ? NFT_SK_ADDR6 : NFT_SK_ADDR);
 	for (i = 0; i < a->n; i++) {
 		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&a->v[i].loc));
 		e->k[0] = a->v[i].lo;
 		e->hi = a->v[i].hi;
+		e->k6 = a->v[i].lo6;
+		e->hi6 = a->v[i].hi6;
 	}
 	nft_match_list(t, r, sel, neg, idx, set_name);
 }

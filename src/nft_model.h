@@ -40,6 +40,8 @@ enum nft_sel {
 	NFT_SEL_L4PROTO,	/* meta l4proto */
 	NFT_SEL_SADDR,		/* ip saddr (IPv4 only) */
 	NFT_SEL_DADDR,		/* ip daddr */
+	NFT_SEL_SADDR6,		/* ip6 saddr; value: lo6, hi6 */
+	NFT_SEL_DADDR6,		/* ip6 daddr */
 	NFT_SEL_TCP_DPORT,
 	NFT_SEL_UDP_DPORT,
 	NFT_SEL_TCP_SPORT,
@@ -59,6 +61,7 @@ enum nft_sel {
 	/* Set lookups on a concatenation (value: NFT_V_SET only). */
 	NFT_SEL_TARGET,		/* ip daddr . meta l4proto . th dport */
 	NFT_SEL_PROTO_TARGET,	/* ip daddr . meta l4proto */
+	NFT_SEL_TARGET6,	/* ip6 daddr . meta l4proto . th dport */
 	/* ip daddr . tcp|udp dport . ct original proto-dst: forward admission */
 	NFT_SEL_ADMIT_TCP,
 	NFT_SEL_ADMIT_UDP,
@@ -76,6 +79,7 @@ struct nft_match {
 	enum nft_val val;
 	bool neg;
 	uint32_t lo, hi;
+	ir_u128 lo6, hi6;	/* NFT_SEL_SADDR6, NFT_SEL_DADDR6 */
 	const char *ifname;	/* NFT_SEL_IIFNAME/OIFNAME */
 	size_t set;
 };
@@ -126,6 +130,7 @@ struct nft_rule {
 
 enum nft_set_kind {
 	NFT_SK_ADDR,		/* ipv4_addr, always an interval set */
+	NFT_SK_ADDR6,		/* ipv6_addr, always an interval set (key: k6, hi6) */
 	NFT_SK_PORT,		/* inet_service; interval when a range is present */
 	NFT_SK_ICMP,		/* icmp_type */
 	NFT_SK_ICMPV6,		/* icmpv6_type */
@@ -133,18 +138,21 @@ enum nft_set_kind {
 	NFT_SK_TARGET,		/* ipv4_addr . inet_proto . inet_service */
 	NFT_SK_PROTO_TARGET,	/* ipv4_addr . inet_proto */
 	NFT_SK_ADMIT,		/* ipv4_addr . inet_service . inet_service */
+	NFT_SK_TARGET6,		/* ipv6_addr . inet_proto . inet_service (k6 . k[1] . k[2]); the last */
 };
 
 /*
  * A set element: key fields k[] (k[0] with hi for an interval), map data
- * d[] (address, port). Intervals of an interval set are sorted, disjoint
- * and, in anonymous sets, never adjacent (nft would merge them).
+ * d[] (address, port); an IPv6 address key is k6 (with hi6 for an
+ * interval) in place of k[0]. Intervals of an interval set are sorted,
+ * disjoint and, in anonymous sets, never adjacent (nft would merge them).
  */
 struct nft_elem {
 	uint32_t k[3];
 	uint32_t hi;
 	uint32_t d[2];
 	char *comment;
+	ir_u128 k6, hi6;
 };
 
 struct nft_set {
@@ -155,6 +163,38 @@ struct nft_set {
 	struct nft_elem *v;
 	size_t n, cap;
 };
+
+static inline bool nft_set_v6(const struct nft_set *s)
+{
+	return s->kind == NFT_SK_ADDR6 || s->kind == NFT_SK_TARGET6;
+}
+
+/* An interval element's bounds whatever the set's key (k[0] or k6). */
+static inline ir_u128 nft_elem_lo(const struct nft_set *s, const struct nft_elem *e)
+{
+	return nft_set_v6(s) ? e->k6 : e->k[0];
+}
+
+static inline ir_u128 nft_elem_hi(const struct nft_set *s, const struct nft_elem *e)
+{
+	return s->kind == NFT_SK_ADDR6 ? e->hi6 : e->hi;
+}
+
+/* Set the upper bound of interval element @e of @s. */
+static inline void nft_elem_set_hi(const struct nft_set *s, struct nft_elem *e, ir_u128 hi)
+{
+	if (s->kind == NFT_SK_ADDR6)
+		e->hi6 = hi;
+	else
+		e->hi = (uint32_t)hi;
+}
+
+/* The largest key of an interval set (no end element follows it). */
+static inline ir_u128 nft_set_key_max(const struct nft_set *s)
+{
+	return s->kind == NFT_SK_ADDR6 ? ~(ir_u128)0 : s->kind == NFT_SK_PORT ? UINT16_MAX
+										 : UINT32_MAX;
+}
 
 struct nft_helper_obj {
 	char *name;
@@ -301,6 +341,7 @@ void nft_chain_end(struct nft_table *t);
  */
 void nft_match_list(struct nft_table *t, struct nft_rule *r, enum nft_sel sel, bool neg,
 		    size_t idx, char *set_name);
+/* nft_match_addrs(): @sel is NFT_SEL_SADDR or DADDR; an IPv6 list makes it SADDR6/DADDR6. */
 void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_addrs *a, bool neg, char *set_name);
 /* The same for the ports of protocol @proto in @p. */
@@ -322,6 +363,8 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		   bool comment);
 /* An IPv4 address; a protocol by its nft name, else its number. */
 void nft_text_ip(struct strbuf *sb, uint32_t a);
+/* An IPv6 address as nft prints it. */
+void nft_text_ip6(struct strbuf *sb, ir_u128 a);
 void nft_text_proto(struct strbuf *sb, uint32_t p);
 
 #endif

@@ -31,6 +31,8 @@
 
 #include <linux/netfilter/nf_tables.h>
 
+_Static_assert(NFT_KEY_MAX <= NFT_DATA_VALUE_MAXLEN, "an element key fits a netlink value");
+
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
 #endif

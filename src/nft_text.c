@@ -37,6 +37,22 @@ void nft_text_ip(struct strbuf *sb, uint32_t a)
 	sb_addn(sb, p, (size_t)(text + sizeof(text) - p));
 }
 
+void nft_text_ip6(struct strbuf *sb, ir_u128 a)
+{
+	char buf[IR_ADDR_STRLEN];
+
+	sb_add(sb, ir_ip6_str(a, buf));
+}
+
+/* An IPv6 interval as nft prints it: an address, a prefix, or a range. */
+static void print_addr6_range(struct strbuf *sb, ir_u128 lo, ir_u128 hi)
+{
+	struct ir_addr a = ir_addr_make(IR_F_IPV6, lo, hi, NULL);
+	char buf[IR_ADDR_STRLEN];
+
+	sb_add(sb, ir_addr_str(&a, buf));
+}
+
 /* @s as an nft double-quoted string. */
 static void print_string(struct strbuf *sb, const char *s)
 {
@@ -183,6 +199,9 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 	case NFT_SK_ADDR:
 		print_addr_range(sb, e->k[0], e->hi);
 		break;
+	case NFT_SK_ADDR6:
+		print_addr6_range(sb, e->k6, e->hi6);
+		break;
 	case NFT_SK_PORT:
 		print_value(sb, NFT_SEL_TCP_DPORT, e->k[0], s->interval ? e->hi : e->k[0]);
 		break;
@@ -210,6 +229,13 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		nft_text_ip(sb, e->k[0]);
 		sb_add(sb, " . ");
 		sb_addu(sb, e->k[1]);
+		sb_add(sb, " . ");
+		sb_addu(sb, e->k[2]);
+		break;
+	case NFT_SK_TARGET6:
+		nft_text_ip6(sb, e->k6);
+		sb_add(sb, " . ");
+		nft_text_proto(sb, e->k[1]);
 		sb_add(sb, " . ");
 		sb_addu(sb, e->k[2]);
 		break;
@@ -267,6 +293,8 @@ static const char *const sel_text[] = {
 	[NFT_SEL_L4PROTO] = "meta l4proto",
 	[NFT_SEL_SADDR] = "ip saddr",
 	[NFT_SEL_DADDR] = "ip daddr",
+	[NFT_SEL_SADDR6] = "ip6 saddr",
+	[NFT_SEL_DADDR6] = "ip6 daddr",
 	[NFT_SEL_TCP_DPORT] = "tcp dport",
 	[NFT_SEL_UDP_DPORT] = "udp dport",
 	[NFT_SEL_TCP_SPORT] = "tcp sport",
@@ -283,6 +311,7 @@ static const char *const sel_text[] = {
 	[NFT_SEL_RPF_LOOSE] = "ip6 saddr != :: fib saddr oif missing",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
 	[NFT_SEL_PROTO_TARGET] = "ip daddr . meta l4proto",
+	[NFT_SEL_TARGET6] = "ip6 daddr . meta l4proto . th dport",
 	[NFT_SEL_ADMIT_TCP] = "ip daddr . tcp dport . ct original proto-dst",
 	[NFT_SEL_ADMIT_UDP] = "ip daddr . udp dport . ct original proto-dst",
 };
@@ -311,6 +340,8 @@ static void print_match(struct strbuf *sb, const struct nft_table *t, const stru
 		print_set_ref(sb, t, m->set);
 	else if (m->ifname)
 		print_ifname(sb, m->ifname);
+	else if (m->sel == NFT_SEL_SADDR6 || m->sel == NFT_SEL_DADDR6)
+		print_addr6_range(sb, m->lo6, m->val == NFT_V_RANGE ? m->hi6 : m->lo6);
 	else
 		print_value(sb, m->sel, m->lo, m->val == NFT_V_RANGE ? m->hi : m->lo);
 }
@@ -420,6 +451,7 @@ static void print_rule(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 
 static const char *const set_types[] = {
 	[NFT_SK_ADDR] = "ipv4_addr",
+	[NFT_SK_ADDR6] = "ipv6_addr",
 	[NFT_SK_PORT] = "inet_service",
 	[NFT_SK_ICMP] = "icmp_type",
 	[NFT_SK_ICMPV6] = "icmpv6_type",
@@ -427,6 +459,7 @@ static const char *const set_types[] = {
 	[NFT_SK_TARGET] = "ipv4_addr . inet_proto . inet_service",
 	[NFT_SK_PROTO_TARGET] = "ipv4_addr . inet_proto",
 	[NFT_SK_ADMIT] = "ipv4_addr . inet_service . inet_service",
+	[NFT_SK_TARGET6] = "ipv6_addr . inet_proto . inet_service",
 };
 
 static void print_set(struct strbuf *sb, const struct nft_set *s)

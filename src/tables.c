@@ -154,6 +154,23 @@ const char *tables_icmpv6_name(uint8_t type)
 	return icmp_name(icmpv6_types, ARRAY_SIZE(icmpv6_types), type);
 }
 
+int tables_icmp_to_v6(uint8_t type)
+{
+	switch (type) {
+	case 0:
+		return 129;	/* echo-reply */
+	case 3:
+		return 1;	/* destination-unreachable */
+	case 8:
+		return 128;	/* echo-request */
+	case 11:
+		return 3;	/* time-exceeded */
+	case 12:
+		return 4;	/* parameter-problem */
+	}
+	return -1;
+}
+
 static bool names_sorted(const void *table, size_t n, size_t stride)
 {
 	const char *base = table;

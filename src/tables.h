@@ -58,6 +58,9 @@ const char *tables_icmp_suggest(const char *name);
 const char *tables_icmp_name(uint8_t type);
 const char *tables_icmpv6_name(uint8_t type);
 
+/* The ICMPv6 type that means the same as ICMP @type (echo-request: 128), or -1. */
+int tables_icmp_to_v6(uint8_t type);
+
 /* ICMPv6 type numbers the IPv6 built-ins use. */
 enum {
 	TABLES_ICMPV6_DEST_UNREACH = 1,

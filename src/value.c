@@ -90,44 +90,152 @@ bool value_parse_ipv4(const char *s, size_t len, uint32_t *addr)
 	return true;
 }
 
-/* An IPv6 literal: brackets, or two colons among hex digits. */
+/* Meant as an IPv6 literal: brackets, or two colons before any '/' or '-'. */
 static bool looks_ipv6(const char *s)
 {
 	size_t colons = 0;
 
 	if (*s == '[')
 		return true;
-	for (; *s && *s != '/'; s++) {
-		if (*s == ':')
-			colons++;
-		else if (!isxdigit((unsigned char)*s) && *s != '.')
-			return false;
-	}
+	for (; *s && *s != '/' && *s != '-'; s++)
+		colons += *s == ':';
 	return colons >= 2;
 }
 
-static int ipv6_error(const struct ast_word *w)
+/* One group of up to four hex digits at @s (@n bytes); false when it is not. */
+static bool parse_group(const char *s, size_t n, unsigned *group, const char **why)
+{
+	size_t i;
+
+	*group = 0;
+	if (n == 0 || n > 4) {
+		*why = n ? "a group has more than 4 hex digits" : "a single ':' stands alone";
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i])) {
+			*why = "a group holds a character that is no hex digit";
+			return false;
+		}
+		*group = *group << 4 | (unsigned)(isdigit((unsigned char)s[i])
+							   ? s[i] - '0'
+							   : (tolower((unsigned char)s[i]) - 'a' + 10));
+	}
+	return true;
+}
+
+/*
+ * The groups of one side of '::' (or of a whole address) into @g, at most
+ * @max of them; a dotted IPv4 address may end it as two groups.
+ */
+static bool parse_groups(const char *s, size_t len, unsigned *g, size_t max, size_t *n,
+			 const char **why)
+{
+	size_t i = 0;
+
+	*n = 0;
+	while (len && i <= len) {
+		size_t end = i;
+		uint32_t v4;
+
+		while (end < len && s[end] != ':')
+			end++;
+		if (end == len && memchr(s + i, '.', end - i)) {
+			if (!value_parse_ipv4(s + i, end - i, &v4) || *n + 2 > max) {
+				*why = *n + 2 > max ? "it has more than 8 groups"
+						    : "its IPv4 part is not an IPv4 address";
+				return false;
+			}
+			g[(*n)++] = v4 >> 16;
+			g[(*n)++] = v4 & 0xffff;
+			return true;
+		}
+		if (*n == max) {
+			*why = "it has more than 8 groups";
+			return false;
+		}
+		if (!parse_group(s + i, end - i, &g[(*n)++], why))
+			return false;
+		i = end + 1;
+	}
+	return true;
+}
+
+bool value_parse_ipv6(const char *s, size_t len, ir_u128 *addr, const char **why)
+{
+	const char *gap = NULL;
+	unsigned g[8] = {0}, tail[8];
+	size_t n = 0, n_tail = 0, i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] != ':' || s[i + 1] != ':')
+			continue;
+		if (gap) {
+			*why = "'::' may stand only once";
+			return false;
+		}
+		gap = s + i;
+	}
+	if (!gap) {
+		if (!parse_groups(s, len, g, 8, &n, why))
+			return false;
+		if (n != 8) {
+			*why = "it has fewer than 8 groups and no '::'";
+			return false;
+		}
+	} else if (!parse_groups(s, (size_t)(gap - s), g, 7, &n, why) ||
+		   !parse_groups(gap + 2, len - (size_t)(gap - s) - 2, tail, 7 - n, &n_tail, why)) {
+		return false;
+	}
+	memcpy(g + 8 - n_tail, tail, n_tail * sizeof(*tail));
+	*addr = 0;
+	for (i = 0; i < 8; i++)
+		*addr = *addr << 16 | g[i];
+	return true;
+}
+
+static int ipv6_error(const struct ast_word *w, const char *expected)
 {
 	diag_error(&w->loc,
-		   "'%s' is an IPv6 address: addresses in masqgen v1 are IPv4 (IPv6 is "
-		   "filtered with 'ipv6', never translated)",
-		   w->text);
+		   "'%s' is an IPv6 address: %s is needed here (IPv6 is never translated: no NAT66)",
+		   w->text, expected);
 	return -1;
 }
 
-static int bad_address(const struct ast_word *w, const char *expected)
+/*
+ * A malformed address in @len bytes of @s (part of @w): the reason when it
+ * looks like IPv6, else "not an IPv4 @what" when it looks like IPv4 and
+ * "not an address" otherwise.
+ */
+static int bad_address(const struct ast_word *w, const char *s, size_t len, const char *what)
 {
-	if (looks_ipv6(w->text))
-		return ipv6_error(w);
-	diag_error(&w->loc, "'%s' is not %s", w->text, expected);
+	const char *why = NULL;
+	ir_u128 dummy;
+
+	if (looks_ipv6(s) && !value_parse_ipv6(s, len, &dummy, &why)) {
+		char *part = xstrndup(s, len);
+
+		diag_error(&w->loc, "'%s' is not an IPv6 address: %s", part, why);
+		free(part);
+		return -1;
+	}
+	if (strspn(w->text, "0123456789./-") == strlen(w->text))
+		diag_error(&w->loc, "'%s' is not an IPv4 %s", w->text, what);
+	else
+		diag_error(&w->loc, "'%s' is not an IPv4 or IPv6 %s", w->text, what);
 	return -1;
 }
 
 int value_ipv4(const struct ast_word *w, uint32_t *addr)
 {
+	ir_u128 a6;
+	const char *why;
+
 	if (value_parse_ipv4(w->text, strlen(w->text), addr))
 		return 0;
-	return bad_address(w, "an IPv4 address");
+	if (value_parse_ipv6(w->text, strlen(w->text), &a6, &why))
+		return ipv6_error(w, "an IPv4 address");
+	return bad_address(w, w->text, strlen(w->text), "address");
 }
 
 static uint32_t prefix_mask(unsigned len)
@@ -135,59 +243,130 @@ static uint32_t prefix_mask(unsigned len)
 	return len ? ~(uint32_t)0 << (32 - len) : 0;
 }
 
-/* a.b.c.d/n; returns 1 when @w has no '/', -1 after an error. */
-static int parse_prefix(const struct ast_word *w, uint32_t *addr, unsigned *len)
+/* One address of either family in @len bytes of @s (no report). */
+static bool parse_any(const char *s, size_t len, struct ir_addr *a)
+{
+	const char *why;
+
+	if (value_parse_ipv4(s, len, &a->lo)) {
+		a->family = IR_F_IPV4;
+		a->hi = a->lo;
+		return true;
+	}
+	if (!value_parse_ipv6(s, len, &a->lo6, &why))
+		return false;
+	a->family = IR_F_IPV6;
+	a->hi6 = a->lo6;
+	return true;
+}
+
+/*
+ * ADDR/n of either family into @a (lo as written) and *len; returns 1
+ * when @w has no '/', -1 after an error.
+ */
+static int parse_prefix(const struct ast_word *w, struct ir_addr *a, unsigned *len)
 {
 	const char *slash = strchr(w->text, '/');
-	unsigned long n;
+	unsigned long n, bits;
 
 	if (!slash)
 		return 1;
-	if (!value_parse_ipv4(w->text, (size_t)(slash - w->text), addr))
-		return bad_address(w, "an IPv4 prefix");
-	if (!value_parse_uint(slash + 1, strlen(slash + 1), 0, 32, &n)) {
+	if (!parse_any(w->text, (size_t)(slash - w->text), a))
+		return bad_address(w, w->text, (size_t)(slash - w->text), "prefix");
+	bits = a->family == IR_F_IPV6 ? 128 : 32;
+	if (a->family == IR_F_IPV6 && strchr(slash + 1, ':')) {
+		diag_error(&w->loc,
+			   "'%s': a mask after '/' (an interface identifier match) is not "
+			   "supported yet; write a prefix length",
+			   w->text);
+		return -1;
+	}
+	if (!value_parse_uint(slash + 1, strlen(slash + 1), 0, bits, &n)) {
 		if (all_digits(slash + 1, strlen(slash + 1)))
-			diag_error(&w->loc, "prefix length '/%s' of '%s' is out of range (0-32)",
-				   slash + 1, w->text);
+			diag_error(&w->loc, "prefix length '/%s' of '%s' is out of range (0-%lu)",
+				   slash + 1, w->text, bits);
 		else
-			diag_error(&w->loc, "'%s' is not an IPv4 prefix", w->text);
+			diag_error(&w->loc, "'%s' is not an %s prefix", w->text,
+				   a->family == IR_F_IPV6 ? "IPv6" : "IPv4");
 		return -1;
 	}
 	*len = (unsigned)n;
 	return 0;
 }
 
-int value_network(const struct ast_word *w, uint32_t *net, uint8_t *len, uint32_t *gw)
+/* The network of @a/@len (a->lo6 or lo as written) into @a's bounds. */
+static void prefix_bounds(struct ir_addr *a, unsigned len)
 {
-	uint32_t addr, mask;
-	unsigned n;
-	int rc = parse_prefix(w, &addr, &n);
+	if (a->family == IR_F_IPV6) {
+		a->lo6 &= ir_prefix_mask6(len);
+		a->hi6 = a->lo6 | ~ir_prefix_mask6(len);
+		return;
+	}
+	a->lo &= prefix_mask(len);
+	a->hi = a->lo | ~prefix_mask(len);
+}
+
+static int network_v4(const struct ast_word *w, const struct ir_addr *a, struct ir_net *n)
+{
+	uint32_t mask = prefix_mask(n->len);
+
+	n->net = a->lo & mask;
+	n->gw = (a->lo & ~mask) ? a->lo : 0;
+	if (n->gw && n->len < 31 && (a->lo | mask) == ~(uint32_t)0) {
+		diag_error(&w->loc, "'%s' gives the broadcast address as the gateway's address",
+			   w->text);
+		return -1;
+	}
+	return 0;
+}
+
+int value_network(const struct ast_word *w, struct ir_net *n)
+{
+	struct ir_addr a = {0};
+	unsigned len;
+	int rc = parse_prefix(w, &a, &len);
 
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
-		if (looks_ipv6(w->text))
-			return ipv6_error(w);
-		if (value_parse_ipv4(w->text, strlen(w->text), &addr))
+		if (parse_any(w->text, strlen(w->text), &a))
 			diag_error(&w->loc,
-				   "network '%s' needs a prefix length, e.g. '%s/24' (the gateway's "
+				   "network '%s' needs a prefix length, e.g. '%s/%s' (the gateway's "
 				   "address and its network)",
-				   w->text, w->text);
+				   w->text, w->text, a.family == IR_F_IPV6 ? "64" : "24");
 		else
-			diag_error(&w->loc, "'%s' is not an IPv4 network", w->text);
+			bad_address(w, w->text, strlen(w->text), "network");
 		return -1;
 	}
-	if (n == 0) {
+	if (len == 0) {
 		diag_error(&w->loc, "internal network '%s' covers the whole Internet", w->text);
 		return -1;
 	}
-	mask = prefix_mask(n);
-	*net = addr & mask;
-	*len = (uint8_t)n;
-	*gw = (addr & ~mask) ? addr : 0;
-	if (*gw && n < 31 && (addr | mask) == ~(uint32_t)0) {
-		diag_error(&w->loc, "'%s' gives the broadcast address as the gateway's address",
-			   w->text);
+	n->family = a.family;
+	n->len = (uint8_t)len;
+	if (a.family == IR_F_IPV4)
+		return network_v4(w, &a, n);
+	n->net6 = a.lo6 & ir_prefix_mask6(len);
+	n->gw6 = (a.lo6 & ~ir_prefix_mask6(len)) ? a.lo6 : 0;
+	return 0;
+}
+
+/* lo-hi of one family. */
+static int parse_range(const struct ast_word *w, const char *dash, struct ir_addr *a)
+{
+	struct ir_addr hi = {0};
+
+	if (!parse_any(w->text, (size_t)(dash - w->text), a) ||
+	    !parse_any(dash + 1, strlen(dash + 1), &hi))
+		return bad_address(w, w->text, strlen(w->text), "address range");
+	if (a->family != hi.family) {
+		diag_error(&w->loc, "address range '%s' mixes IPv4 and IPv6", w->text);
+		return -1;
+	}
+	a->hi = hi.hi;
+	a->hi6 = hi.hi6;
+	if (ir_addr_lo(a) > ir_addr_hi(a)) {
+		diag_error(&w->loc, "address range '%s' is backwards", w->text);
 		return -1;
 	}
 	return 0;
@@ -196,43 +375,33 @@ int value_network(const struct ast_word *w, uint32_t *net, uint8_t *len, uint32_
 int value_addr(const struct ast_word *w, struct ir_addr *a)
 {
 	const char *dash = strchr(w->text, '-');
-	uint32_t addr;
+	struct ir_addr net;
+	char buf[IR_ADDR_STRLEN];
 	unsigned n;
 	int rc;
 
+	memset(a, 0, sizeof(*a));
 	a->loc = w->loc;
-	if (dash) {
-		uint32_t lo, hi;
-
-		if (!value_parse_ipv4(w->text, (size_t)(dash - w->text), &lo) ||
-		    !value_parse_ipv4(dash + 1, strlen(dash + 1), &hi))
-			return bad_address(w, "an IPv4 address range");
-		if (lo > hi) {
-			diag_error(&w->loc, "address range '%s' is backwards", w->text);
-			return -1;
-		}
-		a->lo = lo;
-		a->hi = hi;
-		return 0;
-	}
-	rc = parse_prefix(w, &addr, &n);
+	if (dash)
+		return parse_range(w, dash, a);
+	rc = parse_prefix(w, a, &n);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
-		if (value_ipv4(w, &addr) < 0)
-			return -1;
-		a->lo = a->hi = addr;
+		if (!parse_any(w->text, strlen(w->text), a))
+			return bad_address(w, w->text, strlen(w->text), "address");
 		return 0;
 	}
-	if (addr & ~prefix_mask(n)) {
-		char buf[16];
-
+	net = *a;
+	prefix_bounds(&net, n);
+	if (ir_addr_lo(&net) != ir_addr_lo(a)) {
+		net.hi = net.lo;
+		net.hi6 = net.lo6;
 		diag_error(&w->loc, "'%s' has host bits set: the network is '%s/%u'", w->text,
-			   ir_ip_str(addr & prefix_mask(n), buf), n);
+			   ir_addr_str(&net, buf), n);
 		return -1;
 	}
-	a->lo = addr;
-	a->hi = addr | ~prefix_mask(n);
+	*a = net;
 	return 0;
 }
 
@@ -315,8 +484,13 @@ int value_hostport(const struct ast_word *w, uint32_t *host, bool *has_port, uin
 	const char *colon = strchr(w->text, ':');
 	struct ast_word part;
 
-	if (looks_ipv6(w->text))
-		return ipv6_error(w);
+	if (looks_ipv6(w->text)) {
+		diag_error(&w->loc,
+			   "'%s' is an IPv6 target: forward translates IPv4 only (no NAT66); open "
+			   "an IPv6 server with 'allow forward PROTO PORTS to HOST'",
+			   w->text);
+		return -1;
+	}
 	*has_port = colon != NULL;
 	if (!colon)
 		return value_ipv4(w, host);

@@ -44,15 +44,17 @@ int value_number(const struct ast_word *w, unsigned long min, unsigned long max,
 int value_ipv4(const struct ast_word *w, uint32_t *addr);
 
 /*
- * An internal network a.b.c.d/n. Host bits are allowed: *gw gets the
- * address as written when they are set (the gateway's own address on that
- * network), else 0.
+ * An internal network a.b.c.d/n or IPv6 PREFIX/n into @n (family, net,
+ * len, gw; loc untouched). Host bits are allowed: gw gets the address as
+ * written when they are set (the gateway's own address on that network),
+ * else 0.
  */
-int value_network(const struct ast_word *w, uint32_t *net, uint8_t *len, uint32_t *gw);
+int value_network(const struct ast_word *w, struct ir_net *n);
 
 /*
- * An address, an aligned prefix a.b.c.d/n (host bits are an error naming
- * the network meant) or a range a.b.c.d-a.b.c.e. loc is set from @w.
+ * An address of either family, an aligned prefix (a.b.c.d/n, 2001:db8::/n;
+ * host bits are an error naming the network meant) or a range lo-hi of
+ * one family. loc is set from @w.
  */
 int value_addr(const struct ast_word *w, struct ir_addr *a);
 
@@ -95,5 +97,11 @@ int value_log_prefix(const struct ast_word *w);
 
 /* IPv4 address of "a.b.c.d" with exactly @len bytes; false if not one. */
 bool value_parse_ipv4(const char *s, size_t len, uint32_t *addr);
+
+/*
+ * IPv6 address in @len bytes of @s (2001:db8::1, ::ffff:192.0.2.1); false
+ * if not one, with *why saying what is wrong ("'::' may stand only once").
+ */
+bool value_parse_ipv6(const char *s, size_t len, ir_u128 *addr, const char **why);
 
 #endif

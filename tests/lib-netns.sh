@@ -69,6 +69,25 @@ netns_setup() {
 	ip netns exec "$NS_GW" sysctl -q -w net.ipv4.ip_forward=0
 }
 
+# netns_setup_v6: after netns_setup, the same three namespaces dual-stack:
+#
+#   $NS_LAN  lan0 2001:db8:1::10/64  --- eth1 2001:db8:1::1/64   $NS_GW
+#   $NS_NET  inet0 2001:db8:ff::2/64 --- eth0 2001:db8:ff::1/64  $NS_GW
+#
+# IPv6 is routed, not translated: the Internet host reaches the LAN's
+# prefix through the gateway. Addresses skip duplicate address detection
+# (usable at once); IPv6 forwarding is on in the gateway, so only its
+# ruleset stands between the two sides.
+netns_setup_v6() {
+	ip -n "$NS_LAN" addr add 2001:db8:1::10/64 dev lan0 nodad &&
+		ip -n "$NS_GW" addr add 2001:db8:1::1/64 dev eth1 nodad &&
+		ip -n "$NS_GW" addr add 2001:db8:ff::1/64 dev eth0 nodad &&
+		ip -n "$NS_NET" addr add 2001:db8:ff::2/64 dev inet0 nodad &&
+		ip -n "$NS_LAN" -6 route add default via 2001:db8:1::1 &&
+		ip -n "$NS_NET" -6 route add 2001:db8:1::/64 via 2001:db8:ff::1 || return 1
+	ip netns exec "$NS_GW" sysctl -q -w net.ipv6.conf.all.forwarding=1
+}
+
 netns_cleanup() {
 	for _ns in "${NS_LAN:-}" "${NS_GW:-}" "${NS_NET:-}"; do
 		[ -n "$_ns" ] && ip netns del "$_ns" 2>/dev/null

@@ -11,7 +11,7 @@
 
 static void dump_addrs(struct strbuf *sb, const char *what, const struct ir_addrs *a, bool neg)
 {
-	char buf[40];
+	char buf[IR_ADDR_STRLEN];
 	size_t i;
 
 	if (!a->n)
@@ -82,7 +82,7 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 {
 	static const char *const chains[] = {"raw", "input", "forward", "output"};
 	static const char *const roles[] = {"external", "internal", "passthrough"};
-	char a[40], b[40];
+	char a[40], b[IR_ADDR_STRLEN], n6[IR_ADDR_STRLEN];
 	size_t i, j;
 
 	sb_addf(sb, "level %s ipv6 %d\n", ir->level == IR_STRONG ? "strong" : "simple", ir->ipv6);
@@ -95,6 +95,9 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		for (j = 0; j < f->n_nets; j++)
 			sb_addf(sb, " net %s/%u gw %s", ir_ip_str(f->nets[j].net, a), f->nets[j].len,
 				ir_ip_str(f->nets[j].gw, b));
+		for (j = 0; j < f->n_nets6; j++)
+			sb_addf(sb, " net6 %s gw %s", ir_net_str(&f->nets6[j], n6),
+				ir_ip6_str(f->nets6[j].gw6, b));
 		sb_add(sb, "\n");
 	}
 	for (i = 0; i < ir->n_snats; i++) {

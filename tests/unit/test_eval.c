@@ -156,6 +156,54 @@ static void test_merge_locations(void)
 	ir_free(ir);
 }
 
+#define GW6 "external ppp0\ninternal eth1 192.168.0.1/24, 2001:db8:1::1/64\n"
+
+/* A line's addresses decide its family: one rule per family it names. */
+static void test_families(void)
+{
+	char *p = picture(GW6 "allow tcp 22 from 198.51.100.0/24\n"
+			      "allow tcp 23 from 2001:db8:ff::/48\n"
+			      "allow tcp 24 from 198.51.100.9, 2001:db8:ff::9\n"
+			      "allow tcp 25\n"
+			      "allow tcp 26 from any\n"
+			      "allow forward icmp echo-request to 2001:db8:1::10\n"
+			      "allow forward tcp 80 from any to 2001:db8:1::0-2001:db8:1::ff\n");
+
+	CHECK(has_line(p, "  user ip line 3: saddr {198.51.100.0/24} proto tcp dport {tcp 22} accept"));
+	CHECK(has_line(p, "  user ip6 line 4: saddr {2001:db8:ff::/48} proto tcp dport {tcp 23} accept"));
+	CHECK(has_line(p, "  user ip line 5: saddr {198.51.100.9} proto tcp dport {tcp 24} accept"));
+	CHECK(has_line(p, "  user ip6 line 5: saddr {2001:db8:ff::9} proto tcp dport {tcp 24} accept"));
+	CHECK(has_line(p, "  user both line 6: proto tcp dport {tcp 25, tcp 26} accept"));
+	CHECK(has_line(p, "  user ip6 line 8: daddr {2001:db8:1::10} proto icmpv6 types {128} accept"));
+	CHECK(has_line(p, "  user ip6 line 9: daddr {2001:db8:1::/120} proto tcp dport {tcp 80} accept"));
+	CHECK(has_line(p, "iface eth1 internal net 192.168.0.0/24 gw 192.168.0.1 net6 2001:db8:1::/64 "
+			  "gw 2001:db8:1::1"));
+	free(p);
+	/* lines alternating families merge within each family, skipping the other's rule */
+	p = picture(GW6 "allow tcp 22 from 198.51.100.1, 2001:db8:ff::1\n"
+			"allow tcp 22 from 198.51.100.2, 2001:db8:ff::2\n");
+	CHECK(has_line(p, "  user ip line 3: saddr {198.51.100.1, 198.51.100.2} proto tcp dport {tcp 22} "
+			  "accept"));
+	CHECK(has_line(p, "  user ip6 line 3: saddr {2001:db8:ff::1, 2001:db8:ff::2} proto tcp dport "
+			  "{tcp 22} accept"));
+	free(p);
+	/* overlaps join per family; IPv4 and IPv6 never meet */
+	p = picture(GW6 "allow from 2001:db8::/32, 2001:db8:5::/48, 10.0.0.0/8, 10.1.0.0/16\n");
+	CHECK(has_line(p, "  user ip line 3: saddr {10.0.0.0/8} accept"));
+	CHECK(has_line(p, "  user ip6 line 3: saddr {2001:db8::/32} accept"));
+	free(p);
+	p = picture(GW6 "ipv6 open\nallow tcp 22 from 2001:db8:ff::/48, 198.51.100.0/24\n");
+	CHECK(has_line(p, "  user ip line 4: saddr {198.51.100.0/24} proto tcp dport {tcp 22} accept"));
+	CHECK(strstr(p, "user ip6") == NULL);
+	free(p);
+	p = picture(GW6 "allow from 10.0.0.1 to 2001:db8::1\n");
+	CHECK_STR(p, "error");
+	free(p);
+	p = picture(GW6 "internal eth2 2001:db8:1:8::/61, 2001:db8:1::/48\n");
+	CHECK_STR(p, "error");
+	free(p);
+}
+
 static void test_forwards(void)
 {
 	char *p = picture(GW "forward tcp/udp 5060-5061 to 192.168.0.60:6060\n"
@@ -239,8 +287,8 @@ static void test_interning(void)
 
 static void test_addr_helpers(void)
 {
-	struct ir_addr a = {0x0a000000, 0x0affffff, {0}};
-	char buf[40];
+	struct ir_addr a = ir_addr_make(IR_F_IPV4, 0x0a000000, 0x0affffff, NULL);
+	char buf[IR_ADDR_STRLEN];
 	unsigned len;
 
 	CHECK(ir_addr_prefix(&a, &len) && len == 8);
@@ -257,6 +305,15 @@ static void test_addr_helpers(void)
 	a.lo = 0;
 	a.hi = 0xffffffff;
 	CHECK(ir_addr_prefix(&a, &len) && len == 0);
+	a = ir_addr_make(IR_F_IPV6, (ir_u128)0x20010db8 << 96, ((ir_u128)0x20010db8 << 96) | 0xff,
+			 NULL);
+	CHECK(ir_addr_prefix(&a, &len) && len == 120);
+	CHECK_STR(ir_addr_str(&a, buf), "2001:db8::/120");
+	a.hi6 = ~(ir_u128)0;
+	CHECK_STR(ir_addr_str(&a, buf), "2001:db8::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	a.lo6 = 0;
+	CHECK(ir_addr_prefix(&a, &len) && len == 0);
+	CHECK_STR(ir_addr_str(&a, buf), "::/0");
 	CHECK_STR(ir_proto_name(IR_P_GRE), "gre");
 	CHECK(ir_proto_name(99) == NULL);
 }
@@ -301,6 +358,7 @@ int main(int argc, char **argv)
 	RUN(test_masquerade_sources);
 	RUN(test_merge);
 	RUN(test_merge_locations);
+	RUN(test_families);
 	RUN(test_forwards);
 	RUN(test_simple);
 	RUN(test_helpers);

@@ -69,45 +69,88 @@ static void test_ipv4(void)
 static void test_network(void)
 {
 	static const char *const bad[] = {
-		"192.168.0.1/33", "192.168.0.1", "10.0.0.255/24", "0.0.0.0/0", "10.0.0.1/", "fd00::1/64",
-		"10.0.0.1/x",
+		"192.168.0.1/33", "192.168.0.1", "10.0.0.255/24", "0.0.0.0/0", "10.0.0.1/", "fd00::1",
+		"10.0.0.1/x", "2001:db8::1/129", "::/0", "2001:db8:::1/64",
 	};
 	struct ast_word w = word("192.168.0.1/24");
-	uint32_t net, gw;
-	uint8_t len;
+	struct ir_net n;
 	size_t i;
 
-	CHECK(value_network(&w, &net, &len, &gw) == 0);
-	CHECK(net == 0xc0a80000 && len == 24 && gw == 0xc0a80001);
+	CHECK(value_network(&w, &n) == 0);
+	CHECK(n.family == IR_F_IPV4 && n.net == 0xc0a80000 && n.len == 24 && n.gw == 0xc0a80001);
 	w = word("10.0.0.0/8");
-	CHECK(value_network(&w, &net, &len, &gw) == 0 && net == 0x0a000000 && len == 8 && gw == 0);
+	CHECK(value_network(&w, &n) == 0 && n.net == 0x0a000000 && n.len == 8 && n.gw == 0);
 	w = word("10.1.2.3/32");
-	CHECK(value_network(&w, &net, &len, &gw) == 0 && net == 0x0a010203 && gw == 0);
+	CHECK(value_network(&w, &n) == 0 && n.net == 0x0a010203 && n.gw == 0);
 	w = word("10.0.0.1/31");
-	CHECK(value_network(&w, &net, &len, &gw) == 0 && net == 0x0a000000 && gw == 0x0a000001);
+	CHECK(value_network(&w, &n) == 0 && n.net == 0x0a000000 && n.gw == 0x0a000001);
+	w = word("2001:db8:1::1/64");
+	CHECK(value_network(&w, &n) == 0 && n.family == IR_F_IPV6 && n.len == 64);
+	CHECK(n.net6 == (ir_u128)0x20010db800010000ull << 64 && n.gw6 == (n.net6 | 1));
+	w = word("fd00::/8");
+	CHECK(value_network(&w, &n) == 0 && n.net6 == (ir_u128)0xfd << 120 && n.gw6 == 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		w = word(bad[i]);
-		FAILS(value_network(&w, &net, &len, &gw));
+		FAILS(value_network(&w, &n));
+	}
+}
+
+static void test_ipv6(void)
+{
+	static const char *const bad[] = {
+		"2001:db8::1::2", "2001:db8:1:2:3:4:5:6:7", "2001:db8", "12345::1", "2001:dg8::1",
+		":1::2", "1:2:3:4:5:6:7:8::", "::1.2.3.400", "1:2:3:4:5:6:7:1.2.3.4", "", ":",
+	};
+	const char *why;
+	char buf[64];
+	ir_u128 a;
+	size_t i;
+
+	CHECK(value_parse_ipv6("::", 2, &a, &why) && a == 0);
+	CHECK(value_parse_ipv6("::1", 3, &a, &why) && a == 1);
+	CHECK(value_parse_ipv6("2001:DB8::1", 11, &a, &why) &&
+	      a == (((ir_u128)0x20010db800000000ull << 64) | 1));
+	CHECK(value_parse_ipv6("1:2:3:4:5:6:7::", 15, &a, &why) && (a >> 112) == 1 &&
+	      (a & 0xffff) == 0);
+	CHECK(value_parse_ipv6("::ffff:192.0.2.1", 16, &a, &why) && a == 0xffffc0000201ull);
+	CHECK(value_parse_ipv6("1:2:3:4:5:6:7:8", 15, &a, &why) && (a & 0xffff) == 8);
+	CHECK(strcmp(ir_ip6_str(((ir_u128)0x20010db800000000ull << 64) | 0x10, buf),
+		     "2001:db8::10") == 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		CHECK(!value_parse_ipv6(bad[i], strlen(bad[i]), &a, &why) && why);
 	}
 }
 
 static void test_addr(void)
 {
 	static const char *const bad[] = {
-		"10.0.0.5/24", "10.0.0.9-10.0.0.1", "10.0.0.1-", "-10.0.0.1", "2001:db8::/32",
-		"10.0.0.0/40", "host.example",
+		"10.0.0.5/24", "10.0.0.9-10.0.0.1", "10.0.0.1-", "-10.0.0.1", "2001:db8::1/32",
+		"10.0.0.0/40", "host.example", "10.0.0.1-2001:db8::1", "2001:db8::9-2001:db8::1",
+		"2001:db8::/129", "2001:db8::/::ffff",
 	};
 	struct ast_word w = word("10.0.0.0/8");
+	char buf[IR_ADDR_STRLEN];
 	struct ir_addr a;
 	size_t i;
 
 	CHECK(value_addr(&w, &a) == 0 && a.lo == 0x0a000000 && a.hi == 0x0affffff);
+	CHECK(a.family == IR_F_IPV4);
 	w = word("10.0.0.1-10.0.0.9");
 	CHECK(value_addr(&w, &a) == 0 && a.lo == 0x0a000001 && a.hi == 0x0a000009);
 	w = word("198.51.100.7");
 	CHECK(value_addr(&w, &a) == 0 && a.lo == a.hi && a.lo == 0xc6336407);
 	w = word("0.0.0.0/0");
 	CHECK(value_addr(&w, &a) == 0 && a.lo == 0 && a.hi == 0xffffffff);
+	w = word("2001:db8:1::/64");
+	CHECK(value_addr(&w, &a) == 0 && a.family == IR_F_IPV6 && a.lo == 0 && a.hi == 0);
+	CHECK(a.lo6 == (ir_u128)0x20010db800010000ull << 64 && a.hi6 == (a.lo6 | UINT64_MAX));
+	CHECK(strcmp(ir_addr_str(&a, buf), "2001:db8:1::/64") == 0);
+	w = word("2001:db8::1-2001:db8::9");
+	CHECK(value_addr(&w, &a) == 0 && a.hi6 - a.lo6 == 8);
+	CHECK(strcmp(ir_addr_str(&a, buf), "2001:db8::1-2001:db8::9") == 0);
+	w = word("2001:db8::10");
+	CHECK(value_addr(&w, &a) == 0 && a.lo6 == a.hi6 && strcmp(ir_addr_str(&a, buf), w.text) == 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		w = word(bad[i]);
 		FAILS(value_addr(&w, &a));
@@ -290,6 +333,7 @@ int main(void)
 	RUN(test_numbers);
 	RUN(test_ipv4);
 	RUN(test_network);
+	RUN(test_ipv6);
 	RUN(test_addr);
 	RUN(test_ports);
 	RUN(test_hostport);
