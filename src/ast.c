@@ -215,7 +215,7 @@ struct ast_list *ast_slot(struct ast_stmt *st, enum ast_slot slot)
 		if (st->field[i].slot == slot)
 			return &st->field[i].list;
 	if (st->n_fields == AST_MAX_FIELDS) {
-		fprintf(stderr, "masqgen: internal error: too many slots in one statement\n");
+		diag_error(NULL, "internal error: too many slots in one statement");
 		abort();
 	}
 	f = &st->field[st->n_fields++];

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 struct ir;
+struct kernel_loaded;
 
 /* Exit codes (ARCHITECTURE.md). */
 enum {
@@ -38,7 +39,7 @@ enum {
 /* What a target serves: the commands whose -t takes it. */
 enum {
 	CLI_T_GENERATE = 1 << 0,
-	CLI_T_APPLY = 1 << 1,	/* apply, flush and diff */
+	CLI_T_APPLY = 1 << 1,	/* apply, flush, show and diff */
 	CLI_T_LAB = 1 << 2,
 	CLI_T_INIT = 1 << 3,	/* init-script */
 };
@@ -67,6 +68,19 @@ struct cli_target {
 	void (*release)(void *ruleset);
 	bool confirm;
 	void (*keep)(const void *ruleset, const struct ir *ir);
+	/*
+	 * flush, show, diff: what the target loaded, in what
+	 * kernel_cmd_loaded() read (kernel_cmd.h). @loaded: is any of it
+	 * there. @show appends it as generate prints a policy (and warns
+	 * of what it leaves out). @unload removes it: 0, or -1 after
+	 * reporting. @diff appends what loading @ruleset (from @lower)
+	 * would change, a line each, and returns how many. Every target
+	 * with CLI_T_APPLY has all of @lower to @diff but @sysctls and @keep.
+	 */
+	bool (*loaded)(const struct kernel_loaded *k);
+	void (*show)(const struct kernel_loaded *k, struct strbuf *out);
+	int (*unload)(const struct kernel_loaded *k);
+	long (*diff)(const struct kernel_loaded *k, const void *ruleset, struct strbuf *out);
 	/*
 	 * init-script: the shell lines of the chkconfig wrapper's stop and
 	 * status around rc.firewall-TARGET, which @init_rc writes (NULL: the
@@ -164,6 +178,9 @@ void cli_print_usage(FILE *out);
 
 /* Print "masqgen CMD: MESSAGE" and a hint to --help on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "masqgen: unknown command 'NAME'" and the top-level usage on stderr; returns EXIT_USAGE. */
+int cli_unknown_command(const char *name);
 
 /*
  * Load and evaluate the policy at @path. Returns the IR, or NULL after the

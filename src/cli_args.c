@@ -5,6 +5,7 @@
  * `help` command (also what the bash completion asks).
  */
 #include "cli.h"
+#include "escape.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -80,15 +81,40 @@ const char *cli_arg(const struct cli_args *a, int key)
 	return NULL;
 }
 
+/* "masqgen[ CMD]: MSG" in one write, no control character from argv in it. */
+static void cli_usage_line(const char *cmd, const char *msg)
+{
+	struct strbuf sb = {0};
+
+	sb_addf(&sb, "masqgen%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	escape_comment(&sb, msg);
+	sb_add(&sb, "\n");
+	fflush(stdout);
+	fwrite(sb.buf, 1, sb.len, stderr);
+	sb_free(&sb);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(stderr, "masqgen %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'masqgen %s --help'.\n", cmd);
+	cli_usage_line(cmd, msg);
+	free(msg);
+	fprintf(stderr, "Try 'masqgen %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_unknown_command(const char *name)
+{
+	char *msg = xasprintf("unknown command '%s'", name);
+
+	cli_usage_line(NULL, msg);
+	free(msg);
+	cli_print_usage(stderr);
 	return EXIT_USAGE;
 }
 

@@ -539,7 +539,7 @@ fail:
 	return -1;
 }
 
-static void confirm_signals_release(struct confirm *cf)
+void confirm_signals_release(struct confirm *cf)
 {
 	close(cf->sigfd);
 	cf->sigfd = -1;
@@ -578,7 +578,7 @@ static int confirm_restore_sysctls(const struct confirm *cf)
 }
 
 /*
- * Tables first: they were validated by confirm_save(), so a failure leaves
+ * Tables first: they were validated by confirm_snapshot(), so a failure leaves
  * the new ruleset with its own settings, never with the old ones. With no
  * table to bring back it is a flush: settings first, so nothing is routed
  * once the filter is gone.
@@ -612,7 +612,7 @@ bool confirm_changed(const struct confirm *cf)
 	return nft_state_read(&now) < 0 || now.fingerprint != cf->fingerprint;
 }
 
-struct confirm *confirm_save(const char *state_path)
+struct confirm *confirm_snapshot(const char *state_path)
 {
 	struct confirm *cf = xcalloc(1, sizeof(*cf));
 	struct nft_state st;
@@ -636,8 +636,6 @@ struct confirm *confirm_save(const char *state_path)
 				 "nothing was applied (apply without --confirm, or flush first)");
 		goto out_signals;
 	}
-	if (confirm_watch_start(cf) < 0)
-		goto out_signals;
 	cf->fingerprint = st.fingerprint;
 	return cf;
 out_signals:

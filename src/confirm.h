@@ -5,7 +5,7 @@
  *
  *   apply:  lock, confirm_save(), send the batch, kernel settings, ...
  *           then confirm_finish() waits, and rolls back unless confirmed
- *   confirm (the command, in confirm.c): tells the waiting apply over the
+ *   confirm (the command, in confirm_wait.c): tells the waiting apply over the
  *           unix socket under the run directory
  *
  * What is saved: masqgen's tables (`ip masqgen`, `ip6 masqgen`) as the

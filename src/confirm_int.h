@@ -59,17 +59,27 @@ struct confirm_msg {
 	int arg;
 };
 
-/* confirm.c */
+/*
+ * confirm.c, the lowest of the three: confirm_watch.c uses it,
+ * confirm_wait.c uses both.
+ *
+ * confirm_snapshot() is confirm_save() without the watchdog: the snapshot,
+ * checked, with the signals held. Returns it (the caller owns it), or NULL
+ * after reporting (no signal held). confirm_signals_release() lets the
+ * held signals go.
+ */
+struct confirm *confirm_snapshot(const char *state_path);
+void confirm_signals_release(struct confirm *cf);
 int confirm_rollback(const struct confirm *cf);
 /* Did anything change masqgen's tables since the save (or can that not be read)? */
 bool confirm_changed(const struct confirm *cf);
 void confirm_free(struct confirm *cf);
 
-/* confirm_wait.c: wait up to @ms for @events on @fd. */
+/* confirm_watch.c: wait up to @ms for @events on @fd. */
 bool confirm_poll1(int fd, short events, int ms);
 
 /*
- * confirm_watch.c: fork the watchdog, which owns a copy of @cf from here
+ * Fork the watchdog, which owns a copy of @cf from here
  * on; sets cf->watch and cf->chan. Returns 0, or -1 after reporting.
  */
 int confirm_watch_start(struct confirm *cf);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * confirm_wait.c - apply's side of `apply --confirm SECS` once the new
- * ruleset is loaded, and the `masqgen confirm` command. The watchdog
+ * confirm_wait.c - apply's side of `apply --confirm SECS` (the snapshot,
+ * then the watchdog started; once the new ruleset is loaded, the wait),
+ * and the `masqgen confirm` command. The watchdog
  * (confirm_watch.c) keeps the clock and the confirm socket, decides and
  * rolls back; apply relays what only it can see and reports the outcome.
  *
@@ -44,17 +45,6 @@
 
 #define CONFIRM_SECS_MAX 86400
 
-/* Wait up to @ms for @events on @fd. */
-bool confirm_poll1(int fd, short events, int ms)
-{
-	struct pollfd p = {.fd = fd, .events = events};
-
-	while (poll(&p, 1, ms) < 0)
-		if (errno != EINTR)
-			return false;
-	return p.revents & events;
-}
-
 /* The terminal to read Enter from: ours, and we are in its foreground. */
 static int confirm_tty(void)
 {
@@ -86,17 +76,15 @@ static int confirm_tty_read(int fd)
 
 static void confirm_announce(bool tty, unsigned secs)
 {
-	fprintf(stderr,
-		"masqgen: the new ruleset stays only if confirmed within %u second%s, else the "
-		"previous one comes back:\n",
-		secs, secs == 1 ? "" : "s");
-	fprintf(stderr, "masqgen:   run 'masqgen confirm' from a new login (proof that new "
-			"connections get through)\n");
+	diag_info("the new ruleset stays only if confirmed within %u second%s, else the "
+		  "previous one comes back:",
+		  secs, secs == 1 ? "" : "s");
+	diag_info("  run 'masqgen confirm' from a new login (proof that new connections get "
+		  "through)");
 	if (tty)
-		fprintf(stderr, "masqgen:   or press Enter here (proves only that this "
-				"session still works)\n");
+		diag_info("  or press Enter here (proves only that this session still works)");
 	else
-		fprintf(stderr, "masqgen:   (no terminal to answer on here)\n");
+		diag_info("  (no terminal to answer on here)");
 }
 
 /*
@@ -137,6 +125,18 @@ static int confirm_relay(struct confirm *cf, int tty_fd)
 	}
 }
 
+struct confirm *confirm_save(const char *state_path)
+{
+	struct confirm *cf = confirm_snapshot(state_path);
+
+	if (cf && confirm_watch_start(cf) < 0) {
+		confirm_signals_release(cf);
+		confirm_free(cf);
+		return NULL;
+	}
+	return cf;
+}
+
 /* Tell the watchdog @kind (ARM with @secs, or FAILED); its answer, or 0 when it is gone. */
 static int confirm_tell(struct confirm *cf, enum confirm_msg_kind kind, unsigned secs)
 {
@@ -168,7 +168,7 @@ int confirm_finish(struct confirm *cf, int rc, unsigned secs)
 	}
 	if (!outcome) {
 		/* the watchdog is gone (SIGKILL): apply still has the snapshot */
-		fprintf(stderr, "masqgen: the --confirm watchdog is gone: rolling back\n");
+		diag_info("the --confirm watchdog is gone: rolling back");
 		outcome = confirm_rollback(cf) < 0 ? CONFIRM_MSG_ROLLBACK_FAILED
 						    : CONFIRM_MSG_ROLLED_BACK;
 	}

@@ -48,6 +48,16 @@ struct confirm_watch {
 	char *sock_path;
 };
 
+bool confirm_poll1(int fd, short events, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+
+	while (poll(&p, 1, ms) < 0)
+		if (errno != EINTR)
+			return false;
+	return p.revents & events;
+}
+
 int confirm_msg_send(int fd, enum confirm_msg_kind kind, int arg)
 {
 	struct confirm_msg m = {.kind = kind, .arg = arg};
@@ -140,11 +150,11 @@ static long confirm_now_ms(void)
 /* Roll back, saying why first; the outcome for apply. */
 static enum confirm_msg_kind confirm_watch_rollback(const struct confirm *cf, const char *why)
 {
-	fprintf(stderr, "masqgen: %s: rolling back\n", why);
+	diag_info("%s: rolling back", why);
 	if (confirm_rollback(cf) < 0)
 		return CONFIRM_MSG_ROLLBACK_FAILED;
-	fprintf(stderr, "masqgen: rolled back: masqgen's tables and kernel settings are as they "
-			"were before this apply\n");
+	diag_info("rolled back: masqgen's tables and kernel settings are as they were before "
+		  "this apply");
 	return CONFIRM_MSG_ROLLED_BACK;
 }
 

@@ -156,8 +156,10 @@ static void vreport(const struct loc *loc, const char *kind, const char *fmt, va
 	if (loc && loc->src) {
 		escape_comment(&sb, loc->src->path);
 		sb_addf(&sb, ":%u:%u: %s: ", loc->line, loc->col, kind);
-	} else {
+	} else if (kind) {
 		sb_addf(&sb, "masqgen: %s: ", kind);
+	} else {
+		sb_add(&sb, "masqgen: ");
 	}
 	escape_comment(&sb, msg);
 	sb_add(&sb, "\n");
@@ -200,6 +202,15 @@ void diag_note(const struct loc *loc, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vreport(loc, "note", fmt, ap);
+	va_end(ap);
+}
+
+void diag_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 

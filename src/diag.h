@@ -56,6 +56,12 @@ void diag_error(const struct loc *loc, const char *fmt, ...) __attribute__((form
 void diag_warning(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * What a command is doing, on stderr, the same way: "masqgen: MESSAGE"
+ * (waiting for the lock, rolling back, the confirmation it waits for).
+ */
+void diag_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Number of errors since the last diag_reset(). */
 unsigned diag_error_count(void);
 

@@ -1,65 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * diff.c - `masqgen diff POLICY`: what masqgen has loaded, read from the
- * kernel, against what the policy compiles to, by meaning (diff_model.h):
- * masqgen's nftables tables against the nft model, or, when only its
- * iptables chains are loaded (or with -t iptables), those against the
- * iptables model; then the kernel settings apply would write.
+ * kernel, against what the policy compiles to, by meaning (diff_model.h),
+ * as the target that loaded it (or -t's) compares them (the target
+ * table's diff, cli.h): masqgen's nftables tables against the nft model,
+ * its iptables chains against the iptables model; then the kernel
+ * settings apply would write.
  */
 #include "apply.h"
 #include "cli.h"
 #include "diag.h"
-#include "diff_model.h"
 #include "escape.h"
-#include "ipt.h"
 #include "ir.h"
 #include "kernel_cmd.h"
-#include "nft.h"
-#include "nft_dump.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-/*
- * Append to @out what applying @ir as @target would change against what
- * is loaded (@d, @il); @m is @ir lowered for nft. Returns the number of
- * lines, or -1 after reporting.
- */
-static long diff_cmd_compare(struct ir *ir, const struct nft_model *m, const char *target,
-			     const struct nft_dump *d, const struct ipt_loaded *il,
-			     struct strbuf *out)
-{
-	char *state = kernel_cmd_state_path();
-	const struct ipt_model *have;
-	struct ipt_model *want;
-	long n = -1;
-	size_t i;
-
-	if (strcmp(target, "nft") == 0) {
-		n = (long)diff_models(d->m, m, out);
-		/* what someone added to masqgen's tables: apply replaces it */
-		for (i = 0; i < d->n_foreign; i++, n++) {
-			sb_add(out, "- ");
-			escape_comment(out, d->foreign[i]);
-			sb_add(out, "\n");
-		}
-	} else {
-		ipt_timeout_sysctls(ir);
-		want = ipt_lower(ir);
-		have = il->present[IPT_NFT][IPT_V4] || il->present[IPT_NFT][IPT_V6]
-			   ? il->m[IPT_NFT]
-			   : il->m[IPT_LEGACY];
-		if (want)
-			n = (long)diff_ipt(have, want, out);
-		ipt_model_free(want);
-	}
-	if (n >= 0)
-		n += (long)sysctls_diff(ir, state, out);
-	free(state);
-	return n;
-}
 
 static const struct cli_opt diff_opts[] = {
 	{'t', "target", "TARGET",
@@ -70,30 +27,69 @@ static const struct cli_opt diff_opts[] = {
 	{0},
 };
 
+/* -t, or the first target (of those apply serves) that loaded what is there, or -t's default. */
+static const struct cli_target *diff_target(const struct cli_args *a, const struct kernel_loaded *k)
+{
+	size_t i;
+
+	if (cli_arg(a, 't'))
+		return a->target;
+	for (i = 0; i < cli_n_targets; i++)
+		if ((cli_targets[i].uses & CLI_T_APPLY) && cli_targets[i].loaded(k))
+			return &cli_targets[i];
+	return a->target;
+}
+
+/*
+ * Append to @out what applying @ir as @t would change against what is
+ * loaded (@k): its rules, then the kernel settings. Returns the number of
+ * lines, or -1 after reporting what @t cannot express.
+ */
+static long diff_compare(const struct cli_target *t, struct ir *ir, const struct kernel_loaded *k,
+			 struct strbuf *out)
+{
+	void *ruleset = t->lower(ir);
+	char *state;
+	long n;
+
+	if (!ruleset)
+		return -1;
+	if (t->sysctls)
+		t->sysctls(ir);
+	n = t->diff(k, ruleset, out);
+	t->release(ruleset);
+	state = kernel_cmd_state_path();
+	n += (long)sysctls_diff(ir, state, out);
+	free(state);
+	return n;
+}
+
 static int diff_run(const struct cli_args *a)
 {
 	const char *policy = a->ops[0];
-	struct nft_model *m = NULL;
+	const struct cli_target *t;
 	struct strbuf out = {0};
-	struct ipt_loaded il;
-	struct nft_dump d;
-	const char *target;
+	struct kernel_loaded k;
 	struct ir *ir;
+	size_t i;
 	long n;
 	int rc;
 
-	if (kernel_cmd_loaded(&d, &il, true) < 0)
+	if (kernel_cmd_loaded(&k) < 0)
 		return EXIT_SYSTEM;
-	target = cli_arg(a, 't');
-	if (!target)
-		target = !nft_dump_loaded(&d) && ipt_loaded_any(&il) ? "iptables" : "nft";
-	if (strcmp(target, "nft") == 0 && ipt_loaded_any(&il))
-		diag_note(NULL, "masqgen's iptables chains are loaded as well ('masqgen show'; "
-				"'masqgen diff -t iptables' compares them)");
-	rc = kernel_cmd_prepare(policy, &ir, strcmp(target, "nft") == 0 ? &m : NULL);
-	if (rc != EXIT_OK)
+	t = diff_target(a, &k);
+	for (i = 0; i < cli_n_targets; i++) {
+		const struct cli_target *u = &cli_targets[i];
+
+		if (u != t && (u->uses & CLI_T_APPLY) && u->loaded(&k))
+			diag_note(NULL, "what 'apply -t %s' loads is there as well ('masqgen show'; "
+					"'masqgen diff -t %s' compares it)", u->name, u->name);
+	}
+	rc = EXIT_POLICY;
+	ir = cli_compile(policy);
+	if (!ir)
 		goto out;
-	n = diff_cmd_compare(ir, m, target, &d, &il, &out);
+	n = diff_compare(t, ir, &k, &out);
 	rc = n < 0 ? EXIT_POLICY : n ? EXIT_NO : EXIT_OK;
 	if (n > 0) {
 		struct strbuf head = {0};
@@ -104,12 +100,10 @@ static int diff_run(const struct cli_args *a)
 		printf("%s\n%.*s", head.buf, (int)out.len, out.buf);
 		sb_free(&head);
 	}
-	nft_model_free(m);
 	ir_free(ir);
 out:
 	sb_free(&out);
-	ipt_loaded_free(&il);
-	nft_dump_free(&d);
+	kernel_cmd_loaded_free(&k);
 	return rc;
 }
 

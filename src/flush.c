@@ -10,13 +10,9 @@
 #include "apply.h"
 #include "cli.h"
 #include "diag.h"
-#include "ipt.h"
 #include "kernel_cmd.h"
-#include "nft.h"
-#include "nft_dump.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 static const struct cli_opt flush_opts[] = {
@@ -26,20 +22,19 @@ static const struct cli_opt flush_opts[] = {
 
 static int flush_run(const struct cli_args *a)
 {
-	const char *target = cli_arg(a, 't');
-	struct ipt_loaded il;
-	struct nft_dump d;
+	/* -t: only what that target loaded; else every target's */
+	const struct cli_target *only = cli_arg(a, 't') ? a->target : NULL;
+	struct kernel_loaded k;
 	char *state, *routes = NULL;
-	bool nft = !target || strcmp(target, "nft") == 0;
-	bool ipt = !target || strcmp(target, "iptables") == 0;
 	int lock, rc;
+	size_t i;
 
 	rc = EXIT_SYSTEM;
 	lock = kernel_cmd_lock();
 	if (lock < 0)
 		return rc;
 	state = kernel_cmd_state_path();
-	if (!state || kernel_cmd_loaded(&d, &il, ipt) < 0)
+	if (!state || kernel_cmd_loaded(&k) < 0)
 		goto out;
 	if (sysctls_restore(state) < 0) {
 		diag_note(NULL, "masqgen's rules stay loaded, so nothing is routed without them");
@@ -51,13 +46,14 @@ static int flush_run(const struct cli_args *a)
 		goto out_free;
 	}
 	rc = EXIT_OK;
-	if (nft && nft_dump_loaded(&d) && nft_unload() < 0)
-		rc = EXIT_SYSTEM;
-	if (ipt_loaded_flush(&il) < 0)
-		rc = EXIT_SYSTEM;
+	for (i = 0; i < cli_n_targets; i++) {
+		const struct cli_target *t = &cli_targets[i];
+
+		if ((t->uses & CLI_T_APPLY) && (!only || t == only) && t->unload(&k) < 0)
+			rc = EXIT_SYSTEM;
+	}
 out_free:
-	ipt_loaded_free(&il);
-	nft_dump_free(&d);
+	kernel_cmd_loaded_free(&k);
 out:
 	free(routes);
 	free(state);

@@ -3,13 +3,8 @@
  * kernel_cmd.c - the pieces apply, flush, show and diff share
  * (kernel_cmd.h).
  */
-#include "cli.h"
 #include "diag.h"
-#include "ipt.h"
-#include "ir.h"
 #include "kernel_cmd.h"
-#include "nft.h"
-#include "nft_dump.h"
 #include "nft_record.h"
 #include "state.h"
 #include "util.h"
@@ -45,7 +40,7 @@ int kernel_cmd_lock(void)
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "masqgen: waiting for another masqgen run to finish (%s)\n", path);
+		diag_info("waiting for another masqgen run to finish (%s)", path);
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -60,43 +55,28 @@ out:
 	return fd;
 }
 
-int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m)
-{
-	bool ok;
-
-	*ir = cli_compile(policy);
-	if (!*ir)
-		return EXIT_POLICY;
-	ok = ir_check_modern(*ir) == 0;
-	if (m) {
-		*m = ok ? nft_lower(*ir) : NULL;
-		ok = *m != NULL;
-	}
-	if (!ok) {
-		ir_free(*ir);
-		*ir = NULL;
-		return EXIT_POLICY;
-	}
-	return EXIT_OK;
-}
-
-int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt)
+int kernel_cmd_loaded(struct kernel_loaded *k)
 {
 	char *record = state_path(NFT_RECORD_FILE, false);
 	struct nft_record rec = {0};
 	int rc;
 
-	memset(il, 0, sizeof(*il));
+	memset(&k->il, 0, sizeof(k->il));
 	if (record)
 		nft_record_read(record, &rec);
 	free(record);
-	rc = nft_dump_read(d, &rec);
+	rc = nft_dump_read(&k->d, &rec);
 	nft_record_free(&rec);
 	if (rc < 0)
 		return -1;
-	if (!ipt || ipt_loaded_read(il, d->ipt_nft) == 0)
+	if (ipt_loaded_read(&k->il, k->d.ipt_nft) == 0)
 		return 0;
-	ipt_loaded_free(il);
-	nft_dump_free(d);
+	kernel_cmd_loaded_free(k);
 	return -1;
+}
+
+void kernel_cmd_loaded_free(struct kernel_loaded *k)
+{
+	ipt_loaded_free(&k->il);
+	nft_dump_free(&k->d);
 }

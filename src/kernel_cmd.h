@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kernel_cmd.h - what the commands that act on the running kernel (apply,
- * flush, show, diff) share: the lock that serializes them,
- * the path of the record of replaced kernel settings, and compiling a
- * policy for the nft backend.
+ * flush, show, diff) share: the lock that serializes them, the path of
+ * the record of replaced kernel settings, and what masqgen has loaded.
  *
  * Files (state.h, one directory per network namespace): the lock under
  * /run/masqgen (MASQGEN_RUN_DIR), the record of replaced kernel settings
@@ -13,10 +12,8 @@
 #ifndef MASQGEN_KERNEL_CMD_H
 #define MASQGEN_KERNEL_CMD_H
 
-#include <stdbool.h>
-
-struct ir;
-struct nft_model;
+#include "ipt.h"
+#include "nft_dump.h"
 
 /*
  * Serialize masqgen runs that change the kernel: an exclusive flock on
@@ -32,18 +29,17 @@ char *kernel_cmd_state_path(void);
 char *kernel_cmd_routes_path(void);
 
 /*
- * Compile @policy and, with @m, lower it for nft. Returns EXIT_OK, or the
- * exit code after reporting (then *@ir and *@m are NULL).
+ * What masqgen has loaded, whichever target loaded it, read in one go: the
+ * nftables dump also finds the chains iptables-nft keeps there. Each
+ * target of the table (cli.h) answers flush, show and diff from it.
  */
-int kernel_cmd_prepare(const char *policy, struct ir **ir, struct nft_model **m);
+struct kernel_loaded {
+	struct nft_dump d;	/* masqgen's nftables tables (nft_dump.h) */
+	struct ipt_loaded il;	/* its iptables chains of either flavour (ipt.h) */
+};
 
-/*
- * What masqgen has loaded: its nftables tables into @d (nft_dump.h), and
- * with @ipt its iptables chains of either flavour into @il (ipt.h). Returns
- * 0 (free both), or -1 after reporting (nothing to free).
- */
-struct nft_dump;
-struct ipt_loaded;
-int kernel_cmd_loaded(struct nft_dump *d, struct ipt_loaded *il, bool ipt);
+/* Read @k. Returns 0 (then kernel_cmd_loaded_free()), or -1 after reporting. */
+int kernel_cmd_loaded(struct kernel_loaded *k);
+void kernel_cmd_loaded_free(struct kernel_loaded *k);
 
 #endif

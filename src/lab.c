@@ -18,8 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-volatile int lab_interrupted;
-
 static void on_signal(int sig)
 {
 	lab_interrupted = sig;

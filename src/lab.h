@@ -115,7 +115,7 @@ void lab_net_free(struct lab *lab);
 /* Enter the network namespace @ns (in a child process); 0 or -1. */
 int lab_enter_ns(const char *ns);
 
-/* Set by the signal handler; long waits check it. */
+/* Set by lab.c's signal handler; long waits check it (defined in lab_net.c). */
 extern volatile int lab_interrupted;
 
 /* lab_probe.c: what a probe observed. */

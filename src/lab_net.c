@@ -28,6 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Here, not in lab.c: building the topology stops at it, and lab.c uses lab_net.c. */
+volatile int lab_interrupted;
+
 #define NETNS_DIR "/run/netns"
 #define LAB_FAR_ADDR 0xc633640aU	/* 198.51.100.10 */
 #define LAB_DYN_ADDR 0xcb007102U	/* 203.0.113.2/24, the "DHCP" address */
@@ -709,10 +712,8 @@ int lab_net_apply(const struct lab *lab)
 	argv[n++] = (char *)lab->gw_ns;
 	argv[n++] = exe;
 	argv[n++] = (char *)"apply";
-	if (strcmp(lab->target, "nft") != 0) {
-		argv[n++] = (char *)"-t";
-		argv[n++] = (char *)lab->target;
-	}
+	argv[n++] = (char *)"-t";
+	argv[n++] = (char *)lab->target;
 	argv[n++] = (char *)lab->policy;
 	argv[n] = NULL;
 	setenv("MASQGEN_STATE_DIR", state, 1);

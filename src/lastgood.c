@@ -134,7 +134,7 @@ int lastgood_restore(void)
 	}
 	rc = sysctls_apply(plan);
 	if (rc == 0)
-		fprintf(stderr, "masqgen: loaded the last good ruleset, applied %s\n", when);
+		diag_info("loaded the last good ruleset, applied %s", when);
 out:
 	free(ir.sysctls);
 	free(text);

@@ -117,7 +117,7 @@ struct legacy_ctx {
 	size_t n_nets;
 };
 
-/* Index of interface @name in ir->ifaces, or (size_t)-1. */
+/* legacy_lookup.c. Index of interface @name in ir->ifaces, or (size_t)-1. */
 size_t legacy_iface_index(const struct legacy_ctx *g, const char *name);
 /* The interface that holds internal network @n. */
 const struct ir_iface *legacy_net_iface(const struct legacy_ctx *g, const struct ir_net *n);

@@ -28,11 +28,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cmd = cli_command_find(argv[1]);
-	if (!cmd) {
-		fprintf(stderr, "masqgen: unknown command '%s'\n", argv[1]);
-		cli_print_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (!cmd)
+		return cli_unknown_command(argv[1]);
 	rc = cli_run(cmd, argc - 1, argv + 1);
 	diag_reset();
 	return rc;

@@ -143,9 +143,9 @@ int nft_load(const struct nft_model *m, bool commit);
 int nft_unload(void);
 
 /*
- * nft_kernel.c: the nft target of apply (cli.h): the model of @ir (NULL
- * after reporting what nft cannot express), loading it with nft_apply()
- * (its record in @run_dir), freeing it.
+ * The nft target of apply (cli.h): the model of @ir (NULL after reporting
+ * what nft cannot express), loading it with nft_apply() (its record in
+ * @run_dir; in nft_delta.c, which uses nft_kernel.c), freeing it.
  */
 void *nft_target_lower(const struct ir *ir);
 int nft_target_load(const void *m, const struct ir *ir, const char *run_dir);

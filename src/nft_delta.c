@@ -325,3 +325,12 @@ out:
 	nft_record_free(&rec);
 	return rc;
 }
+
+int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
+{
+	char *record = xasprintf("%s/" NFT_RECORD_FILE, run_dir);
+	int rc = nft_apply(m, record);
+
+	free(record);
+	return rc;
+}

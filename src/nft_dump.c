@@ -44,14 +44,6 @@ struct rd {
 
 static const int dump_families[NFT_FAM_COUNT] = {NFPROTO_IPV4, NFPROTO_IPV6};
 
-const char *nft_dump_str(struct nft_table *t, const char *s)
-{
-	char *copy = xstrdup(s ? s : "");
-
-	*VEC_PUSH(t->strs, t->n_strs, t->cap_strs) = copy;
-	return copy;
-}
-
 /* The model family of a message's @family and @table, or -1: not masqgen's. */
 static int our_family(uint32_t family, const char *table)
 {
@@ -115,7 +107,7 @@ static void add_chain(struct rd *r, struct nft_table *t, const struct nftnl_chai
 		foreign(r, (int)(t - r->d->m->t), xasprintf("chain %s: not a base chain masqgen makes", name));
 		return;
 	}
-	nft_chain_begin(t, nft_dump_str(t, name), type && strcmp(type, "nat") == 0,
+	nft_chain_begin(t, nft_table_str(t, name), type && strcmp(type, "nat") == 0,
 			    (enum nft_hook)h, nftnl_chain_get_s32(nc, NFTNL_CHAIN_PRIO),
 			nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP)
 		->route = type && strcmp(type, "route") == 0;
@@ -165,7 +157,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 
 		memset(h, 0, sizeof(*h));
 		h->name = xstrdup(nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
-		h->kname = nft_dump_str(t, nftnl_obj_get_str(o, NFTNL_OBJ_CT_HELPER_NAME));
+		h->kname = nft_table_str(t, nftnl_obj_get_str(o, NFTNL_OBJ_CT_HELPER_NAME));
 		h->proto = nftnl_obj_get_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO);
 	} else if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_CT_TIMEOUT) {
 		struct nft_timeout_obj *to = VEC_PUSH(t->timeouts, t->n_timeouts, t->cap_timeouts);

@@ -107,7 +107,4 @@ struct nftnl_rule;
 int nft_dump_rule(struct nft_table *t, struct nft_rule *r, const struct nftnl_rule *nr, bool v6,
 		  char *const *set_names);
 
-/* A copy of @s owned by @t. */
-const char *nft_dump_str(struct nft_table *t, const char *s);
-
 #endif

@@ -181,7 +181,7 @@ static int dec_ifname(struct dx *x, enum nft_sel sel)
 		name = xstrndup((const char *)p, strnlen((const char *)p, len));
 	else
 		name = xasprintf("%.*s+", (int)len, (const char *)p);
-	m->ifname = nft_dump_str(x->t, name);
+	m->ifname = nft_table_str(x->t, name);
 	free(name);
 	x->i++;
 	return 0;
@@ -643,7 +643,7 @@ static int dec_stmt(struct dx *x)
 		return dec_limit(x);
 	} else if (strcmp(name, "log") == 0) {
 		s = nft_stmt_add(x->r, NFT_S_LOG);
-		s->str = nft_dump_str(x->t, nftnl_expr_get_str(x->e[x->i], NFTNL_EXPR_LOG_PREFIX));
+		s->str = nft_table_str(x->t, nftnl_expr_get_str(x->e[x->i], NFTNL_EXPR_LOG_PREFIX));
 		s->level = u32(x, x->i, NFTNL_EXPR_LOG_LEVEL);
 	} else if (strcmp(name, "immediate") == 0) {
 		return dec_immediate(x);
@@ -657,8 +657,8 @@ static int dec_stmt(struct dx *x)
 			return -1;
 		s = nft_stmt_add(x->r, type == NFT_OBJECT_CT_HELPER ? NFT_S_CT_HELPER
 								   : NFT_S_CT_TIMEOUT);
-		s->str = nft_dump_str(x->t,
-				      nftnl_expr_get_str(x->e[x->i], NFTNL_EXPR_OBJREF_IMM_NAME));
+		s->str = nft_table_str(x->t,
+				       nftnl_expr_get_str(x->e[x->i], NFTNL_EXPR_OBJREF_IMM_NAME));
 	} else if (strcmp(name, "rt") == 0) {
 		if (!is(x, x->i + 1, "byteorder") || !is(x, x->i + 2, "exthdr"))
 			return -1;

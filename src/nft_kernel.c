@@ -11,11 +11,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "nft.h"
-#include "nft_record.h"
 #include "util.h"
-
-#include <stdlib.h>
-#include <string.h>
 
 #define NFT_REPLACE_ATTEMPTS 5
 
@@ -88,15 +84,6 @@ int nft_unload(void)
 void *nft_target_lower(const struct ir *ir)
 {
 	return ir_check_modern(ir) == 0 ? nft_lower(ir) : NULL;
-}
-
-int nft_target_load(const void *m, const struct ir *ir, const char *run_dir)
-{
-	char *record = xasprintf("%s/" NFT_RECORD_FILE, run_dir);
-	int rc = nft_apply(m, record);
-
-	free(record);
-	return rc;
 }
 
 void nft_target_release(void *m)

@@ -178,6 +178,14 @@ void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
 	free(tmp);
 }
 
+const char *nft_table_str(struct nft_table *t, const char *s)
+{
+	char *copy = xstrdup(s ? s : "");
+
+	*VEC_PUSH(t->strs, t->n_strs, t->cap_strs) = copy;
+	return copy;
+}
+
 char *nft_comment(const struct loc *loc, const char *tag)
 {
 	struct strbuf sb = {0};

@@ -323,6 +323,9 @@ struct nft_lower {
 	size_t admit[2];	/* fwd_admit_tcp, fwd_admit_udp */
 };
 
+/* A copy of @s (NULL: "") that @t owns: a name or prefix of a loaded table. */
+const char *nft_table_str(struct nft_table *t, const char *s);
+
 /* Anonymous sets hold at most this many elements; larger lists get a named set. */
 #define NFT_ANON_MAX 16
 

@@ -358,7 +358,7 @@ static int selfcheck_ipv4(struct ir *ir, const struct selfcheck_session *s, cons
 	else
 		diag_note(NULL, "masqgen's firewall level %s decides it (no rule allows the "
 				"connection)", ir->level == IR_STRONG ? "strong" : "simple");
-	fprintf(stderr, "masqgen: note: as 'masqgen explain' follows it:\n");
+	diag_note(NULL, "as 'masqgen explain' follows it:");
 	for (line = trace.buf; line && *line; line = next) {
 		size_t len = strcspn(line, "\n");
 

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * show.c - `masqgen show`: what masqgen has loaded, whichever target
- * loaded it. Its nftables tables are read in process (nft_dump.h) and
- * printed by masqgen's own printer, as `generate -t nft` prints a policy;
- * its iptables chains of either flavour (ipt.h) as `generate -t iptables`
- * prints them.
+ * loaded it, each target's part as that target's generate prints a
+ * policy (the target table's show, cli.h): its nftables tables by
+ * masqgen's own printer, its iptables chains of either flavour as
+ * iptables-restore input.
  */
 #include "cli.h"
 #include "diag.h"
-#include "ipt.h"
 #include "kernel_cmd.h"
-#include "nft.h"
-#include "nft_dump.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -19,31 +16,25 @@
 static int show_run(const struct cli_args *a)
 {
 	struct strbuf out = {0};
-	struct ipt_loaded il;
-	struct nft_dump d;
+	struct kernel_loaded k;
+	bool any = false;
 	size_t i;
-	int rc;
 
-	if (kernel_cmd_loaded(&d, &il, true) < 0)
+	if (kernel_cmd_loaded(&k) < 0)
 		return EXIT_SYSTEM;
-	if (!nft_dump_loaded(&d) && !ipt_loaded_any(&il)) {
+	for (i = 0; i < cli_n_targets; i++)
+		if (cli_targets[i].uses & CLI_T_APPLY)
+			any |= cli_targets[i].loaded(&k);
+	if (!any)
 		diag_error(NULL, "nothing of masqgen's is loaded (see 'masqgen apply')");
-		rc = EXIT_SYSTEM;
-		goto out;
-	}
-	if (nft_dump_loaded(&d))
-		nft_text_print(d.m, &out);
-	for (i = 0; i < d.n_foreign; i++)
-		diag_warning(NULL, "not shown, masqgen does not make it: %s (see 'nft list ruleset')",
-			     d.foreign[i]);
-	ipt_loaded_print(&il, &out);
-	fwrite(out.buf, 1, out.len, stdout);
-	rc = EXIT_OK;
-out:
+	for (i = 0; any && i < cli_n_targets; i++)
+		if (cli_targets[i].uses & CLI_T_APPLY)
+			cli_targets[i].show(&k, &out);
+	if (out.len)
+		fwrite(out.buf, 1, out.len, stdout);
 	sb_free(&out);
-	ipt_loaded_free(&il);
-	nft_dump_free(&d);
-	return rc;
+	kernel_cmd_loaded_free(&k);
+	return any ? EXIT_OK : EXIT_SYSTEM;
 }
 
 const struct cli_command cli_show = {

@@ -53,8 +53,11 @@ void sb_addu(struct strbuf *sb, unsigned long v);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct strbuf *sb);
 
+/* Write all @len bytes of @data to @fd (EINTR retried). Returns 0, or -1 with errno. */
+int util_write_all(int fd, const char *data, size_t len);
+
 /*
- * Write @len bytes of @data to @path as "-o FILE" does. A regular file (or
+ * util_write.c: write @len bytes of @data to @path as "-o FILE" does. A regular file (or
  * a new one) is replaced through a temporary file in the same directory
  * and a rename, so a failure never leaves half a file; it gets @mode (set
  * before the rename), or with @mode 0 the mode of the file it replaces (a

@@ -68,10 +68,10 @@ n=$(find "$ROOT_DIR/src" -name '*.h' | wc -l)
 # the layers of README.md's layout table: what each file may include
 layer() {
 	case $1 in
-	util.? | diag.? | suggest.? | template.? | escape.?) echo 0 ;;
+	util*.? | diag.? | suggest.? | template.? | escape.?) echo 0 ;;
 	ast*.? | yaml_load.? | masq_parse.?) echo 1 ;;
 	ir.? | ir_match.? | eval*.? | value.? | tables.?) echo 2 ;;
-	nft_*.? | nft.? | nl.? | ipt*.? | iptables.? | legacy*.? | ipchains.? | ipfwadm.?) echo 3 ;;
+	nft_*.? | nft.? | nl.? | ipt*.? | legacy*.? | ipchains.? | ipfwadm.?) echo 3 ;;
 	sysctls.? | ctclean.? | apply.h | fwdcheck.? | kmod.?) echo 4 ;;
 	*) echo 5 ;;
 	esac
@@ -88,23 +88,53 @@ done
 [ -z "$bad" ] && pass "build includes follow the layers of README.md" ||
 	fail "build includes follow the layers of README.md" "$bad"
 
-# one error channel: commands report through diag (diag.h), not with their
-# own "masqgen COMMAND: ..." lines (usage errors: cli_usage_error)
-out=$(grep -n 'fprintf(stderr, *"masqgen [a-z-]*:' "$ROOT_DIR"/src/*.c)
+# one error channel: every "masqgen: ..." line on stderr comes from diag
+# (diag.h: errors, warnings, notes, what a command is doing), usage errors
+# from cli_usage_error(); no file prints its own (but util_oom(): diag
+# allocates)
+out=$(grep -n -e 'f*printf(stderr, *"masqgen' -e 'fputs("masqgen' "$ROOT_DIR"/src/*.c |
+	grep -v 'fputs("masqgen: out of memory\\n", stderr);$')
 [ -z "$out" ] && pass "build no command writes its own error lines" ||
 	fail "build no command writes its own error lines" "$out"
 
-# the pieces issue 10 took apart call each other one way only: an object
-# that uses a function another one defines must not be used back by it
-uses() { # does object $1 use a function that object $2 defines?
-	nm -u "$ROOT_DIR/$build/$1.o" | awk '{print $2}' | sort >"$tmp/u"
-	nm "$ROOT_DIR/$build/$2.o" | awk '$2 ~ /^[TDRB]$/ {print $3}' | sort >"$tmp/d"
-	[ -n "$(comm -12 "$tmp/u" "$tmp/d")" ]
-}
+# no call cycle between files: an object that uses a function (or data)
+# another one defines is never used back by it, directly or through
+# others. The command table is the one way back: cli_args.c lists the
+# commands (cli_apply, ...) whose files call cli_args.c.
+# Files of one module that still call each other both ways (their split
+# predates this check; moving their shared helpers down is to do):
+cycles_known=" eval,eval_chains,eval_nat,eval_rules nft_lower,nft_lower_filter "
+for o in "$ROOT_DIR/$build"/*.o; do
+	nm "$o" | awk -v n="$(basename "$o" .o)" '$2 ~ /^[TDRBC]$/ {print $3, n}'
+done | sort >"$tmp/defs"
+for o in "$ROOT_DIR/$build"/*.o; do
+	nm -u "$o" | awk -v n="$(basename "$o" .o)" '{print $2, n}'
+done | sort >"$tmp/uses"
+# "USER DEFINER" edges, then each group of files that reach each other
+join "$tmp/uses" "$tmp/defs" | awk '$2 != $3 && !($2 == "cli_args" && $1 ~ /^cli_/) {print $2, $3}' |
+	sort -u >"$tmp/edges"
+cycles=$(awk '
+	{ e[$1, $2] = 1; v[$1]; v[$2] }
+	END {
+		for (k in v) for (i in v) if ((i, k) in e) for (j in v) if ((k, j) in e) e[i, j] = 1
+		for (i in v) {
+			n = 0
+			for (j in v) if (j == i || ((i, j) in e && (j, i) in e)) m[++n] = j
+			if (n < 2) continue
+			for (a = 1; a <= n; a++) for (b = a + 1; b <= n; b++)
+				if (m[b] < m[a]) { t = m[a]; m[a] = m[b]; m[b] = t }
+			g = m[1]
+			for (a = 2; a <= n; a++) g = g "," m[a]
+			print g
+		}
+	}' "$tmp/edges" | sort -u)
+[ -s "$tmp/edges" ] || fail "build call graph" "no object in $ROOT_DIR/$build"
 bad=
-for pair in ast:parser ast:yaml_load confirm:confirm_wait lab_net:lab_verdict; do
-	a=${pair%:*} b=${pair#*:}
-	uses "$a" "$b" && uses "$b" "$a" && bad="$bad $a<->$b"
+for c in $cycles; do
+	case $cycles_known in
+	*" $c "*) ;;
+	*) bad="$bad $c" ;;
+	esac
 done
-[ -z "$bad" ] && pass "build no call cycle between the AST and its parsers, confirm, the lab" ||
-	fail "build no call cycle between the AST and its parsers, confirm, the lab" "$bad"
+[ -z "$bad" ] && pass "build no call cycle between files but the known ones" ||
+	fail "build no call cycle between files but the known ones" "${bad# }"

@@ -81,23 +81,35 @@ for c in $cmds; do
 	done <"$tmp_cli/opts"
 done
 
-# The table of targets: each target generate takes is in masqgen(8) and
-# completes after `generate -t`; a target a command does not serve is a
-# usage error that says so (ip6tables: generate only, `-t iptables` handles
-# both families everywhere else), and is not offered there.
+# What the completion offers after `masqgen CMD -t`.
 complete_target() {
 	bash -c '. "$1"; COMP_WORDS=("$2" "$3" -t ""); COMP_CWORD=3; _masqgen
 		printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$MASQGEN" "$1"
 }
-targets=$("$MASQGEN" generate --help | awk '/^Compile POLICY/ {on = 1; next} on && !NF {exit} on {print $1}')
-[ -n "$targets" ] || fail "cli generate targets listed" "generate --help lists no target"
-complete_target generate >"$tmp_cli/compl"
-for t in $targets; do
-	grep -q "Cm $t\b" "$man8" && pass "cli target $t in masqgen(8)" ||
-		fail "cli target $t in masqgen(8)" "no 'Cm $t'"
-	grep -qx "$t" "$tmp_cli/compl" && pass "cli target $t completes after generate -t" ||
-		fail "cli target $t completes after generate -t" "not offered"
+# Each target of the table (what `help --complete` offers after -t) is in
+# the command's --help, in its completion after -t, and in its entry of
+# masqgen(8) (as "Cm NAME" or "| NAME").
+cmd_words=$(printf '%s\n' "$cmds" | paste -s -d '|')
+for c in $cmds; do
+	targets=$("$MASQGEN" help --complete "$c" | awk '$1 == "--target" {for (i = 3; i <= NF; i++) print $i}')
+	[ -n "$targets" ] || continue
+	"$MASQGEN" "$c" --help >"$tmp_cli/help" 2>&1
+	complete_target "$c" >"$tmp_cli/compl"
+	awk -v c="$c" -v cmds="$cmd_words" '
+		$0 ~ "^\\.It Cm (" cmds ")( |$)" { on = $0 ~ "^\\.It Cm " c "( |$)" }
+		on' "$ROOT_DIR/man/masqgen.8" >"$tmp_cli/entry"
+	for t in $targets; do
+		grep -qw -e "$t" "$tmp_cli/help" && pass "cli $c --help names target $t" ||
+			fail "cli $c --help names target $t" "not in its --help"
+		grep -qx -e "$t" "$tmp_cli/compl" && pass "cli $c -t completes $t" ||
+			fail "cli $c -t completes $t" "not offered by $completion"
+		grep -qE -e "(Cm|\\|) $t( |,|\$)" "$tmp_cli/entry" && pass "cli $c target $t in masqgen(8)" ||
+			fail "cli $c target $t in masqgen(8)" "not in the entry of '$c'"
+	done
 done
+# A target a command does not serve is a usage error that says so
+# (ip6tables: generate only, `-t iptables` handles both families everywhere
+# else), and is not offered there.
 for c in apply diff flush lab init-script; do
 	"$MASQGEN" "$c" -t ip6tables "$ROOT_DIR/rules/howto.masq" >/dev/null 2>"$tmp_cli/err"
 	rc=$?
