@@ -13,9 +13,12 @@ pass() {
 	printf 'pass %s\n' "$1" >>"$RESULTS"
 }
 
+# fail NAME DETAIL...: every detail argument is printed, none dropped
 fail() {
-	printf 'FAIL %s: %s\n' "$1" "$2"
-	printf 'fail %s\n' "$1" >>"$RESULTS"
+	_fail_name=$1
+	shift
+	printf 'FAIL %s: %s\n' "$_fail_name" "$*"
+	printf 'fail %s\n' "$_fail_name" >>"$RESULTS"
 }
 
 skip() {

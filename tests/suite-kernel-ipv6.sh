@@ -243,8 +243,10 @@ if policy "ipv6 firewall" "firewall strong"; then
 		[ "$(sysctl6 eth0/accept_ra)" = 1 ] && [ "$(defroute)" = 1 ]; then
 		pass "kernel-ipv6 forwarding: flush puts back forwarding, then accept_ra"
 	else
-		fail "kernel-ipv6 forwarding: flush" "$(cat "$tmp/flush.out") accept_ra" \
-			"$(sysctl6 eth0/accept_ra), forwarding $(sysctl6 all/forwarding)"
+		fail "kernel-ipv6 forwarding: flush" "$(cat "$tmp/flush.out") accept_ra\
+ $(sysctl6 eth0/accept_ra), forwarding all $(sysctl6 all/forwarding) default\
+ $(sysctl6 default/forwarding) eth0 $(sysctl6 eth0/forwarding), routes:\
+ $(gw ip -6 route show default)"
 	fi
 else
 	fail "kernel-ipv6 forwarding: apply" "$(cat "$tmp/apply.out")"
