@@ -181,6 +181,10 @@ ip -n "$NS_GW" -6 route del 2001:db8:77::/48 2>/dev/null
 
 mg flush >/dev/null 2>&1
 gw sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth0.accept_ra=1
+# the Internet host plays the ISP's router: its neighbour advertisements
+# must carry the router flag, or the gateway's next neighbour check of it
+# reads "router became a host" and drops the default route it advertised
+net sysctl -qw net.ipv6.conf.all.forwarding=1
 if ! ${CC:-cc} -o "$tmp/ra_send" "$TESTS_DIR/ra_send.c" 2>"$tmp/cc.out"; then
 	fail "kernel-ipv6 forwarding: build ra_send" "$(head -n 3 "$tmp/cc.out")"
 	exit 0
