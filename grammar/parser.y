@@ -83,8 +83,8 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
 %token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUTPUT "output"
-%token PASSTHROUGH "passthrough" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
-%token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp"
+%token PASSTHROUGH "passthrough" PORTS "ports" PREFIX "prefix" REJECT "reject" SET "set"
+%token TCP "tcp" TCPFIN "tcpfin" TIMEOUT "timeout" TIMEOUTS "timeouts" TO "to" UDP "udp"
 
 %type <word> word proto mode onoff
 %type <list> list items
@@ -157,6 +157,8 @@ stmt		: DEFINE define_name '=' list
 			{ put1(ps, AST_S_VALUE, &$2, &@2, "clamp-mss"); commit(ps, AST_CLAMP_MSS, &@1); }
 		| TIMEOUTS timeouts
 			{ commit(ps, AST_TIMEOUTS, &@1); }
+		| SET word set_opts
+			{ put1(ps, AST_S_NAME, &$2, &@1, "set"); commit(ps, AST_SET, &@1); }
 		| OPTION word onoff
 			{
 				put1(ps, AST_S_NAME, &$2, &@2, "option");
@@ -218,6 +220,11 @@ fwd_opts	: %empty
 		| fwd_opts FROM list		{ put(ps, AST_S_FROM, &$3, &@2, "from"); }
 		| fwd_opts TO word		{ put1(ps, AST_S_TO, &$3, &@2, "to"); }
 		| fwd_opts NOREFLECT		{ set_flag(ps, AST_F_NOREFLECT, &@2, "noreflect"); }
+		;
+
+set_opts	: %empty
+		| set_opts TIMEOUT word		{ put1(ps, AST_S_TIMEOUT, &$3, &@2, "timeout"); }
+		| set_opts '=' list		{ put(ps, AST_S_VALUE, &$3, &@2, "="); }
 		;
 
 nat_opts	: %empty

@@ -95,6 +95,11 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		{.slot = AST_S_VALUE, .key = "value", .accepts = "on off",
 		 .opts = REQ | AST_P_ONOFF},
 	}, 2},
+	[AST_SET] = {"set", {
+		SLOT(AST_S_NAME, NULL, "name", REQ),
+		SLOT(AST_S_TIMEOUT, "timeout", "timeout", 0),
+		SLOT(AST_S_VALUE, "=", "elements", LST),
+	}, 3},
 };
 
 #undef SLOT
@@ -110,7 +115,7 @@ const char *ast_kind_name(enum ast_kind kind)
 bool ast_kind_declares(enum ast_kind kind)
 {
 	return kind == AST_DEFINE || kind == AST_INCLUDE || kind == AST_EXTERNAL ||
-	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH;
+	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH || kind == AST_SET;
 }
 
 int ast_kind_find(const char *name)

@@ -614,7 +614,7 @@ struct ipt_model *ipt_lower(const struct ir *ir)
 	struct ipt_model *m;
 	int f, t;
 
-	if (ir_check_modern(ir) < 0)
+	if (ir_check_modern(ir) < 0 || ir_check_no_sets(ir, "iptables") < 0)
 		return NULL;
 	m = xcalloc(1, sizeof(*m));
 	m->policy_path = ir->policy_path;

@@ -26,6 +26,7 @@ enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
 	struct ir_pkt pkt;
 
 	lab_verdict_pkt(p, &pkt);
+	pkt.sets = lab->ir;	/* the lab loads the sets with their initial elements */
 	return ir_chain_verdict(&lab->ir->chain[id], &pkt);
 }
 

@@ -437,3 +437,8 @@ void nft_chain_end(struct nft_table *t)
 		t->n_chains--;
 	}
 }
+
+char *nft_live_set_name(const char *name, enum nft_fam fam)
+{
+	return xasprintf("%s_v%c", name, fam == NFT_FAM_IP6 ? '6' : '4');
+}

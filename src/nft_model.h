@@ -156,6 +156,8 @@ struct nft_elem {
 	uint32_t d[2];
 	char *comment;
 	ir_u128 k6, hi6;
+	/* a live set's element read from the kernel: its timeout and time left, ms (0: none) */
+	uint64_t timeout, expires;
 };
 
 struct nft_set {
@@ -163,6 +165,13 @@ struct nft_set {
 	enum nft_set_kind kind;
 	enum nft_sel sel;	/* anonymous: what the rule looks up */
 	bool interval;
+	/*
+	 * A live set (ir_set): its elements change at run time, apply keeps
+	 * them (nft_delta.c); no size limit. timeout: its elements' default
+	 * lifetime in seconds, 0: none (the set then has no timeout flag).
+	 */
+	bool live;
+	unsigned timeout;
 	struct nft_elem *v;
 	size_t n, cap;
 };
@@ -298,6 +307,9 @@ char *nft_comment(const struct loc *loc, const char *tag);
 
 /* An element's comment: its policy place, or NULL for a built-in one. */
 char *nft_elem_comment(const struct loc *loc);
+
+/* The name of live set @name's half in table @fam: "NAME_v4", "NAME_v6" (caller frees). */
+char *nft_live_set_name(const char *name, enum nft_fam fam);
 
 /* The first named set called @name, or SIZE_MAX. */
 size_t nft_set_find(const struct nft_table *t, const char *name);
