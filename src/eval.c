@@ -232,8 +232,10 @@ static void eval_log(struct eval *e, const struct ast_stmt *st)
 	log->catchall = !(st->flags & AST_F_OFF);
 	if (limit)
 		value_rate(limit, &log->rate, &log->unit);
-	if (prefix && value_log_prefix(prefix) == 0)
+	if (prefix && value_log_prefix(prefix) == 0) {
 		log->prefix = ir_intern(e->ir, prefix->text);
+		log->prefix_loc = prefix->loc;
+	}
 	if (level)
 		value_log_level(level, &log->level);
 }

@@ -252,14 +252,15 @@ static void eval_forward(struct eval *e, const struct ast_stmt *st)
 	struct ir_forward t = {.reflect = !(st->flags & AST_F_NOREFLECT)};
 	enum value_proto proto;
 	bool takes_ports, has_port = false, every, ok = true;
+	uint8_t number;
 	struct ir_iface *iif;
 	size_t i;
 
 	iif = external_on(e, st, false, &every);
-	if (!pw || value_proto(pw, &proto) < 0)
+	if (!pw || value_proto(pw, &proto, &number) < 0)
 		return;
 	takes_ports = proto == VALUE_P_TCP || proto == VALUE_P_UDP || proto == VALUE_P_TCPUDP;
-	if (proto == VALUE_P_ANY || proto == VALUE_P_ICMP) {
+	if (proto == VALUE_P_ANY || proto == VALUE_P_ICMP || proto == VALUE_P_NUMBER) {
 		diag_error(&pw->loc, "forward takes tcp, udp, tcp/udp, gre, esp or ah, not '%s'",
 			   pw->text);
 		return;

@@ -609,12 +609,31 @@ void ipt_timeout_sysctls(struct ir *ir)
 	}
 }
 
+/*
+ * What iptables cannot hold: a log prefix that leaves no room for the
+ * catch-all's place in LOG's 29 bytes (iptables-legacy would cut it
+ * silently). Returns 0, or -1 after reporting.
+ */
+static int check_ipt(const struct ir *ir)
+{
+	size_t len = strlen(ir->log.prefix);
+
+	if (len <= IR_LOG_PREFIX_MAX_IPT)
+		return 0;
+	diag_error(&ir->log.prefix_loc,
+		   "log prefix \"%s\" is %zu bytes: iptables keeps %d bytes of a log prefix and "
+		   "the catch-all adds its place (up to %d), so at most %d are left",
+		   ir->log.prefix, len, IR_LOG_PREFIX_MAX_IPT + IR_LOG_PLACE_MAX, IR_LOG_PLACE_MAX,
+		   IR_LOG_PREFIX_MAX_IPT);
+	return -1;
+}
+
 struct ipt_model *ipt_lower(const struct ir *ir)
 {
 	struct ipt_model *m;
 	int f, t;
 
-	if (ir_check_modern(ir) < 0)
+	if (ir_check_modern(ir) < 0 || check_ipt(ir) < 0)
 		return NULL;
 	m = xcalloc(1, sizeof(*m));
 	m->policy_path = ir->policy_path;

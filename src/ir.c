@@ -285,6 +285,9 @@ const char *ir_tag_name(enum ir_rule_tag tag)
 
 const char *ir_proto_name(uint8_t proto)
 {
+	/* the others by number, each written once (the program has one thread) */
+	static char numbers[256][4];
+
 	switch (proto) {
 	case IR_P_ANY:
 		return "any";
@@ -303,7 +306,9 @@ const char *ir_proto_name(uint8_t proto)
 	case IR_P_ICMPV6:
 		return "icmpv6";
 	}
-	return NULL;
+	if (!numbers[proto][0])
+		snprintf(numbers[proto], sizeof(numbers[proto]), "%u", proto);
+	return numbers[proto];
 }
 
 int ir_check_modern(const struct ir *ir)

@@ -367,6 +367,12 @@ struct ir_rule {
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
 	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
 	bool log;			/* a rate-limited log rule before the verdict */
+	/*
+	 * With log: its prefix, ir->log.prefix followed, for the catch-all and
+	 * anti-spoofing, by the place: "input drop: ", "forward drop: ",
+	 * "spoof drop: " (interned).
+	 */
+	const char *log_prefix;
 	enum ir_verdict verdict;
 };
 
@@ -399,11 +405,25 @@ enum ir_rate_unit {
 	IR_PER_HOUR,
 };
 
+/*
+ * Log prefixes: the kernel's nf_log keeps 127 bytes, iptables' LOG 29; the
+ * catch-all appends its place, IR_LOG_PLACE_MAX bytes at most
+ * ("forward drop: "), to the policy's prefix.
+ */
+#define IR_LOG_PLACE_MAX 14
+#define IR_LOG_PREFIX_MAX (127 - IR_LOG_PLACE_MAX)
+#define IR_LOG_PREFIX_MAX_IPT (29 - IR_LOG_PLACE_MAX)
+
 struct ir_log {
 	bool catchall;			/* false after `log off` */
 	unsigned rate;			/* default 5 */
 	enum ir_rate_unit unit;		/* default per minute */
-	const char *prefix;		/* default "masqgen: "; <= 29 chars, no " or \ */
+	/*
+	 * Default "masqgen: "; at most IR_LOG_PREFIX_MAX printable characters
+	 * without " and \. The iptables backend allows IR_LOG_PREFIX_MAX_IPT.
+	 */
+	const char *prefix;
+	struct loc prefix_loc;		/* the prefix's word; no src: the default */
 	/* emerg alert crit err warning notice info debug; default "warning" */
 	const char *level;
 	struct loc loc;
@@ -571,7 +591,7 @@ ir_u128 ir_family_max(unsigned family);
 /* @a with bounds [@lo, @hi] of @family (the other pair 0) and place @loc. */
 struct ir_addr ir_addr_make(unsigned family, ir_u128 lo, ir_u128 hi, const struct loc *loc);
 
-/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any" (else NULL). */
+/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any", else the number ("41"). */
 const char *ir_proto_name(uint8_t proto);
 
 /*
