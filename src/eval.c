@@ -598,6 +598,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	eval_check_nat1to1(&e);
 	if (!e.have_masquerade)
 		eval_default_snats(&e);
+	eval_pin_snats(&e);
 	eval_chains(&e);
 	free(e.nets);
 	free(e.nets6);
