@@ -565,3 +565,36 @@ void eval_check_nat1to1(struct eval *e)
 	}
 	free(k);
 }
+
+/* Whether an address of @a is also in @b. */
+static bool addrs_meet(const struct ir_addrs *a, const struct ir_addrs *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (a->v[i].family == b->v[j].family &&
+			    ir_addr_lo(&a->v[i]) <= ir_addr_hi(&b->v[j]) &&
+			    ir_addr_lo(&b->v[j]) <= ir_addr_hi(&a->v[i]))
+				return true;
+	return false;
+}
+
+void eval_pin_snats(struct eval *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->ir->n_snats; i++) {
+		struct ir_snat *s = &e->ir->snats[i];
+		const struct ir_iface *x = eval_iface(e, s->oif);
+
+		if (!x || !x->wan)
+			continue;
+		for (j = 0; j < e->ir->n_snats; j++)
+			if (e->ir->snats[j].oif != s->oif &&
+			    addrs_meet(&s->sources, &e->ir->snats[j].sources))
+				break;
+		if (j == e->ir->n_snats)
+			s->pin = x->wan;
+	}
+}

@@ -406,6 +406,17 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		       ir_addr_str(&r, b));
 		return false;
 	}
+	for (i = 0; i < ir->n_snats && !explain_role(ir, p->iif, IR_EXTERNAL); i++) {
+		const struct ir_snat *s = &ir->snats[i];
+
+		if (!s->pin || !ir_addrs_has(&s->sources, p->saddr, NULL))
+			continue;
+		p->oif = s->oif;
+		sb_addf(c->out, "%-9sforward out %s (its masquerade line pins the source there)\n",
+			"route", p->oif);
+		explain_print_loc(c->out, &s->loc);
+		return false;
+	}
 	for (i = 0; i < ir->n_ifaces; i++) {
 		if (ir->ifaces[i].role != IR_EXTERNAL)
 			continue;

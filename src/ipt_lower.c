@@ -472,8 +472,9 @@ static void lower_clamp(struct ipt_table_model *mangle, const struct ir *ir)
 }
 
 /*
- * Several externals: as nft_lower.c's lower_wan(), with CONNMARK, which
- * copies only masqgen's bits into the packet mark. In mangle OUTPUT a
+ * Several externals: as nft_lower.c's lower_wan() (pinned sources, then
+ * arrivals), with CONNMARK, which copies only masqgen's bits into the
+ * packet mark. In mangle OUTPUT a
  * changed mark reroutes the gateway's own replies.
  */
 static void lower_wan(struct ipt_table_model *mangle, const struct ir *ir)
@@ -484,6 +485,16 @@ static void lower_wan(struct ipt_table_model *mangle, const struct ir *ir)
 	char *spec, *target;
 	size_t i;
 
+	for (i = 0; i < ir->n_snats; i++) {
+		const struct ir_snat *s = &ir->snats[i];
+
+		if (!s->pin)
+			continue;
+		target = xasprintf(" -j CONNMARK --set-xmark 0x%x/0xf0000", s->pin << IR_WAN_SHIFT);
+		per_source(ipt_chain_get(mangle, "masqgen-mangle-prerouting", "PREROUTING"),
+			   &s->sources, " -m conntrack --ctstate NEW", "", "", &s->loc, target);
+		free(target);
+	}
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *x = &ir->ifaces[i];
 

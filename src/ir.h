@@ -151,6 +151,12 @@ struct ir_snat {
 	const char *oif;
 	struct ir_addrs sources;
 	uint32_t to;
+	/*
+	 * Several externals: the wan number of oif when this line pins its
+	 * sources' new connections to oif's routing table (no line for
+	 * another external masquerades any of them); 0: the main table.
+	 */
+	unsigned pin;
 	struct loc loc;
 };
 
