@@ -361,15 +361,7 @@ static int initscript_run(const struct cli_args *a)
 	if (strcmp(style, "link-up") == 0) {
 		if (root)
 			return cli_usage_error(a->cmd->name, "--root goes with --style sysv or systemd");
-		policy = realpath(a->ops[0], NULL);
-		if (!policy) {
-			diag_error(NULL, "%s: %s", a->ops[0], strerror(errno));
-			return EXIT_POLICY;
-		}
-		ir = cli_compile(policy);
-		rc = ir ? initscript_link_up(ir, policy, output) : EXIT_POLICY;
-		ir_free(ir);
-		goto out;
+		pair = false;
 	}
 	if (pair) {
 		if (strcmp(style, "sysv") != 0)
@@ -396,8 +388,11 @@ static int initscript_run(const struct cli_args *a)
 		rc = EXIT_POLICY;
 		goto out;
 	}
+	if (strcmp(style, "link-up") == 0)
+		rc = initscript_link_up(ir, policy, output);
+	else
+		rc = initscript_nft(style, policy, root, output);
 	ir_free(ir);
-	rc = initscript_nft(style, policy, root, output);
 out:
 	free(policy);
 	return rc;
