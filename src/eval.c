@@ -471,7 +471,7 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 static void forwarding6_sysctls(struct eval *e)
 {
 	const struct ir *ir = e->ir;
-	const struct loc *loc = &ir->ipv6_loc;
+	const struct loc *loc = ir_ipv6_forwarding(ir);
 	struct ir_sysctl *s;
 	size_t i, len;
 	char *key;

@@ -330,9 +330,18 @@ int ir_check_modern(const struct ir *ir)
 	return rc;
 }
 
-bool ir_ipv6_forwarding(const struct ir *ir)
+const struct loc *ir_ipv6_forwarding(const struct ir *ir)
 {
-	return ir->ipv6_loc.src && ir->ipv6 != IR_IPV6_BLOCK;
+	size_t i;
+
+	if (ir->ipv6 == IR_IPV6_BLOCK)
+		return NULL;
+	if (ir->ipv6_loc.src)
+		return &ir->ipv6_loc;
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (ir->ifaces[i].n_nets6)
+			return &ir->ifaces[i].nets6[0].loc;
+	return NULL;
 }
 
 char *ir_sysctl_path(const char *key, const char *iface)

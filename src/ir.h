@@ -538,12 +538,15 @@ struct ir *ir_eval(const struct ast_file *f);
 void ir_free(struct ir *ir);
 
 /*
- * Does apply turn IPv6 forwarding on for @ir? When the policy writes
- * `ipv6 firewall` or `ipv6 open` explicitly (users of prefix delegation
- * cannot name a prefix); never under `ipv6 block`, which forwards no
- * IPv6 (the gateway stays an IPv6 host that takes router advertisements).
+ * Does apply turn IPv6 forwarding on for @ir? When an internal interface
+ * names an IPv6 prefix, or the policy writes `ipv6 firewall` or `ipv6
+ * open` explicitly (users of prefix delegation cannot name a prefix);
+ * never under `ipv6 block`, which forwards no IPv6 (the gateway stays an
+ * IPv6 host that takes router advertisements). Returns the place that
+ * asks for it (the `ipv6` line, else the first internal IPv6 prefix), or
+ * NULL.
  */
-bool ir_ipv6_forwarding(const struct ir *ir);
+const struct loc *ir_ipv6_forwarding(const struct ir *ir);
 
 /* Free the lists @r owns (not @r itself). */
 void ir_rule_free(struct ir_rule *r);

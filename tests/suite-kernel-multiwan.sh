@@ -13,6 +13,7 @@
 #     and the replies do go out of uplink 1: the test tells the feature
 #     apart;
 #   - `masqgen routes` puts the rule back, the connections work again;
+#   - the link-up hook of init-script runs it when an uplink comes up;
 #   - a LAN host still goes out by the main table's uplink 1;
 #   - flush removes exactly the rules and routes and restores
 #     src_valid_mark;
@@ -154,6 +155,17 @@ else
 	fail "multiwan routes" "$(cat "$tmp/routes"); $(gw ip rule show)"
 fi
 reach "after masqgen routes" yes
+
+# the link-up hook (init-script --style link-up), run as pppd runs it
+gw "$MASQGEN" init-script --style link-up -o "$tmp/link-up" "$tmp/policy.masq" ||
+	fail "multiwan link-up: init-script" "no hook written"
+gw ip route flush table 102
+gw env PPP_IFACE=wan2 sh "$tmp/link-up"
+if gw ip route show table 102 | grep -q "^default via 198.51.100.1 dev wan2"; then
+	pass "multiwan link-up: the hook puts uplink 2's default route back into its table"
+else
+	fail "multiwan link-up" "table 102: $(gw ip route show table 102)"
+fi
 
 # a second apply of the same policy changes nothing in the routing
 gw "$MASQGEN" apply "$tmp/policy.masq" >/dev/null 2>&1

@@ -51,75 +51,86 @@ static void reader_reset(void *ctx)
 	((struct reader *)ctx)->resets++;
 }
 
-/* stderr of @r's run, with nft_read_stable's result in *@genid. */
+struct run {
+	struct reader *r;
+	uint32_t genid;
+};
+
+static void run_read(void *ctx)
+{
+	struct run *run = ctx;
+
+	run->genid = nft_read_stable(reader_read, reader_reset, run->r, "read the probe");
+}
+
+/* stderr of @r's run (caller frees), with nft_read_stable's result in *@genid. */
 static char *run_captured(struct reader *r, uint32_t *genid)
 {
-	static char buf[512];
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	size_t n;
+	struct run run = {.r = r};
+	char *err = unit_stderr_of(run_read, &run);
 
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
-	*genid = nft_read_stable(reader_read, reader_reset, r, "read the probe");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, sizeof(buf) - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
-	return buf;
+	*genid = run.genid;
+	return err;
 }
 
 static void test_quiet_ruleset_read_once(void)
 {
 	struct reader r = {0};
 	uint32_t g;
+	char *err = run_captured(&r, &g);
 
-	CHECK_STR(run_captured(&r, &g), "");
+	CHECK_STR(err, "");
 	CHECK(r.calls == 1 && r.resets == 0);
 	CHECK(g != 0 && g == r.seen && g == nft_genid());
+	free(err);
 }
 
 static void test_commit_inside_read_is_read_again(void)
 {
 	struct reader r = {.commit_calls = 2};
 	uint32_t g;
+	char *err = run_captured(&r, &g);
 
-	CHECK_STR(run_captured(&r, &g), "");
+	CHECK_STR(err, "");
 	CHECK(r.calls == 3 && r.resets == 2);
 	CHECK(g != 0 && g == r.seen && g == nft_genid());
+	free(err);
 }
 
 static void test_interrupted_read_is_read_again(void)
 {
 	struct reader r = {.fail_errno = EINTR};
 	uint32_t g;
+	char *err = run_captured(&r, &g);
 
-	CHECK_STR(run_captured(&r, &g), "");
+	CHECK_STR(err, "");
 	CHECK(r.calls == 2 && r.resets == 1);
 	CHECK(g != 0 && g == nft_genid());
+	free(err);
 }
 
 static void test_failed_read_is_reported(void)
 {
 	struct reader r = {.fail_errno = EIO};
 	uint32_t g;
+	char *err = run_captured(&r, &g);
 
-	CHECK(strstr(run_captured(&r, &g), "cannot read the probe: Input/output error") != NULL);
+	CHECK(strstr(err, "cannot read the probe: Input/output error") != NULL);
 	CHECK(r.calls == 1 && r.resets == 1);
 	CHECK(g == 0);
+	free(err);
 }
 
 static void test_restless_ruleset_is_reported(void)
 {
 	struct reader r = {.commit_calls = 1000};
 	uint32_t g;
+	char *err = run_captured(&r, &g);
 
-	CHECK(strstr(run_captured(&r, &g), "cannot read the probe: it keeps changing") != NULL);
+	CHECK(strstr(err, "cannot read the probe: it keeps changing") != NULL);
 	CHECK(r.calls == 5 && r.resets == 5);
 	CHECK(g == 0);
+	free(err);
 }
 
 static void tests(void)
