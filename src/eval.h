@@ -81,6 +81,9 @@ void eval_check_nat1to1(struct eval *e);
 /* Without `masquerade`: every internal network out of every external. */
 void eval_default_snats(struct eval *e);
 
+/* Several externals: which `masquerade ... on IFACE` lines pin their sources (ir_snat.pin). */
+void eval_pin_snats(struct eval *e);
+
 /* The internal network holding @addr of @family and its interface, or NULL. */
 const struct eval_net *eval_net_of(const struct eval *e, unsigned family, ir_u128 addr);
 
@@ -118,6 +121,12 @@ void eval_set_decl(struct eval *e, const struct ast_stmt *st);
  * after an error (unknown set, a set beside other addresses).
  */
 int eval_set_ref(struct eval *e, const struct ast_list *l, const char *slot, const char **set);
+
+/*
+ * The `limit RATE [burst N] [per-source]` of @st into @l (rate 0 when the
+ * statement has none); -1 after an error.
+ */
+int eval_limit(const struct ast_stmt *st, struct ir_limit *l);
 
 /* An allow/deny/reject line at flat index @idx. */
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx);

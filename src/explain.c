@@ -178,12 +178,23 @@ static const char *explain_verdict_name(enum ir_verdict v, const struct explain_
 	return "?";
 }
 
-static void explain_print_log(struct strbuf *out, const struct ir *ir)
+static void explain_print_log(struct strbuf *out, const struct ir *ir, const struct ir_rule *r)
 {
 	static const char *units[] = {"second", "minute", "hour"};
 
 	sb_addf(out, "%9slogged (at most %u/%s, prefix \"%s\")\n", "", ir->log.rate,
-	       units[ir->log.unit], ir->log.prefix ? ir->log.prefix : "");
+	       units[ir->log.unit], r->log_prefix ? r->log_prefix : "");
+}
+
+/* A rate-limited accept or reject: what it lets through, and the rest. */
+static void explain_print_limit(struct strbuf *out, const struct ir_limit *l)
+{
+	static const char *units[] = {"second", "minute", "hour"};
+
+	if (!l || !l->rate)
+		return;
+	sb_addf(out, "%9srate-limited to %u/%s new connections (%u at once)%s; beyond that: drop\n",
+		"", l->rate, units[l->unit], l->burst, l->per_source ? " per source" : "");
 }
 
 /* @p as the IR's matcher takes it. */
@@ -232,14 +243,15 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 			sb_addf(c->out, "%-9s%s by the chain policy (no rule matched)\n", name,
 			       explain_verdict_name(ch->policy, p));
 			if (r->log)
-				explain_print_log(c->out, ir);
+				explain_print_log(c->out, ir, r);
 			return ch->policy;
 		}
 		sb_addf(c->out, "%-9s%s by rule [%s]%s\n", name, explain_verdict_name(r->verdict, p),
 		       explain_tag_names[r->tag], why->src ? "" : " (built-in)");
 		explain_print_loc(c->out, why);
+		explain_print_limit(c->out, r->ct_dnat_forward ? p->forward_limit : &r->limit);
 		if (r->log)
-			explain_print_log(c->out, ir);
+			explain_print_log(c->out, ir, r);
 		return r->verdict;
 	}
 	sb_addf(c->out, "%-9s%s by the chain policy (no rule matched)\n", name,
@@ -316,6 +328,7 @@ static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p
 			port = f->to_lo + (p->dport - f->lo);
 		p->dnat_forward = true;
 		p->forward_loc = &f->loc;
+		p->forward_limit = &f->limit;
 		explain_dnat_to(c->out, p, f->host, port);
 		return;
 	}
@@ -410,6 +423,17 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		p->oif = f->name;
 		sb_addf(c->out, "%-9sforward out %s (%s is in internal network %s)\n", "route", f->name, a,
 		       ir_addr_str(&r, b));
+		return false;
+	}
+	for (i = 0; i < ir->n_snats && !explain_role(ir, p->iif, IR_EXTERNAL); i++) {
+		const struct ir_snat *s = &ir->snats[i];
+
+		if (!s->pin || !ir_addrs_has(&s->sources, p->saddr, NULL))
+			continue;
+		p->oif = s->oif;
+		sb_addf(c->out, "%-9sforward out %s (its masquerade line pins the source there)\n",
+			"route", p->oif);
+		explain_print_loc(c->out, &s->loc);
 		return false;
 	}
 	for (i = 0; i < ir->n_ifaces; i++) {

@@ -288,6 +288,9 @@ const char *ir_tag_name(enum ir_rule_tag tag)
 
 const char *ir_proto_name(uint8_t proto)
 {
+	/* the others by number, each written once (the program has one thread) */
+	static char numbers[256][4];
+
 	switch (proto) {
 	case IR_P_ANY:
 		return "any";
@@ -306,7 +309,18 @@ const char *ir_proto_name(uint8_t proto)
 	case IR_P_ICMPV6:
 		return "icmpv6";
 	}
-	return NULL;
+	if (!numbers[proto][0])
+		snprintf(numbers[proto], sizeof(numbers[proto]), "%u", proto);
+	return numbers[proto];
+}
+
+unsigned ir_limit_expiry(const struct ir_limit *l)
+{
+	static const unsigned secs[] = {[IR_PER_SECOND] = 1, [IR_PER_MINUTE] = 60,
+					 [IR_PER_HOUR] = 3600};
+	unsigned long long t = (unsigned long long)l->burst * secs[l->unit];
+
+	return l->rate ? (unsigned)((t + l->rate - 1) / l->rate) : 0;
 }
 
 int ir_check_modern(const struct ir *ir)
@@ -328,9 +342,18 @@ int ir_check_modern(const struct ir *ir)
 	return rc;
 }
 
-bool ir_ipv6_forwarding(const struct ir *ir)
+const struct loc *ir_ipv6_forwarding(const struct ir *ir)
 {
-	return ir->ipv6_loc.src && ir->ipv6 != IR_IPV6_BLOCK;
+	size_t i;
+
+	if (ir->ipv6 == IR_IPV6_BLOCK)
+		return NULL;
+	if (ir->ipv6_loc.src)
+		return &ir->ipv6_loc;
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (ir->ifaces[i].n_nets6)
+			return &ir->ifaces[i].nets6[0].loc;
+	return NULL;
 }
 
 char *ir_sysctl_path(const char *key, const char *iface)

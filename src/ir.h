@@ -151,8 +151,41 @@ struct ir_snat {
 	const char *oif;
 	struct ir_addrs sources;
 	uint32_t to;
+	/*
+	 * Several externals: the wan number of oif when this line pins its
+	 * sources' new connections to oif's routing table (no line for
+	 * another external masquerades any of them); 0: the main table.
+	 */
+	unsigned pin;
 	struct loc loc;
 };
+
+enum ir_rate_unit {
+	IR_PER_SECOND,
+	IR_PER_MINUTE,
+	IR_PER_HOUR,
+};
+
+/*
+ * A rate limit on new connections (`limit RATE [burst N] [per-source]`,
+ * LANGUAGE.md "Gateway features"): at most rate per unit, burst at once
+ * (the rate's count unless given); per_source keeps one budget per source
+ * address (an IPv6 source by its /64) in a dynamic set of IR_LIMIT_SOURCES
+ * entries that each expire after burst/rate (ir_limit_expiry()). rate 0:
+ * no limit.
+ */
+struct ir_limit {
+	unsigned rate;
+	enum ir_rate_unit unit;
+	unsigned burst;
+	bool per_source;
+	struct loc loc;
+};
+
+#define IR_LIMIT_SOURCES 65535
+
+/* Seconds a per-source entry of @l lives: burst/rate, rounded up, at least 1. */
+unsigned ir_limit_expiry(const struct ir_limit *l);
 
 /*
  * A port forward (HOWTO PORTFW). tcp/udp forwards are split into one per
@@ -174,6 +207,8 @@ struct ir_forward {
 	uint32_t host;
 	struct ir_addrs from;
 	bool reflect;
+	/* admitted at this rate in the forward chain (IR_T_FORWARDED) */
+	struct ir_limit limit;
 	struct loc loc;
 };
 
@@ -373,6 +408,19 @@ struct ir_rule {
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
 	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
 	bool log;			/* a rate-limited log rule before the verdict */
+	/*
+	 * With log: its prefix, ir->log.prefix followed, for the catch-all and
+	 * anti-spoofing, by the place: "input drop: ", "forward drop: ",
+	 * "spoof drop: " (interned).
+	 */
+	const char *log_prefix;
+	/*
+	 * A user rule with `limit` (accept or reject): ct_state is
+	 * IR_CT_NEW, and the backend emits the verdict rule rate-limited
+	 * followed, in the same place, by a drop of the rest with the same
+	 * matches (fail closed). Such a rule never merges with another line.
+	 */
+	struct ir_limit limit;
 	enum ir_verdict verdict;
 };
 
@@ -399,17 +447,25 @@ enum ir_ipv6_mode {
 	IR_IPV6_OPEN,
 };
 
-enum ir_rate_unit {
-	IR_PER_SECOND,
-	IR_PER_MINUTE,
-	IR_PER_HOUR,
-};
+/*
+ * Log prefixes: the kernel's nf_log keeps 127 bytes, iptables' LOG 29; the
+ * catch-all appends its place, IR_LOG_PLACE_MAX bytes at most
+ * ("forward drop: "), to the policy's prefix.
+ */
+#define IR_LOG_PLACE_MAX 14
+#define IR_LOG_PREFIX_MAX (127 - IR_LOG_PLACE_MAX)
+#define IR_LOG_PREFIX_MAX_IPT (29 - IR_LOG_PLACE_MAX)
 
 struct ir_log {
 	bool catchall;			/* false after `log off` */
 	unsigned rate;			/* default 5 */
 	enum ir_rate_unit unit;		/* default per minute */
-	const char *prefix;		/* default "masqgen: "; <= 29 chars, no " or \ */
+	/*
+	 * Default "masqgen: "; at most IR_LOG_PREFIX_MAX printable characters
+	 * without " and \. The iptables backend allows IR_LOG_PREFIX_MAX_IPT.
+	 */
+	const char *prefix;
+	struct loc prefix_loc;		/* the prefix's word; no src: the default */
 	/* emerg alert crit err warning notice info debug; default "warning" */
 	const char *level;
 	struct loc loc;
@@ -535,12 +591,15 @@ struct ir *ir_eval(const struct ast_file *f);
 void ir_free(struct ir *ir);
 
 /*
- * Does apply turn IPv6 forwarding on for @ir? When the policy writes
- * `ipv6 firewall` or `ipv6 open` explicitly (users of prefix delegation
- * cannot name a prefix); never under `ipv6 block`, which forwards no
- * IPv6 (the gateway stays an IPv6 host that takes router advertisements).
+ * Does apply turn IPv6 forwarding on for @ir? When an internal interface
+ * names an IPv6 prefix, or the policy writes `ipv6 firewall` or `ipv6
+ * open` explicitly (users of prefix delegation cannot name a prefix);
+ * never under `ipv6 block`, which forwards no IPv6 (the gateway stays an
+ * IPv6 host that takes router advertisements). Returns the place that
+ * asks for it (the `ipv6` line, else the first internal IPv6 prefix), or
+ * NULL.
  */
-bool ir_ipv6_forwarding(const struct ir *ir);
+const struct loc *ir_ipv6_forwarding(const struct ir *ir);
 
 /* Free the lists @r owns (not @r itself). */
 void ir_rule_free(struct ir_rule *r);
@@ -596,7 +655,7 @@ ir_u128 ir_family_max(unsigned family);
 /* @a with bounds [@lo, @hi] of @family (the other pair 0) and place @loc. */
 struct ir_addr ir_addr_make(unsigned family, ir_u128 lo, ir_u128 hi, const struct loc *loc);
 
-/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any" (else NULL). */
+/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any", else the number ("41"). */
 const char *ir_proto_name(uint8_t proto);
 
 /*

@@ -223,9 +223,9 @@ bool ir_rule_match(const struct ir_rule *r, const struct ir_pkt *p, const struct
 	if (!ir_match_fields(r, p, &best))
 		return false;
 	/* last: a set lookup then alone decides (struct ir_pkt, set_used) */
-	if (r->sset && !ir_match_set(r->sset, p, &p->saddr))
+	if (r->sset && ir_match_set(r->sset, p, &p->saddr) == r->saddr_neg)
 		return false;
-	if (r->dset && !ir_match_set(r->dset, p, &p->daddr))
+	if (r->dset && ir_match_set(r->dset, p, &p->daddr) == r->daddr_neg)
 		return false;
 	if (r->tag == IR_T_USER && best && best->src)
 		*why = best;

@@ -465,7 +465,9 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		flags |= NFT_SET_INTERVAL;
 	if (s->kind == NFT_SK_FWD_MAP)
 		flags |= NFT_SET_MAP;
-	if (s->timeout)
+	if (s->dynamic)
+		flags |= NFT_SET_EVAL | NFT_SET_TIMEOUT;
+	else if (s->timeout)
 		flags |= NFT_SET_TIMEOUT;
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
 	if (s->timeout)

@@ -69,11 +69,13 @@ static bool ports_have(const struct ir_ports *p, uint8_t proto)
 
 /* @sel in live set @name's half of table @t (lower_live_sets() made it). */
 static void match_live_set(struct nft_table *t, struct nft_rule *nr, enum nft_sel sel,
-			   const char *name, enum nft_fam fam)
+			   const char *name, bool neg, enum nft_fam fam)
 {
 	char *half = nft_live_set_name(name, fam);
+	struct nft_match *m = nft_match_add(nr, sel, NFT_V_SET);
 
-	nft_match_add(nr, sel, NFT_V_SET)->set = nft_set_find(t, half);
+	m->set = nft_set_find(t, half);
+	m->neg = neg;
 	free(half);
 }
 
@@ -102,9 +104,11 @@ static bool rule_matches(struct nft_lower *lc, enum nft_fam fam, struct nft_rule
 	nft_match_addrs(t, nr, NFT_SEL_DADDR, &r->daddr, r->daddr_neg,
 			xasprintf("%s_daddr", base));
 	if (r->sset)
-		match_live_set(t, nr, v6 ? NFT_SEL_SADDR6 : NFT_SEL_SADDR, r->sset, fam);
+		match_live_set(t, nr, v6 ? NFT_SEL_SADDR6 : NFT_SEL_SADDR, r->sset, r->saddr_neg,
+			       fam);
 	if (r->dset)
-		match_live_set(t, nr, v6 ? NFT_SEL_DADDR6 : NFT_SEL_DADDR, r->dset, fam);
+		match_live_set(t, nr, v6 ? NFT_SEL_DADDR6 : NFT_SEL_DADDR, r->dset, r->daddr_neg,
+			       fam);
 	if (ports) {
 		bool tcp = proto == IR_P_TCP;
 
@@ -142,7 +146,7 @@ static void add_verdict(struct nft_rule *nr, enum ir_verdict v, enum nft_reject 
 		nft_stmt_add(nr, NFT_S_REJECT)->reject = how;
 }
 
-static void add_log(struct nft_lower *lc, struct nft_rule *nr)
+static void add_log(struct nft_lower *lc, struct nft_rule *nr, const char *prefix)
 {
 	static const struct {
 		const char *name;
@@ -158,22 +162,55 @@ static void add_log(struct nft_lower *lc, struct nft_rule *nr)
 	s = nft_stmt_add(nr, NFT_S_LIMIT);
 	s->a = log->rate ? log->rate : 5;
 	s->unit = log->rate ? log->unit : IR_PER_MINUTE;
+	s->burst = 5;	/* nft's default */
 	s = nft_stmt_add(nr, NFT_S_LOG);
-	s->str = log->prefix ? log->prefix : "masqgen: ";
+	s->str = prefix;
 	s->level = 4;
 	for (i = 0; log->level && i < ARRAY_SIZE(levels); i++)
 		if (strcmp(levels[i].name, log->level) == 0)
 			s->level = levels[i].level;
 }
 
-/* One IR rule for one protocol: [log rule,] verdict rule(s). */
+/*
+ * The rate limit @l before a verdict in @nr: a limit statement, or with
+ * per_source an update of the meter set named @set_name (taken), one per
+ * IR rule: its tcp and udp rules share the budget of a source.
+ */
+static void add_limit(struct nft_table *t, struct nft_rule *nr, const struct ir_limit *l,
+		      enum nft_fam fam, char *set_name)
+{
+	struct nft_stmt *s;
+	size_t idx;
+
+	if (!l->per_source) {
+		free(set_name);
+		s = nft_stmt_add(nr, NFT_S_LIMIT);
+	} else {
+		idx = nft_set_find(t, set_name);
+		if (idx == SIZE_MAX) {
+			idx = nft_set_new(t, set_name, fam == NFT_FAM_IP6 ? NFT_SK_ADDR6 : NFT_SK_ADDR);
+			t->sets[idx].dynamic = true;
+			t->sets[idx].interval = false;
+			t->sets[idx].timeout = ir_limit_expiry(l);
+		} else {
+			free(set_name);
+		}
+		s = nft_stmt_add(nr, NFT_S_METER);
+		s->set = idx;
+	}
+	s->a = l->rate;
+	s->unit = l->unit;
+	s->burst = l->burst;
+}
+
+/* One IR rule for one protocol: [log rule,] verdict rule(s)[, drop beyond the limit]. */
 static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
 			  const struct ir_rule *r, uint8_t proto, const char *base)
 {
 	struct nft_table *t = &lc->m->t[fam];
 	size_t first = c->n, nsets = t->n_sets;
 	struct nft_rule *nr;
-	size_t i;
+	size_t i, k;
 
 	nr = nft_rule_add(c, rule_comment(r), &r->loc);
 	if (!rule_matches(lc, fam, nr, r, proto, base)) {
@@ -187,7 +224,7 @@ static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_cha
 		return;
 	}
 	if (r->log) {
-		add_log(lc, nr);
+		add_log(lc, nr, r->log_prefix);
 		/* a catch-all before an accept policy is only the log */
 		if (r->tag == IR_T_CATCHALL && r->verdict == IR_V_ACCEPT)
 			return;
@@ -199,24 +236,34 @@ static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_cha
 		return;
 	}
 	if (r->verdict != IR_V_REJECT || proto == IR_P_TCP || proto == IR_P_UDP) {
+		if (r->limit.rate)
+			add_limit(t, nr, &r->limit, fam, xasprintf("%s_limit", base));
 		add_verdict(nr, r->verdict,
 			    proto == IR_P_TCP ? NFT_REJ_TCP_RESET
 			    : proto == IR_P_UDP ? NFT_REJ_PORT_UNREACH : NFT_REJ_ADMIN_PROHIB);
-		return;
-	}
-	if (proto != IR_P_ANY || r->n_icmp) {
+	} else if (proto != IR_P_ANY || r->n_icmp) {
+		if (r->limit.rate)
+			add_limit(t, nr, &r->limit, fam, xasprintf("%s_limit", base));
 		add_verdict(nr, r->verdict, NFT_REJ_ADMIN_PROHIB);
-		return;
+	} else {
+		/* reject of anything: a reset for tcp, port-unreachable for udp, else prohibited */
+		i = c->n - 1;
+		nft_rule_clone_matches(c, i);
+		nft_rule_clone_matches(c, i);
+		nft_match_eq(&c->v[i], NFT_SEL_L4PROTO, IR_P_TCP);
+		nft_match_eq(&c->v[i + 1], NFT_SEL_L4PROTO, IR_P_UDP);
+		for (k = 0; k < 3; k++) {
+			if (r->limit.rate)
+				add_limit(t, &c->v[i + k], &r->limit, fam,
+					  xasprintf("%s_limit", base));
+			add_verdict(&c->v[i + k], r->verdict,
+				    k == 0 ? NFT_REJ_TCP_RESET
+				    : k == 1 ? NFT_REJ_PORT_UNREACH : NFT_REJ_ADMIN_PROHIB);
+		}
 	}
-	/* reject of anything: a reset for tcp, port-unreachable for udp, else prohibited */
-	i = c->n - 1;
-	nft_rule_clone_matches(c, i);
-	nft_rule_clone_matches(c, i);
-	nft_match_eq(&c->v[i], NFT_SEL_L4PROTO, IR_P_TCP);
-	add_verdict(&c->v[i], r->verdict, NFT_REJ_TCP_RESET);
-	nft_match_eq(&c->v[i + 1], NFT_SEL_L4PROTO, IR_P_UDP);
-	add_verdict(&c->v[i + 1], r->verdict, NFT_REJ_PORT_UNREACH);
-	add_verdict(&c->v[i + 2], r->verdict, NFT_REJ_ADMIN_PROHIB);
+	/* fail closed: what the limit lets not through is dropped here */
+	if (r->limit.rate)
+		add_verdict(nft_rule_clone_matches(c, first), IR_V_DROP, NFT_REJ_ADMIN_PROHIB);
 }
 
 /*
@@ -246,8 +293,9 @@ static void lower_forwarded(struct nft_lower *lc, struct nft_chain *c, const str
 	}
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
+		size_t first = c->n;
 
-		if (!f->from.n)
+		if (!f->from.n && !f->limit.rate)
 			continue;
 		nr = nft_rule_add(c, nft_comment(&f->loc, "forward"), &f->loc);
 		nft_match_flag(nr, NFT_SEL_CT_DNAT);
@@ -263,7 +311,13 @@ static void lower_forwarded(struct nft_lower *lc, struct nft_chain *c, const str
 			nft_match_eq(nr, NFT_SEL_DADDR, f->host);
 			nft_match_eq(nr, NFT_SEL_L4PROTO, f->proto);
 		}
+		/* only new connections reach the admission: the rest are established */
+		if (f->limit.rate)
+			add_limit(t, nr, &f->limit, NFT_FAM_IP, xasprintf("forward_%zu_limit", i + 1));
 		nft_stmt_add(nr, NFT_S_ACCEPT);
+		if (f->limit.rate)
+			add_verdict(nft_rule_clone_matches(c, first), IR_V_DROP,
+				    NFT_REJ_ADMIN_PROHIB);
 	}
 }
 
@@ -384,7 +438,7 @@ static void lower_pairs(struct nft_lower *lc, enum nft_fam fam, struct nft_chain
 	m = nft_match_add(nr, v6 ? NFT_SEL_TARGET6 : NFT_SEL_TARGET, NFT_V_SET);
 	m->set = idx;
 	if (v[0].log) {
-		add_log(lc, nr);
+		add_log(lc, nr, v[0].log_prefix);
 		nr = nft_rule_clone_matches(c, first);
 	}
 	add_verdict(nr, v[0].verdict,

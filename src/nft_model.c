@@ -113,6 +113,8 @@ uint32_t nft_set_size(const struct nft_set *s)
 	uint64_t want = (s->interval ? 2 * (uint64_t)s->n + 1 : s->n) * 3 / 2;
 	uint32_t size = 64;
 
+	if (s->dynamic)
+		return IR_LIMIT_SOURCES;
 	while (size < want && size < (1u << 31))
 		size <<= 1;
 	return size;
@@ -435,6 +437,24 @@ void nft_chain_end(struct nft_table *t)
 	if (c->n == 0 && !c->drop) {
 		free(c->v);
 		t->n_chains--;
+	}
+}
+
+/*
+ * The admission elements of port forward @f into set @s: its target
+ * address and port with the public port the connection was addressed to
+ * (`ip daddr . th dport . ct original proto-dst`), port by port.
+ */
+void nft_admit_elems(struct nft_set *s, const struct ir_forward *f)
+{
+	struct nft_elem *e;
+	uint32_t p;
+
+	for (p = f->lo; p <= f->hi; p++) {
+		e = nft_elem_add(s, nft_elem_comment(&f->loc));
+		e->k[0] = f->host;
+		e->k[1] = f->to_lo + (p - f->lo);
+		e->k[2] = p;
 	}
 }
 

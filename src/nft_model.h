@@ -87,7 +87,7 @@ struct nft_match {
 
 enum nft_stmt_kind {
 	NFT_S_COUNTER,
-	NFT_S_LIMIT,		/* a (rate), unit */
+	NFT_S_LIMIT,		/* a (rate), unit, burst */
 	NFT_S_LOG,		/* str (prefix), level */
 	NFT_S_ACCEPT,
 	NFT_S_DROP,
@@ -101,6 +101,11 @@ enum nft_stmt_kind {
 	NFT_S_MSS,		/* port: the MSS, 0: rt mtu */
 	NFT_S_CT_MARK_WAN,	/* ct mark set ct mark & 0xfff0ffff | a (a: IR_WAN_MASK bits) */
 	NFT_S_MARK_WAN,		/* meta mark set ct mark & 0x000f0000 */
+	/*
+	 * update @set { ip saddr limit rate a/unit burst burst packets }; in
+	 * the ip6 table the source's /64 (ip6 saddr & ffff:ffff:ffff:ffff::)
+	 */
+	NFT_S_METER,
 };
 
 enum nft_reject {
@@ -115,6 +120,7 @@ struct nft_stmt {
 	uint32_t a;
 	uint16_t port;
 	enum ir_rate_unit unit;
+	uint32_t burst;		/* NFT_S_LIMIT, NFT_S_METER: packets at once */
 	unsigned level;
 	enum nft_reject reject;
 	const char *str;	/* points into the model or the IR */
@@ -167,11 +173,15 @@ struct nft_set {
 	bool interval;
 	/*
 	 * A live set (ir_set): its elements change at run time, apply keeps
-	 * them (nft_delta.c); no size limit. timeout: its elements' default
-	 * lifetime in seconds, 0: none (the set then has no timeout flag).
+	 * them (nft_delta.c); no size limit. A meter of NFT_S_METER (ADDR or
+	 * ADDR6 key, dynamic): flags dynamic,timeout, size IR_LIMIT_SOURCES,
+	 * its elements the kernel's own (never dumped or changed by apply).
+	 * timeout: the default lifetime of its elements in seconds; 0, none
+	 * (a live set then has no timeout flag).
 	 */
 	bool live;
-	unsigned timeout;
+	bool dynamic;
+	uint32_t timeout;
 	struct nft_elem *v;
 	size_t n, cap;
 };
@@ -367,7 +377,7 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_ports *p, uint8_t proto, char *set_name);
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
-/* The admission elements of port forward @f (nft_lower.c). */
+/* The admission elements of port forward @f, port by port (nft_model.c). */
 void nft_admit_elems(struct nft_set *s, const struct ir_forward *f);
 
 /*
