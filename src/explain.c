@@ -229,6 +229,10 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 		       name);
 		return IR_V_ACCEPT;
 	}
+	if (p->family == IR_F_IPV6 && !ir_family_filtered(ir, IR_F_IPV6)) {
+		sb_addf(c->out, "%-9saccept: `ipv6 open`, masqgen has no IPv6 table\n", name);
+		return IR_V_ACCEPT;
+	}
 	explain_ir_pkt(p, &pkt);
 	r = ir_chain_match(ch, &pkt, &why);
 	if (r) {
