@@ -367,6 +367,29 @@ static void explain_helpers(const struct explain_ctx *c, const struct explain_pa
 	}
 }
 
+/* The route to the Internet side (@a: the destination as text): the first external. */
+static bool explain_route_internet(const struct explain_ctx *c, struct explain_packet *p,
+				   const char *a)
+{
+	const struct ir *ir = c->ir;
+	size_t i;
+
+	for (i = 0; i < ir->n_ifaces; i++) {
+		if (ir->ifaces[i].role != IR_EXTERNAL)
+			continue;
+		if (!p->oif) {
+			p->oif = ir->ifaces[i].name;
+			sb_addf(c->out, "%-9sforward out %s (%s is on the Internet side)\n", "route",
+				p->oif, a);
+		} else {
+			sb_addf(c->out, "%9swith several external interfaces the main routing table "
+			       "decides: add `out IFACE` to the packet to choose\n", "");
+			break;
+		}
+	}
+	return false;
+}
+
 /* The routing decision; returns true when the packet is for the gateway. */
 static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 {
@@ -438,22 +461,8 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		explain_print_loc(c->out, &s->loc);
 		return false;
 	}
-	for (i = 0; i < ir->n_ifaces; i++) {
-		if (ir->ifaces[i].role != IR_EXTERNAL)
-			continue;
-		if (!p->oif) {
-			p->oif = ir->ifaces[i].name;
-			sb_addf(c->out, "%-9sforward out %s (%s is on the Internet side)\n", "route", p->oif,
-			       a);
-		} else {
-			sb_addf(c->out, "%9swith several external interfaces the main routing table "
-			       "decides: add `out IFACE` to the packet to choose\n", "");
-			break;
-		}
-	}
-	return false;
+	return explain_route_internet(c, p, a);
 }
-
 
 /* The internal interface (and *net) whose IPv6 prefixes hold @addr, or NULL. */
 static const struct ir_iface *explain_internal_of6(const struct ir *ir, ir_u128 addr,
@@ -531,20 +540,7 @@ static bool explain_route6(const struct explain_ctx *c, struct explain_packet *p
 			a, p->iif, p->iif);
 		return true;
 	}
-	for (i = 0; i < ir->n_ifaces; i++) {
-		if (ir->ifaces[i].role != IR_EXTERNAL)
-			continue;
-		if (!p->oif) {
-			p->oif = ir->ifaces[i].name;
-			sb_addf(c->out, "%-9sforward out %s (%s is on the Internet side)\n", "route",
-				p->oif, a);
-		} else {
-			sb_addf(c->out, "%9swith several external interfaces the main routing table "
-			       "decides: add `out IFACE` to the packet to choose\n", "");
-			break;
-		}
-	}
-	return false;
+	return explain_route_internet(c, p, a);
 }
 
 /*

@@ -186,6 +186,21 @@ pid_t lab_probe_spawn(const char *ns, void (*body)(const char *ns, void *arg, in
  */
 int lab_probe_run(const char *ns, void (*body)(void *arg, struct lab_result *r), void *arg,
 		  struct lab_result *r);
+/*
+ * A server @server(@server_arg) spawned in @to_ns, then @client(@client_arg)
+ * run in @from_ns as lab_probe_run() does; the server is reaped after. 0,
+ * or -1 (r says why: no server, or the client failed).
+ */
+int lab_probe_pair(const char *to_ns, void (*server)(const char *ns, void *arg, int ready),
+		   void *server_arg, const char *from_ns,
+		   void (*client)(void *arg, struct lab_result *r), void *client_arg,
+		   struct lab_result *r);
+/*
+ * A connection of @proto on non-blocking @fd (connect started): tcp waits
+ * until it is up, udp sends the probe line. LAB_GOT_ANSWER when that
+ * worked, else what the probe got.
+ */
+enum lab_got lab_probe_started(uint8_t proto, int fd, long deadline);
 /* Kill and wait for a child started by lab_probe_spawn(). */
 void lab_probe_reap(pid_t pid);
 

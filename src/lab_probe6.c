@@ -78,11 +78,10 @@ static void lab_probe6_conn_body(void *arg, struct lab_result *r)
 	struct lab_probe6_arg *a = arg;
 	long deadline = lab_probe_now() + LAB_TIMEOUT_MS;
 	int fd = socket(AF_INET6, (a->proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK,
-			0), err = 0;
+			0);
 	char buf[200], ns[LAB_NS_MAX + 1], ip[INET6_ADDRSTRLEN + 1];
 	struct in6_addr seen;
 	struct sockaddr_in6 sin;
-	socklen_t len = sizeof(err);
 	ssize_t n;
 
 	r->got = LAB_GOT_ERROR;
@@ -100,20 +99,9 @@ static void lab_probe6_conn_body(void *arg, struct lab_result *r)
 		r->got = lab_probe_got(errno);
 		goto out;
 	}
-	if (a->proto == IR_P_TCP) {
-		if (lab_probe_wait(fd, POLLOUT, deadline) != 1) {
-			r->got = LAB_GOT_NONE;
-			goto out;
-		}
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		if (err) {
-			r->got = lab_probe_got(err);
-			goto out;
-		}
-	} else if (send(fd, "probe\n", 6, 0) < 0) {
-		r->got = lab_probe_got(errno);
+	r->got = lab_probe_started(a->proto, fd, deadline);
+	if (r->got != LAB_GOT_ANSWER)
 		goto out;
-	}
 	if (lab_probe_wait(fd, POLLIN, deadline) != 1) {
 		r->got = LAB_GOT_NONE;
 		goto out;
@@ -142,18 +130,9 @@ int lab_probe_conn6(uint8_t proto, const char *from_ns, ir_u128 src, ir_u128 dst
 {
 	struct lab_probe6_arg a = {.proto = proto, .src = src, .dst = dst, .port = port,
 				   .to_ns = to_ns};
-	pid_t server = lab_probe_spawn(to_ns, lab_probe6_listen_body, &a);
-	int rc;
 
-	if (server < 0) {
-		memset(r, 0, sizeof(*r));
-		r->got = LAB_GOT_ERROR;
-		snprintf(r->detail, sizeof(r->detail), "cannot listen in %s", to_ns);
-		return -1;
-	}
-	rc = lab_probe_run(from_ns, lab_probe6_conn_body, &a, r);
-	lab_probe_reap(server);
-	return rc;
+	return lab_probe_pair(to_ns, lab_probe6_listen_body, &a, from_ns, lab_probe6_conn_body,
+			      &a, r);
 }
 
 /* An ICMPv6 echo to a->dst: a reply from it, or an error about our echo. */
