@@ -277,7 +277,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep, unsigne
 	lab_net_reap_stale();
 	install_signals();
 	atexit(cleanup_at_exit);
-	if (lab_net_build(lab) < 0 || lab_interrupted) {
+	if (lab_net_build(lab) < 0 || lab_v6_build(lab) < 0 || lab_interrupted) {
 		if (!lab_interrupted)
 			diag_error(NULL, "cannot build the lab");
 		goto out;
@@ -367,11 +367,13 @@ static int lab_run(const struct cli_args *a)
 	lab.policy = a->ops[0];
 	lab.target = a->target->name;
 	lab.keep = keep;
-	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
+	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0) {
 		rc = EXIT_SYSTEM;
-	else
+	} else {
+		lab_v6_plan(&lab);
 		rc = lab_main(&lab, cli_arg(a, OPT_NO_APPLY) != NULL, cli_arg(a, OPT_TSV) != NULL,
 			      keep, (unsigned)sample);
+	}
 	lab_net_free(&lab);
 	ir_free(ir);
 	return rc;

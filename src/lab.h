@@ -237,7 +237,7 @@ int lab_net_ip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write sysctl @key (slashes, below /proc/sys) inside namespace @ns; 0 or -1. */
 int lab_net_sysctl(const char *ns, const char *key, const char *value);
 
-/* lab_v6.c: IPv6 addresses for the lab (after lab_net_plan), built after the IPv4 topology. */
+/* lab_v6.c: IPv6 addresses for the lab (after lab_net_plan), built after lab_net_build(). */
 void lab_v6_plan(struct lab *lab);
 int lab_v6_build(struct lab *lab);
 

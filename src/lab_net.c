@@ -522,7 +522,6 @@ int lab_net_plan(struct lab *lab, const struct ir *ir)
 				"interface");
 		goto out;
 	}
-	lab_v6_plan(lab);
 	rc = 0;
 out:
 	free(u.v);
@@ -684,7 +683,7 @@ int lab_net_build(struct lab *lab)
 		if (lab_interrupted || build_host(lab, &lab->hosts[i]) < 0)
 			return -1;
 	}
-	return build_inet_routes(lab) < 0 ? -1 : lab_v6_build(lab);
+	return build_inet_routes(lab);
 }
 
 /*
