@@ -7,7 +7,9 @@
 # each family); a changed set definition (a timeout) keeps them with the
 # time they had left; an unconfirmed apply --confirm rolls back with them;
 # elements another program adds while an apply runs survive it; a set that
-# left the policy leaves the kernel.
+# left the policy leaves the kernel. `masqgen set add|del|list` and the
+# fail2ban action (its actionban/actionunban commands) change the same
+# elements, with real connections; their refusals change nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -62,6 +64,67 @@ mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
 expect_exit "kernel-sets apply" 0 $? "$tmp/out"
 reach "before any element" 4 open
 reach "before any element" 6 open
+
+# masqgen set add|del|list: the same block, through masqgen
+mg set add blocklist 203.0.113.2 >"$tmp/out" 2>&1 &&
+	mg set add blocklist 2001:db8:ff::2 >>"$tmp/out" 2>&1
+expect_exit "kernel-sets masqgen set add" 0 $? "$tmp/out"
+reach "an element masqgen set added blocks" 4 blocked
+reach "an element masqgen set added blocks" 6 blocked
+mg set list blocklist >"$tmp/list" 2>&1
+expect_exit "kernel-sets masqgen set list" 0 $? "$tmp/list"
+if grep -qx '203\.0\.113\.2' "$tmp/list" && grep -qx '2001:db8:ff::2' "$tmp/list"; then
+	pass "kernel-sets set list prints both halves"
+else
+	fail "kernel-sets set list prints both halves" "$(tr '\n' ' ' <"$tmp/list")"
+fi
+mg set add slow 203.0.113.9 timeout 5m >"$tmp/out" 2>&1
+expect_exit "kernel-sets set add with a timeout" 0 $? "$tmp/out"
+if mg set list slow | grep -qx '203\.0\.113\.9 timeout 300s expires [0-9]*s'; then
+	pass "kernel-sets set list shows the element's timeout"
+else
+	fail "kernel-sets set list shows the element's timeout" "$(mg set list slow 2>&1)"
+fi
+mg set del slow 203.0.113.9 >"$tmp/out" 2>&1
+expect_exit "kernel-sets set del of an element with a timeout" 0 $? "$tmp/out"
+# refusals: exit 3 (not loaded, kernel) or 2 (usage), a message, nothing changed
+mg set add blocklist 198.51.100.9 timeout 5m >"$tmp/out" 2>&1
+expect_exit "kernel-sets set add timeout to a set without one: exit 3" 3 $? "$tmp/out"
+grep -q "set 'blocklist' has no timeout" "$tmp/out" &&
+	pass "kernel-sets set without a timeout: message" ||
+	fail "kernel-sets set without a timeout: message" "$(cat "$tmp/out")"
+mg set add nosuch 198.51.100.9 >"$tmp/out" 2>&1
+expect_exit "kernel-sets set add to an undeclared set: exit 3" 3 $? "$tmp/out"
+grep -q "no live set 'nosuch' is loaded" "$tmp/out" &&
+	pass "kernel-sets undeclared set: message" ||
+	fail "kernel-sets undeclared set: message" "$(cat "$tmp/out")"
+mg set add blocklist 198.51.100.300 >"$tmp/out" 2>&1
+expect_exit "kernel-sets set add of a bad address: exit 2" 2 $? "$tmp/out"
+mg set del blocklist 198.51.100.77 >"$tmp/out" 2>&1
+expect_exit "kernel-sets set del of a non-element: exit 3" 3 $? "$tmp/out"
+mg set list blocklist >"$tmp/list2" 2>&1
+same_file "kernel-sets refusals changed nothing" "$tmp/list" "$tmp/list2"
+mg set del blocklist 203.0.113.2 >"$tmp/out" 2>&1 &&
+	mg set del blocklist 2001:db8:ff::2 >>"$tmp/out" 2>&1
+expect_exit "kernel-sets masqgen set del" 0 $? "$tmp/out"
+reach "after masqgen set del" 4 open
+reach "after masqgen set del" 6 open
+
+# the fail2ban action: its actionban and actionunban lines as fail2ban runs them
+f2b=$ROOT_DIR/templates/fail2ban/action.d/masqgen.conf
+f2b_run() { # ACTION IP
+	cmd=$(sed -n "s/^$1 = //p" "$f2b" | sed "s/<name>/blocklist/; s/<ip>/$2/")
+	case $cmd in
+	"masqgen "*) ip netns exec "$NS_GW" "$MASQGEN" ${cmd#masqgen } ;;
+	*) echo "unexpected $1: $cmd"; false ;;
+	esac
+}
+f2b_run actionban 203.0.113.2 >"$tmp/out" 2>&1
+expect_exit "kernel-sets fail2ban actionban" 0 $? "$tmp/out"
+reach "a fail2ban ban blocks" 4 blocked
+f2b_run actionunban 203.0.113.2 >"$tmp/out" 2>&1
+expect_exit "kernel-sets fail2ban actionunban" 0 $? "$tmp/out"
+reach "a fail2ban unban opens" 4 open
 ip netns exec "$NS_GW" nft add element ip masqgen slow_v4 '{ 203.0.113.7 timeout 10m }'
 ip netns exec "$NS_GW" nft add element ip masqgen blocklist_v4 '{ 203.0.113.2 }' &&
 	ip netns exec "$NS_GW" nft add element ip6 masqgen blocklist_v6 '{ 2001:db8:ff::2 }'
