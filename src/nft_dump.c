@@ -477,6 +477,8 @@ static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 	struct nft_elem *open = NULL;
 	size_t i;
 
+	if (!n)
+		return;	/* an empty set (a live set often is): no array to sort */
 	qsort(v, n, sizeof(*v), raw_cmp);
 	for (i = 0; i < n; i++) {
 		if (v[i].end) {
