@@ -71,6 +71,11 @@ mg set add blocklist 203.0.113.2 >"$tmp/out" 2>&1 &&
 expect_exit "kernel-sets masqgen set add" 0 $? "$tmp/out"
 reach "an element masqgen set added blocks" 4 blocked
 reach "an element masqgen set added blocks" 6 blocked
+mg set list other >"$tmp/out" 2>&1
+expect_exit "kernel-sets set list of a set with no run-time elements" 0 $? "$tmp/out"
+grep -qx '198\.51\.100\.1' "$tmp/out" && [ "$(wc -l <"$tmp/out")" = 1 ] &&
+	pass "kernel-sets set list prints the initial element" ||
+	fail "kernel-sets set list prints the initial element" "$(cat "$tmp/out")"
 mg set list blocklist >"$tmp/list" 2>&1
 expect_exit "kernel-sets masqgen set list" 0 $? "$tmp/list"
 if grep -qx '203\.0\.113\.2' "$tmp/list" && grep -qx '2001:db8:ff::2' "$tmp/list"; then
