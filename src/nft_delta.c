@@ -66,7 +66,6 @@ static void hash_set(uint64_t *h, const struct nft_set *s)
 	H(h, s->timeout);
 	H(h, size);
 	H(h, s->live);
-	H(h, s->timeout);
 	if (nft_record_keeps(s))
 		return;
 	for (i = 0; i < s->n; i++) {
