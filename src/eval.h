@@ -52,6 +52,10 @@ struct eval {
 	long last_block[IR_CH_COUNT];
 	/* per chain: the first deny/reject that matches everything, or NULL */
 	const struct ast_stmt *drop_all[IR_CH_COUNT];
+	/* the cluster statement's sync interface and peer, for errors found later */
+	struct loc cluster_sync_loc, cluster_peer_loc;
+	/* an internal `virtual` was written but is wrong: no guess at which one runs VRRP */
+	bool cluster_bad_virt;
 };
 
 /* The slot's single word, or NULL; a list there is an error at its second word. */
@@ -80,6 +84,18 @@ void eval_check_nat1to1(struct eval *e);
 
 /* Without `masquerade`: every internal network out of every external. */
 void eval_default_snats(struct eval *e);
+
+/* The `cluster` statement (before the interfaces: they read it). */
+void eval_cluster(struct eval *e, const struct ast_file *f);
+
+/*
+ * An external's or internal's addresses in a cluster from : node_addr,
+ * virt and, for an external, addr becomes the virtual address.
+ */
+void eval_iface_virtual(struct eval *e, struct ir_iface *ifc, const struct ast_stmt *st);
+
+/* The interface VRRP runs on, the sync interface and the peer. */
+void eval_check_cluster(struct eval *e);
 
 /* The internal network holding @addr of @family and its interface, or NULL. */
 const struct eval_net *eval_net_of(const struct eval *e, unsigned family, ir_u128 addr);

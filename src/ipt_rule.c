@@ -149,11 +149,19 @@ struct ipt_l4s {
 /* iptables-save's protocol names; NULL for any protocol. */
 static const char *proto_name(uint8_t proto, enum ipt_family fam)
 {
+	static char number[UINT8_MAX + 1][4];
+	const char *name;
+
 	if (proto == IR_P_ANY)
 		return NULL;
 	if (proto == IR_P_ICMP || proto == IR_P_ICMPV6)
 		return fam == IPT_V6 ? "ipv6-icmp" : "icmp";
-	return ir_proto_name(proto);
+	name = ir_proto_name(proto);
+	if (name)
+		return name;
+	/* by number, never /etc/protocols (VRRP is 112) */
+	snprintf(number[proto], sizeof(number[proto]), "%u", proto);
+	return number[proto];
 }
 
 static void port_str(char *buf, size_t size, const struct ir_port *p)

@@ -41,7 +41,7 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 {
 	static const char *const tags[] = {
 		"user", "loopback", "invalid", "established", "lan", "internal", "dhcp",
-		"forwarded", "passthrough", "antispoof", "ipv6", "catchall",
+		"forwarded", "passthrough", "antispoof", "ipv6", "cluster", "catchall",
 	};
 	static const char *const verdicts[] = {"accept", "drop", "reject"};
 	size_t i;
@@ -55,8 +55,10 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 		sb_addf(sb, " oif %s", r->oif);
 	dump_addrs(sb, "saddr", &r->saddr, r->saddr_neg);
 	dump_addrs(sb, "daddr", &r->daddr, r->daddr_neg);
-	if (r->proto)
+	if (r->proto && ir_proto_name(r->proto))
 		sb_addf(sb, " proto %s", ir_proto_name(r->proto));
+	else if (r->proto)
+		sb_addf(sb, " proto %u", r->proto);
 	dump_ports(sb, "sport", &r->sports);
 	dump_ports(sb, "dport", &r->dports);
 	if (r->n_icmp) {
@@ -86,6 +88,10 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 	size_t i, j;
 
 	sb_addf(sb, "level %s ipv6 %d\n", ir->level == IR_STRONG ? "strong" : "simple", ir->ipv6);
+	if (ir->cluster.present)
+		sb_addf(sb, "cluster %s priority %u id %u peer %s sync %s vrrp %s\n",
+			ir->cluster.name, ir->cluster.priority, ir->cluster.vrid,
+			ir_ip_str(ir->cluster.peer, a), ir->cluster.sync, ir->cluster.vrrp);
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
 
@@ -94,6 +100,9 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 			sb_addf(sb, " addr %s", ir_ip_str(f->addr, a));
 		if (f->wan)
 			sb_addf(sb, " wan %u", f->wan);
+		if (f->virt)
+			sb_addf(sb, " node %s virtual %s/%u", ir_ip_str(f->node_addr, a),
+				ir_ip_str(f->virt, b), f->virt_len);
 		for (j = 0; j < f->n_nets; j++)
 			sb_addf(sb, " net %s/%u gw %s", ir_ip_str(f->nets[j].net, a), f->nets[j].len,
 				ir_ip_str(f->nets[j].gw, b));
