@@ -89,13 +89,16 @@ void eval_default_snats(struct eval *e);
 void eval_cluster(struct eval *e, const struct ast_file *f);
 
 /*
- * An external's or internal's addresses in a cluster from : node_addr,
+ * An external's or internal's addresses in a cluster from @st: node_addr,
  * virt and, for an external, addr becomes the virtual address.
  */
 void eval_iface_virtual(struct eval *e, struct ir_iface *ifc, const struct ast_stmt *st);
 
 /* The interface VRRP runs on, the sync interface and the peer. */
 void eval_check_cluster(struct eval *e);
+
+/* Several externals: which `masquerade ... on IFACE` lines pin their sources (ir_snat.pin). */
+void eval_pin_snats(struct eval *e);
 
 /* The internal network holding @addr of @family and its interface, or NULL. */
 const struct eval_net *eval_net_of(const struct eval *e, unsigned family, ir_u128 addr);

@@ -55,10 +55,8 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 		sb_addf(sb, " oif %s", r->oif);
 	dump_addrs(sb, "saddr", &r->saddr, r->saddr_neg);
 	dump_addrs(sb, "daddr", &r->daddr, r->daddr_neg);
-	if (r->proto && ir_proto_name(r->proto))
+	if (r->proto)
 		sb_addf(sb, " proto %s", ir_proto_name(r->proto));
-	else if (r->proto)
-		sb_addf(sb, " proto %u", r->proto);
 	dump_ports(sb, "sport", &r->sports);
 	dump_ports(sb, "dport", &r->dports);
 	if (r->n_icmp) {
@@ -113,6 +111,8 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 	}
 	for (i = 0; i < ir->n_snats; i++) {
 		sb_addf(sb, "snat oif %s to %s", ir->snats[i].oif, ir_ip_str(ir->snats[i].to, a));
+		if (ir->snats[i].pin)
+			sb_addf(sb, " pin %u", ir->snats[i].pin);
 		dump_addrs(sb, "from", &ir->snats[i].sources, false);
 		sb_add(sb, "\n");
 	}
