@@ -97,6 +97,12 @@ void eval_iface_virtual(struct eval *e, struct ir_iface *ifc, const struct ast_s
 /* The interface VRRP runs on, the sync interface and the peer. */
 void eval_check_cluster(struct eval *e);
 
+/*
+ * In a cluster, @addr (written as @w) is an address NAT translates to: it must
+ * move with the active node, so this node's own external address is an error.
+ */
+int eval_cluster_public(struct eval *e, const struct ast_word *w, uint32_t addr);
+
 /* Several externals: which `masquerade ... on IFACE` lines pin their sources (ir_snat.pin). */
 void eval_pin_snats(struct eval *e);
 

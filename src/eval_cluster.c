@@ -161,23 +161,44 @@ void eval_iface_virtual(struct eval *e, struct ir_iface *ifc, const struct ast_s
 		internal_virtual(e, ifc, virt);
 }
 
+/* The interface holding  as this node's own address (or, with , as a virtual one). */
+static const struct ir_iface *holder(const struct ir *ir, uint32_t a, bool virt)
+{
+	size_t i;
+
+	for (i = 0; a && i < ir->n_ifaces; i++) {
+		const struct ir_iface *x = &ir->ifaces[i];
+
+		if (x->node_addr == a || (virt && x->virt == a))
+			return x;
+	}
+	return NULL;
+}
+
+int eval_cluster_public(struct eval *e, const struct ast_word *w, uint32_t addr)
+{
+	const struct ir_iface *x = holder(e->ir, addr, false);
+	char ip[16];
+
+	if (!e->ir->cluster.present || !x)
+		return 0;
+	diag_error(&w->loc, "'%s' is this node's own address on '%s', which stays behind "
+		   "when the other node takes over: use its virtual address %s",
+		   w->text, x->name, ir_ip_str(x->virt, ip));
+	return -1;
+}
+
 /* The peer is none of this node's addresses. */
 static void check_peer(struct eval *e)
 {
 	const struct ir_cluster *cl = &e->ir->cluster;
+	const struct ir_iface *x = holder(e->ir, cl->peer, true);
 	char ip[16];
-	size_t i;
 
-	for (i = 0; cl->peer && i < e->ir->n_ifaces; i++) {
-		const struct ir_iface *x = &e->ir->ifaces[i];
-
-		if (x->node_addr != cl->peer && x->virt != cl->peer)
-			continue;
+	if (x)
 		diag_error(&e->cluster_peer_loc, "peer %s is an address of this node ('%s'): "
 			   "name the other node's address on the sync interface",
 			   ir_ip_str(cl->peer, ip), x->name);
-		return;
-	}
 }
 
 void eval_check_cluster(struct eval *e)
