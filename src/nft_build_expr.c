@@ -343,6 +343,21 @@ static void ct_mark_masked(struct ectx *x, uint32_t and, uint32_t xor)
 	bitwise(x, &and, &xor, sizeof(and));
 }
 
+/* Register 1 into the connection mark (@ct) or the packet mark. */
+static void mark_store(struct ectx *x, bool ct)
+{
+	struct nftnl_expr *e = expr_new(ct ? "ct" : "meta");
+
+	if (ct) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	} else {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	}
+	add(x, e);
+}
+
 static uint32_t ct_state_bits(uint32_t ir_bits)
 {
 	uint32_t bits = 0;
@@ -600,24 +615,15 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		return;
 	case NFT_S_CT_MARK_WAN:
 		ct_mark_masked(x, ~IR_WAN_MASK, s->a);
-		e = expr_new("ct");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
-		add(x, e);
+		mark_store(x, true);
 		return;
 	case NFT_S_MARK_WAN:
 		ct_mark_masked(x, IR_WAN_MASK, 0);
-		e = expr_new("meta");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
-		add(x, e);
+		mark_store(x, false);
 		return;
 	case NFT_S_CT_MARK_UPNP:
 		ct_mark_masked(x, ~IR_UPNP_MARK, IR_UPNP_MARK);
-		e = expr_new("ct");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
-		add(x, e);
+		mark_store(x, true);
 		return;
 	case NFT_S_MARK_UPNP_SET:
 	case NFT_S_MARK_UPNP_CLEAR:
@@ -625,10 +631,7 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		mask = ~IR_UPNP_MARK;
 		bits = s->kind == NFT_S_MARK_UPNP_SET ? IR_UPNP_MARK : 0;
 		bitwise(x, &mask, &bits, sizeof(mask));
-		e = expr_new("meta");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
-		add(x, e);
+		mark_store(x, false);
 		return;
 	case NFT_S_JUMP:
 		e = expr_new("immediate");
