@@ -68,10 +68,12 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		{.slot = AST_S_PROTO, .key = "proto", .accepts = "tcp udp"},                  \
 		SLOT(AST_S_PORTS, NULL, "ports", LST),                                        \
 		SLOT(AST_S_FROM, "from", "from", LST),                                        \
+		FLAG(AST_F_NOT_FROM, "!", "not_from", AST_P_NEGATES),                         \
 		SLOT(AST_S_TO, "to", "to", LST),                                              \
+		FLAG(AST_F_NOT_TO, "!", "not_to", AST_P_NEGATES),                             \
 		SLOT(AST_S_ON, "on", "interface", 0),                                         \
 		FLAG(AST_F_LOG, "log", "log", 0),                                             \
-	}, 7}
+	}, 9}
 	[AST_ALLOW] = RULE("allow"),
 	[AST_DENY] = RULE("deny"),
 	[AST_REJECT] = RULE("reject"),
