@@ -8,6 +8,11 @@
  * family (ir.h); an address of a packet of the other family is in no
  * list. An IPv6 packet also matches by its link-local source and the
  * reverse-path checks its source fails.
+ *
+ * A rate-limited rule (ir_rule.limit) takes the new connections its
+ * matches take: whether its budget is left is the kernel's to know, so
+ * its verdict holds up to the limit (explain says so) and the rest are
+ * dropped in the same place.
  */
 #ifndef MASQGEN_IR_MATCH_H
 #define MASQGEN_IR_MATCH_H
@@ -95,6 +100,12 @@ bool ir_rule_match(const struct ir_rule *r, const struct ir_pkt *p, const struct
  */
 const struct ir_rule *ir_chain_match(const struct ir_chain *ch, const struct ir_pkt *p,
 				     const struct loc **why);
+
+/*
+ * Does @ir filter packets of @family at all? Not IPv6 under `ipv6 open`:
+ * no IPv6 table exists, whatever the chains' policies say.
+ */
+bool ir_family_filtered(const struct ir *ir, unsigned family);
 
 /* The verdict of @ch for @p (a chain that is not present accepts). */
 enum ir_verdict ir_chain_verdict(const struct ir_chain *ch, const struct ir_pkt *p);

@@ -88,7 +88,7 @@ struct nft_match {
 
 enum nft_stmt_kind {
 	NFT_S_COUNTER,
-	NFT_S_LIMIT,		/* a (rate), unit */
+	NFT_S_LIMIT,		/* a (rate), unit, burst */
 	NFT_S_LOG,		/* str (prefix), level */
 	NFT_S_ACCEPT,
 	NFT_S_DROP,
@@ -102,6 +102,11 @@ enum nft_stmt_kind {
 	NFT_S_MSS,		/* port: the MSS, 0: rt mtu */
 	NFT_S_CT_MARK_WAN,	/* ct mark set ct mark & 0xfff0ffff | a (a: IR_WAN_MASK bits) */
 	NFT_S_MARK_WAN,		/* meta mark set ct mark & 0x000f0000 */
+	/*
+	 * update @set { ip saddr limit rate a/unit burst burst packets }; in
+	 * the ip6 table the source's /64 (ip6 saddr & ffff:ffff:ffff:ffff::)
+	 */
+	NFT_S_METER,
 	NFT_S_CT_MARK_UPNP,	/* ct mark set ct mark | 0x00100000 */
 	NFT_S_MARK_UPNP_SET,	/* meta mark set meta mark | 0x00100000 */
 	NFT_S_MARK_UPNP_CLEAR,	/* meta mark set meta mark & 0xffefffff */
@@ -120,6 +125,7 @@ struct nft_stmt {
 	uint32_t a;
 	uint16_t port;
 	enum ir_rate_unit unit;
+	uint32_t burst;		/* NFT_S_LIMIT, NFT_S_METER: packets at once */
 	unsigned level;
 	enum nft_reject reject;
 	const char *str;	/* points into the model or the IR */
@@ -168,6 +174,13 @@ struct nft_set {
 	enum nft_set_kind kind;
 	enum nft_sel sel;	/* anonymous: what the rule looks up */
 	bool interval;
+	/*
+	 * A meter of NFT_S_METER (ADDR or ADDR6 key): flags dynamic,timeout,
+	 * size IR_LIMIT_SOURCES, its elements the kernel's own (never dumped
+	 * or changed by apply); timeout in seconds.
+	 */
+	bool dynamic;
+	uint32_t timeout;
 	struct nft_elem *v;
 	size_t n, cap;
 };
