@@ -65,6 +65,13 @@ int routes_apply(struct routes_plan *p);
 void routes_cancel(struct routes_plan *p);
 int routes_restore(const char *path);
 int routes_refresh(const char *path);
+/*
+ * routes_rollback() (the --confirm rollback): make the rules and routes
+ * again those of the record text @saved (@len bytes; NULL: there was no
+ * record), deleting what the record at @path has beyond it, and save it
+ * as the record. Returns 0, or -1 after reporting.
+ */
+int routes_rollback(const char *path, const char *saved, size_t len);
 
 /* Write 0 to IPv4 and IPv6 forwarding (IPv6 may be missing). Returns 0, or -1 after reporting. */
 int sysctls_forwarding_off(void);

@@ -75,22 +75,14 @@ static const struct routes_wan *routes_find(const struct routes_set *s, const st
 	return NULL;
 }
 
-/* Load the record at @path; a missing file is an empty one. */
-static int routes_load(const char *path, struct routes_set *s)
+/* Read a record from @f (named @path in warnings) into @s, which it extends; closes @f. */
+static void routes_parse(FILE *f, const char *path, struct routes_set *s)
 {
-	FILE *f = fopen(path, "r");
 	char line[128], iface[IF_NAMESIZE + 1], via[32];
 	unsigned lineno = 0;
 	struct in_addr a;
 	int k;
 
-	memset(s, 0, sizeof(*s));
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		diag_error(NULL, "cannot read '%s': %s", path, strerror(errno));
-		return -1;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		struct routes_wan w = {0};
 
@@ -109,6 +101,21 @@ static int routes_load(const char *path, struct routes_set *s)
 		*VEC_PUSH(s->v, s->n, s->cap) = w;
 	}
 	fclose(f);
+}
+
+/* Load the record at @path; a missing file is an empty one. */
+static int routes_load(const char *path, struct routes_set *s)
+{
+	FILE *f = fopen(path, "r");
+
+	memset(s, 0, sizeof(*s));
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		diag_error(NULL, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	routes_parse(f, path, s);
 	return 0;
 }
 
@@ -465,16 +472,19 @@ int routes_restore(const char *path)
 	return rc;
 }
 
-int routes_refresh(const char *path)
+/*
+ * Make the rules and routes those of the externals @rec names (its
+ * default routes copied from the main table again), deleting the rest
+ * of what the record at @path holds. Frees @rec's entries.
+ */
+static int routes_reset(const char *path, struct routes_set *rec)
 {
-	struct routes_set rec, wans = {0};
+	struct routes_set wans = {0};
 	struct routes_plan *p;
 	size_t i;
 
-	if (routes_load(path, &rec) < 0)
-		return -1;
-	for (i = 0; i < rec.n; i++) {
-		struct routes_wan w = rec.v[i];
+	for (i = 0; i < rec->n; i++) {
+		struct routes_wan w = rec->v[i];
 
 		if (routes_find(&wans, &w, true))
 			continue;	/* a second line of an interrupted apply */
@@ -482,7 +492,32 @@ int routes_refresh(const char *path)
 		w.gw = 0;
 		*VEC_PUSH(wans.v, wans.n, wans.cap) = w;
 	}
-	free(rec.v);
+	free(rec->v);
 	p = routes_plan_new(path, &wans);
 	return p ? routes_apply(p) : -1;
+}
+
+int routes_refresh(const char *path)
+{
+	struct routes_set rec;
+
+	if (routes_load(path, &rec) < 0)
+		return -1;
+	return routes_reset(path, &rec);
+}
+
+int routes_rollback(const char *path, const char *saved, size_t len)
+{
+	struct routes_set rec = {0};
+	FILE *f;
+
+	if (saved && len) {
+		f = fmemopen((void *)saved, len, "r");
+		if (!f) {
+			diag_error(NULL, "cannot read the saved routing record: %s", strerror(errno));
+			return -1;
+		}
+		routes_parse(f, path, &rec);
+	}
+	return routes_reset(path, &rec);
 }

@@ -17,6 +17,8 @@
 #   - a LAN host still goes out by the main table's uplink 1;
 #   - flush removes exactly the rules and routes and restores
 #     src_valid_mark;
+#   - a rolled-back apply --confirm puts the rules and tables back as
+#     they were (two uplinks', or none);
 #   - with -t iptables (CONNMARK) the replies leave by wan2 as well;
 #   - `masquerade ... on wan2` pins its LAN sources' new connections to
 #     uplink 2 (nft and iptables): a LAN host reaches the host behind
@@ -175,6 +177,24 @@ else
 	fail "multiwan second apply" "$(gw ip rule show)"
 fi
 
+
+# an unconfirmed apply --confirm puts the routing back as it was: the
+# two uplinks' rules after a one-uplink policy was rolled back ...
+printf 'external wan1 address 203.0.113.2
+internal eth1 192.168.77.1/24
+' >"$tmp/one.masq"
+record=$(cat "$MASQGEN_STATE_DIR/$NS_GW/routes" 2>&1)
+setsid ip netns exec "$NS_GW" "$MASQGEN" apply --confirm 1 "$tmp/one.masq" </dev/null >"$tmp/confirm" 2>&1
+rc=$?
+if [ $rc = 4 ] && [ "$(gw ip rule show)" = "$rules" ] &&
+	gw ip route show table 102 | grep -q "^default via 198.51.100.1 dev wan2" &&
+	[ "$(cat "$MASQGEN_STATE_DIR/$NS_GW/routes" 2>&1)" = "$record" ]; then
+	pass "multiwan: a rolled-back apply --confirm puts the uplinks' rules and tables back"
+else
+	fail "multiwan rollback to two uplinks" "exit $rc: $(cat "$tmp/confirm"); $(gw ip rule show); 102: $(gw ip route show table 102)"
+fi
+reach "after a rollback" yes
+
 if gw "$MASQGEN" flush >"$tmp/flush" 2>&1 && [ "$(gw ip rule show)" = "$rules_before" ] &&
 	[ -z "$(gw ip route show table 101)" ] && [ -z "$(gw ip route show table 102)" ] &&
 	[ "$(gw sysctl -n net.ipv4.conf.all.src_valid_mark)" = "$valid_before" ] &&
@@ -187,6 +207,16 @@ if gw ip route show | grep -q '^default via 198.51.100.1 dev wan2'; then
 	pass "multiwan: flush leaves the main table's routes"
 else
 	fail "multiwan flush main table" "$(gw ip route show)"
+fi
+
+# ... and none after a rollback to a gateway that had none
+setsid ip netns exec "$NS_GW" "$MASQGEN" apply --confirm 1 "$tmp/policy.masq" </dev/null >"$tmp/confirm" 2>&1
+rc=$?
+if [ $rc = 4 ] && [ "$(gw ip rule show)" = "$rules_before" ] &&
+	[ -z "$(gw ip route show table 102)" ] && [ ! -e "$MASQGEN_STATE_DIR/$NS_GW/routes" ]; then
+	pass "multiwan: a rolled-back apply --confirm leaves no routing rule behind"
+else
+	fail "multiwan rollback to no uplink rules" "exit $rc: $(cat "$tmp/confirm"); $(gw ip rule show); 102: $(gw ip route show table 102)"
 fi
 
 # the iptables target marks with CONNMARK: the same replies by wan2
