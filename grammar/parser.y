@@ -80,12 +80,12 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %token EOL "end of line" LEXERR "invalid token"
 %token ADDRESS "address" ALLOW "allow" BURST "burst" CLAMP_MSS "clamp-mss" CLUSTER "cluster"
 %token DEFINE "define" DENY "deny" ID "id" PEER "peer" PRIORITY "priority" SYNC "sync" VIRTUAL "virtual"
-%token DYNAMIC "dynamic" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
+%token DYNAMIC "dynamic" EXT "ext" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
 %token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUTPUT "output"
 %token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
-%token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp"
+%token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp" UPNP "upnp"
 
 %type <word> word proto mode onoff
 %type <list> list items
@@ -166,6 +166,8 @@ stmt		: DEFINE define_name '=' list
 			}
 		| CLUSTER word cluster_opts
 			{ put1(ps, AST_S_NAME, &$2, &@2, "cluster"); commit(ps, AST_CLUSTER, &@1); }
+		| UPNP ON word upnp_opts
+			{ put1(ps, AST_S_ON, &$3, &@2, "on"); commit(ps, AST_UPNP, &@1); }
 		;
 
 define_name	: WORD
@@ -314,6 +316,12 @@ timeouts	: timeout
 timeout		: TCP word			{ put1(ps, AST_S_TCP, &$2, &@1, "tcp"); }
 		| TCPFIN word			{ put1(ps, AST_S_TCPFIN, &$2, &@1, "tcpfin"); }
 		| UDP word			{ put1(ps, AST_S_UDP, &$2, &@1, "udp"); }
+		;
+
+upnp_opts	: %empty
+		| upnp_opts EXT word		{ put1(ps, AST_S_EXT, &$3, &@2, "ext"); }
+		| upnp_opts PORTS list		{ put(ps, AST_S_PORTS, &$3, &@2, "ports"); }
+		| upnp_opts ALLOW list		{ put(ps, AST_S_SOURCES, &$3, &@2, "allow"); }
 		;
 
 onoff		: word

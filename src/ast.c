@@ -112,6 +112,12 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_SYNC, "sync", "sync", REQ),
 		SLOT(AST_S_ID, "id", "id", 0),
 	}, 5},
+	[AST_UPNP] = {"upnp", {
+		SLOT(AST_S_ON, "on", "interface", REQ),
+		SLOT(AST_S_EXT, "ext", "ext", 0),
+		SLOT(AST_S_PORTS, "ports", "ports", LST),
+		SLOT(AST_S_SOURCES, "allow", "allow", LST),
+	}, 4},
 };
 
 #undef SLOT

@@ -61,6 +61,7 @@ enum ast_kind {
 	AST_TIMEOUTS,
 	AST_OPTION,
 	AST_CLUSTER,
+	AST_UPNP,
 	AST_KIND_COUNT
 };
 
@@ -90,6 +91,7 @@ enum ast_kind {
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
  *   option      NAME (1), VALUE (1)
  *   cluster     NAME (1), PRIORITY (1), PEER (1), SYNC (1), ID (1)
+ *   upnp        ON (1), EXT (1), PORTS (list: one range), SOURCES (list: `allow`)
  */
 enum ast_slot {
 	AST_S_NAME,
@@ -122,6 +124,7 @@ enum ast_slot {
 	AST_S_PEER,
 	AST_S_SYNC,
 	AST_S_ID,
+	AST_S_EXT,
 	AST_SLOT_COUNT
 };
 
