@@ -196,18 +196,27 @@ clean:
 
 -include $(wildcard $(BUILD)/*.d)
 
-# Debian packages needed to build and to run every test (as root).
+# Debian packages needed to build and to run every test (as root). The
+# daemons among them (keepalived, conntrackd) must not start on install:
+# without a policy-rc.d of the system's, one that forbids it is in place
+# during the install.
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \
-	mandoc shellcheck valgrind systemd time strace curl
+	mandoc shellcheck valgrind systemd time strace curl keepalived conntrackd
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
+		rcd=; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			rcd=/usr/sbin/policy-rc.d; \
+			printf '#!/bin/sh\nexit 101\n' >$$rcd && chmod 755 $$rcd; \
+		fi; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		rc=$$?; [ -z "$$rcd" ] || rm -f $$rcd; exit $$rc; \
 	fi
 
 .PHONY: deps
