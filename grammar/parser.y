@@ -82,7 +82,7 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %token DYNAMIC "dynamic" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
-%token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUTPUT "output"
+%token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUT "out" OUTPUT "output"
 %token PASSTHROUGH "passthrough" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
 %token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp"
 
@@ -264,6 +264,7 @@ rule_opts	: %empty
 		| rule_opts FROM list		{ put(ps, AST_S_FROM, &$3, &@2, "from"); }
 		| rule_opts TO list		{ put(ps, AST_S_TO, &$3, &@2, "to"); }
 		| rule_opts ON word		{ put1(ps, AST_S_ON, &$3, &@2, "on"); }
+		| rule_opts OUT word		{ put1(ps, AST_S_OUT, &$3, &@2, "out"); }
 		| rule_opts LOG			{ set_flag(ps, AST_F_LOG, &@2, "log"); }
 		;
 

@@ -70,8 +70,9 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_FROM, "from", "from", LST),                                        \
 		SLOT(AST_S_TO, "to", "to", LST),                                              \
 		SLOT(AST_S_ON, "on", "interface", 0),                                         \
+		SLOT(AST_S_OUT, "out", "out", 0),                                             \
 		FLAG(AST_F_LOG, "log", "log", 0),                                             \
-	}, 7}
+	}, 8}
 	[AST_ALLOW] = RULE("allow"),
 	[AST_DENY] = RULE("deny"),
 	[AST_REJECT] = RULE("reject"),

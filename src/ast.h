@@ -81,7 +81,7 @@ enum ast_kind {
  *   firewall    LEVEL (1)
  *   allow/deny/reject
  *               CHAIN (1), PROTO (1), PORTS (list; ICMP types when PROTO is icmp),
- *               FROM (list), TO (list), ON (1); flag LOG
+ *               FROM (list), TO (list), ON (1), OUT (1: forward only); flag LOG
  *   log         LIMIT (1), PREFIX (1), LEVEL (1); flag OFF for "log off"
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
@@ -98,6 +98,7 @@ enum ast_slot {
 	AST_S_MODE,
 	AST_S_SOURCES,
 	AST_S_ON,
+	AST_S_OUT,
 	AST_S_TO,
 	AST_S_PROTO,
 	AST_S_PORTS,
@@ -123,7 +124,7 @@ enum ast_flag {
 };
 
 /* At most this many slots are used by any one statement kind. */
-#define AST_MAX_FIELDS 6
+#define AST_MAX_FIELDS 7
 
 struct ast_field {
 	enum ast_slot slot;

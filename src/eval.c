@@ -504,7 +504,8 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 			e->last_block[rule_chain(st)] = (long)i;
 			if (!e->drop_all[rule_chain(st)] && !ast_get(st, AST_S_PROTO) &&
 			    !ast_get(st, AST_S_PORTS) && !ast_get(st, AST_S_FROM) &&
-			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON))
+			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON) &&
+			    !ast_get(st, AST_S_OUT))
 				e->drop_all[rule_chain(st)] = st;
 			break;
 		case AST_MASQUERADE:

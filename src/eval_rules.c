@@ -606,6 +606,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	const struct ast_word *cw = ast_get1(st, AST_S_CHAIN);
 	const struct ast_word *pw = ast_get1(st, AST_S_PROTO);
 	const struct ast_word *on = ast_get1(st, AST_S_ON);
+	const struct ast_word *out = ast_get1(st, AST_S_OUT);
 	const struct ast_list *from = ast_get(st, AST_S_FROM);
 	const struct ast_list *to = ast_get(st, AST_S_TO);
 	enum value_proto proto = VALUE_P_ANY;
@@ -630,6 +631,14 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		ok = false;
 	if (on && value_iface(on) < 0)
 		ok = false;
+	if (out && chain != IR_CH_FORWARD) {
+		diag_error(&out->loc, "'out' names where a forwarded packet leaves: only 'forward' "
+				      "rules take it%s",
+			   chain == IR_CH_OUTPUT ? " ('on' is the outgoing interface in output)" : "");
+		ok = false;
+	} else if (out && value_iface(out) < 0) {
+		ok = false;
+	}
 	if (!ok) {
 		ir_rule_free(&r);
 		return;
@@ -644,6 +653,8 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		r.oif = ir_intern(e->ir, on->text);
 	else if (on)
 		r.iif = ir_intern(e->ir, on->text);
+	if (out)
+		r.oif = ir_intern(e->ir, out->text);
 	r.proto = proto_number[proto];
 	if (r.dports.n && proto == VALUE_P_TCPUDP)
 		r.proto = IR_P_ANY;
