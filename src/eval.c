@@ -660,6 +660,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	eval_chains(&e);
 	free(e.nets);
 	free(e.nets6);
+	free(e.masq6);
 	if (diag_error_count() > errors) {
 		ir_free(e.ir);
 		e.ir = NULL;
