@@ -262,7 +262,17 @@ rule_proto	: %empty
 
 rule_opts	: %empty
 		| rule_opts FROM list		{ put(ps, AST_S_FROM, &$3, &@2, "from"); }
+		| rule_opts FROM '!' list
+			{
+				put(ps, AST_S_FROM, &$4, &@2, "from");
+				set_flag(ps, AST_F_NOT_FROM, &@3, "!");
+			}
 		| rule_opts TO list		{ put(ps, AST_S_TO, &$3, &@2, "to"); }
+		| rule_opts TO '!' list
+			{
+				put(ps, AST_S_TO, &$4, &@2, "to");
+				set_flag(ps, AST_F_NOT_TO, &@3, "!");
+			}
 		| rule_opts ON word		{ put1(ps, AST_S_ON, &$3, &@2, "on"); }
 		| rule_opts OUT word		{ put1(ps, AST_S_OUT, &$3, &@2, "out"); }
 		| rule_opts LOG			{ set_flag(ps, AST_F_LOG, &@2, "log"); }

@@ -68,11 +68,13 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		{.slot = AST_S_PROTO, .key = "proto", .accepts = "tcp udp"},                  \
 		SLOT(AST_S_PORTS, NULL, "ports", LST),                                        \
 		SLOT(AST_S_FROM, "from", "from", LST),                                        \
+		FLAG(AST_F_NOT_FROM, "!", "not_from", AST_P_NEGATES),                         \
 		SLOT(AST_S_TO, "to", "to", LST),                                              \
+		FLAG(AST_F_NOT_TO, "!", "not_to", AST_P_NEGATES),                             \
 		SLOT(AST_S_ON, "on", "interface", 0),                                         \
 		SLOT(AST_S_OUT, "out", "out", 0),                                             \
 		FLAG(AST_F_LOG, "log", "log", 0),                                             \
-	}, 8}
+	}, 10}
 	[AST_ALLOW] = RULE("allow"),
 	[AST_DENY] = RULE("deny"),
 	[AST_REJECT] = RULE("reject"),

@@ -81,7 +81,8 @@ enum ast_kind {
  *   firewall    LEVEL (1)
  *   allow/deny/reject
  *               CHAIN (1), PROTO (1), PORTS (list; ICMP types when PROTO is icmp),
- *               FROM (list), TO (list), ON (1), OUT (1: forward only); flag LOG
+ *               FROM (list), TO (list), ON (1), OUT (1: forward only); flags LOG,
+ *               NOT_FROM, NOT_TO (`!` before the FROM or TO list)
  *   log         LIMIT (1), PREFIX (1), LEVEL (1); flag OFF for "log off"
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
@@ -121,6 +122,8 @@ enum ast_flag {
 	AST_F_NOREFLECT = 1 << 1,
 	AST_F_LOG = 1 << 2,
 	AST_F_OFF = 1 << 3,
+	AST_F_NOT_FROM = 1 << 4,	/* from ! LIST */
+	AST_F_NOT_TO = 1 << 5,		/* to ! LIST */
 };
 
 /* At most this many slots are used by any one statement kind. */

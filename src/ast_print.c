@@ -73,7 +73,8 @@ static void masq_stmt(struct strbuf *sb, const struct ast_stmt *st)
 		const struct ast_list *l;
 
 		if (p->opts & AST_P_FLAG) {
-			if (st->flags & p->flag)
+			/* a negation is written with the list it negates */
+			if ((st->flags & p->flag) && !(p->opts & AST_P_NEGATES))
 				sb_addf(sb, " %s", p->kw);
 			continue;
 		}
@@ -82,6 +83,9 @@ static void masq_stmt(struct strbuf *sb, const struct ast_stmt *st)
 			continue;
 		if (p->kw)
 			sb_addf(sb, " %s", p->kw);
+		if (i + 1 < syn->n && (syn->part[i + 1].opts & AST_P_NEGATES) &&
+		    (st->flags & syn->part[i + 1].flag))
+			sb_add(sb, " !");
 		sb_add(sb, l->braced ? " { " : " ");
 		for (j = 0; j < l->n; j++) {
 			if (j)

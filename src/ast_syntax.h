@@ -18,6 +18,8 @@ enum ast_part_opt {
 	AST_P_REQUIRED = 1 << 2, /* the statement needs it */
 	AST_P_INVERT = 1 << 3,	 /* YAML: the flag is set by "false" (reflect: false) */
 	AST_P_ONOFF = 1 << 4,	 /* YAML: a boolean is the word on / off */
+	/* a flag written as "!" right after the keyword of the part before it */
+	AST_P_NEGATES = 1 << 5,
 };
 
 /* One part of a statement, in the order the printers write it. */
@@ -30,7 +32,7 @@ struct ast_part {
 	unsigned opts;		/* enum ast_part_opt */
 };
 
-#define AST_MAX_PARTS 8
+#define AST_MAX_PARTS 12
 
 struct ast_syntax {
 	const char *name;

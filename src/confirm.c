@@ -52,7 +52,6 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #define CONFIRM_TABLE "masqgen"
-#define CONFIRM_TRIES 5
 /* A dump request: a header and a table and set name, zeroed padding included */
 #define CONFIRM_REQ_SIZE 1024
 
@@ -84,8 +83,9 @@ static void confirm_obj_free(struct confirm_obj *o)
 	}
 }
 
-static void confirm_objs_free(struct confirm *cf)
+static void confirm_objs_free(void *ctx)
 {
+	struct confirm *cf = ctx;
 	size_t i;
 
 	for (i = 0; i < cf->n; i++)
@@ -309,42 +309,21 @@ static int confirm_dump_family(struct mnl_socket *nl, struct confirm *cf, uint16
 	return 0;
 }
 
-/*
- * Dump both tables. The generation id read before and after tells
- * whether a commit (of another program: masqgen's lock is held) came in
- * between; then the dump is taken again. Returns 0, or -1 after reporting.
- */
+static int confirm_dump_both(struct mnl_socket *nl, uint32_t genid, void *ctx)
+{
+	if (confirm_dump_family(nl, ctx, NFPROTO_IPV4) < 0)
+		return -1;
+	return confirm_dump_family(nl, ctx, NFPROTO_IPV6);
+}
+
+/* Dump both tables with no commit inside. Returns 0, or -1 after reporting. */
 static int confirm_dump(struct confirm *cf)
 {
-	struct mnl_socket *nl = nl_open();
-	uint32_t gen;
-	int tries;
-
-	if (!nl)
-		return -1;
-	for (tries = 0; tries < CONFIRM_TRIES; tries++) {
-		confirm_objs_free(cf);
-		gen = nft_genid();
-		if (!gen)
-			break;
-		if (confirm_dump_family(nl, cf, NFPROTO_IPV4) < 0 ||
-		    confirm_dump_family(nl, cf, NFPROTO_IPV6) < 0) {
-			if (errno == EINTR)
-				continue;
-			diag_error(NULL, "cannot save masqgen's loaded tables: %s",
-				   strerror(errno));
-			break;
-		}
-		if (nft_genid() == gen) {
-			mnl_socket_close(nl);
-			return 0;
-		}
-	}
-	if (tries == CONFIRM_TRIES)
-		diag_error(NULL, "cannot save masqgen's loaded tables: the ruleset keeps changing");
-	mnl_socket_close(nl);
 	confirm_objs_free(cf);
-	return -1;
+	if (!nft_read_stable(confirm_dump_both, confirm_objs_free, cf,
+			     "save masqgen's loaded tables"))
+		return -1;
+	return 0;
 }
 
 /* The NEW messages that make the saved tables again, appended to @b. */

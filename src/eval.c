@@ -6,7 +6,6 @@
  * before the internal line it needs.
  */
 #include "eval.h"
-#include "suggest.h"
 #include "tables.h"
 #include "util.h"
 #include "value.h"
@@ -17,19 +16,6 @@
 
 #define MSS_MIN 536
 #define MSS_MAX 65495
-
-/* The slot's single word; more than one is an error at the second. */
-const struct ast_word *eval_one(const struct ast_stmt *st, enum ast_slot slot, const char *what)
-{
-	const struct ast_list *l = ast_get(st, slot);
-
-	if (!l)
-		return NULL;
-	if (l->n > 1)
-		diag_error(&l->v[1].loc, "%s takes one %s, not a list", ast_kind_name(st->kind),
-			   what);
-	return &l->v[0];
-}
 
 /* An error for a repeated statement (@what: its name), naming the first. */
 static bool repeated(const struct ast_stmt *st, const struct ast_stmt **first, const char *what)
@@ -51,33 +37,6 @@ static bool repeated_stmt(const struct ast_stmt *st, const struct ast_stmt **fir
 
 	free(what);
 	return rc;
-}
-
-/* Addresses a host cannot have: 0.0.0.0, loopback, multicast and class E. */
-static bool unusable_host(uint32_t a)
-{
-	return a == 0 || (a >> 24) == 127 || (a >> 28) >= 0xe;
-}
-
-int eval_host_addr(const struct ast_word *w, uint32_t *addr)
-{
-	if (value_ipv4(w, addr) < 0)
-		return -1;
-	if (unusable_host(*addr)) {
-		diag_error(&w->loc, "'%s' cannot be a host address", w->text);
-		return -1;
-	}
-	return 0;
-}
-
-struct ir_iface *eval_iface(const struct eval *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->ir->n_ifaces; i++)
-		if (e->ir->ifaces[i].name == name)
-			return &e->ir->ifaces[i];
-	return NULL;
 }
 
 /* Declare @w with @role; internal may repeat (its networks add up). */
@@ -173,23 +132,6 @@ static void eval_passthrough(struct eval *e, const struct ast_stmt *st)
 		declare(e, &l->v[i], IR_PASSTHROUGH);
 }
 
-int eval_keyword(const struct ast_word *w, const char *const *names, size_t n,
-		   const char *what)
-{
-	const char *hint;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(w->text, names[i]) == 0)
-			return (int)i;
-	hint = suggest(w->text, names, n, sizeof(names[0]));
-	if (hint)
-		diag_error(&w->loc, "unknown %s '%s' (did you mean '%s'?)", what, w->text, hint);
-	else
-		diag_error(&w->loc, "unknown %s '%s'", what, w->text);
-	return -1;
-}
-
 static void eval_level(struct eval *e, const struct ast_stmt *st)
 {
 	static const char *const levels[] = {"simple", "strong"};
@@ -232,8 +174,10 @@ static void eval_log(struct eval *e, const struct ast_stmt *st)
 	log->catchall = !(st->flags & AST_F_OFF);
 	if (limit)
 		value_rate(limit, &log->rate, &log->unit);
-	if (prefix && value_log_prefix(prefix) == 0)
+	if (prefix && value_log_prefix(prefix) == 0) {
 		log->prefix = ir_intern(e->ir, prefix->text);
+		log->prefix_loc = prefix->loc;
+	}
 	if (level)
 		value_log_level(level, &log->level);
 }
@@ -528,7 +472,7 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 static void forwarding6_sysctls(struct eval *e)
 {
 	const struct ir *ir = e->ir;
-	const struct loc *loc = &ir->ipv6_loc;
+	const struct loc *loc = ir_ipv6_forwarding(ir);
 	struct ir_sysctl *s;
 	size_t i, len;
 	char *key;
@@ -657,6 +601,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	eval_check_nat1to1(&e);
 	if (!e.have_masquerade)
 		eval_default_snats(&e);
+	eval_pin_snats(&e);
 	eval_chains(&e);
 	free(e.nets);
 	free(e.nets6);

@@ -91,6 +91,9 @@ void eval_check_nat1to1(struct eval *e);
 /* Without `masquerade`: every internal network out of every external. */
 void eval_default_snats(struct eval *e);
 
+/* Several externals: which `masquerade ... on IFACE` lines pin their sources (ir_snat.pin). */
+void eval_pin_snats(struct eval *e);
+
 /* The internal network holding @addr of @family and its interface, or NULL. */
 const struct eval_net *eval_net_of(const struct eval *e, unsigned family, ir_u128 addr);
 

@@ -452,6 +452,36 @@ static void settle(struct ir_chain *ch)
 	ch->n = ch->cap = 0;
 }
 
+/*
+ * Every log rule's prefix: the catch-alls and anti-spoofing name their
+ * place, so a log line says where a packet was dropped.
+ */
+static void log_prefixes(struct ir *ir)
+{
+	static const char *const places[IR_CH_COUNT] = {
+		[IR_CH_RAW] = "spoof drop: ", [IR_CH_INPUT] = "input drop: ",
+		[IR_CH_FORWARD] = "forward drop: ", [IR_CH_OUTPUT] = "output drop: ",
+	};
+	size_t c, i;
+
+	for (c = 0; c < IR_CH_COUNT; c++) {
+		for (i = 0; i < ir->chain[c].n; i++) {
+			struct ir_rule *r = &ir->chain[c].rules[i];
+			char *p;
+
+			if (!r->log)
+				continue;
+			if (r->tag != IR_T_CATCHALL && r->tag != IR_T_ANTISPOOF) {
+				r->log_prefix = ir->log.prefix;
+				continue;
+			}
+			p = xasprintf("%s%s", ir->log.prefix, places[c]);
+			r->log_prefix = ir_intern(ir, p);
+			free(p);
+		}
+	}
+}
+
 void eval_chains(struct eval *e)
 {
 	struct ir *ir = e->ir;
@@ -470,4 +500,5 @@ void eval_chains(struct eval *e)
 	user_rules(e, IR_CH_OUTPUT);
 	for (c = 0; c < IR_CH_COUNT; c++)
 		settle(&ir->chain[c]);
+	log_prefixes(ir);
 }

@@ -286,14 +286,15 @@ static void eval_forward(struct eval *e, const struct ast_stmt *st)
 	struct ir_forward t = {.reflect = !(st->flags & AST_F_NOREFLECT)};
 	enum value_proto proto;
 	bool takes_ports, has_port = false, every, ok = true;
+	uint8_t number;
 	struct ir_iface *iif;
 	size_t i;
 
 	iif = external_on(e, st, false, &every);
-	if (!pw || value_proto(pw, &proto) < 0)
+	if (!pw || value_proto(pw, &proto, &number) < 0)
 		return;
 	takes_ports = proto == VALUE_P_TCP || proto == VALUE_P_UDP || proto == VALUE_P_TCPUDP;
-	if (proto == VALUE_P_ANY || proto == VALUE_P_ICMP) {
+	if (proto == VALUE_P_ANY || proto == VALUE_P_ICMP || proto == VALUE_P_NUMBER) {
 		diag_error(&pw->loc, "forward takes tcp, udp, tcp/udp, gre, esp or ah, not '%s'",
 			   pw->text);
 		return;
@@ -597,4 +598,37 @@ void eval_check_nat1to1(struct eval *e)
 		diag_note(&ir->nat1to1[k[i - 1].idx].loc, "first given here");
 	}
 	free(k);
+}
+
+/* Whether an address of @a is also in @b. */
+static bool addrs_meet(const struct ir_addrs *a, const struct ir_addrs *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (a->v[i].family == b->v[j].family &&
+			    ir_addr_lo(&a->v[i]) <= ir_addr_hi(&b->v[j]) &&
+			    ir_addr_lo(&b->v[j]) <= ir_addr_hi(&a->v[i]))
+				return true;
+	return false;
+}
+
+void eval_pin_snats(struct eval *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->ir->n_snats; i++) {
+		struct ir_snat *s = &e->ir->snats[i];
+		const struct ir_iface *x = eval_iface(e, s->oif);
+
+		if (!x || !x->wan)
+			continue;
+		for (j = 0; j < e->ir->n_snats; j++)
+			if (e->ir->snats[j].oif != s->oif &&
+			    addrs_meet(&s->sources, &e->ir->snats[j].sources))
+				break;
+		if (j == e->ir->n_snats)
+			s->pin = x->wan;
+	}
 }

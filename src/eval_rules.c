@@ -261,6 +261,8 @@ static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
 	bool diff[EVAL_F_COUNT];
 	int field = -1, n_diff = 0, i;
 
+	if (m->saddr_neg != r->saddr_neg || m->daddr_neg != r->daddr_neg)
+		return -1;
 	if (m->verdict != r->verdict || m->log != r->log || m->family != r->family ||
 	    m->iif != r->iif || m->oif != r->oif || !m->dports.n != !r->dports.n ||
 	    !m->n_icmp != !r->n_icmp || !m->saddr.n != !r->saddr.n || !m->daddr.n != !r->daddr.n)
@@ -277,6 +279,9 @@ static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
 		}
 	}
 	if (n_diff > 1)
+		return -1;
+	/* "not a" or "not b" is not "not in {a, b}" */
+	if ((field == EVAL_F_SADDR && m->saddr_neg) || (field == EVAL_F_DADDR && m->daddr_neg))
 		return -1;
 	if (n_diff == 0) {
 		/* a repeated line: its elements join as duplicates (a warning) */
@@ -387,12 +392,6 @@ static int rule_ports(const struct ast_list *l, enum value_proto proto, const ch
 	}
 	return rc;
 }
-
-static const uint8_t proto_number[] = {
-	[VALUE_P_ANY] = IR_P_ANY, [VALUE_P_TCP] = IR_P_TCP,   [VALUE_P_UDP] = IR_P_UDP,
-	[VALUE_P_TCPUDP] = IR_P_ANY, [VALUE_P_ICMP] = IR_P_ICMP, [VALUE_P_ESP] = IR_P_ESP,
-	[VALUE_P_AH] = IR_P_AH,   [VALUE_P_GRE] = IR_P_GRE,
-};
 
 /* Warnings for lines that cannot change anything or answer spoofed sources. */
 /* Whether every address of @a lies in an internal network (an empty list does not). */
@@ -643,7 +642,8 @@ static void widening_rule(const struct eval *e, const struct ast_stmt *st, enum 
 	char *fix, *where;
 	bool whole;
 
-	if (st->kind == AST_ALLOW || e->ir->ipv6 == IR_IPV6_OPEN ||
+	/* a negated list of one family: negation_ok() says so */
+	if (st->kind == AST_ALLOW || e->ir->ipv6 == IR_IPV6_OPEN || r->saddr_neg || r->daddr_neg ||
 	    (chain == IR_CH_FORWARD && e->ir->ipv6 == IR_IPV6_BLOCK) ||
 	    (list_families(&r->saddr) & list_families(&r->daddr) & IR_F_IPV6))
 		return;
@@ -686,6 +686,38 @@ static void widening_rule(const struct eval *e, const struct ast_stmt *st, enum 
 	free(fix);
 }
 
+/*
+ * A negated address list (`from ! LIST`): it must exist and leave some
+ * address of each family it names; one of a single family leaves the
+ * other family out of a deny or reject (a warning: that widens it).
+ */
+static bool negation_ok(const struct eval *e, const struct ast_stmt *st,
+			const struct ir_addrs *a, const struct ast_list *l, const char *kw)
+{
+	static const unsigned fams[] = {IR_F_IPV4, IR_F_IPV6};
+	unsigned have = list_families(a);
+	size_t i;
+
+	if (!l) {
+		diag_error(&st->loc, "'%s' is negated but the line has no '%s' list", kw, kw);
+		return false;
+	}
+	for (i = 0; i < ARRAY_SIZE(fams); i++) {
+		if ((have & fams[i]) && list_whole(a, fams[i])) {
+			diag_error(&l->v[0].loc, "'%s !' matches no %s address: the list holds them "
+						 "all",
+				   kw, fams[i] == IR_F_IPV4 ? "IPv4" : "IPv6");
+			return false;
+		}
+	}
+	if (st->kind != AST_ALLOW && have != IR_F_BOTH && (e->fam_both & IR_F_IPV6))
+		diag_widening(&l->v[0].loc, "'%s !' names only %s addresses: this line leaves %s "
+					    "alone; name the %s addresses to spare as well",
+			      kw, have == IR_F_IPV4 ? "IPv4" : "IPv6",
+			      have == IR_F_IPV4 ? "IPv6" : "IPv4", have == IR_F_IPV4 ? "IPv6" : "IPv4");
+	return true;
+}
+
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 {
 	static const char *const chains[] = {"input", "forward", "output"};
@@ -699,6 +731,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	enum value_proto proto = VALUE_P_ANY;
 	enum ir_chain_id chain = IR_CH_INPUT;
 	struct ir_rule r = {0};
+	uint8_t number = IR_P_ANY;
 	bool ok = true;
 	int k;
 
@@ -708,10 +741,15 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 			return;
 		chain = chain_id[k];
 	}
-	if (pw && value_proto(pw, &proto) < 0)
+	if (pw && value_proto(pw, &proto, &number) < 0) {
 		ok = false;
-	else if (rule_ports(ast_get(st, AST_S_PORTS), proto, pw ? pw->text : NULL, &r) < 0)
+	} else if (number == IR_P_ICMPV6) {
+		diag_error(&pw->loc, "protocol 58 is ICMPv6: write 'icmp' with IPv6 addresses "
+				      "('from ::/0' for every one)");
 		ok = false;
+	} else if (rule_ports(ast_get(st, AST_S_PORTS), proto, pw ? pw->text : NULL, &r) < 0) {
+		ok = false;
+	}
 	if (from && eval_addr_list(from, IR_F_BOTH, NULL, &r.saddr) < 0)
 		ok = false;
 	if (to && eval_addr_list(to, IR_F_BOTH, NULL, &r.daddr) < 0)
@@ -726,6 +764,12 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	} else if (out && value_iface(out) < 0) {
 		ok = false;
 	}
+	r.saddr_neg = st->flags & AST_F_NOT_FROM;
+	r.daddr_neg = st->flags & AST_F_NOT_TO;
+	if (r.saddr_neg && !negation_ok(e, st, &r.saddr, from, "from"))
+		ok = false;
+	if (r.daddr_neg && !negation_ok(e, st, &r.daddr, to, "to"))
+		ok = false;
 	if (!ok) {
 		ir_rule_free(&r);
 		return;
@@ -743,7 +787,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		r.iif = ir_intern(e->ir, on->text);
 	if (out)
 		r.oif = ir_intern(e->ir, out->text);
-	r.proto = proto_number[proto];
+	r.proto = number;
 	if (r.dports.n && proto == VALUE_P_TCPUDP)
 		r.proto = IR_P_ANY;
 	push_families(e, st, chain, &r, proto == VALUE_P_TCPUDP && !r.dports.n);

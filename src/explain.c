@@ -178,12 +178,12 @@ static const char *explain_verdict_name(enum ir_verdict v, const struct explain_
 	return "?";
 }
 
-static void explain_print_log(struct strbuf *out, const struct ir *ir)
+static void explain_print_log(struct strbuf *out, const struct ir *ir, const struct ir_rule *r)
 {
 	static const char *units[] = {"second", "minute", "hour"};
 
 	sb_addf(out, "%9slogged (at most %u/%s, prefix \"%s\")\n", "", ir->log.rate,
-	       units[ir->log.unit], ir->log.prefix ? ir->log.prefix : "");
+	       units[ir->log.unit], r->log_prefix ? r->log_prefix : "");
 }
 
 /* @p as the IR's matcher takes it. */
@@ -226,14 +226,14 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 			sb_addf(c->out, "%-9s%s by the chain policy (no rule matched)\n", name,
 			       explain_verdict_name(ch->policy, p));
 			if (r->log)
-				explain_print_log(c->out, ir);
+				explain_print_log(c->out, ir, r);
 			return ch->policy;
 		}
 		sb_addf(c->out, "%-9s%s by rule [%s]%s\n", name, explain_verdict_name(r->verdict, p),
 		       explain_tag_names[r->tag], why->src ? "" : " (built-in)");
 		explain_print_loc(c->out, why);
 		if (r->log)
-			explain_print_log(c->out, ir);
+			explain_print_log(c->out, ir, r);
 		return r->verdict;
 	}
 	sb_addf(c->out, "%-9s%s by the chain policy (no rule matched)\n", name,
@@ -404,6 +404,17 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		p->oif = f->name;
 		sb_addf(c->out, "%-9sforward out %s (%s is in internal network %s)\n", "route", f->name, a,
 		       ir_addr_str(&r, b));
+		return false;
+	}
+	for (i = 0; i < ir->n_snats && !explain_role(ir, p->iif, IR_EXTERNAL); i++) {
+		const struct ir_snat *s = &ir->snats[i];
+
+		if (!s->pin || !ir_addrs_has(&s->sources, p->saddr, NULL))
+			continue;
+		p->oif = s->oif;
+		sb_addf(c->out, "%-9sforward out %s (its masquerade line pins the source there)\n",
+			"route", p->oif);
+		explain_print_loc(c->out, &s->loc);
 		return false;
 	}
 	for (i = 0; i < ir->n_ifaces; i++) {

@@ -7,6 +7,7 @@
 #include "explain.h"
 #include "ir.h"
 #include "tables.h"
+#include "value.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -186,6 +187,7 @@ static int explain_packet_words_parse(struct explain_packet_words *w, struct exp
 	bool have_in = false, have_out = false, have_state = false;
 	const struct tables_icmp *icmp;
 	size_t i = 0, k;
+	unsigned long num;
 
 	memset(p, 0, sizeof(*p));
 	p->state = IR_CT_NEW;
@@ -195,10 +197,13 @@ static int explain_packet_words_parse(struct explain_packet_words *w, struct exp
 	for (k = 0; k < ARRAY_SIZE(protos); k++)
 		if (strcmp(w->v[0], protos[k].name) == 0)
 			p->proto = protos[k].proto;
+	if (!p->proto && value_parse_uint(w->v[0], strlen(w->v[0]), 1, 254, &num))
+		p->proto = (uint8_t)num;
 	if (!p->proto) {
 		if (strcmp(w->v[0], "icmpv6") == 0 || strcmp(w->v[0], "ipv6-icmp") == 0)
 			return explain_packet_bad("'%s': packets are IPv4 in v1", w->v[0]);
-		return explain_packet_bad("'%s' is not a protocol (tcp, udp, icmp, gre, esp, ah)", w->v[0]);
+		return explain_packet_bad("'%s' is not a protocol (tcp, udp, icmp, gre, esp, ah, "
+					  "or a number 1-254)", w->v[0]);
 	}
 	i = 1;
 	if (p->proto == IR_P_ICMP) {

@@ -244,8 +244,11 @@ static const struct cli_opt initscript_opts[] = {
 	 "sysv (the default): an LSB init script whose start,\n"
 	 "restart, reload and force-reload run `masqgen apply\n"
 	 "POLICY`, stop runs `masqgen flush`, status `masqgen\n"
-	 "show`; systemd: a oneshot unit doing the same",
-	 0, "sysv systemd"},
+	 "show`; systemd: a oneshot unit doing the same;\n"
+	 "link-up: the hook pppd and dhclient run when an\n"
+	 "external link comes up (routes of several uplinks,\n"
+	 "accept_ra for IPv6), for every target",
+	 0, "sysv systemd link-up"},
 	{OPT_TARGET, "target", "TARGET",
 	 "nft (the default): the script runs masqgen itself; the\n"
 	 "others: the HOWTO's pair, written into the directory -o\n"
@@ -265,6 +268,84 @@ static const struct cli_opt initscript_opts[] = {
 	{0},
 };
 
+/*
+ * --style link-up: the hook pppd and dhclient run when an external link
+ * comes up (templates/link-up.in). What it does follows @ir: with several
+ * externals, `masqgen routes` (each uplink's table gets its default route
+ * again); with IPv6 forwarding, accept_ra 2 on the link when it is 1 (a
+ * PPP link made after apply starts with the default, and forwarding would
+ * make the kernel ignore the provider's router advertisements).
+ */
+static int initscript_link_up(const struct ir *ir, const char *policy, const char *output)
+{
+	struct strbuf ext = {0}, steps = {0}, what = {0}, sb = {0};
+	char *self = initscript_self(), *word, *name;
+	bool wan = false;
+	size_t i, len;
+	int rc = EXIT_SYSTEM;
+
+	if (!self)
+		return EXIT_SYSTEM;
+	if (!initscript_path_ok(self)) {
+		rc = initscript_bad_path("masqgen's path", self);
+		goto out;
+	}
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *x = &ir->ifaces[i];
+
+		if (x->role != IR_EXTERNAL)
+			continue;
+		wan |= x->wan != 0;
+		/* a wildcard `ppp+` is the pattern 'ppp'* */
+		len = strlen(x->name);
+		name = xstrndup(x->name, x->name[len - 1] == '+' ? len - 1 : len);
+		word = escape_shell_word(name);
+		sb_addf(&ext, "%s%s%s", ext.len ? " | " : "", word, x->name[len - 1] == '+' ? "*" : "");
+		free(word);
+		free(name);
+	}
+	word = escape_shell_word(self);
+	if (wan) {
+		sb_addf(&steps, "\t%s routes || :\n", word);
+		sb_add(&what, "#   - runs `masqgen routes`: the uplink's routing table gets its default\n"
+			      "#     route again (several external interfaces);\n");
+	}
+	if (ir_ipv6_forwarding(ir)) {
+		sb_add(&steps, "\tra=/proc/sys/net/ipv6/conf/$1/accept_ra\n"
+			       "\tif [ \"$(cat \"$ra\" 2>/dev/null)\" = 1 ]; then echo 2 >\"$ra\" || :; fi\n");
+		sb_add(&what, "#   - sets accept_ra to 2 where it is 1, so that the provider's router\n"
+			      "#     advertisements still count with IPv6 forwarding on;\n");
+	}
+	free(word);
+	if (!steps.len) {
+		sb_add(&steps, "\t:\n");
+		sb_add(&what, "#   - nothing: this policy has one external interface and no IPv6\n"
+			      "#     forwarding;\n");
+	}
+	/* each fills a line of the template, which ends it */
+	steps.buf[--steps.len] = '\0';
+	what.buf[--what.len] = '\0';
+	{
+		const struct template_var vars[] = {
+			{"POLICY_COMMENT", policy, TEMPLATE_COMMENT},
+			{"EXTERNALS", ext.buf, TEMPLATE_RAW},
+			{"STEPS", steps.buf, TEMPLATE_RAW},
+			{"STEPS_COMMENT", what.buf, TEMPLATE_RAW},
+		};
+
+		if (template_fill("link-up.in", vars, ARRAY_SIZE(vars), &sb) < 0)
+			goto out;
+	}
+	rc = initscript_write(output, &sb, 0755) < 0 ? EXIT_SYSTEM : EXIT_OK;
+out:
+	sb_free(&ext);
+	sb_free(&steps);
+	sb_free(&what);
+	sb_free(&sb);
+	free(self);
+	return rc;
+}
+
 static int initscript_run(const struct cli_args *a)
 {
 	const char *style = cli_arg(a, OPT_STYLE), *output = cli_arg(a, OPT_OUTPUT);
@@ -277,6 +358,11 @@ static int initscript_run(const struct cli_args *a)
 
 	if (!style)
 		style = "sysv";
+	if (strcmp(style, "link-up") == 0) {
+		if (root)
+			return cli_usage_error(a->cmd->name, "--root goes with --style sysv or systemd");
+		pair = false;
+	}
 	if (pair) {
 		if (strcmp(style, "sysv") != 0)
 			return cli_usage_error(a->cmd->name, "-t %s writes a chkconfig init script: "
@@ -302,8 +388,11 @@ static int initscript_run(const struct cli_args *a)
 		rc = EXIT_POLICY;
 		goto out;
 	}
+	if (strcmp(style, "link-up") == 0)
+		rc = initscript_link_up(ir, policy, output);
+	else
+		rc = initscript_nft(style, policy, root, output);
 	ir_free(ir);
-	rc = initscript_nft(style, policy, root, output);
 out:
 	free(policy);
 	return rc;

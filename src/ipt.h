@@ -129,8 +129,8 @@ struct ipt_addr_part {
 struct ir_addr;
 void ipt_addr_part(struct ipt_addr_part *p, const struct ir_addr *a, bool neg, char flag);
 
-/* ipt_rule.c: append " -m limit ... -j LOG ..." for the policy's log settings. */
-void ipt_log_target(struct strbuf *sb, const struct ir *ir);
+/* ipt_rule.c: append " -j LOG ..." with @prefix and the policy's log level. */
+void ipt_log_target(struct strbuf *sb, const struct ir *ir, const char *prefix);
 
 /* What ipt_table_text() writes between the chain declarations and the rules. */
 enum ipt_text {

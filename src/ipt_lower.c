@@ -472,8 +472,9 @@ static void lower_clamp(struct ipt_table_model *mangle, const struct ir *ir)
 }
 
 /*
- * Several externals: as nft_lower.c's lower_wan(), with CONNMARK, which
- * copies only masqgen's bits into the packet mark. In mangle OUTPUT a
+ * Several externals: as nft_lower.c's lower_wan() (pinned sources, then
+ * arrivals), with CONNMARK, which copies only masqgen's bits into the
+ * packet mark. In mangle OUTPUT a
  * changed mark reroutes the gateway's own replies.
  */
 static void lower_wan(struct ipt_table_model *mangle, const struct ir *ir)
@@ -484,6 +485,16 @@ static void lower_wan(struct ipt_table_model *mangle, const struct ir *ir)
 	char *spec, *target;
 	size_t i;
 
+	for (i = 0; i < ir->n_snats; i++) {
+		const struct ir_snat *s = &ir->snats[i];
+
+		if (!s->pin)
+			continue;
+		target = xasprintf(" -j CONNMARK --set-xmark 0x%x/0xf0000", s->pin << IR_WAN_SHIFT);
+		per_source(ipt_chain_get(mangle, "masqgen-mangle-prerouting", "PREROUTING"),
+			   &s->sources, " -m conntrack --ctstate NEW", "", "", &s->loc, target);
+		free(target);
+	}
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *x = &ir->ifaces[i];
 
@@ -609,12 +620,31 @@ void ipt_timeout_sysctls(struct ir *ir)
 	}
 }
 
+/*
+ * What iptables cannot hold: a log prefix that leaves no room for the
+ * catch-all's place in LOG's 29 bytes (iptables-legacy would cut it
+ * silently). Returns 0, or -1 after reporting.
+ */
+static int check_ipt(const struct ir *ir)
+{
+	size_t len = strlen(ir->log.prefix);
+
+	if (len <= IR_LOG_PREFIX_MAX_IPT)
+		return 0;
+	diag_error(&ir->log.prefix_loc,
+		   "log prefix \"%s\" is %zu bytes: iptables keeps %d bytes of a log prefix and "
+		   "the catch-all adds its place (up to %d), so at most %d are left",
+		   ir->log.prefix, len, IR_LOG_PREFIX_MAX_IPT + IR_LOG_PLACE_MAX, IR_LOG_PLACE_MAX,
+		   IR_LOG_PREFIX_MAX_IPT);
+	return -1;
+}
+
 struct ipt_model *ipt_lower(const struct ir *ir)
 {
 	struct ipt_model *m;
 	int f, t;
 
-	if (ir_check_modern(ir) < 0)
+	if (ir_check_modern(ir) < 0 || check_ipt(ir) < 0)
 		return NULL;
 	m = xcalloc(1, sizeof(*m));
 	m->policy_path = ir->policy_path;

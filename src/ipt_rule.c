@@ -102,14 +102,14 @@ static int log_level(const char *name)
 	return 4;
 }
 
-void ipt_log_target(struct strbuf *sb, const struct ir *ir)
+void ipt_log_target(struct strbuf *sb, const struct ir *ir, const char *prefix)
 {
 	int level = log_level(ir->log.level);
 
 	sb_add(sb, " -j LOG");
-	if (ir->log.prefix && *ir->log.prefix) {
+	if (prefix && *prefix) {
 		sb_add(sb, " --log-prefix ");
-		escape_ipt_word(sb, ir->log.prefix);
+		escape_ipt_word(sb, prefix);
 	}
 	if (level != 4)
 		sb_addf(sb, " --log-level %d", level);
@@ -336,7 +336,7 @@ static void verdict_rules(struct ipt_chain *ch, const struct ir *ir, const struc
 
 		sb_addf(&limit, "%s -m limit --limit %u/%s", spec, ir->log.rate,
 			rate_unit(ir->log.unit));
-		ipt_log_target(&target, ir);
+		ipt_log_target(&target, ir, r->log_prefix);
 		ipt_rule_add(ch, limit.buf, p->loc, tag, target.buf);
 		sb_free(&limit);
 		sb_free(&target);
@@ -570,6 +570,6 @@ void ipt_rule_lower(struct ipt_table_model *tm, struct ipt_chain *ch, const stru
 	ch = ipt_chain_get(tm, ch_name, NULL);
 	expand(ch, ir, r, fam, true, sub->name);
 	rest = (struct ir_rule){.tag = r->tag, .loc = r->loc, .family = r->family,
-				.log = r->log, .verdict = r->verdict};
+				.log = r->log, .log_prefix = r->log_prefix, .verdict = r->verdict};
 	expand(sub, ir, &rest, fam, false, NULL);
 }

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "util.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +62,54 @@ static bool ours(const char *name)
 	return strncmp(name, IPT_CHAIN_PREFIX, strlen(IPT_CHAIN_PREFIX)) == 0;
 }
 
+/*
+ * iptables-save names a protocol from this machine's /etc/protocols when
+ * it can ("-p ipv6" for 41, "-p sctp" for 132); masqgen writes the number
+ * of every protocol it has no name of its own for. The rule @line (@len
+ * bytes, no newline) with such a name as its number, caller-owned.
+ */
+static char *proto_numeric(const char *line, size_t len)
+{
+	static const char *const own[] = {"tcp", "udp", "icmp", "ipv6-icmp", "gre", "esp", "ah"};
+	char *out = xstrndup(line, len), *name, *end, *res;
+	const struct protoent *pe;
+	size_t i;
+
+	name = strstr(out, " -p ");
+	if (!name)
+		return out;
+	name += 4 + (name[4] == '!' ? 2 : 0);
+	end = name + strcspn(name, " ");
+	if (*name >= '0' && *name <= '9')
+		return out;
+	for (i = 0; i < ARRAY_SIZE(own); i++)
+		if ((size_t)(end - name) == strlen(own[i]) && !strncmp(name, own[i], end - name))
+			return out;
+	*end = '\0';
+	pe = getprotobyname(name);
+	if (!pe) {
+		*end = ' ';
+		return out;
+	}
+	*name = '\0';
+	res = xasprintf("%s%d%s%s", out, pe->p_proto, end < out + len ? " " : "",
+			end < out + len ? end + 1 : "");
+	free(out);
+	return res;
+}
+
 /* One "-A CHAIN ..." line of table @t into @l. */
 static void parse_rule(struct ipt_loaded *l, enum ipt_flavour fl, enum ipt_family fam, int t,
-		       const char *line, size_t len)
+		       const char *raw, size_t len)
 {
 	struct ipt_table_model *tm = &l->m[fl]->t[fam][t];
+	char *line = proto_numeric(raw, len);
 	size_t nlen = strcspn(line + 3, " \n");
 	char *chain = xstrndup(line + 3, nlen);
 	const char *jump = NULL, *p;
 	struct ipt_chain *ch;
+
+	len = strlen(line);
 
 	for (p = line; (p = strstr(p, " -j " IPT_CHAIN_PREFIX)) && p < line + len; p++)
 		jump = p + 4;
@@ -89,6 +129,7 @@ static void parse_rule(struct ipt_loaded *l, enum ipt_flavour fl, enum ipt_famil
 		free(target);
 	}
 	free(chain);
+	free(line);
 }
 
 /* Parse @save, the output of a *-save of flavour @fl and family @fam. */

@@ -285,6 +285,9 @@ const char *ir_tag_name(enum ir_rule_tag tag)
 
 const char *ir_proto_name(uint8_t proto)
 {
+	/* the others by number, each written once (the program has one thread) */
+	static char numbers[256][4];
+
 	switch (proto) {
 	case IR_P_ANY:
 		return "any";
@@ -303,7 +306,9 @@ const char *ir_proto_name(uint8_t proto)
 	case IR_P_ICMPV6:
 		return "icmpv6";
 	}
-	return NULL;
+	if (!numbers[proto][0])
+		snprintf(numbers[proto], sizeof(numbers[proto]), "%u", proto);
+	return numbers[proto];
 }
 
 int ir_check_modern(const struct ir *ir)
@@ -325,9 +330,18 @@ int ir_check_modern(const struct ir *ir)
 	return rc;
 }
 
-bool ir_ipv6_forwarding(const struct ir *ir)
+const struct loc *ir_ipv6_forwarding(const struct ir *ir)
 {
-	return ir->ipv6_loc.src && ir->ipv6 != IR_IPV6_BLOCK;
+	size_t i;
+
+	if (ir->ipv6 == IR_IPV6_BLOCK)
+		return NULL;
+	if (ir->ipv6_loc.src)
+		return &ir->ipv6_loc;
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (ir->ifaces[i].n_nets6)
+			return &ir->ifaces[i].nets6[0].loc;
+	return NULL;
 }
 
 char *ir_sysctl_path(const char *key, const char *iface)

@@ -151,6 +151,12 @@ struct ir_snat {
 	const char *oif;
 	struct ir_addrs sources;
 	uint32_t to;
+	/*
+	 * Several externals: the wan number of oif when this line pins its
+	 * sources' new connections to oif's routing table (no line for
+	 * another external masquerades any of them); 0: the main table.
+	 */
+	unsigned pin;
 	struct loc loc;
 };
 
@@ -367,6 +373,12 @@ struct ir_rule {
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
 	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
 	bool log;			/* a rate-limited log rule before the verdict */
+	/*
+	 * With log: its prefix, ir->log.prefix followed, for the catch-all and
+	 * anti-spoofing, by the place: "input drop: ", "forward drop: ",
+	 * "spoof drop: " (interned).
+	 */
+	const char *log_prefix;
 	enum ir_verdict verdict;
 };
 
@@ -399,11 +411,25 @@ enum ir_rate_unit {
 	IR_PER_HOUR,
 };
 
+/*
+ * Log prefixes: the kernel's nf_log keeps 127 bytes, iptables' LOG 29; the
+ * catch-all appends its place, IR_LOG_PLACE_MAX bytes at most
+ * ("forward drop: "), to the policy's prefix.
+ */
+#define IR_LOG_PLACE_MAX 14
+#define IR_LOG_PREFIX_MAX (127 - IR_LOG_PLACE_MAX)
+#define IR_LOG_PREFIX_MAX_IPT (29 - IR_LOG_PLACE_MAX)
+
 struct ir_log {
 	bool catchall;			/* false after `log off` */
 	unsigned rate;			/* default 5 */
 	enum ir_rate_unit unit;		/* default per minute */
-	const char *prefix;		/* default "masqgen: "; <= 29 chars, no " or \ */
+	/*
+	 * Default "masqgen: "; at most IR_LOG_PREFIX_MAX printable characters
+	 * without " and \. The iptables backend allows IR_LOG_PREFIX_MAX_IPT.
+	 */
+	const char *prefix;
+	struct loc prefix_loc;		/* the prefix's word; no src: the default */
 	/* emerg alert crit err warning notice info debug; default "warning" */
 	const char *level;
 	struct loc loc;
@@ -512,12 +538,15 @@ struct ir *ir_eval(const struct ast_file *f);
 void ir_free(struct ir *ir);
 
 /*
- * Does apply turn IPv6 forwarding on for @ir? When the policy writes
- * `ipv6 firewall` or `ipv6 open` explicitly (users of prefix delegation
- * cannot name a prefix); never under `ipv6 block`, which forwards no
- * IPv6 (the gateway stays an IPv6 host that takes router advertisements).
+ * Does apply turn IPv6 forwarding on for @ir? When an internal interface
+ * names an IPv6 prefix, or the policy writes `ipv6 firewall` or `ipv6
+ * open` explicitly (users of prefix delegation cannot name a prefix);
+ * never under `ipv6 block`, which forwards no IPv6 (the gateway stays an
+ * IPv6 host that takes router advertisements). Returns the place that
+ * asks for it (the `ipv6` line, else the first internal IPv6 prefix), or
+ * NULL.
  */
-bool ir_ipv6_forwarding(const struct ir *ir);
+const struct loc *ir_ipv6_forwarding(const struct ir *ir);
 
 /* Free the lists @r owns (not @r itself). */
 void ir_rule_free(struct ir_rule *r);
@@ -571,7 +600,7 @@ ir_u128 ir_family_max(unsigned family);
 /* @a with bounds [@lo, @hi] of @family (the other pair 0) and place @loc. */
 struct ir_addr ir_addr_make(unsigned family, ir_u128 lo, ir_u128 hi, const struct loc *loc);
 
-/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any" (else NULL). */
+/* "tcp", "udp", "icmp", "gre", "esp", "ah", "icmpv6", "any", else the number ("41"). */
 const char *ir_proto_name(uint8_t proto);
 
 /*

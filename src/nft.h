@@ -27,6 +27,7 @@
 struct ir;
 struct nft_model;
 struct nft_batch;
+struct mnl_socket;
 
 /*
  * nft_lower.c: the model of both tables for @ir; caller owns it. NULL
@@ -79,6 +80,17 @@ void nft_batch_free(struct nft_batch *b);
 
 /* The current ruleset generation id (NFT_MSG_GETGEN), or 0 after an error. */
 uint32_t nft_genid(void);
+
+/*
+ * Read the loaded ruleset with @read(@nl, GENID, @ctx) so that no commit
+ * falls inside the read: GENID, read before, must still be the generation
+ * after. A read
+ * across a commit, or one the kernel interrupted (EINTR), is dropped with
+ * @reset(@ctx) and taken again, a few times. Returns the generation the
+ * read shows, or 0 after reporting "cannot @what: REASON".
+ */
+uint32_t nft_read_stable(int (*read)(struct mnl_socket *nl, uint32_t genid, void *ctx),
+			 void (*reset)(void *ctx), void *ctx, const char *what);
 
 /* nft_text.c: the `nft -f` script for @ir (the nft target of generate). */
 int nft_text_emit(const struct ir *ir, struct strbuf *out);

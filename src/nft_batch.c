@@ -368,3 +368,38 @@ uint32_t nft_genid(void)
 	mnl_socket_close(nl);
 	return genid;
 }
+
+#define READ_TRIES 5
+
+uint32_t nft_read_stable(int (*read)(struct mnl_socket *nl, uint32_t genid, void *ctx),
+			 void (*reset)(void *ctx), void *ctx, const char *what)
+{
+	struct mnl_socket *nl = nl_open();
+	uint32_t before = 0, after;
+	int tries, rc, err;
+
+	if (!nl)
+		return 0;
+	for (tries = 0; tries < READ_TRIES; tries++) {
+		before = nft_genid();
+		if (!before)
+			break;
+		rc = read(nl, before, ctx);
+		err = errno;
+		after = nft_genid();
+		if (rc == 0 && after == before)
+			break;
+		reset(ctx);
+		if (rc < 0 && after == before && err != EINTR) {
+			diag_error(NULL, "cannot %s: %s", what, strerror(err));
+			before = 0;
+			break;
+		}
+	}
+	if (tries == READ_TRIES) {
+		diag_error(NULL, "cannot %s: it keeps changing", what);
+		before = 0;
+	}
+	mnl_socket_close(nl);
+	return before;
+}

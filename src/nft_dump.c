@@ -576,7 +576,7 @@ static int dump_all(struct rd *r, struct mnl_socket *nl, uint16_t type, mnl_cb_t
 }
 
 /* One read of everything. Returns 0, or -1 with errno set. */
-static int read_once(struct rd *r, struct mnl_socket *nl)
+static int read_once(struct mnl_socket *nl, struct rd *r)
 {
 	size_t i;
 	int f;
@@ -596,13 +596,14 @@ static int read_once(struct rd *r, struct mnl_socket *nl)
 	return dump_all(r, nl, NFT_MSG_GETRULE, rule_cb);
 }
 
-static void rd_reset(struct rd *r)
+static void rd_reset(void *ctx)
 {
+	struct rd *r = ctx;
 	size_t i;
 	int f;
 
 	for (f = 0; f < NFT_FAM_COUNT; f++) {
-		for (i = 0; r->d->m && i < r->d->m->t[f].n_sets; i++)
+		for (i = 0; r->d->m && r->set_names[f] && i < r->d->m->t[f].n_sets; i++)
 			free(r->set_names[f][i]);
 		free(r->set_names[f]);
 		r->set_names[f] = NULL;
@@ -613,45 +614,38 @@ static void rd_reset(struct rd *r)
 	r->n_raw = r->cap_raw = 0;
 }
 
+/* A fresh model for the next read of @ctx: both tables marked loaded until seen. */
+static void rd_fresh(struct rd *r)
+{
+	int f;
+
+	nft_dump_free(r->d);
+	r->d->m = xcalloc(1, sizeof(*r->d->m));
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		r->d->m->t[f].loaded = true;
+}
+
+static int read_fresh(struct mnl_socket *nl, uint32_t genid, void *ctx)
+{
+	struct rd *r = ctx;
+
+	rd_fresh(r);
+	r->d->genid = genid;
+	return read_once(nl, r);
+}
+
 int nft_dump_read(struct nft_dump *d, const struct nft_record *rec)
 {
-	struct mnl_socket *nl = nl_open();
 	struct rd r = {.d = d, .rec = rec};
-	int tries, f, rc = -1, err = 0;
-	uint32_t after;
 
 	memset(d, 0, sizeof(*d));
-	if (!nl)
-		return -1;
-	for (tries = 0; tries < DUMP_TRIES; tries++) {
-		nft_dump_free(d);
-		d->m = xcalloc(1, sizeof(*d->m));
-		for (f = 0; f < NFT_FAM_COUNT; f++)
-			d->m->t[f].loaded = true;
-		d->genid = nft_genid();
-		if (!d->genid)
-			break;
-		rc = read_once(&r, nl);
-		err = errno;
-		after = nft_genid();
-		if (rc == 0 && after == d->genid)
-			break;
-		if (after == d->genid) {
-			diag_error(NULL, "cannot read the loaded nftables ruleset: %s",
-				   strerror(err));
-			rc = -1;
-			break;
-		}
-		rc = -1;
-		rd_reset(&r);
-	}
-	if (rc < 0 && tries == DUMP_TRIES)
-		diag_error(NULL, "cannot read the loaded nftables ruleset: it keeps changing");
+	d->genid = nft_read_stable(read_fresh, rd_reset, &r, "read the loaded nftables ruleset");
 	rd_reset(&r);
-	mnl_socket_close(nl);
-	if (rc < 0)
+	if (!d->genid) {
 		nft_dump_free(d);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 void nft_dump_free(struct nft_dump *d)

@@ -74,24 +74,6 @@ static void forward_elems(struct nft_set *s, const struct ir_forward *f)
 }
 
 /*
- * The admission elements of port forward @f into set @s: its target
- * address and port with the public port the connection was addressed to
- * (`ip daddr . th dport . ct original proto-dst`), port by port.
- */
-void nft_admit_elems(struct nft_set *s, const struct ir_forward *f)
-{
-	struct nft_elem *e;
-	uint32_t p;
-
-	for (p = f->lo; p <= f->hi; p++) {
-		e = nft_elem_add(s, nft_elem_comment(&f->loc));
-		e->k[0] = f->host;
-		e->k[1] = f->to_lo + (p - f->lo);
-		e->k[2] = p;
-	}
-}
-
-/*
  * The named sets that recognize connections masqgen's forwards translated:
  * fwd_admit_tcp and fwd_admit_udp for the forward chain's admission of
  * port forwards without `from` (a forward with `from` gets a rule and set
@@ -712,10 +694,11 @@ static void lower_conntrack(struct nft_lower *lc, enum nft_fam fam)
 
 /*
  * Several externals (LANGUAGE.md "Gateway features"): a new connection
- * keeps the number of the external it arrived on in its mark, and each of
- * its packets, forwarded or the gateway's own, carries that number in the
- * packet mark, which the policy routing rules of apply (routes.c) send to
- * that external's table.
+ * keeps the number of the external it arrived on in its mark (or, from the
+ * sources of a pinning `masquerade ... on IFACE`, that of IFACE), and each
+ * of its packets, forwarded or the gateway's own, carries that number in
+ * the packet mark, which the policy routing rules of apply (routes.c) send
+ * to that external's table.
  */
 static void lower_wan(struct nft_lower *lc)
 {
@@ -733,6 +716,19 @@ static void lower_wan(struct nft_lower *lc)
 		hook = h ? "wan_reply" : "wan_mark";
 		nft_chain_begin(t, hook, false, h ? NFT_HOOK_OUTPUT : NFT_HOOK_PREROUTING, -150,
 				false)->route = h;
+		/* pinned sources first: an arrival on an external overrides them */
+		for (i = 0; !h && i < lc->ir->n_snats; i++) {
+			const struct ir_snat *s = &lc->ir->snats[i];
+
+			if (!s->pin)
+				continue;
+			r = nft_rule_add(&t->chains[t->n_chains - 1],
+					 nft_comment(&s->loc, "masquerade"), &s->loc);
+			nft_match_addrs(t, r, NFT_SEL_SADDR, &s->sources, false,
+					xasprintf("wan_pin_%zu_from", i + 1));
+			nft_match_eq(r, NFT_SEL_CT_STATE, IR_CT_NEW);
+			nft_stmt_add(r, NFT_S_CT_MARK_WAN)->a = s->pin << IR_WAN_SHIFT;
+		}
 		for (i = 0; !h && i < lc->ir->n_ifaces; i++) {
 			const struct ir_iface *x = &lc->ir->ifaces[i];
 

@@ -128,7 +128,7 @@ static void add_verdict(struct nft_rule *nr, enum ir_verdict v, enum nft_reject 
 		nft_stmt_add(nr, NFT_S_REJECT)->reject = how;
 }
 
-static void add_log(struct nft_lower *lc, struct nft_rule *nr)
+static void add_log(struct nft_lower *lc, struct nft_rule *nr, const char *prefix)
 {
 	static const struct {
 		const char *name;
@@ -145,7 +145,7 @@ static void add_log(struct nft_lower *lc, struct nft_rule *nr)
 	s->a = log->rate ? log->rate : 5;
 	s->unit = log->rate ? log->unit : IR_PER_MINUTE;
 	s = nft_stmt_add(nr, NFT_S_LOG);
-	s->str = log->prefix ? log->prefix : "masqgen: ";
+	s->str = prefix;
 	s->level = 4;
 	for (i = 0; log->level && i < ARRAY_SIZE(levels); i++)
 		if (strcmp(levels[i].name, log->level) == 0)
@@ -173,7 +173,7 @@ static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_cha
 		return;
 	}
 	if (r->log) {
-		add_log(lc, nr);
+		add_log(lc, nr, r->log_prefix);
 		/* a catch-all before an accept policy is only the log */
 		if (r->tag == IR_T_CATCHALL && r->verdict == IR_V_ACCEPT)
 			return;
@@ -369,7 +369,7 @@ static void lower_pairs(struct nft_lower *lc, enum nft_fam fam, struct nft_chain
 	m = nft_match_add(nr, v6 ? NFT_SEL_TARGET6 : NFT_SEL_TARGET, NFT_V_SET);
 	m->set = idx;
 	if (v[0].log) {
-		add_log(lc, nr);
+		add_log(lc, nr, v[0].log_prefix);
 		nr = nft_rule_clone_matches(c, first);
 	}
 	add_verdict(nr, v[0].verdict,

@@ -437,3 +437,21 @@ void nft_chain_end(struct nft_table *t)
 		t->n_chains--;
 	}
 }
+
+/*
+ * The admission elements of port forward @f into set @s: its target
+ * address and port with the public port the connection was addressed to
+ * (`ip daddr . th dport . ct original proto-dst`), port by port.
+ */
+void nft_admit_elems(struct nft_set *s, const struct ir_forward *f)
+{
+	struct nft_elem *e;
+	uint32_t p;
+
+	for (p = f->lo; p <= f->hi; p++) {
+		e = nft_elem_add(s, nft_elem_comment(&f->loc));
+		e->k[0] = f->host;
+		e->k[1] = f->to_lo + (p - f->lo);
+		e->k[2] = p;
+	}
+}

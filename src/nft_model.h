@@ -355,7 +355,7 @@ void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_ports *p, uint8_t proto, char *set_name);
 
 void nft_lower_filter(struct nft_lower *lc, enum nft_fam fam);
-/* The admission elements of port forward @f (nft_lower.c). */
+/* The admission elements of port forward @f, port by port (nft_model.c). */
 void nft_admit_elems(struct nft_set *s, const struct ir_forward *f);
 
 /*

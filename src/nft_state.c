@@ -17,7 +17,6 @@
 #include "nl.h"
 #include "util.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include <libnftnl/common.h>
@@ -92,40 +91,33 @@ static int nft_state_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_state_read(struct nft_state *st)
+static int state_read_once(struct mnl_socket *nl, uint32_t genid, void *ctx)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = nl_open();
-	struct nft_state_walk w = {.st = st};
+	struct nft_state_walk w = {.st = ctx};
 	struct nlmsghdr *nlh;
-	int tries, rc = -1;
 	size_t i;
 
-	if (!nl)
-		return -1;
-	/* A dump that a commit interrupted is read again, a few times. */
-	for (tries = 0; tries < 5; tries++) {
-		memset(st, 0, sizeof(*st));
-		st->fingerprint = UTIL_HASH_INIT;
-		for (i = 0; i < ARRAY_SIZE(nft_state_kinds); i++) {
-			w.kind = &nft_state_kinds[i];
-			nlh =
-			    nftnl_nlmsg_build_hdr(buf, w.kind->get, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
-			if (nl_request(nl, nlh, nft_state_msg, &w) < 0)
-				break;
-		}
-		if (i == ARRAY_SIZE(nft_state_kinds)) {
-			rc = 0;
-			break;
-		}
-		if (errno != EINTR) {
-			diag_error(NULL, "cannot read the loaded nftables ruleset: %s",
-				   strerror(errno));
-			break;
-		}
+	memset(w.st, 0, sizeof(*w.st));
+	w.st->fingerprint = UTIL_HASH_INIT;
+	for (i = 0; i < ARRAY_SIZE(nft_state_kinds); i++) {
+		w.kind = &nft_state_kinds[i];
+		nlh = nftnl_nlmsg_build_hdr(buf, w.kind->get, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
+		if (nl_request(nl, nlh, nft_state_msg, &w) < 0)
+			return -1;
 	}
-	if (rc < 0 && tries == 5)
-		diag_error(NULL, "cannot read the loaded nftables ruleset: it keeps changing");
-	mnl_socket_close(nl);
-	return rc;
+	return 0;
+}
+
+/* Nothing of a torn read is kept: the next read starts from zero. */
+static void state_read_reset(void *ctx)
+{
+}
+
+int nft_state_read(struct nft_state *st)
+{
+	if (!nft_read_stable(state_read_once, state_read_reset, st,
+			     "read the loaded nftables ruleset"))
+		return -1;
+	return 0;
 }

@@ -12,7 +12,6 @@
 #define IFACE_MAX 15
 #define RATE_MAX 10000
 #define DURATION_MAX (30u * 24 * 3600)
-#define LOG_PREFIX_MAX 29
 
 bool value_parse_uint(const char *s, size_t len, unsigned long min, unsigned long max,
 		      unsigned long *out)
@@ -619,8 +618,14 @@ int value_iface(const struct ast_word *w)
 	return 0;
 }
 
-int value_proto(const struct ast_word *w, enum value_proto *p)
+int value_proto(const struct ast_word *w, enum value_proto *p, uint8_t *number)
 {
+	static const uint8_t numbers[] = {
+		[VALUE_P_ANY] = IR_P_ANY, [VALUE_P_TCP] = IR_P_TCP,   [VALUE_P_UDP] = IR_P_UDP,
+		[VALUE_P_TCPUDP] = IR_P_ANY, [VALUE_P_ICMP] = IR_P_ICMP, [VALUE_P_ESP] = IR_P_ESP,
+		[VALUE_P_AH] = IR_P_AH,   [VALUE_P_GRE] = IR_P_GRE,
+	};
+	unsigned long n;
 	static const struct {
 		const char *name;
 		enum value_proto proto;
@@ -635,15 +640,28 @@ int value_proto(const struct ast_word *w, enum value_proto *p)
 	for (i = 0; i < ARRAY_SIZE(protos); i++) {
 		if (strcmp(w->text, protos[i].name) == 0) {
 			*p = protos[i].proto;
+			*number = numbers[*p];
 			return 0;
 		}
+	}
+	if (w->text[0] >= '0' && w->text[0] <= '9') {
+		/* 0 is IPv6's hop-by-hop header, never a layer 4 protocol; 255 is reserved */
+		if (value_number(w, 1, 254, "protocol number", &n) < 0)
+			return -1;
+		*number = (uint8_t)n;
+		*p = VALUE_P_NUMBER;
+		for (i = 0; i < ARRAY_SIZE(numbers); i++)
+			if (numbers[i] == n && i != VALUE_P_TCPUDP)
+				*p = (enum value_proto)i;
+		return 0;
 	}
 	hint = suggest(w->text, &protos[0].name, ARRAY_SIZE(protos), sizeof(protos[0]));
 	if (hint)
 		diag_error(&w->loc, "unknown protocol '%s' (did you mean '%s'?)", w->text, hint);
 	else
 		diag_error(&w->loc,
-			   "unknown protocol '%s' (tcp, udp, tcp/udp, icmp, esp, ah, gre or any)",
+			   "unknown protocol '%s' (tcp, udp, tcp/udp, icmp, esp, ah, gre, any or a "
+			   "protocol number)",
 			   w->text);
 	return -1;
 }
@@ -716,10 +734,12 @@ int value_log_prefix(const struct ast_word *w)
 {
 	const char *s;
 
-	if (strlen(w->text) > LOG_PREFIX_MAX) {
+	if (strlen(w->text) > IR_LOG_PREFIX_MAX) {
 		diag_error(&w->loc,
-			   "log prefix \"%s\" is longer than %d characters (the iptables limit)",
-			   w->text, LOG_PREFIX_MAX);
+			   "log prefix \"%s\" is longer than %d characters (the kernel keeps %d, "
+			   "and the catch-all adds its place, up to %d)",
+			   w->text, IR_LOG_PREFIX_MAX, IR_LOG_PREFIX_MAX + IR_LOG_PLACE_MAX,
+			   IR_LOG_PLACE_MAX);
 		return -1;
 	}
 	for (s = w->text; *s; s++) {

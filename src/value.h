@@ -26,6 +26,7 @@ enum value_proto {
 	VALUE_P_ESP,
 	VALUE_P_AH,
 	VALUE_P_GRE,
+	VALUE_P_NUMBER,	/* another protocol, by number */
 };
 
 /*
@@ -80,8 +81,12 @@ int value_duration(const struct ast_word *w, unsigned *seconds);
  */
 int value_iface(const struct ast_word *w);
 
-/* tcp, udp, tcp/udp, icmp, esp, ah, gre, any. */
-int value_proto(const struct ast_word *w, enum value_proto *p);
+/*
+ * tcp, udp, tcp/udp, icmp, esp, ah, gre, any, or a protocol number 1-254;
+ * *number gets the IP protocol number (0 for any and tcp/udp). The number
+ * of a named protocol gives that name (6 is tcp), others VALUE_P_NUMBER.
+ */
+int value_proto(const struct ast_word *w, enum value_proto *p, uint8_t *number);
 
 /* An ICMP type name from masqgen's table. */
 int value_icmp_type(const struct ast_word *w, uint8_t *type);
@@ -92,7 +97,7 @@ int value_log_level(const struct ast_word *w, const char **level);
 /* on/off (also true/false, yes/no as YAML writes them). */
 int value_bool(const struct ast_word *w, bool *on);
 
-/* The text of a log prefix: at most 29 printable characters, no " or \. */
+/* The text of a log prefix: at most IR_LOG_PREFIX_MAX printable characters, no " or \. */
 int value_log_prefix(const struct ast_word *w);
 
 /* IPv4 address of "a.b.c.d" with exactly @len bytes; false if not one. */

@@ -51,10 +51,17 @@ done
 	fail "cli check --strict passes a policy without widening" "wrong exit"
 
 # Each command's options as its --help lists them ("  -t, --target TARGET",
-# "      --tsv"): every short form is accepted, and every option is in
-# masqgen(8) and in the bash completion of that command.
+# "      --tsv"): every short form is accepted, and every option is in the
+# command's own entry of masqgen(8) and in its bash completion.
 completion="$ROOT_DIR/templates/masqgen.bash-completion"
 "$MASQGEN" --help >"$tmp_cli/usage"
+cmd_words=$(printf '%s\n' "$cmds" | paste -s -d '|')
+# The entry of command $1 in masqgen(8): from its `.It Cm` to the next command's.
+man_entry() {
+	awk -v c="$1" -v cmds="$cmd_words" '
+		$0 ~ "^\\.It Cm (" cmds ")( |$)" { on = $0 ~ "^\\.It Cm " c "( |$)" }
+		on' "$ROOT_DIR/man/masqgen.8"
+}
 complete_opts() {
 	bash -c '. "$1"; COMP_WORDS=("$2" "$3" --); COMP_CWORD=2; _masqgen
 		printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$MASQGEN" "$1"
@@ -68,6 +75,7 @@ for c in $cmds; do
 	extra=
 	head -n 1 "$tmp_cli/help" | grep -q POLICY || extra=unexpected-operand
 	complete_opts "$c" >"$tmp_cli/compl"
+	man_entry "$c" >"$tmp_cli/entry"
 	sed -n 's/^  \(-[a-zA-Z], \|    \)--\([a-z-]*\)\( [A-Z][^ ]*\)\{0,1\} .*/\1 \2 \3/p; s/^  \(-[a-zA-Z], \|    \)--\([a-z-]*\)\( [A-Z][^ ]*\)\{0,1\}$/\1 \2 \3/p' \
 		"$tmp_cli/help" >"$tmp_cli/opts"
 	[ -s "$tmp_cli/opts" ] || fail "cli $c options listed" "no option in its --help"
@@ -92,9 +100,12 @@ for c in $cmds; do
 		fi
 		grep -qx -- "--$long" "$tmp_cli/compl" && pass "cli $c --$long completes" ||
 			fail "cli $c --$long completes" "not offered by $completion"
-		grep -q -e "Fl -$long\b" ${short:+-e "Fl ${short#-}\b"} "$man8" &&
+		# --help is every command's: masqgen(8) says so once
+		where="$tmp_cli/entry"
+		[ "$long" = help ] && where=$man8
+		grep -q -e "Fl -$long\b" ${short:+-e "Fl ${short#-}\b"} "$where" &&
 			pass "cli $c --$long in masqgen(8)" ||
-			fail "cli $c --$long in masqgen(8)" "no 'Fl -$long' ${short:+nor 'Fl ${short#-}'}"
+			fail "cli $c --$long in masqgen(8)" "no 'Fl -$long' ${short:+nor 'Fl ${short#-}'} in the entry of '$c'"
 	done <"$tmp_cli/opts"
 done
 
@@ -106,15 +117,12 @@ complete_target() {
 # Each target of the table (what `help --complete` offers after -t) is in
 # the command's --help, in its completion after -t, and in its entry of
 # masqgen(8) (as "Cm NAME" or "| NAME").
-cmd_words=$(printf '%s\n' "$cmds" | paste -s -d '|')
 for c in $cmds; do
 	targets=$("$MASQGEN" help --complete "$c" | awk '$1 == "--target" {for (i = 3; i <= NF; i++) print $i}')
 	[ -n "$targets" ] || continue
 	"$MASQGEN" "$c" --help >"$tmp_cli/help" 2>&1
 	complete_target "$c" >"$tmp_cli/compl"
-	awk -v c="$c" -v cmds="$cmd_words" '
-		$0 ~ "^\\.It Cm (" cmds ")( |$)" { on = $0 ~ "^\\.It Cm " c "( |$)" }
-		on' "$ROOT_DIR/man/masqgen.8" >"$tmp_cli/entry"
+	man_entry "$c" >"$tmp_cli/entry"
 	for t in $targets; do
 		grep -qw -e "$t" "$tmp_cli/help" && pass "cli $c --help names target $t" ||
 			fail "cli $c --help names target $t" "not in its --help"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # init-script: for each tests/initscript/NAME/policy.masq, the SysV script
-# (sysv.out), the systemd unit (systemd.out) and the rc.firewall pair of
+# (sysv.out), the systemd unit (systemd.out), the link-up hook
+# (link-up.out) and the rc.firewall pair of
 # each legacy target (TARGET.out, or TARGET.err when the backend refuses)
 # are pinned as golden files, with masqgen's and the policy's absolute
 # paths replaced by @MASQGEN@ and @DIR@. Every generated script must pass
@@ -52,6 +53,13 @@ for dir in "$TESTS_DIR"/initscript/*/; do
 	else
 		fail "initscript $name systemd" "$(cat "$tmp/err")"
 	fi
+	if "$MASQGEN" init-script --style link-up "$dir/policy.masq" >"$tmp/link-up" 2>"$tmp/err"; then
+		check_script "initscript $name link-up" "$tmp/link-up"
+		normalize "$tmp/link-up" >"$tmp/link-up.n"
+		golden_compare "initscript $name link-up" "$tmp/link-up.n" "$dir/link-up.out"
+	else
+		fail "initscript $name link-up" "$(cat "$tmp/err")"
+	fi
 	for t in iptables ipchains ipfwadm; do
 		out="$tmp/$name-$t"
 		rm -rf "$out"
@@ -92,6 +100,8 @@ done <<'ARGS'
 -t pf policy.masq
 -t ipchains policy.masq
 --style systemd -t iptables -o out policy.masq
+--style link-up -r / policy.masq
+--style link-up broken.masq
 broken.masq
 missing.masq
 a.masq b.masq

@@ -17,6 +17,10 @@
 #   external before forwarding=1, so the default route the gateway learned
 #   from a real router advertisement (tests/ra_send.c) survives; flush puts
 #   forwarding back, then accept_ra; accept_ra 0 is left alone.
+# - The link-up hook (init-script --style link-up) on an external that came
+#   back with accept_ra 1 (a new PPP link): no advertisement is taken while
+#   forwarding until the hook, run as dhclient sources it, sets 2; events
+#   and interfaces that are not the policy's external's are left alone.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -242,6 +246,27 @@ if policy "ipv6 firewall" "firewall strong"; then
 	lan timeout 8 ping -6 -c 1 -w 5 -I 2001:db8:1::10 2001:db8:ff::2 >/dev/null 2>&1 &&
 		pass "kernel-ipv6 forwarding: the LAN reaches the Internet over IPv6" ||
 		fail "kernel-ipv6 forwarding: LAN to Internet" "no reply"
+	# the external comes back as a new link would: accept_ra 1, no route
+	mg init-script --style link-up -o "$tmp/link-up" "$tmp/policy.masq" ||
+		fail "kernel-ipv6 link-up: init-script" "no hook written"
+	gw sysctl -qw net.ipv6.conf.eth0.accept_ra=1
+	gw ip -6 route del default proto ra 2>/dev/null
+	! ra 600 && pass "kernel-ipv6 link-up: with accept_ra 1 a router advertisement is ignored" ||
+		fail "kernel-ipv6 link-up: the hazard" "the route came back without the hook: the test cannot tell"
+	gw sysctl -qw net.ipv6.conf.eth1.accept_ra=1
+	gw env interface=eth0 reason=EXPIRE6 sh -c '. "$1"' sh "$tmp/link-up"
+	gw env interface=eth1 reason=BOUND6 sh -c '. "$1"' sh "$tmp/link-up"
+	if [ "$(sysctl6 eth0/accept_ra)" = 1 ] && [ "$(sysctl6 eth1/accept_ra)" = 1 ]; then
+		pass "kernel-ipv6 link-up: another event, another interface: nothing changes"
+	else
+		fail "kernel-ipv6 link-up: other events" "eth0 $(sysctl6 eth0/accept_ra) eth1 $(sysctl6 eth1/accept_ra)"
+	fi
+	gw env interface=eth0 reason=BOUND6 sh -c '. "$1"; echo sourced' sh "$tmp/link-up" >"$tmp/hook.out"
+	if [ "$(sysctl6 eth0/accept_ra)" = 2 ] && [ "$(cat "$tmp/hook.out")" = sourced ] && ra 600; then
+		pass "kernel-ipv6 link-up: the hook, sourced, sets accept_ra 2 and the route comes back"
+	else
+		fail "kernel-ipv6 link-up: hook" "accept_ra $(sysctl6 eth0/accept_ra), $(cat "$tmp/hook.out"), routes: $(gw ip -6 route show default)"
+	fi
 	if mg flush >"$tmp/flush.out" 2>&1 && [ "$(sysctl6 all/forwarding)" = 0 ] &&
 		[ "$(sysctl6 default/forwarding)" = 0 ] && [ "$(sysctl6 eth0/forwarding)" = 0 ] &&
 		[ "$(sysctl6 eth0/accept_ra)" = 1 ] && [ "$(defroute)" = 1 ]; then

@@ -13,10 +13,15 @@
 #     and the replies do go out of uplink 1: the test tells the feature
 #     apart;
 #   - `masqgen routes` puts the rule back, the connections work again;
+#   - the link-up hook of init-script runs it when an uplink comes up;
 #   - a LAN host still goes out by the main table's uplink 1;
 #   - flush removes exactly the rules and routes and restores
 #     src_valid_mark;
-#   - with -t iptables (CONNMARK) the replies leave by wan2 as well.
+#   - with -t iptables (CONNMARK) the replies leave by wan2 as well;
+#   - `masquerade ... on wan2` pins its LAN sources' new connections to
+#     uplink 2 (nft and iptables): a LAN host reaches the host behind
+#     uplink 2, masqueraded to wan2's address, where the main table would
+#     send it out of uplink 1 (which the same host, not pinned, shows).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -151,6 +156,17 @@ else
 fi
 reach "after masqgen routes" yes
 
+# the link-up hook (init-script --style link-up), run as pppd runs it
+gw "$MASQGEN" init-script --style link-up -o "$tmp/link-up" "$tmp/policy.masq" ||
+	fail "multiwan link-up: init-script" "no hook written"
+gw ip route flush table 102
+gw env PPP_IFACE=wan2 sh "$tmp/link-up"
+if gw ip route show table 102 | grep -q "^default via 198.51.100.1 dev wan2"; then
+	pass "multiwan link-up: the hook puts uplink 2's default route back into its table"
+else
+	fail "multiwan link-up" "table 102: $(gw ip route show table 102)"
+fi
+
 # a second apply of the same policy changes nothing in the routing
 gw "$MASQGEN" apply "$tmp/policy.masq" >/dev/null 2>&1
 if [ "$(gw ip rule show)" = "$rules" ]; then
@@ -186,3 +202,33 @@ if [ "$(gw ip rule show)" = "$rules_before" ]; then
 else
 	fail "multiwan flush after -t iptables" "$(gw ip rule show)"
 fi
+
+# `masquerade ... on wan2` pins: 192.168.77.0/28 (the LAN host .10) goes
+# out of uplink 2, the rest of the LAN out of uplink 1
+cat >"$tmp/pin.masq" <<'POLICY'
+external wan1 address 203.0.113.2
+external wan2 address 198.51.100.2
+internal eth1 192.168.77.1/24
+masquerade 192.168.77.0/28 on wan2
+masquerade 192.168.77.16/28, 192.168.77.32/27, 192.168.77.64/26, 192.168.77.128/25 on wan1
+POLICY
+sed 's|^masquerade 192.168.77.0/28 on wan2$|masquerade 192.168.77.0/28|' "$tmp/pin.masq" >"$tmp/nopin.masq"
+# pinned NAME POLICY TARGET yes|no: the LAN host to the host behind uplink 2
+pinned() {
+	gw "$MASQGEN" apply -t "$3" "$2" >"$tmp/apply" 2>&1 ||
+		fail "multiwan $1 apply" "$(cat "$tmp/apply")"
+	before=$(stray)
+	seen=$(netns_connect "$NS_LAN" "$NS_ISP2" 198.51.100.200 18400)
+	after=$(stray)
+	if [ "$4" = yes ] && [ "$seen" = 198.51.100.2 ] && [ "$after" = "$before" ]; then
+		pass "multiwan $1: the pinned LAN host goes out of wan2, masqueraded to its address"
+	elif [ "$4" = no ] && [ "$seen" = none ] && [ "${after:-0}" -gt "${before:-0}" ]; then
+		pass "multiwan $1: not pinned, the LAN host follows the main table out of wan1"
+	else
+		fail "multiwan $1" "wanted $4: the host behind wan2 saw '$seen', by wan1 $before -> $after"
+	fi
+	gw "$MASQGEN" flush >/dev/null 2>&1
+}
+pinned "pin nft" "$tmp/pin.masq" nft yes
+pinned "no pin nft" "$tmp/nopin.masq" nft no
+pinned "pin iptables" "$tmp/pin.masq" iptables yes

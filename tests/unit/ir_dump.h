@@ -104,6 +104,8 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 	}
 	for (i = 0; i < ir->n_snats; i++) {
 		sb_addf(sb, "snat oif %s to %s", ir->snats[i].oif, ir_ip_str(ir->snats[i].to, a));
+		if (ir->snats[i].pin)
+			sb_addf(sb, " pin %u", ir->snats[i].pin);
 		dump_addrs(sb, "from", &ir->snats[i].sources, false);
 		sb_add(sb, "\n");
 	}

@@ -76,9 +76,9 @@ static struct ir_helper sample_helpers[] = {
 
 static struct ir_rule sample_raw[] = {
 	{.tag = IR_T_ANTISPOOF, .family = IR_F_IPV4, .iif = "ppp0", .saddr = ADDRS(sample_spoof),
-	 .log = true, .verdict = IR_V_DROP},
+	 .log = true, .log_prefix = "masqgen: spoof drop: ", .verdict = IR_V_DROP},
 	{.tag = IR_T_ANTISPOOF, .family = IR_F_IPV4, .iif = "ppp0", .daddr = ADDRS(sample_lo_net),
-	 .log = true, .verdict = IR_V_DROP},
+	 .log = true, .log_prefix = "masqgen: spoof drop: ", .verdict = IR_V_DROP},
 };
 
 static struct ir_rule sample_input[] = {
@@ -91,7 +91,8 @@ static struct ir_rule sample_input[] = {
 	{.tag = IR_T_USER, .family = IR_F_BOTH, .proto = IR_P_ICMP, .icmp_types = sample_echo,
 	 .icmp_locs = sample_echo_loc, .n_icmp = 1, .verdict = IR_V_ACCEPT},
 	{.tag = IR_T_USER, .family = IR_F_BOTH, .proto = IR_P_ANY,
-	 .dports = {.v = sample_mixed, .n = 3}, .log = true, .verdict = IR_V_REJECT},
+	 .dports = {.v = sample_mixed, .n = 3}, .log = true, .log_prefix = "masqgen: ",
+	 .verdict = IR_V_REJECT},
 	{.tag = IR_T_USER, .family = IR_F_BOTH, .iif = "ppp+", .verdict = IR_V_REJECT},
 	{.tag = IR_T_LAN, .family = IR_F_IPV4, .iif = "eth1", .saddr = ADDRS(sample_lan_addr),
 	 .verdict = IR_V_ACCEPT},
@@ -99,7 +100,8 @@ static struct ir_rule sample_input[] = {
 	{.tag = IR_T_DHCP, .family = IR_F_IPV4, .iif = "eth1", .proto = 17,
 	 .sports = {.v = sample_dhcp_s, .n = 1}, .dports = {.v = sample_dhcp_d, .n = 1},
 	 .verdict = IR_V_ACCEPT},
-	{.tag = IR_T_CATCHALL, .family = IR_F_BOTH, .log = true, .verdict = IR_V_DROP},
+	{.tag = IR_T_CATCHALL, .family = IR_F_BOTH, .log = true,
+	 .log_prefix = "masqgen: input drop: ", .verdict = IR_V_DROP},
 };
 
 static struct ir_rule sample_forward[] = {
@@ -112,7 +114,8 @@ static struct ir_rule sample_forward[] = {
 	 .verdict = IR_V_ACCEPT},
 	{.tag = IR_T_FORWARDED, .family = IR_F_IPV4, .ct_dnat_forward = true,
 	 .verdict = IR_V_ACCEPT},
-	{.tag = IR_T_CATCHALL, .family = IR_F_BOTH, .log = true, .verdict = IR_V_DROP},
+	{.tag = IR_T_CATCHALL, .family = IR_F_BOTH, .log = true,
+	 .log_prefix = "masqgen: forward drop: ", .verdict = IR_V_DROP},
 };
 
 /* The Masq-Gate at the strong level; @src gives every object a place. */

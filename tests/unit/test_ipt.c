@@ -131,6 +131,7 @@ static struct ir *masq_gate(void)
 	r = add_rule(ir, IR_CH_RAW, IR_T_ANTISPOOF, IR_V_DROP, 20);
 	r->iif = "ppp0";
 	r->log = true;
+	r->log_prefix = "masq: spoof drop: ";
 	add_addr(&r->saddr, IP(192, 168, 0, 0), IP(192, 168, 0, 255), 4);
 	add_addr(&r->saddr, IP(127, 0, 0, 0), IP(127, 255, 255, 255), 20);
 
@@ -169,6 +170,7 @@ static struct ir *masq_gate(void)
 	add_port(&r->dports, IR_P_UDP, 546, 546, 20);
 	r = add_rule(ir, IR_CH_INPUT, IR_T_CATCHALL, IR_V_DROP, 20);
 	r->log = true;
+	r->log_prefix = "masq: input drop: ";
 	r->family = IR_F_BOTH;
 
 	ir->chain[IR_CH_FORWARD].policy = IR_V_DROP;
@@ -251,7 +253,7 @@ static void test_filter(void)
 	       "\"gate.masq:12\" -j ACCEPT");
 	/* the catch-all: a rate-limited log of its own, then the drop; no second drop */
 	HAS(t, "-A masqgen-input -m limit --limit 5/min -m comment --comment \"gate.masq:20 "
-	       "catch-all\" -j LOG --log-prefix \"masq: \"");
+	       "catch-all\" -j LOG --log-prefix \"masq: input drop: \"");
 	HAS(t, "-A masqgen-input -m comment --comment \"gate.masq:20 catch-all\" -j DROP");
 	LACKS(t, "policy\" -j DROP\n-A masqgen-input");
 	/*
@@ -296,7 +298,7 @@ static void test_raw_mangle(void)
 	t = emit(ir);
 	/* anti-spoofing: log then drop, per source */
 	HAS(t, "-A masqgen-raw-prerouting -s 127.0.0.0/8 -i ppp0 -m limit --limit 5/min -m "
-	       "comment --comment \"gate.masq:20 anti-spoofing\" -j LOG --log-prefix \"masq: \"");
+	       "comment --comment \"gate.masq:20 anti-spoofing\" -j LOG --log-prefix \"masq: spoof drop: \"");
 	HAS(t, "-A masqgen-raw-prerouting -s 127.0.0.0/8 -i ppp0 -m comment --comment "
 	       "\"gate.masq:20 anti-spoofing\" -j DROP");
 	/* helpers: from the LAN on the server port, forwarded on the public port */
@@ -362,6 +364,7 @@ static void test_reject_and_negation(void)
 	r = add_rule(ir, IR_CH_FORWARD, IR_T_USER, IR_V_REJECT, 15);
 	r->iif = "eth1";
 	r->log = true;
+	r->log_prefix = "masq: ";
 	add_addr(&r->daddr, IP(10, 0, 0, 0), IP(10, 255, 255, 255), 15);
 	add_addr(&r->daddr, IP(172, 16, 0, 1), IP(172, 16, 0, 9), 16);
 	r->daddr_neg = true;

@@ -223,6 +223,38 @@ static void test_merged_why(void)
 	ir_free(ir);
 }
 
+/* A negated list takes what is in none of its elements; a protocol number is itself. */
+static void test_negation_and_numbers(void)
+{
+	struct ir *ir = compile("external eth0 address 203.0.113.1\n"
+				"internal eth1 192.168.0.1/24\n"
+				"allow 41 from 198.51.100.1\n"
+				"deny forward from 192.168.0.128/25 to ! { 198.51.100.0/24, 203.0.113.9 }\n");
+	const struct ir_chain *in, *fw;
+	struct ir_pkt p;
+
+	CHECK(ir != NULL);
+	if (!ir)
+		return;
+	in = &ir->chain[IR_CH_INPUT];
+	fw = &ir->chain[IR_CH_FORWARD];
+	p = pkt4(41, 0xc6336401, 0xcb007101, 0, "eth0", NULL);
+	CHECK(ir_chain_verdict(in, &p) == IR_V_ACCEPT);
+	p = pkt4(IR_P_GRE, 0xc6336401, 0xcb007101, 0, "eth0", NULL);
+	CHECK(ir_chain_verdict(in, &p) == IR_V_DROP);
+	p = pkt4(41, 0xc6336402, 0xcb007101, 0, "eth0", NULL);
+	CHECK(ir_chain_verdict(in, &p) == IR_V_DROP);
+	/* a guest to an address outside the negated list: dropped */
+	p = pkt4(IR_P_TCP, 0xc0a800c8, 0xcb007105, 80, "eth1", "eth0");
+	CHECK(ir_chain_verdict(fw, &p) == IR_V_DROP);
+	/* to either element of the negated list: the LAN rule accepts */
+	p = pkt4(IR_P_TCP, 0xc0a800c8, 0xc6336407, 80, "eth1", "eth0");
+	CHECK(ir_chain_verdict(fw, &p) == IR_V_ACCEPT);
+	p = pkt4(IR_P_TCP, 0xc0a800c8, 0xcb007109, 80, "eth1", "eth0");
+	CHECK(ir_chain_verdict(fw, &p) == IR_V_ACCEPT);
+	ir_free(ir);
+}
+
 static void test_sysctl_path(void)
 {
 	char *p = ir_sysctl_path("net.ipv4.conf.eth0.10.rp_filter", "eth0.10");
@@ -497,6 +529,7 @@ int main(int argc, char **argv)
 	RUN(test_rules);
 	RUN(test_rpf);
 	RUN(test_merged_why);
+	RUN(test_negation_and_numbers);
 	RUN(test_sysctl_path);
 	RUN(test_explain_no_address);
 	RUN(test_explain_and_lab_agree);

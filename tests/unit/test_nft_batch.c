@@ -93,26 +93,6 @@ static void test_commit_and_check(void)
 	CHECK(!table_listed("t_check"));
 }
 
-/* Run @fn with stderr going to a file; returns what it wrote (caller frees). */
-static char *capture_stderr(int (*fn)(void), int *rc)
-{
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	char *text = calloc(1, 4096);
-
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
-	*rc = fn();
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	if (fread(text, 1, 4095, tmp) == 0)
-		text[0] = '\0';
-	fclose(tmp);
-	return text;
-}
-
 static int send_refused(void)
 {
 	static const char policy[] = "external ppp0\nforward tcp 80 to 192.168.0.10\n";
@@ -128,10 +108,15 @@ static int send_refused(void)
 	return rc;
 }
 
+static void send_refused_rc(void *rc)
+{
+	*(int *)rc = send_refused();
+}
+
 static void test_refused(void)
 {
 	int rc;
-	char *err = capture_stderr(send_refused, &rc);
+	char *err = unit_stderr_of(send_refused_rc, &rc);
 
 	CHECK(rc == -1);
 	CHECK(strstr(err, "p.masq:2:1: error: the kernel refused the ruleset: "

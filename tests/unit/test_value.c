@@ -285,16 +285,25 @@ static void test_iface(void)
 static void test_names(void)
 {
 	enum value_proto p;
+	uint8_t num;
 	const char *level;
 	uint8_t type;
 	bool on;
 	struct ast_word w = word("tcp/udp");
 
-	CHECK(value_proto(&w, &p) == 0 && p == VALUE_P_TCPUDP);
+	CHECK(value_proto(&w, &p, &num) == 0 && p == VALUE_P_TCPUDP && num == 0);
 	w = word("gre");
-	CHECK(value_proto(&w, &p) == 0 && p == VALUE_P_GRE);
+	CHECK(value_proto(&w, &p, &num) == 0 && p == VALUE_P_GRE && num == 47);
+	w = word("41");
+	CHECK(value_proto(&w, &p, &num) == 0 && p == VALUE_P_NUMBER && num == 41);
+	w = word("6");
+	CHECK(value_proto(&w, &p, &num) == 0 && p == VALUE_P_TCP && num == 6);
+	w = word("0");
+	FAILS(value_proto(&w, &p, &num));
+	w = word("255");
+	FAILS(value_proto(&w, &p, &num));
 	w = word("tpc");
-	FAILS(value_proto(&w, &p));
+	FAILS(value_proto(&w, &p, &num));
 	w = word("echo-request");
 	CHECK(value_icmp_type(&w, &type) == 0 && type == 8);
 	w = word("timestamp-reply");
@@ -315,10 +324,19 @@ static void test_names(void)
 	FAILS(value_bool(&w, &on));
 	w = word("masqgen: ");
 	CHECK(value_log_prefix(&w) == 0);
-	w = word("12345678901234567890123456789");
-	CHECK(value_log_prefix(&w) == 0);
-	w = word("123456789012345678901234567890");
-	FAILS(value_log_prefix(&w));
+	{
+		/* 113 bytes fit: 127 less the catch-all's place (14) */
+		char s[IR_LOG_PREFIX_MAX + 2];
+
+		memset(s, 'x', IR_LOG_PREFIX_MAX);
+		s[IR_LOG_PREFIX_MAX] = '\0';
+		w = word(s);
+		CHECK(value_log_prefix(&w) == 0);
+		strcat(s, "x");
+		w = word(s);
+		FAILS(value_log_prefix(&w));
+	}
+	CHECK(IR_LOG_PREFIX_MAX == 113);
 	w = word("say \"hi\"");
 	FAILS(value_log_prefix(&w));
 	w = word("tab\there");

@@ -8,7 +8,9 @@
 #define MASQGEN_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_failed_checks, unit_failed_tests;
 
@@ -43,6 +45,26 @@ static int unit_failed_checks, unit_failed_tests;
 			unit_failed_tests++;                                   \
 		}                                                              \
 	} while (0)
+
+/* Run @fn(@ctx) with stderr going to a file; returns what it wrote (caller frees). */
+static inline char *unit_stderr_of(void (*fn)(void *ctx), void *ctx)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	char *text = calloc(1, 4096);
+
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	fn(ctx);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	if (fread(text, 1, 4095, tmp) == 0)
+		text[0] = '\0';
+	fclose(tmp);
+	return text;
+}
 
 #define UNIT_EXIT() return unit_failed_tests ? 1 : 0
 
