@@ -78,12 +78,12 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 
 %token <text> WORD "word" STRING "string" VAR "$name"
 %token EOL "end of line" LEXERR "invalid token"
-%token ADDRESS "address" ALLOW "allow" CLAMP_MSS "clamp-mss" DEFINE "define" DENY "deny"
+%token ADDRESS "address" ALLOW "allow" BURST "burst" CLAMP_MSS "clamp-mss" DEFINE "define" DENY "deny"
 %token DYNAMIC "dynamic" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
 %token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUT "out" OUTPUT "output"
-%token PASSTHROUGH "passthrough" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
+%token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
 %token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp"
 
 %type <word> word proto mode onoff
@@ -218,6 +218,7 @@ fwd_opts	: %empty
 		| fwd_opts FROM list		{ put(ps, AST_S_FROM, &$3, &@2, "from"); }
 		| fwd_opts TO word		{ put1(ps, AST_S_TO, &$3, &@2, "to"); }
 		| fwd_opts NOREFLECT		{ set_flag(ps, AST_F_NOREFLECT, &@2, "noreflect"); }
+		| fwd_opts limit
 		;
 
 nat_opts	: %empty
@@ -276,6 +277,13 @@ rule_opts	: %empty
 		| rule_opts ON word		{ put1(ps, AST_S_ON, &$3, &@2, "on"); }
 		| rule_opts OUT word		{ put1(ps, AST_S_OUT, &$3, &@2, "out"); }
 		| rule_opts LOG			{ set_flag(ps, AST_F_LOG, &@2, "log"); }
+		| rule_opts limit
+		;
+
+/* limit RATE [burst N] [per-source], of a rule or a forward */
+limit		: LIMIT word			{ put1(ps, AST_S_LIMIT, &$2, &@1, "limit"); }
+		| BURST word			{ put1(ps, AST_S_BURST, &$2, &@1, "burst"); }
+		| PER_SOURCE			{ set_flag(ps, AST_F_PER_SOURCE, &@1, "per-source"); }
 		;
 
 log_opts	: %empty

@@ -49,8 +49,11 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_ON, "on", "interface", 0),
 		SLOT(AST_S_FROM, "from", "from", LST),
 		SLOT(AST_S_TO, "to", "to", REQ),
+		SLOT(AST_S_LIMIT, "limit", "limit", 0),
+		SLOT(AST_S_BURST, "burst", "burst", 0),
+		FLAG(AST_F_PER_SOURCE, "per-source", "per_source", 0),
 		FLAG(AST_F_NOREFLECT, "noreflect", "reflect", AST_P_INVERT),
-	}, 6},
+	}, 9},
 	[AST_NAT] = {"nat", {
 		SLOT(AST_S_PUBLIC, NULL, "public", REQ),
 		SLOT(AST_S_PRIVATE, "to", "private", REQ),
@@ -73,8 +76,11 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		FLAG(AST_F_NOT_TO, "!", "not_to", AST_P_NEGATES),                             \
 		SLOT(AST_S_ON, "on", "interface", 0),                                         \
 		SLOT(AST_S_OUT, "out", "out", 0),                                             \
+		SLOT(AST_S_LIMIT, "limit", "limit", 0),                                       \
+		SLOT(AST_S_BURST, "burst", "burst", 0),                                       \
+		FLAG(AST_F_PER_SOURCE, "per-source", "per_source", 0),                        \
 		FLAG(AST_F_LOG, "log", "log", 0),                                             \
-	}, 10}
+	}, 13}
 	[AST_ALLOW] = RULE("allow"),
 	[AST_DENY] = RULE("deny"),
 	[AST_REJECT] = RULE("reject"),

@@ -74,15 +74,16 @@ enum ast_kind {
  *   passthrough IFACES (list)
  *   ipv6        MODE (1: firewall|block|open)
  *   masquerade  SOURCES (list), ON (1), TO (1)
- *   forward     PROTO (1), PORTS (list), ON (1), FROM (list), TO (1: HOST[:PORT[-PORT]]);
- *               flag NOREFLECT
+ *   forward     PROTO (1), PORTS (list), ON (1), FROM (list), TO (1: HOST[:PORT[-PORT]]),
+ *               LIMIT (1: RATE), BURST (1); flags NOREFLECT, PER_SOURCE
  *   nat         PUBLIC (1), PRIVATE (1), ON (1)
  *   helper      NAMES (list), PORTS (list)
  *   firewall    LEVEL (1)
  *   allow/deny/reject
  *               CHAIN (1), PROTO (1), PORTS (list; ICMP types when PROTO is icmp),
- *               FROM (list), TO (list), ON (1), OUT (1: forward only); flags LOG,
- *               NOT_FROM, NOT_TO (`!` before the FROM or TO list)
+ *               FROM (list), TO (list), ON (1), OUT (1: forward only), LIMIT (1:
+ *               RATE), BURST (1); flags LOG, NOT_FROM, NOT_TO (`!` before the FROM
+ *               or TO list), PER_SOURCE
  *   log         LIMIT (1), PREFIX (1), LEVEL (1); flag OFF for "log off"
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
@@ -110,6 +111,7 @@ enum ast_slot {
 	AST_S_LEVEL,
 	AST_S_CHAIN,
 	AST_S_LIMIT,
+	AST_S_BURST,
 	AST_S_PREFIX,
 	AST_S_TCP,
 	AST_S_TCPFIN,
@@ -124,10 +126,11 @@ enum ast_flag {
 	AST_F_OFF = 1 << 3,
 	AST_F_NOT_FROM = 1 << 4,	/* from ! LIST */
 	AST_F_NOT_TO = 1 << 5,		/* to ! LIST */
+	AST_F_PER_SOURCE = 1 << 6,	/* limit ... per-source */
 };
 
 /* At most this many slots are used by any one statement kind. */
-#define AST_MAX_FIELDS 7
+#define AST_MAX_FIELDS 9
 
 struct ast_field {
 	enum ast_slot slot;

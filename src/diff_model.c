@@ -82,7 +82,9 @@ static int elem_cmp(const struct nft_set *s, const struct nft_elem *a, const str
 
 static uint64_t set_content(const struct nft_set *s)
 {
-	uint64_t h = hash_u32(hash_u32(UTIL_HASH_INIT, s->kind), s->interval);
+	uint64_t h = hash_u32(hash_u32(hash_u32(hash_u32(UTIL_HASH_INIT, s->kind), s->interval),
+					s->dynamic),
+			      s->timeout);
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -103,7 +105,8 @@ static uint64_t set_content(const struct nft_set *s)
 
 static bool same_shape(const struct nft_set *a, const struct nft_set *b)
 {
-	return a->kind == b->kind && a->interval == b->interval;
+	return a->kind == b->kind && a->interval == b->interval && a->dynamic == b->dynamic &&
+	       a->timeout == b->timeout;
 }
 
 /*
@@ -411,7 +414,11 @@ static uint64_t rule_key(const struct diff_side *sd, const struct nft_rule *r)
 		h = hash_u32(h, s->kind);
 		switch (s->kind) {
 		case NFT_S_LIMIT:
-			h = hash_u32(hash_u32(h, s->a), s->unit);
+			h = hash_u32(hash_u32(hash_u32(h, s->a), s->unit), s->burst);
+			break;
+		case NFT_S_METER:
+			h = util_hash(hash_u32(hash_u32(hash_u32(h, s->a), s->unit), s->burst),
+				      &sd->set_key[s->set], sizeof(uint64_t));
 			break;
 		case NFT_S_LOG:
 			h = hash_u32(hash_str(h, s->str), s->level);

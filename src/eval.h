@@ -122,6 +122,12 @@ void eval_addrs_append(struct ir_addrs *dst, const struct ir_addrs *src);
 int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_why,
 		   struct ir_addrs *out);
 
+/*
+ * The `limit RATE [burst N] [per-source]` of @st into @l (rate 0 when the
+ * statement has none); -1 after an error.
+ */
+int eval_limit(const struct ast_stmt *st, struct ir_limit *l);
+
 /* An allow/deny/reject line at flat index @idx. */
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx);
 

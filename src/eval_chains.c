@@ -442,7 +442,8 @@ static void settle(struct ir_chain *ch)
 
 	ch->present = ch->policy != IR_V_ACCEPT;
 	for (i = 0; i < ch->n && !ch->present; i++)
-		ch->present = ch->rules[i].verdict != IR_V_ACCEPT || ch->rules[i].log;
+		ch->present = ch->rules[i].verdict != IR_V_ACCEPT || ch->rules[i].log ||
+			      ch->rules[i].limit.rate;
 	if (ch->present)
 		return;
 	for (i = 0; i < ch->n; i++)

@@ -318,6 +318,8 @@ static void eval_forward(struct eval *e, const struct ast_stmt *st)
 	eval_set_addrs(&t.from, true);
 	if (forward_target(e, to, ports, takes_ports, &t.host, &has_port, &t.to_lo) < 0)
 		ok = false;
+	if (eval_limit(st, &t.limit) < 0)
+		ok = false;
 	if (!ok || !iif)
 		goto out;
 	t.iif = iif->name;

@@ -261,7 +261,9 @@ static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
 	bool diff[EVAL_F_COUNT];
 	int field = -1, n_diff = 0, i;
 
-	if (m->saddr_neg != r->saddr_neg || m->daddr_neg != r->daddr_neg)
+	/* a limit is one budget: a line of its own */
+	if (m->saddr_neg != r->saddr_neg || m->daddr_neg != r->daddr_neg || m->limit.rate ||
+	    r->limit.rate)
 		return -1;
 	if (m->verdict != r->verdict || m->log != r->log || m->family != r->family ||
 	    m->iif != r->iif || m->oif != r->oif || !m->dports.n != !r->dports.n ||
@@ -424,7 +426,7 @@ static void rule_warnings(struct eval *e, const struct ast_stmt *st, size_t idx,
 		diag_note(&all->loc, "dropped here");
 		return;
 	}
-	if (st->kind == AST_ALLOW && !(st->flags & AST_F_LOG) &&
+	if (st->kind == AST_ALLOW && !(st->flags & AST_F_LOG) && !ast_get(st, AST_S_LIMIT) &&
 	    (long)idx > e->last_block[chain]) {
 		if (chain == IR_CH_OUTPUT)
 			diag_warning(&st->loc, "'allow output' changes nothing: output accepts "
@@ -596,6 +598,36 @@ static void push_families(struct eval *e, const struct ast_stmt *st, enum ir_cha
 	}
 	if (has_v6)
 		push_protos(e, chain, &v6, both);
+}
+
+int eval_limit(const struct ast_stmt *st, struct ir_limit *l)
+{
+	const struct ast_word *rate = ast_get1(st, AST_S_LIMIT);
+	const struct ast_word *burst = ast_get1(st, AST_S_BURST);
+	unsigned long n;
+
+	memset(l, 0, sizeof(*l));
+	if (!rate) {
+		if (burst)
+			diag_error(&burst->loc, "'burst' belongs to a limit: write 'limit RATE burst %s'",
+				   burst->text);
+		else if (st->flags & AST_F_PER_SOURCE)
+			diag_error(&st->flag_loc, "'per-source' belongs to a limit: write 'limit RATE "
+						  "per-source'");
+		return burst || (st->flags & AST_F_PER_SOURCE) ? -1 : 0;
+	}
+	if (value_rate(rate, &l->rate, &l->unit) < 0)
+		return -1;
+	/* the rate's count at once: 3/minute admits 3, not nft's default 5 */
+	l->burst = l->rate;
+	if (burst) {
+		if (value_number(burst, 1, 10000, "burst", &n) < 0)
+			return -1;
+		l->burst = (unsigned)n;
+	}
+	l->per_source = st->flags & AST_F_PER_SOURCE;
+	l->loc = rate->loc;
+	return 0;
 }
 
 /*
@@ -770,6 +802,13 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		ok = false;
 	if (r.daddr_neg && !negation_ok(e, st, &r.daddr, to, "to"))
 		ok = false;
+	if (eval_limit(st, &r.limit) < 0)
+		ok = false;
+	if (r.limit.rate && st->kind == AST_DENY) {
+		diag_error(&r.limit.loc, "'deny ... limit' means nothing: a deny drops with or "
+					 "without a limit (allow and reject take one)");
+		ok = false;
+	}
 	if (!ok) {
 		ir_rule_free(&r);
 		return;
@@ -788,6 +827,8 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	if (out)
 		r.oif = ir_intern(e->ir, out->text);
 	r.proto = number;
+	if (r.limit.rate)
+		r.ct_state = IR_CT_NEW;
 	if (r.dports.n && proto == VALUE_P_TCPUDP)
 		r.proto = IR_P_ANY;
 	push_families(e, st, chain, &r, proto == VALUE_P_TCPUDP && !r.dports.n);

@@ -186,6 +186,17 @@ static void explain_print_log(struct strbuf *out, const struct ir *ir, const str
 	       units[ir->log.unit], r->log_prefix ? r->log_prefix : "");
 }
 
+/* A rate-limited accept or reject: what it lets through, and the rest. */
+static void explain_print_limit(struct strbuf *out, const struct ir_limit *l)
+{
+	static const char *units[] = {"second", "minute", "hour"};
+
+	if (!l || !l->rate)
+		return;
+	sb_addf(out, "%9srate-limited to %u/%s new connections (%u at once)%s; beyond that: drop\n",
+		"", l->rate, units[l->unit], l->burst, l->per_source ? " per source" : "");
+}
+
 /* @p as the IR's matcher takes it. */
 static void explain_ir_pkt(const struct explain_packet *p, struct ir_pkt *out)
 {
@@ -232,6 +243,7 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 		sb_addf(c->out, "%-9s%s by rule [%s]%s\n", name, explain_verdict_name(r->verdict, p),
 		       explain_tag_names[r->tag], why->src ? "" : " (built-in)");
 		explain_print_loc(c->out, why);
+		explain_print_limit(c->out, r->ct_dnat_forward ? p->forward_limit : &r->limit);
 		if (r->log)
 			explain_print_log(c->out, ir, r);
 		return r->verdict;
@@ -310,6 +322,7 @@ static void explain_dstnat(const struct explain_ctx *c, struct explain_packet *p
 			port = f->to_lo + (p->dport - f->lo);
 		p->dnat_forward = true;
 		p->forward_loc = &f->loc;
+		p->forward_limit = &f->limit;
 		explain_dnat_to(c->out, p, f->host, port);
 		return;
 	}

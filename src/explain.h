@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ir_limit;
+
 struct ir;
 struct strbuf;
 
@@ -26,6 +28,7 @@ struct explain_packet {
 	unsigned state;			/* one enum ir_ct_state bit */
 	bool dnat_forward;		/* translated by a forward (ct status dnat) */
 	const struct loc *forward_loc;	/* that forward's policy place */
+	const struct ir_limit *forward_limit;	/* that forward's limit (rate 0: none) */
 	char masq_src[24];		/* "ppp0's address": masqueraded, address unknown */
 	bool reflected;			/* translated while arriving on an internal interface */
 };

@@ -316,6 +316,7 @@ struct ipt_parts {
 	const char *ifs;	/* " -i ... -o ..." */
 	const char *proto;	/* NULL: any */
 	const char *match;	/* " -m ..." */
+	const struct ir_limit *limit;	/* rate 0: none */
 	const struct loc *loc;
 };
 
@@ -325,11 +326,47 @@ static char *parts_spec(const struct ipt_parts *p, const char *proto)
 			 p->match);
 }
 
+/*
+ * " -m limit ..." or, per source, " -m hashlimit ..." for the rule @spec,
+ * as iptables-save prints them (defaults left out: a burst of 5, an
+ * expiry of the rate's unit). The hash table is named after the rule's
+ * matches and limit, never its policy place, so a converted policy
+ * compiles to the same rules.
+ */
+static char *limit_match(const struct ir_limit *l, enum ipt_family fam, const char *spec)
+{
+	static const unsigned unit_secs[] = {[IR_PER_SECOND] = 1, [IR_PER_MINUTE] = 60,
+					      [IR_PER_HOUR] = 3600};
+	struct strbuf sb = {0};
+	uint64_t h;
+
+	if (!l->per_source) {
+		sb_addf(&sb, " -m limit --limit %u/%s", l->rate, rate_unit(l->unit));
+		if (l->burst != 5)
+			sb_addf(&sb, " --limit-burst %u", l->burst);
+		return sb.buf;
+	}
+	h = util_hash(UTIL_HASH_INIT, spec, strlen(spec));
+	h = util_hash(h, &l->rate, sizeof(l->rate));
+	h = util_hash(h, &l->unit, sizeof(l->unit));
+	h = util_hash(h, &l->burst, sizeof(l->burst));
+	sb_addf(&sb, " -m hashlimit --hashlimit-upto %u/%s --hashlimit-burst %u "
+		     "--hashlimit-mode srcip --hashlimit-name masqgen-%012llx",
+		l->rate, rate_unit(l->unit), l->burst, (unsigned long long)(h & 0xffffffffffffull));
+	if (ir_limit_expiry(l) != unit_secs[l->unit])
+		sb_addf(&sb, " --hashlimit-htable-expire %u", ir_limit_expiry(l) * 1000);
+	if (fam == IPT_V6)
+		sb_add(&sb, " --hashlimit-srcmask 64");
+	return sb.buf;
+}
+
 static void verdict_rules(struct ipt_chain *ch, const struct ir *ir, const struct ir_rule *r,
 			  const struct ipt_parts *p, const char *jump, enum ipt_family fam)
 {
 	const char *tag = rule_tag(r);
-	char *spec = parts_spec(p, p->proto);
+	char *spec = parts_spec(p, p->proto), *lim = NULL, *plain = NULL;
+	struct ipt_parts limited = *p;
+	struct strbuf m = {0};
 
 	if (!jump && r->log) {
 		struct strbuf limit = {0}, target = {0};
@@ -340,6 +377,15 @@ static void verdict_rules(struct ipt_chain *ch, const struct ir *ir, const struc
 		ipt_rule_add(ch, limit.buf, p->loc, tag, target.buf);
 		sb_free(&limit);
 		sb_free(&target);
+	}
+	/* the verdict rules take the limit; the rest is dropped after them (fail closed) */
+	if (!jump && p->limit && p->limit->rate) {
+		lim = limit_match(p->limit, fam, spec);
+		sb_addf(&m, "%s%s", p->match, lim);
+		limited.match = m.buf;
+		p = &limited;
+		plain = spec;
+		spec = parts_spec(p, p->proto);
 	}
 	if (jump) {
 		char *target = xasprintf(" -j %s", jump);
@@ -379,6 +425,11 @@ static void verdict_rules(struct ipt_chain *ch, const struct ir *ir, const struc
 			ipt_rule_add(ch, spec, p->loc, tag, prohibited);
 		}
 	}
+	if (plain)
+		ipt_rule_add(ch, plain, p->loc, tag, " -j DROP");
+	free(plain);
+	free(lim);
+	sb_free(&m);
 	free(spec);
 }
 
@@ -444,6 +495,7 @@ static void expand(struct ipt_chain *ch, const struct ir *ir, const struct ir_ru
 				p.ifs = ifs.buf;
 				p.proto = l4.v[k].proto;
 				p.match = match.buf;
+				p.limit = &r->limit;
 				/* the line of the element that sets this rule apart */
 				if (r->dports.n > 1 || r->n_icmp > 1 || !aloc)
 					p.loc = pick_loc(l4.v[k].loc, pick_loc(aloc, &r->loc));
@@ -515,6 +567,7 @@ static void expand_forwarded(struct ipt_chain *ch, const struct ir *ir, const st
 			sb_add(&m, ct.buf);
 			p.addr = addr.buf;
 			p.match = m.buf;
+			p.limit = &f->limit;
 			verdict_rules(ch, ir, r, &p, NULL, IPT_V4);
 			sb_free(&addr);
 			sb_free(&m);
@@ -570,6 +623,7 @@ void ipt_rule_lower(struct ipt_table_model *tm, struct ipt_chain *ch, const stru
 	ch = ipt_chain_get(tm, ch_name, NULL);
 	expand(ch, ir, r, fam, true, sub->name);
 	rest = (struct ir_rule){.tag = r->tag, .loc = r->loc, .family = r->family,
-				.log = r->log, .log_prefix = r->log_prefix, .verdict = r->verdict};
+				.log = r->log, .log_prefix = r->log_prefix, .limit = r->limit,
+				.verdict = r->verdict};
 	expand(sub, ir, &rest, fam, false, NULL);
 }

@@ -311,6 +311,15 @@ const char *ir_proto_name(uint8_t proto)
 	return numbers[proto];
 }
 
+unsigned ir_limit_expiry(const struct ir_limit *l)
+{
+	static const unsigned secs[] = {[IR_PER_SECOND] = 1, [IR_PER_MINUTE] = 60,
+					 [IR_PER_HOUR] = 3600};
+	unsigned long long t = (unsigned long long)l->burst * secs[l->unit];
+
+	return l->rate ? (unsigned)((t + l->rate - 1) / l->rate) : 0;
+}
+
 int ir_check_modern(const struct ir *ir)
 {
 	int rc = 0;

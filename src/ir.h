@@ -160,6 +160,33 @@ struct ir_snat {
 	struct loc loc;
 };
 
+enum ir_rate_unit {
+	IR_PER_SECOND,
+	IR_PER_MINUTE,
+	IR_PER_HOUR,
+};
+
+/*
+ * A rate limit on new connections (`limit RATE [burst N] [per-source]`,
+ * LANGUAGE.md "Gateway features"): at most rate per unit, burst at once
+ * (the rate's count unless given); per_source keeps one budget per source
+ * address (an IPv6 source by its /64) in a dynamic set of IR_LIMIT_SOURCES
+ * entries that each expire after burst/rate (ir_limit_expiry()). rate 0:
+ * no limit.
+ */
+struct ir_limit {
+	unsigned rate;
+	enum ir_rate_unit unit;
+	unsigned burst;
+	bool per_source;
+	struct loc loc;
+};
+
+#define IR_LIMIT_SOURCES 65535
+
+/* Seconds a per-source entry of @l lives: burst/rate, rounded up, at least 1. */
+unsigned ir_limit_expiry(const struct ir_limit *l);
+
 /*
  * A port forward (HOWTO PORTFW). tcp/udp forwards are split into one per
  * protocol. For tcp and udp, [lo, hi] are the public ports and to_lo the
@@ -180,6 +207,8 @@ struct ir_forward {
 	uint32_t host;
 	struct ir_addrs from;
 	bool reflect;
+	/* admitted at this rate in the forward chain (IR_T_FORWARDED) */
+	struct ir_limit limit;
 	struct loc loc;
 };
 
@@ -379,6 +408,13 @@ struct ir_rule {
 	 * "spoof drop: " (interned).
 	 */
 	const char *log_prefix;
+	/*
+	 * A user rule with `limit` (accept or reject): ct_state is
+	 * IR_CT_NEW, and the backend emits the verdict rule rate-limited
+	 * followed, in the same place, by a drop of the rest with the same
+	 * matches (fail closed). Such a rule never merges with another line.
+	 */
+	struct ir_limit limit;
 	enum ir_verdict verdict;
 };
 
@@ -403,12 +439,6 @@ enum ir_ipv6_mode {
 	IR_IPV6_FIREWALL,
 	IR_IPV6_BLOCK,
 	IR_IPV6_OPEN,
-};
-
-enum ir_rate_unit {
-	IR_PER_SECOND,
-	IR_PER_MINUTE,
-	IR_PER_HOUR,
 };
 
 /*

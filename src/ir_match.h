@@ -8,6 +8,11 @@
  * family (ir.h); an address of a packet of the other family is in no
  * list. An IPv6 packet also matches by its link-local source and the
  * reverse-path checks its source fails.
+ *
+ * A rate-limited rule (ir_rule.limit) takes the new connections its
+ * matches take: whether its budget is left is the kernel's to know, so
+ * its verdict holds up to the limit (explain says so) and the rest are
+ * dropped in the same place.
  */
 #ifndef MASQGEN_IR_MATCH_H
 #define MASQGEN_IR_MATCH_H

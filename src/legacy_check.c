@@ -60,6 +60,8 @@ static void check_user_rule(struct legacy_ctx *g, const struct ir_rule *r, enum 
 			   t, ir_proto_name(r->proto));
 	if (r->saddr_neg || r->daddr_neg)
 		diag_error(&r->loc, "%s cannot express this rule's negated address list", t);
+	if (r->limit.rate)
+		diag_error(&r->limit.loc, "%s cannot rate-limit connections ('limit')", t);
 	if (ch == IR_CH_FORWARD && r->iif)
 		diag_error(&r->loc,
 			   "%s cannot match the incoming interface of a forwarded packet "
@@ -171,6 +173,10 @@ void legacy_check_policy(struct legacy_ctx *g)
 		const struct ir_forward *f = &ir->forwards[i];
 		size_t k = legacy_iface_index(g, f->iif);
 
+		/* one error per line, not per port */
+		if (f->limit.rate && (i == 0 || f->limit.loc.line != ir->forwards[i - 1].limit.loc.line ||
+				      f->limit.loc.src != ir->forwards[i - 1].limit.loc.src))
+			diag_error(&f->limit.loc, "%s cannot rate-limit connections ('limit')", t);
 		if (f->proto != IR_P_TCP && f->proto != IR_P_UDP) {
 			diag_error(&f->loc, "%s forwards only tcp and udp: 'forward %s' cannot be "
 					    "expressed",

@@ -458,7 +458,11 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		flags |= NFT_SET_INTERVAL;
 	if (s->kind == NFT_SK_FWD_MAP)
 		flags |= NFT_SET_MAP;
+	if (s->dynamic)
+		flags |= NFT_SET_EVAL | NFT_SET_TIMEOUT;
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
+	if (s->dynamic)
+		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, (uint64_t)s->timeout * 1000);
 	nft_set_key_type(s->kind, &type, &len);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, len);

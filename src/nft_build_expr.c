@@ -526,6 +526,35 @@ static void objref(struct ectx *x, uint32_t type, const char *name)
 	add(x, e);
 }
 
+/*
+ * update @set { ip saddr limit ... }: the source (IPv6: its /64) as the
+ * key of a dynamic set whose elements each carry a limit, as nft emits it.
+ */
+static void meter(struct ectx *x, const struct nft_stmt *s, uint64_t unit_secs)
+{
+	static const uint8_t mask64[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const struct nft_set *set = &x->t->sets[s->set];
+	struct nftnl_expr *e = expr_new("dynset"), *l = expr_new("limit");
+
+	if (x->v6) {
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
+		bitwise(x, mask64, NULL, 16);
+	} else {
+		payload(x, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+	}
+	nftnl_expr_set_u64(l, NFTNL_EXPR_LIMIT_RATE, s->a);
+	nftnl_expr_set_u64(l, NFTNL_EXPR_LIMIT_UNIT, unit_secs);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LIMIT_BURST, s->burst);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LIMIT_FLAGS, 0);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set->name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, x->set_ids[s->set]);
+	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, l, 0);
+	add(x, e);
+}
+
 static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 {
 	static const uint64_t unit_secs[] = {
@@ -544,7 +573,7 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		e = expr_new("limit");
 		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, s->a);
 		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, unit_secs[s->unit]);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, 5);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, s->burst);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
 		add(x, e);
@@ -598,6 +627,9 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
 		add(x, e);
+		return;
+	case NFT_S_METER:
+		meter(x, s, unit_secs[s->unit]);
 		return;
 	case NFT_S_MARK_WAN:
 		ct_mark_masked(x, IR_WAN_MASK, 0);

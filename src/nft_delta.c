@@ -62,6 +62,8 @@ static void hash_set(uint64_t *h, const struct nft_set *s)
 	H(h, s->kind);
 	H(h, s->sel);
 	H(h, s->interval);
+	H(h, s->dynamic);
+	H(h, s->timeout);
 	H(h, size);
 	if (nft_record_keeps(s))
 		return;

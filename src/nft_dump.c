@@ -217,6 +217,10 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	idx = nft_set_new(t, flags & NFT_SET_ANONYMOUS ? NULL : xstrdup(name),
 			  (enum nft_set_kind)kind);
 	t->sets[idx].interval = flags & NFT_SET_INTERVAL;
+	t->sets[idx].dynamic = flags & NFT_SET_EVAL;
+	if (t->sets[idx].dynamic)
+		t->sets[idx].timeout =
+			(uint32_t)(nftnl_set_get_u64(ns, NFTNL_SET_TIMEOUT) / 1000);
 	util_grow(&r->set_names[f], &r->cap_names[f], t->n_sets, sizeof(char *));
 	r->set_names[f][idx] = xstrdup(name);
 out:
@@ -491,6 +495,8 @@ static int read_elems(struct rd *r, struct mnl_socket *nl, int f, size_t idx)
 	size_t i, n;
 	int rc = 0;
 
+	if (s->dynamic) /* a meter: its elements are the kernel's own */
+		return 0;
 	if (nft_record_keeps(s))
 		rs = nft_record_set(r->rec, r->d->genid, (enum nft_fam)f, s->name);
 	if (rs) {

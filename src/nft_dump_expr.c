@@ -602,6 +602,7 @@ static int dec_limit(struct dx *x)
 	struct nft_stmt *s = nft_stmt_add(x->r, NFT_S_LIMIT);
 
 	s->a = (uint32_t)nftnl_expr_get_u64(x->e[x->i], NFTNL_EXPR_LIMIT_RATE);
+	s->burst = nftnl_expr_get_u32(x->e[x->i], NFTNL_EXPR_LIMIT_BURST);
 	if (unit == 1)
 		s->unit = IR_PER_SECOND;
 	else if (unit == 60)
@@ -612,6 +613,37 @@ static int dec_limit(struct dx *x)
 		return -1;
 	x->i++;
 	return 0;
+}
+
+/* Does the statement at @i read the source (IPv6: its /64) for a meter? */
+static bool is_meter(struct dx *x, size_t i)
+{
+	return is(x, i, "payload") &&
+	       (is(x, i + 1, "dynset") || (is(x, i + 1, "bitwise") && is(x, i + 2, "dynset")));
+}
+
+/* update @set { ip saddr limit ... } (nft_build_expr.c's meter()). */
+static int dec_meter(struct dx *x)
+{
+	const struct nftnl_expr *d, *l;
+	struct nft_stmt *s;
+	uint32_t len;
+	uint64_t unit;
+
+	x->i += is(x, x->i + 1, "bitwise") ? 2 : 1;
+	d = x->e[x->i];
+	l = nftnl_expr_get(d, NFTNL_EXPR_DYNSET_EXPR, &len);
+	if (!l || strcmp(nftnl_expr_get_str(l, NFTNL_EXPR_NAME), "limit") != 0 ||
+	    u32(x, x->i, NFTNL_EXPR_DYNSET_OP) != NFT_DYNSET_OP_UPDATE)
+		return -1;
+	s = nft_stmt_add(x->r, NFT_S_METER);
+	s->set = set_ref(x, nftnl_expr_get_str(d, NFTNL_EXPR_DYNSET_SET_NAME));
+	s->a = (uint32_t)nftnl_expr_get_u64(l, NFTNL_EXPR_LIMIT_RATE);
+	s->burst = nftnl_expr_get_u32(l, NFTNL_EXPR_LIMIT_BURST);
+	unit = nftnl_expr_get_u64(l, NFTNL_EXPR_LIMIT_UNIT);
+	s->unit = unit == 1 ? IR_PER_SECOND : unit == 60 ? IR_PER_MINUTE : IR_PER_HOUR;
+	x->i++;
+	return s->set == SIZE_MAX || (unit != 1 && unit != 60 && unit != 3600) ? -1 : 0;
 }
 
 static int dec_reject(struct dx *x)
@@ -690,7 +722,9 @@ int nft_dump_rule(struct nft_table *t, struct nft_rule *r, const struct nftnl_ru
 	while (rc == 0 && x.i < x.n) {
 		const char *name = ename(&x, x.i);
 
-		if (r->n_s == 0 && strcmp(name, "meta") == 0)
+		if (is_meter(&x, x.i))
+			rc = dec_meter(&x);
+		else if (r->n_s == 0 && strcmp(name, "meta") == 0)
 			rc = dec_meta(&x);
 		else if (r->n_s == 0 && strcmp(name, "payload") == 0)
 			rc = dec_payload(&x);

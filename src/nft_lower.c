@@ -95,7 +95,7 @@ static void lower_targets(struct nft_lower *lc)
 		const struct ir_forward *f = &ir->forwards[i];
 
 		if (!is_port_forward(f)) {
-			if (f->from.n)
+			if (f->from.n || f->limit.rate)
 				continue;
 			if (ptg == SIZE_MAX)
 				ptg = nft_set_new(t, xstrdup("fwd_proto_targets"),
@@ -106,7 +106,7 @@ static void lower_targets(struct nft_lower *lc)
 			continue;
 		}
 		k = f->proto == IR_P_UDP;
-		if (!f->from.n) {
+		if (!f->from.n && !f->limit.rate) {
 			if (lc->admit[k] == SIZE_MAX) {
 				lc->admit[k] = nft_set_new(t, xstrdup(admit_names[k]), NFT_SK_ADMIT);
 				nft_set_reserve(&t->sets[lc->admit[k]], ir->n_forwards - i);

@@ -144,6 +144,7 @@ static void add_log(struct nft_lower *lc, struct nft_rule *nr, const char *prefi
 	s = nft_stmt_add(nr, NFT_S_LIMIT);
 	s->a = log->rate ? log->rate : 5;
 	s->unit = log->rate ? log->unit : IR_PER_MINUTE;
+	s->burst = 5;	/* nft's default */
 	s = nft_stmt_add(nr, NFT_S_LOG);
 	s->str = prefix;
 	s->level = 4;
@@ -152,14 +153,46 @@ static void add_log(struct nft_lower *lc, struct nft_rule *nr, const char *prefi
 			s->level = levels[i].level;
 }
 
-/* One IR rule for one protocol: [log rule,] verdict rule(s). */
+/*
+ * The rate limit @l before a verdict in @nr: a limit statement, or with
+ * per_source an update of the meter set named @set_name (taken), one per
+ * IR rule: its tcp and udp rules share the budget of a source.
+ */
+static void add_limit(struct nft_table *t, struct nft_rule *nr, const struct ir_limit *l,
+		      enum nft_fam fam, char *set_name)
+{
+	struct nft_stmt *s;
+	size_t idx;
+
+	if (!l->per_source) {
+		free(set_name);
+		s = nft_stmt_add(nr, NFT_S_LIMIT);
+	} else {
+		idx = nft_set_find(t, set_name);
+		if (idx == SIZE_MAX) {
+			idx = nft_set_new(t, set_name, fam == NFT_FAM_IP6 ? NFT_SK_ADDR6 : NFT_SK_ADDR);
+			t->sets[idx].dynamic = true;
+			t->sets[idx].interval = false;
+			t->sets[idx].timeout = ir_limit_expiry(l);
+		} else {
+			free(set_name);
+		}
+		s = nft_stmt_add(nr, NFT_S_METER);
+		s->set = idx;
+	}
+	s->a = l->rate;
+	s->unit = l->unit;
+	s->burst = l->burst;
+}
+
+/* One IR rule for one protocol: [log rule,] verdict rule(s)[, drop beyond the limit]. */
 static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
 			  const struct ir_rule *r, uint8_t proto, const char *base)
 {
 	struct nft_table *t = &lc->m->t[fam];
 	size_t first = c->n, nsets = t->n_sets;
 	struct nft_rule *nr;
-	size_t i;
+	size_t i, k;
 
 	nr = nft_rule_add(c, rule_comment(r), &r->loc);
 	if (!rule_matches(lc, fam, nr, r, proto, base)) {
@@ -185,24 +218,34 @@ static void lower_variant(struct nft_lower *lc, enum nft_fam fam, struct nft_cha
 		return;
 	}
 	if (r->verdict != IR_V_REJECT || proto == IR_P_TCP || proto == IR_P_UDP) {
+		if (r->limit.rate)
+			add_limit(t, nr, &r->limit, fam, xasprintf("%s_limit", base));
 		add_verdict(nr, r->verdict,
 			    proto == IR_P_TCP ? NFT_REJ_TCP_RESET
 			    : proto == IR_P_UDP ? NFT_REJ_PORT_UNREACH : NFT_REJ_ADMIN_PROHIB);
-		return;
-	}
-	if (proto != IR_P_ANY || r->n_icmp) {
+	} else if (proto != IR_P_ANY || r->n_icmp) {
+		if (r->limit.rate)
+			add_limit(t, nr, &r->limit, fam, xasprintf("%s_limit", base));
 		add_verdict(nr, r->verdict, NFT_REJ_ADMIN_PROHIB);
-		return;
+	} else {
+		/* reject of anything: a reset for tcp, port-unreachable for udp, else prohibited */
+		i = c->n - 1;
+		nft_rule_clone_matches(c, i);
+		nft_rule_clone_matches(c, i);
+		nft_match_eq(&c->v[i], NFT_SEL_L4PROTO, IR_P_TCP);
+		nft_match_eq(&c->v[i + 1], NFT_SEL_L4PROTO, IR_P_UDP);
+		for (k = 0; k < 3; k++) {
+			if (r->limit.rate)
+				add_limit(t, &c->v[i + k], &r->limit, fam,
+					  xasprintf("%s_limit", base));
+			add_verdict(&c->v[i + k], r->verdict,
+				    k == 0 ? NFT_REJ_TCP_RESET
+				    : k == 1 ? NFT_REJ_PORT_UNREACH : NFT_REJ_ADMIN_PROHIB);
+		}
 	}
-	/* reject of anything: a reset for tcp, port-unreachable for udp, else prohibited */
-	i = c->n - 1;
-	nft_rule_clone_matches(c, i);
-	nft_rule_clone_matches(c, i);
-	nft_match_eq(&c->v[i], NFT_SEL_L4PROTO, IR_P_TCP);
-	add_verdict(&c->v[i], r->verdict, NFT_REJ_TCP_RESET);
-	nft_match_eq(&c->v[i + 1], NFT_SEL_L4PROTO, IR_P_UDP);
-	add_verdict(&c->v[i + 1], r->verdict, NFT_REJ_PORT_UNREACH);
-	add_verdict(&c->v[i + 2], r->verdict, NFT_REJ_ADMIN_PROHIB);
+	/* fail closed: what the limit lets not through is dropped here */
+	if (r->limit.rate)
+		add_verdict(nft_rule_clone_matches(c, first), IR_V_DROP, NFT_REJ_ADMIN_PROHIB);
 }
 
 /*
@@ -232,8 +275,9 @@ static void lower_forwarded(struct nft_lower *lc, struct nft_chain *c, const str
 	}
 	for (i = 0; i < ir->n_forwards; i++) {
 		const struct ir_forward *f = &ir->forwards[i];
+		size_t first = c->n;
 
-		if (!f->from.n)
+		if (!f->from.n && !f->limit.rate)
 			continue;
 		nr = nft_rule_add(c, nft_comment(&f->loc, "forward"), &f->loc);
 		nft_match_flag(nr, NFT_SEL_CT_DNAT);
@@ -249,7 +293,13 @@ static void lower_forwarded(struct nft_lower *lc, struct nft_chain *c, const str
 			nft_match_eq(nr, NFT_SEL_DADDR, f->host);
 			nft_match_eq(nr, NFT_SEL_L4PROTO, f->proto);
 		}
+		/* only new connections reach the admission: the rest are established */
+		if (f->limit.rate)
+			add_limit(t, nr, &f->limit, NFT_FAM_IP, xasprintf("forward_%zu_limit", i + 1));
 		nft_stmt_add(nr, NFT_S_ACCEPT);
+		if (f->limit.rate)
+			add_verdict(nft_rule_clone_matches(c, first), IR_V_DROP,
+				    NFT_REJ_ADMIN_PROHIB);
 	}
 }
 

@@ -113,6 +113,8 @@ uint32_t nft_set_size(const struct nft_set *s)
 	uint64_t want = (s->interval ? 2 * (uint64_t)s->n + 1 : s->n) * 3 / 2;
 	uint32_t size = 64;
 
+	if (s->dynamic)
+		return IR_LIMIT_SOURCES;
 	while (size < want && size < (1u << 31))
 		size <<= 1;
 	return size;

@@ -87,7 +87,7 @@ struct nft_match {
 
 enum nft_stmt_kind {
 	NFT_S_COUNTER,
-	NFT_S_LIMIT,		/* a (rate), unit */
+	NFT_S_LIMIT,		/* a (rate), unit, burst */
 	NFT_S_LOG,		/* str (prefix), level */
 	NFT_S_ACCEPT,
 	NFT_S_DROP,
@@ -101,6 +101,11 @@ enum nft_stmt_kind {
 	NFT_S_MSS,		/* port: the MSS, 0: rt mtu */
 	NFT_S_CT_MARK_WAN,	/* ct mark set ct mark & 0xfff0ffff | a (a: IR_WAN_MASK bits) */
 	NFT_S_MARK_WAN,		/* meta mark set ct mark & 0x000f0000 */
+	/*
+	 * update @set { ip saddr limit rate a/unit burst burst packets }; in
+	 * the ip6 table the source's /64 (ip6 saddr & ffff:ffff:ffff:ffff::)
+	 */
+	NFT_S_METER,
 };
 
 enum nft_reject {
@@ -115,6 +120,7 @@ struct nft_stmt {
 	uint32_t a;
 	uint16_t port;
 	enum ir_rate_unit unit;
+	uint32_t burst;		/* NFT_S_LIMIT, NFT_S_METER: packets at once */
 	unsigned level;
 	enum nft_reject reject;
 	const char *str;	/* points into the model or the IR */
@@ -163,6 +169,13 @@ struct nft_set {
 	enum nft_set_kind kind;
 	enum nft_sel sel;	/* anonymous: what the rule looks up */
 	bool interval;
+	/*
+	 * A meter of NFT_S_METER (ADDR or ADDR6 key): flags dynamic,timeout,
+	 * size IR_LIMIT_SOURCES, its elements the kernel's own (never dumped
+	 * or changed by apply); timeout in seconds.
+	 */
+	bool dynamic;
+	uint32_t timeout;
 	struct nft_elem *v;
 	size_t n, cap;
 };

@@ -43,7 +43,7 @@ _Static_assert(NFT_KEY_MAX <= NFT_DATA_VALUE_MAXLEN, "an element key fits a netl
 
 bool nft_record_keeps(const struct nft_set *s)
 {
-	return s->name && !s->interval;
+	return s->name && !s->interval && !s->dynamic;
 }
 
 uint64_t nft_record_netns(void)

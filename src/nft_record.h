@@ -54,7 +54,7 @@ struct nft_record {
 /* The record's file in the namespace's run directory (state.h). */
 #define NFT_RECORD_FILE "nft-loaded"
 
-/* Whether the record keeps the elements of @s (a named set without intervals). */
+/* Whether the record keeps the elements of @s (a named set without intervals, no meter). */
 bool nft_record_keeps(const struct nft_set *s);
 
 /* This network namespace's identity for the record (its cookie), 0 when unknown. */

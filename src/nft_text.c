@@ -365,6 +365,14 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 		break;
 	case NFT_S_LIMIT:
 		sb_addf(sb, "limit rate %u/%s", s->a, units[s->unit]);
+		if (s->burst != 5)	/* nft's default */
+			sb_addf(sb, " burst %u packets", s->burst);
+		break;
+	case NFT_S_METER:
+		sb_addf(sb, "update @%s { %s limit rate %u/%s burst %u packets }",
+			t->sets[s->set].name,
+			fam == NFT_FAM_IP6 ? "ip6 saddr & ffff:ffff:ffff:ffff::" : "ip saddr", s->a,
+			units[s->unit], s->burst);
 		break;
 	case NFT_S_LOG:
 		sb_add(sb, "log prefix ");
@@ -476,6 +484,8 @@ static void print_set(struct strbuf *sb, const struct nft_set *s)
 	sb_addf(sb, "\t\tsize %u\n", nft_set_size(s));
 	if (s->interval)
 		sb_add(sb, "\t\tflags interval\n");
+	if (s->dynamic)
+		sb_addf(sb, "\t\tflags dynamic,timeout\n\t\ttimeout %us\n", s->timeout);
 	if (s->n) {
 		sb_add(sb, "\t\telements = ");
 		print_elems(sb, s, "\t\t");

@@ -37,6 +37,14 @@ static void dump_ports(struct strbuf *sb, const char *what, const struct ir_port
 	sb_add(sb, "}");
 }
 
+/* " limit 3/1 burst 3 per-source": rate per unit (enum ir_rate_unit), nothing without one. */
+static void dump_limit(struct strbuf *sb, const struct ir_limit *l)
+{
+	if (l->rate)
+		sb_addf(sb, " limit %u/%d burst %u%s", l->rate, l->unit, l->burst,
+			l->per_source ? " per-source" : "");
+}
+
 static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 {
 	static const char *const tags[] = {
@@ -75,6 +83,7 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 		sb_add(sb, " ct-dnat-forward");
 	if (r->log)
 		sb_add(sb, " log");
+	dump_limit(sb, &r->limit);
 	sb_addf(sb, " %s\n", verdicts[r->verdict]);
 }
 
@@ -115,6 +124,7 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		sb_addf(sb, "forward %s %s %u-%u to %s:%u%s", f->iif, ir_proto_name(f->proto), f->lo,
 			f->hi, ir_ip_str(f->host, a), f->to_lo, f->reflect ? " reflect" : "");
 		dump_addrs(sb, "from", &f->from, false);
+		dump_limit(sb, &f->limit);
 		sb_add(sb, "\n");
 	}
 	for (i = 0; i < ir->n_nat1to1; i++)

@@ -255,6 +255,35 @@ static void test_negation_and_numbers(void)
 	ir_free(ir);
 }
 
+/* A limited rule takes new connections only; the limit itself is the kernel's. */
+static void test_limits(void)
+{
+	struct ir *ir = compile("external eth0 address 203.0.113.1\n"
+				"internal eth1 192.168.0.1/24\n"
+				"allow tcp 22 limit 3/minute per-source\n"
+				"forward tcp 2222 to 192.168.0.3:22 limit 2/minute burst 4\n");
+	const struct ir_rule *r;
+	const struct loc *why;
+	struct ir_pkt p;
+
+	CHECK(ir != NULL);
+	if (!ir)
+		return;
+	p = pkt4(IR_P_TCP, 0xc6336407, 0xcb007101, 22, "eth0", NULL);
+	p.ct_state = IR_CT_NEW;
+	r = ir_chain_match(&ir->chain[IR_CH_INPUT], &p, &why);
+	CHECK(r && r->tag == IR_T_USER && r->limit.rate == 3 && r->limit.burst == 3 &&
+	      r->limit.per_source && r->verdict == IR_V_ACCEPT && why->line == 3);
+	CHECK(r && ir_limit_expiry(&r->limit) == 60);
+	p.ct_state = IR_CT_ESTABLISHED;
+	r = ir_chain_match(&ir->chain[IR_CH_INPUT], &p, &why);
+	CHECK(r && r->tag == IR_T_ESTABLISHED);
+	CHECK(ir->n_forwards == 1 && ir->forwards[0].limit.rate == 2 &&
+	      ir->forwards[0].limit.burst == 4 && !ir->forwards[0].limit.per_source &&
+	      ir_limit_expiry(&ir->forwards[0].limit) == 120);
+	ir_free(ir);
+}
+
 static void test_sysctl_path(void)
 {
 	char *p = ir_sysctl_path("net.ipv4.conf.eth0.10.rp_filter", "eth0.10");
@@ -530,6 +559,7 @@ int main(int argc, char **argv)
 	RUN(test_rpf);
 	RUN(test_merged_why);
 	RUN(test_negation_and_numbers);
+	RUN(test_limits);
 	RUN(test_sysctl_path);
 	RUN(test_explain_no_address);
 	RUN(test_explain_and_lab_agree);
