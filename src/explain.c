@@ -31,7 +31,7 @@ struct explain_ctx {
 	const struct ir *ir;
 	struct explain_address *addrs;	/* --address */
 	size_t n_addrs, cap_addrs;
-	char *out_iface;		/* `out IFACE` given with `in IFACE` */
+	const char *out_iface;		/* `out IFACE` given with `in IFACE` */
 	const struct loc **decided;	/* explain_decide(): the deciding place */
 	struct strbuf *out;		/* the trace */
 };
@@ -578,6 +578,7 @@ int explain_decide(const struct ir *ir, struct explain_packet *p, const char *if
 	struct explain_address a = {.iface = iface, .addr = addr};
 	struct explain_ctx c = {
 		.ir = ir, .addrs = &a, .n_addrs = iface ? 1 : 0, .decided = why, .out = trace,
+		.out_iface = p->oif,
 	};
 
 	*why = NULL;
@@ -604,7 +605,7 @@ static int explain_cmd_run(const struct cli_args *args)
 	struct explain_ctx c = {.out = &trace};
 	struct ir *ir = NULL;
 	struct explain_address *a;
-	char *name;
+	char *name, *out_iface = NULL;
 	struct explain_packet p;
 	int rc = EXIT_USAGE;
 	enum ir_verdict v;
@@ -621,8 +622,9 @@ static int explain_cmd_run(const struct cli_args *args)
 		}
 		a->iface = name;
 	}
-	if (explain_packet_parse(args->n_ops - 1, args->ops + 1, &p, &c.out_iface) < 0)
+	if (explain_packet_parse(args->n_ops - 1, args->ops + 1, &p, &out_iface) < 0)
 		goto out;
+	c.out_iface = out_iface;
 	diag_quiet_warnings(true);
 	ir = cli_compile(args->ops[0]);
 	c.ir = ir;
@@ -645,7 +647,7 @@ out:
 	for (i = 0; i < c.n_addrs; i++)
 		free((char *)c.addrs[i].iface);
 	free(c.addrs);
-	free(c.out_iface);
+	free(out_iface);
 	sb_free(&trace);
 	return rc;
 }

@@ -51,7 +51,8 @@ void explain_packet_print(struct strbuf *out, const char *label, const struct ex
 /*
  * explain.c: follow the arriving new connection @p through @ir as
  * `explain` does, writing the same trace into @trace, with @iface taken to
- * hold @addr (as --address; @iface NULL: no such knowledge). Returns the
+ * hold @addr (as --address; @iface NULL: no such knowledge) and p->oif,
+ * when set, as the outgoing interface (as `out IFACE`). Returns the
  * verdict (enum ir_verdict). *why gets the place that decided: the
  * deciding rule's, or the `firewall` line's when a chain policy did (NULL
  * when no filter chain was consulted). p->oif stays NULL when the packet is

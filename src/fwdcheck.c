@@ -2,12 +2,14 @@
 /*
  * fwdcheck.c - other software's drops at the forward hook (fwdcheck.h).
  *
- * nftables is read with two dumps (chains, then rules) over netlink: the
- * base chains at the forward hook of the ip, ip6 and inet families (tables
- * of iptables-nft included) outside masqgen's own tables, their policy,
- * their rules with a drop verdict, and whether their table has Docker's
- * DOCKER-USER chain and an accept there. iptables-legacy, which nftables
- * cannot see, is read from iptables-legacy-save when ip_tables is loaded.
+ * nftables is read over netlink: one dump of the chains finds the base
+ * chains at the forward hook of the ip, ip6 and inet families (tables of
+ * iptables-nft included) outside masqgen's own tables, their policy, and
+ * Docker's DOCKER-USER chains; then the rules of each of those chains
+ * alone are dumped (not every table's: masqgen's own iptables-nft chains
+ * can hold tens of thousands of rules) to count drop verdicts, and the
+ * accepts in DOCKER-USER. iptables-legacy, which nftables cannot see, is
+ * read from iptables-legacy-save when ip_tables is loaded.
  */
 #include "fwdcheck.h"
 
@@ -34,10 +36,18 @@ struct fwdcheck_docker {
 	unsigned accepts;
 };
 
+/* A chain whose rules are read: at the forward hook, or DOCKER-USER. */
+struct fwdcheck_read {
+	uint32_t family;
+	char *table, *chain;
+};
+
 struct fwdcheck_ctx {
 	struct fwdcheck *fc;
 	struct fwdcheck_docker *docker;
 	size_t n_docker, cap_docker;
+	struct fwdcheck_read *read;
+	size_t n_read, cap_read;
 };
 
 /* The families whose forward hook routes IP: "ip", "ip6", "inet"; else NULL. */
@@ -100,10 +110,13 @@ static int fwdcheck_chain_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftnl_chain *ch = nftnl_chain_alloc();
 	const char *family, *table, *name;
 	struct fwdcheck_chain *c;
+	struct fwdcheck_read *rd;
+	uint32_t f;
 
 	if (nftnl_chain_nlmsg_parse(nlh, ch) < 0)
 		goto out;
-	family = fwdcheck_family(nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY));
+	f = nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY);
+	family = fwdcheck_family(f);
 	table = nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE);
 	name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
 	/* masqgen's own tables decide nothing against its policy */
@@ -111,8 +124,14 @@ static int fwdcheck_chain_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	if (strcmp(name, "DOCKER-USER") == 0)
 		fwdcheck_docker(x, family, table, true);
-	if (!nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM) ||
-	    nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) != NF_INET_FORWARD)
+	else if (!nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM) ||
+		 nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) != NF_INET_FORWARD)
+		goto out;
+	rd = VEC_PUSH(x->read, x->n_read, x->cap_read);
+	rd->family = f;
+	rd->table = xstrdup(table);
+	rd->chain = xstrdup(name);
+	if (strcmp(name, "DOCKER-USER") == 0)
 		goto out;
 	c = fwdcheck_add(x->fc, family, table, name, false);
 	c->policy_drop = nftnl_chain_is_set(ch, NFTNL_CHAIN_POLICY) &&
@@ -168,6 +187,7 @@ static int fwdcheck_nft(struct fwdcheck_ctx *x)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	struct nlmsghdr *nlh;
+	size_t i;
 	int rc = -1;
 
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
@@ -175,9 +195,18 @@ static int fwdcheck_nft(struct fwdcheck_ctx *x)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, nl_seq());
 	if (nl_request(nl, nlh, fwdcheck_chain_cb, x) < 0)
 		goto out;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP, nl_seq());
-	if (nl_request(nl, nlh, fwdcheck_rule_cb, x) < 0)
-		goto out;
+	for (i = 0; i < x->n_read; i++) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, x->read[i].table);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, x->read[i].chain);
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, (uint16_t)x->read[i].family,
+					    NLM_F_DUMP, nl_seq());
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+		if (nl_request(nl, nlh, fwdcheck_rule_cb, x) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	if (rc < 0)
@@ -289,6 +318,11 @@ int fwdcheck_scan(const char *proc, struct fwdcheck *fc)
 		free(x.docker[i].table);
 	}
 	free(x.docker);
+	for (i = 0; i < x.n_read; i++) {
+		free(x.read[i].table);
+		free(x.read[i].chain);
+	}
+	free(x.read);
 	fwdcheck_legacy(proc, "ip", fc);
 	fwdcheck_legacy(proc, "ip6", fc);
 	return 0;

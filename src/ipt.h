@@ -135,8 +135,12 @@ void ipt_log_target(struct strbuf *sb, const struct ir *ir, const char *prefix);
 /* What ipt_table_text() writes between the chain declarations and the rules. */
 enum ipt_text {
 	IPT_TEXT_JUMPS,		/* the jumps from the built-in chains (generate) */
-	IPT_TEXT_FLUSH,		/* a "-F" per chain: --noflush keeps their rules otherwise */
-	IPT_TEXT_CHAINS,	/* nothing: the caller adds the jumps (init-script) */
+	/*
+	 * nothing: the caller adds the jumps (init-script, apply). Under
+	 * --noflush the declaration of a chain that exists empties it, in
+	 * both flavours, so no "-F" is needed.
+	 */
+	IPT_TEXT_CHAINS,
 };
 
 /*
@@ -158,11 +162,12 @@ int ip6t_emit(const struct ir *ir, struct strbuf *out);
 /*
  * ipt_apply.c: load @m into the running kernel with iptables-restore
  * --noflush and ip6tables-restore --noflush, keeping other software's
- * rules: per family, the tables filter, nat, raw, mangle in that order,
- * each its own restore and commit, declaring and flushing masqgen's chains
- * and refilling them; then the jumps from the built-in chains, each only
- * when missing (-C, then -I at the top); then masqgen's chains the new
- * ruleset no longer has are unhooked and deleted. A failure stops there:
+ * rules: per family, one TOOL-save reads the tables once and one restore
+ * loads the tables filter, nat, raw, mangle in that order, each with its
+ * own commit, declaring (so emptying) masqgen's chains and refilling
+ * them, then the jumps from the built-in chains the saved tables lack,
+ * inserted at the top; then masqgen's chains the new ruleset no longer
+ * has are unhooked and deleted. A failure stops there:
  * the tables loaded before it stay new, the rest stay as they were, and no
  * jump is added. Kernel settings are not written here: the caller writes
  * ir->sysctls afterwards, as for nft, after ipt_timeout_sysctls().

@@ -230,7 +230,7 @@ static int restore_family(const struct ipt_model *m, enum ipt_family fam,
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
-		ipt_table_text(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], IPT_TEXT_FLUSH, &text);
+		ipt_table_text(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], IPT_TEXT_CHAINS, &text);
 	tables = count_lines(&text);
 	for (k = 0; k < ARRAY_SIZE(ipt_apply_order); k++)
 		missing_jumps(&m->t[fam][ipt_apply_order[k]], ipt_apply_order[k], old, &text);

@@ -35,9 +35,7 @@ void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt
 
 		if (!chain_used(ch))
 			continue;
-		if (what == IPT_TEXT_FLUSH)
-			sb_addf(out, "-F %s\n", ch->name);
-		else if (what == IPT_TEXT_JUMPS && ch->hook)
+		if (what == IPT_TEXT_JUMPS && ch->hook)
 			sb_addf(out, "-A %s " IPT_JUMP_MATCH " -j %s\n", ch->hook, ch->name);
 	}
 	for (i = 0; i < tm->n; i++)

@@ -133,6 +133,9 @@ static void lab_sample_one(struct lab_sample *s, struct lab_plan *plan, size_t n
 		return;
 	snprintf(p.iif_name, sizeof(p.iif_name), "%s", f.iif);
 	p.iif = p.iif_name;
+	/* the Internet host is on link 0: its connected route wins over any uplink's mark */
+	if (f.host && p.daddr == l0->inet_addr && lab->n_links > 1)
+		p.oif = l0->ifname;
 	sent = p;
 	explain_decide(lab->ir, &p, ext && ext->dynamic ? l0->ifname : NULL,
 		       l0->gw_addr, &why, &trace);
@@ -160,8 +163,9 @@ static void lab_sample_one(struct lab_sample *s, struct lab_plan *plan, size_t n
 	snprintf(c->name, sizeof(c->name), "sample %zu %s %s -> %s:%u in %s", nth + 1,
 		 ir_proto_name(c->proto), ir_ip_str(c->src, a), ir_ip_str(c->dst, b), c->dport,
 		 f.iif);
-	snprintf(c->explain, sizeof(c->explain), "%s %s:40000 -> %s:%u in %s",
-		 ir_proto_name(c->proto), a, b, c->dport, f.iif);
+	snprintf(c->explain, sizeof(c->explain), "%s %s:40000 -> %s:%u in %s%s%s",
+		 ir_proto_name(c->proto), a, b, c->dport, f.iif, sent.oif ? " out " : "",
+		 sent.oif ? sent.oif : "");
 }
 
 void lab_sample_build(const struct lab *lab, unsigned n, struct lab_plan *plan)
