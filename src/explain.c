@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * explain.c - `masqgen explain POLICY PACKET`: follow one IPv4 packet
- * through the IR, hook by hook, in the order the kernel would (raw
+ * explain.c - `masqgen explain POLICY PACKET`: follow one IPv4 or IPv6
+ * packet through the IR, hook by hook, in the order the kernel would (raw
  * prerouting, dstnat, the routing decision, the filter chain, srcnat), and
  * say which rule decided it and where that rule came from in the policy.
  *
  * It never asks the kernel: it evaluates the IR, so it answers for the
  * policy as written, on any machine. What the policy cannot know (the
- * address a dynamic external interface has today) is an option
- * (--address IFACE=ADDR) or a stated assumption.
+ * address a dynamic external interface has today, an external's IPv6
+ * address) is an option (--address IFACE=ADDR) or a stated assumption.
  */
 #include "cli.h"
 #include "diag.h"
@@ -24,7 +24,9 @@
 
 struct explain_address {
 	const char *iface;
+	unsigned family;	/* IR_F_IPV4 (addr) or IR_F_IPV6 (addr6) */
 	uint32_t addr;
+	ir_u128 addr6;
 };
 
 struct explain_ctx {
@@ -66,15 +68,24 @@ static bool explain_role(const struct ir *ir, const char *name, enum ir_role rol
 	return f && f->role == role;
 }
 
-/* The address --address gave for @iface, or 0. */
-static uint32_t explain_given_addr(const struct explain_ctx *c, const char *iface)
+/* The --address of @family given for @iface, or NULL. */
+static const struct explain_address *explain_given(const struct explain_ctx *c, const char *iface,
+						  unsigned family)
 {
 	size_t i;
 
 	for (i = 0; i < c->n_addrs; i++)
-		if (iface && strcmp(c->addrs[i].iface, iface) == 0)
-			return c->addrs[i].addr;
-	return 0;
+		if (iface && c->addrs[i].family == family && strcmp(c->addrs[i].iface, iface) == 0)
+			return &c->addrs[i];
+	return NULL;
+}
+
+/* The IPv4 address --address gave for @iface, or 0. */
+static uint32_t explain_given_addr(const struct explain_ctx *c, const char *iface)
+{
+	const struct explain_address *a = explain_given(c, iface, IR_F_IPV4);
+
+	return a ? a->addr : 0;
 }
 
 /*
@@ -114,7 +125,7 @@ static bool explain_known_external_addr(const struct explain_ctx *c, uint32_t ad
 	if (ir_internal_of(ir, addr, NULL))
 		return false;
 	for (i = 0; i < c->n_addrs; i++)
-		if (c->addrs[i].addr == addr)
+		if (c->addrs[i].family == IR_F_IPV4 && c->addrs[i].addr == addr)
 			return true;
 	for (i = 0; i < ir->n_ifaces; i++)
 		if (ir->ifaces[i].role == IR_EXTERNAL && ir->ifaces[i].addr && ir->ifaces[i].addr == addr)
@@ -201,7 +212,12 @@ static void explain_print_limit(struct strbuf *out, const struct ir_limit *l)
 static void explain_ir_pkt(const struct explain_packet *p, struct ir_pkt *out)
 {
 	*out = ir_pkt_ipv4(p->proto, p->saddr, p->daddr, p->sport, p->dport,
-			   p->proto == IR_P_ICMP ? p->icmp_type : -1);
+			   p->proto == IR_P_ICMP || p->proto == IR_P_ICMPV6 ? p->icmp_type : -1);
+	if (p->family == IR_F_IPV6) {
+		out->family = IR_F_IPV6;
+		ir_ip6_bytes(p->saddr6, out->saddr.v6);
+		ir_ip6_bytes(p->daddr6, out->daddr.v6);
+	}
 	out->iif = p->iif;
 	out->oif = p->oif;
 	out->ct_state = p->state;
@@ -222,6 +238,10 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 	if (!ch->present) {
 		sb_addf(c->out, "%-9saccept: masqgen has no %s chain here (nothing to filter)\n", name,
 		       name);
+		return IR_V_ACCEPT;
+	}
+	if (p->family == IR_F_IPV6 && !ir_family_filtered(ir, IR_F_IPV6)) {
+		sb_addf(c->out, "%-9saccept: `ipv6 open`, masqgen has no IPv6 table\n", name);
 		return IR_V_ACCEPT;
 	}
 	explain_ir_pkt(p, &pkt);
@@ -351,12 +371,36 @@ static void explain_helpers(const struct explain_ctx *c, const struct explain_pa
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 
-		if (!h->modern || !ir_ports_has(&h->ports, p->proto, p->dport, NULL))
+		if (!h->modern || (p->family == IR_F_IPV6 && !h->ipv6) ||
+		    !ir_ports_has(&h->ports, p->proto, p->dport, NULL))
 			continue;
 		sb_addf(c->out, "%-9s%s (kernel helper \"%s\") is assigned\n", "helper", h->name, h->kname);
 		explain_print_loc(c->out, &h->loc);
 		return;
 	}
+}
+
+/* The route to the Internet side (@a: the destination as text): the first external. */
+static bool explain_route_internet(const struct explain_ctx *c, struct explain_packet *p,
+				   const char *a)
+{
+	const struct ir *ir = c->ir;
+	size_t i;
+
+	for (i = 0; i < ir->n_ifaces; i++) {
+		if (ir->ifaces[i].role != IR_EXTERNAL)
+			continue;
+		if (!p->oif) {
+			p->oif = ir->ifaces[i].name;
+			sb_addf(c->out, "%-9sforward out %s (%s is on the Internet side)\n", "route",
+				p->oif, a);
+		} else {
+			sb_addf(c->out, "%9swith several external interfaces the main routing table "
+			       "decides: add `out IFACE` to the packet to choose\n", "");
+			break;
+		}
+	}
+	return false;
 }
 
 /* The routing decision; returns true when the packet is for the gateway. */
@@ -394,7 +438,7 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 				why = f->name;
 	}
 	for (i = 0; !why && i < c->n_addrs; i++)
-		if (c->addrs[i].addr == p->daddr)
+		if (c->addrs[i].family == IR_F_IPV4 && c->addrs[i].addr == p->daddr)
 			why = c->addrs[i].iface;
 	for (i = 0; !why && i < ir->n_nat1to1; i++)
 		if (ir->nat1to1[i].public_addr == p->daddr)
@@ -430,20 +474,86 @@ static bool explain_route(const struct explain_ctx *c, struct explain_packet *p)
 		explain_print_loc(c->out, &s->loc);
 		return false;
 	}
+	return explain_route_internet(c, p, a);
+}
+
+/* The internal interface (and *net) whose IPv6 prefixes hold @addr, or NULL. */
+static const struct ir_iface *explain_internal_of6(const struct ir *ir, ir_u128 addr,
+						   const struct ir_net **net)
+{
+	size_t i, j;
+
 	for (i = 0; i < ir->n_ifaces; i++) {
-		if (ir->ifaces[i].role != IR_EXTERNAL)
-			continue;
-		if (!p->oif) {
-			p->oif = ir->ifaces[i].name;
-			sb_addf(c->out, "%-9sforward out %s (%s is on the Internet side)\n", "route", p->oif,
-			       a);
-		} else {
-			sb_addf(c->out, "%9swith several external interfaces the main routing table "
-			       "decides: add `out IFACE` to the packet to choose\n", "");
-			break;
+		const struct ir_iface *f = &ir->ifaces[i];
+
+		for (j = 0; f->role == IR_INTERNAL && j < f->n_nets6; j++) {
+			if (addr >= ir_net_lo(&f->nets6[j]) && addr <= ir_net_hi(&f->nets6[j])) {
+				*net = &f->nets6[j];
+				return f;
+			}
 		}
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * The routing decision for an IPv6 packet; true when it is for the
+ * gateway. The policy knows the gateway's IPv6 addresses on its internal
+ * prefixes only: an external's comes from --address, else a destination
+ * outside the internal prefixes of a packet arriving on an external is
+ * taken as the gateway's (as for a dynamic IPv4 address).
+ */
+static bool explain_route6(const struct explain_ctx *c, struct explain_packet *p)
+{
+	const struct ir *ir = c->ir;
+	const struct explain_address *given = explain_given(c, p->iif, IR_F_IPV6);
+	const struct ir_iface *f;
+	const struct ir_net *net;
+	const char *why = NULL;
+	char a[40], b[IR_ADDR_STRLEN];
+	size_t i, j;
+
+	ir_ip6_str(p->daddr6, a);
+	if (c->out_iface) {
+		p->oif = c->out_iface;
+		sb_addf(c->out, "%-9sforward out %s (as given)\n", "route", p->oif);
+		return false;
+	}
+	if (p->daddr6 == 1)
+		why = "the loopback address";
+	else if (p->daddr6 >> 120 == 0xff)
+		why = "a multicast address";
+	else if (p->daddr6 >> 118 == 0xfe80 >> 6)
+		why = "a link-local address";
+	for (i = 0; !why && i < ir->n_ifaces; i++)
+		for (j = 0; !why && j < ir->ifaces[i].n_nets6; j++)
+			if (ir->ifaces[i].nets6[j].gw6 && ir->ifaces[i].nets6[j].gw6 == p->daddr6)
+				why = ir->ifaces[i].name;
+	for (i = 0; !why && i < c->n_addrs; i++)
+		if (c->addrs[i].family == IR_F_IPV6 && c->addrs[i].addr6 == p->daddr6)
+			why = c->addrs[i].iface;
+	if (why) {
+		if (!ir_iface_of(ir, why))
+			sb_addf(c->out, "%-9sinput: %s is %s\n", "route", a, why);
+		else
+			sb_addf(c->out, "%-9sinput: %s is the gateway's address on %s\n", "route", a,
+				why);
+		return true;
+	}
+	f = explain_internal_of6(ir, p->daddr6, &net);
+	if (f) {
+		p->oif = f->name;
+		sb_addf(c->out, "%-9sforward out %s (%s is in internal prefix %s)\n", "route", f->name,
+			a, ir_net_str(net, b));
+		return false;
+	}
+	if (explain_role(ir, p->iif, IR_EXTERNAL) && !given) {
+		sb_addf(c->out, "%-9sinput: %s is taken as %s's address (outside every internal "
+			"prefix; give --address %s=ADDR or 'out IFACE' to say otherwise)\n", "route",
+			a, p->iif, p->iif);
+		return true;
+	}
+	return explain_route_internet(c, p, a);
 }
 
 /*
@@ -537,12 +647,14 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 		v = explain_chain(c, IR_CH_RAW, p);
 		if (v != IR_V_ACCEPT)
 			return v;
-		if (p->state == IR_CT_NEW)
+		if (p->family == IR_F_IPV6)
+			sb_addf(c->out, "%-9snone: IPv6 is never translated (no NAT66)\n", "dstnat");
+		else if (p->state == IR_CT_NEW)
 			explain_dstnat(c, p);
 		else
 			sb_addf(c->out, "%-9snot consulted: only a new connection is translated; later "
 			       "packets reuse its translation\n", "dstnat");
-		local = explain_route(c, p);
+		local = p->family == IR_F_IPV6 ? explain_route6(c, p) : explain_route(c, p);
 		if (p->state == IR_CT_NEW)
 			explain_helpers(c, p);
 		if (p->state == IR_CT_NEW && !local && p->proto == IR_P_TCP && ir->clamp.enabled)
@@ -563,7 +675,9 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 		if (v != IR_V_ACCEPT)
 			return v;
 	}
-	if (p->state == IR_CT_NEW)
+	if (p->family == IR_F_IPV6)
+		sb_addf(c->out, "%-9snone: IPv6 is never translated (no NAT66)\n", "srcnat");
+	else if (p->state == IR_CT_NEW)
 		explain_srcnat(c, p);
 	else
 		sb_addf(c->out, "%-9snot consulted: only a new connection is translated\n", "srcnat");
@@ -591,10 +705,10 @@ enum {
 
 static const struct cli_opt explain_opts[] = {
 	{OPT_ADDRESS, "address", "IFACE=ADDR",
-	 "the current address of a dynamic external\n"
+	 "the current address (IPv4 or IPv6) of an external\n"
 	 "interface; without it, a destination outside the internal\n"
-	 "networks of a packet arriving on that interface is taken\n"
-	 "as its address",
+	 "networks of a packet arriving on a dynamic interface (any\n"
+	 "interface, for IPv6) is taken as its address",
 	 CLI_OPT_MANY, NULL},
 	{0},
 };
@@ -616,7 +730,8 @@ static int explain_cmd_run(const struct cli_args *args)
 			continue;
 		a = VEC_PUSH(c.addrs, c.n_addrs, c.cap_addrs);
 		a->iface = NULL;
-		if (explain_packet_address(args->given[i].value, &name, &a->addr) != 0) {
+		if (explain_packet_address(args->given[i].value, &name, &a->family, &a->addr,
+					   &a->addr6) != 0) {
 			c.n_addrs--;
 			goto out;
 		}
@@ -659,18 +774,20 @@ const struct cli_command cli_explain = {
 	.min_ops = 1,
 	.max_ops = -1,
 	.missing = "a POLICY file and a PACKET are required",
-	.help = "Follow one IPv4 packet through POLICY (not the kernel): anti-spoofing,\n"
+	.help = "Follow one IPv4 or IPv6 packet through POLICY (not the kernel): anti-spoofing,\n"
 		"destination NAT, the routing decision, the filter chain, source NAT.\n"
 		"Print the rule that decided it, with its policy line, and the packet\n"
 		"as it leaves. Exit 0 when it is accepted, 5 when it is dropped or\n"
 		"rejected, 1 when POLICY has errors, 2 on a bad PACKET.\n\n"
 		"PACKET:  PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] WHERE [state STATE]\n"
-		"  PROTO     tcp, udp (both need ports), icmp (needs a type), gre, esp, ah\n"
+		"  PROTO     tcp, udp (both need ports), icmp, icmpv6 (need a type), gre, esp, ah\n"
 		"  WHERE     in IFACE [out IFACE]   arriving on IFACE (out: choose the route)\n"
 		"            out IFACE              sent by the gateway itself\n"
 		"  STATE     new (the default), established, related, invalid\n"
 		"  e.g.      tcp 198.51.100.7:40000 -> 203.0.113.1:80 in ppp0\n"
-		"            icmp echo-request 192.168.0.10 -> 198.51.100.7 in eth1\n",
+		"            icmp echo-request 192.168.0.10 -> 198.51.100.7 in eth1\n"
+		"            tcp [2001:db8:ff::2]:5555 -> [2001:db8:1::10]:443 in eth0\n"
+		"  IPv6 is never translated; it is routed by the internal IPv6 prefixes.\n",
 	.opts = explain_opts,
 	.run = explain_cmd_run,
 };

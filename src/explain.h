@@ -7,19 +7,24 @@
 #define MASQGEN_EXPLAIN_H
 
 #include "diag.h"
+#include "ir.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct ir_limit;
-
-struct ir;
 struct strbuf;
 
-/* The packet as it travels: addresses host order, ports 0 when none. */
+/*
+ * The packet as it travels: addresses host order, ports 0 when none. An
+ * IPv4 packet (family IR_F_IPV4, or 0) uses saddr and daddr, an IPv6 one
+ * saddr6 and daddr6; IPv6 is never translated (no NAT66).
+ */
 struct explain_packet {
-	uint8_t proto;
+	unsigned family;
+	uint8_t proto;			/* IR_P_ICMPV6 for ICMPv6 */
 	uint32_t saddr, daddr;
+	ir_u128 saddr6, daddr6;
 	uint16_t sport, dport;
 	uint8_t icmp_type;
 	const char *iif;		/* NULL: sent by the gateway itself */
@@ -37,13 +42,19 @@ struct explain_packet {
  * Parse the PACKET words (argv[0..argc), each may hold several words):
  *   PROTO [ICMPTYPE] SRC[:PORT] -> DST[:PORT] (in IFACE [out IFACE] | out IFACE)
  *   [state STATE]
+ * with IPv6 addresses bracketed where a port follows ([2001:db8::1]:443);
+ * `icmp` with IPv6 addresses (or `icmpv6`) is ICMPv6.
  * *out_iface gets a copy of `out IFACE` (caller frees), else stays NULL.
  * Returns 0, or -1 after a usage error naming the bad word.
  */
 int explain_packet_parse(int argc, char **argv, struct explain_packet *p, char **out_iface);
 
-/* Parse --address IFACE=ADDR; *iface is the caller's. 0, or EXIT_USAGE after the message. */
-int explain_packet_address(const char *arg, char **iface, uint32_t *addr);
+/*
+ * Parse --address IFACE=ADDR (IPv4 into *addr or IPv6 into *addr6, *family
+ * says which); *iface is the caller's. 0, or EXIT_USAGE after the message.
+ */
+int explain_packet_address(const char *arg, char **iface, unsigned *family, uint32_t *addr,
+			   ir_u128 *addr6);
 
 /* One line into @out: LABEL, then the packet as `explain` prints it. */
 void explain_packet_print(struct strbuf *out, const char *label, const struct explain_packet *p);

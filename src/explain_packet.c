@@ -10,6 +10,7 @@
 #include "value.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,19 +36,34 @@ static const char *explain_packet_state_name(unsigned bit)
 	return "?";
 }
 
+/* An address of @p's family into @buf (>= 48 bytes), bracketed where a port follows. */
+static const char *explain_packet_ip_str(const struct explain_packet *p, uint32_t addr,
+					 ir_u128 addr6, char *buf)
+{
+	char a[40];
+
+	if (p->family != IR_F_IPV6)
+		return ir_ip_str(addr, buf);
+	ir_ip6_str(addr6, a);
+	snprintf(buf, 48, p->proto == IR_P_TCP || p->proto == IR_P_UDP ? "[%s]" : "%s", a);
+	return buf;
+}
+
 void explain_packet_print(struct strbuf *out, const char *label, const struct explain_packet *p)
 {
-	char s[40], d[16];
+	char s[48], d[48];
 
 	/* masqueraded to an address explain does not know: its words */
 	if (p->masq_src[0])
 		snprintf(s, sizeof(s), "(%s)", p->masq_src);
 	else
-		ir_ip_str(p->saddr, s);
-	ir_ip_str(p->daddr, d);
+		explain_packet_ip_str(p, p->saddr, p->saddr6, s);
+	explain_packet_ip_str(p, p->daddr, p->daddr6, d);
 	sb_addf(out, "%-9s%s ", label, ir_proto_name(p->proto));
 	if (p->proto == IR_P_ICMP)
 		sb_addf(out, "%s ", tables_icmp_name(p->icmp_type));
+	if (p->proto == IR_P_ICMPV6)
+		sb_addf(out, "%s ", tables_icmpv6_name(p->icmp_type));
 	if (p->proto == IR_P_TCP || p->proto == IR_P_UDP)
 		sb_addf(out, "%s:%u -> %s:%u", s, p->sport, d, p->dport);
 	else
@@ -124,54 +140,155 @@ static int explain_packet_bad(const char *fmt, ...)
 	return -1;
 }
 
-static int explain_packet_ipv4(const char *s, uint32_t *addr)
+/* One address of a packet: IPv4 or IPv6, as the word's form says. */
+struct explain_packet_addr {
+	unsigned family;
+	uint32_t v4;
+	ir_u128 v6;
+};
+
+static int explain_packet_ip(const char *s, struct explain_packet_addr *a)
 {
+	struct in6_addr in6;
 	struct in_addr in;
 
-	if (strchr(s, ':') || strchr(s, '['))
-		return explain_packet_bad("'%s' is not IPv4: packets are IPv4 in v1 (IPv6 is "
-				   "filtered, never translated, and explain does not follow it)", s);
+	if (strchr(s, ':')) {
+		if (inet_pton(AF_INET6, s, &in6) != 1)
+			return explain_packet_bad("'%s' is not an IPv6 address", s);
+		a->family = IR_F_IPV6;
+		a->v6 = ir_ip6_of_bytes(in6.s6_addr);
+		return 0;
+	}
 	if (inet_pton(AF_INET, s, &in) != 1)
 		return explain_packet_bad("'%s' is not an IPv4 address", s);
-	*addr = ntohl(in.s_addr);
+	a->family = IR_F_IPV4;
+	a->v4 = ntohl(in.s_addr);
 	return 0;
 }
 
-/* ADDR or ADDR:PORT, as @proto needs. */
-static int explain_packet_end(const char *word, uint8_t proto, uint32_t *addr, uint16_t *port)
+/* The port after an address's ':'. */
+static int explain_packet_port(const char *s, uint16_t *port)
 {
-	bool ports = proto == IR_P_TCP || proto == IR_P_UDP;
-	const char *colon = strchr(word, ':');
-	const struct tables_port *named;
-	char *a, *end;
+	const struct tables_port *named = tables_port_find(s);
 	unsigned long n;
-	int rc;
+	char *end;
 
-	if (colon && strchr(colon + 1, ':'))
-		return explain_packet_ipv4(word, addr);
-	if (!ports) {
-		if (colon)
-			return explain_packet_bad("'%s': only tcp and udp packets have ports", word);
-		return explain_packet_ipv4(word, addr);
-	}
-	if (!colon)
-		return explain_packet_bad("'%s' needs a port: ADDR:PORT", word);
-	a = xstrndup(word, (size_t)(colon - word));
-	rc = explain_packet_ipv4(a, addr);
-	free(a);
-	if (rc < 0)
-		return -1;
-	named = tables_port_find(colon + 1);
 	if (named) {
 		*port = named->port;
 		return 0;
 	}
-	n = strtoul(colon + 1, &end, 10);
-	if (!colon[1] || *end || colon[1] == '-' || colon[1] == '+' || n < 1 || n > 65535)
+	n = strtoul(s, &end, 10);
+	if (!*s || *end || *s == '-' || *s == '+' || n < 1 || n > 65535)
 		return explain_packet_bad("'%s': the port must be a number 1-65535 or a name of "
-				   "masqgen's port table", colon + 1);
+				   "masqgen's port table", s);
 	*port = (uint16_t)n;
 	return 0;
+}
+
+/*
+ * ADDR or ADDR:PORT, as @proto needs: IPv4 a.b.c.d[:PORT], IPv6 bare
+ * (without a port) or [ADDR6][:PORT].
+ */
+static int explain_packet_end(const char *word, uint8_t proto, struct explain_packet_addr *a,
+			      uint16_t *port)
+{
+	bool ports = proto == IR_P_TCP || proto == IR_P_UDP;
+	const char *colon, *rest = NULL;
+	char *ip;
+	int rc;
+
+	if (word[0] == '[') {
+		const char *close = strchr(word, ']');
+
+		if (!close || close == word + 1 || (close[1] && close[1] != ':') ||
+		    !strchr(word, ':') || strchr(word, ':') > close)
+			return explain_packet_bad("'%s' is not [IPV6ADDR] or [IPV6ADDR]:PORT", word);
+		ip = xstrndup(word + 1, (size_t)(close - word - 1));
+		if (close[1] == ':')
+			rest = close + 2;
+	} else if ((colon = strchr(word, ':')) && strchr(colon + 1, ':')) {
+		if (ports)
+			return explain_packet_bad("'%s': an IPv6 address with a port is written "
+					   "[ADDR]:PORT", word);
+		ip = xstrdup(word);
+	} else if (colon) {
+		ip = xstrndup(word, (size_t)(colon - word));
+		rest = colon + 1;
+	} else {
+		ip = xstrdup(word);
+	}
+	rc = explain_packet_ip(ip, a);
+	free(ip);
+	if (rc < 0)
+		return -1;
+	if (!ports) {
+		if (rest)
+			return explain_packet_bad("'%s': only tcp and udp packets have ports", word);
+		return 0;
+	}
+	if (!rest)
+		return explain_packet_bad("'%s' needs a port: %s", word,
+				   a->family == IR_F_IPV6 ? "[ADDR]:PORT" : "ADDR:PORT");
+	return explain_packet_port(rest, port);
+}
+
+/* Both ends of one family: the packet's. */
+static int explain_packet_family(struct explain_packet *p, const struct explain_packet_addr *src,
+				 const struct explain_packet_addr *dst)
+{
+	if (src->family != dst->family)
+		return explain_packet_bad("the source and the destination must be of one family "
+				   "(both IPv4 or both IPv6)");
+	p->family = src->family;
+	p->saddr = src->v4;
+	p->daddr = dst->v4;
+	p->saddr6 = src->v6;
+	p->daddr6 = dst->v6;
+	if (p->proto == IR_P_ICMPV6 && p->family != IR_F_IPV6)
+		return explain_packet_bad("icmpv6 packets have IPv6 addresses");
+	return 0;
+}
+
+/* @word is no ICMP type. */
+static int explain_packet_icmp_unknown(const char *word)
+{
+	if (tables_icmp_suggest(word))
+		return explain_packet_bad("'%s' is not an icmp type; did you mean '%s'?", word,
+				   tables_icmp_suggest(word));
+	return explain_packet_bad("'%s' is not an icmp type (echo-request, echo-reply, "
+			   "destination-unreachable, time-exceeded, ...)", word);
+}
+
+/*
+ * The ICMP type @word, once the family is known: an IPv6 `icmp` packet is
+ * ICMPv6, its type the ICMPv6 one of the same meaning (as in a policy);
+ * `icmpv6` also takes the ICMPv6 names the built-ins use.
+ */
+static int explain_packet_icmp(struct explain_packet *p, const char *word)
+{
+	const struct tables_icmp *icmp = tables_icmp_find(word);
+	int v6;
+
+	if (p->family == IR_F_IPV6) {
+		const struct tables_icmp *own = tables_icmpv6_find(word);
+
+		p->proto = IR_P_ICMPV6;
+		if (own) {
+			p->icmp_type = own->type;
+			return 0;
+		}
+		v6 = icmp ? tables_icmp_to_v6(icmp->type) : -1;
+		if (icmp && v6 < 0)
+			return explain_packet_bad("'%s' has no ICMPv6 counterpart", word);
+		if (icmp) {
+			p->icmp_type = (uint8_t)v6;
+			return 0;
+		}
+	} else if (icmp) {
+		p->icmp_type = icmp->type;
+		return 0;
+	}
+	return explain_packet_icmp_unknown(word);
 }
 
 static int explain_packet_words_parse(struct explain_packet_words *w, struct explain_packet *p,
@@ -183,9 +300,11 @@ static int explain_packet_words_parse(struct explain_packet_words *w, struct exp
 	} protos[] = {
 		{"tcp", IR_P_TCP}, {"udp", IR_P_UDP}, {"icmp", IR_P_ICMP},
 		{"gre", IR_P_GRE}, {"esp", IR_P_ESP}, {"ah", IR_P_AH},
+		{"icmpv6", IR_P_ICMPV6}, {"ipv6-icmp", IR_P_ICMPV6},
 	};
+	struct explain_packet_addr src = {0}, dst = {0};
 	bool have_in = false, have_out = false, have_state = false;
-	const struct tables_icmp *icmp;
+	const char *icmp_word = NULL;
 	size_t i = 0, k;
 	unsigned long num;
 
@@ -199,39 +318,31 @@ static int explain_packet_words_parse(struct explain_packet_words *w, struct exp
 			p->proto = protos[k].proto;
 	if (!p->proto && value_parse_uint(w->v[0], strlen(w->v[0]), 1, 254, &num))
 		p->proto = (uint8_t)num;
-	if (!p->proto) {
-		if (strcmp(w->v[0], "icmpv6") == 0 || strcmp(w->v[0], "ipv6-icmp") == 0)
-			return explain_packet_bad("'%s': packets are IPv4 in v1", w->v[0]);
-		return explain_packet_bad("'%s' is not a protocol (tcp, udp, icmp, gre, esp, ah, "
-					  "or a number 1-254)", w->v[0]);
-	}
+	if (!p->proto)
+		return explain_packet_bad("'%s' is not a protocol (tcp, udp, icmp, icmpv6, gre, esp, "
+				   "ah, or a number 1-254)", w->v[0]);
 	i = 1;
-	if (p->proto == IR_P_ICMP) {
+	if (p->proto == IR_P_ICMP || p->proto == IR_P_ICMPV6) {
 		if (i >= w->n)
-			return explain_packet_bad("icmp needs a type, e.g. 'icmp echo-request'");
-		icmp = tables_icmp_find(w->v[i]);
-		if (!icmp) {
-			const char *near = tables_icmp_suggest(w->v[i]);
-
-			if (near)
-				return explain_packet_bad("'%s' is not an icmp type; did you mean '%s'?",
-						   w->v[i], near);
-			return explain_packet_bad("'%s' is not an icmp type (echo-request, echo-reply, "
-					   "destination-unreachable, time-exceeded, ...)", w->v[i]);
-		}
-		p->icmp_type = icmp->type;
-		i++;
+			return explain_packet_bad("%s needs a type, e.g. '%s echo-request'", w->v[0],
+					   w->v[0]);
+		icmp_word = w->v[i++];
+		if (!tables_icmp_find(icmp_word) && !tables_icmpv6_find(icmp_word))
+			return explain_packet_icmp_unknown(icmp_word);
 	}
 	if (i >= w->n)
 		return explain_packet_bad("the source address is missing");
-	if (explain_packet_end(w->v[i++], p->proto, &p->saddr, &p->sport) < 0)
+	if (explain_packet_end(w->v[i++], p->proto, &src, &p->sport) < 0)
 		return -1;
 	if (i >= w->n || strcmp(w->v[i], "->") != 0)
 		return explain_packet_bad("expected '->' after the source, not '%s'",
 				   i < w->n ? w->v[i] : "the end");
 	if (++i >= w->n)
 		return explain_packet_bad("the destination address is missing");
-	if (explain_packet_end(w->v[i++], p->proto, &p->daddr, &p->dport) < 0)
+	if (explain_packet_end(w->v[i++], p->proto, &dst, &p->dport) < 0)
+		return -1;
+	if (explain_packet_family(p, &src, &dst) < 0 ||
+	    (icmp_word && explain_packet_icmp(p, icmp_word) < 0))
 		return -1;
 	while (i < w->n) {
 		const char *kw = w->v[i++];
@@ -290,21 +401,27 @@ int explain_packet_parse(int argc, char **argv, struct explain_packet *p, char *
 	return rc;
 }
 
-int explain_packet_address(const char *arg, char **iface, uint32_t *addr)
+int explain_packet_address(const char *arg, char **iface, unsigned *family, uint32_t *addr,
+			   ir_u128 *addr6)
 {
 	const char *eq = strchr(arg, '=');
+	struct in6_addr in6;
 	struct in_addr in;
 	char *name;
 
 	if (!eq || eq == arg)
 		return cli_usage_error("explain", "--address takes IFACE=ADDR, not '%s'", arg);
 	name = xstrndup(arg, (size_t)(eq - arg));
-	if (!explain_packet_iface_ok(name) || inet_pton(AF_INET, eq + 1, &in) != 1) {
+	*family = strchr(eq + 1, ':') ? IR_F_IPV6 : IR_F_IPV4;
+	if (!explain_packet_iface_ok(name) ||
+	    (*family == IR_F_IPV4 ? inet_pton(AF_INET, eq + 1, &in)
+				  : inet_pton(AF_INET6, eq + 1, &in6)) != 1) {
 		free(name);
-		return cli_usage_error("explain", "--address takes IFACE=ADDR (an IPv4 address), "
-				       "not '%s'", arg);
+		return cli_usage_error("explain", "--address takes IFACE=ADDR (an IPv4 or IPv6 "
+				       "address), not '%s'", arg);
 	}
 	*iface = name;
-	*addr = ntohl(in.s_addr);
+	*addr = *family == IR_F_IPV4 ? ntohl(in.s_addr) : 0;
+	*addr6 = *family == IR_F_IPV6 ? ir_ip6_of_bytes(in6.s6_addr) : 0;
 	return 0;
 }

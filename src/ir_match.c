@@ -249,3 +249,8 @@ bool ir_forward_takes(const struct ir_forward *f, const struct ir_pkt *p)
 		return false;
 	return !f->from.n || ir_addrs_has(&f->from, p->saddr.v4, NULL);
 }
+
+bool ir_family_filtered(const struct ir *ir, unsigned family)
+{
+	return family != IR_F_IPV6 || ir->ipv6 != IR_IPV6_OPEN;
+}

@@ -101,6 +101,12 @@ bool ir_rule_match(const struct ir_rule *r, const struct ir_pkt *p, const struct
 const struct ir_rule *ir_chain_match(const struct ir_chain *ch, const struct ir_pkt *p,
 				     const struct loc **why);
 
+/*
+ * Does @ir filter packets of @family at all? Not IPv6 under `ipv6 open`:
+ * no IPv6 table exists, whatever the chains' policies say.
+ */
+bool ir_family_filtered(const struct ir *ir, unsigned family);
+
 /* The verdict of @ch for @p (a chain that is not present accepts). */
 enum ir_verdict ir_chain_verdict(const struct ir_chain *ch, const struct ir_pkt *p);
 

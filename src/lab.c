@@ -46,11 +46,12 @@ static void cleanup_at_exit(void)
 
 static const char *expect_str(const struct lab_probe *p, char *buf)
 {
-	char a[16];
+	char a[40];
 
 	switch (p->expect) {
 	case LAB_EXP_SOURCE:
-		snprintf(buf, 64, "source %s", ir_ip_str(p->want_src, a));
+		snprintf(buf, 64, "source %s", 
+			 p->family == IR_F_IPV6 ? ir_ip6_str(p->want_src6, a) : ir_ip_str(p->want_src, a));
 		return buf;
 	case LAB_EXP_REACH:
 		return p->kind == LAB_K_PING    ? "reply"
@@ -73,7 +74,7 @@ static const char *expect_str(const struct lab_probe *p, char *buf)
 
 static const char *got_str(const struct lab_probe *p, const struct lab_result *r, char *buf)
 {
-	char a[16];
+	char a[40];
 
 	switch (r->got) {
 	case LAB_GOT_ANSWER:
@@ -82,7 +83,9 @@ static const char *got_str(const struct lab_probe *p, const struct lab_result *r
 			return buf;
 		}
 		if (p->kind == LAB_K_CONN) {
-			snprintf(buf, 128, "source %s", ir_ip_str(r->seen_src, a));
+			snprintf(buf, 128, "source %s", 
+				 p->family == IR_F_IPV6 ? ir_ip6_str(r->seen_src6, a)
+							 : ir_ip_str(r->seen_src, a));
 			return buf;
 		}
 		return p->kind == LAB_K_PING ? "reply"
@@ -109,7 +112,9 @@ static bool probe_passed(const struct lab_probe *p, const struct lab_result *r)
 {
 	switch (p->expect) {
 	case LAB_EXP_SOURCE:
-		return r->got == LAB_GOT_ANSWER && r->seen_src == p->want_src;
+		return r->got == LAB_GOT_ANSWER &&
+		       (p->family == IR_F_IPV6 ? r->seen_src6 == p->want_src6
+						 : r->seen_src == p->want_src);
 	case LAB_EXP_REACH:
 		return r->got == LAB_GOT_ANSWER;
 	case LAB_EXP_DROP:
@@ -129,11 +134,19 @@ static void run_probe(const struct lab_probe *p, struct lab_result *r)
 	memset(r, 0, sizeof(*r));
 	switch (p->kind) {
 	case LAB_K_CONN:
+		if (p->family == IR_F_IPV6) {
+			lab_probe_conn6(p->proto, p->from_ns, p->src6, p->dst6, p->dport, p->to_ns,
+					r);
+			break;
+		}
 		lab_probe_conn(p->proto, p->from_ns, p->src, p->dst, p->dport, p->to_ns, p->lport,
 			       r);
 		break;
 	case LAB_K_PING:
-		lab_probe_ping(p->from_ns, p->src, p->dst, r);
+		if (p->family == IR_F_IPV6)
+			lab_probe_ping6(p->from_ns, p->dst6, r);
+		else
+			lab_probe_ping(p->from_ns, p->src, p->dst, r);
 		break;
 	case LAB_K_SNIFF:
 		lab_probe_sniff(p->proto, p->from_ns, p->src, p->dst, p->dport, p->to_ns, p->lport,
@@ -264,7 +277,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep, unsigne
 	lab_net_reap_stale();
 	install_signals();
 	atexit(cleanup_at_exit);
-	if (lab_net_build(lab) < 0 || lab_interrupted) {
+	if (lab_net_build(lab) < 0 || lab_v6_build(lab) < 0 || lab_interrupted) {
 		if (!lab_interrupted)
 			diag_error(NULL, "cannot build the lab");
 		goto out;
@@ -354,11 +367,13 @@ static int lab_run(const struct cli_args *a)
 	lab.policy = a->ops[0];
 	lab.target = a->target->name;
 	lab.keep = keep;
-	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0)
+	if (lab_usable() < 0 || lab_net_plan(&lab, ir) < 0) {
 		rc = EXIT_SYSTEM;
-	else
+	} else {
+		lab_v6_plan(&lab);
 		rc = lab_main(&lab, cli_arg(a, OPT_NO_APPLY) != NULL, cli_arg(a, OPT_TSV) != NULL,
 			      keep, (unsigned)sample);
+	}
 	lab_net_free(&lab);
 	ir_free(ir);
 	return rc;
@@ -377,7 +392,9 @@ const struct cli_command cli_lab = {
 		"forwarded server), apply POLICY to the lab's gateway with 'masqgen apply',\n"
 		"and probe it with real connections: the HOWTO's chapter 5 checks, masquerading\n"
 		"over tcp and udp, every forward, reflection, 1:1 NAT, the strong firewall,\n"
-		"allow rules, clamp-mss and the ftp helper. Each probe is compared with what\n"
+		"allow rules, clamp-mss and the ftp helper; over IPv6 (each LAN gets its\n"
+		"policy prefix or a test /64): LAN to Internet, to the gateway and between\n"
+		"LANs, Internet to the LAN hosts and the gateway. Each probe is compared with what\n"
 		"the policy says must happen. The host's own network is never touched. Needs\n"
 		"root.\n",
 	.trailer = "Exit status: 0 every probe passed, 5 a probe failed, 3 the lab could not be\n"

@@ -36,6 +36,7 @@ struct lab_host {
 	uint32_t addr;
 	uint8_t len;
 	uint32_t router;	/* default route */
+	ir_u128 addr6;		/* its IPv6 address (lab_v6.c), 0: none */
 	size_t lan;		/* index into lab->lans */
 };
 
@@ -46,6 +47,7 @@ struct lab_lan {
 	size_t n_ports;			/* bridge ports made so far */
 	uint32_t *gw_addrs;		/* the gateway's address on each network */
 	uint8_t *gw_lens;
+	ir_u128 net6, gw6;		/* its IPv6 prefix (a /64) and the gateway's address on it */
 	size_t n_nets, cap_nets, cap_lens;
 };
 
@@ -77,6 +79,10 @@ struct lab {
 	size_t n_links, cap_links;
 	struct lab_lan *lans;
 	size_t n_lans, cap_lans;
+	/* IPv6 (lab_v6.c): the first link's addresses, whether apply forwards it */
+	ir_u128 gw_ext6, inet6;
+	bool v6_forwarding;
+
 	struct lab_host *hosts;		/* LAN hosts first (one per network), then servers */
 	size_t n_hosts, cap_hosts, n_lan_hosts;
 };
@@ -131,6 +137,7 @@ struct lab_result {
 	enum lab_got got;
 	uint32_t seen_src;	/* the source address the target saw */
 	uint16_t seen_mss;	/* tcp: the segment size the target may send */
+	ir_u128 seen_src6;	/* IPv6: the source the target saw */
 	char detail[96];	/* for GOT_ERROR, or the FTP step that failed */
 };
 
@@ -150,6 +157,11 @@ int lab_probe_ping(const char *from_ns, uint32_t src, uint32_t dst, struct lab_r
  */
 int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
 		    uint16_t dport, const char *to_ns, uint16_t lport, struct lab_result *r);
+
+/* lab_probe6.c: the same over IPv6 (the listener on @port, no translation). */
+int lab_probe_conn6(uint8_t proto, const char *from_ns, ir_u128 src, ir_u128 dst, uint16_t port,
+		    const char *to_ns, struct lab_result *r);
+int lab_probe_ping6(const char *from_ns, ir_u128 dst, struct lab_result *r);
 
 /* Building blocks the FTP probe shares. */
 struct sockaddr_in;
@@ -174,6 +186,21 @@ pid_t lab_probe_spawn(const char *ns, void (*body)(const char *ns, void *arg, in
  */
 int lab_probe_run(const char *ns, void (*body)(void *arg, struct lab_result *r), void *arg,
 		  struct lab_result *r);
+/*
+ * A server @server(@server_arg) spawned in @to_ns, then @client(@client_arg)
+ * run in @from_ns as lab_probe_run() does; the server is reaped after. 0,
+ * or -1 (r says why: no server, or the client failed).
+ */
+int lab_probe_pair(const char *to_ns, void (*server)(const char *ns, void *arg, int ready),
+		   void *server_arg, const char *from_ns,
+		   void (*client)(void *arg, struct lab_result *r), void *client_arg,
+		   struct lab_result *r);
+/*
+ * A connection of @proto on non-blocking @fd (connect started): tcp waits
+ * until it is up, udp sends the probe line. LAB_GOT_ANSWER when that
+ * worked, else what the probe got.
+ */
+enum lab_got lab_probe_started(uint8_t proto, int fd, long deadline);
 /* Kill and wait for a child started by lab_probe_spawn(). */
 void lab_probe_reap(pid_t pid);
 
@@ -194,6 +221,8 @@ struct lab_pkt {
 	uint16_t dport;
 	int icmp_type;			/* -1: not icmp */
 	bool dnat_forward;		/* translated by one of masqgen's forwards */
+	unsigned family;		/* IR_F_IPV6: saddr6 and daddr6 hold the addresses */
+	ir_u128 saddr6, daddr6;
 };
 
 /* The verdict of chain @id for @p (a chain not emitted accepts). */
@@ -202,6 +231,15 @@ enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
 /* A packet arriving at the gateway: raw (anti-spoofing), then @id. */
 enum ir_verdict lab_verdict_gw(const struct lab *lab, enum ir_chain_id id,
 			       const struct lab_pkt *p);
+
+/* Run ip(8) with the words of @fmt; -1 after printing why (lab_net.c). */
+int lab_net_ip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write sysctl @key (slashes, below /proc/sys) inside namespace @ns; 0 or -1. */
+int lab_net_sysctl(const char *ns, const char *key, const char *value);
+
+/* lab_v6.c: IPv6 addresses for the lab (after lab_net_plan), built after lab_net_build(). */
+void lab_v6_plan(struct lab *lab);
+int lab_v6_build(struct lab *lab);
 
 /* lab_plan.c */
 enum lab_expect {
@@ -231,9 +269,11 @@ struct lab_probe {
 	enum lab_expect expect;
 	uint32_t want_src;
 	uint16_t want_mss;
+	unsigned family;	/* IR_F_IPV6: src6, dst6 and want_src6 instead */
+	ir_u128 src6, dst6, want_src6;
 	bool from_gateway;	/* sent by the gateway itself: its output filter answers EPERM */
 	/* the first packet as the gateway sees it, in `masqgen explain` syntax, or "" */
-	char explain[96];
+	char explain[160];
 };
 
 struct lab_plan {
@@ -243,6 +283,8 @@ struct lab_plan {
 
 /* Every probe for @lab with its expected outcome. */
 void lab_plan_build(const struct lab *lab, struct lab_plan *plan);
+/* lab_v6.c: the IPv6 probes, predicted by the IR's matcher like the IPv4 ones. */
+void lab_v6_probes(const struct lab *lab, struct lab_plan *plan);
 
 /*
  * lab_sample.c: @n drawn tcp and udp packets (seeded by the policy's file

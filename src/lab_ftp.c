@@ -305,16 +305,6 @@ int lab_ftp(bool passive, const char *client_ns, uint32_t src, uint32_t dst, uin
 {
 	struct ftp_server fs = {.port = lport};
 	struct ftp_client fc = {.passive = passive, .src = src, .dst = dst, .dport = dport};
-	pid_t server = lab_probe_spawn(server_ns, server_body, &fs);
-	int rc;
 
-	if (server < 0) {
-		memset(r, 0, sizeof(*r));
-		r->got = LAB_GOT_ERROR;
-		snprintf(r->detail, sizeof(r->detail), "cannot listen in %s", server_ns);
-		return -1;
-	}
-	rc = lab_probe_run(client_ns, client_body, &fc, r);
-	lab_probe_reap(server);
-	return rc;
+	return lab_probe_pair(server_ns, server_body, &fs, client_ns, client_body, &fc, r);
 }

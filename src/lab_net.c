@@ -68,8 +68,7 @@ int lab_enter_ns(const char *ns)
 }
 
 /* Run ip(8) with the words of @fmt (split on spaces); -1 after printing why. */
-static int ip_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int ip_cmd(const char *fmt, ...)
+int lab_net_ip(const char *fmt, ...)
 {
 	char *argv[24], *line, *words, *tok, *save = NULL;
 	struct strbuf out = {0};
@@ -100,7 +99,7 @@ static int ip_cmd(const char *fmt, ...)
 }
 
 /* Write a sysctl inside namespace @ns (key with slashes, below /proc/sys). */
-static int ns_sysctl(const char *ns, const char *key, const char *value)
+int lab_net_sysctl(const char *ns, const char *key, const char *value)
 {
 	int status;
 	pid_t pid = fork();
@@ -534,13 +533,14 @@ out:
 static int ns_add(const char *ns)
 {
 	*VEC_PUSH(created, n_created, cap_created) = xstrdup(ns);
-	if (ip_cmd("netns add %s", ns) < 0)
+	if (lab_net_ip("netns add %s", ns) < 0)
 		return -1;
 	/* a fresh namespace may inherit the host's defaults: make rp_filter ours */
-	if (ns_sysctl(ns, "net/ipv4/conf/all/rp_filter", "0") < 0 ||
-	    ns_sysctl(ns, "net/ipv4/conf/default/rp_filter", "0") < 0)
+	if (lab_net_sysctl(ns, "net/ipv4/conf/all/rp_filter", "0") < 0 ||
+	    lab_net_sysctl(ns, "net/ipv4/conf/default/rp_filter", "0") < 0 ||
+	    lab_net_sysctl(ns, "net/ipv6/conf/all/forwarding", "0") < 0)
 		return -1;
-	return ip_cmd("-n %s link set lo up", ns);
+	return lab_net_ip("-n %s link set lo up", ns);
 }
 
 size_t lab_net_created(const char ***names)
@@ -559,18 +559,18 @@ static int build_links(struct lab *lab)
 		char *gwip = ip_s(l->gw_addr);
 		int rc;
 
-		rc = ip_cmd("-n %s link add %s type veth peer name ext%zu netns %s", lab->gw_ns,
+		rc = lab_net_ip("-n %s link add %s type veth peer name ext%zu netns %s", lab->gw_ns,
 			    l->ifname, i, lab->inet_ns);
-		rc = rc ?: ip_cmd("-n %s addr add %s dev %s", lab->gw_ns, gw, l->ifname);
-		rc = rc ?: ip_cmd("-n %s link set %s mtu %u up", lab->gw_ns, l->ifname, l->mtu);
-		rc = rc ?: ip_cmd("-n %s addr add %s dev ext%zu", lab->inet_ns, in, i);
-		rc = rc ?: ip_cmd("-n %s link set ext%zu up", lab->inet_ns, i);
+		rc = rc ?: lab_net_ip("-n %s addr add %s dev %s", lab->gw_ns, gw, l->ifname);
+		rc = rc ?: lab_net_ip("-n %s link set %s mtu %u up", lab->gw_ns, l->ifname, l->mtu);
+		rc = rc ?: lab_net_ip("-n %s addr add %s dev ext%zu", lab->inet_ns, in, i);
+		rc = rc ?: lab_net_ip("-n %s link set ext%zu up", lab->inet_ns, i);
 		for (j = 0; rc == 0 && j < l->n_aliases; j++) {
 			char *a = ip_s(l->aliases[j]);
 
-			rc = ip_cmd("-n %s addr add %s/32 dev %s", lab->gw_ns, a, l->ifname);
+			rc = lab_net_ip("-n %s addr add %s/32 dev %s", lab->gw_ns, a, l->ifname);
 			if (rc == 0 && !ir_addr_in(l->aliases[j], l->gw_addr, l->len))
-				rc = ip_cmd("-n %s route add %s/32 via %s", lab->inet_ns, a, gwip);
+				rc = lab_net_ip("-n %s route add %s/32 via %s", lab->inet_ns, a, gwip);
 			free(a);
 		}
 		free(gw);
@@ -590,18 +590,18 @@ static int build_lans(struct lab *lab)
 		struct lab_lan *lan = &lab->lans[i];
 		int rc = ns_add(lan->sw_ns);
 
-		rc = rc ?: ip_cmd("-n %s link add br0 type bridge", lan->sw_ns);
-		rc = rc ?: ip_cmd("-n %s link set br0 up", lan->sw_ns);
-		rc = rc ?: ip_cmd("-n %s link add %s type veth peer name uplink netns %s", lab->gw_ns,
+		rc = rc ?: lab_net_ip("-n %s link add br0 type bridge", lan->sw_ns);
+		rc = rc ?: lab_net_ip("-n %s link set br0 up", lan->sw_ns);
+		rc = rc ?: lab_net_ip("-n %s link add %s type veth peer name uplink netns %s", lab->gw_ns,
 				  lan->ifname, lan->sw_ns);
-		rc = rc ?: ip_cmd("-n %s link set uplink master br0 up", lan->sw_ns);
+		rc = rc ?: lab_net_ip("-n %s link set uplink master br0 up", lan->sw_ns);
 		for (j = 0; rc == 0 && j < lan->n_nets; j++) {
 			char *a = cidr_s(lan->gw_addrs[j], lan->gw_lens[j]);
 
-			rc = ip_cmd("-n %s addr add %s dev %s", lab->gw_ns, a, lan->ifname);
+			rc = lab_net_ip("-n %s addr add %s dev %s", lab->gw_ns, a, lan->ifname);
 			free(a);
 		}
-		rc = rc ?: ip_cmd("-n %s link set %s up", lab->gw_ns, lan->ifname);
+		rc = rc ?: lab_net_ip("-n %s link set %s up", lab->gw_ns, lan->ifname);
 		if (rc)
 			return -1;
 	}
@@ -615,12 +615,12 @@ static int build_host(struct lab *lab, struct lab_host *h)
 	size_t port = lan->n_ports++;
 	int rc = ns_add(h->ns);
 
-	rc = rc ?: ip_cmd("-n %s link add eth0 type veth peer name p%zu netns %s", h->ns, port,
+	rc = rc ?: lab_net_ip("-n %s link add eth0 type veth peer name p%zu netns %s", h->ns, port,
 			  lan->sw_ns);
-	rc = rc ?: ip_cmd("-n %s link set p%zu master br0 up", lan->sw_ns, port);
-	rc = rc ?: ip_cmd("-n %s addr add %s dev eth0", h->ns, a);
-	rc = rc ?: ip_cmd("-n %s link set eth0 up", h->ns);
-	rc = rc ?: ip_cmd("-n %s route add default via %s", h->ns, r);
+	rc = rc ?: lab_net_ip("-n %s link set p%zu master br0 up", lan->sw_ns, port);
+	rc = rc ?: lab_net_ip("-n %s addr add %s dev eth0", h->ns, a);
+	rc = rc ?: lab_net_ip("-n %s link set eth0 up", h->ns);
+	rc = rc ?: lab_net_ip("-n %s route add default via %s", h->ns, r);
 	free(a);
 	free(r);
 	return rc ? -1 : 0;
@@ -633,17 +633,17 @@ static int build_inet_routes(struct lab *lab)
 	size_t i, j;
 	int rc;
 
-	rc = ip_cmd("-n %s addr add %s/32 dev lo", lab->inet_ns, far);
+	rc = lab_net_ip("-n %s addr add %s/32 dev lo", lab->inet_ns, far);
 	if (rc == 0 && lab->spoof_addr) {
 		char *s = ip_s(lab->spoof_addr);
 
-		rc = ip_cmd("-n %s addr add %s/32 dev lo", lab->inet_ns, s);
+		rc = lab_net_ip("-n %s addr add %s/32 dev lo", lab->inet_ns, s);
 		free(s);
 	}
 	for (i = 0; rc == 0 && i < lab->n_inet_extra; i++) {
 		char *s = ip_s(lab->inet_extra[i]);
 
-		rc = ip_cmd("-n %s addr add %s/32 dev lo", lab->inet_ns, s);
+		rc = lab_net_ip("-n %s addr add %s/32 dev lo", lab->inet_ns, s);
 		free(s);
 	}
 	/* LAN prefixes routed to the gateway, so direct probes really try */
@@ -652,14 +652,14 @@ static int build_inet_routes(struct lab *lab)
 			uint8_t len = lab->lans[i].gw_lens[j];
 			char *n = cidr_s(lab->lans[i].gw_addrs[j] & ir_prefix_mask(len), len);
 
-			rc = ip_cmd("-n %s route replace %s via %s", lab->inet_ns, n, gw);
+			rc = lab_net_ip("-n %s route replace %s via %s", lab->inet_ns, n, gw);
 			free(n);
 		}
 	}
 	if (rc == 0) {
 		char *r = ip_s(lab->links[0].inet_addr);
 
-		rc = ip_cmd("-n %s route add default via %s dev %s", lab->gw_ns, r,
+		rc = lab_net_ip("-n %s route add default via %s dev %s", lab->gw_ns, r,
 			    lab->links[0].ifname);
 		free(r);
 	}
@@ -675,7 +675,7 @@ int lab_net_build(struct lab *lab)
 	if (ns_add(lab->gw_ns) < 0 || ns_add(lab->inet_ns) < 0)
 		return -1;
 	/* no TCP timestamps: the Internet host's MSS is then what the SYN said */
-	if (ns_sysctl(lab->inet_ns, "net/ipv4/tcp_timestamps", "0") < 0)
+	if (lab_net_sysctl(lab->inet_ns, "net/ipv4/tcp_timestamps", "0") < 0)
 		return -1;
 	if (build_links(lab) < 0 || build_lans(lab) < 0)
 		return -1;

@@ -848,4 +848,5 @@ void lab_plan_build(const struct lab *lab, struct lab_plan *plan)
 	plan_nat1to1(lab, plan);
 	plan_user_rules(lab, plan);
 	plan_ftp(lab, plan);
+	lab_v6_probes(lab, plan);
 }

@@ -307,35 +307,55 @@ static void read_answer(int fd, const char *to_ns, long deadline, struct lab_res
 	r->seen_mss = (uint16_t)mss;
 }
 
+enum lab_got lab_probe_started(uint8_t proto, int fd, long deadline)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (proto != IR_P_TCP)
+		return send(fd, "probe\n", 6, 0) < 0 ? lab_probe_got(errno) : LAB_GOT_ANSWER;
+	if (lab_probe_wait(fd, POLLOUT, deadline) != 1)
+		return LAB_GOT_NONE;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err ? lab_probe_got(err) : LAB_GOT_ANSWER;
+}
+
 static void conn_body(void *arg, struct lab_result *r)
 {
 	struct conn_arg *ca = arg;
 	long deadline = lab_probe_now() + LAB_TIMEOUT_MS;
 	int err, fd = lab_probe_open(ca->proto, ca->src, ca->dst, ca->dport, &err);
-	socklen_t len = sizeof(err);
 
 	if (fd < 0) {
 		r->got = lab_probe_got(err);
 		snprintf(r->detail, sizeof(r->detail), "%s", strerror(err));
 		return;
 	}
-	if (ca->proto == IR_P_TCP) {
-		if (lab_probe_wait(fd, POLLOUT, deadline) != 1) {
-			r->got = LAB_GOT_NONE;
-			goto out;
-		}
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		if (err) {
-			r->got = lab_probe_got(err);
-			goto out;
-		}
-	} else if (send(fd, "probe\n", 6, 0) < 0) {
-		r->got = lab_probe_got(errno);
+	r->got = lab_probe_started(ca->proto, fd, deadline);
+	if (r->got != LAB_GOT_ANSWER)
 		goto out;
-	}
 	read_answer(fd, ca->to_ns, deadline, r);
 out:
 	close(fd);
+}
+
+int lab_probe_pair(const char *to_ns, void (*server)(const char *ns, void *arg, int ready),
+		   void *server_arg, const char *from_ns,
+		   void (*client)(void *arg, struct lab_result *r), void *client_arg,
+		   struct lab_result *r)
+{
+	pid_t pid = lab_probe_spawn(to_ns, server, server_arg);
+	int rc;
+
+	if (pid < 0) {
+		memset(r, 0, sizeof(*r));
+		r->got = LAB_GOT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "cannot listen in %s", to_ns);
+		return -1;
+	}
+	rc = lab_probe_run(from_ns, client, client_arg, r);
+	lab_probe_reap(pid);
+	return rc;
 }
 
 int lab_probe_conn(uint8_t proto, const char *from_ns, uint32_t src, uint32_t dst,
@@ -344,18 +364,8 @@ int lab_probe_conn(uint8_t proto, const char *from_ns, uint32_t src, uint32_t ds
 	struct listen_arg la = {.proto = proto, .port = lport};
 	struct conn_arg ca = {.proto = proto, .src = src, .dst = dst, .dport = dport,
 			      .to_ns = to_ns};
-	pid_t server = lab_probe_spawn(to_ns, listen_body, &la);
-	int rc;
 
-	if (server < 0) {
-		memset(r, 0, sizeof(*r));
-		r->got = LAB_GOT_ERROR;
-		snprintf(r->detail, sizeof(r->detail), "cannot listen in %s", to_ns);
-		return -1;
-	}
-	rc = lab_probe_run(from_ns, conn_body, &ca, r);
-	lab_probe_reap(server);
-	return rc;
+	return lab_probe_pair(to_ns, listen_body, &la, from_ns, conn_body, &ca, r);
 }
 
 /* ---- ICMP echo -------------------------------------------------------- */

@@ -18,6 +18,11 @@ static void lab_verdict_pkt(const struct lab_pkt *p, struct ir_pkt *out)
 	out->iif = p->iif;
 	out->oif = p->oif;
 	out->dnat_forward = p->dnat_forward;
+	if (p->family == IR_F_IPV6) {
+		out->family = IR_F_IPV6;
+		ir_ip6_bytes(p->saddr6, out->saddr.v6);
+		ir_ip6_bytes(p->daddr6, out->daddr.v6);
+	}
 }
 
 enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
@@ -26,6 +31,8 @@ enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
 	struct ir_pkt pkt;
 
 	lab_verdict_pkt(p, &pkt);
+	if (!ir_family_filtered(lab->ir, pkt.family))
+		return IR_V_ACCEPT;
 	return ir_chain_verdict(&lab->ir->chain[id], &pkt);
 }
 

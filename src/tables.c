@@ -119,6 +119,16 @@ const struct tables_icmp *tables_icmp_find(const char *name)
 	return bsearch(name, icmp_types, ARRAY_SIZE(icmp_types), sizeof(icmp_types[0]), by_name);
 }
 
+const struct tables_icmp *tables_icmpv6_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(icmpv6_types); i++)
+		if (strcmp(icmpv6_types[i].name, name) == 0)
+			return &icmpv6_types[i];
+	return NULL;
+}
+
 const char *tables_port_suggest(const char *name)
 {
 	return suggest(name, &ports[0].name, ARRAY_SIZE(ports), sizeof(ports[0]));

@@ -48,6 +48,8 @@ struct tables_icmp {
 const struct tables_port *tables_port_find(const char *name);
 const struct tables_helper *tables_helper_find(const char *name);
 const struct tables_icmp *tables_icmp_find(const char *name);
+/* An ICMPv6 type by the name nft gives it ("nd-neighbor-solicit"), or NULL. */
+const struct tables_icmp *tables_icmpv6_find(const char *name);
 
 /* The closest name for "did you mean", or NULL. */
 const char *tables_port_suggest(const char *name);

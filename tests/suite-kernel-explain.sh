@@ -3,8 +3,9 @@
 # packet must be the one the kernel gives it.
 #
 # First its own gateway (tests/lib-netns.sh) with a forward, an allowed
-# port and a closed one, loaded by the iptables rc.firewall script and, once
-# `masqgen apply` exists, by apply (nft): each probe is a TCP connection,
+# port and a closed one, and dual-stack (an IPv6 pinhole, a closed IPv6
+# host, the gateway over IPv6), loaded by the iptables rc.firewall script
+# (both families) and by apply (nft): each probe is a TCP connection,
 # accepted when it connects.
 #
 # Then `masqgen lab --tsv` on every rules/*.masq: for each probe the lab
@@ -38,9 +39,10 @@ export MASQGEN_STATE_DIR="$tmp/state" MASQGEN_RUN_DIR="$tmp/run"
 
 cat >"$tmp/policy.masq" <<'POLICY'
 external eth0 address 203.0.113.1
-internal eth1 192.168.77.1/24
+internal eth1 192.168.77.1/24, 2001:db8:1::1/64
 forward tcp 8080 to 192.168.77.10:80
 allow tcp 22 from 203.0.113.0/24
+allow forward tcp 18104 to 2001:db8:1::10
 POLICY
 # name, client and listener namespace, address, port, listener port, explain's packet
 cat >"$tmp/probes" <<'PROBES'
@@ -52,6 +54,11 @@ allowed	NET	GW	203.0.113.1	22	22	tcp 203.0.113.2:40000 -> 203.0.113.1:22 in eth0
 own	GW	NET	203.0.113.2	18102	18102	tcp 203.0.113.1:40000 -> 203.0.113.2:18102 out eth0
 lan-gw	LAN	GW	192.168.77.1	18103	18103	tcp 192.168.77.10:40000 -> 192.168.77.1:18103 in eth1
 reflect	LAN	LAN	203.0.113.1	8080	80	tcp 192.168.77.10:40000 -> 203.0.113.1:8080 in eth1
+lan-out6	LAN	NET	2001:db8:ff::2	18110	18110	tcp [2001:db8:1::10]:40000 -> [2001:db8:ff::2]:18110 in eth1
+pinhole6	NET	LAN	2001:db8:1::10	18104	18104	tcp [2001:db8:ff::2]:40000 -> [2001:db8:1::10]:18104 in eth0
+closed6	NET	LAN	2001:db8:1::10	18111	18111	tcp [2001:db8:ff::2]:40000 -> [2001:db8:1::10]:18111 in eth0
+gw6	NET	GW	2001:db8:ff::1	22	22	tcp [2001:db8:ff::2]:40000 -> [2001:db8:ff::1]:22 in eth0
+lan-gw6	LAN	GW	2001:db8:1::1	18103	18103	tcp [2001:db8:1::10]:40000 -> [2001:db8:1::1]:18103 in eth1
 PROBES
 
 netns_name() {
@@ -84,7 +91,7 @@ compare() {
 	done <"$tmp/probes"
 }
 
-if ! netns_setup routed; then
+if ! netns_setup routed || ! netns_setup_v6; then
 	fail "kernel explain setup" "cannot build the namespaces"
 	exit 0
 fi
