@@ -79,12 +79,12 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %token <text> WORD "word" STRING "string" VAR "$name"
 %token EOL "end of line" LEXERR "invalid token"
 %token ADDRESS "address" ALLOW "allow" BURST "burst" CLAMP_MSS "clamp-mss" DEFINE "define" DENY "deny"
-%token DYNAMIC "dynamic" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
+%token DYNAMIC "dynamic" EXT "ext" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
 %token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUT "out" OUTPUT "output"
 %token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
-%token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp"
+%token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp" UPNP "upnp"
 
 %type <word> word proto mode onoff
 %type <list> list items
@@ -163,6 +163,8 @@ stmt		: DEFINE define_name '=' list
 				put1(ps, AST_S_VALUE, &$3, &@3, "option");
 				commit(ps, AST_OPTION, &@1);
 			}
+		| UPNP ON word upnp_opts
+			{ put1(ps, AST_S_ON, &$3, &@2, "on"); commit(ps, AST_UPNP, &@1); }
 		;
 
 define_name	: WORD
@@ -300,6 +302,12 @@ timeouts	: timeout
 timeout		: TCP word			{ put1(ps, AST_S_TCP, &$2, &@1, "tcp"); }
 		| TCPFIN word			{ put1(ps, AST_S_TCPFIN, &$2, &@1, "tcpfin"); }
 		| UDP word			{ put1(ps, AST_S_UDP, &$2, &@1, "udp"); }
+		;
+
+upnp_opts	: %empty
+		| upnp_opts EXT word		{ put1(ps, AST_S_EXT, &$3, &@2, "ext"); }
+		| upnp_opts PORTS list		{ put(ps, AST_S_PORTS, &$3, &@2, "ports"); }
+		| upnp_opts ALLOW list		{ put(ps, AST_S_SOURCES, &$3, &@2, "allow"); }
 		;
 
 onoff		: word

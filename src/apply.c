@@ -140,7 +140,7 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 	state = kernel_cmd_state_path();
 	routes = kernel_cmd_routes_path();
 	run_dir = state_dir(false);
-	if (!state || !routes || !run_dir || (secs && !(cf = confirm_save(state))))
+	if (!state || !routes || !run_dir || (secs && !(cf = confirm_save(state, routes))))
 		goto out_unlock;
 	if (t->sysctls)
 		t->sysctls(ir);

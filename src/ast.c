@@ -104,6 +104,12 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		{.slot = AST_S_VALUE, .key = "value", .accepts = "on off",
 		 .opts = REQ | AST_P_ONOFF},
 	}, 2},
+	[AST_UPNP] = {"upnp", {
+		SLOT(AST_S_ON, "on", "interface", REQ),
+		SLOT(AST_S_EXT, "ext", "ext", 0),
+		SLOT(AST_S_PORTS, "ports", "ports", LST),
+		SLOT(AST_S_SOURCES, "allow", "allow", LST),
+	}, 4},
 };
 
 #undef SLOT

@@ -60,6 +60,7 @@ enum ast_kind {
 	AST_CLAMP_MSS,
 	AST_TIMEOUTS,
 	AST_OPTION,
+	AST_UPNP,
 	AST_KIND_COUNT
 };
 
@@ -88,6 +89,7 @@ enum ast_kind {
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
  *   option      NAME (1), VALUE (1)
+ *   upnp        ON (1), EXT (1), PORTS (list: one range), SOURCES (list: `allow`)
  */
 enum ast_slot {
 	AST_S_NAME,
@@ -116,6 +118,7 @@ enum ast_slot {
 	AST_S_TCP,
 	AST_S_TCPFIN,
 	AST_S_UDP,
+	AST_S_EXT,
 	AST_SLOT_COUNT
 };
 

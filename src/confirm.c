@@ -22,6 +22,10 @@
  * record after the apply had, before it, the value the apply recorded.
  * Together they give the value of every setting apply can have touched,
  * which sysctls_restore() writes back.
+ *
+ * Routing rules (several externals, routes.c): the snapshot keeps their
+ * record; the rollback, last, makes the rules and per-external tables
+ * those of that record again.
  */
 #include "confirm_int.h"
 
@@ -561,6 +565,8 @@ static int confirm_restore_sysctls(const struct confirm *cf)
  * the new ruleset with its own settings, never with the old ones. With no
  * table to bring back it is a flush: settings first, so nothing is routed
  * once the filter is gone.
+ * The routing rules come last: without the marks of the new ruleset they
+ * match nothing.
  */
 int confirm_rollback(const struct confirm *cf)
 {
@@ -581,6 +587,11 @@ int confirm_rollback(const struct confirm *cf)
 		diag_note(NULL, "the previous kernel settings could not all be restored");
 		rc = -1;
 	}
+	if (routes_rollback(cf->routes_path, cf->routes, cf->routes_len) < 0) {
+		diag_note(NULL, "the previous routing rules could not all be restored "
+				"('masqgen routes' tries again)");
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -591,7 +602,7 @@ bool confirm_changed(const struct confirm *cf)
 	return nft_state_read(&now) < 0 || now.fingerprint != cf->fingerprint;
 }
 
-struct confirm *confirm_snapshot(const char *state_path)
+struct confirm *confirm_snapshot(const char *state_path, const char *routes_path)
 {
 	struct confirm *cf = xcalloc(1, sizeof(*cf));
 	struct nft_state st;
@@ -603,6 +614,12 @@ struct confirm *confirm_snapshot(const char *state_path)
 	cf->record = confirm_read_file(state_path, &cf->record_len, &err);
 	if (err) {
 		diag_error(NULL, "cannot read '%s': %s", state_path, strerror(err));
+		goto out_free;
+	}
+	cf->routes_path = xstrdup(routes_path);
+	cf->routes = confirm_read_file(routes_path, &cf->routes_len, &err);
+	if (err) {
+		diag_error(NULL, "cannot read '%s': %s", routes_path, strerror(err));
 		goto out_free;
 	}
 	confirm_record_walk(cf->record, true, NULL, &cf->before);
@@ -631,6 +648,8 @@ void confirm_free(struct confirm *cf)
 	confirm_objs_free(cf);
 	free(cf->state_path);
 	free(cf->record);
+	free(cf->routes_path);
+	free(cf->routes);
 	sb_free(&cf->before);
 	free(cf);
 }

@@ -455,6 +455,10 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 		case AST_MASQUERADE:
 			e->have_masquerade = true;
 			break;
+		case AST_UPNP:
+			if (!repeated_stmt(st, &once[st->kind]))
+				e->upnp = st;
+			break;
 		default:
 			break;
 		}
@@ -595,6 +599,8 @@ struct ir *ir_eval(const struct ast_file *f)
 	e.fam_both = e.ir->ipv6 == IR_IPV6_OPEN ? IR_F_IPV4 : IR_F_BOTH;
 	eval_check_roles(&e, flat);
 	eval_wans(&e);
+	if (e.upnp)
+		eval_upnp(&e, e.upnp);
 	eval_sysctls(&e);
 	eval_statements(&e, flat);
 	eval_check_forwards(&e);

@@ -62,6 +62,8 @@ struct eval {
 	long last_block[IR_CH_COUNT];
 	/* per chain: the first deny/reject that matches everything, or NULL */
 	const struct ast_stmt *drop_all[IR_CH_COUNT];
+	/* the `upnp` line, or NULL */
+	const struct ast_stmt *upnp;
 };
 
 /* The slot's single word, or NULL; a list there is an error at its second word. */
@@ -81,6 +83,9 @@ void eval_check_roles(struct eval *e, const struct ast_file *f);
 
 /* masquerade, forward, nat and allow/deny/reject lines, in policy order. */
 void eval_statements(struct eval *e, const struct ast_file *f);
+
+/* The `upnp` line into ir->upnp (eval_upnp.c), once the interfaces are known. */
+void eval_upnp(struct eval *e, const struct ast_stmt *st);
 
 /* A port forwarded twice on one interface; reflection on two externals. */
 void eval_check_forwards(struct eval *e);

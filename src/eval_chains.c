@@ -430,6 +430,11 @@ static void chain_forward(struct eval *e)
 		r = add_rule(e, IR_CH_FORWARD, IR_T_FORWARDED, IR_F_IPV4, &e->ir->forwards[0].loc);
 		r->ct_dnat_forward = true;
 	}
+	if (e->ir->upnp.iface) {
+		r = add_rule(e, IR_CH_FORWARD, IR_T_UPNP, IR_F_IPV4, &e->ir->upnp.loc);
+		r->ct_state = IR_CT_NEW;
+		r->ct_dnat_upnp = true;
+	}
 	if (e->ir->ipv6 == IR_IPV6_FIREWALL)
 		icmpv6_rule(e, IR_CH_FORWARD, icmpv6_errors, ARRAY_SIZE(icmpv6_errors));
 	catchall(e, IR_CH_FORWARD);

@@ -137,6 +137,13 @@ struct ir_iface {
 #define IR_WAN_RULE_PREF 1000
 
 /*
+ * The mark bit of a connection miniupnpd admitted (the UPnP table sets it
+ * in the packet mark, masqgen's forward chain keeps it in the connection
+ * mark); bits 16-19 are IR_WAN_MASK.
+ */
+#define IR_UPNP_MARK 0x00100000u
+
+/*
  * Source NAT out of one external interface: masquerade (to == 0) or SNAT
  * to an address. Without `masquerade` statements eval makes one per
  * (external, internal network) pair: masquerade for a dynamic external,
@@ -209,6 +216,20 @@ struct ir_forward {
 	bool reflect;
 	/* admitted at this rate in the forward chain (IR_T_FORWARDED) */
 	struct ir_limit limit;
+	struct loc loc;
+};
+
+/*
+ * UPnP IGD and NAT-PMP through miniupnpd (`upnp`): iface is the internal
+ * interface it serves (NULL: no upnp line), ext the external interface
+ * mapped ports arrive on, [lo, hi] the external ports clients may map,
+ * allow the IPv4 sources that may map (aligned prefixes, the interface's
+ * IPv4 networks unless `allow` says otherwise).
+ */
+struct ir_upnp {
+	const char *iface, *ext;
+	uint16_t lo, hi;
+	struct ir_addrs allow;
 	struct loc loc;
 };
 
@@ -295,6 +316,7 @@ enum ir_rule_tag {
 	IR_T_ANTISPOOF,		/* raw: spoofed source (reverse path, internal prefixes) */
 	IR_T_IPV6,		/* IPv6 built-ins (ICMPv6, DHCPv6, block) */
 	IR_T_CATCHALL,		/* the log before the chain policy */
+	IR_T_UPNP,		/* connections miniupnpd mapped (forward) */
 };
 
 /*
@@ -362,6 +384,11 @@ enum ir_rule_tag {
  *   port that a forward's own public port and `from` do not: a model of a
  *   packet (explain, lab) sets its "translated by a forward" flag only
  *   when a forward's DNAT took it, never for 1:1.
+ * - IR_T_UPNP: {ct_state NEW, ct_dnat_upnp, accept}, IPv4, right after
+ *   IR_T_FORWARDED, present with ir->upnp: a new connection that some
+ *   DNAT translated and that miniupnpd's own forward rule accepted (the
+ *   UPnP table marked it with IR_UPNP_MARK); the connection keeps the bit
+ *   in its mark. Another tool's DNAT is never admitted by it.
  * - IR_T_PASSTHROUGH: {iif P} and, in forward, {oif P} (oif P in output),
  *   accept, IR_F_BOTH; the first rules of input, forward and output (the
  *   clamp-mss rule, from ir->clamp, stays before them in forward).
@@ -401,6 +428,7 @@ struct ir_rule {
 	enum ir_rpf rpf;		/* the source fails this reverse-path check (IPv6) */
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
 	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
+	bool ct_dnat_upnp;		/* translated and admitted by miniupnpd: see IR_T_UPNP */
 	bool log;			/* a rate-limited log rule before the verdict */
 	/*
 	 * With log: its prefix, ir->log.prefix followed, for the catch-all and
@@ -543,6 +571,8 @@ struct ir {
 
 	struct ir_helper *helpers;
 	size_t n_helpers, cap_helpers;
+
+	struct ir_upnp upnp;
 
 	struct ir_chain chain[IR_CH_COUNT];
 

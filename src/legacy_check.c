@@ -223,6 +223,10 @@ void legacy_check_policy(struct legacy_ctx *g)
 			break;
 		}
 	}
+	if (ir->upnp.iface)
+		diag_error(&ir->upnp.loc, "upnp needs nftables (miniupnpd's table, connection "
+					  "marks): %s cannot express it",
+			   t);
 	if (ir->clamp.enabled)
 		diag_error(&ir->clamp.loc,
 			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "

@@ -53,6 +53,16 @@ int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bo
 int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present);
 
 /*
+ * nft_build.c: append to @b what brings the UPnP table (nft_upnp.c) to
+ * what @m wants, given whether it @exists now: create it whole when @m
+ * has it and it is missing, delete it when @m lacks it (flush passes a
+ * model without it), and otherwise nothing, so miniupnpd's mappings
+ * survive. Every filler of a masqgen transaction calls it once. Returns
+ * the number of changes appended (0 or 1).
+ */
+int nft_build_upnp(struct nft_batch *b, const struct nft_model *m, bool exists);
+
+/*
  * nft_batch.c: a netlink batch to the nftables subsystem.
  *
  * nft_batch_new() starts the batch (its begin message carries @genid when
@@ -95,6 +105,9 @@ uint32_t nft_read_stable(int (*read)(struct mnl_socket *nl, uint32_t genid, void
 /* nft_text.c: the `nft -f` script for @ir (the nft target of generate). */
 int nft_text_emit(const struct ir *ir, struct strbuf *out);
 
+/* miniupnpd.c: miniupnpd.conf for @ir's `upnp` line (generate -t miniupnpd). */
+int miniupnpd_emit(const struct ir *ir, struct strbuf *out);
+
 /*
  * nft_state.c: masqgen's tables as loaded: which of `ip masqgen` and
  * `ip6 masqgen` exist, and a fingerprint of their identity (tables,
@@ -104,6 +117,7 @@ int nft_text_emit(const struct ir *ir, struct strbuf *out);
  */
 struct nft_state {
 	bool ip, ip6;
+	bool upnp;	/* `table inet masqgen_upnp` exists (not in the fingerprint) */
 	uint64_t fingerprint;
 	uint32_t genid;	/* nft_replace(): the generation its batch carries */
 };

@@ -763,6 +763,8 @@ struct nft_model *nft_lower(const struct ir *ir)
 	lower_conntrack(&lc, NFT_FAM_IP);
 	lower_srcnat(&lc);
 	lower_wan(&lc);
+	if (ir->upnp.iface)
+		nft_upnp_lower(&lc.m->upnp);
 	sort_chains(t);
 	nft_lower_filter(&lc, NFT_FAM_IP6);
 	if (ir->ipv6 != IR_IPV6_OPEN) {

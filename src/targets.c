@@ -132,6 +132,12 @@ const struct cli_target cli_targets[] = {
 	.init_status = ipfwadm_init_status,
     },
     {
+	.name = "miniupnpd",
+	.summary = "miniupnpd.conf for the upnp line (miniupnpd-nftables 2.3)",
+	.uses = CLI_T_GENERATE,
+	.emit = miniupnpd_emit,
+    },
+    {
 	.name = "yaml",
 	.summary = "the policy itself, includes and defines resolved, as YAML",
 	.uses = CLI_T_GENERATE,

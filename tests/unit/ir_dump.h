@@ -49,7 +49,7 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 {
 	static const char *const tags[] = {
 		"user", "loopback", "invalid", "established", "lan", "internal", "dhcp",
-		"forwarded", "passthrough", "antispoof", "ipv6", "catchall",
+		"forwarded", "passthrough", "antispoof", "ipv6", "catchall", "upnp",
 	};
 	static const char *const verdicts[] = {"accept", "drop", "reject"};
 	size_t i;
@@ -81,6 +81,8 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 		sb_addf(sb, " ct %#x", r->ct_state);
 	if (r->ct_dnat_forward)
 		sb_add(sb, " ct-dnat-forward");
+	if (r->ct_dnat_upnp)
+		sb_add(sb, " ct-dnat-upnp");
 	if (r->log)
 		sb_add(sb, " log");
 	dump_limit(sb, &r->limit);
@@ -131,6 +133,12 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		sb_addf(sb, "nat %s %s <-> %s\n", ir->nat1to1[i].iif,
 			ir_ip_str(ir->nat1to1[i].public_addr, a),
 			ir_ip_str(ir->nat1to1[i].private_addr, b));
+	if (ir->upnp.iface) {
+		sb_addf(sb, "upnp on %s ext %s ports %u-%u", ir->upnp.iface, ir->upnp.ext, ir->upnp.lo,
+			ir->upnp.hi);
+		dump_addrs(sb, "allow", &ir->upnp.allow, false);
+		sb_add(sb, "\n");
+	}
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 
