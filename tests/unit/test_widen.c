@@ -192,7 +192,12 @@ static unsigned verdicts(const struct ir *ir, unsigned family, const struct prob
 	return seen;
 }
 
-/* tcp and udp to port 80 and to every port a rule names; echo requests. */
+/*
+ * tcp and udp to port 80 and to every port a rule names; echo requests. Not
+ * the cluster's sync port: conntrackd syncs over IPv4 only (LANGUAGE.md
+ * "Cluster"), so its IPv4-only admission from the peer is no restriction
+ * that IPv6 could go around.
+ */
 static size_t probes(const struct ir *ir, struct probe **out)
 {
 	size_t c, i, j, n = 0, cap = 0;
@@ -201,14 +206,20 @@ static size_t probes(const struct ir *ir, struct probe **out)
 	*VEC_PUSH(*out, n, cap) = (struct probe){IR_P_ICMP, 0};
 	*VEC_PUSH(*out, n, cap) = (struct probe){IR_P_TCP, 80};
 	*VEC_PUSH(*out, n, cap) = (struct probe){IR_P_UDP, 80};
-	for (c = 0; c < IR_CH_COUNT; c++)
-		for (i = 0; i < ir->chain[c].n; i++)
-			for (j = 0; j < ir->chain[c].rules[i].dports.n; j++) {
-				const struct ir_port *p = &ir->chain[c].rules[i].dports.v[j];
+	for (c = 0; c < IR_CH_COUNT; c++) {
+		for (i = 0; i < ir->chain[c].n; i++) {
+			const struct ir_rule *r = &ir->chain[c].rules[i];
+
+			if (r->tag == IR_T_CLUSTER)
+				continue;
+			for (j = 0; j < r->dports.n; j++) {
+				const struct ir_port *p = &r->dports.v[j];
 
 				*VEC_PUSH(*out, n, cap) = (struct probe){p->proto, p->lo};
 				*VEC_PUSH(*out, n, cap) = (struct probe){p->proto, p->hi};
 			}
+		}
+	}
 	return n;
 }
 
