@@ -170,6 +170,7 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
 		goto out_unlock;
 	}
+	sysctls_check_cluster(ir);
 	removed = ctclean_run(ir);
 	if (removed < 0) {
 		diag_note(NULL, "the ruleset and kernel settings are in place");

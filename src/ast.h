@@ -60,6 +60,7 @@ enum ast_kind {
 	AST_CLAMP_MSS,
 	AST_TIMEOUTS,
 	AST_OPTION,
+	AST_CLUSTER,
 	AST_UPNP,
 	AST_KIND_COUNT
 };
@@ -70,8 +71,8 @@ enum ast_kind {
  *
  *   define      NAME (1), VALUE (list)
  *   include     PATH (1, a string)
- *   external    IFACE (1), ADDRESS (1); flag DYNAMIC when "dynamic" written
- *   internal    IFACE (1), NETWORKS (list)
+ *   external    IFACE (1), ADDRESS (1), VIRTUAL (1); flag DYNAMIC when "dynamic" written
+ *   internal    IFACE (1), NETWORKS (list), VIRTUAL (1)
  *   passthrough IFACES (list)
  *   ipv6        MODE (1: firewall|block|open)
  *   masquerade  SOURCES (list), ON (1), TO (1)
@@ -89,6 +90,7 @@ enum ast_kind {
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
  *   option      NAME (1), VALUE (1)
+ *   cluster     NAME (1), PRIORITY (1), PEER (1), SYNC (1), ID (1)
  *   upnp        ON (1), EXT (1), PORTS (list: one range), SOURCES (list: `allow`)
  */
 enum ast_slot {
@@ -117,6 +119,11 @@ enum ast_slot {
 	AST_S_TCP,
 	AST_S_TCPFIN,
 	AST_S_UDP,
+	AST_S_VIRTUAL,
+	AST_S_PRIORITY,
+	AST_S_PEER,
+	AST_S_SYNC,
+	AST_S_ID,
 	AST_S_EXT,
 	AST_SLOT_COUNT
 };
@@ -185,7 +192,7 @@ struct ast_file {
 	bool expands;
 };
 
-/* Do other statements depend on a statement of @kind (define, include, interfaces)? */
+/* Do other statements depend on a statement of @kind (define, include, interfaces, cluster)? */
 bool ast_kind_declares(enum ast_kind kind);
 
 /* The keyword that starts a statement of @kind ("clamp-mss"). */

@@ -194,6 +194,32 @@ static void chain_raw(struct eval *e)
 		raw_ipv6(e);
 }
 
+/* VRRP and conntrackd's sync only where they belong (ir.h, IR_T_CLUSTER) */
+static void cluster_rules(struct eval *e)
+{
+	const struct ir_cluster *cl = &e->ir->cluster;
+	struct ir_rule *r;
+
+	if (!cl->present)
+		return;
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->iif = cl->sync;
+	add_addr(&r->saddr, cl->peer, cl->peer, &cl->loc);
+	r->proto = IR_P_UDP;
+	add_port(&r->dports, IR_P_UDP, IR_CLUSTER_SYNC_PORT);
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->proto = IR_P_UDP;
+	add_port(&r->dports, IR_P_UDP, IR_CLUSTER_SYNC_PORT);
+	r->verdict = IR_V_DROP;
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->iif = cl->vrrp;
+	add_addr(&r->daddr, IR_VRRP_GROUP, IR_VRRP_GROUP, &cl->loc);
+	r->proto = IR_P_VRRP;
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->proto = IR_P_VRRP;
+	r->verdict = IR_V_DROP;
+}
+
 static void chain_input(struct eval *e)
 {
 	bool strong = e->ir->level == IR_STRONG;
@@ -206,6 +232,7 @@ static void chain_input(struct eval *e)
 	r = add_rule(e, IR_CH_INPUT, IR_T_LOOPBACK, IR_F_BOTH, level_loc(e));
 	r->iif = ir_intern(e->ir, "lo");
 	conntrack_rules(e, IR_CH_INPUT, strong);
+	cluster_rules(e);
 	user_rules(e, IR_CH_INPUT);
 	if (!strong)
 		return;

@@ -53,7 +53,7 @@ static struct ir_iface *external_on(struct eval *e, const struct ast_stmt *st, b
 	return ifc;
 }
 
-/* An address that must not be inside an internal network. */
+/* An address that must not be inside an internal network, nor a cluster node's own. */
 static int public_addr(struct eval *e, const struct ast_word *w, uint32_t *addr)
 {
 	const struct eval_net *n;
@@ -67,7 +67,7 @@ static int public_addr(struct eval *e, const struct ast_word *w, uint32_t *addr)
 			   w->text, ir_net_str(n->net, buf), n->iface->name);
 		return -1;
 	}
-	return 0;
+	return eval_cluster_public(e, w, *addr);
 }
 
 static uint32_t mask(const struct ir_net *n)
