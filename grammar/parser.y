@@ -83,7 +83,7 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %token DYNAMIC "dynamic" EXT "ext" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
-%token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUTPUT "output"
+%token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUT "out" OUTPUT "output"
 %token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
 %token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp" UPNP "upnp"
 
@@ -292,6 +292,7 @@ rule_opts	: %empty
 				set_flag(ps, AST_F_NOT_TO, &@3, "!");
 			}
 		| rule_opts ON word		{ put1(ps, AST_S_ON, &$3, &@2, "on"); }
+		| rule_opts OUT word		{ put1(ps, AST_S_OUT, &$3, &@2, "out"); }
 		| rule_opts LOG			{ set_flag(ps, AST_F_LOG, &@2, "log"); }
 		| rule_opts limit
 		;

@@ -85,6 +85,7 @@ static const struct cli_opt apply_opts[] = {
 	 "loaded), and exit 6; without one, turn IPv4 and IPv6\n"
 	 "forwarding off and exit 3 (for boot scripts; nft only)",
 	 0, NULL},
+	CLI_STRICT_OPT,
 	{0},
 };
 

@@ -77,11 +77,12 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_TO, "to", "to", LST),                                              \
 		FLAG(AST_F_NOT_TO, "!", "not_to", AST_P_NEGATES),                             \
 		SLOT(AST_S_ON, "on", "interface", 0),                                         \
+		SLOT(AST_S_OUT, "out", "out", 0),                                             \
 		SLOT(AST_S_LIMIT, "limit", "limit", 0),                                       \
 		SLOT(AST_S_BURST, "burst", "burst", 0),                                       \
 		FLAG(AST_F_PER_SOURCE, "per-source", "per_source", 0),                        \
 		FLAG(AST_F_LOG, "log", "log", 0),                                             \
-	}, 12}
+	}, 13}
 	[AST_ALLOW] = RULE("allow"),
 	[AST_DENY] = RULE("deny"),
 	[AST_REJECT] = RULE("reject"),

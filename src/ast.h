@@ -83,9 +83,9 @@ enum ast_kind {
  *   firewall    LEVEL (1)
  *   allow/deny/reject
  *               CHAIN (1), PROTO (1), PORTS (list; ICMP types when PROTO is icmp),
- *               FROM (list), TO (list), ON (1), LIMIT (1: RATE), BURST (1);
- *               flags LOG, NOT_FROM, NOT_TO (`!` before the FROM or TO list),
- *               PER_SOURCE
+ *               FROM (list), TO (list), ON (1), OUT (1: forward only), LIMIT (1:
+ *               RATE), BURST (1); flags LOG, NOT_FROM, NOT_TO (`!` before the FROM
+ *               or TO list), PER_SOURCE
  *   log         LIMIT (1), PREFIX (1), LEVEL (1); flag OFF for "log off"
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
@@ -104,6 +104,7 @@ enum ast_slot {
 	AST_S_MODE,
 	AST_S_SOURCES,
 	AST_S_ON,
+	AST_S_OUT,
 	AST_S_TO,
 	AST_S_PROTO,
 	AST_S_PORTS,
@@ -139,7 +140,7 @@ enum ast_flag {
 };
 
 /* At most this many slots are used by any one statement kind. */
-#define AST_MAX_FIELDS 8
+#define AST_MAX_FIELDS 9
 
 struct ast_field {
 	enum ast_slot slot;

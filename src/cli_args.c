@@ -5,6 +5,7 @@
  * `help` command (also what the bash completion asks).
  */
 #include "cli.h"
+#include "diag.h"
 #include "escape.h"
 
 #include <getopt.h>
@@ -328,8 +329,10 @@ int cli_run(const struct cli_command *cmd, int argc, char **argv)
 	struct cli_args a;
 	int rc = cli_parse(cmd, argc, argv, &a);
 
-	if (rc < 0)
+	if (rc < 0) {
+		diag_strict_widening(cli_arg(&a, CLI_STRICT) != NULL);
 		rc = cmd->run(&a);
+	}
 	free(a.given);
 	return rc;
 }

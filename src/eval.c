@@ -450,7 +450,8 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 			e->last_block[rule_chain(st)] = (long)i;
 			if (!e->drop_all[rule_chain(st)] && !ast_get(st, AST_S_PROTO) &&
 			    !ast_get(st, AST_S_PORTS) && !ast_get(st, AST_S_FROM) &&
-			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON))
+			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON) &&
+			    !ast_get(st, AST_S_OUT))
 				e->drop_all[rule_chain(st)] = st;
 			break;
 		case AST_MASQUERADE:
@@ -614,6 +615,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	eval_chains(&e);
 	free(e.nets);
 	free(e.nets6);
+	free(e.masq6);
 	if (diag_error_count() > errors) {
 		ir_free(e.ir);
 		e.ir = NULL;

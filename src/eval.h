@@ -29,6 +29,16 @@ struct eval {
 	struct ir *ir;
 	unsigned fam_both;		/* IR_F_BOTH, or IR_F_IPV4 under ipv6 open */
 	bool have_masquerade;		/* any `masquerade` statement */
+	/*
+	 * The IPv6 sources of `masquerade` lines, per external they go out
+	 * of (untranslated: they are no part of ir->snats). A whole-range
+	 * element (`any`) admits every internal interface's IPv6.
+	 */
+	struct eval_masq6 {
+		const char *oif;
+		struct ir_addr a;
+	} *masq6;
+	size_t n_masq6, cap_masq6;
 	size_t n_external, n_internal;
 	/* every internal network, sorted by address, and its interface */
 	struct eval_net {
