@@ -104,7 +104,8 @@ ip netns exec "$NS_NET" timeout 200 "$tmp/stun_reply" 203.0.113.2 3478 180 \
 	2>"$tmp/stun.err" &
 stun_pid=$!
 # shellcheck disable=SC2016 # expanded by the shell ip netns exec starts
-gw sh -c 'for f in /dev/console /dev/log; do
+# (not through gw: $! must be the process that execs timeout, which kill ends)
+ip netns exec "$NS_GW" sh -c 'for f in /dev/console /dev/log; do
 	if [ -e "$f" ]; then mount --bind /dev/null "$f" || exit 1; fi
 done
 exec timeout 180 miniupnpd -d -f "$1/miniupnpd.conf" -P "$1/miniupnpd.pid"' sh "$tmp" \
