@@ -197,12 +197,13 @@ clean:
 -include $(wildcard $(BUILD)/*.d)
 
 # Debian packages needed to build and to run every test (as root).
-# miniupnpd-nftables, miniupnpc and natpmpc: tests/suite-kernel-upnp.sh.
+# miniupnpd-nftables, miniupnpc and natpmpc: tests/suite-kernel-upnp.sh;
+# keepalived and conntrackd: tests/suite-hacheck.sh.
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \
 	mandoc shellcheck valgrind systemd time strace curl \
-	miniupnpd-nftables miniupnpc natpmpc
+	miniupnpd-nftables miniupnpc natpmpc keepalived conntrackd
 # No daemon may start on install: without a policy-rc.d of the machine's
 # own, one that refuses every start (exit 101) is there for the install
 # and removed after it.

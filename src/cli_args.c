@@ -142,7 +142,7 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 {
 	const struct cli_opt *o;
 	struct strbuf sb = {0};
-	size_t i, width = 0;
+	size_t i, width = 0, names = 0;
 
 	for (i = 0; (o = cli_opt_at(cmd, i)); i++) {
 		size_t w = strlen(o->name) + (o->arg ? strlen(o->arg) + 1 : 0);
@@ -154,8 +154,12 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 	cli_synopsis(cmd, &sb);
 	sb_addf(&sb, "\n\n%s", cmd->help);
 	for (i = 0; cmd->help_targets && i < cli_n_targets; i++)
+		if (cli_targets[i].uses & cmd->target_use && strlen(cli_targets[i].name) > names)
+			names = strlen(cli_targets[i].name);
+	for (i = 0; cmd->help_targets && i < cli_n_targets; i++)
 		if (cli_targets[i].uses & cmd->target_use)
-			sb_addf(&sb, "  %-9s %s\n", cli_targets[i].name, cli_targets[i].summary);
+			sb_addf(&sb, "  %-*s %s\n", (int)names, cli_targets[i].name,
+				cli_targets[i].summary);
 	sb_add(&sb, "\n");
 	for (i = 0; (o = cli_opt_at(cmd, i)); i++) {
 		const char *p = o->help, *nl;
