@@ -12,8 +12,11 @@
 #   - a second apply, of a changed policy, keeps the mappings and they
 #     still carry connections; `masqgen diff` of that policy finds no
 #     difference (miniupnpd's rules are not masqgen's);
+#   - an unconfirmed `apply --confirm` of a policy without `upnp` deletes
+#     the table and its rollback brings it back, mappings and all;
 #   - `upnpc -d` closes a mapping; a LAN address outside `allow` is refused;
-#   - flush removes the table.
+#   - flush removes the table; after it, the rollback of an unconfirmed
+#     `apply --confirm` of the upnp policy removes the table it created.
 # The lab's Internet side uses documentation prefixes, which miniupnpd
 # calls reserved: it only hands out mappings when STUN says the address is
 # public. So the test adds ext_perform_stun to the generated configuration
@@ -112,7 +115,7 @@ exec timeout 180 miniupnpd -d -f "$1/miniupnpd.conf" -P "$1/miniupnpd.pid"' sh "
 	>"$tmp/miniupnpd.log" 2>&1 &
 mu_pid=$!
 i=0
-while [ $i -lt 100 ] && ! grep -q 'Listening for NAT-PMP' "$tmp/miniupnpd.log"; do
+while [ $i -lt 100 ] && ! grep -qs 'Listening for NAT-PMP' "$tmp/miniupnpd.log"; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -170,6 +173,17 @@ else
 		"$(head -n 5 "$tmp/diff")"
 fi
 
+# apply --confirm of a policy without upnp, not confirmed: the rollback
+# (after 2 s, exit 4) brings the table back with miniupnpd's rules
+grep -v '^upnp' "$tmp/changed.masq" >"$tmp/noupnp.masq"
+setsid ip netns exec "$NS_GW" timeout 60 "$MASQGEN" apply --confirm 2 "$tmp/noupnp.masq" \
+	</dev/null >"$tmp/confirm" 2>&1
+expect "kernel upnp: an unconfirmed apply --confirm without upnp rolls back (exit 4)" $? 4
+expect "kernel upnp: the rollback brings the UPnP table back with its mapping" \
+	"$(mapped 4444)" 192.168.77.10:8080
+expect "kernel upnp: after the rollback the Internet host reaches the LAN host" \
+	"$(reach 4444 8080)" 203.0.113.2
+
 # upnpc -d closes the mapping
 lan timeout 20 upnpc -u "$url" -d 4444 TCP >"$tmp/upnpc-d" 2>&1
 expect "kernel upnp: upnpc -d removes the mapping" "$(mapped 4444)" none
@@ -194,4 +208,16 @@ if gw nft list table inet masqgen_upnp >/dev/null 2>&1; then
 	fail "kernel upnp: flush removes table inet masqgen_upnp" "still listed"
 else
 	pass "kernel upnp: flush removes table inet masqgen_upnp"
+fi
+
+# from nothing loaded, an unconfirmed apply --confirm of the upnp policy:
+# the rollback removes every table it made, the UPnP table too
+setsid ip netns exec "$NS_GW" timeout 60 "$MASQGEN" apply --confirm 2 "$tmp/policy.masq" \
+	</dev/null >"$tmp/confirm" 2>&1
+expect "kernel upnp: an unconfirmed apply --confirm with upnp rolls back (exit 4)" $? 4
+if gw nft list tables | grep -q masqgen; then
+	fail "kernel upnp: the rollback removes the UPnP table it created" \
+		"$(gw nft list tables | tr '\n' ' ')"
+else
+	pass "kernel upnp: the rollback removes the UPnP table it created"
 fi
