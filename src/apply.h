@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct ir;
+struct strbuf;
 
 /*
  * Kernel settings. The record at @state_path holds, per setting masqgen
@@ -65,9 +66,27 @@ int routes_apply(struct routes_plan *p);
 void routes_cancel(struct routes_plan *p);
 int routes_restore(const char *path);
 int routes_refresh(const char *path);
+/*
+ * routes_rollback() (the --confirm rollback): make the rules and routes
+ * again those of the record text @saved (@len bytes; NULL: there was no
+ * record), deleting what the record at @path has beyond it, and save it
+ * as the record. Returns 0, or -1 after reporting.
+ */
+int routes_rollback(const char *path, const char *saved, size_t len);
+/*
+ * routes_diff() (`masqgen diff`): append a line to @out for each routing
+ * rule @ir needs that the kernel lacks ('+', with the external's line)
+ * and each rule the record at @path names that @ir no longer needs and
+ * the kernel still holds ('-'). Returns the number of lines; a kernel
+ * that cannot be read is a warning and no line.
+ */
+size_t routes_diff(const struct ir *ir, const char *path, struct strbuf *out);
 
 /* Write 0 to IPv4 and IPv6 forwarding (IPv6 may be missing). Returns 0, or -1 after reporting. */
 int sysctls_forwarding_off(void);
+
+/* A cluster node: warn when conntrack does not pick up TCP connections in mid-stream. */
+void sysctls_check_cluster(const struct ir *ir);
 
 /*
  * The last good ruleset (lastgood.c), kept for the nft target in init and
@@ -85,7 +104,6 @@ int lastgood_restore(void);
  * and for each one the record at @state_path (NULL: none) holds that @ir
  * no longer names (apply writes it back). Returns the number of lines.
  */
-struct strbuf;
 size_t sysctls_diff(const struct ir *ir, const char *state_path, struct strbuf *out);
 
 /*

@@ -11,7 +11,8 @@
  * What is saved: masqgen's tables (`ip masqgen`, `ip6 masqgen`) as the
  * kernel holds them, dumped through netlink into libnftnl objects that
  * are replayed as NEW messages; the record of kernel settings and the
- * current value of every setting it names. Other tables are never read
+ * current value of every setting it names; the record of the routing
+ * rules for several externals. Other tables are never read
  * into the snapshot nor touched by the rollback.
  */
 #ifndef MASQGEN_CONFIRM_H
@@ -21,7 +22,8 @@ struct confirm;
 
 /*
  * Save what is loaded, with the masqgen lock held, before apply changes
- * anything; @state_path is the record of kernel settings (apply.h). The
+ * anything; @state_path is the record of kernel settings, @routes_path that
+ * of routing rules (apply.h). The
  * kernel checks that the saved tables can be loaded again, then the
  * watchdog starts: a process of its own session with a copy of the
  * snapshot, which rolls back if apply dies. From here on every signal
@@ -30,7 +32,7 @@ struct confirm;
  * (owned by the caller until confirm_finish()), or NULL after reporting
  * why (then nothing was changed and no signal is held).
  */
-struct confirm *confirm_save(const char *state_path);
+struct confirm *confirm_save(const char *state_path, const char *routes_path);
 
 /*
  * Finish an apply that ended with exit code @rc. EXIT_OK: the watchdog

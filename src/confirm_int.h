@@ -31,10 +31,14 @@ struct confirm_obj {
 struct confirm {
 	struct confirm_obj *v;	/* in the order they are recreated */
 	size_t n, cap;
+	size_t n_own;		/* v[0..n_own): masqgen's tables; the rest: the UPnP table */
 	char *state_path;	/* the record of kernel settings */
 	char *record;		/* its text before the apply; NULL: there was none */
 	size_t record_len;
 	struct strbuf before;	/* "PATH=VALUE" lines: the recorded settings' values before */
+	char *routes_path;	/* the record of routing rules (apply.h routes_*) */
+	char *routes;		/* its text before the apply; NULL: there was none */
+	size_t routes_len;
 	uint64_t fingerprint;	/* masqgen's tables before (apply.h) */
 	int sigfd;		/* every deadly signal, held since the save */
 	sigset_t oldmask;
@@ -68,7 +72,7 @@ struct confirm_msg {
  * after reporting (no signal held). confirm_signals_release() lets the
  * held signals go.
  */
-struct confirm *confirm_snapshot(const char *state_path);
+struct confirm *confirm_snapshot(const char *state_path, const char *routes_path);
 void confirm_signals_release(struct confirm *cf);
 int confirm_rollback(const struct confirm *cf);
 /* Did anything change masqgen's tables since the save (or can that not be read)? */

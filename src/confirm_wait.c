@@ -125,9 +125,9 @@ static int confirm_relay(struct confirm *cf, int tty_fd)
 	}
 }
 
-struct confirm *confirm_save(const char *state_path)
+struct confirm *confirm_save(const char *state_path, const char *routes_path)
 {
-	struct confirm *cf = confirm_snapshot(state_path);
+	struct confirm *cf = confirm_snapshot(state_path, routes_path);
 
 	if (cf && confirm_watch_start(cf) < 0) {
 		confirm_signals_release(cf);

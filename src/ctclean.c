@@ -16,6 +16,9 @@
  *    forward or 1:1 of the policy leads to any more (or leads elsewhere);
  *  - connections a `deny` or `reject` of the policy now matches.
  *
+ * Connections that miniupnpd's mappings brought in carry IR_UPNP_MARK in
+ * their mark and stay while the policy has `upnp` (no forward leads there).
+ *
  * A DNAT to anything outside the internal networks (Docker's containers)
  * is never masqgen's and is left alone. Entries are collected from one
  * dump, then deleted by their original tuple and id, so an entry replaced
@@ -237,6 +240,10 @@ static int ctclean_entry(const struct nlmsghdr *nlh, void *data)
 		status = ntohl(mnl_attr_get_u32(tb[CTA_STATUS]));
 	ctclean_tuple_parse(tb[CTA_TUPLE_ORIG], &o);
 	ctclean_tuple_parse(tb[CTA_TUPLE_REPLY], &r);
+	/* a mapping of miniupnpd's, admitted while the policy has `upnp` */
+	if (c->ir->upnp.iface && tb[CTA_MARK] &&
+	    (ntohl(mnl_attr_get_u32(tb[CTA_MARK])) & IR_UPNP_MARK))
+		return MNL_CB_OK;
 	if (!ctclean_doomed(c, &o, &r, status))
 		return MNL_CB_OK;
 	v = VEC_PUSH(c->victims, c->n_victims, c->cap_victims);

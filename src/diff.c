@@ -42,14 +42,15 @@ static const struct cli_target *diff_target(const struct cli_args *a, const stru
 
 /*
  * Append to @out what applying @ir as @t would change against what is
- * loaded (@k): its rules, then the kernel settings. Returns the number of
- * lines, or -1 after reporting what @t cannot express.
+ * loaded (@k): its rules, then the kernel settings and the routing rules.
+ * Returns the number of lines, or -1 after reporting what @t cannot
+ * express.
  */
 static long diff_compare(const struct cli_target *t, struct ir *ir, const struct kernel_loaded *k,
 			 struct strbuf *out)
 {
 	void *ruleset = t->lower(ir);
-	char *state;
+	char *state, *routes;
 	long n;
 
 	if (!ruleset)
@@ -61,6 +62,9 @@ static long diff_compare(const struct cli_target *t, struct ir *ir, const struct
 	state = kernel_cmd_state_path();
 	n += (long)sysctls_diff(ir, state, out);
 	free(state);
+	routes = kernel_cmd_routes_path();
+	n += (long)routes_diff(ir, routes, out);
+	free(routes);
 	return n;
 }
 

@@ -630,6 +630,10 @@ size_t diff_models(const struct nft_model *have, const struct nft_model *want,
 		free(w.set_key);
 		free(w.peer);
 	}
+	/* the UPnP table: whether it is there (its chains are fixed, its rules miniupnpd's) */
+	if ((have && have->upnp.present) != (want && want->upnp.present))
+		diff_emit(&d, want && want->upnp.present ? '+' : '-',
+			  "table inet " NFT_UPNP_TABLE, NULL);
 	sb_free(&d.last);
 	return d.n;
 }

@@ -50,7 +50,9 @@ static const char *explain_tag_names[] = {
 	[IR_T_PASSTHROUGH] = "passthrough interface",
 	[IR_T_ANTISPOOF] = "anti-spoofing",
 	[IR_T_IPV6] = "IPv6 built-in",
+	[IR_T_CLUSTER] = "cluster VRRP and sync traffic",
 	[IR_T_CATCHALL] = "catch-all log",
+	[IR_T_UPNP] = "connection miniupnpd mapped",
 };
 
 static const char *explain_chain_names[] = {
@@ -695,7 +697,7 @@ static enum ir_verdict explain_run(const struct explain_ctx *c, struct explain_p
 int explain_decide(const struct ir *ir, struct explain_packet *p, const char *iface,
 		   uint32_t addr, const struct loc **why, struct strbuf *trace)
 {
-	struct explain_address a = {.iface = iface, .addr = addr};
+	struct explain_address a = {.iface = iface, .family = IR_F_IPV4, .addr = addr};
 	struct explain_ctx c = {
 		.ir = ir, .addrs = &a, .n_addrs = iface ? 1 : 0, .decided = why, .out = trace,
 		.out_iface = p->oif,

@@ -646,6 +646,11 @@ struct ipt_model *ipt_lower(const struct ir *ir)
 
 	if (ir_check_modern(ir) < 0 || check_ipt(ir) < 0 || ir_check_no_sets(ir, "iptables") < 0)
 		return NULL;
+	if (ir->upnp.iface) {
+		diag_error(&ir->upnp.loc, "upnp: miniupnpd's table and the mark that admits its "
+					  "mappings exist for nftables only; use the nft target");
+		return NULL;
+	}
 	m = xcalloc(1, sizeof(*m));
 	m->policy_path = ir->policy_path;
 	m->ipv6 = ir->ipv6 != IR_IPV6_OPEN;

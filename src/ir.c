@@ -94,6 +94,7 @@ void ir_free(struct ir *ir)
 	for (i = 0; i < ir->n_sets; i++)
 		free(ir->sets[i].elems.v);
 	free(ir->sets);
+	free(ir->upnp.allow.v);
 	for (i = 0; i < IR_CH_COUNT; i++) {
 		for (j = 0; j < ir->chain[i].n; j++)
 			ir_rule_free(&ir->chain[i].rules[j]);
@@ -280,7 +281,9 @@ const char *ir_tag_name(enum ir_rule_tag tag)
 		[IR_T_PASSTHROUGH] = "passthrough",
 		[IR_T_ANTISPOOF] = "anti-spoofing",
 		[IR_T_IPV6] = "ipv6",
+		[IR_T_CLUSTER] = "cluster",
 		[IR_T_CATCHALL] = "catch-all",
+		[IR_T_UPNP] = "upnp",
 	};
 
 	return names[tag];

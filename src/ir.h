@@ -46,6 +46,7 @@ enum ir_proto {
 	IR_P_ESP = 50,
 	IR_P_AH = 51,
 	IR_P_ICMPV6 = 58,
+	IR_P_VRRP = 112,
 };
 
 /* An IPv6 address as a number: 2001:db8::1 is 0x20010db8000000000000000000000001. */
@@ -113,7 +114,20 @@ struct ir_iface {
 	const char *name;	/* may end in '+' (wildcard) */
 	enum ir_role role;
 	bool dynamic;		/* external without `address` */
-	uint32_t addr;		/* external with `address`; else 0 */
+	/*
+	 * external with `address`: the address NAT, forwards and reflection
+	 * use (in a cluster the virtual one, which moves with the active
+	 * node); else 0
+	 */
+	uint32_t addr;
+	/*
+	 * In a cluster (ir->cluster.present): this node's own address on the
+	 * interface (an external's `address`, an internal's first IPv4
+	 * gateway address; 0 if none) and the virtual address that moves
+	 * with the active node (an external's equals addr; 0: none). Else 0.
+	 */
+	uint32_t node_addr, virt;
+	uint8_t virt_len;	/* prefix length keepalived gives virt (32 on an external) */
 	/*
 	 * Several externals (multi-WAN replies, LANGUAGE.md "Gateway
 	 * features"): this external's number 1..IR_WAN_MAX, kept in mark bits
@@ -135,6 +149,13 @@ struct ir_iface {
 #define IR_WAN_MASK 0x000f0000u
 #define IR_WAN_TABLE_BASE 100
 #define IR_WAN_RULE_PREF 1000
+
+/*
+ * The mark bit of a connection miniupnpd admitted (the UPnP table sets it
+ * in the packet mark, masqgen's forward chain keeps it in the connection
+ * mark); bits 16-19 are IR_WAN_MASK.
+ */
+#define IR_UPNP_MARK 0x00100000u
 
 /*
  * Source NAT out of one external interface: masquerade (to == 0) or SNAT
@@ -209,6 +230,20 @@ struct ir_forward {
 	bool reflect;
 	/* admitted at this rate in the forward chain (IR_T_FORWARDED) */
 	struct ir_limit limit;
+	struct loc loc;
+};
+
+/*
+ * UPnP IGD and NAT-PMP through miniupnpd (`upnp`): iface is the internal
+ * interface it serves (NULL: no upnp line), ext the external interface
+ * mapped ports arrive on, [lo, hi] the external ports clients may map,
+ * allow the IPv4 sources that may map (aligned prefixes, the interface's
+ * IPv4 networks unless `allow` says otherwise).
+ */
+struct ir_upnp {
+	const char *iface, *ext;
+	uint16_t lo, hi;
+	struct ir_addrs allow;
 	struct loc loc;
 };
 
@@ -294,7 +329,9 @@ enum ir_rule_tag {
 	IR_T_PASSTHROUGH,	/* passthrough interface accept */
 	IR_T_ANTISPOOF,		/* raw: spoofed source (reverse path, internal prefixes) */
 	IR_T_IPV6,		/* IPv6 built-ins (ICMPv6, DHCPv6, block) */
+	IR_T_CLUSTER,		/* a cluster's VRRP and conntrackd sync traffic */
 	IR_T_CATCHALL,		/* the log before the chain policy */
+	IR_T_UPNP,		/* connections miniupnpd mapped (forward) */
 };
 
 /*
@@ -362,6 +399,11 @@ enum ir_rule_tag {
  *   port that a forward's own public port and `from` do not: a model of a
  *   packet (explain, lab) sets its "translated by a forward" flag only
  *   when a forward's DNAT took it, never for 1:1.
+ * - IR_T_UPNP: {ct_state NEW, ct_dnat_upnp, accept}, IPv4, right after
+ *   IR_T_FORWARDED, present with ir->upnp: a new connection that some
+ *   DNAT translated and that miniupnpd's own forward rule accepted (the
+ *   UPnP table marked it with IR_UPNP_MARK); the connection keeps the bit
+ *   in its mark. Another tool's DNAT is never admitted by it.
  * - IR_T_PASSTHROUGH: {iif P} and, in forward, {oif P} (oif P in output),
  *   accept, IR_F_BOTH; the first rules of input, forward and output (the
  *   clamp-mss rule, from ir->clamp, stays before them in forward).
@@ -374,6 +416,12 @@ enum ir_rule_tag {
  *   advertisement, multicast listener query, report, done and MLDv2
  *   report: RFC 4890) and DHCPv6 replies {udp sports 547 dports 546,
  *   v6_linklocal_src}, accept.
+ * - IR_T_CLUSTER (with ir->cluster, both levels), in input right after
+ *   the conntrack rules, IPv4: {iif SYNC, saddr PEER, udp dport
+ *   IR_CLUSTER_SYNC_PORT, accept}, {udp dport IR_CLUSTER_SYNC_PORT,
+ *   drop}, {iif VRRP, daddr IR_VRRP_GROUP, proto IR_P_VRRP, accept},
+ *   {proto IR_P_VRRP, drop}: family IR_F_IPV4 although the drops name no
+ *   address (VRRP and the sync run over IPv4).
  */
 struct ir_rule {
 	enum ir_rule_tag tag;
@@ -407,6 +455,7 @@ struct ir_rule {
 	enum ir_rpf rpf;		/* the source fails this reverse-path check (IPv6) */
 	unsigned ct_state;		/* enum ir_ct_state; 0: no match */
 	bool ct_dnat_forward;		/* translated by a forward: see IR_T_FORWARDED */
+	bool ct_dnat_upnp;		/* translated and admitted by miniupnpd: see IR_T_UPNP */
 	bool log;			/* a rate-limited log rule before the verdict */
 	/*
 	 * With log: its prefix, ir->log.prefix followed, for the catch-all and
@@ -542,6 +591,28 @@ struct ir_sysctl {
  */
 char *ir_sysctl_path(const char *key, const char *iface);
 
+/*
+ * An active/backup pair (LANGUAGE.md "Cluster"): this node's side of it.
+ * keepalived runs VRRP (IR_P_VRRP to IR_VRRP_GROUP) on the internal
+ * interface vrrp, the first with a virtual address; conntrackd syncs with
+ * the peer over UDP IR_CLUSTER_SYNC_PORT on interface sync (never an
+ * external). The interfaces' node_addr and virt hold the addresses.
+ */
+struct ir_cluster {
+	bool present;
+	const char *name;	/* interned */
+	unsigned priority;	/* 1-254 */
+	unsigned vrid;		/* 1-255; IR_VRRP_DEFAULT_ID when not given */
+	uint32_t peer;
+	const char *sync;	/* interned interface name */
+	const char *vrrp;	/* interned internal interface name */
+	struct loc loc;
+};
+
+#define IR_CLUSTER_SYNC_PORT 3780
+#define IR_VRRP_GROUP 0xe0000012u	/* 224.0.0.18 */
+#define IR_VRRP_DEFAULT_ID 51
+
 struct ir {
 	const char *policy_path;
 	enum ir_level level;
@@ -567,11 +638,14 @@ struct ir {
 	struct ir_set *sets;		/* in policy order */
 	size_t n_sets, cap_sets;
 
+	struct ir_upnp upnp;
+
 	struct ir_chain chain[IR_CH_COUNT];
 
 	struct ir_log log;
 	struct ir_clamp clamp;
 	struct ir_timeouts timeouts;
+	struct ir_cluster cluster;
 
 	struct ir_sysctl *sysctls;	/* ip_forward first */
 	size_t n_sysctls, cap_sysctls;

@@ -220,6 +220,9 @@ bool ir_rule_match(const struct ir_rule *r, const struct ir_pkt *p, const struct
 		return false;
 	if (r->ct_dnat_forward && !p->dnat_forward)
 		return false;
+	/* miniupnpd's mappings are not in the policy: no packet masqgen models is one */
+	if (r->ct_dnat_upnp)
+		return false;
 	if (!ir_match_fields(r, p, &best))
 		return false;
 	/* last: a set lookup then alone decides (struct ir_pkt, set_used) */

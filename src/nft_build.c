@@ -55,10 +55,16 @@ static const int families[NFT_FAM_COUNT] = {NFPROTO_IPV4, NFPROTO_IPV6};
 struct build {
 	struct nft_batch *b;
 	int family;
+	const char *table;	/* NULL: masqgen's own (TABLE_NAME) */
 	uint32_t set_id;
 	/* netlink set ids of the model's sets (0: not created yet) */
 	uint32_t *ids;
 };
+
+static const char *table_name(const struct build *bd)
+{
+	return bd->table ? bd->table : TABLE_NAME;
+}
 
 static void next_msg(struct build *bd, const struct loc *loc)
 {
@@ -77,7 +83,7 @@ static void build_table(struct build *bd, uint16_t type, uint16_t flags)
 	struct nlmsghdr *nlh;
 
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)bd->family);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE_NAME);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table_name(bd));
 	nlh = msg_hdr(bd, type, flags);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
@@ -503,12 +509,14 @@ static void build_chain(struct build *bd, const struct nft_chain *c)
 	struct nlmsghdr *nlh;
 
 	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, (uint32_t)bd->family);
-	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, TABLE_NAME);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, table_name(bd));
 	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, c->name);
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, nft_hook_nums[c->hook]);
-	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
-	nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, nft_chain_type(c));
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, c->drop ? NF_DROP : NF_ACCEPT);
+	if (!c->regular) {
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, nft_hook_nums[c->hook]);
+		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
+		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, nft_chain_type(c));
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, c->drop ? NF_DROP : NF_ACCEPT);
+	}
 	nlh = msg_hdr(bd, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nftnl_chain_nlmsg_build_payload(nlh, nc);
 	nftnl_chain_free(nc);
@@ -536,7 +544,7 @@ static void build_rule(struct build *bd, const struct nft_table *t, const struct
 
 	build_rule_sets(bd, t, r);
 	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, (uint32_t)bd->family);
-	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, TABLE_NAME);
+	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, table_name(bd));
 	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
 	nft_build_exprs(nr, t, r, bd->family == NFPROTO_IPV6, bd->ids);
 	if (r->comment) {
@@ -591,7 +599,28 @@ int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bo
 	return 0;
 }
 
-int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present)
+int nft_build_upnp(struct nft_batch *b, const struct nft_model *m, bool exists)
+{
+	struct build bd = {.b = b, .family = NFPROTO_INET, .table = NFT_UPNP_TABLE};
+	const struct nft_table *t = &m->upnp;
+	size_t i, j;
+
+	if (t->present == exists)
+		return 0;
+	if (!t->present) {
+		build_table(&bd, NFT_MSG_DELTABLE, 0);
+		return 1;
+	}
+	build_table(&bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	for (i = 0; i < t->n_chains; i++)
+		build_chain(&bd, &t->chains[i]);
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i].n; j++)
+			build_rule(&bd, t, &t->chains[i], &t->chains[i].v[j]);
+	return 1;
+}
+
+int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present, bool upnp_present)
 {
 	struct build bd = {.b = b};
 
@@ -601,6 +630,11 @@ int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present)
 	}
 	if (ip6_present) {
 		bd.family = NFPROTO_IPV6;
+		build_table(&bd, NFT_MSG_DELTABLE, 0);
+	}
+	if (upnp_present) {
+		bd.family = NFPROTO_INET;
+		bd.table = NFT_UPNP_TABLE;
 		build_table(&bd, NFT_MSG_DELTABLE, 0);
 	}
 	return 0;

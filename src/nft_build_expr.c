@@ -343,6 +343,21 @@ static void ct_mark_masked(struct ectx *x, uint32_t and, uint32_t xor)
 	bitwise(x, &and, &xor, sizeof(and));
 }
 
+/* Register 1 into the connection mark (@ct) or the packet mark. */
+static void mark_store(struct ectx *x, bool ct)
+{
+	struct nftnl_expr *e = expr_new(ct ? "ct" : "meta");
+
+	if (ct) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	} else {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	}
+	add(x, e);
+}
+
 static uint32_t ct_state_bits(uint32_t ir_bits)
 {
 	uint32_t bits = 0;
@@ -360,6 +375,7 @@ static uint32_t ct_state_bits(uint32_t ir_bits)
 
 static void build_match(struct ectx *x, const struct nft_match *m)
 {
+	static const uint32_t upnp_mark = IR_UPNP_MARK;
 	static const uint8_t syn = 0x02;
 	static const uint8_t ll_mask[16] = {0xff, 0xc0}, ll_net[16] = {0xfe, 0x80};
 	bool tcp;
@@ -409,6 +425,10 @@ static void build_match(struct ectx *x, const struct nft_match *m)
 		return;
 	case NFT_SEL_CT_MARK_WAN:
 		ct_flags(x, NFT_CT_MARK, IR_WAN_MASK);
+		return;
+	case NFT_SEL_MARK_UPNP:
+		meta(x, NFT_META_MARK, NFT_REG_1);
+		flag_test(x, &upnp_mark, sizeof(upnp_mark));
 		return;
 	case NFT_SEL_FIB_LOCAL_IIF:
 	case NFT_SEL_FIB_LOCAL:
@@ -561,6 +581,7 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		[IR_PER_SECOND] = 1, [IR_PER_MINUTE] = 60, [IR_PER_HOUR] = 3600};
 	struct nftnl_expr *e;
 	uint8_t addr[4], port[2];
+	uint32_t mask, bits;
 
 	switch (s->kind) {
 	case NFT_S_COUNTER:
@@ -623,19 +644,32 @@ static void build_stmt(struct ectx *x, const struct nft_stmt *s)
 		return;
 	case NFT_S_CT_MARK_WAN:
 		ct_mark_masked(x, ~IR_WAN_MASK, s->a);
-		e = expr_new("ct");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
-		add(x, e);
+		mark_store(x, true);
 		return;
 	case NFT_S_METER:
 		meter(x, s, unit_secs[s->unit]);
 		return;
 	case NFT_S_MARK_WAN:
 		ct_mark_masked(x, IR_WAN_MASK, 0);
-		e = expr_new("meta");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+		mark_store(x, false);
+		return;
+	case NFT_S_CT_MARK_UPNP:
+		ct_mark_masked(x, ~IR_UPNP_MARK, IR_UPNP_MARK);
+		mark_store(x, true);
+		return;
+	case NFT_S_MARK_UPNP_SET:
+	case NFT_S_MARK_UPNP_CLEAR:
+		meta(x, NFT_META_MARK, NFT_REG_1);
+		mask = ~IR_UPNP_MARK;
+		bits = s->kind == NFT_S_MARK_UPNP_SET ? IR_UPNP_MARK : 0;
+		bitwise(x, &mask, &bits, sizeof(mask));
+		mark_store(x, false);
+		return;
+	case NFT_S_JUMP:
+		e = expr_new("immediate");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, s->str);
 		add(x, e);
 		return;
 	}

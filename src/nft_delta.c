@@ -322,6 +322,7 @@ static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, cons
 
 	ctx->sent->genid = now->genid;
 	ctx->sent->commit = true;
+	total = nft_build_upnp(b, ctx->m, now->upnp);
 	if (!rec->shape || rec->shape != ctx->shape || rec->fingerprint != now->fingerprint ||
 	    (!now->ip && !now->ip6)) {
 		if (nft_build(b, ctx->m, now->ip, now->ip6) < 0)

@@ -69,11 +69,19 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rd *r = data;
 	struct nftnl_table *t = xnonnull(nftnl_table_alloc());
+	const char *name;
 	int f = -1;
 
-	if (nftnl_table_nlmsg_parse(nlh, t) == 0)
-		f = our_family(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
-			       nftnl_table_get_str(t, NFTNL_TABLE_NAME));
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
+		name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+		f = our_family(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY), name);
+		/* the UPnP table as masqgen makes it; miniupnpd's rules in it are not read */
+		if (name && strcmp(name, NFT_UPNP_TABLE) == 0 && !r->d->m->upnp.present &&
+		    nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) == NFPROTO_INET) {
+			nft_upnp_lower(&r->d->m->upnp);
+			r->d->m->upnp.loaded = true;
+		}
+	}
 	if (f >= 0)
 		r->d->m->t[f].present = true;
 	nftnl_table_free(t);
@@ -684,5 +692,6 @@ void nft_dump_free(struct nft_dump *d)
 
 bool nft_dump_loaded(const struct nft_dump *d)
 {
-	return d->m && (d->m->t[NFT_FAM_IP].present || d->m->t[NFT_FAM_IP6].present);
+	return d->m && (d->m->t[NFT_FAM_IP].present || d->m->t[NFT_FAM_IP6].present ||
+			d->m->upnp.present);
 }

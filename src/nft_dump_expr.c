@@ -230,6 +230,13 @@ static int dec_meta(struct dx *x)
 
 	if (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)
 		return dec_ifname(x, key == NFT_META_IIFNAME ? NFT_SEL_IIFNAME : NFT_SEL_OIFNAME);
+	if (key == NFT_META_MARK) {
+		x->i++;
+		if (dec_flag_test(x, &len, 4) < 0 || len != IR_UPNP_MARK)
+			return -1;
+		new_match(x, NFT_SEL_MARK_UPNP);
+		return 0;
+	}
 	if (key != NFT_META_L4PROTO || u32(x, x->i, NFTNL_EXPR_META_DREG) != NFT_REG_1)
 		return -1;
 	if (is(x, x->i + 1, "payload") &&
@@ -495,6 +502,10 @@ static int dec_mark_set(struct dx *x)
 	    nftnl_expr_is_set(x->e[x->i + 1], NFTNL_EXPR_CT_SREG) && m == ~IR_WAN_MASK &&
 	    (v & ~IR_WAN_MASK) == 0) {
 		nft_stmt_add(x->r, NFT_S_CT_MARK_WAN)->a = v;
+	} else if (is(x, x->i + 1, "ct") && u32(x, x->i + 1, NFTNL_EXPR_CT_KEY) == NFT_CT_MARK &&
+		   nftnl_expr_is_set(x->e[x->i + 1], NFTNL_EXPR_CT_SREG) && m == ~IR_UPNP_MARK &&
+		   v == IR_UPNP_MARK) {
+		nft_stmt_add(x->r, NFT_S_CT_MARK_UPNP);
 	} else if (is(x, x->i + 1, "meta") &&
 		   u32(x, x->i + 1, NFTNL_EXPR_META_KEY) == NFT_META_MARK &&
 		   nftnl_expr_is_set(x->e[x->i + 1], NFTNL_EXPR_META_SREG) && m == IR_WAN_MASK &&

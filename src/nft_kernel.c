@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "nft.h"
+#include "nft_model.h"
 #include "util.h"
 
 #include <errno.h>
@@ -81,15 +82,16 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
 /* nft_replace()'s filler for nft_load(): @arg is the model. */
 static int nft_load_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
 {
+	nft_build_upnp(b, arg, now->upnp);
 	return nft_build(b, arg, now->ip, now->ip6);
 }
 
 /* nft_replace()'s filler for nft_unload(): nothing to send when nothing is loaded. */
 static int nft_unload_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
 {
-	if (!now->ip && !now->ip6)
+	if (!now->ip && !now->ip6 && !now->upnp)
 		return 1;
-	return nft_build_delete(b, now->ip, now->ip6);
+	return nft_build_delete(b, now->ip, now->ip6, now->upnp);
 }
 
 int nft_load(const struct nft_model *m, bool commit)

@@ -798,6 +798,8 @@ struct nft_model *nft_lower(const struct ir *ir)
 	lower_conntrack(&lc, NFT_FAM_IP);
 	lower_srcnat(&lc);
 	lower_wan(&lc);
+	if (ir->upnp.iface)
+		nft_upnp_lower(&lc.m->upnp);
 	sort_chains(t);
 	if (ir->ipv6 != IR_IPV6_OPEN)
 		lower_live_sets(&lc, NFT_FAM_IP6);

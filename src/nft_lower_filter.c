@@ -321,6 +321,22 @@ static void lower_forwarded(struct nft_lower *lc, struct nft_chain *c, const str
 	}
 }
 
+/*
+ * Connections miniupnpd mapped (IR_T_UPNP): new, translated, and accepted
+ * by miniupnpd's rule in the UPnP table, which left the mark bit set;
+ * the connection keeps the bit (ctclean.c leaves such connections alone).
+ */
+static void lower_upnp_admit(struct nft_chain *c, const struct ir_rule *r)
+{
+	struct nft_rule *nr = nft_rule_add(c, rule_comment(r), &r->loc);
+
+	nft_match_eq(nr, NFT_SEL_CT_STATE, r->ct_state);
+	nft_match_flag(nr, NFT_SEL_CT_DNAT);
+	nft_match_flag(nr, NFT_SEL_MARK_UPNP);
+	nft_stmt_add(nr, NFT_S_CT_MARK_UPNP);
+	nft_stmt_add(nr, NFT_S_ACCEPT);
+}
+
 static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain *c,
 		       const struct ir_rule *r, size_t ruleno)
 {
@@ -331,12 +347,16 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 
 	if (!(r->family & (v6 ? IR_F_IPV6 : IR_F_IPV4)))
 		return;
-	if (v6 && r->ct_dnat_forward)
+	if (v6 && (r->ct_dnat_forward || r->ct_dnat_upnp))
 		return;
 	if (!v6 && (r->v6_linklocal_src || r->rpf != IR_RPF_NONE))
 		return;
 	if (r->ct_dnat_forward) {
 		lower_forwarded(lc, c, r);
+		return;
+	}
+	if (r->ct_dnat_upnp) {
+		lower_upnp_admit(c, r);
 		return;
 	}
 	base = xasprintf("%s_%zu", c->name, ruleno);

@@ -271,6 +271,7 @@ void nft_model_free(struct nft_model *m)
 		return;
 	for (f = 0; f < NFT_FAM_COUNT; f++)
 		table_free(&m->t[f]);
+	table_free(&m->upnp);
 	free(m);
 }
 

@@ -21,6 +21,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "nft.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +57,7 @@ enum nft_sel {
 	NFT_SEL_TCP_SYN,	/* tcp flags syn */
 	NFT_SEL_IP6_LINKLOCAL,	/* ip6 saddr fe80::/10 */
 	NFT_SEL_CT_MARK_WAN,	/* ct mark & 0x000f0000 != 0: a connection of a numbered external */
+	NFT_SEL_MARK_UPNP,	/* meta mark & 0x00100000 != 0: miniupnpd admitted it (IR_UPNP_MARK) */
 	/* ip6 saddr != :: fib saddr . iif oif missing: the strict reverse-path check fails */
 	NFT_SEL_RPF_STRICT,
 	NFT_SEL_RPF_LOOSE,	/* ip6 saddr != :: fib saddr oif missing */
@@ -106,6 +108,10 @@ enum nft_stmt_kind {
 	 * the ip6 table the source's /64 (ip6 saddr & ffff:ffff:ffff:ffff::)
 	 */
 	NFT_S_METER,
+	NFT_S_CT_MARK_UPNP,	/* ct mark set ct mark | 0x00100000 */
+	NFT_S_MARK_UPNP_SET,	/* meta mark set meta mark | 0x00100000 */
+	NFT_S_MARK_UPNP_CLEAR,	/* meta mark set meta mark & 0xffefffff */
+	NFT_S_JUMP,		/* jump str (a regular chain of the same table) */
 };
 
 enum nft_reject {
@@ -254,6 +260,7 @@ enum nft_hook {
 
 struct nft_chain {
 	const char *name;
+	bool regular;		/* no hook: entered by a jump (the UPnP table's own chains) */
 	bool nat;		/* type nat, else type filter */
 	bool route;		/* type route (output: a changed mark reroutes) */
 	enum nft_hook hook;
@@ -280,6 +287,8 @@ struct nft_table {
 
 struct nft_model {
 	struct nft_table t[NFT_FAM_COUNT];
+	/* `table inet masqgen_upnp` (nft_upnp.c); present with a `upnp` line */
+	struct nft_table upnp;
 };
 
 /* nft_model.c: building blocks for the lowering. */
@@ -335,6 +344,15 @@ uint32_t nft_set_size(const struct nft_set *s);
 
 /* Protocol names as nft reads them ("tcp", "gre", "icmpv6"), or NULL. */
 const char *nft_proto_name(uint8_t proto);
+
+/*
+ * nft_upnp.c: the UPnP table, miniupnpd's regular chains and masqgen's
+ * base chains that enter them, into the empty @t.
+ */
+#define NFT_UPNP_FORWARD "upnp_forward"
+#define NFT_UPNP_PREROUTING "upnp_prerouting"
+#define NFT_UPNP_POSTROUTING "upnp_postrouting"
+void nft_upnp_lower(struct nft_table *t);
 
 /* nft_lower*.c: shared between the lowering files. */
 struct nft_lower {

@@ -12,6 +12,7 @@
  * replaced, and counters or set element timeouts never enter it.
  */
 #include "nft.h"
+#include "nft_model.h"
 
 #include "diag.h"
 #include "nl.h"
@@ -66,13 +67,22 @@ static int nft_state_msg(const struct nlmsghdr *nlh, void *data)
 	uint64_t *h = &w->st->fingerprint;
 	size_t i;
 
-	if (nfg->nfgen_family != NFPROTO_IPV4 && nfg->nfgen_family != NFPROTO_IPV6)
+	if (nfg->nfgen_family != NFPROTO_IPV4 && nfg->nfgen_family != NFPROTO_IPV6 &&
+	    nfg->nfgen_family != NFPROTO_INET)
 		return MNL_CB_OK;
 	if (mnl_attr_parse(nlh, sizeof(*nfg), nft_state_attr, tb) != MNL_CB_OK)
 		return MNL_CB_ERROR;
 	name = tb[w->kind->table_attr];
-	if (!name || mnl_attr_validate(name, MNL_TYPE_NUL_STRING) < 0 ||
-	    strcmp(mnl_attr_get_str(name), NFT_STATE_TABLE) != 0)
+	if (!name || mnl_attr_validate(name, MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_OK;
+	/* miniupnpd changes its table at will: only whether it exists counts */
+	if (nfg->nfgen_family == NFPROTO_INET) {
+		if (w->kind->get == NFT_MSG_GETTABLE &&
+		    strcmp(mnl_attr_get_str(name), NFT_UPNP_TABLE) == 0)
+			w->st->upnp = true;
+		return MNL_CB_OK;
+	}
+	if (strcmp(mnl_attr_get_str(name), NFT_STATE_TABLE) != 0)
 		return MNL_CB_OK;
 	if (w->kind->get == NFT_MSG_GETTABLE) {
 		if (nfg->nfgen_family == NFPROTO_IPV4)

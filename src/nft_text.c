@@ -312,6 +312,7 @@ static const char *const sel_text[] = {
 	[NFT_SEL_TCP_SYN] = "tcp flags syn",
 	[NFT_SEL_IP6_LINKLOCAL] = "ip6 saddr fe80::/10",
 	[NFT_SEL_CT_MARK_WAN] = "ct mark & 0x000f0000 != 0",
+	[NFT_SEL_MARK_UPNP] = "meta mark & 0x00100000 != 0",
 	[NFT_SEL_RPF_STRICT] = "ip6 saddr != :: fib saddr . iif oif missing",
 	[NFT_SEL_RPF_LOOSE] = "ip6 saddr != :: fib saddr oif missing",
 	[NFT_SEL_TARGET] = "ip daddr . meta l4proto . th dport",
@@ -435,6 +436,18 @@ static void print_stmt(struct strbuf *sb, const struct nft_table *t, enum nft_fa
 	case NFT_S_MARK_WAN:
 		sb_addf(sb, "meta mark set ct mark & 0x%08x", IR_WAN_MASK);
 		break;
+	case NFT_S_CT_MARK_UPNP:
+		sb_addf(sb, "ct mark set ct mark | 0x%08x", IR_UPNP_MARK);
+		break;
+	case NFT_S_MARK_UPNP_SET:
+		sb_addf(sb, "meta mark set meta mark | 0x%08x", IR_UPNP_MARK);
+		break;
+	case NFT_S_MARK_UPNP_CLEAR:
+		sb_addf(sb, "meta mark set meta mark & 0x%08x", ~IR_UPNP_MARK);
+		break;
+	case NFT_S_JUMP:
+		sb_addf(sb, "jump %s", s->str);
+		break;
 	}
 }
 
@@ -534,25 +547,51 @@ static const char *const hook_names[] = {
 	[NFT_HOOK_POSTROUTING] = "postrouting",
 };
 
-static const char *prio_name(const struct nft_chain *c)
+/* A priority as nft lists it: the nearest standard name, and an offset from it. */
+static void print_prio(struct strbuf *sb, const struct nft_chain *c)
 {
-	switch (c->prio) {
-	case -300:
-		return "raw";
-	case -150:
-		return "mangle";
-	case -100:
-		return "dstnat";
-	case 100:
-		return "srcnat";
+	static const struct {
+		const char *name;
+		int prio;
+	} names[] = {
+		{"raw", -300}, {"mangle", -150}, {"dstnat", -100}, {"filter", 0}, {"srcnat", 100},
+	};
+	size_t i, best = 0;
+
+	for (i = 1; i < ARRAY_SIZE(names); i++)
+		if (abs(c->prio - names[i].prio) < abs(c->prio - names[best].prio))
+			best = i;
+	sb_add(sb, names[best].name);
+	if (c->prio != names[best].prio)
+		sb_addf(sb, " %c %d", c->prio > names[best].prio ? '+' : '-',
+			abs(c->prio - names[best].prio));
+}
+
+/*
+ * Chain @c of @t (after a blank line unless @first): its type, hook and
+ * priority when @head and it has any, its rules when @rules.
+ */
+static void print_chain(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam,
+			const struct nft_chain *c, bool first, bool head, bool rules)
+{
+	size_t j;
+
+	sb_addf(sb, "%s\tchain %s {\n", first ? "" : "\n", c->name);
+	if (head && !c->regular) {
+		sb_addf(sb, "\t\ttype %s hook %s priority ", nft_chain_type(c),
+			hook_names[c->hook]);
+		print_prio(sb, c);
+		sb_addf(sb, "; policy %s;\n", c->drop ? "drop" : "accept");
 	}
-	return "filter";
+	for (j = 0; rules && j < c->n; j++)
+		print_rule(sb, t, fam, &c->v[j]);
+	sb_add(sb, "\t}\n");
 }
 
 static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_fam fam)
 {
 	const char *fname = family_names[fam];
-	size_t i, j;
+	size_t i;
 
 	/* a loaded table is shown as it is, not as a script that replaces it */
 	if (!t->loaded)
@@ -564,15 +603,40 @@ static void print_table(struct strbuf *sb, const struct nft_table *t, enum nft_f
 	for (i = 0; i < t->n_sets; i++)
 		if (t->sets[i].name)
 			print_set(sb, &t->sets[i]);
-	for (i = 0; i < t->n_chains; i++) {
-		const struct nft_chain *c = &t->chains[i];
+	for (i = 0; i < t->n_chains; i++)
+		print_chain(sb, t, fam, &t->chains[i], i == 0, true, true);
+	sb_add(sb, "}\n");
+}
 
-		sb_addf(sb, "%s\tchain %s {\n\t\ttype %s hook %s priority %s; policy %s;\n",
-			i ? "\n" : "", c->name, nft_chain_type(c), hook_names[c->hook],
-			prio_name(c), c->drop ? "drop" : "accept");
-		for (j = 0; j < c->n; j++)
-			print_rule(sb, t, fam, &c->v[j]);
-		sb_add(sb, "\t}\n");
+/*
+ * The UPnP table (nft_upnp.c) is created when it is missing and never
+ * replaced: declaring a table or chain that exists changes nothing, so
+ * only the base chains, masqgen's own, are emptied and filled again, and
+ * miniupnpd's mappings in its regular chains stay. A loaded table is
+ * shown as it is.
+ */
+static void print_upnp(struct strbuf *sb, const struct nft_table *t)
+{
+	size_t i;
+	bool first = true;
+
+	if (!t->present)
+		return;
+	sb_add(sb, "table inet " NFT_UPNP_TABLE " {\n");
+	for (i = 0; i < t->n_chains; i++)
+		print_chain(sb, t, NFT_FAM_IP, &t->chains[i], i == 0, true, t->loaded);
+	sb_add(sb, "}\n");
+	if (t->loaded)
+		return;
+	for (i = 0; i < t->n_chains; i++)
+		if (!t->chains[i].regular)
+			sb_addf(sb, "flush chain inet " NFT_UPNP_TABLE " %s\n", t->chains[i].name);
+	sb_add(sb, "table inet " NFT_UPNP_TABLE " {\n");
+	for (i = 0; i < t->n_chains; i++) {
+		if (t->chains[i].regular)
+			continue;
+		print_chain(sb, t, NFT_FAM_IP, &t->chains[i], first, false, true);
+		first = false;
 	}
 	sb_add(sb, "}\n");
 }
@@ -620,6 +684,7 @@ void nft_text_print(const struct nft_model *m, struct strbuf *out)
 	print_prefix_defines(out, m);
 	for (f = 0; f < NFT_FAM_COUNT; f++)
 		print_table(out, &m->t[f], (enum nft_fam)f);
+	print_upnp(out, &m->upnp);
 }
 
 int nft_text_emit(const struct ir *ir, struct strbuf *out)

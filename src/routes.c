@@ -75,22 +75,14 @@ static const struct routes_wan *routes_find(const struct routes_set *s, const st
 	return NULL;
 }
 
-/* Load the record at @path; a missing file is an empty one. */
-static int routes_load(const char *path, struct routes_set *s)
+/* Read a record from @f (named @path in warnings) into @s, which it extends; closes @f. */
+static void routes_parse(FILE *f, const char *path, struct routes_set *s)
 {
-	FILE *f = fopen(path, "r");
 	char line[128], iface[IF_NAMESIZE + 1], via[32];
 	unsigned lineno = 0;
 	struct in_addr a;
 	int k;
 
-	memset(s, 0, sizeof(*s));
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		diag_error(NULL, "cannot read '%s': %s", path, strerror(errno));
-		return -1;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		struct routes_wan w = {0};
 
@@ -109,6 +101,21 @@ static int routes_load(const char *path, struct routes_set *s)
 		*VEC_PUSH(s->v, s->n, s->cap) = w;
 	}
 	fclose(f);
+}
+
+/* Load the record at @path; a missing file is an empty one. */
+static int routes_load(const char *path, struct routes_set *s)
+{
+	FILE *f = fopen(path, "r");
+
+	memset(s, 0, sizeof(*s));
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		diag_error(NULL, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	routes_parse(f, path, s);
 	return 0;
 }
 
@@ -234,12 +241,16 @@ struct routes_defaults {
 	size_t n, cap;
 };
 
+/* Attribute tables of route and rule messages: room for either kind's numbers. */
+#define ROUTES_TB (RTA_MAX > FRA_MAX ? RTA_MAX + 1 : FRA_MAX + 1)
+
+/* Keep the u32 attributes (the only ones read) of a route or a rule. */
 static int routes_attr_cb(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(a);
 
-	if (type <= RTA_MAX && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+	if (type < ROUTES_TB && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 		tb[type] = a;
 	return MNL_CB_OK;
 }
@@ -247,7 +258,7 @@ static int routes_attr_cb(const struct nlattr *a, void *data)
 static int routes_default_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	const struct nlattr *tb[ROUTES_TB] = {0};
 	struct routes_defaults *d = data;
 	struct routes_default *r;
 	uint32_t table;
@@ -465,16 +476,19 @@ int routes_restore(const char *path)
 	return rc;
 }
 
-int routes_refresh(const char *path)
+/*
+ * Make the rules and routes those of the externals @rec names (its
+ * default routes copied from the main table again), deleting the rest
+ * of what the record at @path holds. Frees @rec's entries.
+ */
+static int routes_reset(const char *path, struct routes_set *rec)
 {
-	struct routes_set rec, wans = {0};
+	struct routes_set wans = {0};
 	struct routes_plan *p;
 	size_t i;
 
-	if (routes_load(path, &rec) < 0)
-		return -1;
-	for (i = 0; i < rec.n; i++) {
-		struct routes_wan w = rec.v[i];
+	for (i = 0; i < rec->n; i++) {
+		struct routes_wan w = rec->v[i];
 
 		if (routes_find(&wans, &w, true))
 			continue;	/* a second line of an interrupted apply */
@@ -482,7 +496,146 @@ int routes_refresh(const char *path)
 		w.gw = 0;
 		*VEC_PUSH(wans.v, wans.n, wans.cap) = w;
 	}
-	free(rec.v);
+	free(rec->v);
 	p = routes_plan_new(path, &wans);
 	return p ? routes_apply(p) : -1;
+}
+
+int routes_refresh(const char *path)
+{
+	struct routes_set rec;
+
+	if (routes_load(path, &rec) < 0)
+		return -1;
+	return routes_reset(path, &rec);
+}
+
+int routes_rollback(const char *path, const char *saved, size_t len)
+{
+	struct routes_set rec = {0};
+	FILE *f;
+
+	if (saved && len) {
+		f = fmemopen((void *)saved, len, "r");
+		if (!f) {
+			diag_error(NULL, "cannot read the saved routing record: %s", strerror(errno));
+			return -1;
+		}
+		routes_parse(f, path, &rec);
+	}
+	return routes_reset(path, &rec);
+}
+
+/* The rules of masqgen's numbers found in the kernel: pref 1000 and each external's. */
+struct routes_kernel {
+	bool main;
+	bool wan[IR_WAN_MAX + 1];
+};
+
+static int routes_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[ROUTES_TB] = {0};
+	struct routes_kernel *k = data;
+	uint32_t pref, table, n;
+
+	mnl_attr_parse(nlh, sizeof(*frh), routes_attr_cb, tb);
+	if (frh->family != AF_INET || frh->action != FR_ACT_TO_TBL || !tb[FRA_PRIORITY])
+		return MNL_CB_OK;
+	pref = mnl_attr_get_u32(tb[FRA_PRIORITY]);
+	table = tb[FRA_TABLE] ? mnl_attr_get_u32(tb[FRA_TABLE]) : frh->table;
+	if (pref < IR_WAN_RULE_PREF || pref > IR_WAN_RULE_PREF + IR_WAN_MAX)
+		return MNL_CB_OK;
+	n = pref - IR_WAN_RULE_PREF;
+	if (!n)
+		k->main |= table == RT_TABLE_MAIN && tb[FRA_SUPPRESS_PREFIXLEN] &&
+			   mnl_attr_get_u32(tb[FRA_SUPPRESS_PREFIXLEN]) == 0;
+	else
+		k->wan[n] |= table == IR_WAN_TABLE_BASE + n && tb[FRA_FWMARK] && tb[FRA_FWMASK] &&
+			     mnl_attr_get_u32(tb[FRA_FWMARK]) == n << IR_WAN_SHIFT &&
+			     mnl_attr_get_u32(tb[FRA_FWMASK]) == IR_WAN_MASK;
+	return MNL_CB_OK;
+}
+
+static int routes_kernel_read(struct routes_kernel *k)
+{
+	char buf[64] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct mnl_socket *nl = nl_open_route();
+	struct fib_rule_hdr *frh;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	if (!nl)
+		return -1;
+	nlh->nlmsg_type = RTM_GETRULE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	rc = nl_request(nl, nlh, routes_rule_cb, k);
+	if (rc < 0)
+		diag_warning(NULL, "cannot read the routing rules (%s): they are not compared",
+			     strerror(errno));
+	mnl_socket_close(nl);
+	return rc;
+}
+
+/* One line of routes_diff(): @sign, the rule of external @n (0: the main table's), @why. */
+static void routes_diff_line(struct strbuf *out, char sign, unsigned n, const char *iface,
+			     const char *why)
+{
+	if (n)
+		sb_addf(out, "%c routing rule %u: fwmark 0x%x/0x%x lookup %u (replies out of %s)"
+			"  (%s)\n", sign, IR_WAN_RULE_PREF + n, n << IR_WAN_SHIFT, IR_WAN_MASK,
+			IR_WAN_TABLE_BASE + n, iface, why);
+	else
+		sb_addf(out, "%c routing rule %u: lookup main suppress_prefixlength 0  (%s)\n",
+			sign, IR_WAN_RULE_PREF, why);
+}
+
+size_t routes_diff(const struct ir *ir, const char *path, struct strbuf *out)
+{
+	struct routes_set rec = {0};
+	struct routes_kernel k;
+	bool want[IR_WAN_MAX + 1] = {false}, any = false;
+	size_t i, n = 0;
+	char *where;
+
+	if (routes_kernel_read(&k) < 0)
+		return 0;
+	if (path && routes_load(path, &rec) < 0)
+		memset(&rec, 0, sizeof(rec));
+	for (i = 0; i < ir->n_ifaces; i++)
+		if (ir->ifaces[i].wan)
+			want[ir->ifaces[i].wan] = any = true;
+	if (any && !k.main) {
+		routes_diff_line(out, '+', 0, NULL, "built-in");
+		n++;
+	}
+	for (i = 0; i < ir->n_ifaces; i++) {
+		const struct ir_iface *x = &ir->ifaces[i];
+
+		if (!x->wan || k.wan[x->wan])
+			continue;
+		where = diag_loc_str(&x->loc);
+		routes_diff_line(out, '+', x->wan, x->name, where);
+		free(where);
+		n++;
+	}
+	/* what masqgen wrote and the policy no longer needs */
+	for (i = 0; i < rec.n; i++) {
+		unsigned w = rec.v[i].n;
+
+		if (want[w] || !k.wan[w])
+			continue;
+		k.wan[w] = false;	/* an interrupted apply records a number twice */
+		routes_diff_line(out, '-', w, rec.v[i].iface, "no longer in the policy");
+		n++;
+	}
+	if (!any && rec.n && k.main) {
+		routes_diff_line(out, '-', 0, NULL, "no longer in the policy");
+		n++;
+	}
+	free(rec.v);
+	return n;
 }

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "diff_model.h"
 #include "escape.h"
+#include "ha_conf.h"
 #include "ipt.h"
 #include "kernel_cmd.h"
 #include "legacy.h"
@@ -130,6 +131,24 @@ const struct cli_target cli_targets[] = {
 	.emit = ipfwadm_emit,
 	.init_stop = ipfwadm_init_stop,
 	.init_status = ipfwadm_init_status,
+    },
+    {
+	.name = "miniupnpd",
+	.summary = "miniupnpd.conf for the upnp line (miniupnpd-nftables 2.3)",
+	.uses = CLI_T_GENERATE,
+	.emit = miniupnpd_emit,
+    },
+    {
+	.name = "keepalived",
+	.summary = "keepalived.conf for a cluster node (VRRP on the LAN, conntrackd hooks)",
+	.uses = CLI_T_GENERATE,
+	.emit = ha_conf_keepalived,
+    },
+    {
+	.name = "conntrackd",
+	.summary = "conntrackd.conf for a cluster node (FTFW sync with the peer)",
+	.uses = CLI_T_GENERATE,
+	.emit = ha_conf_conntrackd,
     },
     {
 	.name = "yaml",

@@ -17,6 +17,9 @@
 #   - a LAN host still goes out by the main table's uplink 1;
 #   - flush removes exactly the rules and routes and restores
 #     src_valid_mark;
+#   - a rolled-back apply --confirm puts the rules and tables back as
+#     they were (two uplinks', or none);
+#   - diff names a missing rule, and the rules a one-uplink policy drops;
 #   - with -t iptables (CONNMARK) the replies leave by wan2 as well;
 #   - `masquerade ... on wan2` pins its LAN sources' new connections to
 #     uplink 2 (nft and iptables): a LAN host reaches the host behind
@@ -134,6 +137,10 @@ else
 fi
 reach "applied" yes
 
+# diff: the applied policy is no change; its routing rules are compared too
+gw "$MASQGEN" diff "$tmp/policy.masq" >"$tmp/diff" 2>&1
+expect_exit "multiwan: diff of the applied policy" 0 $? "$tmp/diff"
+
 seen=$(netns_connect "$NS_LAN" "$NS_NET" 203.0.113.1 18300)
 if [ "$seen" = 203.0.113.2 ]; then
 	pass "multiwan: a LAN connection goes out by the main table's wan1"
@@ -146,6 +153,17 @@ fi
 gw ip rule del pref 1002
 gw sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.wan2.rp_filter=0
 reach "rule removed" no
+gw "$MASQGEN" diff "$tmp/policy.masq" >"$tmp/diff" 2>&1
+rc=$?
+grep '^[-+] routing' "$tmp/diff" >"$tmp/diff.got"
+printf '+ routing rule 1002: fwmark 0x20000/0xf0000 lookup 102 (replies out of wan2)  (%s)
+' \
+	"$tmp/policy.masq:2" >"$tmp/diff.exp"
+if [ $rc = 5 ] && diff -u "$tmp/diff.exp" "$tmp/diff.got" >"$tmp/diff.d"; then
+	pass "multiwan: diff names the missing routing rule and its external's line"
+else
+	fail "multiwan diff of a missing rule" "exit $rc: $(cat "$tmp/diff.d")"
+fi
 gw sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.wan2.rp_filter=1
 
 if gw "$MASQGEN" routes >"$tmp/routes" 2>&1 &&
@@ -175,6 +193,39 @@ else
 	fail "multiwan second apply" "$(gw ip rule show)"
 fi
 
+cat >"$tmp/one.masq" <<'POLICY'
+external wan1 address 203.0.113.2
+internal eth1 192.168.77.1/24
+POLICY
+# diff of a one-uplink policy: the uplinks' rules go
+gw "$MASQGEN" diff "$tmp/one.masq" >"$tmp/diff" 2>&1
+rc=$?
+grep '^[-+] routing' "$tmp/diff" >"$tmp/diff.got"
+cat >"$tmp/diff.exp" <<'EXP'
+- routing rule 1001: fwmark 0x10000/0xf0000 lookup 101 (replies out of wan1)  (no longer in the policy)
+- routing rule 1002: fwmark 0x20000/0xf0000 lookup 102 (replies out of wan2)  (no longer in the policy)
+- routing rule 1000: lookup main suppress_prefixlength 0  (no longer in the policy)
+EXP
+if [ $rc = 5 ] && diff -u "$tmp/diff.exp" "$tmp/diff.got" >"$tmp/diff.d"; then
+	pass "multiwan: diff of a one-uplink policy names the rules apply would delete"
+else
+	fail "multiwan diff to one uplink" "exit $rc: $(cat "$tmp/diff.d")"
+fi
+
+# an unconfirmed apply --confirm puts the routing back as it was: the
+# two uplinks' rules after a one-uplink policy was rolled back ...
+record=$(cat "$MASQGEN_STATE_DIR/$NS_GW/routes" 2>&1)
+setsid ip netns exec "$NS_GW" "$MASQGEN" apply --confirm 1 "$tmp/one.masq" </dev/null >"$tmp/confirm" 2>&1
+rc=$?
+if [ $rc = 4 ] && [ "$(gw ip rule show)" = "$rules" ] &&
+	gw ip route show table 102 | grep -q "^default via 198.51.100.1 dev wan2" &&
+	[ "$(cat "$MASQGEN_STATE_DIR/$NS_GW/routes" 2>&1)" = "$record" ]; then
+	pass "multiwan: a rolled-back apply --confirm puts the uplinks' rules and tables back"
+else
+	fail "multiwan rollback to two uplinks" "exit $rc: $(cat "$tmp/confirm"); $(gw ip rule show); 102: $(gw ip route show table 102)"
+fi
+reach "after a rollback" yes
+
 if gw "$MASQGEN" flush >"$tmp/flush" 2>&1 && [ "$(gw ip rule show)" = "$rules_before" ] &&
 	[ -z "$(gw ip route show table 101)" ] && [ -z "$(gw ip route show table 102)" ] &&
 	[ "$(gw sysctl -n net.ipv4.conf.all.src_valid_mark)" = "$valid_before" ] &&
@@ -187,6 +238,16 @@ if gw ip route show | grep -q '^default via 198.51.100.1 dev wan2'; then
 	pass "multiwan: flush leaves the main table's routes"
 else
 	fail "multiwan flush main table" "$(gw ip route show)"
+fi
+
+# ... and none after a rollback to a gateway that had none
+setsid ip netns exec "$NS_GW" "$MASQGEN" apply --confirm 1 "$tmp/policy.masq" </dev/null >"$tmp/confirm" 2>&1
+rc=$?
+if [ $rc = 4 ] && [ "$(gw ip rule show)" = "$rules_before" ] &&
+	[ -z "$(gw ip route show table 102)" ] && [ ! -e "$MASQGEN_STATE_DIR/$NS_GW/routes" ]; then
+	pass "multiwan: a rolled-back apply --confirm leaves no routing rule behind"
+else
+	fail "multiwan rollback to no uplink rules" "exit $rc: $(cat "$tmp/confirm"); $(gw ip rule show); 102: $(gw ip route show table 102)"
 fi
 
 # the iptables target marks with CONNMARK: the same replies by wan2

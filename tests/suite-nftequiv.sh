@@ -3,10 +3,10 @@
 # golden policy, load `generate -t nft` with `nft -f` into one fresh network
 # namespace and nft_build()'s batch (test_nft_lower --load) into another,
 # each twice (the second load replaces the first), and require the same
-# `nft list table ip masqgen` and `ip6 masqgen` (set elements sorted: the
-# kernel lists hash sets in hash order). A generated policy with thousands
-# of forwards and allowed ports covers named sets and element messages
-# split under 64 KiB. Needs root.
+# `nft list table ip masqgen`, `ip6 masqgen` and `inet masqgen_upnp` (set
+# elements sorted: the kernel lists hash sets in hash order). A generated
+# policy with thousands of forwards and allowed ports covers named sets and
+# element messages split under 64 KiB. Needs root.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -21,10 +21,11 @@ suite_cleanup() {
 }
 trap 'exit 1' INT TERM
 
-# listing NAME: both tables of namespace NS, normalized, into FILE
+# listing NS FILE: the tables of namespace NS, normalized, into FILE
 listing() {
-	for fam in ip ip6; do
-		ip netns exec "$1" nft list table "$fam" masqgen 2>/dev/null
+	for t in "ip masqgen" "ip6 masqgen" "inet masqgen_upnp"; do
+		# shellcheck disable=SC2086 # family and name
+		ip netns exec "$1" nft list table $t 2>/dev/null
 	done | awk -f "$TESTS_DIR/nft-normalize.awk" >"$2"
 }
 

@@ -49,7 +49,7 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 {
 	static const char *const tags[] = {
 		"user", "loopback", "invalid", "established", "lan", "internal", "dhcp",
-		"forwarded", "passthrough", "antispoof", "ipv6", "catchall",
+		"forwarded", "passthrough", "antispoof", "ipv6", "cluster", "catchall", "upnp",
 	};
 	static const char *const verdicts[] = {"accept", "drop", "reject"};
 	size_t i;
@@ -85,6 +85,8 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 		sb_addf(sb, " ct %#x", r->ct_state);
 	if (r->ct_dnat_forward)
 		sb_add(sb, " ct-dnat-forward");
+	if (r->ct_dnat_upnp)
+		sb_add(sb, " ct-dnat-upnp");
 	if (r->log)
 		sb_add(sb, " log");
 	dump_limit(sb, &r->limit);
@@ -99,6 +101,10 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 	size_t i, j;
 
 	sb_addf(sb, "level %s ipv6 %d\n", ir->level == IR_STRONG ? "strong" : "simple", ir->ipv6);
+	if (ir->cluster.present)
+		sb_addf(sb, "cluster %s priority %u id %u peer %s sync %s vrrp %s\n",
+			ir->cluster.name, ir->cluster.priority, ir->cluster.vrid,
+			ir_ip_str(ir->cluster.peer, a), ir->cluster.sync, ir->cluster.vrrp);
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
 
@@ -107,6 +113,9 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 			sb_addf(sb, " addr %s", ir_ip_str(f->addr, a));
 		if (f->wan)
 			sb_addf(sb, " wan %u", f->wan);
+		if (f->virt)
+			sb_addf(sb, " node %s virtual %s/%u", ir_ip_str(f->node_addr, a),
+				ir_ip_str(f->virt, b), f->virt_len);
 		for (j = 0; j < f->n_nets; j++)
 			sb_addf(sb, " net %s/%u gw %s", ir_ip_str(f->nets[j].net, a), f->nets[j].len,
 				ir_ip_str(f->nets[j].gw, b));
@@ -135,6 +144,12 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 		sb_addf(sb, "nat %s %s <-> %s\n", ir->nat1to1[i].iif,
 			ir_ip_str(ir->nat1to1[i].public_addr, a),
 			ir_ip_str(ir->nat1to1[i].private_addr, b));
+	if (ir->upnp.iface) {
+		sb_addf(sb, "upnp on %s ext %s ports %u-%u", ir->upnp.iface, ir->upnp.ext, ir->upnp.lo,
+			ir->upnp.hi);
+		dump_addrs(sb, "allow", &ir->upnp.allow, false);
+		sb_add(sb, "\n");
+	}
 	for (i = 0; i < ir->n_helpers; i++) {
 		const struct ir_helper *h = &ir->helpers[i];
 

@@ -4,8 +4,9 @@
  *
  * With `--load POLICY` it is instead the batch half of
  * tests/suite-nftequiv.sh: compile POLICY and commit nft_build()'s batch to
- * the kernel of the current network namespace (exit 0, or 1 after the
- * kernel's error).
+ * the kernel of the current network namespace, with nft_build_upnp()'s
+ * part as apply sends it (the UPnP table only when it is missing; exit 0,
+ * or 1 after the kernel's error).
  */
 #include "cli.h"
 #include "diag.h"
@@ -224,6 +225,7 @@ out:
 
 static int load(const char *policy)
 {
+	struct nft_state now;
 	struct nft_model *m;
 	struct nft_batch *b;
 	struct ir *ir;
@@ -237,7 +239,13 @@ static int load(const char *policy)
 		ir_free(ir);
 		return 1;
 	}
+	if (nft_state_read(&now) < 0) {
+		nft_model_free(m);
+		ir_free(ir);
+		return 1;
+	}
 	b = nft_batch_new(0);
+	nft_build_upnp(b, m, now.upnp);
 	rc = nft_build(b, m, true, true) == 0 && nft_batch_send(b, true) == 0 ? 0 : 1;
 	nft_batch_free(b);
 	nft_model_free(m);
