@@ -9,8 +9,9 @@
 #     Internet host reaches the LAN host through each;
 #   - another tool's DNAT on the same gateway stays blocked by masqgen's
 #     forward chain (only miniupnpd's mappings are admitted);
-#   - a second apply, of a changed policy, keeps the mappings and they
-#     still carry connections; `masqgen diff` of that policy finds no
+#   - a second apply, of a changed policy, keeps the mappings, a connection
+#     open through one across it goes on (conntrack cleanup leaves it), and
+#     they still carry new connections; `masqgen diff` of that policy finds no
 #     difference (miniupnpd's rules are not masqgen's);
 #   - an unconfirmed `apply --confirm` of a policy without `upnp` deletes
 #     the table and its rollback brings it back, mappings and all;
@@ -153,9 +154,46 @@ NFT
 expect "kernel upnp: another tool's DNAT stays blocked" "$(reach 5555 8082)" none
 gw nft delete table ip othertool
 
-# a second apply, of a changed policy, keeps the mappings
+# a second apply, of a changed policy, keeps the mappings; a connection
+# through one (to an echo server) is open across it: a line before the
+# apply and one after it come back
+ip netns exec "$NS_LAN" timeout 20 socat -T15 TCP-LISTEN:8080,reuseaddr EXEC:cat \
+	>/dev/null 2>&1 &
+echo_pid=$!
+i=0
+while [ $i -lt 50 ] && ! lan ss -Hltn 'sport = :8080' | grep -q .; do
+	sleep 0.1
+	i=$((i + 1))
+done
+{
+	echo before
+	i=0
+	while [ ! -e "$tmp/applied" ] && [ $i -lt 150 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo after
+	sleep 1
+} | ip netns exec "$NS_NET" timeout 20 socat -T5 - TCP:203.0.113.1:4444,connect-timeout=3 \
+	>"$tmp/live" 2>/dev/null &
+live_pid=$!
+sleep 1
 if ! gw timeout 60 "$MASQGEN" apply "$tmp/changed.masq" >"$tmp/apply" 2>&1; then
 	fail "kernel upnp: second apply" "$(cat "$tmp/apply")"
+fi
+touch "$tmp/applied"
+wait "$live_pid"
+kill "$echo_pid" 2>/dev/null
+wait "$echo_pid" 2>/dev/null
+expect "kernel upnp: a connection through the mapping lives across apply" \
+	"$(tr '\n' ' ' <"$tmp/live")" "before after "
+# (conntrack would take a deleted entry up again through the mapping, so
+# the cleanup's own report tells whether it left the mapped connections)
+if grep -q '^removed 0 connection tracking entries' "$tmp/apply"; then
+	pass "kernel upnp: the apply's conntrack cleanup leaves mapped connections"
+else
+	fail "kernel upnp: the apply's conntrack cleanup leaves mapped connections" \
+		"$(grep removed "$tmp/apply")"
 fi
 if gw nft list chain ip masqgen input | grep -q 'dport 22'; then
 	pass "kernel upnp: the second apply changed masqgen's tables"
