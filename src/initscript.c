@@ -4,7 +4,9 @@
  * policy. For nft (the default) a SysV script or a systemd unit that runs
  * `masqgen apply` before the network and `masqgen flush` on stop; for the
  * older targets the HOWTO's pair, an rc.firewall-TARGET script holding the
- * generated rules and a chkconfig init wrapper that runs it.
+ * generated rules and a chkconfig init wrapper that runs it. Besides, for
+ * any target, the hook pppd and dhclient run when a link comes up, and for
+ * a policy with `upnp` the /etc/default/miniupnpd Debian's miniupnpd reads.
  *
  * The text around the rules lives in templates/; every value that reaches
  * a shell or a unit goes through escape.h, or is text masqgen generated.
@@ -113,15 +115,14 @@ static const char *initscript_below(const char *root, const char *what, const ch
 
 /*
  * Ends the header comment of the SysV script and the unit for a policy with
- * `upnp`: what the ordering is for, and the half Debian's miniupnpd package
- * needs from its own configuration (its start helper reads
- * /etc/default/miniupnpd after any environment a unit or script could set).
+ * `upnp`: what the ordering is for, and the file Debian's miniupnpd package
+ * needs besides (--style miniupnpd).
  */
 #define INITSCRIPT_UPNP_COMMENT \
 	"\n# miniupnpd (the policy's `upnp`) starts after masqgen and stops before it:\n" \
 	"# its table and chains come from masqgen apply. Debian's miniupnpd must not\n" \
-	"# make its own (nft_init.sh is broken): set MiniUPnPd_PRESTART_COMMAND=true\n" \
-	"# and MiniUPnPd_POSTSTOP_COMMAND=true in /etc/default/miniupnpd."
+	"# make its own (nft_init.sh is broken): install as /etc/default/miniupnpd\n" \
+	"# what `masqgen init-script --style miniupnpd` writes."
 
 /*
  * The nft target: a SysV script or a systemd unit around masqgen itself.
@@ -266,8 +267,10 @@ static const struct cli_opt initscript_opts[] = {
 	 "link-up: the hook pppd and dhclient run when an\n"
 	 "external link comes up (routes of several uplinks,\n"
 	 "accept_ra for IPv6, miniupnpd's restart), for every\n"
-	 "target",
-	 0, "sysv systemd link-up"},
+	 "target; miniupnpd: /etc/default/miniupnpd for Debian's\n"
+	 "miniupnpd (masqgen makes its table: the package's\n"
+	 "scripts must not), for a policy with `upnp`",
+	 0, "sysv systemd link-up miniupnpd"},
 	{OPT_TARGET, "target", "TARGET",
 	 "nft (the default): the script runs masqgen itself; the\n"
 	 "others: the HOWTO's pair, written into the directory -o\n"
@@ -383,6 +386,37 @@ out:
 	return rc;
 }
 
+/*
+ * --style miniupnpd: /etc/default/miniupnpd for a policy with `upnp`
+ * (templates/miniupnpd.default.in). Debian's start helper sources that
+ * file after whatever environment a unit or script passes it, so this file
+ * is where MiniUPnPd_PRESTART_COMMAND and MiniUPnPd_POSTSTOP_COMMAND become
+ * `true`: masqgen, not the helper, makes and removes miniupnpd's table.
+ */
+static int initscript_miniupnpd(const struct ir *ir, const char *policy, const char *output)
+{
+	struct strbuf sb = {0};
+	int rc = EXIT_SYSTEM;
+
+	if (!ir->upnp.iface) {
+		diag_error(NULL, "the policy has no 'upnp' line: there is no "
+			   "/etc/default/miniupnpd to write");
+		return EXIT_POLICY;
+	}
+	{
+		const struct template_var vars[] = {
+			{"POLICY_COMMENT", policy, TEMPLATE_COMMENT},
+		};
+
+		if (template_fill("miniupnpd.default.in", vars, ARRAY_SIZE(vars), &sb) < 0)
+			goto out;
+	}
+	rc = initscript_write(output, &sb, 0644) < 0 ? EXIT_SYSTEM : EXIT_OK;
+out:
+	sb_free(&sb);
+	return rc;
+}
+
 static int initscript_run(const struct cli_args *a)
 {
 	const char *style = cli_arg(a, OPT_STYLE), *output = cli_arg(a, OPT_OUTPUT);
@@ -395,7 +429,7 @@ static int initscript_run(const struct cli_args *a)
 
 	if (!style)
 		style = "sysv";
-	if (strcmp(style, "link-up") == 0) {
+	if (strcmp(style, "link-up") == 0 || strcmp(style, "miniupnpd") == 0) {
 		if (root)
 			return cli_usage_error(a->cmd->name, "--root goes with --style sysv or systemd");
 		pair = false;
@@ -427,6 +461,8 @@ static int initscript_run(const struct cli_args *a)
 	}
 	if (strcmp(style, "link-up") == 0)
 		rc = initscript_link_up(ir, policy, output);
+	else if (strcmp(style, "miniupnpd") == 0)
+		rc = initscript_miniupnpd(ir, policy, output);
 	else
 		rc = initscript_nft(ir, style, policy, root, output);
 	ir_free(ir);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # init-script: for each tests/initscript/NAME/policy.masq, the SysV script
 # (sysv.out), the systemd unit (systemd.out), the link-up hook
-# (link-up.out) and the rc.firewall pair of
+# (link-up.out), /etc/default/miniupnpd (miniupnpd.out, or miniupnpd.err
+# for a policy without upnp) and the rc.firewall pair of
 # each legacy target (TARGET.out, or TARGET.err when the backend refuses)
 # are pinned as golden files, with masqgen's and the policy's absolute
 # paths replaced by @MASQGEN@ and @DIR@. Every generated script must pass
@@ -16,15 +17,18 @@ normalize() {
 	sed -e "s|$self|@MASQGEN@|g" -e "s|$dir_abs|@DIR@|g" -e "s|$tmp|@OUT@|g" "$1"
 }
 
-# check_script NAME FILE: a POSIX shell script shellcheck accepts
+# check_script NAME FILE [SHELLCHECK-OPTION...]: a POSIX shell script
+# shellcheck accepts
 check_script() {
-	if sh -n "$2" 2>"$tmp/shn"; then pass "$1 sh -n"; else fail "$1 sh -n" "$(cat "$tmp/shn")"; fi
+	_name=$1 _file=$2
+	shift 2
+	if sh -n "$_file" 2>"$tmp/shn"; then pass "$_name sh -n"; else fail "$_name sh -n" "$(cat "$tmp/shn")"; fi
 	if ! command -v shellcheck >/dev/null; then
-		skip "$1 shellcheck" "shellcheck is not installed"
-	elif shellcheck -s sh "$2" >"$tmp/sc" 2>&1; then
-		pass "$1 shellcheck"
+		skip "$_name shellcheck" "shellcheck is not installed"
+	elif shellcheck -s sh "$@" "$_file" >"$tmp/sc" 2>&1; then
+		pass "$_name shellcheck"
 	else
-		fail "$1 shellcheck" "$(head -n 20 "$tmp/sc")"
+		fail "$_name shellcheck" "$(head -n 20 "$tmp/sc")"
 	fi
 }
 
@@ -59,6 +63,29 @@ for dir in "$TESTS_DIR"/initscript/*/; do
 		golden_compare "initscript $name link-up" "$tmp/link-up.n" "$dir/link-up.out"
 	else
 		fail "initscript $name link-up" "$(cat "$tmp/err")"
+	fi
+	# /etc/default/miniupnpd: Debian's start helper sources it (sh) and then
+	# runs the two commands instead of its own table scripts
+	rm -f "$tmp/default"
+	if "$MASQGEN" init-script --style miniupnpd -o "$tmp/default" "$dir/policy.masq" \
+		2>"$tmp/err"; then
+		[ "${GOLDEN:-0}" = 1 ] && rm -f "$dir/miniupnpd.err"
+		# (assignments only, read by that helper)
+		check_script "initscript $name miniupnpd" "$tmp/default" -e SC2034
+		# shellcheck disable=SC1091 # the generated file
+		got=$(MiniUPnPd_PRESTART_COMMAND='' MiniUPnPd_POSTSTOP_COMMAND='' sh -c \
+			'. "$1" && echo "$MiniUPnPd_PRESTART_COMMAND $MiniUPnPd_POSTSTOP_COMMAND"' \
+			sh "$tmp/default")
+		if [ "$got" = "true true" ]; then pass "initscript $name miniupnpd: both commands true"
+		else fail "initscript $name miniupnpd: both commands true" "got '$got'"; fi
+		normalize "$tmp/default" >"$tmp/default.n"
+		golden_compare "initscript $name miniupnpd" "$tmp/default.n" "$dir/miniupnpd.out"
+	else
+		echo "exit $?" >>"$tmp/err"
+		[ "${GOLDEN:-0}" = 1 ] && rm -f "$dir/miniupnpd.out"
+		if [ -e "$tmp/default" ]; then echo "(wrote the file)" >>"$tmp/err"; fi
+		normalize "$tmp/err" >"$tmp/err.n"
+		golden_compare "initscript $name miniupnpd (error)" "$tmp/err.n" "$dir/miniupnpd.err"
 	fi
 	for t in iptables ipchains ipfwadm; do
 		out="$tmp/$name-$t"
@@ -101,6 +128,7 @@ done <<'ARGS'
 -t ipchains policy.masq
 --style systemd -t iptables -o out policy.masq
 --style link-up -r / policy.masq
+--style miniupnpd -r / policy.masq
 --style link-up broken.masq
 broken.masq
 missing.masq
