@@ -114,9 +114,11 @@ static const char *initscript_below(const char *root, const char *what, const ch
 /*
  * The nft target: a SysV script or a systemd unit around masqgen itself.
  * @root (or NULL): the installed system's root, stripped from both paths.
+ * A cluster node's ruleset goes in before conntrackd and keepalived start
+ * (LANGUAGE.md "Cluster"): their hooks commit connections it must admit.
  */
 static int initscript_nft(const char *style, const char *policy, const char *root,
-			  const char *output)
+			  const char *output, bool cluster)
 {
 	bool systemd = strcmp(style, "systemd") == 0;
 	char *self = initscript_self(), *rootdir = NULL;
@@ -154,6 +156,10 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 			{"MASQGEN", self_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
 			{"POLICY", policy_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
 			{"POLICY_COMMENT", policy_path, TEMPLATE_COMMENT},
+			{"CLUSTER_DAEMONS",
+			 cluster ? (systemd ? " conntrackd.service keepalived.service"
+					    : " conntrackd keepalived") : "",
+			 TEMPLATE_RAW},
 		};
 
 		if (template_fill(systemd ? "systemd.service.in" : "sysv.in", vars,
@@ -391,7 +397,7 @@ static int initscript_run(const struct cli_args *a)
 	if (strcmp(style, "link-up") == 0)
 		rc = initscript_link_up(ir, policy, output);
 	else
-		rc = initscript_nft(style, policy, root, output);
+		rc = initscript_nft(style, policy, root, output, ir->cluster.present);
 	ir_free(ir);
 out:
 	free(policy);
