@@ -94,6 +94,8 @@ static void hash_rule(uint64_t *h, const struct nft_rule *r)
 		H(h, r->m[i].hi);
 		H(h, r->m[i].lo6);
 		H(h, r->m[i].hi6);
+		if (r->m[i].mask6)
+			H(h, r->m[i].mask6);
 		hash_str(h, r->m[i].ifname);
 		H(h, r->m[i].set);
 	}
