@@ -129,19 +129,26 @@ static const char *initscript_below(const char *root, const char *what, const ch
  * @root (or NULL): the installed system's root, stripped from both paths.
  * With `upnp` in @ir, miniupnpd starts after it and stops before it: its
  * table and chains come from masqgen apply, and flush deletes them.
+ * A cluster node's ruleset goes in before conntrackd and keepalived start
+ * (LANGUAGE.md "Cluster"): their hooks commit connections it must admit.
  */
 static int initscript_nft(const struct ir *ir, const char *style, const char *policy,
 			  const char *root, const char *output)
 {
 	bool systemd = strcmp(style, "systemd") == 0;
 	bool upnp = ir->upnp.iface != NULL;
+	const char *unit = systemd ? ".service" : "";
 	char *self = initscript_self(), *rootdir = NULL;
 	const char *self_path, *policy_path;
-	struct strbuf sb = {0};
+	struct strbuf sb = {0}, before = {0};
 	int rc = EXIT_SYSTEM;
 
 	if (!self)
 		return EXIT_SYSTEM;
+	if (upnp)
+		sb_addf(&before, " miniupnpd%s", unit);
+	if (ir->cluster.present)
+		sb_addf(&before, " conntrackd%s keepalived%s", unit, unit);
 	self_path = self;
 	policy_path = policy;
 	if (root) {
@@ -170,8 +177,7 @@ static int initscript_nft(const struct ir *ir, const char *style, const char *po
 			{"MASQGEN", self_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
 			{"POLICY", policy_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
 			{"POLICY_COMMENT", policy_path, TEMPLATE_COMMENT},
-			{"BEFORE", !upnp ? "" : systemd ? " miniupnpd.service" : " miniupnpd",
-			 TEMPLATE_RAW},
+			{"BEFORE", before.buf ? before.buf : "", TEMPLATE_RAW},
 			{"UPNP_COMMENT", upnp ? INITSCRIPT_UPNP_COMMENT : "", TEMPLATE_RAW},
 		};
 
@@ -182,6 +188,7 @@ static int initscript_nft(const struct ir *ir, const char *style, const char *po
 	rc = initscript_write(output, &sb, systemd ? 0644 : 0755) < 0 ? EXIT_SYSTEM : EXIT_OK;
 out:
 	sb_free(&sb);
+	sb_free(&before);
 	free(rootdir);
 	free(self);
 	return rc;
