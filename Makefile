@@ -197,17 +197,31 @@ clean:
 -include $(wildcard $(BUILD)/*.d)
 
 # Debian packages needed to build and to run every test (as root).
+# miniupnpd-nftables, miniupnpc and natpmpc: tests/suite-kernel-upnp.sh;
+# keepalived and conntrackd: tests/suite-hacheck.sh.
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \
-	mandoc shellcheck valgrind systemd time strace curl
+	mandoc shellcheck valgrind systemd time strace curl \
+	miniupnpd-nftables miniupnpc natpmpc keepalived conntrackd
+# No daemon may start on install: without a policy-rc.d of the machine's
+# own, one that refuses every start (exit 101) is there for the install
+# and removed after it.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
+		rcd=; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && \
+			chmod 755 /usr/sbin/policy-rc.d && rcd=1; \
+		fi; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		st=$$?; \
+		if [ -n "$$rcd" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$st; \
 	fi
 
 .PHONY: deps

@@ -78,11 +78,12 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 
 %token <text> WORD "word" STRING "string" VAR "$name"
 %token EOL "end of line" LEXERR "invalid token"
-%token ADDRESS "address" ALLOW "allow" BURST "burst" CLAMP_MSS "clamp-mss" DEFINE "define" DENY "deny"
+%token ADDRESS "address" ALLOW "allow" BURST "burst" CLAMP_MSS "clamp-mss" CLUSTER "cluster"
+%token DEFINE "define" DENY "deny" ID "id" PEER "peer" PRIORITY "priority" SYNC "sync" VIRTUAL "virtual"
 %token DYNAMIC "dynamic" EXT "ext" EXTERNAL "external" FIREWALL "firewall" FORWARD "forward" FROM "from"
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
-%token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUTPUT "output"
+%token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUT "out" OUTPUT "output"
 %token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
 %token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp" UPNP "upnp"
 
@@ -117,7 +118,7 @@ stmt		: DEFINE define_name '=' list
 			{ put1(ps, AST_S_PATH, &$2, &@1, "include"); commit(ps, AST_INCLUDE, &@1); }
 		| EXTERNAL word ext_opts
 			{ put1(ps, AST_S_IFACE, &$2, &@1, "external"); commit(ps, AST_EXTERNAL, &@1); }
-		| INTERNAL word list
+		| INTERNAL word list int_opts
 			{
 				put1(ps, AST_S_IFACE, &$2, &@1, "internal");
 				put(ps, AST_S_NETWORKS, &$3, &@3, "internal");
@@ -163,6 +164,8 @@ stmt		: DEFINE define_name '=' list
 				put1(ps, AST_S_VALUE, &$3, &@3, "option");
 				commit(ps, AST_OPTION, &@1);
 			}
+		| CLUSTER word cluster_opts
+			{ put1(ps, AST_S_NAME, &$2, &@2, "cluster"); commit(ps, AST_CLUSTER, &@1); }
 		| UPNP ON word upnp_opts
 			{ put1(ps, AST_S_ON, &$3, &@2, "on"); commit(ps, AST_UPNP, &@1); }
 		;
@@ -195,6 +198,18 @@ items		: word		{ memset(&$$, 0, sizeof($$)); ast_list_push(ps->file, &$$, &$1); 
 ext_opts	: %empty
 		| ext_opts DYNAMIC		{ set_flag(ps, AST_F_DYNAMIC, &@2, "dynamic"); }
 		| ext_opts ADDRESS word		{ put1(ps, AST_S_ADDRESS, &$3, &@2, "address"); }
+		| ext_opts VIRTUAL word		{ put1(ps, AST_S_VIRTUAL, &$3, &@2, "virtual"); }
+		;
+
+int_opts	: %empty
+		| VIRTUAL word			{ put1(ps, AST_S_VIRTUAL, &$2, &@1, "virtual"); }
+		;
+
+cluster_opts	: %empty
+		| cluster_opts PRIORITY word	{ put1(ps, AST_S_PRIORITY, &$3, &@2, "priority"); }
+		| cluster_opts PEER word	{ put1(ps, AST_S_PEER, &$3, &@2, "peer"); }
+		| cluster_opts SYNC word	{ put1(ps, AST_S_SYNC, &$3, &@2, "sync"); }
+		| cluster_opts ID word		{ put1(ps, AST_S_ID, &$3, &@2, "id"); }
 		;
 
 mode		: word
@@ -277,6 +292,7 @@ rule_opts	: %empty
 				set_flag(ps, AST_F_NOT_TO, &@3, "!");
 			}
 		| rule_opts ON word		{ put1(ps, AST_S_ON, &$3, &@2, "on"); }
+		| rule_opts OUT word		{ put1(ps, AST_S_OUT, &$3, &@2, "out"); }
 		| rule_opts LOG			{ set_flag(ps, AST_F_LOG, &@2, "log"); }
 		| rule_opts limit
 		;

@@ -85,6 +85,7 @@ static const struct cli_opt apply_opts[] = {
 	 "loaded), and exit 6; without one, turn IPv4 and IPv6\n"
 	 "forwarding off and exit 3 (for boot scripts; nft only)",
 	 0, NULL},
+	CLI_STRICT_OPT,
 	{0},
 };
 
@@ -170,6 +171,7 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 		diag_note(NULL, "the ruleset is loaded, the kernel settings above are not");
 		goto out_unlock;
 	}
+	sysctls_check_cluster(ir);
 	removed = ctclean_run(ir);
 	if (removed < 0) {
 		diag_note(NULL, "the ruleset and kernel settings are in place");

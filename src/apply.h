@@ -85,6 +85,9 @@ size_t routes_diff(const struct ir *ir, const char *path, struct strbuf *out);
 /* Write 0 to IPv4 and IPv6 forwarding (IPv6 may be missing). Returns 0, or -1 after reporting. */
 int sysctls_forwarding_off(void);
 
+/* A cluster node: warn when conntrack does not pick up TCP connections in mid-stream. */
+void sysctls_check_cluster(const struct ir *ir);
+
 /*
  * The last good ruleset (lastgood.c), kept for the nft target in init and
  * named network namespaces: lastgood_save() keeps @ruleset (the nft

@@ -27,11 +27,13 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_IFACE, NULL, "interface", REQ),
 		FLAG(AST_F_DYNAMIC, "dynamic", "dynamic", 0),
 		SLOT(AST_S_ADDRESS, "address", "address", 0),
-	}, 3},
+		SLOT(AST_S_VIRTUAL, "virtual", "virtual", 0),
+	}, 4},
 	[AST_INTERNAL] = {"internal", {
 		SLOT(AST_S_IFACE, NULL, "interface", REQ),
 		SLOT(AST_S_NETWORKS, NULL, "networks", REQ | LST),
-	}, 2},
+		SLOT(AST_S_VIRTUAL, "virtual", "virtual", 0),
+	}, 3},
 	[AST_PASSTHROUGH] = {"passthrough", {
 		SLOT(AST_S_IFACES, NULL, NULL, REQ | LST),
 	}, 1},
@@ -75,11 +77,12 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_TO, "to", "to", LST),                                              \
 		FLAG(AST_F_NOT_TO, "!", "not_to", AST_P_NEGATES),                             \
 		SLOT(AST_S_ON, "on", "interface", 0),                                         \
+		SLOT(AST_S_OUT, "out", "out", 0),                                             \
 		SLOT(AST_S_LIMIT, "limit", "limit", 0),                                       \
 		SLOT(AST_S_BURST, "burst", "burst", 0),                                       \
 		FLAG(AST_F_PER_SOURCE, "per-source", "per_source", 0),                        \
 		FLAG(AST_F_LOG, "log", "log", 0),                                             \
-	}, 12}
+	}, 13}
 	[AST_ALLOW] = RULE("allow"),
 	[AST_DENY] = RULE("deny"),
 	[AST_REJECT] = RULE("reject"),
@@ -103,6 +106,13 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		{.slot = AST_S_VALUE, .key = "value", .accepts = "on off",
 		 .opts = REQ | AST_P_ONOFF},
 	}, 2},
+	[AST_CLUSTER] = {"cluster", {
+		SLOT(AST_S_NAME, NULL, "name", REQ),
+		SLOT(AST_S_PRIORITY, "priority", "priority", REQ),
+		SLOT(AST_S_PEER, "peer", "peer", REQ),
+		SLOT(AST_S_SYNC, "sync", "sync", REQ),
+		SLOT(AST_S_ID, "id", "id", 0),
+	}, 5},
 	[AST_UPNP] = {"upnp", {
 		SLOT(AST_S_ON, "on", "interface", REQ),
 		SLOT(AST_S_EXT, "ext", "ext", 0),
@@ -124,7 +134,7 @@ const char *ast_kind_name(enum ast_kind kind)
 bool ast_kind_declares(enum ast_kind kind)
 {
 	return kind == AST_DEFINE || kind == AST_INCLUDE || kind == AST_EXTERNAL ||
-	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH;
+	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH || kind == AST_CLUSTER;
 }
 
 int ast_kind_find(const char *name)

@@ -60,6 +60,7 @@ enum ast_kind {
 	AST_CLAMP_MSS,
 	AST_TIMEOUTS,
 	AST_OPTION,
+	AST_CLUSTER,
 	AST_UPNP,
 	AST_KIND_COUNT
 };
@@ -70,8 +71,8 @@ enum ast_kind {
  *
  *   define      NAME (1), VALUE (list)
  *   include     PATH (1, a string)
- *   external    IFACE (1), ADDRESS (1); flag DYNAMIC when "dynamic" written
- *   internal    IFACE (1), NETWORKS (list)
+ *   external    IFACE (1), ADDRESS (1), VIRTUAL (1); flag DYNAMIC when "dynamic" written
+ *   internal    IFACE (1), NETWORKS (list), VIRTUAL (1)
  *   passthrough IFACES (list)
  *   ipv6        MODE (1: firewall|block|open)
  *   masquerade  SOURCES (list), ON (1), TO (1)
@@ -82,13 +83,14 @@ enum ast_kind {
  *   firewall    LEVEL (1)
  *   allow/deny/reject
  *               CHAIN (1), PROTO (1), PORTS (list; ICMP types when PROTO is icmp),
- *               FROM (list), TO (list), ON (1), LIMIT (1: RATE), BURST (1);
- *               flags LOG, NOT_FROM, NOT_TO (`!` before the FROM or TO list),
- *               PER_SOURCE
+ *               FROM (list), TO (list), ON (1), OUT (1: forward only), LIMIT (1:
+ *               RATE), BURST (1); flags LOG, NOT_FROM, NOT_TO (`!` before the FROM
+ *               or TO list), PER_SOURCE
  *   log         LIMIT (1), PREFIX (1), LEVEL (1); flag OFF for "log off"
  *   clamp-mss   VALUE (1: pmtu or BYTES; absent means pmtu)
  *   timeouts    TCP (1), TCPFIN (1), UDP (1)
  *   option      NAME (1), VALUE (1)
+ *   cluster     NAME (1), PRIORITY (1), PEER (1), SYNC (1), ID (1)
  *   upnp        ON (1), EXT (1), PORTS (list: one range), SOURCES (list: `allow`)
  */
 enum ast_slot {
@@ -102,6 +104,7 @@ enum ast_slot {
 	AST_S_MODE,
 	AST_S_SOURCES,
 	AST_S_ON,
+	AST_S_OUT,
 	AST_S_TO,
 	AST_S_PROTO,
 	AST_S_PORTS,
@@ -117,6 +120,11 @@ enum ast_slot {
 	AST_S_TCP,
 	AST_S_TCPFIN,
 	AST_S_UDP,
+	AST_S_VIRTUAL,
+	AST_S_PRIORITY,
+	AST_S_PEER,
+	AST_S_SYNC,
+	AST_S_ID,
 	AST_S_EXT,
 	AST_SLOT_COUNT
 };
@@ -132,7 +140,7 @@ enum ast_flag {
 };
 
 /* At most this many slots are used by any one statement kind. */
-#define AST_MAX_FIELDS 8
+#define AST_MAX_FIELDS 9
 
 struct ast_field {
 	enum ast_slot slot;
@@ -185,7 +193,7 @@ struct ast_file {
 	bool expands;
 };
 
-/* Do other statements depend on a statement of @kind (define, include, interfaces)? */
+/* Do other statements depend on a statement of @kind (define, include, interfaces, cluster)? */
 bool ast_kind_declares(enum ast_kind kind);
 
 /* The keyword that starts a statement of @kind ("clamp-mss"). */

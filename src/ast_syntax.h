@@ -32,7 +32,7 @@ struct ast_part {
 	unsigned opts;		/* enum ast_part_opt */
 };
 
-#define AST_MAX_PARTS 12
+#define AST_MAX_PARTS 13
 
 struct ast_syntax {
 	const char *name;

@@ -109,7 +109,19 @@ struct cli_opt {
 
 enum {
 	CLI_LONG = 256,		/* the first key of a long-only option */
+	CLI_STRICT = 512,	/* --strict (CLI_STRICT_OPT) */
 };
+
+/*
+ * --strict, a row of the commands that compile a policy to use it (check,
+ * generate, apply): a widening (a restriction in one family that the
+ * other is not held to) is an error, not a warning. cli_run() sets it.
+ */
+#define CLI_STRICT_OPT                                                                        \
+	{CLI_STRICT, "strict", NULL,                                                          \
+	 "a restriction written in one family that the other\n"                              \
+	 "family is not held to is an error, not a warning",                                  \
+	 0, NULL}
 
 enum {
 	CLI_OPT_MANY = 1 << 0,		/* may be given more than once */

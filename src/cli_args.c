@@ -5,6 +5,7 @@
  * `help` command (also what the bash completion asks).
  */
 #include "cli.h"
+#include "diag.h"
 #include "escape.h"
 
 #include <getopt.h>
@@ -141,7 +142,7 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 {
 	const struct cli_opt *o;
 	struct strbuf sb = {0};
-	size_t i, width = 0;
+	size_t i, width = 0, names = 0;
 
 	for (i = 0; (o = cli_opt_at(cmd, i)); i++) {
 		size_t w = strlen(o->name) + (o->arg ? strlen(o->arg) + 1 : 0);
@@ -153,8 +154,12 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 	cli_synopsis(cmd, &sb);
 	sb_addf(&sb, "\n\n%s", cmd->help);
 	for (i = 0; cmd->help_targets && i < cli_n_targets; i++)
+		if (cli_targets[i].uses & cmd->target_use && strlen(cli_targets[i].name) > names)
+			names = strlen(cli_targets[i].name);
+	for (i = 0; cmd->help_targets && i < cli_n_targets; i++)
 		if (cli_targets[i].uses & cmd->target_use)
-			sb_addf(&sb, "  %-9s %s\n", cli_targets[i].name, cli_targets[i].summary);
+			sb_addf(&sb, "  %-*s %s\n", (int)names, cli_targets[i].name,
+				cli_targets[i].summary);
 	sb_add(&sb, "\n");
 	for (i = 0; (o = cli_opt_at(cmd, i)); i++) {
 		const char *p = o->help, *nl;
@@ -328,8 +333,10 @@ int cli_run(const struct cli_command *cmd, int argc, char **argv)
 	struct cli_args a;
 	int rc = cli_parse(cmd, argc, argv, &a);
 
-	if (rc < 0)
+	if (rc < 0) {
+		diag_strict_widening(cli_arg(&a, CLI_STRICT) != NULL);
 		rc = cmd->run(&a);
+	}
 	free(a.given);
 	return rc;
 }

@@ -20,8 +20,8 @@ struct diag_source {
 };
 
 static struct diag_source *sources;
-static unsigned error_count, warning_count, warnings_hidden;
-static bool warnings_quiet;
+static unsigned error_count, warning_count, warnings_hidden, widening_count;
+static bool warnings_quiet, widening_strict;
 
 /* Longest source line echoed under a message; longer ones are cut. */
 #define DIAG_MAX_ECHO 200
@@ -196,6 +196,31 @@ void diag_warning(const struct loc *loc, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_widening(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	widening_count++;
+	if (!widening_strict && warnings_quiet)
+		return;
+	if (!widening_strict && warning_count == DIAG_MAX_WARNINGS) {
+		warnings_hidden++;
+		return;
+	}
+	if (widening_strict)
+		error_count++;
+	else
+		warning_count++;
+	va_start(ap, fmt);
+	vreport(loc, widening_strict ? "error" : "warning", fmt, ap);
+	va_end(ap);
+}
+
+void diag_strict_widening(bool strict)
+{
+	widening_strict = strict;
+}
+
 void diag_note(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -219,6 +244,11 @@ unsigned diag_error_count(void)
 	return error_count;
 }
 
+unsigned diag_widening_count(void)
+{
+	return widening_count;
+}
+
 void diag_quiet_warnings(bool quiet)
 {
 	warnings_quiet = quiet;
@@ -238,5 +268,5 @@ void diag_reset(void)
 		free(s->line_off);
 		free(s);
 	}
-	error_count = warning_count = warnings_hidden = 0;
+	error_count = warning_count = warnings_hidden = widening_count = 0;
 }

@@ -62,8 +62,19 @@ void diag_note(const struct loc *loc, const char *fmt, ...) __attribute__((forma
  */
 void diag_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A widening (LANGUAGE.md "No silent widening"): a restriction written in
+ * one family that the other family's traffic is not held to. A warning,
+ * or an error once diag_strict_widening(true) was called (--strict).
+ */
+void diag_widening(const struct loc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_strict_widening(bool strict);
+
 /* Number of errors since the last diag_reset(). */
 unsigned diag_error_count(void);
+
+/* Number of widenings reported since the last diag_reset(), shown or not. */
+unsigned diag_widening_count(void);
 
 /* Silence warnings (for commands that compile a policy only to query it). */
 void diag_quiet_warnings(bool quiet);

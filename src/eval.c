@@ -92,6 +92,7 @@ static void eval_external(struct eval *e, const struct ast_stmt *st)
 			   ifc->name);
 	if (addr && eval_host_addr(addr, &ifc->addr) < 0)
 		ifc->addr = 0;
+	eval_iface_virtual(e, ifc, st);
 }
 
 static void eval_internal(struct eval *e, const struct ast_stmt *st)
@@ -121,6 +122,7 @@ static void eval_internal(struct eval *e, const struct ast_stmt *st)
 		else
 			*VEC_PUSH(ifc->nets, ifc->n_nets, ifc->cap_nets) = n;
 	}
+	eval_iface_virtual(e, ifc, st);
 }
 
 static void eval_passthrough(struct eval *e, const struct ast_stmt *st)
@@ -448,7 +450,8 @@ static void eval_declarations(struct eval *e, const struct ast_file *f)
 			e->last_block[rule_chain(st)] = (long)i;
 			if (!e->drop_all[rule_chain(st)] && !ast_get(st, AST_S_PROTO) &&
 			    !ast_get(st, AST_S_PORTS) && !ast_get(st, AST_S_FROM) &&
-			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON))
+			    !ast_get(st, AST_S_TO) && !ast_get(st, AST_S_ON) &&
+			    !ast_get(st, AST_S_OUT))
 				e->drop_all[rule_chain(st)] = st;
 			break;
 		case AST_MASQUERADE:
@@ -594,9 +597,11 @@ struct ir *ir_eval(const struct ast_file *f)
 	e.ir = ir_new(f);
 	for (i = 0; i < IR_CH_COUNT; i++)
 		e.last_block[i] = -1;
+	eval_cluster(&e, flat);
 	eval_declarations(&e, flat);
 	e.fam_both = e.ir->ipv6 == IR_IPV6_OPEN ? IR_F_IPV4 : IR_F_BOTH;
 	eval_check_roles(&e, flat);
+	eval_check_cluster(&e);
 	eval_wans(&e);
 	if (e.upnp)
 		eval_upnp(&e, e.upnp);
@@ -610,6 +615,7 @@ struct ir *ir_eval(const struct ast_file *f)
 	eval_chains(&e);
 	free(e.nets);
 	free(e.nets6);
+	free(e.masq6);
 	if (diag_error_count() > errors) {
 		ir_free(e.ir);
 		e.ir = NULL;

@@ -29,6 +29,16 @@ struct eval {
 	struct ir *ir;
 	unsigned fam_both;		/* IR_F_BOTH, or IR_F_IPV4 under ipv6 open */
 	bool have_masquerade;		/* any `masquerade` statement */
+	/*
+	 * The IPv6 sources of `masquerade` lines, per external they go out
+	 * of (untranslated: they are no part of ir->snats). A whole-range
+	 * element (`any`) admits every internal interface's IPv6.
+	 */
+	struct eval_masq6 {
+		const char *oif;
+		struct ir_addr a;
+	} *masq6;
+	size_t n_masq6, cap_masq6;
 	size_t n_external, n_internal;
 	/* every internal network, sorted by address, and its interface */
 	struct eval_net {
@@ -52,6 +62,10 @@ struct eval {
 	long last_block[IR_CH_COUNT];
 	/* per chain: the first deny/reject that matches everything, or NULL */
 	const struct ast_stmt *drop_all[IR_CH_COUNT];
+	/* the cluster statement's sync interface and peer, for errors found later */
+	struct loc cluster_sync_loc, cluster_peer_loc;
+	/* an internal `virtual` was written but is wrong: no guess at which one runs VRRP */
+	bool cluster_bad_virt;
 	/* the `upnp` line, or NULL */
 	const struct ast_stmt *upnp;
 };
@@ -85,6 +99,24 @@ void eval_check_nat1to1(struct eval *e);
 
 /* Without `masquerade`: every internal network out of every external. */
 void eval_default_snats(struct eval *e);
+
+/* The `cluster` statement (before the interfaces: they read it). */
+void eval_cluster(struct eval *e, const struct ast_file *f);
+
+/*
+ * An external's or internal's addresses in a cluster from @st: node_addr,
+ * virt and, for an external, addr becomes the virtual address.
+ */
+void eval_iface_virtual(struct eval *e, struct ir_iface *ifc, const struct ast_stmt *st);
+
+/* The interface VRRP runs on, the sync interface and the peer. */
+void eval_check_cluster(struct eval *e);
+
+/*
+ * In a cluster, @addr (written as @w) is an address NAT translates to: it must
+ * move with the active node, so this node's own external address is an error.
+ */
+int eval_cluster_public(struct eval *e, const struct ast_word *w, uint32_t addr);
 
 /* Several externals: which `masquerade ... on IFACE` lines pin their sources (ir_snat.pin). */
 void eval_pin_snats(struct eval *e);

@@ -194,6 +194,32 @@ static void chain_raw(struct eval *e)
 		raw_ipv6(e);
 }
 
+/* VRRP and conntrackd's sync only where they belong (ir.h, IR_T_CLUSTER) */
+static void cluster_rules(struct eval *e)
+{
+	const struct ir_cluster *cl = &e->ir->cluster;
+	struct ir_rule *r;
+
+	if (!cl->present)
+		return;
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->iif = cl->sync;
+	add_addr(&r->saddr, cl->peer, cl->peer, &cl->loc);
+	r->proto = IR_P_UDP;
+	add_port(&r->dports, IR_P_UDP, IR_CLUSTER_SYNC_PORT);
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->proto = IR_P_UDP;
+	add_port(&r->dports, IR_P_UDP, IR_CLUSTER_SYNC_PORT);
+	r->verdict = IR_V_DROP;
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->iif = cl->vrrp;
+	add_addr(&r->daddr, IR_VRRP_GROUP, IR_VRRP_GROUP, &cl->loc);
+	r->proto = IR_P_VRRP;
+	r = add_rule(e, IR_CH_INPUT, IR_T_CLUSTER, IR_F_IPV4, &cl->loc);
+	r->proto = IR_P_VRRP;
+	r->verdict = IR_V_DROP;
+}
+
 static void chain_input(struct eval *e)
 {
 	bool strong = e->ir->level == IR_STRONG;
@@ -206,6 +232,7 @@ static void chain_input(struct eval *e)
 	r = add_rule(e, IR_CH_INPUT, IR_T_LOOPBACK, IR_F_BOTH, level_loc(e));
 	r->iif = ir_intern(e->ir, "lo");
 	conntrack_rules(e, IR_CH_INPUT, strong);
+	cluster_rules(e);
 	user_rules(e, IR_CH_INPUT);
 	if (!strong)
 		return;
@@ -245,22 +272,19 @@ static void chain_input(struct eval *e)
 	catchall(e, IR_CH_INPUT);
 }
 
-/* The part of @a inside internal interface @in's networks, into @out. */
-static void clip_to_iface(struct ir_addrs *out, const struct ir_addr *a, const struct ir_iface *in)
+/* The part of @a inside the @n networks @nets (of @a's family), into @out. */
+static void clip_to_nets(struct ir_addrs *out, const struct ir_addr *a, const struct ir_net *nets,
+			 size_t n)
 {
-	struct ir_addrs nets = {0};
 	size_t i;
 
-	for (i = 0; i < in->n_nets; i++)
-		add_net(&nets, &in->nets[i]);
-	for (i = 0; i < nets.n; i++) {
-		uint32_t lo = a->lo > nets.v[i].lo ? a->lo : nets.v[i].lo;
-		uint32_t hi = a->hi < nets.v[i].hi ? a->hi : nets.v[i].hi;
+	for (i = 0; i < n; i++) {
+		ir_u128 lo = ir_addr_lo(a) > ir_net_lo(&nets[i]) ? ir_addr_lo(a) : ir_net_lo(&nets[i]);
+		ir_u128 hi = ir_addr_hi(a) < ir_net_hi(&nets[i]) ? ir_addr_hi(a) : ir_net_hi(&nets[i]);
 
 		if (lo <= hi)
-			add_addr(out, lo, hi, &a->loc);
+			*VEC_PUSH(out->v, out->n, out->cap) = ir_addr_make(a->family, lo, hi, &a->loc);
 	}
-	free(nets.v);
 }
 
 /*
@@ -280,16 +304,80 @@ static void lan_sources(struct eval *e, const struct ir_iface *in, const struct 
 	}
 	for (i = 0; i < e->ir->n_snats; i++)
 		for (j = 0; e->ir->snats[i].oif == ext->name && j < e->ir->snats[i].sources.n; j++)
-			clip_to_iface(out, &e->ir->snats[i].sources.v[j], in);
+			clip_to_nets(out, &e->ir->snats[i].sources.v[j], in->nets, in->n_nets);
 	for (i = 0; i < e->ir->n_nat1to1; i++) {
 		const struct ir_nat1to1 *n = &e->ir->nat1to1[i];
 		struct ir_addr one = ir_addr_make(IR_F_IPV4, n->private_addr, n->private_addr,
 						  &n->loc);
 
 		if (n->iif == ext->name)
-			clip_to_iface(out, &one, in);
+			clip_to_nets(out, &one, in->nets, in->n_nets);
 	}
 	eval_set_addrs(out, false);
+}
+
+/* Does @src, a set inside @in's IPv4 networks, hold all of them? */
+static bool covers_iface(const struct ir_addrs *src, const struct ir_iface *in)
+{
+	ir_u128 have = 0, want = 0;
+	size_t i;
+
+	for (i = 0; i < in->n_nets; i++)
+		want += ir_net_hi(&in->nets[i]) - ir_net_lo(&in->nets[i]) + 1;
+	for (i = 0; i < src->n; i++)
+		have += ir_addr_hi(&src->v[i]) - ir_addr_lo(&src->v[i]) + 1;
+	return in->n_nets && have == want;
+}
+
+/*
+ * Which IPv6 of internal @in may leave by @ext (LANGUAGE.md "No silent
+ * widening"): all of it without `masquerade` lines, or when the IPv4
+ * sources @src4 going out there are @in's whole networks, or when a line
+ * lists IPv6 `any`; returns true then. Otherwise only the IPv6 sources
+ * the lines list, inside @in's prefixes, into @out.
+ */
+static bool lan_sources6(struct eval *e, const struct ir_iface *in, const struct ir_iface *ext,
+			 const struct ir_addrs *src4, struct ir_addrs *out)
+{
+	size_t i;
+
+	if (!e->have_masquerade || covers_iface(src4, in))
+		return true;
+	for (i = 0; i < e->n_masq6; i++) {
+		const struct ir_addr *a = &e->masq6[i].a;
+
+		if (e->masq6[i].oif != ext->name)
+			continue;
+		if (ir_addr_lo(a) == 0 && ir_addr_hi(a) == ir_family_max(IR_F_IPV6)) {
+			free(out->v);
+			*out = (struct ir_addrs){0};
+			return true;
+		}
+		clip_to_nets(out, a, in->nets6, in->n_nets6);
+	}
+	eval_set_addrs(out, false);
+	return false;
+}
+
+/*
+ * A narrower IPv4 masquerade source (@narrow) closed @in's IPv6 to the
+ * Internet, and no line lists any of it: say so, naming its prefixes.
+ */
+static void warn_closed6(const struct ir_iface *in, const struct ir_addr *narrow)
+{
+	struct strbuf prefixes = {0};
+	char buf[IR_ADDR_STRLEN], net[IR_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < in->n_nets6; i++)
+		sb_addf(&prefixes, "%s%s", i ? ", " : "", ir_net_str(&in->nets6[i], net));
+	diag_widening(&narrow->loc,
+		      "'%s' is only part of %s's IPv4 networks: no IPv6 from %s (%s) goes to the "
+		      "Internet unless a 'masquerade' line lists IPv6 sources (its prefix, or "
+		      "addresses set with 'ip token')",
+		      ir_addr_str(narrow, buf), in->name, in->name,
+		      prefixes.len ? prefixes.buf : "no IPv6 prefix declared");
+	sb_free(&prefixes);
 }
 
 static void forward_lan(struct eval *e)
@@ -299,25 +387,33 @@ static void forward_lan(struct eval *e)
 
 	for (i = 0; i < e->ir->n_ifaces; i++) {
 		const struct ir_iface *in = &e->ir->ifaces[i];
+		bool warned = false;
 
 		for (j = 0; in->role == IR_INTERNAL && j < e->ir->n_ifaces; j++) {
 			const struct ir_iface *ext = &e->ir->ifaces[j];
-			struct ir_addrs src = {0};
+			struct ir_addrs src = {0}, src6 = {0};
 			struct ir_rule *r;
+			bool whole6;
 
 			if (ext->role != IR_EXTERNAL)
 				continue;
 			lan_sources(e, in, ext, &src);
+			whole6 = v6 && lan_sources6(e, in, ext, &src, &src6);
+			if (v6 && !whole6 && src.n && !src6.n && !warned) {
+				warn_closed6(in, &src.v[0]);
+				warned = true;
+			}
 			if (src.n) {
 				r = add_rule(e, IR_CH_FORWARD, IR_T_LAN, IR_F_IPV4, &in->loc);
 				r->iif = in->name;
 				r->oif = ext->name;
 				r->saddr = src;
 			}
-			if (v6) {
+			if (whole6 || src6.n) {
 				r = add_rule(e, IR_CH_FORWARD, IR_T_LAN, IR_F_IPV6, &in->loc);
 				r->iif = in->name;
 				r->oif = ext->name;
+				r->saddr = src6;
 			}
 		}
 	}

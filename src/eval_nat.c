@@ -53,7 +53,7 @@ static struct ir_iface *external_on(struct eval *e, const struct ast_stmt *st, b
 	return ifc;
 }
 
-/* An address that must not be inside an internal network. */
+/* An address that must not be inside an internal network, nor a cluster node's own. */
 static int public_addr(struct eval *e, const struct ast_word *w, uint32_t *addr)
 {
 	const struct eval_net *n;
@@ -67,7 +67,7 @@ static int public_addr(struct eval *e, const struct ast_word *w, uint32_t *addr)
 			   w->text, ir_net_str(n->net, buf), n->iface->name);
 		return -1;
 	}
-	return 0;
+	return eval_cluster_public(e, w, *addr);
 }
 
 static uint32_t mask(const struct ir_net *n)
@@ -115,39 +115,67 @@ static void add_snat(struct eval *e, const char *oif, const struct ir_addrs *sou
 	eval_addrs_append(&s->sources, sources);
 }
 
+/* Does @a overlap an internal network of its family (or cover a whole family)? */
+static bool masq_source_inside(const struct eval *e, const struct ir_addr *a)
+{
+	const struct eval_net *nets = a->family == IR_F_IPV6 ? e->nets6 : e->nets;
+	size_t k, n = a->family == IR_F_IPV6 ? e->n_nets6 : e->n_nets;
+
+	if (ir_addr_lo(a) == 0 && ir_addr_hi(a) == ir_family_max(a->family))
+		return true;
+	for (k = 0; k < n; k++)
+		if (ir_addr_lo(a) <= ir_net_hi(nets[k].net) && ir_net_lo(nets[k].net) <= ir_addr_hi(a))
+			return true;
+	return false;
+}
+
+/*
+ * masquerade SOURCES: the IPv4 sources become source NAT out of each
+ * external the line applies to; the IPv6 ones go out untranslated
+ * (e->masq6), and eval_chains.c lets each interface's IPv6 out by them.
+ */
 static void eval_masquerade(struct eval *e, const struct ast_stmt *st)
 {
 	const struct ast_list *src = ast_get(st, AST_S_SOURCES);
 	const struct ast_word *to = eval_one(st, AST_S_TO, "address");
-	struct ir_addrs sources = {0};
+	struct ir_addrs sources = {0}, v4 = {0};
 	struct ir_iface *oif;
 	uint32_t to_addr = 0;
 	bool every;
-	size_t i;
+	size_t i, j;
 
 	oif = external_on(e, st, !to, &every);
 	if (!src)
 		diag_error(&st->loc, "masquerade needs the SOURCES it applies to");
-	if (!src || eval_addr_list(src, IR_F_IPV4, "masquerade takes IPv4 sources", &sources) < 0)
+	if (!src || eval_addr_list(src, IR_F_BOTH, NULL, &sources) < 0)
 		goto out;
 	eval_set_addrs(&sources, true);
+	for (i = j = 0; i < sources.n; i++) {
+		if (sources.v[i].family != IR_F_IPV6 || (e->fam_both & IR_F_IPV6))
+			sources.v[j++] = sources.v[i];
+		else if (ir_addr_lo(&sources.v[i]) != 0 || ir_addr_hi(&sources.v[i]) !=
+								  ir_family_max(IR_F_IPV6))
+			diag_warning(&sources.v[i].loc, "with 'ipv6 open' masqgen leaves IPv6 alone: "
+							"this IPv6 source changes nothing");
+	}
+	sources.n = j;
 	for (i = 0; i < sources.n; i++) {
 		const struct ir_addr *a = &sources.v[i];
-		size_t k;
 		char buf[IR_ADDR_STRLEN];
 
-		for (k = 0; k < e->n_nets; k++) {
-			const struct ir_net *n = e->nets[k].net;
-
-			if (ir_addr_lo(a) <= ir_net_hi(n) && ir_net_lo(n) <= ir_addr_hi(a))
-				break;
-		}
-		if (k == e->n_nets) {
+		if (!masq_source_inside(e, a)) {
 			diag_error(&a->loc, "masquerade source %s is outside every internal "
 					    "network: declare its network on an 'internal' line",
 				   ir_addr_str(a, buf));
 			goto out;
 		}
+		if (a->family != IR_F_IPV6)
+			*VEC_PUSH(v4.v, v4.n, v4.cap) = *a;
+	}
+	if (to && !v4.n) {
+		diag_error(&to->loc, "'to' translates IPv4 sources, and this line has none (IPv6 "
+				     "goes out untranslated)");
+		goto out;
 	}
 	if (to && public_addr(e, to, &to_addr) < 0)
 		goto out;
@@ -156,9 +184,15 @@ static void eval_masquerade(struct eval *e, const struct ast_stmt *st)
 
 		if (x->role != IR_EXTERNAL || (!every && x != oif))
 			continue;
-		add_snat(e, x->name, &sources, to ? to_addr : x->addr, &st->loc);
+		if (v4.n)
+			add_snat(e, x->name, &v4, to ? to_addr : x->addr, &st->loc);
+		for (j = 0; j < sources.n; j++)
+			if (sources.v[j].family == IR_F_IPV6)
+				*VEC_PUSH(e->masq6, e->n_masq6, e->cap_masq6) =
+					(struct eval_masq6){x->name, sources.v[j]};
 	}
 out:
+	free(v4.v);
 	free(sources.v);
 }
 

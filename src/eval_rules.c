@@ -631,6 +631,94 @@ int eval_limit(const struct ast_stmt *st, struct ir_limit *l)
 }
 
 /*
+ * The first IPv4 element of @l that overlaps an internal network, or
+ * NULL; *net gets that network.
+ */
+static const struct ir_addr *lan_element(const struct eval *e, const struct ir_addrs *l,
+					 const struct eval_net **net)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++) {
+		const struct ir_addr *a = &l->v[i];
+
+		if (a->family == IR_F_IPV6 || (a->lo == 0 && a->hi == UINT32_MAX))
+			continue;
+		for (k = 0; k < e->n_nets; k++) {
+			if (ir_addr_lo(a) <= ir_net_hi(e->nets[k].net) &&
+			    ir_net_lo(e->nets[k].net) <= ir_addr_hi(a)) {
+				*net = &e->nets[k];
+				return a;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * No silent widening: a deny or reject that names a LAN's IPv4 addresses
+ * and no IPv6 ones leaves that LAN's IPv6 open, while masqgen filters
+ * IPv6 on that chain. Once per line, suggesting the interface word that
+ * covers both families there (`on` for a source in input and forward,
+ * `out` for a destination in forward, `on` for one in output) or the
+ * interface's IPv6 prefix.
+ */
+static void widening_rule(const struct eval *e, const struct ast_stmt *st, enum ir_chain_id chain,
+			  const struct ir_rule *r)
+{
+	const struct eval_net *n = NULL;
+	const struct ir_addr *a;
+	const char *kw = NULL, *verb = st->kind == AST_DENY ? "denied" : "rejected";
+	const struct ir_iface *in;
+	char text[IR_ADDR_STRLEN], net[IR_ADDR_STRLEN], prefix[IR_ADDR_STRLEN + 64];
+	char *fix, *where;
+	bool whole;
+
+	/* a negated list of one family: negation_ok() says so */
+	if (st->kind == AST_ALLOW || e->ir->ipv6 == IR_IPV6_OPEN || r->saddr_neg || r->daddr_neg ||
+	    (chain == IR_CH_FORWARD && e->ir->ipv6 == IR_IPV6_BLOCK) ||
+	    (list_families(&r->saddr) & list_families(&r->daddr) & IR_F_IPV6))
+		return;
+	a = lan_element(e, &r->saddr, &n);
+	if (a)
+		kw = chain == IR_CH_OUTPUT ? NULL : "on";
+	else if ((a = lan_element(e, &r->daddr, &n)))
+		kw = chain == IR_CH_FORWARD ? "out" : chain == IR_CH_OUTPUT ? "on" : NULL;
+	else
+		return;
+	in = n->iface;
+	whole = ir_addr_lo(a) <= ir_net_lo(n->net) && ir_addr_hi(a) >= ir_net_hi(n->net);
+	if (in->n_nets6)
+		snprintf(prefix, sizeof(prefix), "the IPv6 prefix %s",
+			 ir_net_str(&in->nets6[0], net));
+	else
+		snprintf(prefix, sizeof(prefix), "%s's IPv6 prefix (declare it on its 'internal' "
+			 "line)", in->name);
+	if (whole && kw)
+		fix = xasprintf("write '%s %s' to cover both families, or add %s", kw, in->name,
+				prefix);
+	else if (whole)
+		fix = xasprintf("add %s", prefix);
+	else if (kw)
+		fix = xasprintf("add those hosts' IPv6 addresses, or write '%s %s' for all of %s",
+				kw, in->name, in->name);
+	else
+		fix = xstrdup("add those hosts' IPv6 addresses");
+	ir_net_str(n->net, net);
+	ir_addr_str(a, text);
+	if (whole && strcmp(text, net) == 0)
+		where = xasprintf("%s's network '%s'", in->name, net);
+	else if (whole)
+		where = xasprintf("'%s', which holds %s's network %s", text, in->name, net);
+	else
+		where = xasprintf("'%s' on %s's network %s", text, in->name, net);
+	diag_widening(&a->loc, "this '%s' names %s in IPv4 only: %s's IPv6 is not %s; %s",
+		      ast_kind_name(st->kind), where, in->name, verb, fix);
+	free(where);
+	free(fix);
+}
+
+/*
  * A negated address list (`from ! LIST`): it must exist and leave some
  * address of each family it names; one of a single family leaves the
  * other family out of a deny or reject (a warning: that widens it).
@@ -655,10 +743,10 @@ static bool negation_ok(const struct eval *e, const struct ast_stmt *st,
 		}
 	}
 	if (st->kind != AST_ALLOW && have != IR_F_BOTH && (e->fam_both & IR_F_IPV6))
-		diag_warning(&l->v[0].loc, "'%s !' names only %s addresses: this line leaves %s "
-					   "alone; name the %s addresses to spare as well",
-			     kw, have == IR_F_IPV4 ? "IPv4" : "IPv6",
-			     have == IR_F_IPV4 ? "IPv6" : "IPv4", have == IR_F_IPV4 ? "IPv6" : "IPv4");
+		diag_widening(&l->v[0].loc, "'%s !' names only %s addresses: this line leaves %s "
+					    "alone; name the %s addresses to spare as well",
+			      kw, have == IR_F_IPV4 ? "IPv4" : "IPv6",
+			      have == IR_F_IPV4 ? "IPv6" : "IPv4", have == IR_F_IPV4 ? "IPv6" : "IPv4");
 	return true;
 }
 
@@ -669,6 +757,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	const struct ast_word *cw = ast_get1(st, AST_S_CHAIN);
 	const struct ast_word *pw = ast_get1(st, AST_S_PROTO);
 	const struct ast_word *on = ast_get1(st, AST_S_ON);
+	const struct ast_word *out = ast_get1(st, AST_S_OUT);
 	const struct ast_list *from = ast_get(st, AST_S_FROM);
 	const struct ast_list *to = ast_get(st, AST_S_TO);
 	enum value_proto proto = VALUE_P_ANY;
@@ -699,6 +788,14 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		ok = false;
 	if (on && value_iface(on) < 0)
 		ok = false;
+	if (out && chain != IR_CH_FORWARD) {
+		diag_error(&out->loc, "'out' names where a forwarded packet leaves: only 'forward' "
+				      "rules take it%s",
+			   chain == IR_CH_OUTPUT ? " ('on' is the outgoing interface in output)" : "");
+		ok = false;
+	} else if (out && value_iface(out) < 0) {
+		ok = false;
+	}
 	r.saddr_neg = st->flags & AST_F_NOT_FROM;
 	r.daddr_neg = st->flags & AST_F_NOT_TO;
 	if (r.saddr_neg && !negation_ok(e, st, &r.saddr, from, "from"))
@@ -717,6 +814,7 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		return;
 	}
 	rule_warnings(e, st, idx, chain, on, &r.saddr);
+	widening_rule(e, st, chain, &r);
 	r.tag = IR_T_USER;
 	r.loc = st->loc;
 	r.verdict = st->kind == AST_ALLOW ? IR_V_ACCEPT : st->kind == AST_DENY ? IR_V_DROP
@@ -726,6 +824,8 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		r.oif = ir_intern(e->ir, on->text);
 	else if (on)
 		r.iif = ir_intern(e->ir, on->text);
+	if (out)
+		r.oif = ir_intern(e->ir, out->text);
 	r.proto = number;
 	if (r.limit.rate)
 		r.ct_state = IR_CT_NEW;

@@ -50,6 +50,7 @@ static const char *explain_tag_names[] = {
 	[IR_T_PASSTHROUGH] = "passthrough interface",
 	[IR_T_ANTISPOOF] = "anti-spoofing",
 	[IR_T_IPV6] = "IPv6 built-in",
+	[IR_T_CLUSTER] = "cluster VRRP and sync traffic",
 	[IR_T_CATCHALL] = "catch-all log",
 	[IR_T_UPNP] = "connection miniupnpd mapped",
 };

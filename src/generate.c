@@ -18,6 +18,7 @@ static const struct cli_opt check_opts[] = {
 	 "also send the nftables batch to the kernel without its\n"
 	 "commit message: the kernel validates it, nothing changes",
 	 0, NULL},
+	CLI_STRICT_OPT,
 	{0},
 };
 
@@ -48,7 +49,8 @@ const struct cli_command cli_check = {
 	.max_ops = 1,
 	.missing = "a POLICY file is required",
 	.help = "Read POLICY (.masq, or .yaml/.yml), report every error and warning,\n"
-		"and exit 0 when it compiles, 1 when it has errors.\n",
+		"and exit 0 when it compiles, 1 when it has errors (with --strict,\n"
+		"also when a restriction in one family leaves the other open).\n",
 	.opts = check_opts,
 	.run = check_run,
 };
@@ -65,6 +67,7 @@ static const struct cli_opt generate_opts[] = {
 	{OPT_TARGET, "target", "TARGET", "the output format (above)", CLI_OPT_TARGET, NULL},
 	{OPT_OUTPUT, "output", "FILE", "write FILE (atomically) instead of stdout", CLI_OPT_FILE,
 	 NULL},
+	CLI_STRICT_OPT,
 	{0},
 };
 

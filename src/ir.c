@@ -278,6 +278,7 @@ const char *ir_tag_name(enum ir_rule_tag tag)
 		[IR_T_PASSTHROUGH] = "passthrough",
 		[IR_T_ANTISPOOF] = "anti-spoofing",
 		[IR_T_IPV6] = "ipv6",
+		[IR_T_CLUSTER] = "cluster",
 		[IR_T_CATCHALL] = "catch-all",
 		[IR_T_UPNP] = "upnp",
 	};

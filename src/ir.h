@@ -46,6 +46,7 @@ enum ir_proto {
 	IR_P_ESP = 50,
 	IR_P_AH = 51,
 	IR_P_ICMPV6 = 58,
+	IR_P_VRRP = 112,
 };
 
 /* An IPv6 address as a number: 2001:db8::1 is 0x20010db8000000000000000000000001. */
@@ -113,7 +114,20 @@ struct ir_iface {
 	const char *name;	/* may end in '+' (wildcard) */
 	enum ir_role role;
 	bool dynamic;		/* external without `address` */
-	uint32_t addr;		/* external with `address`; else 0 */
+	/*
+	 * external with `address`: the address NAT, forwards and reflection
+	 * use (in a cluster the virtual one, which moves with the active
+	 * node); else 0
+	 */
+	uint32_t addr;
+	/*
+	 * In a cluster (ir->cluster.present): this node's own address on the
+	 * interface (an external's `address`, an internal's first IPv4
+	 * gateway address; 0 if none) and the virtual address that moves
+	 * with the active node (an external's equals addr; 0: none). Else 0.
+	 */
+	uint32_t node_addr, virt;
+	uint8_t virt_len;	/* prefix length keepalived gives virt (32 on an external) */
 	/*
 	 * Several externals (multi-WAN replies, LANGUAGE.md "Gateway
 	 * features"): this external's number 1..IR_WAN_MAX, kept in mark bits
@@ -315,6 +329,7 @@ enum ir_rule_tag {
 	IR_T_PASSTHROUGH,	/* passthrough interface accept */
 	IR_T_ANTISPOOF,		/* raw: spoofed source (reverse path, internal prefixes) */
 	IR_T_IPV6,		/* IPv6 built-ins (ICMPv6, DHCPv6, block) */
+	IR_T_CLUSTER,		/* a cluster's VRRP and conntrackd sync traffic */
 	IR_T_CATCHALL,		/* the log before the chain policy */
 	IR_T_UPNP,		/* connections miniupnpd mapped (forward) */
 };
@@ -401,6 +416,12 @@ enum ir_rule_tag {
  *   advertisement, multicast listener query, report, done and MLDv2
  *   report: RFC 4890) and DHCPv6 replies {udp sports 547 dports 546,
  *   v6_linklocal_src}, accept.
+ * - IR_T_CLUSTER (with ir->cluster, both levels), in input right after
+ *   the conntrack rules, IPv4: {iif SYNC, saddr PEER, udp dport
+ *   IR_CLUSTER_SYNC_PORT, accept}, {udp dport IR_CLUSTER_SYNC_PORT,
+ *   drop}, {iif VRRP, daddr IR_VRRP_GROUP, proto IR_P_VRRP, accept},
+ *   {proto IR_P_VRRP, drop}: family IR_F_IPV4 although the drops name no
+ *   address (VRRP and the sync run over IPv4).
  */
 struct ir_rule {
 	enum ir_rule_tag tag;
@@ -550,6 +571,28 @@ struct ir_sysctl {
  */
 char *ir_sysctl_path(const char *key, const char *iface);
 
+/*
+ * An active/backup pair (LANGUAGE.md "Cluster"): this node's side of it.
+ * keepalived runs VRRP (IR_P_VRRP to IR_VRRP_GROUP) on the internal
+ * interface vrrp, the first with a virtual address; conntrackd syncs with
+ * the peer over UDP IR_CLUSTER_SYNC_PORT on interface sync (never an
+ * external). The interfaces' node_addr and virt hold the addresses.
+ */
+struct ir_cluster {
+	bool present;
+	const char *name;	/* interned */
+	unsigned priority;	/* 1-254 */
+	unsigned vrid;		/* 1-255; IR_VRRP_DEFAULT_ID when not given */
+	uint32_t peer;
+	const char *sync;	/* interned interface name */
+	const char *vrrp;	/* interned internal interface name */
+	struct loc loc;
+};
+
+#define IR_CLUSTER_SYNC_PORT 3780
+#define IR_VRRP_GROUP 0xe0000012u	/* 224.0.0.18 */
+#define IR_VRRP_DEFAULT_ID 51
+
 struct ir {
 	const char *policy_path;
 	enum ir_level level;
@@ -579,6 +622,7 @@ struct ir {
 	struct ir_log log;
 	struct ir_clamp clamp;
 	struct ir_timeouts timeouts;
+	struct ir_cluster cluster;
 
 	struct ir_sysctl *sysctls;	/* ip_forward first */
 	size_t n_sysctls, cap_sysctls;

@@ -602,6 +602,18 @@ static const struct lab_host *host_in(const struct lab *lab, const struct ir_add
 	return NULL;
 }
 
+/* A LAN host behind @oif (a policy pattern) other than @not, or NULL. */
+static const struct lab_host *host_behind(const struct lab *lab, const char *oif,
+					  const struct lab_host *not)
+{
+	size_t i;
+
+	for (i = 0; i < lab->n_lan_hosts; i++)
+		if (&lab->hosts[i] != not && ir_iface_match(oif, host_if(lab, &lab->hosts[i])))
+			return &lab->hosts[i];
+	return NULL;
+}
+
 /* A forward a user rule of the forward chain applies to, to probe it through. */
 static const struct ir_forward *forward_for(const struct lab *lab, const struct ir_rule *r,
 					    uint32_t src)
@@ -617,6 +629,7 @@ static const struct ir_forward *forward_for(const struct lab *lab, const struct 
 		    !lab_net_host(lab, f->host) ||
 		    (r->proto != IR_P_ANY && r->proto != f->proto) ||
 		    (r->iif && !ir_iface_match(r->iif, l->ifname)) ||
+		    (r->oif && !ir_iface_match(r->oif, host_if(lab, lab_net_host(lab, f->host)))) ||
 		    (f->from.n && !ir_addrs_has(&f->from, src, NULL)))
 			continue;
 		for (j = 0; j < r->dports.n; j++)
@@ -674,6 +687,12 @@ static int rule_target_forward(const struct lab *lab, const struct ir_rule *r,
 
 	if (r->daddr.n && !to)
 		return -1;
+	if (!to && r->oif && !ir_iface_match(r->oif, l0->ifname)) {
+		/* out a LAN: to a host behind it, so the probe passes the rule */
+		to = host_behind(lab, r->oif, rp->from_lan);
+		if (!to)
+			return -1;
+	}
 	if (!to && rp->from_lan) {
 		rp->to_ns = lab->inet_ns;
 		rp->dst = l0->inet_addr;
@@ -699,7 +718,7 @@ static int rule_target_forward(const struct lab *lab, const struct ir_rule *r,
 	}
 	if (!to)
 		to = &lab->hosts[0];
-	if (rp->from_lan == to)
+	if (rp->from_lan == to || (r->oif && !ir_iface_match(r->oif, host_if(lab, to))))
 		return -1;
 	rp->to_ns = to->ns;
 	rp->dst = to->addr;

@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "escape.h"
 #include "ir.h"
+#include "ir_match.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,7 +306,12 @@ static void emit_user_on_forward(struct legacy_ctx *g, const struct ir_rule *r,
 	size_t i, k, n_ports = r->dports.n ? r->dports.n : 1;
 	bool hit = !r->daddr.n;
 
+	const struct ir_iface *to = ir_internal_of(g->ir, f->host, NULL);
+
 	if ((r->proto && r->proto != f->proto) || r->n_icmp || r->saddr_neg || r->daddr_neg)
+		return;
+	/* the translated connection leaves by the target's interface */
+	if (r->oif && (!to || !ir_iface_match(r->oif, to->name)))
 		return;
 	for (i = 0; i < r->daddr.n; i++)
 		hit |= f->host >= r->daddr.v[i].lo && f->host <= r->daddr.v[i].hi;
@@ -433,30 +439,55 @@ static void emit_established(struct legacy_ctx *g)
 	}
 }
 
-/* `allow forward` rules also open the input chain, for packets routed to the LANs. */
+/*
+ * The internal networks as shell words, only those of interfaces @oif
+ * matches when it is given; the caller frees *words.
+ */
+static size_t net_words(const struct legacy_ctx *g, const char *oif, char (**words)[48])
+{
+	size_t i, n = 0, cap = 0;
+
+	*words = NULL;
+	for (i = 0; i < g->n_nets; i++) {
+		if (oif && !ir_iface_match(oif, legacy_net_iface(g, g->nets[i].net)->name))
+			continue;
+		util_grow(words, &cap, n + 1, sizeof(**words));
+		snprintf((*words)[n++], sizeof(**words), "\"$%s\"", g->nets[i].netvar);
+	}
+	return n;
+}
+
+/*
+ * `allow forward` rules also open the input chain, for packets routed to
+ * the LANs. The input chain sees no outgoing interface: a rule with `out`
+ * opens only the networks of the internal interfaces it names (one that
+ * leaves by an external interface starts on a LAN, which the LAN rule
+ * lets in).
+ */
 static void emit_forward_mirrors(struct legacy_ctx *g)
 {
 	const struct ir_chain *fw = &g->ir->chain[IR_CH_FORWARD];
-	char (*nets)[48] = NULL;
-	size_t i, n = 0, cap = 0;
+	char (*nets)[48];
+	size_t i, n;
 	bool any = false;
 
-	for (i = 0; i < g->n_nets; i++) {
-		util_grow(&nets, &cap, n + 1, sizeof(*nets));
-		snprintf(nets[n++], sizeof(*nets), "\"$%s\"", g->nets[i].netvar);
-	}
 	for (i = 0; i < fw->n; i++) {
-		const struct ir_rule *r = &fw->rules[i];
+		struct ir_rule r = fw->rules[i];
 
-		if (!legacy_is_user_rule(r) || r->verdict != IR_V_ACCEPT)
+		if (!legacy_is_user_rule(&r) || r.verdict != IR_V_ACCEPT)
 			continue;
-		if (!any)
-			sb_add(g->out, "# What 'allow forward' admits must get past the input chain\n");
-		any = true;
-		user_comment(g, r);
-		expand_rule(g, LEGACY_INPUT, r, LEGACY_ACCEPT, nets, n);
+		n = net_words(g, r.oif, &nets);
+		r.oif = NULL;
+		if (n || !fw->rules[i].oif) {
+			if (!any)
+				sb_add(g->out, "# What 'allow forward' admits must get past the input "
+					       "chain\n");
+			any = true;
+			user_comment(g, &r);
+			expand_rule(g, LEGACY_INPUT, &r, LEGACY_ACCEPT, nets, n);
+		}
+		free(nets);
 	}
-	free(nets);
 }
 
 void legacy_chains_input(struct legacy_ctx *g)

@@ -146,6 +146,11 @@ void legacy_check_policy(struct legacy_ctx *g)
 		diag_error(NULL, "%s has no IPv6 filter: 'ipv6 block' cannot be expressed (write "
 				 "'ipv6 open' and keep IPv6 forwarding off in the kernel)",
 			   t);
+	if (ir->cluster.present)
+		diag_error(&ir->cluster.loc,
+			   "%s cannot run a cluster: conntrackd replicates the connection "
+			   "tracking of Linux 2.6.14 and later; generate -t nft or -t iptables",
+			   t);
 	for (i = 0; i < ir->n_nat1to1; i++)
 		diag_error(&ir->nat1to1[i].loc,
 			   "%s cannot do 1:1 NAT: IP masquerading is a one-to-many translation "

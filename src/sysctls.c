@@ -448,3 +448,18 @@ int sysctls_forwarding_off(void)
 	}
 	return rc;
 }
+
+void sysctls_check_cluster(const struct ir *ir)
+{
+	char *v;
+
+	if (!ir->cluster.present)
+		return;
+	v = sysctls_read("net/netfilter/nf_conntrack_tcp_loose");
+	if (!v || strcmp(v, "1") != 0)
+		diag_warning(&ir->cluster.loc,
+			     "net.netfilter.nf_conntrack_tcp_loose is %s, not 1: connections "
+			     "conntrackd moves to this node in mid-stream will be dropped",
+			     v ? v : "unreadable");
+	free(v);
+}

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "diff_model.h"
 #include "escape.h"
+#include "ha_conf.h"
 #include "ipt.h"
 #include "kernel_cmd.h"
 #include "legacy.h"
@@ -136,6 +137,18 @@ const struct cli_target cli_targets[] = {
 	.summary = "miniupnpd.conf for the upnp line (miniupnpd-nftables 2.3)",
 	.uses = CLI_T_GENERATE,
 	.emit = miniupnpd_emit,
+    },
+    {
+	.name = "keepalived",
+	.summary = "keepalived.conf for a cluster node (VRRP on the LAN, conntrackd hooks)",
+	.uses = CLI_T_GENERATE,
+	.emit = ha_conf_keepalived,
+    },
+    {
+	.name = "conntrackd",
+	.summary = "conntrackd.conf for a cluster node (FTFW sync with the peer)",
+	.uses = CLI_T_GENERATE,
+	.emit = ha_conf_conntrackd,
     },
     {
 	.name = "yaml",

@@ -71,7 +71,7 @@ layer() {
 	util*.? | diag.? | suggest.? | template.? | escape.?) echo 0 ;;
 	ast*.? | yaml_load.? | masq_parse.?) echo 1 ;;
 	ir.? | ir_match.? | eval*.? | value.? | tables.?) echo 2 ;;
-	nft_*.? | nft.? | nl.? | ipt*.? | legacy*.? | ipchains.? | ipfwadm.?) echo 3 ;;
+	nft_*.? | nft.? | nl.? | ipt*.? | legacy*.? | ipchains.? | ipfwadm.? | ha_conf.?) echo 3 ;;
 	sysctls.? | ctclean.? | apply.h | fwdcheck.? | kmod.?) echo 4 ;;
 	*) echo 5 ;;
 	esac

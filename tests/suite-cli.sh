@@ -32,6 +32,23 @@ done
 [ $? -eq 2 ] && pass "cli unknown option exits 2" || fail "cli unknown option exits 2" "wrong exit"
 "$MASQGEN" check /nonexistent/policy.masq >/dev/null 2>&1
 [ $? -eq 1 ] && pass "cli unreadable policy exits 1" || fail "cli unreadable policy exits 1" "wrong exit"
+# --strict: a widening warning becomes an error (exit 1), and nothing is generated
+widen="$TESTS_DIR/unit/widen/deny-v4-only.masq"
+"$MASQGEN" check "$widen" >/dev/null 2>"$tmp_cli/err"
+[ $? -eq 0 ] && grep -q ': warning: this .deny. names' "$tmp_cli/err" &&
+	pass "cli check warns of a widening" || fail "cli check warns of a widening" "$(cat "$tmp_cli/err")"
+for c in check generate; do
+	"$MASQGEN" $c --strict "$widen" >"$tmp_cli/out" 2>"$tmp_cli/err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ ! -s "$tmp_cli/out" ] && grep -q ': error: this .deny. names' "$tmp_cli/err"; then
+		pass "cli $c --strict makes a widening an error"
+	else
+		fail "cli $c --strict makes a widening an error" "exit $rc"
+	fi
+done
+"$MASQGEN" check --strict "$TESTS_DIR/unit/widen/both-families.masq" >/dev/null 2>&1
+[ $? -eq 0 ] && pass "cli check --strict passes a policy without widening" ||
+	fail "cli check --strict passes a policy without widening" "wrong exit"
 
 # Each command's options as its --help lists them ("  -t, --target TARGET",
 # "      --tsv"): every short form is accepted, and every option is in the

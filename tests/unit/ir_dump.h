@@ -49,7 +49,7 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 {
 	static const char *const tags[] = {
 		"user", "loopback", "invalid", "established", "lan", "internal", "dhcp",
-		"forwarded", "passthrough", "antispoof", "ipv6", "catchall", "upnp",
+		"forwarded", "passthrough", "antispoof", "ipv6", "cluster", "catchall", "upnp",
 	};
 	static const char *const verdicts[] = {"accept", "drop", "reject"};
 	size_t i;
@@ -97,6 +97,10 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 	size_t i, j;
 
 	sb_addf(sb, "level %s ipv6 %d\n", ir->level == IR_STRONG ? "strong" : "simple", ir->ipv6);
+	if (ir->cluster.present)
+		sb_addf(sb, "cluster %s priority %u id %u peer %s sync %s vrrp %s\n",
+			ir->cluster.name, ir->cluster.priority, ir->cluster.vrid,
+			ir_ip_str(ir->cluster.peer, a), ir->cluster.sync, ir->cluster.vrrp);
 	for (i = 0; i < ir->n_ifaces; i++) {
 		const struct ir_iface *f = &ir->ifaces[i];
 
@@ -105,6 +109,9 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 			sb_addf(sb, " addr %s", ir_ip_str(f->addr, a));
 		if (f->wan)
 			sb_addf(sb, " wan %u", f->wan);
+		if (f->virt)
+			sb_addf(sb, " node %s virtual %s/%u", ir_ip_str(f->node_addr, a),
+				ir_ip_str(f->virt, b), f->virt_len);
 		for (j = 0; j < f->n_nets; j++)
 			sb_addf(sb, " net %s/%u gw %s", ir_ip_str(f->nets[j].net, a), f->nets[j].len,
 				ir_ip_str(f->nets[j].gw, b));

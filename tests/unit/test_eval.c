@@ -151,6 +151,35 @@ static void test_wans(void)
 	sb_free(&sb);
 }
 
+/* A cluster node: NAT on the virtual address, VRRP and sync only where they belong. */
+static void test_cluster(void)
+{
+	char *p = picture("cluster gw-a priority 150 peer 10.9.9.2 sync eth2 id 7\n"
+			  "external eth0 address 203.0.113.2 virtual 203.0.113.10\n"
+			  "internal eth1 192.168.0.2/24 virtual 192.168.0.1\n"
+			  "firewall simple\n");
+
+	CHECK(has_line(p, "cluster gw-a priority 150 id 7 peer 10.9.9.2 sync eth2 vrrp eth1"));
+	CHECK(has_line(p, "iface eth0 external addr 203.0.113.10 node 203.0.113.2 "
+			  "virtual 203.0.113.10/32"));
+	CHECK(has_line(p, "iface eth1 internal node 192.168.0.2 virtual 192.168.0.1/24 "
+			  "net 192.168.0.0/24 gw 192.168.0.2"));
+	CHECK(has_line(p, "snat oif eth0 to 203.0.113.10 from {192.168.0.0/24}"));
+	/* simple: the input chain exists for the drops */
+	CHECK(has_line(p, "  cluster ip line 1: iif eth2 saddr {10.9.9.2} proto udp dport {udp 3780} "
+			  "accept"));
+	CHECK(has_line(p, "  cluster ip line 1: proto udp dport {udp 3780} drop"));
+	CHECK(has_line(p, "  cluster ip line 1: iif eth1 daddr {224.0.0.18} proto 112 accept"));
+	CHECK(has_line(p, "  cluster ip line 1: proto 112 drop"));
+	CHECK(!strstr(p, "ip_dynaddr"));
+	free(p);
+	/* a policy without a cluster has no virtual address */
+	p = picture("external eth0 address 203.0.113.2 virtual 203.0.113.10\n"
+		    "internal eth1 192.168.0.2/24\n");
+	CHECK_STR(p, "error");
+	free(p);
+}
+
 static void test_merge(void)
 {
 	char *p = picture(GW "allow tcp 22 from 198.51.100.0/24\n"
@@ -391,6 +420,7 @@ int main(int argc, char **argv)
 	RUN(test_static_snat);
 	RUN(test_masquerade_sources);
 	RUN(test_wans);
+	RUN(test_cluster);
 	RUN(test_merge);
 	RUN(test_merge_locations);
 	RUN(test_families);
