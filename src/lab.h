@@ -82,6 +82,15 @@ struct lab {
 	/* IPv6 (lab_v6.c): the first link's addresses, whether apply forwards it */
 	ir_u128 gw_ext6, inet6;
 	bool v6_forwarding;
+	/* more IPv6 addresses of LAN hosts: the targets of IPv6 user rules (pinholes) */
+	struct lab_v6_extra {
+		size_t host;
+		ir_u128 addr;
+	} *v6_extra;
+	size_t n_v6_extra, cap_v6_extra;
+	/* more IPv6 sources of the Internet host: those IPv6 user rules name */
+	ir_u128 *inet6_extra;
+	size_t n_inet6_extra, cap_inet6_extra;
 
 	struct lab_host *hosts;		/* LAN hosts first (one per network), then servers */
 	size_t n_hosts, cap_hosts, n_lan_hosts;

@@ -805,5 +805,7 @@ void lab_net_free(struct lab *lab)
 	free(lab->links);
 	free(lab->lans);
 	free(lab->hosts);
+	free(lab->v6_extra);
+	free(lab->inet6_extra);
 	free(lab->inet_extra);
 }
