@@ -485,6 +485,52 @@ static void lab_v6_rules(const struct lab *lab, struct lab_plan *plan)
 	}
 }
 
+/*
+ * FTP over IPv6 (EPRT, EPSV) from the first LAN host to the Internet: the
+ * active transfer's data connection comes in from the Internet, so only
+ * the ftp helper of the ip6 table admits it.
+ */
+static void lab_v6_ftp(const struct lab *lab, struct lab_plan *plan)
+{
+	const struct lab_host *h = lab_v6_lan_on(lab, NULL);
+	const struct ir_helper *ftp = NULL;
+	struct lab_v6_end me, inet;
+	struct lab_pkt p;
+	enum ir_verdict v;
+	char d[40];
+	size_t i, k;
+
+	for (i = 0; i < lab->ir->n_helpers && !ftp; i++)
+		if (strcmp(lab->ir->helpers[i].name, "ftp") == 0 && lab->ir->helpers[i].ports.n &&
+		    lab->ir->helpers[i].ipv6)
+			ftp = &lab->ir->helpers[i];
+	if (!ftp || !h)
+		return;
+	me = lab_v6_lan_end(lab, h, h->addr6);
+	inet = (struct lab_v6_end){lab->inet_ns, lab->links[0].ifname, lab->inet6};
+	p = (struct lab_pkt){.iif = me.ifname, .oif = inet.ifname, .family = IR_F_IPV6,
+			     .saddr6 = me.addr, .daddr6 = inet.addr, .proto = IR_P_TCP,
+			     .dport = ftp->ports.v[0].lo, .icmp_type = -1};
+	v = lab->v6_forwarding ? lab_verdict_gw(lab, IR_CH_FORWARD, &p) : IR_V_DROP;
+	for (k = 0; k < 2; k++) {
+		struct lab_probe *c = VEC_PUSH(plan->v, plan->n, plan->cap);
+
+		memset(c, 0, sizeof(*c));
+		c->kind = k ? LAB_K_FTP_PASSIVE : LAB_K_FTP_ACTIVE;
+		c->family = IR_F_IPV6;
+		c->proto = IR_P_TCP;
+		c->from_ns = me.ns;
+		c->to_ns = inet.ns;
+		c->src6 = me.addr;
+		c->dst6 = inet.addr;
+		c->dport = c->lport = p.dport;
+		c->expect = v == IR_V_ACCEPT ? LAB_EXP_REACH
+			    : v == IR_V_REJECT ? LAB_EXP_REFUSED : LAB_EXP_DROP;
+		snprintf(c->name, sizeof(c->name), "ipv6 ftp %s %s -> internet [%s]:%u: RETR",
+			 k ? "passive" : "active", h->label, ir_ip6_str(inet.addr, d), p.dport);
+	}
+}
+
 void lab_v6_probes(const struct lab *lab, struct lab_plan *plan)
 {
 	const struct lab_link *l0 = &lab->links[0];
@@ -527,4 +573,5 @@ void lab_v6_probes(const struct lab *lab, struct lab_plan *plan)
 	lab_v6_probe(lab, plan, IR_CH_INPUT, &inet, &gw_ext, IR_P_ICMPV6, 0, "internet -> gateway",
 		     NULL);
 	lab_v6_rules(lab, plan);
+	lab_v6_ftp(lab, plan);
 }
