@@ -23,6 +23,11 @@
  * Together they give the value of every setting apply can have touched,
  * which sysctls_restore() writes back.
  *
+ * The UPnP table (nft_upnp.c) is miniupnpd's to fill: the snapshot keeps
+ * it too, mappings and all, and the rollback recreates it only when the
+ * apply deleted it (a policy without `upnp`), deletes it when the apply
+ * created it, and otherwise leaves it, with the mappings made meanwhile.
+ *
  * Routing rules (several externals, routes.c): the snapshot keeps their
  * record; the rollback, last, makes the rules and per-external tables
  * those of that record again.
@@ -61,6 +66,7 @@
 
 struct confirm_dump {
 	struct confirm *cf;
+	const char *table;	/* the table whose objects are kept */
 	uint16_t type;		/* the NEW message the object is replayed as */
 	uint16_t family;
 	int err;
@@ -96,7 +102,7 @@ static void confirm_objs_free(void *ctx)
 		confirm_obj_free(&cf->v[i]);
 	free(cf->v);
 	cf->v = NULL;
-	cf->n = cf->cap = 0;
+	cf->n = cf->n_own = cf->cap = 0;
 }
 
 /*
@@ -183,7 +189,7 @@ again:
 }
 
 /*
- * Parse one dumped object; keep it when it belongs to masqgen's table,
+ * Parse one dumped object; keep it when it belongs to the table d->table,
  * without what only the kernel may set (handles, use counts, positions),
  * so the kernel takes it as a new object.
  */
@@ -251,7 +257,7 @@ static int confirm_dump_cb(const struct nlmsghdr *nlh, void *data)
 		d->err = EPROTO;
 		return MNL_CB_ERROR;
 	}
-	if (strcmp(table, CONFIRM_TABLE) != 0) {
+	if (strcmp(table, d->table) != 0) {
 		confirm_obj_free(&o);
 		return MNL_CB_OK;
 	}
@@ -272,7 +278,7 @@ static int confirm_dump_elems(struct mnl_socket *nl, uint16_t family, struct nft
 	struct nlmsghdr *nlh;
 	int rc;
 
-	nftnl_set_set_str(req, NFTNL_SET_TABLE, CONFIRM_TABLE);
+	nftnl_set_set_str(req, NFTNL_SET_TABLE, nftnl_set_get_str(s, NFTNL_SET_TABLE));
 	nftnl_set_set_str(req, NFTNL_SET_NAME, nftnl_set_get_str(s, NFTNL_SET_NAME));
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, family, NLM_F_DUMP, 0);
 	nftnl_set_elems_nlmsg_build_payload(nlh, req);
@@ -281,8 +287,9 @@ static int confirm_dump_elems(struct mnl_socket *nl, uint16_t family, struct nft
 	return rc;
 }
 
-/* masqgen's table of @family with everything in it, appended to cf->v. */
-static int confirm_dump_family(struct mnl_socket *nl, struct confirm *cf, uint16_t family)
+/* Table @table of @family with everything in it, appended to cf->v. */
+static int confirm_dump_table(struct mnl_socket *nl, struct confirm *cf, uint16_t family,
+			      const char *table)
 {
 	static const uint16_t kinds[][2] = {
 		{NFT_MSG_GETTABLE, NFT_MSG_NEWTABLE}, {NFT_MSG_GETOBJ, NFT_MSG_NEWOBJ},
@@ -290,7 +297,7 @@ static int confirm_dump_family(struct mnl_socket *nl, struct confirm *cf, uint16
 		{NFT_MSG_GETRULE, NFT_MSG_NEWRULE},
 	};
 	char buf[CONFIRM_REQ_SIZE] = {0};
-	struct confirm_dump d = {.cf = cf, .family = family};
+	struct confirm_dump d = {.cf = cf, .table = table, .family = family};
 	struct nlmsghdr *nlh;
 	size_t i, first = cf->n;
 
@@ -313,29 +320,34 @@ static int confirm_dump_family(struct mnl_socket *nl, struct confirm *cf, uint16
 	return 0;
 }
 
-static int confirm_dump_both(struct mnl_socket *nl, uint32_t genid, void *ctx)
+/* masqgen's two tables, then the UPnP table (cf->n_own: where it begins) */
+static int confirm_dump_all(struct mnl_socket *nl, uint32_t genid, void *ctx)
 {
-	if (confirm_dump_family(nl, ctx, NFPROTO_IPV4) < 0)
+	struct confirm *cf = ctx;
+
+	if (confirm_dump_table(nl, cf, NFPROTO_IPV4, CONFIRM_TABLE) < 0 ||
+	    confirm_dump_table(nl, cf, NFPROTO_IPV6, CONFIRM_TABLE) < 0)
 		return -1;
-	return confirm_dump_family(nl, ctx, NFPROTO_IPV6);
+	cf->n_own = cf->n;
+	return confirm_dump_table(nl, cf, NFPROTO_INET, NFT_UPNP_TABLE);
 }
 
-/* Dump both tables with no commit inside. Returns 0, or -1 after reporting. */
+/* Dump the tables with no commit inside. Returns 0, or -1 after reporting. */
 static int confirm_dump(struct confirm *cf)
 {
 	confirm_objs_free(cf);
-	if (!nft_read_stable(confirm_dump_both, confirm_objs_free, cf,
+	if (!nft_read_stable(confirm_dump_all, confirm_objs_free, cf,
 			     "save masqgen's loaded tables"))
 		return -1;
 	return 0;
 }
 
-/* The NEW messages that make the saved tables again, appended to @b. */
-static void confirm_replay(const struct confirm *cf, struct nft_batch *b)
+/* The NEW messages that make saved objects [@from, @to) again, appended to @b. */
+static void confirm_replay(const struct confirm *cf, struct nft_batch *b, size_t from, size_t to)
 {
 	size_t i;
 
-	for (i = 0; i < cf->n; i++) {
+	for (i = from; i < to; i++) {
 		const struct confirm_obj *o = &cf->v[i];
 		uint16_t flags = NLM_F_CREATE;
 		struct nftnl_set_elems_iter *it;
@@ -379,15 +391,21 @@ static void confirm_replay(const struct confirm *cf, struct nft_batch *b)
 	}
 }
 
-/* nft_replace()'s filler: delete masqgen's tables as they are now, create the saved ones. */
+/*
+ * nft_replace()'s filler: delete masqgen's tables as they are now, create
+ * the saved ones; the UPnP table only when it came or went.
+ */
 static int confirm_restore_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
 {
 	const struct confirm *cf = arg;
+	bool upnp = cf->n > cf->n_own;
 
-	if (!now->ip && !now->ip6 && cf->n == 0)
+	if (!now->ip && !now->ip6 && cf->n_own == 0 && now->upnp == upnp)
 		return 1;
-	nft_build_delete(b, now->ip, now->ip6);
-	confirm_replay(cf, b);
+	nft_build_delete(b, now->ip, now->ip6, now->upnp && !upnp);
+	confirm_replay(cf, b, 0, cf->n_own);
+	if (upnp && !now->upnp)
+		confirm_replay(cf, b, cf->n_own, cf->n);
 	return 0;
 }
 
@@ -570,7 +588,7 @@ static int confirm_restore_sysctls(const struct confirm *cf)
  */
 int confirm_rollback(const struct confirm *cf)
 {
-	bool tables_first = cf->n > 0;
+	bool tables_first = cf->n_own > 0;
 	int rc = 0;
 
 	if (!tables_first && confirm_restore_sysctls(cf) < 0) {

@@ -31,6 +31,7 @@ struct confirm_obj {
 struct confirm {
 	struct confirm_obj *v;	/* in the order they are recreated */
 	size_t n, cap;
+	size_t n_own;		/* v[0..n_own): masqgen's tables; the rest: the UPnP table */
 	char *state_path;	/* the record of kernel settings */
 	char *record;		/* its text before the apply; NULL: there was none */
 	size_t record_len;

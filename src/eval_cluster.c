@@ -155,6 +155,14 @@ void eval_iface_virtual(struct eval *e, struct ir_iface *ifc, const struct ast_s
 				   "'cluster' statement");
 		return;
 	}
+	if (ifc->name[strlen(ifc->name) - 1] == '+' && (virt || ifc->role == IR_EXTERNAL)) {
+		diag_error(virt ? &virt->loc : &st->loc, "'%s' is a wildcard: keepalived moves a "
+			   "cluster's virtual address onto one interface, so name it", ifc->name);
+		/* an internal's `virtual` was written, just not usable */
+		if (ifc->role == IR_INTERNAL)
+			e->cluster_bad_virt = true;
+		return;
+	}
 	if (ifc->role == IR_EXTERNAL)
 		external_virtual(e, ifc, st, eval_one(st, AST_S_ADDRESS, "address"), virt);
 	else if (virt)

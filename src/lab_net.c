@@ -417,6 +417,9 @@ static int plan_lans(struct lab *lab, struct used *u)
 			lan->gw_lens[lan->n_nets] = n->len;
 			*VEC_PUSH(lan->gw_addrs, lan->n_nets, lan->cap_nets) = gw;
 		}
+		/* a cluster's virtual address is the active node's: no lab host takes it */
+		if (f->virt)
+			*VEC_PUSH(u->v, u->n, u->cap) = f->virt;
 	}
 	return 0;
 }

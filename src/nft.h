@@ -26,6 +26,9 @@
 
 struct ir;
 struct nft_model;
+
+/* The table miniupnpd works in (`upnp`, nft_upnp.c), family inet */
+#define NFT_UPNP_TABLE "masqgen_upnp"
 struct nft_batch;
 struct mnl_socket;
 
@@ -47,18 +50,19 @@ void nft_text_print(const struct nft_model *m, struct strbuf *out);
  * for a family whose @*_exists is false: the caller read the tables after
  * the generation id the batch carries, so if one appeared meanwhile the
  * kernel refuses the batch. nft_build_delete() deletes only the tables
- * @*_present names (flush). Both return 0 or -1 (reported through diag).
+ * @*_present names (flush; @upnp_present: table inet masqgen_upnp). Both
+ * return 0 or -1 (reported through diag).
  */
 int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bool ip6_exists);
-int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present);
+int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present, bool upnp_present);
 
 /*
  * nft_build.c: append to @b what brings the UPnP table (nft_upnp.c) to
  * what @m wants, given whether it @exists now: create it whole when @m
- * has it and it is missing, delete it when @m lacks it (flush passes a
- * model without it), and otherwise nothing, so miniupnpd's mappings
- * survive. Every filler of a masqgen transaction calls it once. Returns
- * the number of changes appended (0 or 1).
+ * has it and it is missing, delete it when @m lacks it, and otherwise
+ * nothing, so miniupnpd's mappings survive. The fillers of apply call it
+ * once; flush and the rollback of apply --confirm delete the table with
+ * nft_build_delete(). Returns the number of changes appended (0 or 1).
  */
 int nft_build_upnp(struct nft_batch *b, const struct nft_model *m, bool exists);
 

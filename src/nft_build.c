@@ -609,7 +609,7 @@ int nft_build_upnp(struct nft_batch *b, const struct nft_model *m, bool exists)
 	return 1;
 }
 
-int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present)
+int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present, bool upnp_present)
 {
 	struct build bd = {.b = b};
 
@@ -619,6 +619,11 @@ int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present)
 	}
 	if (ip6_present) {
 		bd.family = NFPROTO_IPV6;
+		build_table(&bd, NFT_MSG_DELTABLE, 0);
+	}
+	if (upnp_present) {
+		bd.family = NFPROTO_INET;
+		bd.table = NFT_UPNP_TABLE;
 		build_table(&bd, NFT_MSG_DELTABLE, 0);
 	}
 	return 0;

@@ -65,12 +65,9 @@ static int nft_load_fill(struct nft_batch *b, const struct nft_state *now, const
 /* nft_replace()'s filler for nft_unload(): nothing to send when nothing is loaded. */
 static int nft_unload_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
 {
-	static const struct nft_model none;
-
 	if (!now->ip && !now->ip6 && !now->upnp)
 		return 1;
-	nft_build_upnp(b, &none, now->upnp);
-	return nft_build_delete(b, now->ip, now->ip6);
+	return nft_build_delete(b, now->ip, now->ip6, now->upnp);
 }
 
 int nft_load(const struct nft_model *m, bool commit)

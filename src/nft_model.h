@@ -21,6 +21,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "nft.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -339,7 +340,6 @@ const char *nft_proto_name(uint8_t proto);
  * nft_upnp.c: the UPnP table, miniupnpd's regular chains and masqgen's
  * base chains that enter them, into the empty @t.
  */
-#define NFT_UPNP_TABLE "masqgen_upnp"
 #define NFT_UPNP_FORWARD "upnp_forward"
 #define NFT_UPNP_PREROUTING "upnp_prerouting"
 #define NFT_UPNP_POSTROUTING "upnp_postrouting"

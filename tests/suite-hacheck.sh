@@ -6,6 +6,8 @@
 #     warns about unknown keywords and exits 5 for an absent interface;
 #     the same file in a namespace without the interfaces must exit 5, so
 #     the check can fail);
+#   - keepalived itself, alone on the LAN with the node's addresses, becomes
+#     master and its hook calls conntrackd (a stub) with -c, -f, -R, -B;
 #   - conntrackd has no config test: it is started as a daemon on
 #     conntrackd.out (lock and socket moved into the test's directory),
 #     must print nothing, answer `-s` with UDP traffic on the sync
@@ -48,6 +50,13 @@ for dir in "$TESTS_DIR"/golden/*/; do
 		ip -n "$ns" link add "$i" type veth peer name "hc$k" &&
 			ip -n "$ns" link set "$i" up && ip -n "$ns" link set "hc$k" up
 	done
+	# the node's own addresses (conntrackd ignores them, naming their interface):
+	# VRRP needs one on its interface
+	awk '$1 == "IPv4_address" && $3 == "#" && NF == 4 && $4 ~ /^[a-z]/ { print $2, $4 }' \
+		"$dir/conntrackd.out" | while read -r a i; do
+		[ "$i" = loopback ] || [ "$i" = virtual ] || [ "$i" = peer ] ||
+			ip -n "$ns" addr add "$a/32" dev "$i"
+	done
 
 	timeout 20 ip netns exec "$ns" keepalived -t -f "$dir/keepalived.out" \
 		>"$tmp/k.out" 2>&1
@@ -59,6 +68,33 @@ for dir in "$TESTS_DIR"/golden/*/; do
 	fi
 	timeout 20 ip netns exec "$bare" keepalived -t -f "$dir/keepalived.out" >/dev/null 2>&1
 	expect_exit "hacheck $name keepalived -t without the interfaces" 5 $?
+
+	# Alone on its LAN, the node starts as backup (hook: -t, -n), becomes
+	# master and runs the master hook through sh: conntrackd (a stub here,
+	# logging its arguments) gets -c, -f, -R and -B in that order, each as
+	# a command of its own, as the last four calls.
+	printf '#!/bin/sh\necho "$*" >>"%s/hooks"\n' "$tmp" >"$tmp/ctstub"
+	chmod 755 "$tmp/ctstub"
+	rm -f "$tmp/hooks"
+	sed "s|/usr/sbin/conntrackd|$tmp/ctstub|g" "$dir/keepalived.out" >"$tmp/k.conf"
+	timeout 30 ip netns exec "$ns" keepalived -n -l -D -P -f "$tmp/k.conf" \
+		-p "$tmp/k.pid" -r "$tmp/kv.pid" >"$tmp/k.log" 2>&1 &
+	kpid=$!
+	printf '%s\n' -c -f -R -B >"$tmp/hooks.want"
+	t=0
+	until tail -n 4 "$tmp/hooks" 2>/dev/null | cmp -s "$tmp/hooks.want" - || [ $t -ge 30 ]; do
+		sleep 0.5
+		t=$((t + 1))
+	done
+	kill "$kpid" 2>/dev/null
+	wait "$kpid" 2>/dev/null
+	if tail -n 4 "$tmp/hooks" 2>/dev/null | cmp -s "$tmp/hooks.want" -; then
+		pass "hacheck $name keepalived master hook"
+	else
+		fail "hacheck $name keepalived master hook" \
+			"conntrackd got: $(tr '\n' ' ' <"$tmp/hooks" 2>/dev/null)" \
+			"$(grep -i 'state\|script' "$tmp/k.log" | head -n 5)"
+	fi
 
 	sed -e "s|/var/lock/conntrackd.lock|$tmp/ct.lock|" \
 	    -e "s|/var/run/conntrackd.sock|$tmp/ct.sock|" "$dir/conntrackd.out" >"$tmp/ct.conf"

@@ -9,11 +9,15 @@
 #     Internet host reaches the LAN host through each;
 #   - another tool's DNAT on the same gateway stays blocked by masqgen's
 #     forward chain (only miniupnpd's mappings are admitted);
-#   - a second apply, of a changed policy, keeps the mappings and they
-#     still carry connections; `masqgen diff` of that policy finds no
+#   - a second apply, of a changed policy, keeps the mappings, a connection
+#     open through one across it goes on (conntrack cleanup leaves it), and
+#     they still carry new connections; `masqgen diff` of that policy finds no
 #     difference (miniupnpd's rules are not masqgen's);
+#   - an unconfirmed `apply --confirm` of a policy without `upnp` deletes
+#     the table and its rollback brings it back, mappings and all;
 #   - `upnpc -d` closes a mapping; a LAN address outside `allow` is refused;
-#   - flush removes the table.
+#   - flush removes the table; after it, the rollback of an unconfirmed
+#     `apply --confirm` of the upnp policy removes the table it created.
 # The lab's Internet side uses documentation prefixes, which miniupnpd
 # calls reserved: it only hands out mappings when STUN says the address is
 # public. So the test adds ext_perform_stun to the generated configuration
@@ -112,7 +116,7 @@ exec timeout 180 miniupnpd -d -f "$1/miniupnpd.conf" -P "$1/miniupnpd.pid"' sh "
 	>"$tmp/miniupnpd.log" 2>&1 &
 mu_pid=$!
 i=0
-while [ $i -lt 100 ] && ! grep -q 'Listening for NAT-PMP' "$tmp/miniupnpd.log"; do
+while [ $i -lt 100 ] && ! grep -qs 'Listening for NAT-PMP' "$tmp/miniupnpd.log"; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -150,9 +154,46 @@ NFT
 expect "kernel upnp: another tool's DNAT stays blocked" "$(reach 5555 8082)" none
 gw nft delete table ip othertool
 
-# a second apply, of a changed policy, keeps the mappings
+# a second apply, of a changed policy, keeps the mappings; a connection
+# through one (to an echo server) is open across it: a line before the
+# apply and one after it come back
+ip netns exec "$NS_LAN" timeout 20 socat -T15 TCP-LISTEN:8080,reuseaddr EXEC:cat \
+	>/dev/null 2>&1 &
+echo_pid=$!
+i=0
+while [ $i -lt 50 ] && ! lan ss -Hltn 'sport = :8080' | grep -q .; do
+	sleep 0.1
+	i=$((i + 1))
+done
+{
+	echo before
+	i=0
+	while [ ! -e "$tmp/applied" ] && [ $i -lt 150 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo after
+	sleep 1
+} | ip netns exec "$NS_NET" timeout 20 socat -T5 - TCP:203.0.113.1:4444,connect-timeout=3 \
+	>"$tmp/live" 2>/dev/null &
+live_pid=$!
+sleep 1
 if ! gw timeout 60 "$MASQGEN" apply "$tmp/changed.masq" >"$tmp/apply" 2>&1; then
 	fail "kernel upnp: second apply" "$(cat "$tmp/apply")"
+fi
+touch "$tmp/applied"
+wait "$live_pid"
+kill "$echo_pid" 2>/dev/null
+wait "$echo_pid" 2>/dev/null
+expect "kernel upnp: a connection through the mapping lives across apply" \
+	"$(tr '\n' ' ' <"$tmp/live")" "before after "
+# (conntrack would take a deleted entry up again through the mapping, so
+# the cleanup's own report tells whether it left the mapped connections)
+if grep -q '^removed 0 connection tracking entries' "$tmp/apply"; then
+	pass "kernel upnp: the apply's conntrack cleanup leaves mapped connections"
+else
+	fail "kernel upnp: the apply's conntrack cleanup leaves mapped connections" \
+		"$(grep removed "$tmp/apply")"
 fi
 if gw nft list chain ip masqgen input | grep -q 'dport 22'; then
 	pass "kernel upnp: the second apply changed masqgen's tables"
@@ -169,6 +210,17 @@ else
 	fail "kernel upnp: diff finds no difference while miniupnpd holds mappings" \
 		"$(head -n 5 "$tmp/diff")"
 fi
+
+# apply --confirm of a policy without upnp, not confirmed: the rollback
+# (after 2 s, exit 4) brings the table back with miniupnpd's rules
+grep -v '^upnp' "$tmp/changed.masq" >"$tmp/noupnp.masq"
+setsid ip netns exec "$NS_GW" timeout 60 "$MASQGEN" apply --confirm 2 "$tmp/noupnp.masq" \
+	</dev/null >"$tmp/confirm" 2>&1
+expect "kernel upnp: an unconfirmed apply --confirm without upnp rolls back (exit 4)" $? 4
+expect "kernel upnp: the rollback brings the UPnP table back with its mapping" \
+	"$(mapped 4444)" 192.168.77.10:8080
+expect "kernel upnp: after the rollback the Internet host reaches the LAN host" \
+	"$(reach 4444 8080)" 203.0.113.2
 
 # upnpc -d closes the mapping
 lan timeout 20 upnpc -u "$url" -d 4444 TCP >"$tmp/upnpc-d" 2>&1
@@ -194,4 +246,16 @@ if gw nft list table inet masqgen_upnp >/dev/null 2>&1; then
 	fail "kernel upnp: flush removes table inet masqgen_upnp" "still listed"
 else
 	pass "kernel upnp: flush removes table inet masqgen_upnp"
+fi
+
+# from nothing loaded, an unconfirmed apply --confirm of the upnp policy:
+# the rollback removes every table it made, the UPnP table too
+setsid ip netns exec "$NS_GW" timeout 60 "$MASQGEN" apply --confirm 2 "$tmp/policy.masq" \
+	</dev/null >"$tmp/confirm" 2>&1
+expect "kernel upnp: an unconfirmed apply --confirm with upnp rolls back (exit 4)" $? 4
+if gw nft list tables | grep -q masqgen; then
+	fail "kernel upnp: the rollback removes the UPnP table it created" \
+		"$(gw nft list tables | tr '\n' ' ')"
+else
+	pass "kernel upnp: the rollback removes the UPnP table it created"
 fi

@@ -86,6 +86,24 @@ static void test_names_and_addresses(void)
 	teardown(&fx);
 }
 
+/* In a cluster no lab host takes the LAN's virtual address (the gateway's, when active). */
+static void test_cluster_virtual_kept(void)
+{
+	struct fixture fx;
+	char a[16];
+
+	CHECK(setup(&fx, "cluster gw-a priority 150 peer 10.255.0.2 sync eth2\n"
+			 "external eth0 address 203.0.113.2 virtual 203.0.113.10\n"
+			 "internal eth1 192.168.0.2/24 virtual 192.168.0.1\n") == 0);
+	if (!fx.ir)
+		return;
+	CHECK_STR(ir_ip_str(fx.lab.links[0].gw_addr, a), "203.0.113.10");
+	CHECK_STR(fx.lab.hosts[0].label, "lan eth1");
+	CHECK_STR(ir_ip_str(fx.lab.hosts[0].addr, a), "192.168.0.3");
+	CHECK(fx.lab.spoof_addr != 0xc0a80001);
+	teardown(&fx);
+}
+
 static void test_strong_expectations(void)
 {
 	const struct lab_probe *p;
@@ -141,6 +159,7 @@ static void test_simple_expectations(void)
 int main(void)
 {
 	RUN(test_names_and_addresses);
+	RUN(test_cluster_virtual_kept);
 	RUN(test_strong_expectations);
 	RUN(test_simple_expectations);
 	UNIT_EXIT();
