@@ -178,12 +178,15 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJS)
 install: $(PROG)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(SYSCONFDIR)/masqgen $(DESTDIR)$(SYSTEMDDIR) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/masqgen/fail2ban/action.d
 	install -m 755 $(PROG) $(DESTDIR)$(SBINDIR)/masqgen
 	install -m 644 man/masqgen.8 $(DESTDIR)$(MANDIR)/man8/masqgen.8
 	install -m 644 man/masqgen.masq.5 $(DESTDIR)$(MANDIR)/man5/masqgen.masq.5
 	install -m 644 templates/masqgen.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/masqgen
+	install -m 644 templates/fail2ban/action.d/masqgen.conf \
+		$(DESTDIR)$(PREFIX)/share/masqgen/fail2ban/action.d/masqgen.conf
 	[ -e $(DESTDIR)$(SYSCONFDIR)/masqgen/gateway.masq ] || \
 		install -m 644 rules/stronger.masq $(DESTDIR)$(SYSCONFDIR)/masqgen/gateway.masq
 	$(DESTDIR)$(SBINDIR)/masqgen init-script --style systemd --root $(or $(DESTDIR),/) \
@@ -198,7 +201,7 @@ clean:
 
 # Debian packages needed to build and to run every test (as root).
 # miniupnpd-nftables, miniupnpc and natpmpc: tests/suite-kernel-upnp.sh;
-# keepalived and conntrackd: tests/suite-hacheck.sh.
+# keepalived and conntrackd: tests/suite-hacheck.sh and suite-kernel-hapair.sh.
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \

@@ -84,8 +84,9 @@ static void commit(struct masq_parse *ps, enum ast_kind kind, const struct loc *
 %token HELPER "helper" INCLUDE "include" INPUT "input" INTERNAL "internal" IPV6 "ipv6"
 %token LEVEL "level" LIMIT "limit" LOG "log" MASQUERADE "masquerade" NAT "nat"
 %token NOREFLECT "noreflect" OFF "off" ON "on" OPTION "option" OUT "out" OUTPUT "output"
-%token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject" TCP "tcp"
-%token TCPFIN "tcpfin" TIMEOUTS "timeouts" TO "to" UDP "udp" UPNP "upnp"
+%token PASSTHROUGH "passthrough" PER_SOURCE "per-source" PORTS "ports" PREFIX "prefix" REJECT "reject"
+%token SET "set" TCP "tcp" TCPFIN "tcpfin" TIMEOUT "timeout" TIMEOUTS "timeouts" TO "to" UDP "udp"
+%token UPNP "upnp"
 
 %type <word> word proto mode onoff
 %type <list> list items
@@ -158,6 +159,8 @@ stmt		: DEFINE define_name '=' list
 			{ put1(ps, AST_S_VALUE, &$2, &@2, "clamp-mss"); commit(ps, AST_CLAMP_MSS, &@1); }
 		| TIMEOUTS timeouts
 			{ commit(ps, AST_TIMEOUTS, &@1); }
+		| SET word set_opts
+			{ put1(ps, AST_S_NAME, &$2, &@1, "set"); commit(ps, AST_SET, &@1); }
 		| OPTION word onoff
 			{
 				put1(ps, AST_S_NAME, &$2, &@2, "option");
@@ -236,6 +239,11 @@ fwd_opts	: %empty
 		| fwd_opts TO word		{ put1(ps, AST_S_TO, &$3, &@2, "to"); }
 		| fwd_opts NOREFLECT		{ set_flag(ps, AST_F_NOREFLECT, &@2, "noreflect"); }
 		| fwd_opts limit
+		;
+
+set_opts	: %empty
+		| set_opts TIMEOUT word		{ put1(ps, AST_S_TIMEOUT, &$3, &@2, "timeout"); }
+		| set_opts '=' list		{ put(ps, AST_S_VALUE, &$3, &@2, "="); }
 		;
 
 nat_opts	: %empty

@@ -119,6 +119,11 @@ const struct ast_syntax ast_syntax[AST_KIND_COUNT] = {
 		SLOT(AST_S_PORTS, "ports", "ports", LST),
 		SLOT(AST_S_SOURCES, "allow", "allow", LST),
 	}, 4},
+	[AST_SET] = {"set", {
+		SLOT(AST_S_NAME, NULL, "name", REQ),
+		SLOT(AST_S_TIMEOUT, "timeout", "timeout", 0),
+		SLOT(AST_S_VALUE, "=", "elements", LST),
+	}, 3},
 };
 
 #undef SLOT
@@ -134,7 +139,8 @@ const char *ast_kind_name(enum ast_kind kind)
 bool ast_kind_declares(enum ast_kind kind)
 {
 	return kind == AST_DEFINE || kind == AST_INCLUDE || kind == AST_EXTERNAL ||
-	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH || kind == AST_CLUSTER;
+	       kind == AST_INTERNAL || kind == AST_PASSTHROUGH || kind == AST_CLUSTER ||
+	       kind == AST_SET;
 }
 
 int ast_kind_find(const char *name)

@@ -62,6 +62,7 @@ enum ast_kind {
 	AST_OPTION,
 	AST_CLUSTER,
 	AST_UPNP,
+	AST_SET,
 	AST_KIND_COUNT
 };
 
@@ -92,6 +93,7 @@ enum ast_kind {
  *   option      NAME (1), VALUE (1)
  *   cluster     NAME (1), PRIORITY (1), PEER (1), SYNC (1), ID (1)
  *   upnp        ON (1), EXT (1), PORTS (list: one range), SOURCES (list: `allow`)
+ *   set         NAME (1), TIMEOUT (1), VALUE (list: the initial elements)
  */
 enum ast_slot {
 	AST_S_NAME,
@@ -126,6 +128,7 @@ enum ast_slot {
 	AST_S_SYNC,
 	AST_S_ID,
 	AST_S_EXT,
+	AST_S_TIMEOUT,
 	AST_SLOT_COUNT
 };
 

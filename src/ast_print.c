@@ -64,6 +64,7 @@ static void masq_word(struct strbuf *sb, const struct ast_word *w, const struct 
 static void masq_stmt(struct strbuf *sb, const struct ast_stmt *st)
 {
 	const struct ast_syntax *syn = &ast_syntax[st->kind];
+	bool braced;
 	unsigned i;
 	size_t j;
 
@@ -86,14 +87,16 @@ static void masq_stmt(struct strbuf *sb, const struct ast_stmt *st)
 		if (i + 1 < syn->n && (syn->part[i + 1].opts & AST_P_NEGATES) &&
 		    (st->flags & syn->part[i + 1].flag))
 			sb_add(sb, " !");
-		sb_add(sb, l->braced ? " { " : " ");
+		/* a set's elements are written in braces, as nft writes them */
+		braced = l->braced || (st->kind == AST_SET && p->slot == AST_S_VALUE);
+		sb_add(sb, braced ? " { " : " ");
 		for (j = 0; j < l->n; j++) {
 			if (j)
 				sb_add(sb, ", ");
 			masq_word(sb, &l->v[j], p, st->kind == AST_INCLUDE,
 				  st->kind == AST_DEFINE && p->slot == AST_S_NAME);
 		}
-		if (l->braced)
+		if (braced)
 			sb_add(sb, " }");
 	}
 	sb_add(sb, "\n");

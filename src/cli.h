@@ -167,7 +167,7 @@ const char *cli_arg(const struct cli_args *a, int key);
 /* The commands, each defined beside its run function. */
 extern const struct cli_command cli_check, cli_generate, cli_apply, cli_confirm, cli_show,
 	cli_diff, cli_flush, cli_routes, cli_init_script, cli_convert, cli_explain, cli_doctor,
-	cli_lab, cli_help;
+	cli_lab, cli_set, cli_help;
 
 /* The command table (cli_args.c), in the order of the top-level usage. */
 extern const struct cli_command *const cli_commands[];

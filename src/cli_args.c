@@ -18,7 +18,7 @@
 const struct cli_command *const cli_commands[] = {
 	&cli_check,	  &cli_generate, &cli_apply,   &cli_confirm, &cli_show,
 	&cli_diff,	  &cli_flush,	 &cli_routes, &cli_init_script, &cli_convert,
-	&cli_explain,	  &cli_doctor,	 &cli_lab,	 &cli_help,
+	&cli_explain,	  &cli_doctor,	 &cli_lab,	 &cli_set,	 &cli_help,
 };
 
 const size_t cli_n_commands = ARRAY_SIZE(cli_commands);

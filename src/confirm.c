@@ -270,6 +270,37 @@ static int confirm_elems_cb(const struct nlmsghdr *nlh, void *data)
 	return nftnl_set_elems_nlmsg_parse(nlh, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+/*
+ * A live set's elements as the kernel takes them back: it leaves out a
+ * timeout that is the set's own, but takes the time left (expiration)
+ * only beside a timeout; an interval's end takes neither.
+ */
+static void confirm_elems_timeouts(struct nftnl_set *s)
+{
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	uint64_t timeout;
+
+	if (!nftnl_set_is_set(s, NFTNL_SET_TIMEOUT))
+		return;
+	timeout = nftnl_set_get_u64(s, NFTNL_SET_TIMEOUT);
+	it = xnonnull(nftnl_set_elems_iter_create(s));
+	for (e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
+		bool end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+			   (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+			    NFT_SET_ELEM_INTERVAL_END);
+
+		if (end) {
+			nftnl_set_elem_unset(e, NFTNL_SET_ELEM_TIMEOUT);
+			nftnl_set_elem_unset(e, NFTNL_SET_ELEM_EXPIRATION);
+		} else if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION) &&
+			   !nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)) {
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, timeout);
+		}
+	}
+	nftnl_set_elems_iter_destroy(it);
+}
+
 /* Every element of the set @s, added to @s. Returns 0, or -1 with errno set. */
 static int confirm_dump_elems(struct mnl_socket *nl, uint16_t family, struct nftnl_set *s)
 {
@@ -284,6 +315,8 @@ static int confirm_dump_elems(struct mnl_socket *nl, uint16_t family, struct nft
 	nftnl_set_elems_nlmsg_build_payload(nlh, req);
 	nftnl_set_free(req);
 	rc = nl_request(nl, nlh, confirm_elems_cb, s);
+	if (rc == 0)
+		confirm_elems_timeouts(s);
 	return rc;
 }
 

@@ -110,6 +110,7 @@ static bool ctclean_denied(const struct ctclean_ctx *c, const struct ctclean_tup
 	uint32_t dst = dnat ? r->src : o->dst;
 	const struct ir_chain *ch;
 	const struct loc *why;
+	bool set_used = false;
 	struct ir_pkt p;
 	size_t i;
 
@@ -124,10 +125,15 @@ static bool ctclean_denied(const struct ctclean_ctx *c, const struct ctclean_tup
 	else
 		return false;
 	ctclean_pkt(o, dst, &p);
+	p.set_used = &set_used;
 	for (i = 0; i < ch->n; i++) {
 		const struct ir_rule *rule = &ch->rules[i];
+		bool match = rule->tag == IR_T_USER && ir_rule_match(rule, &p, &why);
 
-		if (rule->tag == IR_T_USER && ir_rule_match(rule, &p, &why))
+		/* who is in a live set is not known here: keep the connection */
+		if (set_used)
+			return false;
+		if (match)
 			return rule->verdict != IR_V_ACCEPT;
 	}
 	return false;

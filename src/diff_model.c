@@ -283,7 +283,9 @@ static void diff_elems(struct diff_ctx *d, const struct diff_side *h, size_t hi,
 
 	while (i < hs->n || j < ws->n) {
 		c = i == hs->n ? 1 : j == ws->n ? -1 : elem_cmp(hs, &hs->v[i], &ws->v[j]);
-		if (c < 0)
+		if (c < 0 && ws->live)
+			i++;	/* a live set's run-time elements are no difference */
+		else if (c < 0)
 			emit_elem(d, '-', h->t, hi, &hs->v[i++]);
 		else if (c > 0)
 			emit_elem(d, '+', w->t, wi, &ws->v[j++]);

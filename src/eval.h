@@ -149,6 +149,16 @@ void eval_addrs_append(struct ir_addrs *dst, const struct ir_addrs *src);
 int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_why,
 		   struct ir_addrs *out);
 
+/* a `set` statement, into ir->sets (declarations pass). */
+#define EVAL_SET_NAME_MAX 32
+void eval_set_decl(struct eval *e, const struct ast_stmt *st);
+/*
+ * The live set that address list @l (of slot @slot, "from" or "to") names
+ * as `@NAME`: 1 with *@set its interned name, 0 when @l names none, -1
+ * after an error (unknown set, a set beside other addresses).
+ */
+int eval_set_ref(struct eval *e, const struct ast_list *l, const char *slot, const char **set);
+
 /*
  * The `limit RATE [burst N] [per-source]` of @st into @l (rate 0 when the
  * statement has none); -1 after an error.

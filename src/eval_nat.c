@@ -538,6 +538,10 @@ void eval_statements(struct eval *e, const struct ast_file *f)
 		n += f->stmts[i].kind == AST_FORWARD;
 	util_grow(&e->ir->forwards, &e->ir->cap_forwards, e->ir->n_forwards + n,
 		  sizeof(*e->ir->forwards));
+	/* sets first: a rule may name a set declared below it */
+	for (i = 0; i < f->n; i++)
+		if (f->stmts[i].kind == AST_SET)
+			eval_set_decl(e, &f->stmts[i]);
 	for (i = 0; i < f->n; i++) {
 		const struct ast_stmt *st = &f->stmts[i];
 

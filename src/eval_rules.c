@@ -4,7 +4,9 @@
  * consecutive lines of the same shape into one rule with set-valued
  * lists, and making every list a set (no overlapping elements).
  */
+#include "ast_syntax.h"
 #include "eval.h"
+#include "suggest.h"
 #include "tables.h"
 #include "util.h"
 #include "value.h"
@@ -46,6 +48,12 @@ int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_w
 	for (i = 0; i < l->n; i++) {
 		struct ir_addr a;
 
+		if (l->v[i].text[0] == '@') {
+			diag_error(&l->v[i].loc, "a set ('%s') stands only in 'from' or 'to' "
+				   "of allow, deny and reject", l->v[i].text);
+			rc = -1;
+			continue;
+		}
 		if (strcmp(l->v[i].text, "any") == 0) {
 			if (families & IR_F_IPV4)
 				push_whole(out, IR_F_IPV4, &l->v[i].loc);
@@ -263,7 +271,7 @@ static int merge_field(const struct eval_urule *u, const struct ir_rule *r)
 
 	/* a limit is one budget: a line of its own */
 	if (m->saddr_neg != r->saddr_neg || m->daddr_neg != r->daddr_neg || m->limit.rate ||
-	    r->limit.rate)
+	    r->limit.rate || m->sset != r->sset || m->dset != r->dset)
 		return -1;
 	if (m->verdict != r->verdict || m->log != r->log || m->family != r->family ||
 	    m->iif != r->iif || m->oif != r->oif || !m->dports.n != !r->dports.n ||
@@ -782,9 +790,11 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	} else if (rule_ports(ast_get(st, AST_S_PORTS), proto, pw ? pw->text : NULL, &r) < 0) {
 		ok = false;
 	}
-	if (from && eval_addr_list(from, IR_F_BOTH, NULL, &r.saddr) < 0)
+	k = eval_set_ref(e, from, "from", &r.sset);
+	if (k < 0 || (k == 0 && from && eval_addr_list(from, IR_F_BOTH, NULL, &r.saddr) < 0))
 		ok = false;
-	if (to && eval_addr_list(to, IR_F_BOTH, NULL, &r.daddr) < 0)
+	k = eval_set_ref(e, to, "to", &r.dset);
+	if (k < 0 || (k == 0 && to && eval_addr_list(to, IR_F_BOTH, NULL, &r.daddr) < 0))
 		ok = false;
 	if (on && value_iface(on) < 0)
 		ok = false;
@@ -798,9 +808,10 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	}
 	r.saddr_neg = st->flags & AST_F_NOT_FROM;
 	r.daddr_neg = st->flags & AST_F_NOT_TO;
-	if (r.saddr_neg && !negation_ok(e, st, &r.saddr, from, "from"))
+	/* `from ! @NAME`: not in the set, which may hold anything */
+	if (r.saddr_neg && !r.sset && !negation_ok(e, st, &r.saddr, from, "from"))
 		ok = false;
-	if (r.daddr_neg && !negation_ok(e, st, &r.daddr, to, "to"))
+	if (r.daddr_neg && !r.dset && !negation_ok(e, st, &r.daddr, to, "to"))
 		ok = false;
 	if (eval_limit(st, &r.limit) < 0)
 		ok = false;
@@ -849,4 +860,107 @@ void eval_user_sets(struct eval *e)
 			set_icmp(r);
 		}
 	}
+}
+
+/* Live sets: `set NAME ...` and the `@NAME` of a rule (LANGUAGE.md, Gateway features). */
+
+void eval_set_decl(struct eval *e, const struct ast_stmt *st)
+{
+	const struct ast_word *name = eval_one(st, AST_S_NAME, "set name");
+	const struct ast_word *tw = eval_one(st, AST_S_TIMEOUT, "duration");
+	const struct ast_list *elems = ast_get(st, AST_S_VALUE);
+	const struct ir_set *old;
+	struct ir_set s = {.loc = st->loc};
+	bool ok = true;
+	size_t i;
+
+	if (!name)
+		return;
+	if (!ast_is_name(name->text) || strlen(name->text) > EVAL_SET_NAME_MAX) {
+		diag_error(&name->loc, "'%s' is not a valid set name: use up to %d letters, "
+			   "digits, '_' and '-', starting with a letter or '_'",
+			   name->text, EVAL_SET_NAME_MAX);
+		return;
+	}
+	old = ir_set_find(e->ir, name->text);
+	if (old) {
+		char *where = diag_loc_str(&old->loc);
+
+		diag_error(&name->loc, "set '%s' is already declared (%s)", name->text, where);
+		free(where);
+		return;
+	}
+	if (tw && value_duration(tw, &s.timeout) < 0)
+		ok = false;
+	for (i = 0; elems && i < elems->n; i++) {
+		const struct ast_word *w = &elems->v[i];
+
+		if (strcmp(w->text, "any") == 0) {
+			diag_error(&w->loc, "a set element is an address, a network or a range, "
+				   "not '%s'", w->text);
+			ok = false;
+		}
+	}
+	if (ok && elems && eval_addr_list(elems, IR_F_BOTH, NULL, &s.elems) < 0)
+		ok = false;
+	for (i = 0; ok && i < s.elems.n; i++) {
+		if (s.elems.v[i].family == IR_F_IPV6 && !(e->fam_both & IR_F_IPV6)) {
+			diag_error(&s.elems.v[i].loc, "set '%s' has no IPv6 half under 'ipv6 open' "
+				   "(masqgen leaves IPv6 alone)", name->text);
+			ok = false;
+		}
+	}
+	if (!ok) {
+		free(s.elems.v);
+		return;
+	}
+	eval_set_addrs(&s.elems, true);
+	s.name = ir_intern(e->ir, name->text);
+	*VEC_PUSH(e->ir->sets, e->ir->n_sets, e->ir->cap_sets) = s;
+}
+
+/* The names of the declared sets, for "did you mean". */
+static const char *set_hint(const struct ir *ir, const char *word)
+{
+	const char **names = xcalloc(ir->n_sets + 1, sizeof(*names));
+	const char *hint;
+	size_t i;
+
+	for (i = 0; i < ir->n_sets; i++)
+		names[i] = ir->sets[i].name;
+	hint = suggest(word, names, ir->n_sets, sizeof(*names));
+	free(names);
+	return hint;
+}
+
+int eval_set_ref(struct eval *e, const struct ast_list *l, const char *slot, const char **set)
+{
+	const struct ir_set *s;
+	const char *hint;
+	size_t i;
+
+	*set = NULL;
+	for (i = 0; l && i < l->n; i++) {
+		if (l->v[i].text[0] != '@')
+			continue;
+		if (l->n > 1) {
+			diag_error(&l->v[i].loc, "'%s' stands alone in '%s': a rule takes either a "
+				   "set or a list of addresses", l->v[i].text, slot);
+			return -1;
+		}
+		s = ir_set_find(e->ir, l->v[i].text + 1);
+		if (!s) {
+			hint = set_hint(e->ir, l->v[i].text + 1);
+			if (hint)
+				diag_error(&l->v[i].loc, "unknown set '%s' (did you mean '@%s'?)",
+					   l->v[i].text, hint);
+			else
+				diag_error(&l->v[i].loc, "unknown set '%s': declare it with "
+					   "'set %s'", l->v[i].text, l->v[i].text + 1);
+			return -1;
+		}
+		*set = s->name;
+		return 1;
+	}
+	return 0;
 }

@@ -235,6 +235,7 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 	const char *name = explain_chain_names[id];
 	const struct ir_rule *r;
 	const struct loc *why;
+	bool set_used = false;
 	struct ir_pkt pkt;
 
 	if (!ch->present) {
@@ -247,7 +248,12 @@ static enum ir_verdict explain_chain(const struct explain_ctx *c, enum ir_chain_
 		return IR_V_ACCEPT;
 	}
 	explain_ir_pkt(p, &pkt);
+	pkt.sets = ir;
+	pkt.set_used = &set_used;
 	r = ir_chain_match(ch, &pkt, &why);
+	if (set_used)
+		sb_addf(c->out, "%-9sthe verdict depends on live set membership: this assumes the "
+			"sets hold their initial elements only (see 'masqgen set list')\n", name);
 	if (r) {
 		/* the translated connection's reason is the forward that translated it */
 		if (r->ct_dnat_forward && p->forward_loc)

@@ -644,7 +644,7 @@ struct ipt_model *ipt_lower(const struct ir *ir)
 	struct ipt_model *m;
 	int f, t;
 
-	if (ir_check_modern(ir) < 0 || check_ipt(ir) < 0)
+	if (ir_check_modern(ir) < 0 || check_ipt(ir) < 0 || ir_check_no_sets(ir, "iptables") < 0)
 		return NULL;
 	if (ir->upnp.iface) {
 		diag_error(&ir->upnp.loc, "upnp: miniupnpd's table and the mark that admits its "

@@ -91,6 +91,9 @@ void ir_free(struct ir *ir)
 	for (i = 0; i < ir->n_helpers; i++)
 		free(ir->helpers[i].ports.v);
 	free(ir->helpers);
+	for (i = 0; i < ir->n_sets; i++)
+		free(ir->sets[i].elems.v);
+	free(ir->sets);
 	free(ir->upnp.allow.v);
 	for (i = 0; i < IR_CH_COUNT; i++) {
 		for (j = 0; j < ir->chain[i].n; j++)
@@ -377,4 +380,24 @@ char *ir_sysctl_path(const char *key, const char *iface)
 			*p = '/';
 	}
 	return path;
+}
+
+const struct ir_set *ir_set_find(const struct ir *ir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ir->n_sets; i++)
+		if (strcmp(ir->sets[i].name, name) == 0)
+			return &ir->sets[i];
+	return NULL;
+}
+
+int ir_check_no_sets(const struct ir *ir, const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < ir->n_sets; i++)
+		diag_error(&ir->sets[i].loc, "%s cannot hold live set '%s': sets need the nft "
+			   "target", target, ir->sets[i].name);
+	return ir->n_sets ? -1 : 0;
 }

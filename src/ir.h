@@ -429,6 +429,12 @@ struct ir_rule {
 	unsigned family;		/* enum ir_family */
 	const char *iif, *oif;		/* NULL: any */
 	struct ir_addrs saddr, daddr;	/* all of the rule's family (see above) */
+	/*
+	 * A live set the source or destination must be in (its name, interned;
+	 * NULL: none); the address list of that side is then empty. Both
+	 * families: the set has a half in each.
+	 */
+	const char *sset, *dset;
 	bool saddr_neg, daddr_neg;	/* "not in" the list */
 	uint8_t proto;			/* IR_P_ANY: any */
 	/*
@@ -511,6 +517,20 @@ struct ir_log {
 	struct loc prefix_loc;		/* the prefix's word; no src: the default */
 	/* emerg alert crit err warning notice info debug; default "warning" */
 	const char *level;
+	struct loc loc;
+};
+
+/*
+ * A live set (`set NAME`): an address set the policy declares and rules
+ * look up by name (ir_rule.sset, dset); its elements change at run time
+ * (`masqgen set add`, fail2ban), so the policy gives only the first ones.
+ * elems: the initial elements, both families, a set (no overlaps).
+ * timeout: seconds an element lives by default, 0: for ever.
+ */
+struct ir_set {
+	const char *name;		/* interned */
+	unsigned timeout;
+	struct ir_addrs elems;
 	struct loc loc;
 };
 
@@ -615,6 +635,9 @@ struct ir {
 	struct ir_helper *helpers;
 	size_t n_helpers, cap_helpers;
 
+	struct ir_set *sets;		/* in policy order */
+	size_t n_sets, cap_sets;
+
 	struct ir_upnp upnp;
 
 	struct ir_chain chain[IR_CH_COUNT];
@@ -657,6 +680,8 @@ void ir_rule_free(struct ir_rule *r);
 
 /* Interface lookups: the first interface of that name and role, or NULL. */
 const struct ir_iface *ir_iface_find(const struct ir *ir, const char *name);
+/* The live set called @name (no '@'), or NULL. */
+const struct ir_set *ir_set_find(const struct ir *ir, const char *name);
 
 /*
  * The addresses reflection captures, every external's static address, into
@@ -723,5 +748,8 @@ const char *ir_intern(struct ir *ir, const char *s);
  * Returns 0, or -1 after reporting.
  */
 int ir_check_modern(const struct ir *ir);
+
+/* Report each live set as an error at its line: @target has no sets. -1 when any. */
+int ir_check_no_sets(const struct ir *ir, const char *target);
 
 #endif

@@ -155,6 +155,16 @@ static bool ir_match_addrs(const struct ir_addrs *l, bool neg, unsigned family,
 	return ir_addrs_take(l, family, addr, neg ? NULL : el) != neg;
 }
 
+/* Is @addr in live set @name, as @p assumes (struct ir_pkt)? */
+static bool ir_match_set(const char *name, const struct ir_pkt *p, const struct ir_pkt_addr *addr)
+{
+	const struct ir_set *s = p->sets ? ir_set_find(p->sets, name) : NULL;
+
+	if (p->set_used)
+		*p->set_used = true;
+	return s && ir_addrs_take(&s->elems, p->family, addr, NULL);
+}
+
 /* The matches of @r on the packet's headers beyond family and interfaces. */
 static bool ir_match_fields(const struct ir_rule *r, const struct ir_pkt *p,
 			    const struct loc **best)
@@ -214,6 +224,11 @@ bool ir_rule_match(const struct ir_rule *r, const struct ir_pkt *p, const struct
 	if (r->ct_dnat_upnp)
 		return false;
 	if (!ir_match_fields(r, p, &best))
+		return false;
+	/* last: a set lookup then alone decides (struct ir_pkt, set_used) */
+	if (r->sset && ir_match_set(r->sset, p, &p->saddr) == r->saddr_neg)
+		return false;
+	if (r->dset && ir_match_set(r->dset, p, &p->daddr) == r->daddr_neg)
 		return false;
 	if (r->tag == IR_T_USER && best && best->src)
 		*why = best;

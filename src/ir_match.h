@@ -47,6 +47,15 @@ struct ir_pkt {
 	 * fails the strict check too).
 	 */
 	enum ir_rpf rpf;
+	/*
+	 * Live sets (`@NAME`): who is in one is known only at run time. The
+	 * packet's address is taken to be in a set when the set's initial
+	 * elements in @sets hold it (NULL: every set is empty). *set_used,
+	 * when given, becomes true once a rule's answer turned on a set
+	 * lookup: that answer holds only for those members.
+	 */
+	const struct ir *sets;
+	bool *set_used;
 };
 
 /*

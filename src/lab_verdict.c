@@ -31,6 +31,7 @@ enum ir_verdict lab_verdict_chain(const struct lab *lab, enum ir_chain_id id,
 	struct ir_pkt pkt;
 
 	lab_verdict_pkt(p, &pkt);
+	pkt.sets = lab->ir;	/* the lab loads the sets with their initial elements */
 	if (!ir_family_filtered(lab->ir, pkt.family))
 		return IR_V_ACCEPT;
 	return ir_chain_verdict(&lab->ir->chain[id], &pkt);

@@ -237,6 +237,7 @@ void legacy_check_policy(struct legacy_ctx *g)
 			   "clamp-mss needs Linux 2.4 or later: with %s lower the MTU of the external "
 			   "interface instead (HOWTO FAQ 7.15)",
 			   t);
+	ir_check_no_sets(ir, t);
 	check_sysctls(g);
 	if (ir->timeouts.tcp > LEGACY_TIMEOUT_MAX || ir->timeouts.tcpfin > LEGACY_TIMEOUT_MAX ||
 	    ir->timeouts.udp > LEGACY_TIMEOUT_MAX)

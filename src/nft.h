@@ -148,10 +148,11 @@ int nft_apply(const struct nft_model *m, const char *record);
  * there is nothing to send (nft_replace() then returns 0), or -1 after
  * reporting. The batch carries the generation id read before @now; when
  * the kernel refuses it because something committed in between, the
- * tables are read again and the whole is retried a few times. Unless
- * @flags has NFT_REPLACE_ANYWAY, a retry happens only when masqgen's own
- * tables did not change meanwhile (another program's did), else it is an
- * error. NFT_REPLACE_CHECK sends the batch without its commit: the kernel
+ * tables are read again and the whole is retried a few times, after
+ * pauses that grow (about 1.5 s in all). Unless @flags has
+ * NFT_REPLACE_ANYWAY, a retry happens only when masqgen's own tables did
+ * not change meanwhile (another program's did), else it is an error.
+ * NFT_REPLACE_CHECK sends the batch without its commit: the kernel
  * validates it and changes nothing. Returns 0, or -1 after reporting;
  * nothing changed then.
  */

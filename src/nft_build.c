@@ -406,16 +406,23 @@ static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const str
 	nftnl_set_elem_add(ns, ne);
 }
 
-static void flush_elems(struct build *bd, struct nftnl_set **ns, const struct nft_set *s,
-			uint32_t id)
+/* The elements gathered in *@ns as one message of @type; *@ns starts empty again. */
+static void flush_elems_msg(struct build *bd, struct nftnl_set **ns, const struct nft_set *s,
+			    uint32_t id, uint16_t type)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = msg_hdr(bd, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+	nlh = msg_hdr(bd, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
 	nftnl_set_elems_nlmsg_build_payload(nlh, *ns);
 	nftnl_set_free(*ns);
 	next_msg(bd, NULL);
 	*ns = set_handle(bd, s, id);
+}
+
+static void flush_elems(struct build *bd, struct nftnl_set **ns, const struct nft_set *s,
+			uint32_t id)
+{
+	flush_elems_msg(bd, ns, s, id, NFT_MSG_NEWSETELEM);
 }
 
 /*
@@ -466,8 +473,10 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		flags |= NFT_SET_MAP;
 	if (s->dynamic)
 		flags |= NFT_SET_EVAL | NFT_SET_TIMEOUT;
+	else if (s->timeout)
+		flags |= NFT_SET_TIMEOUT;
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
-	if (s->dynamic)
+	if (s->timeout)
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, (uint64_t)s->timeout * 1000);
 	nft_set_key_type(s->kind, &type, &len);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
@@ -476,7 +485,9 @@ static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, DT_CONCAT2(DT_IPADDR, DT_INET_SERVICE));
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 8);
 	}
-	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->name ? nft_set_size(s) : nl_elem_count(s));
+	if (!s->live)
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE,
+				  s->name ? nft_set_size(s) : nl_elem_count(s));
 	set_udata(ns, s);
 	nlh = msg_hdr(bd, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, ns);
@@ -671,5 +682,53 @@ void nft_build_elems_change(struct nft_batch *b, bool v6, const struct nft_set *
 	}
 	if (n_add)
 		flush_elems(&bd, &ns, s, 0);
+	nftnl_set_free(ns);
+}
+
+void nft_build_live_elems(struct nft_batch *b, bool v6, bool del, const struct nft_set *s,
+			  const struct nft_elem *const *add, size_t n)
+{
+	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+	struct build bd = {.b = b, .family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4};
+	struct nftnl_set *ns = set_handle(&bd, s, 0);
+	struct nftnl_set_elem *ne;
+	struct nft_elem next = {0};
+	size_t i, size = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct nft_elem *e = add[i];
+		int part;
+
+		if (size > ELEM_MSG_MAX) {
+			flush_elems_msg(&bd, &ns, s, 0, type);
+			size = 0;
+		}
+		size += 2 * elem_size(e);
+		next.k[0] = e->hi + 1;
+		next.k6 = e->hi6 + 1;
+		/* the start, then the end unless the interval reaches the last address */
+		for (part = 0; part < 2; part++) {
+			uint8_t key[NFT_KEY_MAX];
+			size_t len;
+
+			if (part && nft_elem_hi(s, e) == nft_set_key_max(s))
+				break;
+			len = nft_elem_key(s, part ? &next : e, key);
+			ne = xnonnull(nftnl_set_elem_alloc());
+			nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
+			if (part)
+				nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS,
+						       NFT_SET_ELEM_INTERVAL_END);
+			/* the exact time left (nft's `timeout T expires E`), on the start only */
+			if (!part && !del && s->timeout && e->timeout)
+				nftnl_set_elem_set_u64(ne, NFTNL_SET_ELEM_TIMEOUT, e->timeout);
+			if (!part && !del && s->timeout && e->timeout && e->expires)
+				nftnl_set_elem_set_u64(ne, NFTNL_SET_ELEM_EXPIRATION,
+						       e->expires < e->timeout ? e->expires : e->timeout);
+			nftnl_set_elem_add(ns, ne);
+		}
+	}
+	if (n)
+		flush_elems_msg(&bd, &ns, s, 0, type);
 	nftnl_set_free(ns);
 }

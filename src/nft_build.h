@@ -81,7 +81,17 @@ size_t nft_elem_udata(const struct nft_elem *e, uint8_t *out, size_t room);
  * that is loaded: delete the @n_del elements whose keys (@klen bytes each)
  * are @del, then add @add.
  */
+/*
+ * Append to @b the addition (@del: the removal) of the run-time elements
+ * @add (@n) of live set @s of the ip (@v6: ip6) table; an added one has
+ * its timeout and the time it has left when @s has a timeout and the
+ * element gives them (ms; nft_delta.c carries elements over a replace,
+ * `masqgen set` adds and deletes them).
+ */
 struct nft_batch;
+void nft_build_live_elems(struct nft_batch *b, bool v6, bool del, const struct nft_set *s,
+			  const struct nft_elem *const *add, size_t n);
+
 void nft_build_elems_change(struct nft_batch *b, bool v6, const struct nft_set *s,
 			    const uint8_t *const *del, size_t n_del, size_t klen,
 			    const struct nft_elem *const *add, size_t n_add);

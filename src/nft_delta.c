@@ -65,6 +65,7 @@ static void hash_set(uint64_t *h, const struct nft_set *s)
 	H(h, s->dynamic);
 	H(h, s->timeout);
 	H(h, size);
+	H(h, s->live);
 	if (nft_record_keeps(s))
 		return;
 	for (i = 0; i < s->n; i++) {
@@ -235,6 +236,67 @@ out:
 	return rc;
 }
 
+/* Does interval element @e overlap one of @s's? */
+static bool live_overlaps(const struct nft_set *s, const struct nft_set *from,
+			  const struct nft_elem *e)
+{
+	ir_u128 lo = nft_elem_lo(from, e), hi = nft_elem_hi(from, e);
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (nft_elem_lo(s, &s->v[i]) <= hi && lo <= nft_elem_hi(s, &s->v[i]))
+			return true;
+	return false;
+}
+
+/*
+ * After a replace of the tables loaded now (@now) by @m: add to @b the
+ * run-time elements of every live set @m keeps, read from the kernel in
+ * one dump, with the time each has left. An element the policy's initial
+ * ones overlap is the policy's. Returns 0, or -1 after reporting.
+ */
+static int live_carry(struct nft_batch *b, const struct nft_model *m,
+		      const struct nft_record *rec, const struct nft_state *now)
+{
+	const struct nft_elem **add = NULL;
+	struct nft_dump d = {0};
+	size_t i, j, n, cap = 0;
+	bool any = false;
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		for (i = 0; i < m->t[f].n_sets; i++)
+			any |= m->t[f].sets[i].live;
+	if (!any || (!now->ip && !now->ip6))
+		return 0;
+	if (nft_dump_read(&d, rec) < 0)
+		return -1;
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		const struct nft_table *t = &m->t[f], *lt = &d.m->t[f];
+
+		for (i = 0; i < t->n_sets; i++) {
+			const struct nft_set *s = &t->sets[i];
+			struct nft_set *ls;
+			size_t k = s->live ? nft_set_find(lt, s->name) : SIZE_MAX;
+
+			if (k == SIZE_MAX || !lt->sets[k].live)
+				continue;
+			ls = &lt->sets[k];
+			/* the kernel leaves out a timeout that is the set's own */
+			for (j = 0; j < ls->n; j++)
+				if (ls->v[j].expires && !ls->v[j].timeout)
+					ls->v[j].timeout = (uint64_t)ls->timeout * 1000;
+			for (j = 0, n = 0; j < ls->n; j++)
+				if (!live_overlaps(s, ls, &ls->v[j]))
+					*VEC_PUSH(add, n, cap) = &ls->v[j];
+			nft_build_live_elems(b, f == NFT_FAM_IP6, false, s, add, n);
+		}
+	}
+	free(add);
+	nft_dump_free(&d);
+	return 0;
+}
+
 /* What nft_apply_fill() sent: the generation its last batch carried, whether it committed. */
 struct nft_apply_sent {
 	uint32_t genid;
@@ -262,8 +324,11 @@ static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, cons
 	ctx->sent->commit = true;
 	total = nft_build_upnp(b, ctx->m, now->upnp);
 	if (!rec->shape || rec->shape != ctx->shape || rec->fingerprint != now->fingerprint ||
-	    (!now->ip && !now->ip6))
-		return nft_build(b, ctx->m, now->ip, now->ip6);
+	    (!now->ip && !now->ip6)) {
+		if (nft_build(b, ctx->m, now->ip, now->ip6) < 0)
+			return -1;
+		return live_carry(b, ctx->m, rec, now);
+	}
 	for (f = 0; f < NFT_FAM_COUNT && rc == 0; f++) {
 		const struct nft_table *t = &ctx->m->t[f];
 

@@ -226,7 +226,10 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 			  (enum nft_set_kind)kind);
 	t->sets[idx].interval = flags & NFT_SET_INTERVAL;
 	t->sets[idx].dynamic = flags & NFT_SET_EVAL;
-	if (t->sets[idx].dynamic)
+	/* masqgen sizes every named set but a live one */
+	t->sets[idx].live = !(flags & (NFT_SET_ANONYMOUS | NFT_SET_EVAL)) &&
+			    !nftnl_set_is_set(ns, NFTNL_SET_DESC_SIZE);
+	if (flags & NFT_SET_TIMEOUT)
 		t->sets[idx].timeout =
 			(uint32_t)(nftnl_set_get_u64(ns, NFTNL_SET_TIMEOUT) / 1000);
 	util_grow(&r->set_names[f], &r->cap_names[f], t->n_sets, sizeof(char *));
@@ -365,6 +368,12 @@ static int wire_elem_add(struct nft_welems *w, const struct nlattr *elem)
 	if (tb[NFTA_SET_ELEM_FLAGS] && mnl_attr_validate(tb[NFTA_SET_ELEM_FLAGS], MNL_TYPE_U32) == 0)
 		we->end = ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) &
 			  NFT_SET_ELEM_INTERVAL_END;
+	if (tb[NFTA_SET_ELEM_TIMEOUT] &&
+	    mnl_attr_validate(tb[NFTA_SET_ELEM_TIMEOUT], MNL_TYPE_U64) == 0)
+		we->timeout = be64toh(mnl_attr_get_u64(tb[NFTA_SET_ELEM_TIMEOUT]));
+	if (tb[NFTA_SET_ELEM_EXPIRATION] &&
+	    mnl_attr_validate(tb[NFTA_SET_ELEM_EXPIRATION], MNL_TYPE_U64) == 0)
+		we->expires = be64toh(mnl_attr_get_u64(tb[NFTA_SET_ELEM_EXPIRATION]));
 	p = data_value(tb[NFTA_SET_ELEM_DATA], &len);
 	if (p && len <= UINT8_MAX) {
 		we->dlen = (uint8_t)len;
@@ -449,6 +458,8 @@ static void raw_elem_add(struct rd *r, enum nft_set_kind kind, const struct nft_
 	re->e.hi = re->e.k[0];
 	re->e.hi6 = re->e.k6;
 	re->end = we->end;
+	re->e.timeout = we->timeout;
+	re->e.expires = we->expires;
 	if (we->data && we->dlen >= 6) {
 		re->e.d[0] = get_be32(we->data);
 		re->e.d[1] = get_be16(we->data + 4);
@@ -474,6 +485,8 @@ static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 	struct nft_elem *open = NULL;
 	size_t i;
 
+	if (!n)
+		return;	/* an empty set (a live set often is): no array to sort */
 	qsort(v, n, sizeof(*v), raw_cmp);
 	for (i = 0; i < n; i++) {
 		if (v[i].end) {
@@ -485,6 +498,8 @@ static void build_intervals(struct nft_set *s, struct raw_elem *v, size_t n)
 		open = nft_elem_add(s, v[i].e.comment);
 		open->k[0] = v[i].e.k[0];
 		open->k6 = v[i].e.k6;
+		open->timeout = v[i].e.timeout;
+		open->expires = v[i].e.expires;
 		nft_elem_set_hi(s, open, nft_set_key_max(s));
 	}
 }

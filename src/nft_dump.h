@@ -78,6 +78,7 @@ struct nft_welem {
 	uint8_t klen, dlen;
 	bool end;			/* NFT_SET_ELEM_INTERVAL_END */
 	const char *comment;		/* NULL: none */
+	uint64_t timeout, expires;	/* ms; 0: none (a live set's element) */
 };
 
 /* Elements of one set, and the bytes they point into. */

@@ -14,7 +14,29 @@
 #include "nft_model.h"
 #include "util.h"
 
-#define NFT_REPLACE_ATTEMPTS 5
+#include <errno.h>
+#include <time.h>
+
+/*
+ * Retries after another program's commit: each after a pause that doubles
+ * (1 ms, 2 ms, ... at most 500 ms; about 1.5 s in all), so a burst of
+ * commits (fail2ban banning a subnet address by address) ends before apply
+ * gives up, and a quiet ruleset costs no wait.
+ */
+#define NFT_REPLACE_ATTEMPTS 12
+#define NFT_REPLACE_PAUSE_MAX_MS 500L
+
+/* The pause before retry @attempt (1, 2, ...). */
+static void nft_replace_pause(int attempt)
+{
+	long ms = attempt <= 9 ? 1L << (attempt - 1) : NFT_REPLACE_PAUSE_MAX_MS;
+	struct timespec ts;
+
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
 {
@@ -24,6 +46,8 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
 	uint32_t genid;
 
 	for (attempt = 0; attempt < NFT_REPLACE_ATTEMPTS; attempt++) {
+		if (attempt)
+			nft_replace_pause(attempt);
 		genid = nft_genid();
 		if (!genid || nft_state_read(&before) < 0)
 			return -1;

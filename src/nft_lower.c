@@ -747,6 +747,40 @@ static void lower_wan(struct nft_lower *lc)
 	}
 }
 
+/*
+ * The halves of every live set in table @fam, first among its sets: NAME_v4
+ * in ip masqgen, NAME_v6 in ip6 masqgen, with the initial elements of
+ * that family.
+ */
+static void lower_live_sets(struct nft_lower *lc, enum nft_fam fam)
+{
+	struct nft_table *t = &lc->m->t[fam];
+	bool v6 = fam == NFT_FAM_IP6;
+	struct nft_set *s;
+	struct nft_elem *e;
+	size_t i, j, idx;
+
+	for (i = 0; i < lc->ir->n_sets; i++) {
+		const struct ir_set *is = &lc->ir->sets[i];
+
+		idx = nft_set_new(t, nft_live_set_name(is->name, fam), v6 ? NFT_SK_ADDR6 : NFT_SK_ADDR);
+		s = &t->sets[idx];
+		s->live = true;
+		s->timeout = is->timeout;
+		for (j = 0; j < is->elems.n; j++) {
+			const struct ir_addr *a = &is->elems.v[j];
+
+			if ((a->family == IR_F_IPV6) != v6)
+				continue;
+			e = nft_elem_add(s, nft_elem_comment(&a->loc));
+			e->k[0] = a->lo;
+			e->hi = a->hi;
+			e->k6 = a->lo6;
+			e->hi6 = a->hi6;
+		}
+	}
+}
+
 struct nft_model *nft_lower(const struct ir *ir)
 {
 	struct nft_lower lc = {.ir = ir};
@@ -757,6 +791,7 @@ struct nft_model *nft_lower(const struct ir *ir)
 	lc.m = xcalloc(1, sizeof(*lc.m));
 	t = &lc.m->t[NFT_FAM_IP];
 	t->present = true;
+	lower_live_sets(&lc, NFT_FAM_IP);
 	lower_targets(&lc);
 	nft_lower_filter(&lc, NFT_FAM_IP);
 	lower_dstnat(&lc);
@@ -766,6 +801,8 @@ struct nft_model *nft_lower(const struct ir *ir)
 	if (ir->upnp.iface)
 		nft_upnp_lower(&lc.m->upnp);
 	sort_chains(t);
+	if (ir->ipv6 != IR_IPV6_OPEN)
+		lower_live_sets(&lc, NFT_FAM_IP6);
 	nft_lower_filter(&lc, NFT_FAM_IP6);
 	if (ir->ipv6 != IR_IPV6_OPEN) {
 		t = &lc.m->t[NFT_FAM_IP6];

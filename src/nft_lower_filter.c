@@ -67,6 +67,18 @@ static bool ports_have(const struct ir_ports *p, uint8_t proto)
 	return false;
 }
 
+/* @sel in live set @name's half of table @t (lower_live_sets() made it). */
+static void match_live_set(struct nft_table *t, struct nft_rule *nr, enum nft_sel sel,
+			   const char *name, bool neg, enum nft_fam fam)
+{
+	char *half = nft_live_set_name(name, fam);
+	struct nft_match *m = nft_match_add(nr, sel, NFT_V_SET);
+
+	m->set = nft_set_find(t, half);
+	m->neg = neg;
+	free(half);
+}
+
 /*
  * The matches of IR rule @r for protocol @proto (a port protocol when the
  * rule has ports, else r->proto). Returns false when the rule cannot match
@@ -91,6 +103,12 @@ static bool rule_matches(struct nft_lower *lc, enum nft_fam fam, struct nft_rule
 			xasprintf("%s_saddr", base));
 	nft_match_addrs(t, nr, NFT_SEL_DADDR, &r->daddr, r->daddr_neg,
 			xasprintf("%s_daddr", base));
+	if (r->sset)
+		match_live_set(t, nr, v6 ? NFT_SEL_SADDR6 : NFT_SEL_SADDR, r->sset, r->saddr_neg,
+			       fam);
+	if (r->dset)
+		match_live_set(t, nr, v6 ? NFT_SEL_DADDR6 : NFT_SEL_DADDR, r->dset, r->daddr_neg,
+			       fam);
 	if (ports) {
 		bool tcp = proto == IR_P_TCP;
 
@@ -381,6 +399,7 @@ static bool pair_joins(const struct ir_rule *a, const struct ir_rule *b, enum nf
 
 	if (!pair_rule(b, fam) || a->tag != b->tag || a->verdict != b->verdict ||
 	    a->log != b->log || !same_str(a->iif, b->iif) || !same_str(a->oif, b->oif) ||
+	    !same_str(a->sset, b->sset) || !same_str(a->dset, b->dset) ||
 	    a->saddr_neg != b->saddr_neg || a->saddr.n != b->saddr.n ||
 	    /* a reject answers by protocol: one rule cannot answer both */
 	    (a->verdict == IR_V_REJECT && a->proto != b->proto))

@@ -458,3 +458,8 @@ void nft_admit_elems(struct nft_set *s, const struct ir_forward *f)
 		e->k[2] = p;
 	}
 }
+
+char *nft_live_set_name(const char *name, enum nft_fam fam)
+{
+	return xasprintf("%s_v%c", name, fam == NFT_FAM_IP6 ? '6' : '4');
+}

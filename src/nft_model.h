@@ -168,6 +168,8 @@ struct nft_elem {
 	uint32_t d[2];
 	char *comment;
 	ir_u128 k6, hi6;
+	/* a live set's element read from the kernel: its timeout and time left, ms (0: none) */
+	uint64_t timeout, expires;
 };
 
 struct nft_set {
@@ -176,10 +178,14 @@ struct nft_set {
 	enum nft_sel sel;	/* anonymous: what the rule looks up */
 	bool interval;
 	/*
-	 * A meter of NFT_S_METER (ADDR or ADDR6 key): flags dynamic,timeout,
-	 * size IR_LIMIT_SOURCES, its elements the kernel's own (never dumped
-	 * or changed by apply); timeout in seconds.
+	 * A live set (ir_set): its elements change at run time, apply keeps
+	 * them (nft_delta.c); no size limit. A meter of NFT_S_METER (ADDR or
+	 * ADDR6 key, dynamic): flags dynamic,timeout, size IR_LIMIT_SOURCES,
+	 * its elements the kernel's own (never dumped or changed by apply).
+	 * timeout: the default lifetime of its elements in seconds; 0, none
+	 * (a live set then has no timeout flag).
 	 */
+	bool live;
 	bool dynamic;
 	uint32_t timeout;
 	struct nft_elem *v;
@@ -320,6 +326,9 @@ char *nft_comment(const struct loc *loc, const char *tag);
 
 /* An element's comment: its policy place, or NULL for a built-in one. */
 char *nft_elem_comment(const struct loc *loc);
+
+/* The name of live set @name's half in table @fam: "NAME_v4", "NAME_v6" (caller frees). */
+char *nft_live_set_name(const char *name, enum nft_fam fam);
 
 /* The first named set called @name, or SIZE_MAX. */
 size_t nft_set_find(const struct nft_table *t, const char *name);

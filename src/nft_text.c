@@ -240,6 +240,10 @@ void nft_text_elem(struct strbuf *sb, const struct nft_set *s, const struct nft_
 		sb_addu(sb, e->k[2]);
 		break;
 	}
+	if (e->timeout && e->timeout != (uint64_t)s->timeout * 1000)
+		sb_addf(sb, " timeout %llus", (unsigned long long)(e->timeout / 1000));
+	if (e->expires)
+		sb_addf(sb, " expires %llus", (unsigned long long)((e->expires + 999) / 1000));
 	if (comment && e->comment) {
 		sb_add(sb, " comment ");
 		print_string(sb, e->comment);
@@ -494,9 +498,12 @@ static void print_set(struct strbuf *sb, const struct nft_set *s)
 {
 	sb_addf(sb, "\t%s %s {\n\t\ttype %s\n", s->kind == NFT_SK_FWD_MAP ? "map" : "set", s->name,
 		set_types[s->kind]);
-	sb_addf(sb, "\t\tsize %u\n", nft_set_size(s));
+	if (!s->live)
+		sb_addf(sb, "\t\tsize %u\n", nft_set_size(s));
 	if (s->interval)
-		sb_add(sb, "\t\tflags interval\n");
+		sb_addf(sb, "\t\tflags interval%s\n", s->live && s->timeout ? ", timeout" : "");
+	if (s->live && s->timeout)
+		sb_addf(sb, "\t\ttimeout %us\n", s->timeout);
 	if (s->dynamic)
 		sb_addf(sb, "\t\tflags dynamic,timeout\n\t\ttimeout %us\n", s->timeout);
 	if (s->n) {

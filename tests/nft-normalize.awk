@@ -3,7 +3,9 @@
 # The kernel lists the elements of a hash set in hash order, which differs
 # between two loads of the same ruleset; this joins each multi-line element
 # list onto one line and sorts the elements of every { ... } group.
-# Elements are split on ", " (masqgen's comments hold no comma).
+# Elements are split on ", " (masqgen's comments hold no comma). The time
+# a live set's element has left (`expires 59m59s996ms`) is dropped: it
+# differs by the time between two listings.
 
 function sort_group(body,    n, a, i, j, t, out) {
 	n = split(body, a, /, +/)
@@ -29,6 +31,7 @@ function normalize(line,    out, lb, rb) {
 }
 
 {
+	gsub(/ expires [0-9dhms]+/, "")
 	if (pending != "") {
 		sub(/^[ \t]+/, "", $0)
 		pending = pending " " $0

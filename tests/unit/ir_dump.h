@@ -63,6 +63,10 @@ static void dump_rule(struct strbuf *sb, const struct ir_rule *r)
 		sb_addf(sb, " oif %s", r->oif);
 	dump_addrs(sb, "saddr", &r->saddr, r->saddr_neg);
 	dump_addrs(sb, "daddr", &r->daddr, r->daddr_neg);
+	if (r->sset)
+		sb_addf(sb, " saddr%s @%s", r->saddr_neg ? " !=" : "", r->sset);
+	if (r->dset)
+		sb_addf(sb, " daddr%s @%s", r->daddr_neg ? " !=" : "", r->dset);
 	if (r->proto)
 		sb_addf(sb, " proto %s", ir_proto_name(r->proto));
 	dump_ports(sb, "sport", &r->sports);
@@ -154,6 +158,11 @@ static void dump_ir(struct strbuf *sb, const struct ir *ir)
 			h->legacy_module ? h->legacy_module : "-", h->modern ? " modern" : "",
 			h->legacy ? " legacy" : "", h->ipv6 ? " ipv6" : "");
 		dump_ports(sb, "ports", &h->ports);
+		sb_add(sb, "\n");
+	}
+	for (i = 0; i < ir->n_sets; i++) {
+		sb_addf(sb, "set %s timeout %u", ir->sets[i].name, ir->sets[i].timeout);
+		dump_addrs(sb, "elements", &ir->sets[i].elems, false);
 		sb_add(sb, "\n");
 	}
 	for (i = 0; i < IR_CH_COUNT; i++) {
