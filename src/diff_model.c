@@ -418,6 +418,9 @@ static uint64_t rule_key(const struct diff_side *sd, const struct nft_rule *r)
 		h = hash_u32(hash_u32(hash_u32(h, m->sel), m->val), m->neg);
 		if (m->val == NFT_V_EQ && (m->sel == NFT_SEL_IIFNAME || m->sel == NFT_SEL_OIFNAME))
 			h = hash_str(h, m->ifname);
+		else if (m->val == NFT_V_EQ && m->mask6)
+			h = util_hash(util_hash(h, &m->lo6, sizeof(m->lo6)), &m->mask6,
+				      sizeof(m->mask6));
 		else if (m->val == NFT_V_EQ)
 			h = util_hash(hash_u32(h, m->lo), &m->lo6, sizeof(m->lo6));
 		else if (m->val == NFT_V_RANGE)

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "fwdcheck.h"
+#include "ha_conf.h"
 #include "kmod.h"
 #include "nl.h"
 #include "tables.h"
@@ -31,6 +32,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -515,6 +517,47 @@ static void doctor_forward_hook(struct doctor *d)
 	fwdcheck_free(&fc);
 }
 
+/*
+ * A cluster node's needs (LANGUAGE.md "Cluster"): the two daemons its
+ * generated files are for, the sync interface conntrackd binds to, and
+ * the kernel setting apply checks too.
+ */
+static void doctor_cluster(struct doctor *d, const struct ir *ir)
+{
+	static const char *const daemons[][2] = {
+		{HA_CONNTRACKD, "Debian's conntrackd package: the notify hooks run it"},
+		{HA_KEEPALIVED, "Debian's keepalived package: it moves the virtual addresses"},
+	};
+	const char *sync = ir->cluster.sync;
+	char *path, *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(daemons); i++) {
+		path = xasprintf("%s%s", d->root, daemons[i][0]);
+		if (access(path, X_OK) == 0)
+			doctor_line(d, "ok", NULL, "cluster: %s is installed", daemons[i][0]);
+		else
+			doctor_line(d, "FAIL", daemons[i][1], "cluster: no %s", path);
+		free(path);
+	}
+	if (if_nametoindex(sync))
+		doctor_line(d, "ok", NULL, "cluster: the sync interface %s exists", sync);
+	else
+		doctor_line(d, "warn", "conntrackd cannot sync before it is there",
+			    "cluster: no sync interface %s here", sync);
+	v = doctor_read(d, "sys/net/netfilter/nf_conntrack_tcp_loose");
+	if (v && strcmp(v, "1") == 0)
+		doctor_line(d, "ok", NULL, "cluster: nf_conntrack_tcp_loose = 1");
+	else if (v)
+		doctor_line(d, "warn", "sysctl -w net.netfilter.nf_conntrack_tcp_loose=1",
+			    "cluster: nf_conntrack_tcp_loose = %s: connections moved in mid-stream "
+			    "are dropped", v);
+	else
+		doctor_line(d, "warn", "apply loads nf_conntrack; run doctor again after it",
+			    "cluster: no %s/sys/net/netfilter/nf_conntrack_tcp_loose", d->proc);
+	free(v);
+}
+
 enum {
 	OPT_PROC_ROOT = CLI_LONG,
 	OPT_ROOT,
@@ -524,14 +567,15 @@ static const struct cli_opt doctor_opts[] = {
 	{OPT_PROC_ROOT, "proc-root", "DIR",
 	 "read /proc's files under DIR instead (for tests)", CLI_OPT_DIR, NULL},
 	{OPT_ROOT, "root", "DIR",
-	 "look for kernel modules under DIR/sys, DIR/lib/modules and DIR/boot\n"
-	 "instead (for tests)", CLI_OPT_DIR, NULL},
+	 "look for kernel modules under DIR/sys, DIR/lib/modules and DIR/boot,\n"
+	 "and a cluster's daemons under DIR/usr/sbin, instead (for tests)", CLI_OPT_DIR, NULL},
 	{0},
 };
 
 static int doctor_run(const struct cli_args *a)
 {
 	struct doctor d = {.proc = "/proc", .root = ""};
+	struct ir *ir = NULL;
 	struct utsname u;
 
 	if (cli_arg(a, OPT_PROC_ROOT))
@@ -543,6 +587,11 @@ static int doctor_run(const struct cli_args *a)
 			"and netlink to nftables): run it as root");
 		return EXIT_SYSTEM;
 	}
+	if (a->n_ops > 0) {
+		ir = cli_compile(a->ops[0]);
+		if (!ir)
+			return EXIT_POLICY;
+	}
 	if (uname(&u) == 0)
 		doctor_line(&d, "ok", NULL, "kernel %s %s", u.sysname, u.release);
 	doctor_forwarding(&d);
@@ -552,6 +601,9 @@ static int doctor_run(const struct cli_args *a)
 	doctor_tables(&d);
 	doctor_iptables(&d);
 	doctor_forward_hook(&d);
+	if (ir && ir->cluster.present)
+		doctor_cluster(&d, ir);
+	ir_free(ir);
 	printf("%u failed, %u warnings: masquerading %s\n", d.fails, d.warns,
 	       d.fails ? "cannot work until the failures are fixed" : "can work");
 	return d.fails ? EXIT_NO : EXIT_OK;
@@ -560,11 +612,14 @@ static int doctor_run(const struct cli_args *a)
 const struct cli_command cli_doctor = {
 	.name = "doctor",
 	.summary = "check this kernel for masquerading",
-	.operands = "",
+	.operands = "[POLICY]",
+	.max_ops = 1,
 	.help = "Check this machine for what masquerading needs (the HOWTO's section 3.2\n"
 		"for today's kernels), one line per check: ok, warn or FAIL, what, and\n"
 		"how to fix it. nf_tables, NAT and the conntrack helpers are probed in a\n"
 		"throwaway network namespace, so nothing changes. Needs root.\n"
+		"With a POLICY that has a cluster line, also what the node needs: conntrackd\n"
+		"and keepalived, the sync interface, nf_conntrack_tcp_loose.\n"
 		"Exit 0 when masquerading can work, 5 when a check failed, 3 without root.\n",
 	.opts = doctor_opts,
 	.run = doctor_run,

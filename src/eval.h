@@ -144,8 +144,10 @@ void eval_addrs_append(struct ir_addrs *dst, const struct ir_addrs *src);
  * Read an address list (from, to, sources) into @out; -1 after errors.
  * @families: those the slot takes (IR_F_*); `any` is the whole range of
  * each of them, and an IPv6 address where only IPv4 is taken is an error
- * saying @v6_why.
+ * saying @v6_why. An interface identifier match is an error unless
+ * @families has EVAL_IFID (the caller checks where it stands).
  */
+#define EVAL_IFID (1u << 8)
 int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_why,
 		   struct ir_addrs *out);
 

@@ -70,6 +70,13 @@ int eval_addr_list(const struct ast_list *l, unsigned families, const char *v6_w
 			rc = -1;
 			continue;
 		}
+		if (a.mask6 && !(families & EVAL_IFID)) {
+			diag_error(&l->v[i].loc, "'%s' is an interface identifier match: only 'from' "
+						 "and 'to' of allow, deny and reject take one",
+				   l->v[i].text);
+			rc = -1;
+			continue;
+		}
 		*VEC_PUSH(out->v, out->n, out->cap) = a;
 	}
 	return rc;
@@ -240,7 +247,8 @@ static bool addrs_equal(const struct ir_addrs *a, const struct ir_addrs *b)
 		return false;
 	for (i = 0; i < a->n; i++)
 		if (a->v[i].family != b->v[i].family || ir_addr_lo(&a->v[i]) != ir_addr_lo(&b->v[i]) ||
-		    ir_addr_hi(&a->v[i]) != ir_addr_hi(&b->v[i]))
+		    ir_addr_hi(&a->v[i]) != ir_addr_hi(&b->v[i]) ||
+		    ir_addr_mask6(&a->v[i]) != ir_addr_mask6(&b->v[i]))
 			return false;
 	return true;
 }
@@ -758,6 +766,46 @@ static bool negation_ok(const struct eval *e, const struct ast_stmt *st,
 	return true;
 }
 
+/*
+ * An interface identifier match in @a (a rule's `@kw` list) stands alone,
+ * and only where the rule's `@bkw` (@bound, NULL if absent) names an
+ * internal interface: any Internet host can pick the identifier under its
+ * own prefix. @bkw NULL: this slot of this chain never takes one.
+ */
+static bool ifid_ok(const struct eval *e, const struct ir_addrs *a, const char *kw,
+		    const struct ast_word *bound, const char *bkw)
+{
+	const struct ir_iface *ifc;
+	char text[IR_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < a->n && !ir_addr_mask6(&a->v[i]); i++)
+		;
+	if (i == a->n)
+		return true;
+	ir_addr_str(&a->v[i], text);
+	if (a->n > 1) {
+		diag_error(&a->v[i].loc, "interface identifier match '%s' must stand alone in its "
+					 "'%s' list (write one line for each)",
+			   text, kw);
+		return false;
+	}
+	ifc = bound && bkw ? ir_iface_find(e->ir, bound->text) : NULL;
+	if (ifc && ifc->role == IR_INTERNAL)
+		return true;
+	if (bkw)
+		diag_error(&a->v[i].loc, "interface identifier match '%s' in '%s' needs '%s IFACE' "
+					 "naming an internal interface: any Internet host can pick "
+					 "that identifier under its own prefix",
+			   text, kw, bkw);
+	else
+		diag_error(&a->v[i].loc, "interface identifier match '%s' cannot stand in '%s' "
+					 "here: only 'from' with 'on INTERNAL' in input and forward, "
+					 "'to' with 'out INTERNAL' in forward or 'on INTERNAL' in output",
+			   text, kw);
+	return false;
+}
+
 void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 {
 	static const char *const chains[] = {"input", "forward", "output"};
@@ -791,10 +839,11 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 		ok = false;
 	}
 	k = eval_set_ref(e, from, "from", &r.sset);
-	if (k < 0 || (k == 0 && from && eval_addr_list(from, IR_F_BOTH, NULL, &r.saddr) < 0))
+	if (k < 0 ||
+	    (k == 0 && from && eval_addr_list(from, IR_F_BOTH | EVAL_IFID, NULL, &r.saddr) < 0))
 		ok = false;
 	k = eval_set_ref(e, to, "to", &r.dset);
-	if (k < 0 || (k == 0 && to && eval_addr_list(to, IR_F_BOTH, NULL, &r.daddr) < 0))
+	if (k < 0 || (k == 0 && to && eval_addr_list(to, IR_F_BOTH | EVAL_IFID, NULL, &r.daddr) < 0))
 		ok = false;
 	if (on && value_iface(on) < 0)
 		ok = false;
@@ -806,6 +855,12 @@ void eval_user_rule(struct eval *e, const struct ast_stmt *st, size_t idx)
 	} else if (out && value_iface(out) < 0) {
 		ok = false;
 	}
+	if (ok && (!ifid_ok(e, &r.saddr, "from", on, chain != IR_CH_OUTPUT ? "on" : NULL) ||
+		   !ifid_ok(e, &r.daddr, "to", chain == IR_CH_FORWARD ? out : on,
+			    chain == IR_CH_FORWARD  ? "out"
+			    : chain == IR_CH_OUTPUT ? "on"
+						    : NULL)))
+		ok = false;
 	r.saddr_neg = st->flags & AST_F_NOT_FROM;
 	r.daddr_neg = st->flags & AST_F_NOT_TO;
 	/* `from ! @NAME`: not in the set, which may hold anything */

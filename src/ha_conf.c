@@ -23,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONNTRACKD "/usr/sbin/conntrackd"
-
 static int need_cluster(const struct ir *ir, const char *file)
 {
 	if (ir->cluster.present)
@@ -92,11 +90,11 @@ int ha_conf_keepalived(const struct ir *ir, struct strbuf *out)
 	}
 	sb_add(out, "\t}\n");
 	/* master: commit the external cache, flush both, resync with the kernel, bulk send */
-	sb_add(out, "\tnotify_master \"/bin/sh -c '" CONNTRACKD " -c; " CONNTRACKD " -f; "
-		    CONNTRACKD " -R; " CONNTRACKD " -B'\"\n");
+	sb_add(out, "\tnotify_master \"/bin/sh -c '" HA_CONNTRACKD " -c; " HA_CONNTRACKD " -f; "
+		    HA_CONNTRACKD " -R; " HA_CONNTRACKD " -B'\"\n");
 	/* backup: shorten the kernel's timers, then ask the master for a resync */
-	sb_add(out, "\tnotify_backup \"/bin/sh -c '" CONNTRACKD " -t; " CONNTRACKD " -n'\"\n");
-	sb_add(out, "\tnotify_fault \"" CONNTRACKD " -t\"\n}\n");
+	sb_add(out, "\tnotify_backup \"/bin/sh -c '" HA_CONNTRACKD " -t; " HA_CONNTRACKD " -n'\"\n");
+	sb_add(out, "\tnotify_fault \"" HA_CONNTRACKD " -t\"\n}\n");
 	return 0;
 }
 

@@ -10,6 +10,10 @@
 #include "ir.h"
 #include "util.h"
 
+/* Where Debian installs the daemons: the hooks run conntrackd by this path. */
+#define HA_CONNTRACKD "/usr/sbin/conntrackd"
+#define HA_KEEPALIVED "/usr/sbin/keepalived"
+
 /* keepalived.conf: the VRRP instance, its virtual addresses and notify hooks. */
 int ha_conf_keepalived(const struct ir *ir, struct strbuf *out);
 

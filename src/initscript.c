@@ -112,20 +112,42 @@ static const char *initscript_below(const char *root, const char *what, const ch
 }
 
 /*
+ * Ends the header comment of the SysV script and the unit for a policy with
+ * `upnp`: what the ordering is for, and the half Debian's miniupnpd package
+ * needs from its own configuration (its start helper reads
+ * /etc/default/miniupnpd after any environment a unit or script could set).
+ */
+#define INITSCRIPT_UPNP_COMMENT \
+	"\n# miniupnpd (the policy's `upnp`) starts after masqgen and stops before it:\n" \
+	"# its table and chains come from masqgen apply. Debian's miniupnpd must not\n" \
+	"# make its own (nft_init.sh is broken): set MiniUPnPd_PRESTART_COMMAND=true\n" \
+	"# and MiniUPnPd_POSTSTOP_COMMAND=true in /etc/default/miniupnpd."
+
+/*
  * The nft target: a SysV script or a systemd unit around masqgen itself.
  * @root (or NULL): the installed system's root, stripped from both paths.
+ * With `upnp` in @ir, miniupnpd starts after it and stops before it: its
+ * table and chains come from masqgen apply, and flush deletes them.
+ * A cluster node's ruleset goes in before conntrackd and keepalived start
+ * (LANGUAGE.md "Cluster"): their hooks commit connections it must admit.
  */
-static int initscript_nft(const char *style, const char *policy, const char *root,
-			  const char *output)
+static int initscript_nft(const struct ir *ir, const char *style, const char *policy,
+			  const char *root, const char *output)
 {
 	bool systemd = strcmp(style, "systemd") == 0;
+	bool upnp = ir->upnp.iface != NULL;
+	const char *unit = systemd ? ".service" : "";
 	char *self = initscript_self(), *rootdir = NULL;
 	const char *self_path, *policy_path;
-	struct strbuf sb = {0};
+	struct strbuf sb = {0}, before = {0};
 	int rc = EXIT_SYSTEM;
 
 	if (!self)
 		return EXIT_SYSTEM;
+	if (upnp)
+		sb_addf(&before, " miniupnpd%s", unit);
+	if (ir->cluster.present)
+		sb_addf(&before, " conntrackd%s keepalived%s", unit, unit);
 	self_path = self;
 	policy_path = policy;
 	if (root) {
@@ -154,6 +176,8 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 			{"MASQGEN", self_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
 			{"POLICY", policy_path, systemd ? TEMPLATE_UNIT : TEMPLATE_SHELL},
 			{"POLICY_COMMENT", policy_path, TEMPLATE_COMMENT},
+			{"BEFORE", before.buf ? before.buf : "", TEMPLATE_RAW},
+			{"UPNP_COMMENT", upnp ? INITSCRIPT_UPNP_COMMENT : "", TEMPLATE_RAW},
 		};
 
 		if (template_fill(systemd ? "systemd.service.in" : "sysv.in", vars,
@@ -163,6 +187,7 @@ static int initscript_nft(const char *style, const char *policy, const char *roo
 	rc = initscript_write(output, &sb, systemd ? 0644 : 0755) < 0 ? EXIT_SYSTEM : EXIT_OK;
 out:
 	sb_free(&sb);
+	sb_free(&before);
 	free(rootdir);
 	free(self);
 	return rc;
@@ -247,7 +272,8 @@ static const struct cli_opt initscript_opts[] = {
 	 "show`; systemd: a oneshot unit doing the same;\n"
 	 "link-up: the hook pppd and dhclient run when an\n"
 	 "external link comes up (routes of several uplinks,\n"
-	 "accept_ra for IPv6), for every target",
+	 "accept_ra for IPv6, miniupnpd's restart), for every\n"
+	 "target",
 	 0, "sysv systemd link-up"},
 	{OPT_TARGET, "target", "TARGET",
 	 "nft (the default): the script runs masqgen itself; the\n"
@@ -274,7 +300,10 @@ static const struct cli_opt initscript_opts[] = {
  * externals, `masqgen routes` (each uplink's table gets its default route
  * again); with IPv6 forwarding, accept_ra 2 on the link when it is 1 (a
  * PPP link made after apply starts with the default, and forwarding would
- * make the kernel ignore the provider's router advertisements).
+ * make the kernel ignore the provider's router advertisements); with
+ * `upnp`, when pppd brings up its external interface, a restart of a
+ * running miniupnpd through systemd or its SysV script (miniupnpd holds
+ * the interface by index, and a new PPP link has a new one).
  */
 static int initscript_link_up(const struct ir *ir, const char *policy, const char *output)
 {
@@ -317,6 +346,21 @@ static int initscript_link_up(const struct ir *ir, const char *policy, const cha
 			      "#     advertisements still count with IPv6 forwarding on;\n");
 	}
 	free(word);
+	if (ir->upnp.iface) {
+		word = escape_shell_word(ir->upnp.ext);
+		sb_addf(&steps, "\tif [ \"$1\" = %s ] && [ -z \"$2\" ]; then\n"
+				"\t\tif [ -d /run/systemd/system ]; then\n"
+				"\t\t\tsystemctl try-restart miniupnpd.service || :\n"
+				"\t\telif [ -x /etc/init.d/miniupnpd ] &&\n"
+				"\t\t\tkill -0 \"$(cat /run/miniupnpd.pid 2>/dev/null)\" 2>/dev/null; then\n"
+				"\t\t\t/etc/init.d/miniupnpd restart || :\n"
+				"\t\tfi\n"
+				"\tfi\n", word);
+		free(word);
+		sb_add(&what, "#   - restarts miniupnpd when it runs and the link is its external\n"
+			      "#     interface, brought up by pppd (miniupnpd knows the interface by\n"
+			      "#     its index, which a new PPP link changes);\n");
+	}
 	if (!steps.len) {
 		sb_add(&steps, "\t:\n");
 		sb_add(&what, "#   - nothing: this policy has one external interface and no IPv6\n"
@@ -391,7 +435,7 @@ static int initscript_run(const struct cli_args *a)
 	if (strcmp(style, "link-up") == 0)
 		rc = initscript_link_up(ir, policy, output);
 	else
-		rc = initscript_nft(style, policy, root, output);
+		rc = initscript_nft(ir, style, policy, root, output);
 	ir_free(ir);
 out:
 	free(policy);

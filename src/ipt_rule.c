@@ -123,6 +123,12 @@ void ipt_addr_part(struct ipt_addr_part *p, const struct ir_addr *a, bool neg, c
 
 	p->addr[0] = p->range[0] = '\0';
 	p->loc = &a->loc;
+	/* ip6tables takes any mask: an identifier match is ADDR/MASK */
+	if (ir_addr_mask6(a)) {
+		snprintf(p->addr, sizeof(p->addr), "%s -%c %s", neg ? " !" : "", flag,
+			 ir_addr_str(a, buf));
+		return;
+	}
 	if (ir_addr_prefix(a, &len)) {
 		net.hi = net.lo;
 		net.hi6 = net.lo6;

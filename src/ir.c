@@ -154,6 +154,11 @@ ir_u128 ir_addr_lo(const struct ir_addr *a)
 	return a->family == IR_F_IPV6 ? a->lo6 : a->lo;
 }
 
+ir_u128 ir_addr_mask6(const struct ir_addr *a)
+{
+	return a->family == IR_F_IPV6 ? a->mask6 : 0;
+}
+
 ir_u128 ir_addr_hi(const struct ir_addr *a)
 {
 	return a->family == IR_F_IPV6 ? a->hi6 : a->hi;
@@ -248,6 +253,11 @@ const char *ir_addr_str(const struct ir_addr *a, char *buf)
 	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
 	unsigned len;
 
+	if (ir_addr_mask6(a)) {
+		snprintf(buf, IR_ADDR_STRLEN, "%s/%s", ir_ip6_str(a->lo6, lo),
+			 ir_ip6_str(a->mask6, hi));
+		return buf;
+	}
 	if (ir_addr_lo(a) == ir_addr_hi(a))
 		return one_str(a, ir_addr_lo(a), buf);
 	if (ir_addr_prefix(a, &len))

@@ -56,12 +56,16 @@ typedef unsigned __int128 ir_u128;
  * An inclusive range of one family; a prefix when it is aligned
  * (ir_addr_prefix()). IPv4 uses lo and hi, IPv6 lo6 and hi6; the other
  * pair is 0. `any` in a policy is the whole range of each family it
- * applies to.
+ * applies to. An interface identifier match (IPv6 `ADDR/MASK`, LANGUAGE.md
+ * "IPv6 (dual stack)") has mask6 != 0 and lo6 == hi6 == ADDR, with ADDR
+ * inside MASK: it takes every address whose bits under mask6 equal ADDR, so
+ * it is no range, and eval lets it stand only alone in its list.
  */
 struct ir_addr {
 	uint8_t family;		/* IR_F_IPV6, else IPv4 (0 too: built field by field) */
 	uint32_t lo, hi;
 	ir_u128 lo6, hi6;
+	ir_u128 mask6;		/* an interface identifier match; 0: none */
 	struct loc loc;
 };
 
@@ -700,7 +704,8 @@ bool ir_addr_prefix(const struct ir_addr *a, unsigned *len);
 
 /*
  * "192.168.0.0/24", "10.0.0.1", "10.0.0.0-10.0.0.9", "2001:db8::/64",
- * "2001:db8::1-2001:db8::9"; buf >= IR_ADDR_STRLEN bytes.
+ * "2001:db8::1-2001:db8::9", an identifier match "::10/::ffff:ffff:ffff:ffff";
+ * buf >= IR_ADDR_STRLEN bytes.
  */
 const char *ir_addr_str(const struct ir_addr *a, char *buf);
 /* dotted quad of @addr; buf >= 16 bytes. */
@@ -721,6 +726,8 @@ ir_u128 ir_prefix_mask6(unsigned len);
  * widened), for code that treats both families alike.
  */
 ir_u128 ir_addr_lo(const struct ir_addr *a);
+/* @a's identifier mask: mask6 for an IPv6 identifier match, else 0. */
+ir_u128 ir_addr_mask6(const struct ir_addr *a);
 ir_u128 ir_addr_hi(const struct ir_addr *a);
 ir_u128 ir_net_lo(const struct ir_net *n);
 ir_u128 ir_net_hi(const struct ir_net *n);

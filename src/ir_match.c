@@ -98,9 +98,12 @@ bool ir_addrs_take(const struct ir_addrs *l, unsigned family, const struct ir_pk
 		return ir_addrs_has(l, a->v4, loc);
 	v6 = ir_ip6_of_bytes(a->v6);
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].family == IR_F_IPV6 && v6 >= l->v[i].lo6 && v6 <= l->v[i].hi6) {
+		const struct ir_addr *e = &l->v[i];
+
+		if (e->family == IR_F_IPV6 &&
+		    (e->mask6 ? (v6 & e->mask6) == e->lo6 : v6 >= e->lo6 && v6 <= e->hi6)) {
 			if (loc)
-				*loc = &l->v[i].loc;
+				*loc = &e->loc;
 			return true;
 		}
 	}

@@ -57,6 +57,18 @@ int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bo
 int nft_build_delete(struct nft_batch *b, bool ip_present, bool ip6_present, bool upnp_present);
 
 /*
+ * nft_build.c: the same replace without deleting the tables @have (loaded,
+ * nft_dump_read(), nothing foreign in them) holds: their chains are
+ * flushed and deleted, their named sets but the kept ones and their
+ * objects deleted, and @m's made. @keep[f][i] (f an enum nft_fam)
+ * marks set i of @m->t[f] that stays as loaded, elements included (a live
+ * set whose definition did not change); rules find it by name. A family
+ * @have lacks is made, one @m lacks is deleted.
+ */
+int nft_build_in_place(struct nft_batch *b, const struct nft_model *m, const struct nft_model *have,
+		       bool *const keep[]);
+
+/*
  * nft_build.c: append to @b what brings the UPnP table (nft_upnp.c) to
  * what @m wants, given whether it @exists now: create it whole when @m
  * has it and it is missing, delete it when @m lacks it, and otherwise

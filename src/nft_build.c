@@ -561,22 +561,18 @@ static void build_rule(struct build *bd, const struct nft_table *t, const struct
 	next_msg(bd, &r->loc);
 }
 
-static void build_family(struct build *bd, const struct nft_table *t, bool exists)
+/*
+ * @t's objects, named sets (but those @keep marks, NULL: none, which
+ * stay as loaded), chains and rules, into its existing table.
+ */
+static void build_contents(struct build *bd, const struct nft_table *t, const bool *keep)
 {
 	size_t i, j;
 
-	/* add then delete: the delete never fails, whether or not the table existed */
-	if (exists) {
-		build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-		build_table(bd, NFT_MSG_DELTABLE, 0);
-	}
-	if (!t->present)
-		return;
-	build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	build_objects(bd, t);
 	bd->ids = xcalloc(t->n_sets + 1, sizeof(*bd->ids));
 	for (i = 0; i < t->n_sets; i++)
-		if (t->sets[i].name)
+		if (t->sets[i].name && !(keep && keep[i]))
 			build_set(bd, t, i);
 	for (i = 0; i < t->n_chains; i++)
 		build_chain(bd, &t->chains[i]);
@@ -587,6 +583,19 @@ static void build_family(struct build *bd, const struct nft_table *t, bool exist
 	bd->ids = NULL;
 }
 
+static void build_family(struct build *bd, const struct nft_table *t, bool exists)
+{
+	/* add then delete: the delete never fails, whether or not the table existed */
+	if (exists) {
+		build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		build_table(bd, NFT_MSG_DELTABLE, 0);
+	}
+	if (!t->present)
+		return;
+	build_table(bd, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	build_contents(bd, t, NULL);
+}
+
 int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bool ip6_exists)
 {
 	struct build bd = {.b = b};
@@ -595,6 +604,97 @@ int nft_build(struct nft_batch *b, const struct nft_model *m, bool ip_exists, bo
 	for (f = 0; f < NFT_FAM_COUNT; f++) {
 		bd.family = families[f];
 		build_family(&bd, &m->t[f], families[f] == NFPROTO_IPV6 ? ip6_exists : ip_exists);
+	}
+	return 0;
+}
+
+/*
+ * A message deleting chain @name (@kind NFT_MSG_DELCHAIN; NFT_MSG_DELRULE
+ * flushes it) or object @name of @obj_type (NFT_MSG_DELOBJ).
+ */
+static void build_del(struct build *bd, uint16_t kind, const char *name, uint32_t obj_type)
+{
+	struct nlmsghdr *nlh = msg_hdr(bd, kind, 0);
+
+	if (kind == NFT_MSG_DELRULE) {
+		struct nftnl_rule *r = xnonnull(nftnl_rule_alloc());
+
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)bd->family);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table_name(bd));
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+	} else if (kind == NFT_MSG_DELCHAIN) {
+		struct nftnl_chain *c = xnonnull(nftnl_chain_alloc());
+
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)bd->family);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table_name(bd));
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		nftnl_chain_free(c);
+	} else {
+		struct nftnl_obj *o = xnonnull(nftnl_obj_alloc());
+
+		nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, (uint32_t)bd->family);
+		nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, table_name(bd));
+		nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+		nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, obj_type);
+		nftnl_obj_nlmsg_build_payload(nlh, o);
+		nftnl_obj_free(o);
+	}
+	next_msg(bd, NULL);
+}
+
+/* A message deleting named set @s. */
+static void build_del_set(struct build *bd, const struct nft_set *s)
+{
+	struct nftnl_set *ns = set_handle(bd, s, 0);
+
+	nftnl_set_nlmsg_build_payload(msg_hdr(bd, NFT_MSG_DELSET, 0), ns);
+	nftnl_set_free(ns);
+	next_msg(bd, NULL);
+}
+
+/*
+ * @have (loaded) becomes @t without deleting the table: every chain is
+ * flushed, then chains, named sets but the kept ones and objects are
+ * deleted, and @t's are made (build_contents()).
+ */
+static void build_family_in_place(struct build *bd, const struct nft_table *t,
+				  const struct nft_table *have, const bool *keep)
+{
+	size_t i;
+
+	for (i = 0; i < have->n_chains; i++)
+		build_del(bd, NFT_MSG_DELRULE, have->chains[i].name, 0);
+	for (i = 0; i < have->n_chains; i++)
+		build_del(bd, NFT_MSG_DELCHAIN, have->chains[i].name, 0);
+	for (i = 0; i < have->n_sets; i++) {
+		const struct nft_set *s = &have->sets[i];
+		size_t k = s->name ? nft_set_find(t, s->name) : SIZE_MAX;
+
+		if (s->name && (k == SIZE_MAX || !keep[k]))
+			build_del_set(bd, s);
+	}
+	for (i = 0; i < have->n_helpers; i++)
+		build_del(bd, NFT_MSG_DELOBJ, have->helpers[i].name, NFT_OBJECT_CT_HELPER);
+	for (i = 0; i < have->n_timeouts; i++)
+		build_del(bd, NFT_MSG_DELOBJ, have->timeouts[i].name, NFT_OBJECT_CT_TIMEOUT);
+	build_contents(bd, t, keep);
+}
+
+int nft_build_in_place(struct nft_batch *b, const struct nft_model *m, const struct nft_model *have,
+		       bool *const keep[])
+{
+	struct build bd = {.b = b};
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		bd.family = families[f];
+		if (have->t[f].present && m->t[f].present)
+			build_family_in_place(&bd, &m->t[f], &have->t[f], keep[f]);
+		else
+			build_family(&bd, &m->t[f], have->t[f].present);
 	}
 	return 0;
 }

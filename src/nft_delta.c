@@ -17,8 +17,12 @@
  * added again). Rules, counters and every other object stay. The loaded
  * elements are the recorded ones while the generation id is still the
  * recorded one (no commit since, by anyone); else each set is read from
- * the kernel. Anything else is a full replace. Either is one transaction
- * guarded by the generation id (nft_replace()).
+ * the kernel. A policy with live sets whose shape differs is applied in
+ * place as well, under the same fingerprint condition (live_in_place()):
+ * the tables stay, their chains, objects and other sets are remade, and
+ * live sets whose definition did not change keep their elements. Anything
+ * else is a full replace (live sets' elements copied over). Each is one
+ * transaction guarded by the generation id (nft_replace()).
  */
 #include "nft.h"
 #include "nft_build.h"
@@ -90,6 +94,8 @@ static void hash_rule(uint64_t *h, const struct nft_rule *r)
 		H(h, r->m[i].hi);
 		H(h, r->m[i].lo6);
 		H(h, r->m[i].hi6);
+		if (r->m[i].mask6)
+			H(h, r->m[i].mask6);
 		hash_str(h, r->m[i].ifname);
 		H(h, r->m[i].set);
 	}
@@ -236,6 +242,19 @@ out:
 	return rc;
 }
 
+/* Does @m declare a live set? */
+static bool model_has_live(const struct nft_model *m)
+{
+	size_t i;
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		for (i = 0; i < m->t[f].n_sets; i++)
+			if (m->t[f].sets[i].live)
+				return true;
+	return false;
+}
+
 /* Does interval element @e overlap one of @s's? */
 static bool live_overlaps(const struct nft_set *s, const struct nft_set *from,
 			  const struct nft_elem *e)
@@ -249,50 +268,148 @@ static bool live_overlaps(const struct nft_set *s, const struct nft_set *from,
 	return false;
 }
 
+/* The loaded live set in @lt that live set @s of the policy is, or NULL. */
+static struct nft_set *live_loaded(struct nft_table *lt, const struct nft_set *s)
+{
+	size_t k = s->live && lt->present ? nft_set_find(lt, s->name) : SIZE_MAX;
+
+	return k != SIZE_MAX && lt->sets[k].live ? &lt->sets[k] : NULL;
+}
+
+/*
+ * Into live set @s, made anew in @b: the run-time elements of @ls (what
+ * is loaded under its name) with the time each has left. An element the
+ * policy's initial ones overlap is the policy's.
+ */
+static void live_copy(struct nft_batch *b, bool v6, const struct nft_set *s, struct nft_set *ls)
+{
+	const struct nft_elem **add = NULL;
+	size_t j, n = 0, cap = 0;
+
+	/* the kernel leaves out a timeout that is the set's own */
+	for (j = 0; j < ls->n; j++)
+		if (ls->v[j].expires && !ls->v[j].timeout)
+			ls->v[j].timeout = (uint64_t)ls->timeout * 1000;
+	for (j = 0; j < ls->n; j++)
+		if (!live_overlaps(s, ls, &ls->v[j]))
+			*VEC_PUSH(add, n, cap) = &ls->v[j];
+	nft_build_live_elems(b, v6, false, s, add, n);
+	free(add);
+}
+
 /*
  * After a replace of the tables loaded now (@now) by @m: add to @b the
  * run-time elements of every live set @m keeps, read from the kernel in
- * one dump, with the time each has left. An element the policy's initial
- * ones overlap is the policy's. Returns 0, or -1 after reporting.
+ * one dump (live_copy()). Returns 0, or -1 after reporting.
  */
 static int live_carry(struct nft_batch *b, const struct nft_model *m,
 		      const struct nft_record *rec, const struct nft_state *now)
 {
-	const struct nft_elem **add = NULL;
 	struct nft_dump d = {0};
-	size_t i, j, n, cap = 0;
-	bool any = false;
+	struct nft_set *ls;
+	size_t i;
 	int f;
 
-	for (f = 0; f < NFT_FAM_COUNT; f++)
-		for (i = 0; i < m->t[f].n_sets; i++)
-			any |= m->t[f].sets[i].live;
-	if (!any || (!now->ip && !now->ip6))
+	if (!model_has_live(m) || (!now->ip && !now->ip6))
 		return 0;
 	if (nft_dump_read(&d, rec) < 0)
 		return -1;
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		for (i = 0; i < m->t[f].n_sets; i++)
+			if ((ls = live_loaded(&d.m->t[f], &m->t[f].sets[i])))
+				live_copy(b, f == NFT_FAM_IP6, &m->t[f].sets[i], ls);
+	nft_dump_free(&d);
+	return 0;
+}
+
+/*
+ * Kept live set @s (the policy's) as @ls is loaded: add to @b the policy's
+ * initial elements that are not loaded as they are, each replacing the
+ * loaded elements it overlaps. Run-time elements beside them stay.
+ */
+static void live_keep_initial(struct nft_batch *b, bool v6, const struct nft_set *s,
+			      const struct nft_set *ls)
+{
+	const struct nft_elem **del = NULL, **add = NULL;
+	size_t i, j, n_del = 0, cap_del = 0, n_add = 0, cap_add = 0;
+	bool *gone = xcalloc(ls->n + 1, sizeof(*gone));
+
+	for (i = 0; i < s->n; i++) {
+		ir_u128 lo = nft_elem_lo(s, &s->v[i]), hi = nft_elem_hi(s, &s->v[i]);
+		bool same = false;
+
+		for (j = 0; j < ls->n; j++)
+			if (nft_elem_lo(ls, &ls->v[j]) == lo && nft_elem_hi(ls, &ls->v[j]) == hi)
+				same = true;
+		if (same)
+			continue;
+		*VEC_PUSH(add, n_add, cap_add) = &s->v[i];
+		for (j = 0; j < ls->n; j++)
+			if (!gone[j] && nft_elem_lo(ls, &ls->v[j]) <= hi &&
+			    lo <= nft_elem_hi(ls, &ls->v[j])) {
+				gone[j] = true;
+				*VEC_PUSH(del, n_del, cap_del) = &ls->v[j];
+			}
+	}
+	if (n_del)
+		nft_build_live_elems(b, v6, true, s, del, n_del);
+	if (n_add)
+		nft_build_live_elems(b, v6, false, s, add, n_add);
+	free(gone);
+	free(del);
+	free(add);
+}
+
+/*
+ * Apply in place (ARCHITECTURE.md), for a policy with live sets when what
+ * is loaded is what masqgen's last apply left (the caller checked the
+ * fingerprint against the record) and holds nothing foreign: the tables
+ * are not deleted (nft_build_in_place()), and a live set whose definition
+ * did not change stays as it is, run-time elements included, with no
+ * copy; one whose definition changed is made anew with its elements
+ * copied (live_copy()). Returns 0, 1 when this does not apply (nothing
+ * was added to @b: the caller replaces the tables), or -1 after
+ * reporting.
+ */
+static int live_in_place(struct nft_batch *b, const struct nft_model *m,
+			 const struct nft_record *rec)
+{
+	struct nft_dump d = {0};
+	bool *keep[NFT_FAM_COUNT] = {0};
+	struct nft_set *ls;
+	size_t i;
+	int f;
+
+	if (!model_has_live(m))
+		return 1;
+	if (nft_dump_read(&d, rec) < 0)
+		return -1;
+	if (d.n_foreign) {
+		nft_dump_free(&d);
+		return 1;
+	}
 	for (f = 0; f < NFT_FAM_COUNT; f++) {
-		const struct nft_table *t = &m->t[f], *lt = &d.m->t[f];
+		const struct nft_table *t = &m->t[f];
 
+		keep[f] = xcalloc(t->n_sets + 1, sizeof(*keep[f]));
 		for (i = 0; i < t->n_sets; i++) {
-			const struct nft_set *s = &t->sets[i];
-			struct nft_set *ls;
-			size_t k = s->live ? nft_set_find(lt, s->name) : SIZE_MAX;
-
-			if (k == SIZE_MAX || !lt->sets[k].live)
-				continue;
-			ls = &lt->sets[k];
-			/* the kernel leaves out a timeout that is the set's own */
-			for (j = 0; j < ls->n; j++)
-				if (ls->v[j].expires && !ls->v[j].timeout)
-					ls->v[j].timeout = (uint64_t)ls->timeout * 1000;
-			for (j = 0, n = 0; j < ls->n; j++)
-				if (!live_overlaps(s, ls, &ls->v[j]))
-					*VEC_PUSH(add, n, cap) = &ls->v[j];
-			nft_build_live_elems(b, f == NFT_FAM_IP6, false, s, add, n);
+			ls = live_loaded(&d.m->t[f], &t->sets[i]);
+			keep[f][i] = ls && ls->timeout == t->sets[i].timeout;
 		}
 	}
-	free(add);
+	nft_build_in_place(b, m, d.m, keep);
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		const struct nft_table *t = &m->t[f];
+
+		for (i = 0; i < t->n_sets; i++) {
+			ls = live_loaded(&d.m->t[f], &t->sets[i]);
+			if (keep[f][i])
+				live_keep_initial(b, f == NFT_FAM_IP6, &t->sets[i], ls);
+			else if (ls)
+				live_copy(b, f == NFT_FAM_IP6, &t->sets[i], ls);
+		}
+		free(keep[f]);
+	}
 	nft_dump_free(&d);
 	return 0;
 }
@@ -325,6 +442,11 @@ static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, cons
 	total = nft_build_upnp(b, ctx->m, now->upnp);
 	if (!rec->shape || rec->shape != ctx->shape || rec->fingerprint != now->fingerprint ||
 	    (!now->ip && !now->ip6)) {
+		if (rec->shape && rec->fingerprint == now->fingerprint && (now->ip || now->ip6)) {
+			rc = live_in_place(b, ctx->m, rec);
+			if (rc != 1)
+				return rc;
+		}
 		if (nft_build(b, ctx->m, now->ip, now->ip6) < 0)
 			return -1;
 		return live_carry(b, ctx->m, rec, now);

@@ -355,6 +355,12 @@ static int dec_addr6_value(struct dx *x, struct nft_match *m, uint32_t len)
 	m->lo6 = be_addr6(lo, len) & mask;
 	m->hi6 = hi ? be_addr6(hi, len) : m->lo6 | ~mask;
 	m->val = m->lo6 == m->hi6 ? NFT_V_EQ : NFT_V_RANGE;
+	/* a mask that is no prefix: an interface identifier match */
+	if (~mask & (~mask + 1)) {
+		m->mask6 = mask;
+		m->hi6 = m->lo6;
+		m->val = NFT_V_EQ;
+	}
 	x->i++;
 	return 0;
 }

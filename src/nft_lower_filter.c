@@ -382,7 +382,8 @@ static void lower_rule(struct nft_lower *lc, enum nft_fam fam, struct nft_chain 
 static bool pair_rule(const struct ir_rule *r, enum nft_fam fam)
 {
 	return r->family == (fam == NFT_FAM_IP6 ? IR_F_IPV6 : IR_F_IPV4) && r->daddr.n == 1 &&
-	       !r->daddr_neg && ir_addr_lo(&r->daddr.v[0]) == ir_addr_hi(&r->daddr.v[0]) &&
+	       !r->daddr_neg && !ir_addr_mask6(&r->daddr.v[0]) &&
+	       ir_addr_lo(&r->daddr.v[0]) == ir_addr_hi(&r->daddr.v[0]) &&
 	       r->dports.n == 1 && r->dports.v[0].lo == r->dports.v[0].hi && !r->sports.n &&
 	       !r->n_icmp && !r->v6_linklocal_src && !r->ct_state && !r->ct_dnat_forward;
 }
@@ -406,7 +407,8 @@ static bool pair_joins(const struct ir_rule *a, const struct ir_rule *b, enum nf
 		return false;
 	for (i = 0; i < a->saddr.n; i++)
 		if (ir_addr_lo(&a->saddr.v[i]) != ir_addr_lo(&b->saddr.v[i]) ||
-		    ir_addr_hi(&a->saddr.v[i]) != ir_addr_hi(&b->saddr.v[i]))
+		    ir_addr_hi(&a->saddr.v[i]) != ir_addr_hi(&b->saddr.v[i]) ||
+		    ir_addr_mask6(&a->saddr.v[i]) != ir_addr_mask6(&b->saddr.v[i]))
 			return false;
 	return true;
 }

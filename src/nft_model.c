@@ -374,6 +374,16 @@ void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 	v6 = a->v[0].family == IR_F_IPV6;
 	if (v6)
 		sel = sel == NFT_SEL_SADDR ? NFT_SEL_SADDR6 : NFT_SEL_DADDR6;
+	/* an identifier match stands alone in its list (ir.h) */
+	if (ir_addr_mask6(&a->v[0])) {
+		struct nft_match *m = nft_match_add(r, sel, NFT_V_EQ);
+
+		m->lo6 = m->hi6 = a->v[0].lo6;
+		m->mask6 = a->v[0].mask6;
+		m->neg = neg;
+		free(set_name);
+		return;
+	}
 	idx = nft_set_new(t, NULL, v6 ? NFT_SK_ADDR6 : NFT_SK_ADDR);
 	for (i = 0; i < a->n; i++) {
 		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&a->v[i].loc));

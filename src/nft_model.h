@@ -83,6 +83,11 @@ struct nft_match {
 	bool neg;
 	uint32_t lo, hi;
 	ir_u128 lo6, hi6;	/* NFT_SEL_SADDR6, NFT_SEL_DADDR6 */
+	/*
+	 * NFT_SEL_SADDR6/DADDR6 with NFT_V_EQ: an interface identifier match
+	 * `ip6 daddr & mask6 == lo6` (lo6 == hi6, inside mask6); 0: none
+	 */
+	ir_u128 mask6;
 	const char *ifname;	/* NFT_SEL_IIFNAME/OIFNAME */
 	size_t set;
 };

@@ -341,6 +341,14 @@ static void print_match(struct strbuf *sb, const struct nft_table *t, const stru
 	sb_add(sb, sel_text[m->sel]);
 	if (m->val == NFT_V_NONE)
 		return;
+	if (m->mask6) {
+		/* nft 1.0.6 takes no ADDR/MASK: the bitwise form nft itself lists */
+		sb_add(sb, " & ");
+		nft_text_ip6(sb, m->mask6);
+		sb_add(sb, m->neg ? " != " : " == ");
+		nft_text_ip6(sb, m->lo6);
+		return;
+	}
 	sb_add(sb, m->neg ? " != " : " ");
 	if (m->val == NFT_V_SET)
 		print_set_ref(sb, t, m->set);

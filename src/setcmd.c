@@ -153,6 +153,10 @@ static int setcmd_run(const struct cli_args *args)
 
 		if (value_addr(&w, &a) < 0)
 			return EXIT_USAGE;
+		if (a.mask6)
+			return cli_usage_error("set", "'%s' is an interface identifier match: a set "
+						      "holds addresses, prefixes and ranges",
+					       args->ops[2]);
 	}
 	if (nft_dump_read(&d, NULL) < 0)
 		return EXIT_SYSTEM;

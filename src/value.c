@@ -260,8 +260,37 @@ static bool parse_any(const char *s, size_t len, struct ir_addr *a)
 }
 
 /*
+ * The IPv6 MASK of `ADDR/MASK` (@mask, the text after '/') into a->mask6:
+ * an interface identifier match. ADDR must lie inside MASK.
+ */
+static int parse_ifid(const struct ast_word *w, const char *mask, struct ir_addr *a)
+{
+	char buf[IR_ADDR_STRLEN];
+	const char *why;
+
+	if (!value_parse_ipv6(mask, strlen(mask), &a->mask6, &why)) {
+		diag_error(&w->loc, "mask '%s' of '%s' is not an IPv6 address: %s", mask, w->text,
+			   why);
+		return -1;
+	}
+	if (!a->mask6) {
+		diag_error(&w->loc, "mask '%s' of '%s' is empty: the match would take every "
+				    "address; write 'any'",
+			   mask, w->text);
+		return -1;
+	}
+	if (a->lo6 & ~a->mask6) {
+		diag_error(&w->loc, "'%s' has bits outside its mask: the identifier is '%s/%s'",
+			   w->text, ir_ip6_str(a->lo6 & a->mask6, buf), mask);
+		return -1;
+	}
+	return 2;
+}
+
+/*
  * ADDR/n of either family into @a (lo as written) and *len; returns 1
- * when @w has no '/', -1 after an error.
+ * when @w has no '/', 2 for an interface identifier match ADDR/MASK (@a
+ * complete, *len untouched), -1 after an error.
  */
 static int parse_prefix(const struct ast_word *w, struct ir_addr *a, unsigned *len)
 {
@@ -273,13 +302,8 @@ static int parse_prefix(const struct ast_word *w, struct ir_addr *a, unsigned *l
 	if (!parse_any(w->text, (size_t)(slash - w->text), a))
 		return bad_address(w, w->text, (size_t)(slash - w->text), "prefix");
 	bits = a->family == IR_F_IPV6 ? 128 : 32;
-	if (a->family == IR_F_IPV6 && strchr(slash + 1, ':')) {
-		diag_error(&w->loc,
-			   "'%s': a mask after '/' (an interface identifier match) is not "
-			   "supported yet; write a prefix length",
-			   w->text);
-		return -1;
-	}
+	if (a->family == IR_F_IPV6 && strchr(slash + 1, ':'))
+		return parse_ifid(w, slash + 1, a);
 	if (!value_parse_uint(slash + 1, strlen(slash + 1), 0, bits, &n)) {
 		if (all_digits(slash + 1, strlen(slash + 1)))
 			diag_error(&w->loc, "prefix length '/%s' of '%s' is out of range (0-%lu)",
@@ -327,6 +351,10 @@ int value_network(const struct ast_word *w, struct ir_net *n)
 
 	if (rc < 0)
 		return -1;
+	if (rc == 2) {
+		diag_error(&w->loc, "network '%s' needs a prefix length, not a mask", w->text);
+		return -1;
+	}
 	if (rc > 0) {
 		if (parse_any(w->text, strlen(w->text), &a))
 			diag_error(&w->loc,
@@ -386,6 +414,8 @@ int value_addr(const struct ast_word *w, struct ir_addr *a)
 	rc = parse_prefix(w, a, &n);
 	if (rc < 0)
 		return -1;
+	if (rc == 2)
+		return 0;
 	if (rc > 0) {
 		if (!parse_any(w->text, strlen(w->text), a))
 			return bad_address(w, w->text, strlen(w->text), "address");

@@ -2,7 +2,9 @@
 # doctor: run inside a fresh network namespace (ip netns exec) and check
 # its lines and exit code; a foreign nftables table must be listed; a proc
 # root without ip_forward (--proc-root, a test aid) must FAIL with exit 5;
-# without root, exit 3. Needs root.
+# without root, exit 3. With a cluster policy it checks the daemons (FAIL
+# when --root hides them), the sync interface and nf_conntrack_tcp_loose
+# (warnings); other policies add no line. Needs root.
 . "$(dirname "$0")/lib.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
@@ -90,3 +92,48 @@ for want in '^ok    helper ftp: ct helper and nf_nat_ftp available$' \
 	if grep -q "$want" "$tmp/out6"; then pass "doctor modules: $want"; else
 		fail "doctor modules: $want" "$(grep helper "$tmp/out6")"; fi
 done
+
+# a cluster policy: the node's daemons (below --root), its sync interface
+# and nf_conntrack_tcp_loose are checked as well; other policies add nothing
+ha=$TESTS_DIR/golden/ha-a/policy.masq
+ip -n "$ns" link add eth2 type veth peer name eth2p
+ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor "$ha" >"$tmp/ha1" 2>&1
+rc=$?
+for want in '^ok    cluster: /usr/sbin/conntrackd is installed$' \
+	'^ok    cluster: /usr/sbin/keepalived is installed$' \
+	'^ok    cluster: the sync interface eth2 exists$' \
+	'^ok    cluster: nf_conntrack_tcp_loose = 1$'; do
+	if [ $rc -eq 0 ] && grep -q "$want" "$tmp/ha1"; then pass "doctor cluster: $want"; else
+		fail "doctor cluster: $want" "exit $rc: $(grep cluster "$tmp/ha1")"; fi
+done
+ip -n "$ns" link del eth2
+ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+mkdir -p "$tmp/bare"
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor --root "$tmp/bare" "$ha" >"$tmp/ha2" 2>&1
+rc=$?
+expect_exit "doctor cluster without the daemons" 5 $rc "$tmp/ha2"
+grep '^[a-zA-Z]* *cluster: ' "$tmp/ha2" >"$tmp/ha2.got"
+cat >"$tmp/ha2.want" <<WANT
+FAIL  cluster: no $tmp/bare/usr/sbin/conntrackd  (Debian's conntrackd package: the notify hooks run it)
+FAIL  cluster: no $tmp/bare/usr/sbin/keepalived  (Debian's keepalived package: it moves the virtual addresses)
+warn  cluster: no sync interface eth2 here  (conntrackd cannot sync before it is there)
+warn  cluster: nf_conntrack_tcp_loose = 0: connections moved in mid-stream are dropped  (sysctl -w net.netfilter.nf_conntrack_tcp_loose=1)
+WANT
+if diff -u "$tmp/ha2.want" "$tmp/ha2.got" >"$tmp/ha2.d"; then
+	pass "doctor cluster: missing daemons FAIL, no sync interface and loose 0 warn"
+else
+	fail "doctor cluster lines" "$(cat "$tmp/ha2.d")"
+fi
+ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
+printf 'external eth0 address 203.0.113.2\ninternal eth1 192.168.0.1/24\n' >"$tmp/one.masq"
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor "$tmp/one.masq" >"$tmp/ha3" 2>&1
+rc=$?
+if [ $rc -ne 0 ] || grep -q cluster "$tmp/ha3"; then
+	fail "doctor without a cluster line" "exit $rc: $(grep -i 'cluster\|error' "$tmp/ha3")"
+else
+	pass "doctor: a policy without a cluster line adds no cluster checks"
+fi
+printf 'cluster gw-a priority 150\n' >"$tmp/bad.masq"
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor "$tmp/bad.masq" >"$tmp/ha4" 2>&1
+expect_exit "doctor with a policy that does not compile" 1 $? "$tmp/ha4"

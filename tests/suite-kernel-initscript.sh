@@ -24,7 +24,12 @@ for tool in socat nft iptables-restore; do
 done
 . "$TESTS_DIR/lib-netns.sh"
 tmp=$(mktemp_dir)
-suite_cleanup() { netns_cleanup; }
+# the miniupnpd of the link-up test runs in a mount namespace of its own:
+# its pid (of the timeout that runs it) is also kept in $tmp/mu/pid
+suite_cleanup() {
+	if [ -s "$tmp/mu/pid" ]; then kill "$(cat "$tmp/mu/pid")" 2>/dev/null; fi
+	netns_cleanup
+}
 # the policy commands must not look for an SSH session of their caller
 unset SSH_CONNECTION SSH_CLIENT
 export MASQGEN_STATE_DIR="$tmp/state" MASQGEN_RUN_DIR="$tmp/run"
@@ -166,3 +171,121 @@ fi
 expect "kernel sysv: nothing to fall back to: IPv4 forwarding off" 0 "$(forwarding)"
 expect "kernel sysv: nothing to fall back to: IPv6 forwarding off" 0 "$(forwarding6)"
 expect "kernel sysv: nothing to fall back to: no masquerading" none "$(seen_source 18015)"
+
+# -- the link-up hook of a policy with `upnp` restarts a running miniupnpd
+# when pppd brings its external interface back: a new link has a new index,
+# and miniupnpd knows the interface by index. Everything runs in one mount
+# namespace of the gateway's (ip netns exec, then unshare): tmpfs hides
+# /run (no systemd: the hook takes the SysV branch) and /etc/init.d, where
+# a stand-in for Debian's script runs the real miniupnpd with the generated
+# configuration. Then, with /run/systemd/system made, the systemd branch
+# calls a recording systemctl first on PATH. Nothing starts in the host.
+if ! command -v miniupnpd >/dev/null || ! command -v unshare >/dev/null; then
+	skip "kernel link-up restarts miniupnpd" "miniupnpd or unshare is not installed"
+	exit 0
+fi
+mkdir -p "$tmp/mu/bin"
+cat >"$tmp/upnp.masq" <<'POLICY'
+external eth0 dynamic
+internal eth1 192.168.77.1/24
+upnp on eth1 ports 1024-65535
+POLICY
+if ! ip netns exec "$gw" "$MASQGEN" apply "$tmp/upnp.masq" >"$tmp/out" 2>&1 ||
+	! "$MASQGEN" generate -t miniupnpd "$tmp/upnp.masq" >"$tmp/mu/miniupnpd.conf" ||
+	! "$MASQGEN" init-script --style link-up -o "$tmp/mu/link-up" "$tmp/upnp.masq"; then
+	fail "kernel link-up restarts miniupnpd" "apply, generate or init-script: $(cat "$tmp/out")"
+	exit 0
+fi
+sed -i "s|^lease_file=.*|lease_file=$tmp/mu/leases|" "$tmp/mu/miniupnpd.conf"
+# the stand-in for /etc/init.d/miniupnpd: start, stop, restart, each logged
+# (the pid file names the timeout that runs it; miniupnpd keeps its own apart,
+# or it would find that one alive and take itself for a second copy)
+cat >"$tmp/mu/init" <<EOF2
+#!/bin/sh
+echo "init \$1" >>"$tmp/mu/log"
+case \$1 in
+stop | restart)
+	pid=\$(cat /run/miniupnpd.pid)
+	kill "\$pid"
+	i=0
+	while [ \$i -lt 50 ] && kill -0 "\$pid" 2>/dev/null; do sleep 0.1; i=\$((i + 1)); done
+	;;
+esac
+case \$1 in
+start | restart)
+	timeout 60 miniupnpd -d -f "$tmp/mu/miniupnpd.conf" -P /run/miniupnpd.own.pid >>"$tmp/mu/daemon.log" 2>&1 &
+	echo \$! >/run/miniupnpd.pid
+	echo \$! >"$tmp/mu/pid"
+	;;
+esac
+EOF2
+printf '#!/bin/sh\necho "systemctl $*" >>"%s/mu/log"\n' "$tmp" >"$tmp/mu/bin/systemctl"
+chmod 755 "$tmp/mu/init" "$tmp/mu/bin/systemctl"
+# shellcheck disable=SC2016 # expanded by the shell in the gateway's namespace
+ip netns exec "$gw" unshare -m --propagation private sh -c '
+d=$1
+for f in /dev/console /dev/log; do
+	if [ -e "$f" ]; then mount --bind /dev/null "$f" || exit 1; fi
+done
+mount -t tmpfs masqgen-test /run && mount -t tmpfs masqgen-test /etc/init.d || exit 1
+cp "$d/init" /etc/init.d/miniupnpd
+# listening NAME: the pid file names a live miniupnpd serving HTTP (bounded)
+listening() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if kill -0 "$(cat /run/miniupnpd.pid)" 2>/dev/null &&
+			ss -Hltn "sport = :5000" | grep -q .; then
+			echo "$1 $(cat /run/miniupnpd.pid)"
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "$1 none"
+}
+/etc/init.d/miniupnpd start
+listening started
+echo "index $(cat /sys/class/net/eth0/ifindex)"
+# pppd: the link goes down and a new one comes up under the same name
+ip link del eth0
+ip link add eth0 type veth peer name eth0p
+ip addr add 203.0.113.1/24 dev eth0
+ip link set eth0 up
+ip link set eth0p up
+echo "index $(cat /sys/class/net/eth0/ifindex)"
+# dhclient renewing the lease, and pppd bringing up another link: no restart
+(interface=eth0 reason=RENEW; . "$d/link-up")
+PPP_IFACE=ppp9 "$d/link-up" ppp9 /dev/ppp 0 10.0.0.1 10.0.0.2
+listening unchanged
+PPP_IFACE=eth0 "$d/link-up" eth0 /dev/ppp 0 203.0.113.1 203.0.113.2
+listening restarted
+mkdir -p /run/systemd/system
+PATH=$d/bin:$PATH PPP_IFACE=eth0 "$d/link-up" eth0 /dev/ppp 0 203.0.113.1 203.0.113.2
+/etc/init.d/miniupnpd stop
+' sh "$tmp/mu" >"$tmp/mu/out" 2>&1
+started=$(sed -n 's/^started //p' "$tmp/mu/out")
+if [ -n "$started" ] && [ "$started" != none ]; then
+	pass "kernel link-up: miniupnpd runs with masqgen's configuration"
+else
+	fail "kernel link-up: miniupnpd runs with masqgen's configuration" \
+		"$(cat "$tmp/mu/out" "$tmp/mu/daemon.log" | tail -n 8)"
+	exit 0
+fi
+if [ "$(grep -c '^index ' "$tmp/mu/out")" = 2 ] &&
+	[ "$(grep '^index ' "$tmp/mu/out" | sort -u | wc -l)" = 2 ]; then
+	pass "kernel link-up: the new eth0 has a new index"
+else
+	fail "kernel link-up: the new eth0 has a new index" "$(grep '^index' "$tmp/mu/out")"
+fi
+expect "kernel link-up: no restart for a DHCP renewal or another link" "unchanged $started" \
+	"$(grep '^unchanged ' "$tmp/mu/out")"
+restarted=$(sed -n 's/^restarted //p' "$tmp/mu/out")
+if [ -n "$restarted" ] && [ "$restarted" != none ] && [ "$restarted" != "$started" ]; then
+	pass "kernel link-up: pppd's eth0 restarts miniupnpd (SysV), which serves again"
+else
+	fail "kernel link-up: pppd's eth0 restarts miniupnpd (SysV)" \
+		"started $started, then $restarted: $(cat "$tmp/mu/out")"
+fi
+expect "kernel link-up: SysV script and systemctl called as they should" \
+	"init start|init restart|systemctl try-restart miniupnpd.service|init stop" \
+	"$(paste -sd'|' "$tmp/mu/log")"

@@ -8,6 +8,9 @@
 #   (EPSV), with curl against tests/ftpd6.sh: `helper ftp` must make the
 #   active data connection (Internet to LAN) RELATED; without the helper
 #   it must fail, so the test shows what the helper does.
+# - A pinhole by interface identifier (`to ::10/::ffff:ffff:ffff:ffff out
+#   eth1`) admits the LAN host under the delegated prefix and under a
+#   renumbered one, not another identifier; diff reads it back unchanged.
 # - strong's reverse-path checks in raw prerouting: a LAN host sending
 #   with an Internet source is dropped (strict) and never reaches the
 #   Internet host, which `firewall simple` lets through; on the external
@@ -62,17 +65,29 @@ policy() {
 	mg apply --force "$tmp/policy.masq" >"$tmp/apply.out" 2>&1
 }
 
+# listening WHERE PORT: wait (at most 5 s) until WHERE (lan, net) listens on TCP PORT
+listening() {
+	i=0
+	while [ "$i" -lt 50 ] && ! "$1" ss -Hltn "sport = :$2" | grep -q .; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# stop_listener: end the server started last ($ftpd)
+stop_listener() {
+	kill "$ftpd" 2>/dev/null
+	wait "$ftpd" 2>/dev/null
+	ftpd=
+}
+
 # ---- FTP over IPv6 --------------------------------------------------------
 
 printf 'masqgen ipv6 ftp data\n' >"$tmp/file"
 net timeout 120 socat "TCP6-LISTEN:21,reuseaddr,fork" \
 	"EXEC:sh $TESTS_DIR/ftpd6.sh $tmp" 2>/dev/null &
 ftpd=$!
-i=0
-while [ "$i" -lt 50 ] && ! net ss -Hltn "sport = :21" | grep -q .; do
-	sleep 0.1
-	i=$((i + 1))
-done
+listening net 21
 
 # ftp MODE: fetch the file from the LAN host, active (curl's EPRT) or
 # passive (EPSV); prints it
@@ -109,9 +124,51 @@ if policy "firewall strong"; then
 else
 	fail "kernel-ipv6 apply without helper" "$(cat "$tmp/apply.out")"
 fi
-kill "$ftpd" 2>/dev/null
-wait "$ftpd" 2>/dev/null
-ftpd=
+stop_listener
+
+# ---- a pinhole by interface identifier ------------------------------------
+
+# The LAN host ::10 answers on 8443 under the delegated prefix and under a
+# renumbered one the policy never names; ::11 listens too (same socket)
+# and stays closed. The listener answers "ifid" on every address.
+ip -n "$NS_LAN" addr add 2001:db8:1::11/64 dev lan0 nodad
+ip -n "$NS_LAN" addr add 2001:db8:2::10/64 dev lan0 nodad
+ip -n "$NS_GW" addr add 2001:db8:2::1/64 dev eth1 nodad
+ip -n "$NS_NET" -6 route add 2001:db8:2::/64 via 2001:db8:ff::1
+lan timeout 60 socat "TCP6-LISTEN:8443,reuseaddr,fork" SYSTEM:"echo ifid" 2>/dev/null &
+ftpd=$!
+listening lan 8443
+ifid_get() {
+	net timeout 4 socat -T 3 - "TCP6:[$1]:8443,connect-timeout=2" </dev/null 2>/dev/null
+}
+if policy "allow forward tcp 8443 to ::10/::ffff:ffff:ffff:ffff out eth1"; then
+	for a in 2001:db8:1::10 2001:db8:2::10; do
+		got=$(ifid_get "$a")
+		[ "$got" = ifid ] && pass "kernel-ipv6 identifier pinhole admits $a" ||
+			fail "kernel-ipv6 identifier pinhole admits $a" "got '$got'"
+	done
+	got=$(ifid_get 2001:db8:1::11)
+	[ -z "$got" ] && pass "kernel-ipv6 identifier pinhole: another identifier stays closed" ||
+		fail "kernel-ipv6 identifier pinhole: another identifier" "got '$got'"
+	mg diff "$tmp/policy.masq" >"$tmp/diff.out" 2>&1 &&
+		pass "kernel-ipv6 identifier pinhole: diff reads the loaded ruleset back as the policy" ||
+		fail "kernel-ipv6 identifier pinhole: diff" "$(head -n 5 "$tmp/diff.out")"
+else
+	fail "kernel-ipv6 apply identifier pinhole" "$(cat "$tmp/apply.out")"
+fi
+# the listener itself answers ::11 when nothing filters (the test can fail)
+if policy "ipv6 open"; then
+	got=$(ifid_get 2001:db8:1::11)
+	[ "$got" = ifid ] && pass "kernel-ipv6 identifier pinhole: ::11 answers when IPv6 is open" ||
+		fail "kernel-ipv6 identifier pinhole: ::11 with ipv6 open" "got '$got'"
+else
+	fail "kernel-ipv6 apply ipv6 open" "$(cat "$tmp/apply.out")"
+fi
+stop_listener
+ip -n "$NS_NET" -6 route del 2001:db8:2::/64 via 2001:db8:ff::1
+ip -n "$NS_GW" addr del 2001:db8:2::1/64 dev eth1
+ip -n "$NS_LAN" addr del 2001:db8:2::10/64 dev lan0
+ip -n "$NS_LAN" addr del 2001:db8:1::11/64 dev lan0
 
 # ---- reverse-path anti-spoofing -----------------------------------------
 

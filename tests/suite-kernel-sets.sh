@@ -9,7 +9,11 @@
 # elements another program adds while an apply runs survive it; a set that
 # left the policy leaves the kernel. `masqgen set add|del|list` and the
 # fail2ban action (its actionban/actionunban commands) change the same
-# elements, with real connections; their refusals change nothing.
+# elements, with real connections; their refusals change nothing. Apply
+# works in place: the table and an unchanged live set keep their kernel
+# handles, a changed set is made anew in the same table, and changed
+# initial elements replace the loaded ones they overlap; so for every golden
+# policy with a live set added.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -25,14 +29,15 @@ if ! netns_setup || ! netns_setup_v6; then
 fi
 
 mg() { ip netns exec "$NS_GW" "$MASQGEN" "$@"; }
-# policy EXTRA_PORT [SET_LINE]: the blocklist policy; EXTRA_PORT changes a rule
+# policy EXTRA_PORT [SET_LINE [OTHER_LINE]]: the blocklist policy; EXTRA_PORT changes a rule
 policy() {
+	if [ $# -ge 3 ]; then other=$3; else other='set other = { 198.51.100.1 }'; fi
 	cat >"$tmp/p.masq" <<EOT
 external eth0 address 203.0.113.1
 internal eth1 192.168.77.1/24, 2001:db8:1::1/64
 ipv6 firewall
 ${2-set blocklist}
-set other = { 198.51.100.1 }
+$other
 set slow timeout 1h
 deny from @slow
 deny from @blocklist
@@ -47,6 +52,10 @@ reach() {
 	open) [ "$got" != none ] ;;
 	blocked) [ "$got" = none ] ;;
 	esac && pass "kernel-sets $1 (IPv$2 $3)" || fail "kernel-sets $1 (IPv$2 $3)" "saw '$got'"
+}
+# handle FAMILY OBJECT...: the kernel's handle of a table or set (new when it is made anew)
+handle() {
+	ip netns exec "$NS_GW" nft -a list "$@" 2>/dev/null | sed -n 's/.*# handle \([0-9]*\).*/\1/p' | head -n 1
 }
 elems() { # FAMILY SET
 	ip netns exec "$NS_GW" nft list set "$1" masqgen "$2" 2>/dev/null
@@ -137,15 +146,48 @@ expect_exit "kernel-sets nft add element" 0 $? /dev/null
 reach "an element added at run time blocks" 4 blocked
 reach "an element added at run time blocks" 6 blocked
 
+table0=$(handle table ip masqgen)
+set0=$(handle set ip masqgen blocklist_v4)
 policy 2224
 mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
 expect_exit "kernel-sets apply a changed policy" 0 $? "$tmp/out"
 has "a changed policy keeps the IPv4 element" ip blocklist_v4 203.0.113.2
 has "a changed policy keeps the IPv6 element" ip6 blocklist_v6 2001:db8:ff::2
+# apply in place: the table and an unchanged live set stay (same handles), no copy
+if [ -n "$table0" ] && [ "$(handle table ip masqgen)" = "$table0" ] &&
+	[ -n "$set0" ] && [ "$(handle set ip masqgen blocklist_v4)" = "$set0" ]; then
+	pass "kernel-sets apply keeps the table and the live set in place"
+else
+	fail "kernel-sets apply keeps the table and the live set in place" \
+		"table $table0 -> $(handle table ip masqgen), set $set0 -> $(handle set ip masqgen blocklist_v4)"
+fi
 reach "after a re-apply the element still blocks" 4 blocked
 reach "after a re-apply the element still blocks" 6 blocked
 mg diff "$tmp/p.masq" >"$tmp/out" 2>&1
 expect_exit "kernel-sets diff ignores run-time elements" 0 $? "$tmp/out"
+
+# the policy's initial elements of a kept set change: they replace what they overlap
+mg set add other 198.51.100.9 >"$tmp/out" 2>&1
+expect_exit "kernel-sets set add to a set with initial elements" 0 $? "$tmp/out"
+other0=$(handle set ip masqgen other_v4)
+table0=$(handle table ip masqgen)
+policy 2224 "set blocklist" "set other = { 198.51.100.0/30 }"
+mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "kernel-sets apply with changed initial elements" 0 $? "$tmp/out"
+has "a changed initial element is loaded" ip other_v4 "198\.51\.100\.0/30"
+has "the run-time element beside it stays" ip other_v4 "198\.51\.100\.9"
+if elems ip other_v4 | grep -q "198\.51\.100\.1[^0-9]"; then
+	fail "kernel-sets the initial element it overlaps is gone" "$(elems ip other_v4 | tr -d '\n\t')"
+else
+	pass "kernel-sets the initial element it overlaps is gone"
+fi
+[ -n "$other0" ] && [ "$(handle set ip masqgen other_v4)" = "$other0" ] &&
+	[ "$(handle table ip masqgen)" = "$table0" ] &&
+	pass "kernel-sets the set with changed initial elements stays in place" ||
+	fail "kernel-sets the set with changed initial elements stays in place" \
+		"set $other0 -> $(handle set ip masqgen other_v4), table $table0 -> $(handle table ip masqgen)"
+mg diff "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "kernel-sets diff after changed initial elements" 0 $? "$tmp/out"
 
 # an unconfirmed apply --confirm rolls back, elements included
 policy 2226
@@ -158,12 +200,24 @@ reach "after the rollback the element still blocks" 4 blocked
 reach "after the rollback the element still blocks" 6 blocked
 
 # a changed definition: the set is made again, the elements carried over
+# (the first apply after a rollback replaces the tables: the record of the
+# last apply no longer describes them)
+policy 2224
+mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "kernel-sets apply after the rollback" 0 $? "$tmp/out"
+table0=$(handle table ip masqgen)
+set0=$(handle set ip masqgen blocklist_v4)
 policy 2224 "set blocklist timeout 1h"
 mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
 expect_exit "kernel-sets apply with the set's timeout changed" 0 $? "$tmp/out"
 has "a changed definition is loaded" ip blocklist_v4 "timeout 1h"
 has "a recreated set keeps the IPv4 element" ip blocklist_v4 203.0.113.2
 has "a recreated set keeps the IPv6 element" ip6 blocklist_v6 2001:db8:ff::2
+[ -n "$set0" ] && [ "$(handle set ip masqgen blocklist_v4)" != "$set0" ] &&
+	[ "$(handle table ip masqgen)" = "$table0" ] &&
+	pass "kernel-sets a changed set is made anew in the same table" ||
+	fail "kernel-sets a changed set is made anew in the same table" \
+		"set $set0 -> $(handle set ip masqgen blocklist_v4), table $table0 -> $(handle table ip masqgen)"
 policy 2225 "set blocklist timeout 1h"
 mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
 expect_exit "kernel-sets apply with an element that expires" 0 $? "$tmp/out"
@@ -216,3 +270,45 @@ else
 fi
 reach "without the set" 4 open
 reach "without the set" 6 open
+
+# every golden policy with a live set beside it: a changed policy is applied
+# in place (the table keeps its handle), loads what the policy says (diff
+# finds nothing) and keeps the set's run-time element
+mg flush >/dev/null 2>&1
+n_ok=0
+bad=
+for dir in "$ROOT_DIR"/tests/golden/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/policy.masq" ] && [ -f "$dir/nft.out" ] || continue
+	mkdir -p "$tmp/g" && cp -r "$dir" "$tmp/g/$name" || continue
+	{ cat "$dir/policy.masq"; printf '\nset zz_live\ndeny from @zz_live\n'; } >"$tmp/g/$name/a.masq"
+	{ cat "$tmp/g/$name/a.masq"; echo "allow tcp 65001"; } >"$tmp/g/$name/b.masq"
+	why=
+	if ! mg apply --force "$tmp/g/$name/a.masq" >"$tmp/out" 2>&1; then
+		why="first apply: $(grep error "$tmp/out" | head -n 1)"
+	elif ! mg set add zz_live 198.51.100.99 >"$tmp/out" 2>&1; then
+		why="set add: $(head -n 1 "$tmp/out")"
+	else
+		before=$(handle table ip masqgen)
+		if ! mg apply --force "$tmp/g/$name/b.masq" >"$tmp/out" 2>&1; then
+			why="second apply: $(grep error "$tmp/out" | head -n 1)"
+		elif [ "$(handle table ip masqgen)" != "$before" ]; then
+			why="the table was replaced"
+		elif ! mg diff "$tmp/g/$name/b.masq" >"$tmp/out" 2>&1; then
+			why="diff: $(grep -v warning "$tmp/out" | head -n 3 | tr '\n' ' ')"
+		elif [ "$(mg set list zz_live 2>&1)" != 198.51.100.99 ]; then
+			why="the element is gone"
+		fi
+	fi
+	if [ -n "$why" ]; then
+		bad="$bad $name ($why);"
+	else
+		n_ok=$((n_ok + 1))
+	fi
+	mg flush >/dev/null 2>&1
+done
+if [ -z "$bad" ] && [ "$n_ok" -gt 30 ]; then
+	pass "kernel-sets golden policies with a live set apply in place ($n_ok)"
+else
+	fail "kernel-sets golden policies with a live set apply in place" "$n_ok fine;$bad"
+fi

@@ -255,6 +255,58 @@ static void test_negation_and_numbers(void)
 	ir_free(ir);
 }
 
+/*
+ * An interface identifier match takes the identifier under every prefix
+ * (the ISP renumbering the delegated one) and no other identifier.
+ */
+static void test_ifid(void)
+{
+	struct ir *ir = compile("external eth0 dynamic\n"
+				"internal eth1 192.168.0.1/24, 2001:db8:1::1/64\n"
+				"allow forward tcp 443 to ::10/::ffff:ffff:ffff:ffff out eth1\n"
+				"firewall strong\n");
+	struct ir_addr a = {.family = IR_F_IPV6, .lo6 = 0x10, .hi6 = 0x10, .mask6 = 0xffff};
+	struct ir_addrs l = {.v = &a, .n = 1};
+	const struct ir_chain *fw;
+	const struct ir_rule *r;
+	const struct loc *why;
+	struct ir_pkt_addr pa = {0};
+	struct ir_pkt p;
+
+	ir_ip6_bytes((ir_u128)0x20010db8 << 96 | 0x10, pa.v6);
+	CHECK(ir_addrs_take(&l, IR_F_IPV6, &pa, NULL));
+	ir_ip6_bytes((ir_u128)0x20010db8 << 96 | (ir_u128)7 << 64 | 0x10, pa.v6);
+	CHECK(ir_addrs_take(&l, IR_F_IPV6, &pa, NULL));
+	ir_ip6_bytes((ir_u128)0x20010db8 << 96 | 0x11, pa.v6);
+	CHECK(!ir_addrs_take(&l, IR_F_IPV6, &pa, NULL));
+	CHECK(ir != NULL);
+	if (!ir)
+		return;
+	fw = &ir->chain[IR_CH_FORWARD];
+	p = pkt4(IR_P_TCP, 0, 0, 443, "eth0", "eth1");
+	p.family = IR_F_IPV6;
+	ir_ip6_bytes((ir_u128)0x20010db800ff << 80 | 2, p.saddr.v6);
+	/* the delegated prefix, then a renumbered one: the same host */
+	ir_ip6_bytes((ir_u128)0x20010db80001 << 80 | 0x10, p.daddr.v6);
+	r = ir_chain_match(fw, &p, &why);
+	CHECK(r && r->tag == IR_T_USER && r->verdict == IR_V_ACCEPT && why->line == 3);
+	ir_ip6_bytes((ir_u128)0x20010db80007 << 80 | 0x10, p.daddr.v6);
+	r = ir_chain_match(fw, &p, &why);
+	CHECK(r && r->tag == IR_T_USER && why->line == 3);
+	/* another identifier, another port, or leaving by the external: closed */
+	ir_ip6_bytes((ir_u128)0x20010db80001 << 80 | 0x11, p.daddr.v6);
+	CHECK(ir_chain_verdict(fw, &p) == IR_V_DROP);
+	ir_ip6_bytes((ir_u128)0x20010db80001 << 80 | 0x10, p.daddr.v6);
+	p.dport = 444;
+	CHECK(ir_chain_verdict(fw, &p) == IR_V_DROP);
+	p.dport = 443;
+	p.iif = "eth1";
+	p.oif = "eth0";
+	r = ir_chain_match(fw, &p, &why);
+	CHECK(!r || r->tag != IR_T_USER);
+	ir_free(ir);
+}
+
 /* A limited rule takes new connections only; the limit itself is the kernel's. */
 static void test_limits(void)
 {
@@ -559,6 +611,7 @@ int main(int argc, char **argv)
 	RUN(test_rpf);
 	RUN(test_merged_why);
 	RUN(test_negation_and_numbers);
+	RUN(test_ifid);
 	RUN(test_limits);
 	RUN(test_sysctl_path);
 	RUN(test_explain_no_address);
