@@ -80,9 +80,27 @@ static int elem_cmp(const struct nft_set *s, const struct nft_elem *a, const str
 	return 0;
 }
 
+/*
+ * Whether @s is an interval set for the comparison: an anonymous interval
+ * set of single values means what a plain one does (`nft -f` makes an
+ * anonymous set of addresses plain, the batch an interval one).
+ */
+static bool set_interval(const struct nft_set *s)
+{
+	size_t i;
+
+	if (!s->interval || s->name)
+		return s->interval;
+	for (i = 0; i < s->n; i++)
+		if (nft_elem_lo(s, &s->v[i]) != nft_elem_hi(s, &s->v[i]))
+			return true;
+	return false;
+}
+
 static uint64_t set_content(const struct nft_set *s)
 {
-	uint64_t h = hash_u32(hash_u32(hash_u32(hash_u32(UTIL_HASH_INIT, s->kind), s->interval),
+	bool interval = set_interval(s);
+	uint64_t h = hash_u32(hash_u32(hash_u32(hash_u32(UTIL_HASH_INIT, s->kind), interval),
 					s->dynamic),
 			      s->timeout);
 	size_t i;
@@ -93,9 +111,9 @@ static uint64_t set_content(const struct nft_set *s)
 		h = util_hash(h, e->k, sizeof(e->k));
 		if (nft_set_v6(s))
 			h = util_hash(h, &e->k6, sizeof(e->k6));
-		if (s->interval)
+		if (interval)
 			h = hash_u32(h, e->hi);
-		if (s->interval && nft_set_v6(s))
+		if (interval && nft_set_v6(s))
 			h = util_hash(h, &e->hi6, sizeof(e->hi6));
 		if (s->kind == NFT_SK_FWD_MAP)
 			h = util_hash(h, e->d, sizeof(e->d));

@@ -154,8 +154,7 @@ static void run_probe(const struct lab_probe *p, struct lab_result *r)
 		break;
 	case LAB_K_FTP_ACTIVE:
 	case LAB_K_FTP_PASSIVE:
-		lab_ftp(p->kind == LAB_K_FTP_PASSIVE, p->from_ns, p->src, p->dst, p->dport,
-			p->to_ns, p->lport, r);
+		lab_ftp(p, r);
 		break;
 	}
 }

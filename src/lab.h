@@ -82,6 +82,15 @@ struct lab {
 	/* IPv6 (lab_v6.c): the first link's addresses, whether apply forwards it */
 	ir_u128 gw_ext6, inet6;
 	bool v6_forwarding;
+	/* more IPv6 addresses of LAN hosts: the targets of IPv6 user rules (pinholes) */
+	struct lab_v6_extra {
+		size_t host;
+		ir_u128 addr;
+	} *v6_extra;
+	size_t n_v6_extra, cap_v6_extra;
+	/* more IPv6 sources of the Internet host: those IPv6 user rules name */
+	ir_u128 *inet6_extra;
+	size_t n_inet6_extra, cap_inet6_extra;
 
 	struct lab_host *hosts;		/* LAN hosts first (one per network), then servers */
 	size_t n_hosts, cap_hosts, n_lan_hosts;
@@ -205,12 +214,13 @@ enum lab_got lab_probe_started(uint8_t proto, int fd, long deadline);
 void lab_probe_reap(pid_t pid);
 
 /*
- * lab_ftp.c: USER, PASS, PASV or PORT, RETR of a small file, from @client_ns
- * (source @src, 0: any) to @dst:@dport; the server listens in @server_ns on
- * @lport. ANSWER when the file arrived intact.
+ * lab_ftp.c: USER, PASS, PASV or PORT (IPv6: EPSV or EPRT), RETR of a
+ * small file, for an FTP probe @p: from its from_ns (source src or src6,
+ * 0: any) to dst:dport (dst6); the server listens in to_ns on lport.
+ * ANSWER when the file arrived intact.
  */
-int lab_ftp(bool passive, const char *client_ns, uint32_t src, uint32_t dst, uint16_t dport,
-	    const char *server_ns, uint16_t lport, struct lab_result *r);
+struct lab_probe;
+int lab_ftp(const struct lab_probe *p, struct lab_result *r);
 
 /* lab_verdict.c: the first packet of a probe as the gateway's filter sees it. */
 struct lab_pkt {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lab_ftp.c - just enough FTP to prove the ftp helper: USER, PASS, PASV or
- * PORT, RETR of one small file, QUIT. The addresses in PORT and in the 227
- * reply are the ones the helper must rewrite; without it the data
- * connection goes to a private address and the gateway's filter stops it.
+ * PORT (EPSV or EPRT over IPv6), RETR of one small file, QUIT. The
+ * addresses in PORT and in the 227 reply are the ones the helper must
+ * rewrite; without it the data connection goes to a private address and
+ * the gateway's filter stops it. IPv6 is not translated: there the helper
+ * only opens the firewall for the data connection EPRT announces.
  */
 #include "lab.h"
 
@@ -73,8 +75,105 @@ static int say(int fd, const char *fmt, ...)
 	return write(fd, buf, (size_t)n) == n ? 0 : -1;
 }
 
-/* "a,b,c,d,p1,p2" -> address and port; 0 or -1. */
-static int parse_hostport(const char *s, uint32_t *addr, uint16_t *port)
+/* An address of either family with its port, as the sockets API takes it. */
+struct ftp_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+static void ftp_addr4(struct ftp_addr *a, uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(addr);
+	sin->sin_port = htons(port);
+	a->len = sizeof(*sin);
+}
+
+static void ftp_addr6(struct ftp_addr *a, ir_u128 addr, uint16_t port)
+{
+	struct sockaddr_in6 *sin = (struct sockaddr_in6 *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	sin->sin6_family = AF_INET6;
+	ir_ip6_bytes(addr, sin->sin6_addr.s6_addr);
+	sin->sin6_port = htons(port);
+	a->len = sizeof(*sin);
+}
+
+static uint16_t ftp_port(const struct ftp_addr *a)
+{
+	return ntohs(a->ss.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)&a->ss)->sin6_port
+						 : ((const struct sockaddr_in *)&a->ss)->sin_port);
+}
+
+static void ftp_set_port(struct ftp_addr *a, uint16_t port)
+{
+	if (a->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&a->ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)&a->ss)->sin_port = htons(port);
+}
+
+/* The local (@peer false) or remote end of socket @fd. */
+static void ftp_end(int fd, bool peer, struct ftp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->len = sizeof(a->ss);
+	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&a->ss, &a->len) < 0)
+		a->len = 0;
+}
+
+/* A tcp listener of @family on @port (0: any). */
+static int ftp_listen(int family, uint16_t port)
+{
+	int fd = socket(family, SOCK_STREAM, 0), one = 1;
+	struct ftp_addr a;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)
+		ftp_addr6(&a, 0, port);
+	else
+		ftp_addr4(&a, 0, port);
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0 || listen(fd, 8) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A non-blocking tcp connect from @src (NULL: any; its port is taken as 0) to @dst. */
+static int ftp_open(const struct ftp_addr *src, const struct ftp_addr *dst, int *err)
+{
+	int fd = socket(dst->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct ftp_addr from;
+
+	*err = 0;
+	if (fd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (src) {
+		from = *src;
+		ftp_set_port(&from, 0);
+		if (bind(fd, (struct sockaddr *)&from.ss, from.len) < 0)
+			goto fail;
+	}
+	if (connect(fd, (const struct sockaddr *)&dst->ss, dst->len) < 0 && errno != EINPROGRESS)
+		goto fail;
+	return fd;
+fail:
+	*err = errno;
+	close(fd);
+	return -1;
+}
+
+/* "a,b,c,d,p1,p2" (PORT, 227) -> address and port; 0 or -1. */
+static int parse_hostport(const char *s, struct ftp_addr *a)
 {
 	unsigned v[6];
 	int i;
@@ -84,20 +183,34 @@ static int parse_hostport(const char *s, uint32_t *addr, uint16_t *port)
 	for (i = 0; i < 6; i++)
 		if (v[i] > 255)
 			return -1;
-	*addr = v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3];
-	*port = (uint16_t)(v[4] << 8 | v[5]);
+	ftp_addr4(a, v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3], (uint16_t)(v[4] << 8 | v[5]));
 	return 0;
 }
 
-static void local_of(int fd, uint32_t *addr, uint16_t *port)
+/* "|2|ADDR|PORT|" (EPRT, IPv6 only) -> address and port; 0 or -1. */
+static int parse_eprt(const char *s, struct ftp_addr *a)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
+	char ip[INET6_ADDRSTRLEN];
+	struct in6_addr in;
+	unsigned port;
 
-	memset(&sin, 0, sizeof(sin));
-	getsockname(fd, (struct sockaddr *)&sin, &len);
-	*addr = ntohl(sin.sin_addr.s_addr);
-	*port = ntohs(sin.sin_port);
+	if (sscanf(s, "|2|%45[0-9a-fA-F:]|%u|", ip, &port) != 2 || port > 65535 ||
+	    inet_pton(AF_INET6, ip, &in) != 1)
+		return -1;
+	ftp_addr6(a, ir_ip6_of_bytes(in.s6_addr), (uint16_t)port);
+	return 0;
+}
+
+/* "... (|||PORT|)" (229) -> the port; 0 or -1. */
+static int parse_epsv(const char *s, uint16_t *port)
+{
+	const char *open = strchr(s, '(');
+	unsigned p;
+
+	if (!open || sscanf(open, "(|||%u|)", &p) != 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
 }
 
 /* ---- server ----------------------------------------------------------- */
@@ -106,24 +219,31 @@ static void serve_session(int c)
 {
 	long deadline = lab_probe_now() + 3 * LAB_TIMEOUT_MS;
 	int pasv = -1, data = -1, err;
-	uint32_t port_addr = 0, a, la;
-	uint16_t port_port = 0, p;
+	struct ftp_addr here, port_to = {0}, a;
+	uint32_t h;
+	uint16_t p;
 	char line[256];
 
+	ftp_end(c, false, &here);
 	say(c, "220 masqgen lab\r\n");
 	while (read_line(c, line, sizeof(line), deadline) == 0) {
 		if (strncmp(line, "USER", 4) == 0) {
 			say(c, "331 any password\r\n");
 		} else if (strncmp(line, "PASS", 4) == 0) {
 			say(c, "230 logged in\r\n");
-		} else if (strncmp(line, "PASV", 4) == 0) {
-			pasv = lab_probe_listen(IR_P_TCP, 0);
-			local_of(c, &a, &p);
-			local_of(pasv, &la, &p);
-			say(c, "227 Entering Passive Mode (%u,%u,%u,%u,%u,%u)\r\n", a >> 24,
-			    a >> 16 & 255, a >> 8 & 255, a & 255, p >> 8, p & 255);
-		} else if (strncmp(line, "PORT ", 5) == 0) {
-			if (parse_hostport(line + 5, &port_addr, &port_port) < 0)
+		} else if (strncmp(line, "PASV", 4) == 0 && here.ss.ss_family == AF_INET) {
+			pasv = ftp_listen(AF_INET, 0);
+			ftp_end(pasv, false, &a);
+			h = ntohl(((struct sockaddr_in *)&here.ss)->sin_addr.s_addr);
+			p = ftp_port(&a);
+			say(c, "227 Entering Passive Mode (%u,%u,%u,%u,%u,%u)\r\n", h >> 24,
+			    h >> 16 & 255, h >> 8 & 255, h & 255, p >> 8, p & 255);
+		} else if (strncmp(line, "EPSV", 4) == 0) {
+			pasv = ftp_listen(here.ss.ss_family, 0);
+			ftp_end(pasv, false, &a);
+			say(c, "229 Entering Extended Passive Mode (|||%u|)\r\n", ftp_port(&a));
+		} else if (strncmp(line, "PORT ", 5) == 0 || strncmp(line, "EPRT ", 5) == 0) {
+			if ((line[0] == 'P' ? parse_hostport : parse_eprt)(line + 5, &port_to) < 0)
 				say(c, "501 bad address\r\n");
 			else
 				say(c, "200 ok\r\n");
@@ -132,8 +252,8 @@ static void serve_session(int c)
 			if (pasv >= 0) {
 				if (lab_probe_wait(pasv, POLLIN, deadline) == 1)
 					data = accept(pasv, NULL, NULL);
-			} else if (port_port) {
-				data = lab_probe_open(IR_P_TCP, 0, port_addr, port_port, &err);
+			} else if (port_to.len) {
+				data = ftp_open(NULL, &port_to, &err);
 				if (data >= 0 && finish_connect(data, deadline) < 0) {
 					close(data);
 					data = -1;
@@ -160,13 +280,14 @@ static void serve_session(int c)
 }
 
 struct ftp_server {
+	int family;
 	uint16_t port;
 };
 
 static void server_body(const char *ns, void *arg, int ready)
 {
 	struct ftp_server *fs = arg;
-	int fd = lab_probe_listen(IR_P_TCP, fs->port);
+	int fd = ftp_listen(fs->family, fs->port);
 
 	(void)ns;
 	if (fd < 0 || write(ready, "", 1) != 1)
@@ -186,8 +307,7 @@ static void server_body(const char *ns, void *arg, int ready)
 
 struct ftp_client {
 	bool passive;
-	uint32_t src, dst;
-	uint16_t dport;
+	struct ftp_addr src, dst;	/* src.len 0: any source */
 };
 
 /* Send @cmd and expect a reply starting with @code; the reply in @line. */
@@ -210,42 +330,67 @@ static int fail(struct lab_result *r, enum lab_got got, const char *what)
 	return -1;
 }
 
-static int client_data(const struct ftp_client *fc, int c, int *data, long deadline,
-		       struct lab_result *r)
+/* Passive: PASV (IPv4) or EPSV (IPv6), then connect to what the server said. */
+static int client_passive(int c, int *data, long deadline, struct lab_result *r)
 {
-	char line[256], cmd[64];
-	uint32_t a, la;
-	uint16_t p, lp;
-	int err, l;
+	struct ftp_addr here, to;
+	bool v6;
+	char line[256], ip[INET6_ADDRSTRLEN], what[96];
+	const char *open;
+	uint16_t port;
+	int err;
 
-	if (fc->passive) {
-		const char *open;
-
-		if (step(c, "PASV", "227", line, sizeof(line), deadline) < 0)
-			return fail(r, LAB_GOT_NONE, "no 227 reply");
+	ftp_end(c, false, &here);	/* from the control connection's address, as clients do */
+	v6 = here.ss.ss_family == AF_INET6;
+	if (step(c, v6 ? "EPSV" : "PASV", v6 ? "229" : "227", line, sizeof(line), deadline) < 0)
+		return fail(r, LAB_GOT_NONE, v6 ? "no 229 reply" : "no 227 reply");
+	if (v6) {
+		ftp_end(c, true, &to);
+		if (parse_epsv(line, &port) < 0)
+			return fail(r, LAB_GOT_ERROR, "bad 229 reply");
+		ftp_set_port(&to, port);
+	} else {
 		open = strchr(line, '(');
-		if (!open || parse_hostport(open + 1, &a, &p) < 0)
+		if (!open || parse_hostport(open + 1, &to) < 0)
 			return fail(r, LAB_GOT_ERROR, "bad 227 reply");
-		local_of(c, &la, &lp);	/* from the control connection's address, as clients do */
-		*data = lab_probe_open(IR_P_TCP, la, a, p, &err);
-		if (*data < 0 || finish_connect(*data, deadline) < 0) {
-			char ip[16], what[64];
-
-			snprintf(what, sizeof(what), "no passive data connection to %s",
-				 ir_ip_str(a, ip));
-			return fail(r, LAB_GOT_NONE, what);
-		}
-		return step(c, "RETR lab.txt", "150", line, sizeof(line), deadline) < 0
-			       ? fail(r, LAB_GOT_NONE, "RETR refused")
-			       : 0;
 	}
-	l = lab_probe_listen(IR_P_TCP, 0);
+	*data = ftp_open(&here, &to, &err);
+	if (*data < 0 || finish_connect(*data, deadline) < 0) {
+		if (v6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&to.ss)->sin6_addr, ip, sizeof(ip));
+		else
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&to.ss)->sin_addr, ip, sizeof(ip));
+		snprintf(what, sizeof(what), "no passive data connection to %s", ip);
+		return fail(r, LAB_GOT_NONE, what);
+	}
+	return step(c, "RETR lab.txt", "150", line, sizeof(line), deadline) < 0
+		       ? fail(r, LAB_GOT_NONE, "RETR refused")
+		       : 0;
+}
+
+/* Active: PORT (IPv4) or EPRT (IPv6) with our address as the server sees it before NAT. */
+static int client_active(int c, int *data, long deadline, struct lab_result *r)
+{
+	struct ftp_addr here, lis;
+	char line[256], cmd[96], ip[INET6_ADDRSTRLEN];
+	uint32_t a;
+	uint16_t p;
+	int l;
+
+	ftp_end(c, false, &here);
+	l = ftp_listen(here.ss.ss_family, 0);
 	if (l < 0)
 		return fail(r, LAB_GOT_ERROR, "cannot listen for data");
-	local_of(c, &a, &p);	/* our address as the server sees it, before NAT */
-	local_of(l, &la, &p);	/* the data port */
-	snprintf(cmd, sizeof(cmd), "PORT %u,%u,%u,%u,%u,%u", a >> 24, a >> 16 & 255, a >> 8 & 255,
-		 a & 255, p >> 8, p & 255);
+	ftp_end(l, false, &lis);
+	p = ftp_port(&lis);
+	if (here.ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&here.ss)->sin6_addr, ip, sizeof(ip));
+		snprintf(cmd, sizeof(cmd), "EPRT |2|%s|%u|", ip, p);
+	} else {
+		a = ntohl(((struct sockaddr_in *)&here.ss)->sin_addr.s_addr);
+		snprintf(cmd, sizeof(cmd), "PORT %u,%u,%u,%u,%u,%u", a >> 24, a >> 16 & 255,
+			 a >> 8 & 255, a & 255, p >> 8, p & 255);
+	}
 	if (step(c, cmd, "200", line, sizeof(line), deadline) < 0 ||
 	    step(c, "RETR lab.txt", "150", line, sizeof(line), deadline) < 0) {
 		close(l);
@@ -265,7 +410,7 @@ static void client_body(void *arg, struct lab_result *r)
 	int c, data = -1, err;
 	size_t got = 0;
 
-	c = lab_probe_open(IR_P_TCP, fc->src, fc->dst, fc->dport, &err);
+	c = ftp_open(fc->src.len ? &fc->src : NULL, &fc->dst, &err);
 	if (c < 0 || finish_connect(c, lab_probe_now() + LAB_TIMEOUT_MS) < 0) {
 		fail(r, lab_probe_got(c < 0 ? err : errno), "no control connection");
 		goto out;
@@ -276,7 +421,7 @@ static void client_body(void *arg, struct lab_result *r)
 		fail(r, LAB_GOT_NONE, "login failed");
 		goto out;
 	}
-	if (client_data(fc, c, &data, deadline, r) < 0)
+	if ((fc->passive ? client_passive : client_active)(c, &data, deadline, r) < 0)
 		goto out;
 	while (got < sizeof(buf) - 1 && lab_probe_wait(data, POLLIN, deadline) == 1) {
 		ssize_t n = read(data, buf + got, sizeof(buf) - 1 - got);
@@ -300,11 +445,20 @@ out:
 		close(c);
 }
 
-int lab_ftp(bool passive, const char *client_ns, uint32_t src, uint32_t dst, uint16_t dport,
-	    const char *server_ns, uint16_t lport, struct lab_result *r)
+int lab_ftp(const struct lab_probe *p, struct lab_result *r)
 {
-	struct ftp_server fs = {.port = lport};
-	struct ftp_client fc = {.passive = passive, .src = src, .dst = dst, .dport = dport};
+	bool v6 = p->family == IR_F_IPV6;
+	struct ftp_server fs = {.family = v6 ? AF_INET6 : AF_INET, .port = p->lport};
+	struct ftp_client fc = {.passive = p->kind == LAB_K_FTP_PASSIVE};
 
-	return lab_probe_pair(server_ns, server_body, &fs, client_ns, client_body, &fc, r);
+	if (v6) {
+		ftp_addr6(&fc.dst, p->dst6, p->dport);
+		if (p->src6)
+			ftp_addr6(&fc.src, p->src6, 0);
+	} else {
+		ftp_addr4(&fc.dst, p->dst, p->dport);
+		if (p->src)
+			ftp_addr4(&fc.src, p->src, 0);
+	}
+	return lab_probe_pair(p->to_ns, server_body, &fs, p->from_ns, client_body, &fc, r);
 }

@@ -659,11 +659,16 @@ static int build_inet_routes(struct lab *lab)
 			free(n);
 		}
 	}
-	if (rc == 0) {
-		char *r = ip_s(lab->links[0].inet_addr);
+	/*
+	 * Every uplink has its default route, as its DHCP client or pppd
+	 * writes it; the first link's has the lowest metric and carries new
+	 * connections. apply copies each into its uplink's routing table.
+	 */
+	for (i = 0; rc == 0 && i < lab->n_links; i++) {
+		char *r = ip_s(lab->links[i].inet_addr);
 
-		rc = lab_net_ip("-n %s route add default via %s dev %s", lab->gw_ns, r,
-			    lab->links[0].ifname);
+		rc = lab_net_ip("-n %s route add default via %s dev %s metric %zu", lab->gw_ns, r,
+			    lab->links[i].ifname, 100 + i);
 		free(r);
 	}
 	free(far);
@@ -679,6 +684,13 @@ int lab_net_build(struct lab *lab)
 		return -1;
 	/* no TCP timestamps: the Internet host's MSS is then what the SYN said */
 	if (lab_net_sysctl(lab->inet_ns, "net/ipv4/tcp_timestamps", "0") < 0)
+		return -1;
+	/*
+	 * Like a provider, each link of the Internet host takes only what comes
+	 * from the addresses it routes there (strict reverse-path filter): a
+	 * reply from one uplink's address that leaves by another never arrives.
+	 */
+	if (lab_net_sysctl(lab->inet_ns, "net/ipv4/conf/all/rp_filter", "1") < 0)
 		return -1;
 	if (build_links(lab) < 0 || build_lans(lab) < 0)
 		return -1;
@@ -796,5 +808,7 @@ void lab_net_free(struct lab *lab)
 	free(lab->links);
 	free(lab->lans);
 	free(lab->hosts);
+	free(lab->v6_extra);
+	free(lab->inet6_extra);
 	free(lab->inet_extra);
 }
