@@ -12,7 +12,7 @@
  *
  * conntrackd: FTFW over UDP to the peer on the sync interface, the
  * kernel's events filtered so that the gateway's own connections (to and
- * from any of its addresses) stay local, and the expectations of the
+ * from the node's own addresses) stay local, and the expectations of the
  * policy's helpers synchronised too.
  */
 #include "ha_conf.h"
@@ -120,7 +120,13 @@ static void ignore4(struct strbuf *out, uint32_t *seen, size_t *n, size_t max, u
 		sb_addf(out, "\t\t\tIPv4_address %s # %s\n", ir_ip_str(a, ip), why);
 }
 
-/* Every address of this node, the virtual ones and the peer: never synchronised. */
+/*
+ * Every address of this node and the peer: never synchronised. Not the
+ * virtual addresses nor 1:1 public ones: conntrackd's kernel filter
+ * matches an ignored address as the original destination too, which would
+ * keep every port forward and 1:1 connection out of the sync (a forward
+ * to the virtual address then fails over only by mid-stream pickup).
+ */
 static void address_ignore(const struct ir *ir, struct strbuf *out)
 {
 	size_t i, j, n = 0, max = 3;
@@ -128,8 +134,7 @@ static void address_ignore(const struct ir *ir, struct strbuf *out)
 	uint32_t *seen;
 
 	for (i = 0; i < ir->n_ifaces; i++)
-		max += 2 + ir->ifaces[i].n_nets;
-	max += ir->n_nat1to1;
+		max += 1 + ir->ifaces[i].n_nets;
 	seen = xcalloc(max, sizeof(*seen));
 	sb_add(out, "\t\tAddress Ignore {\n");
 	ignore4(out, seen, &n, max, 0x7f000001u, "loopback");
@@ -138,15 +143,12 @@ static void address_ignore(const struct ir *ir, struct strbuf *out)
 		const struct ir_iface *x = &ir->ifaces[i];
 
 		ignore4(out, seen, &n, max, x->node_addr, x->name);
-		ignore4(out, seen, &n, max, x->virt, "virtual");
 		for (j = 0; j < x->n_nets; j++)
 			ignore4(out, seen, &n, max, x->nets[j].gw, x->name);
 		for (j = 0; j < x->n_nets6; j++)
 			sb_addf(out, "\t\t\tIPv6_address %s # %s\n",
 				ir_ip6_str(x->nets6[j].gw6, ip), x->name);
 	}
-	for (i = 0; i < ir->n_nat1to1; i++)
-		ignore4(out, seen, &n, max, ir->nat1to1[i].public_addr, "1:1 NAT");
 	ignore4(out, seen, &n, max, ir->cluster.peer, "peer");
 	sb_add(out, "\t\t}\n");
 	free(seen);

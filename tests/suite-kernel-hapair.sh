@@ -4,7 +4,7 @@
 # like rules/ha-a.masq and ha-b.masq), and conntrackd and keepalived on
 # the files `generate -t conntrackd` and `-t keepalived` write, unchanged:
 #
-#          $NS_LAN 192.168.0.50 (gateway: the virtual 192.168.0.1)
+#   $NS_LAN 192.168.0.50, the server 192.168.0.10 (gateway: the virtual .1)
 #                     | LAN switch
 #        eth1 .2 -- gw-a --- eth2 10.255.0.1/.2 --- gw-b -- eth1 .3
 #        eth0 203.0.113.2    (sync cable)    eth0 203.0.113.3
@@ -12,16 +12,18 @@
 #          $NS_NET 203.0.113.1, the server 198.51.100.20
 #
 #   - gw-a becomes master and holds both virtual addresses;
-#   - a LAN host's TCP connection to the server is SNATed to 203.0.113.10
-#     and carries data both ways;
-#   - gw-a dies (keepalived killed, its links down): gw-b takes over, its
-#     master hook commits the connection conntrackd received (conntrack -L
-#     shows it in gw-b's kernel, still mapped to 203.0.113.10), and the
-#     same connection carries data again, the server's first (so no
-#     mid-stream pickup can stand in for the committed entry), then the
-#     LAN host's; the failover time is printed;
-#   - negative control: the same without conntrackd, the server's data
-#     after the failover never arrives.
+#   - a LAN host's TCP connection to the Internet server is SNATed to
+#     203.0.113.10, and an Internet host's to the forward on
+#     203.0.113.10:8080 reaches the LAN server; both carry data both ways;
+#   - gw-b's conntrackd holds both in its external cache;
+#   - gw-a dies (keepalived killed, its links down): gw-b takes over, and
+#     before any further packet of theirs its kernel holds both
+#     connections with their mappings (its master hook committed them);
+#     the same connections carry data again, the masqueraded one the
+#     server's first (no mid-stream pickup can stand in for the committed
+#     entry there); the failover time is printed;
+#   - negative control: the same without conntrackd, gw-b knows neither
+#     connection and the server's data after the failover never arrives.
 # Each node's daemons run in a mount namespace of their own, where
 # /etc/conntrackd and /run are the node's directories: the hooks'
 # `conntrackd -c` then finds the node's daemon as on a real machine.
@@ -36,7 +38,6 @@ tmp=$(mktemp_dir)
 NS_LAN="mg-hlan-$$" NS_NET="mg-hnet-$$" NS_SW="mg-hsw-$$" NS_A="mg-hgwa-$$" NS_B="mg-hgwb-$$"
 ALL_NS="$NS_LAN $NS_NET $NS_SW $NS_A $NS_B"
 PORT=7000
-client= server=
 # stop what runs in the test's namespaces (only processes this suite started), then remove them
 stop_ns() {
 	for _ns; do
@@ -71,6 +72,7 @@ for node in a b; do
 cluster gw-$node priority $prio peer $peer sync eth2
 external eth0 address 203.0.113.$own virtual 203.0.113.10
 internal eth1 192.168.0.$own/24 virtual 192.168.0.1
+forward tcp 8080 to 192.168.0.10
 POLICY
 done
 
@@ -93,6 +95,7 @@ setup() {
 	ip -n "$NS_A" link set eth2 up && ip -n "$NS_B" link set eth2 up
 	ip -n "$NS_A" addr add 10.255.0.1/30 dev eth2 && ip -n "$NS_B" addr add 10.255.0.2/30 dev eth2
 	ip -n "$NS_LAN" addr add 192.168.0.50/24 dev lan0
+	ip -n "$NS_LAN" addr add 192.168.0.10/24 dev lan0
 	ip -n "$NS_LAN" route add default via 192.168.0.1
 	ip -n "$NS_NET" addr add 203.0.113.1/24 dev inet0
 	ip -n "$NS_NET" addr add 198.51.100.20/32 dev lo
@@ -140,9 +143,11 @@ node_start() {
 holds() { ip -n "$1" -4 addr show dev "$3" | grep -q "inet $2/"; }
 both_vips() { holds "$1" 192.168.0.1 eth1 && holds "$1" 203.0.113.10 eth0; }
 
-# The long-lived connection: each end sends the lines of its stage files
-# as they appear (stage N waits for $tmp/go-SIDE-N) and logs what it gets.
-# speaker SIDE: the lines of side SIDE, stage by stage (bounded: 120 s in all)
+# A long-lived connection NAME (out: LAN host -> server, masqueraded; fwd:
+# Internet host -> the forward on 203.0.113.10:8080 -> LAN server): each
+# end sends its lines stage by stage (line N once $tmp/NAME/go-SIDE-N
+# exists) and logs what it gets, in $tmp/NAME.
+# speaker DIR SIDE: the lines of side SIDE (bounded: 120 s in all)
 cat >"$tmp/speaker.sh" <<'SPEAK'
 dir=$1 side=$2
 for stage in 1 2 3; do
@@ -158,38 +163,48 @@ done
 sleep 60
 SPEAK
 cat >"$tmp/server.sh" <<'SERVER'
-echo "$SOCAT_PEERADDR" >"$1/peer"
+echo "$SOCAT_PEERADDR" >"$2/peer"
 exec 3<&0
-cat <&3 >"$1/server.got" &
-sh "$1/speaker.sh" "$1" server
+cat <&3 >"$2/server.got" &
+sh "$1/speaker.sh" "$2" server
 SERVER
 
+# conn_start NAME CLIENT_NS SERVER_NS ADDR PORT [SOURCE]
 conn_start() {
-	rm -f "$tmp"/go-* "$tmp/peer" "$tmp/server.got" "$tmp/client.got"
-	ip netns exec "$NS_NET" timeout 150 socat "TCP-LISTEN:$PORT,reuseaddr" \
-		SYSTEM:"sh $tmp/server.sh $tmp" </dev/null >/dev/null 2>&1 &
-	server=$!
-	wait_for 50 sh -c "ip netns exec '$NS_NET' ss -Hltn 'sport = :$PORT' | grep -q ." || return 1
-	# the LAN host's speaker runs in its namespace too: stop_ns ends it
-	ip netns exec "$NS_LAN" sh -c "sh '$tmp/speaker.sh' '$tmp' client |
-		timeout 150 socat - TCP:198.51.100.20:$PORT,connect-timeout=5" \
-		</dev/null >"$tmp/client.got" 2>/dev/null &
-	client=$!
-}
-conn_stop() {
-	kill "$client" "$server" 2>/dev/null
-	wait "$client" "$server" 2>/dev/null
+	c=$tmp/$1
+	rm -rf "$c"
+	mkdir "$c"
+	ip netns exec "$3" timeout 150 socat "TCP-LISTEN:$5,reuseaddr" \
+		SYSTEM:"sh $tmp/server.sh $tmp $c" </dev/null >/dev/null 2>&1 &
+	wait_for 50 sh -c "ip netns exec '$3' ss -Hltn 'sport = :$5' | grep -q ." || return 1
+	# the client's speaker runs in its namespace too: stop_ns ends it
+	ip netns exec "$2" sh -c "sh '$tmp/speaker.sh' '$c' client |
+		timeout 150 socat - TCP:$4:$5,connect-timeout=5${6:+,bind=$6}" \
+		</dev/null >"$c/client.got" 2>/dev/null &
 }
 # got FILE LINE: the line arrived
 got() { grep -qx "$2" "$1" 2>/dev/null; }
-# say SIDE N TENTHS: SIDE sends its line N, which arrives within TENTHS tenths of a second
+# say NAME SIDE N TENTHS: SIDE of NAME sends its line N, which arrives
+# within TENTHS tenths of a second
 say() {
-	touch "$tmp/go-$1-$2"
-	if [ "$1" = server ]; then
-		wait_for "$3" got "$tmp/client.got" "server-$2"
+	touch "$tmp/$1/go-$2-$3"
+	if [ "$2" = server ]; then
+		wait_for "$4" got "$tmp/$1/client.got" "server-$3"
 	else
-		wait_for "$3" got "$tmp/server.got" "client-$2"
+		wait_for "$4" got "$tmp/$1/server.got" "client-$3"
 	fi
+}
+# what NAME: both ends' logs, for a failure's message
+what() { echo "$1: server got '$(cat "$tmp/$1/server.got" 2>/dev/null)'," \
+	"client got '$(cat "$tmp/$1/client.got" 2>/dev/null)'"; }
+# ct_in_b NAME: gw-b's kernel has the connection NAME, with its mapping
+ct_in_b() {
+	_ct=$(ip netns exec "$NS_B" conntrack -L -p tcp 2>/dev/null)
+	case $1 in
+	out) _want="src=192.168.0.50 dst=198.51.100.20 .* dport=$PORT .*src=198.51.100.20 dst=203.0.113.10 " ;;
+	fwd) _want="src=198.51.100.20 dst=203.0.113.10 .* dport=8080 .*src=192.168.0.10 dst=198.51.100.20 " ;;
+	esac
+	printf '%s\n' "$_ct" | grep -q "$_want"
 }
 
 # kill_a: gw-a dies: its keepalived (and the VRRP child) killed, its links down
@@ -199,7 +214,7 @@ kill_a() {
 	for dev in eth0 eth1 eth2; do ip -n "$NS_A" link set "$dev" down; done
 }
 
-# run NAME [nosync]: the pair up, the connection open through gw-a, gw-a dies
+# run NAME [nosync]: the pair up, both connections open through gw-a, gw-a dies
 run() {
 	name=$1
 	if ! setup; then
@@ -216,24 +231,35 @@ run() {
 		fail "hapair $name: gw-a master" "$(cat "$tmp/node-a/daemons.log")"
 		return 1
 	fi
-	if ! conn_start; then
-		fail "hapair $name: connection" "the server does not listen"
+	if ! conn_start out "$NS_LAN" "$NS_NET" 198.51.100.20 "$PORT" ||
+		! conn_start fwd "$NS_NET" "$NS_LAN" 203.0.113.10 8080 198.51.100.20; then
+		fail "hapair $name: connections" "a server does not listen"
 		return 1
 	fi
-	if say client 1 50 && say server 1 50 && [ "$(cat "$tmp/peer")" = 203.0.113.10 ]; then
+	if say out client 1 50 && say out server 1 50 &&
+		[ "$(cat "$tmp/out/peer")" = 203.0.113.10 ]; then
 		pass "hapair $name: the LAN host's connection is SNATed to 203.0.113.10 and carries data"
 	else
-		fail "hapair $name: connection" "server saw '$(cat "$tmp/peer" 2>/dev/null)'," \
-			"got '$(cat "$tmp/server.got" 2>/dev/null)', client got '$(cat "$tmp/client.got")'"
+		fail "hapair $name: outgoing connection" "server saw '$(cat "$tmp/out/peer" 2>/dev/null)'," \
+			"$(what out)"
 		return 1
 	fi
-	# FTFW has carried the entry to gw-b's external cache (bounded wait)
+	if say fwd client 1 50 && say fwd server 1 50 &&
+		[ "$(cat "$tmp/fwd/peer")" = 198.51.100.20 ]; then
+		pass "hapair $name: the forward on 203.0.113.10:8080 carries data"
+	else
+		fail "hapair $name: forwarded connection" "$(what fwd)"
+		return 1
+	fi
+	# FTFW has carried the entries to gw-b's external cache (bounded wait)
 	if [ "${2:-}" != nosync ]; then
 		if wait_for 50 sh -c "nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
-			conntrackd -e 2>/dev/null | grep -q 'dport=$PORT'"; then
-			pass "hapair $name: gw-b's conntrackd holds the connection in its external cache"
+			conntrackd -e 2>/dev/null | grep 'dport=$PORT' | grep -q . &&
+			nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
+			conntrackd -e 2>/dev/null | grep -q 'dport=8080'"; then
+			pass "hapair $name: gw-b's conntrackd holds both connections in its external cache"
 		else
-			fail "hapair $name: sync" "gw-b's external cache lacks the connection"
+			fail "hapair $name: sync" "gw-b's external cache lacks a connection"
 		fi
 	fi
 	start=$(date +%s.%N)
@@ -247,39 +273,54 @@ if run sync; then
 	else
 		fail "hapair sync: takeover" "$(tail -n 5 "$tmp/node-b/daemons.log")"
 	fi
-	if say server 2 100; then
+	# before any packet of theirs reaches gw-b: its master hook committed them
+	if wait_for 30 ct_in_b out && ct_in_b fwd; then
+		pass "hapair sync: gw-b's kernel has both connections, with their mappings, before their next packet"
+	else
+		fail "hapair sync: conntrack -L in gw-b" \
+			"$(ip netns exec "$NS_B" conntrack -L -p tcp 2>&1)"
+	fi
+	if say out server 2 100; then
 		end=$(date +%s.%N)
 		pass "hapair sync: after the failover the server's data reaches the LAN host"
 		echo "failover time: $(echo "$start $end" | awk '{ printf "%.1f s", $2 - $1 }')"
 	else
-		fail "hapair sync: server's data after failover" "client got: $(cat "$tmp/client.got")"
+		fail "hapair sync: server's data after failover" "$(what out)"
 	fi
-	if say client 2 100 && say client 3 50 && say server 3 50; then
+	if say out client 2 100 && say out client 3 50 && say out server 3 50; then
 		pass "hapair sync: the same connection carries the LAN host's data as well"
 	else
-		fail "hapair sync: LAN host's data after failover" \
-			"server got: $(cat "$tmp/server.got"); client got: $(cat "$tmp/client.got")"
+		fail "hapair sync: LAN host's data after failover" "$(what out)"
 	fi
-	ct=$(ip netns exec "$NS_B" conntrack -L -p tcp --dport "$PORT" 2>/dev/null)
-	if printf '%s\n' "$ct" | grep -q \
-		"src=192.168.0.50 dst=198.51.100.20 .* src=198.51.100.20 dst=203.0.113.10 "; then
-		pass "hapair sync: gw-b's kernel has the connection, mapped to 203.0.113.10"
+	if say fwd server 2 100 && say fwd client 2 100 && say fwd client 3 50 &&
+		say fwd server 3 50; then
+		pass "hapair sync: the forwarded connection carries data both ways after the failover"
 	else
-		fail "hapair sync: conntrack -L in gw-b" "$ct"
+		fail "hapair sync: forwarded connection after failover" "$(what fwd)"
+	fi
+	if ct_in_b out; then
+		pass "hapair sync: gw-b's kernel still maps the LAN host's connection to 203.0.113.10"
+	else
+		fail "hapair sync: conntrack -L in gw-b after the data" \
+			"$(ip netns exec "$NS_B" conntrack -L -p tcp 2>&1)"
 	fi
 fi
-conn_stop
 # shellcheck disable=SC2086
 stop_ns $ALL_NS
 
-# ---- negative control: no conntrackd, the server's data after the failover is lost
+# ---- negative control: no conntrackd, the server's data after the failover
+# is lost, and gw-b's kernel knows neither connection before their packets
 if run nosync nosync; then
-	if wait_for 150 both_vips "$NS_B" && ! say server 2 80; then
+	if wait_for 150 both_vips "$NS_B" && ! ct_in_b out && ! ct_in_b fwd; then
+		pass "hapair nosync: gw-b takes over knowing neither connection"
+	else
+		fail "hapair nosync: takeover" "$(ip netns exec "$NS_B" conntrack -L -p tcp 2>&1)"
+	fi
+	if ! say out server 2 80; then
 		pass "hapair nosync: without conntrackd the connection does not survive the failover"
 	else
-		fail "hapair nosync" "the server's data arrived: $(cat "$tmp/client.got")"
+		fail "hapair nosync" "the server's data arrived: $(what out)"
 	fi
 fi
-conn_stop
 # shellcheck disable=SC2086
 stop_ns $ALL_NS
