@@ -10,7 +10,8 @@
 #   it must fail, so the test shows what the helper does.
 # - A pinhole by interface identifier (`to ::10/::ffff:ffff:ffff:ffff out
 #   eth1`) admits the LAN host under the delegated prefix and under a
-#   renumbered one, not another identifier; diff reads it back unchanged.
+#   renumbered one, not another identifier, under nft and under iptables
+#   (ip6tables); diff reads it back unchanged.
 # - strong's reverse-path checks in raw prerouting: a LAN host sending
 #   with an Internet source is dropped (strict) and never reaches the
 #   Internet host, which `firewall simple` lets through; on the external
@@ -62,7 +63,7 @@ policy() {
 		echo "internal eth1 192.168.77.1/24"
 		printf '%s\n' "$@"
 	} >"$tmp/policy.masq"
-	mg apply --force "$tmp/policy.masq" >"$tmp/apply.out" 2>&1
+	mg apply --force -t "${target:-nft}" "$tmp/policy.masq" >"$tmp/apply.out" 2>&1
 }
 
 # listening WHERE PORT: wait (at most 5 s) until WHERE (lan, net) listens on TCP PORT
@@ -141,21 +142,26 @@ listening lan 8443
 ifid_get() {
 	net timeout 4 socat -T 3 - "TCP6:[$1]:8443,connect-timeout=2" </dev/null 2>/dev/null
 }
-if policy "allow forward tcp 8443 to ::10/::ffff:ffff:ffff:ffff out eth1"; then
+# nft, then iptables (ip6tables -d ADDR/MASK)
+for target in nft iptables; do
+	t="kernel-ipv6 identifier pinhole ($target)"
+	if ! policy "allow forward tcp 8443 to ::10/::ffff:ffff:ffff:ffff out eth1"; then
+		fail "$t: apply" "$(cat "$tmp/apply.out")"
+		continue
+	fi
 	for a in 2001:db8:1::10 2001:db8:2::10; do
 		got=$(ifid_get "$a")
-		[ "$got" = ifid ] && pass "kernel-ipv6 identifier pinhole admits $a" ||
-			fail "kernel-ipv6 identifier pinhole admits $a" "got '$got'"
+		[ "$got" = ifid ] && pass "$t admits $a" || fail "$t admits $a" "got '$got'"
 	done
 	got=$(ifid_get 2001:db8:1::11)
-	[ -z "$got" ] && pass "kernel-ipv6 identifier pinhole: another identifier stays closed" ||
-		fail "kernel-ipv6 identifier pinhole: another identifier" "got '$got'"
-	mg diff "$tmp/policy.masq" >"$tmp/diff.out" 2>&1 &&
-		pass "kernel-ipv6 identifier pinhole: diff reads the loaded ruleset back as the policy" ||
-		fail "kernel-ipv6 identifier pinhole: diff" "$(head -n 5 "$tmp/diff.out")"
-else
-	fail "kernel-ipv6 apply identifier pinhole" "$(cat "$tmp/apply.out")"
-fi
+	[ -z "$got" ] && pass "$t: another identifier stays closed" ||
+		fail "$t: another identifier" "got '$got'"
+	mg diff -t "$target" "$tmp/policy.masq" >"$tmp/diff.out" 2>&1 &&
+		pass "$t: diff reads the loaded ruleset back as the policy" ||
+		fail "$t: diff" "$(head -n 5 "$tmp/diff.out")"
+	mg flush -t "$target" >/dev/null 2>&1
+done
+target=
 # the listener itself answers ::11 when nothing filters (the test can fail)
 if policy "ipv6 open"; then
 	got=$(ifid_get 2001:db8:1::11)
