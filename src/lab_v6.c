@@ -77,37 +77,46 @@ static const struct lab_host *lab_v6_host(const struct lab *lab, ir_u128 a)
 }
 
 /*
- * The LAN host a probe of the IPv6 destinations @l goes to, and its
- * address there (*a): a host whose address is in @l, else for the first
- * single address (or the ::10 of a prefix) in a LAN's /64, that LAN's
- * first host, which must take it as an extra address (*extra set).
- * NULL when no LAN of the lab holds any of @l.
+ * The LAN host (on an interface @iface takes; NULL: any) a probe of the
+ * IPv6 addresses @l goes to or comes from, and its address there (*a): a
+ * host whose address is in @l, else for the first single address (or the
+ * ::10 of a prefix) in a LAN's /64, or an interface identifier under that
+ * /64, that LAN's first host, which must take it as an extra address
+ * (*extra set). NULL when no LAN of the lab holds any of @l.
  */
 static const struct lab_host *lab_v6_target(const struct lab *lab, const struct ir_addrs *l,
-					    ir_u128 *a, bool *extra)
+					    const char *iface, ir_u128 *a, bool *extra)
 {
 	const struct lab_host *h;
 	size_t i, j;
 
 	*extra = false;
 	for (i = 0; i < lab->n_lan_hosts; i++) {
-		if (lab->hosts[i].addr6 && lab_v6_in(l, lab->hosts[i].addr6)) {
-			*a = lab->hosts[i].addr6;
-			return &lab->hosts[i];
+		h = &lab->hosts[i];
+		if (h->addr6 && (!iface || ir_iface_match(iface, lab->lans[h->lan].ifname)) &&
+		    lab_v6_in(l, h->addr6)) {
+			*a = h->addr6;
+			return h;
 		}
 	}
 	for (i = 0; i < l->n; i++) {
 		const struct ir_addr *e = &l->v[i];
+		ir_u128 mask = ir_addr_mask6(e);
 
-		*a = e->lo6 == e->hi6 ? e->lo6 : e->lo6 | 0x10;
-		if (e->family != IR_F_IPV6 || *a > e->hi6)
+		if (e->family != IR_F_IPV6)
 			continue;
-		h = lab_v6_host(lab, *a);
-		if (h)
-			return h;
 		for (j = 0; j < lab->n_lan_hosts; j++) {
 			h = &lab->hosts[j];
-			if (h->addr6 && (*a & ir_prefix_mask6(64)) == lab->lans[h->lan].net6) {
+			if (!h->addr6 || (iface && !ir_iface_match(iface, lab->lans[h->lan].ifname)))
+				continue;
+			/* an identifier: under this LAN's prefix */
+			*a = mask ? (lab->lans[h->lan].net6 & ~mask) | (e->lo6 & mask)
+			     : e->lo6 == e->hi6 ? e->lo6 : e->lo6 | 0x10;
+			if (!mask && *a > e->hi6)
+				break;
+			if (lab_v6_host(lab, *a))
+				return lab_v6_host(lab, *a);
+			if ((*a & ir_prefix_mask6(64)) == lab->lans[h->lan].net6) {
 				*extra = true;
 				return h;
 			}
@@ -141,16 +150,27 @@ static ir_u128 lab_v6_outside(const struct lab *lab, const struct ir_addrs *l)
 	return 0;
 }
 
+/* Give LAN host @h the extra address @a (at most LAB_V6_EXTRA_MAX). */
+static void lab_v6_add_extra(struct lab *lab, const struct lab_host *h, ir_u128 a)
+{
+	struct lab_v6_extra *x;
+
+	if (lab->n_v6_extra >= LAB_V6_EXTRA_MAX || lab_v6_host(lab, a))
+		return;
+	x = VEC_PUSH(lab->v6_extra, lab->n_v6_extra, lab->cap_v6_extra);
+	x->host = (size_t)(h - lab->hosts);
+	x->addr = a;
+}
+
 /*
- * The extra addresses: where the forward chain's IPv6 user rules send a
- * probe (a LAN host takes it), and the Internet sources IPv6 user rules
- * name (the Internet host takes it).
+ * The extra addresses: the LAN addresses IPv6 user rules send a probe to
+ * or from (a LAN host takes it), and the Internet sources they name (the
+ * Internet host takes it).
  */
 static void lab_v6_plan_extra(struct lab *lab)
 {
 	static const enum ir_chain_id ids[] = {IR_CH_INPUT, IR_CH_FORWARD};
 	const struct lab_host *h;
-	struct lab_v6_extra *x;
 	bool extra;
 	ir_u128 a;
 	size_t i, k;
@@ -163,22 +183,20 @@ static void lab_v6_plan_extra(struct lab *lab)
 
 			if (r->tag != IR_T_USER || (r->family & IR_F_IPV4))
 				continue;
-			if (r->saddr.n && lab->n_inet6_extra < LAB_V6_EXTRA_MAX &&
-			    !lab_v6_target(lab, &r->saddr, &a, &extra)) {
+			h = r->saddr.n ? lab_v6_target(lab, &r->saddr, r->iif, &a, &extra) : NULL;
+			if (h && extra)
+				lab_v6_add_extra(lab, h, a);
+			if (r->saddr.n && !h && lab->n_inet6_extra < LAB_V6_EXTRA_MAX) {
 				a = lab_v6_outside(lab, &r->saddr);
 				if (a && a != lab->inet6 && !lab_v6_in_list(lab, a))
 					*VEC_PUSH(lab->inet6_extra, lab->n_inet6_extra,
 						  lab->cap_inet6_extra) = a;
 			}
-			if (ids[k] != IR_CH_FORWARD || !r->daddr.n ||
-			    lab->n_v6_extra >= LAB_V6_EXTRA_MAX)
+			if (ids[k] != IR_CH_FORWARD || !r->daddr.n)
 				continue;
-			h = lab_v6_target(lab, &r->daddr, &a, &extra);
-			if (!h || !extra)
-				continue;
-			x = VEC_PUSH(lab->v6_extra, lab->n_v6_extra, lab->cap_v6_extra);
-			x->host = (size_t)(h - lab->hosts);
-			x->addr = a;
+			h = lab_v6_target(lab, &r->daddr, r->oif, &a, &extra);
+			if (h && extra)
+				lab_v6_add_extra(lab, h, a);
 		}
 	}
 }
@@ -390,14 +408,18 @@ static bool lab_v6_rule_from(const struct lab *lab, const struct ir_rule *r,
 	ir_u128 a;
 	bool extra;
 
+	extra = false;
+	a = 0;
 	if (r->saddr.n)
-		h = v6 ? lab_v6_target(lab, &r->saddr, &a, &extra) : lab_v6_twin(lab, &r->saddr);
+		h = v6 ? lab_v6_target(lab, &r->saddr, r->iif, &a, &extra)
+		       : lab_v6_twin(lab, &r->saddr);
 	else if (r->iif && !ir_iface_match(r->iif, l0->ifname))
 		h = lab_v6_lan_on(lab, r->iif);
 	if (h) {
-		if ((v6 && extra) || (r->iif && !ir_iface_match(r->iif, lab->lans[h->lan].ifname)))
+		if ((extra && !lab_v6_host(lab, a)) ||
+		    (r->iif && !ir_iface_match(r->iif, lab->lans[h->lan].ifname)))
 			return false;
-		*from = lab_v6_lan_end(lab, h, h->addr6);
+		*from = lab_v6_lan_end(lab, h, v6 && a ? a : h->addr6);
 		return true;
 	}
 	a = v6 && r->saddr.n ? lab_v6_outside(lab, &r->saddr) : lab->inet6;
@@ -418,7 +440,7 @@ static bool lab_v6_rule_to(const struct lab *lab, const struct ir_rule *r,
 	ir_u128 a = 0;
 
 	if (r->daddr.n && !(r->family & IR_F_IPV4))
-		h = lab_v6_target(lab, &r->daddr, &a, &extra);
+		h = lab_v6_target(lab, &r->daddr, r->oif, &a, &extra);
 	else if (r->daddr.n)
 		h = lab_v6_twin(lab, &r->daddr);
 	else if (from->ns == lab->inet_ns || (r->oif && !ir_iface_match(r->oif, l0->ifname)))
