@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "ir.h"
@@ -179,9 +180,15 @@ void lab_probe_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port);
 /* Wait for @events on @fd until @deadline (lab_probe_now() ms): 1, 0 timeout, -1. */
 int lab_probe_wait(int fd, short events, long deadline);
 enum lab_got lab_probe_got(int err);
-/* A listening tcp or bound udp socket on @port (any address); fd or -1. */
-int lab_probe_listen(uint8_t proto, uint16_t port);
-/* A non-blocking socket bound to @src (0: any), connect started; fd or -1 (*err). */
+/* A listening tcp or bound udp socket of @family (AF_INET, AF_INET6) on @port; fd or -1. */
+int lab_probe_listen(int family, uint8_t proto, uint16_t port);
+/*
+ * A non-blocking socket of @dst's family bound to @src (NULL: any), connect
+ * to @dst started; fd or -1 (*err). lab_probe_open(): the same for IPv4
+ * addresses (@src 0: any).
+ */
+int lab_probe_connect(uint8_t proto, const struct sockaddr *src, socklen_t src_len,
+		      const struct sockaddr *dst, socklen_t dst_len, int *err);
 int lab_probe_open(uint8_t proto, uint32_t src, uint32_t dst, uint16_t dport, int *err);
 /*
  * Start a child in @ns that runs @body(ns, @arg, ready fd); returns its pid

@@ -126,50 +126,17 @@ static void ftp_end(int fd, bool peer, struct ftp_addr *a)
 		a->len = 0;
 }
 
-/* A tcp listener of @family on @port (0: any). */
-static int ftp_listen(int family, uint16_t port)
-{
-	int fd = socket(family, SOCK_STREAM, 0), one = 1;
-	struct ftp_addr a;
-
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (family == AF_INET6)
-		ftp_addr6(&a, 0, port);
-	else
-		ftp_addr4(&a, 0, port);
-	if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0 || listen(fd, 8) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* A non-blocking tcp connect from @src (NULL: any; its port is taken as 0) to @dst. */
 static int ftp_open(const struct ftp_addr *src, const struct ftp_addr *dst, int *err)
 {
-	int fd = socket(dst->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	struct ftp_addr from;
 
-	*err = 0;
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
 	if (src) {
 		from = *src;
 		ftp_set_port(&from, 0);
-		if (bind(fd, (struct sockaddr *)&from.ss, from.len) < 0)
-			goto fail;
 	}
-	if (connect(fd, (const struct sockaddr *)&dst->ss, dst->len) < 0 && errno != EINPROGRESS)
-		goto fail;
-	return fd;
-fail:
-	*err = errno;
-	close(fd);
-	return -1;
+	return lab_probe_connect(IR_P_TCP, src ? (struct sockaddr *)&from.ss : NULL,
+				 src ? from.len : 0, (const struct sockaddr *)&dst->ss, dst->len, err);
 }
 
 /* "a,b,c,d,p1,p2" (PORT, 227) -> address and port; 0 or -1. */
@@ -232,14 +199,14 @@ static void serve_session(int c)
 		} else if (strncmp(line, "PASS", 4) == 0) {
 			say(c, "230 logged in\r\n");
 		} else if (strncmp(line, "PASV", 4) == 0 && here.ss.ss_family == AF_INET) {
-			pasv = ftp_listen(AF_INET, 0);
+			pasv = lab_probe_listen(AF_INET, IR_P_TCP, 0);
 			ftp_end(pasv, false, &a);
 			h = ntohl(((struct sockaddr_in *)&here.ss)->sin_addr.s_addr);
 			p = ftp_port(&a);
 			say(c, "227 Entering Passive Mode (%u,%u,%u,%u,%u,%u)\r\n", h >> 24,
 			    h >> 16 & 255, h >> 8 & 255, h & 255, p >> 8, p & 255);
 		} else if (strncmp(line, "EPSV", 4) == 0) {
-			pasv = ftp_listen(here.ss.ss_family, 0);
+			pasv = lab_probe_listen(here.ss.ss_family, IR_P_TCP, 0);
 			ftp_end(pasv, false, &a);
 			say(c, "229 Entering Extended Passive Mode (|||%u|)\r\n", ftp_port(&a));
 		} else if (strncmp(line, "PORT ", 5) == 0 || strncmp(line, "EPRT ", 5) == 0) {
@@ -287,7 +254,7 @@ struct ftp_server {
 static void server_body(const char *ns, void *arg, int ready)
 {
 	struct ftp_server *fs = arg;
-	int fd = ftp_listen(fs->family, fs->port);
+	int fd = lab_probe_listen(fs->family, IR_P_TCP, fs->port);
 
 	(void)ns;
 	if (fd < 0 || write(ready, "", 1) != 1)
@@ -378,7 +345,7 @@ static int client_active(int c, int *data, long deadline, struct lab_result *r)
 	int l;
 
 	ftp_end(c, false, &here);
-	l = ftp_listen(here.ss.ss_family, 0);
+	l = lab_probe_listen(here.ss.ss_family, IR_P_TCP, 0);
 	if (l < 0)
 		return fail(r, LAB_GOT_ERROR, "cannot listen for data");
 	ftp_end(l, false, &lis);

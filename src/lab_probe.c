@@ -97,17 +97,28 @@ enum lab_got lab_probe_got(int err)
 
 /* ---- the listener ---------------------------------------------------- */
 
-/* Bind a listener of @proto on @port in the current namespace; fd or -1. */
-int lab_probe_listen(uint8_t proto, uint16_t port)
+/* Bind a listener of @family and @proto on @port in the current namespace; fd or -1. */
+int lab_probe_listen(int family, uint8_t proto, uint16_t port)
 {
-	int fd = socket(AF_INET, proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM, 0), one = 1;
-	struct sockaddr_in sin;
+	int fd = socket(family, proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM, 0), one = 1;
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	lab_probe_sin(&sin, 0, port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		len = sizeof(*sin6);
+	} else {
+		lab_probe_sin((struct sockaddr_in *)&ss, 0, port);
+		len = sizeof(struct sockaddr_in);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
 	    (proto == IR_P_TCP && listen(fd, 8) < 0)) {
 		close(fd);
 		return -1;
@@ -186,7 +197,7 @@ struct listen_arg {
 static void listen_body(const char *ns, void *arg, int ready)
 {
 	struct listen_arg *la = arg;
-	int fd = lab_probe_listen(la->proto, la->port);
+	int fd = lab_probe_listen(AF_INET, la->proto, la->port);
 
 	if (fd < 0 || write(ready, "", 1) != 1)
 		_exit(1);
@@ -244,31 +255,35 @@ struct conn_arg {
 	const char *to_ns;
 };
 
-/* A socket of @proto bound to @src (0: any), connected without blocking. */
-int lab_probe_open(uint8_t proto, uint32_t src, uint32_t dst, uint16_t dport, int *err)
+int lab_probe_connect(uint8_t proto, const struct sockaddr *src, socklen_t src_len,
+		      const struct sockaddr *dst, socklen_t dst_len, int *err)
 {
-	int fd = socket(AF_INET, (proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK,
-			0);
-	struct sockaddr_in sin;
+	int fd = socket(dst->sa_family,
+			(proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
 
 	*err = 0;
 	if (fd < 0) {
 		*err = errno;
 		return -1;
 	}
-	if (src) {
-		lab_probe_sin(&sin, src, 0);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			goto fail;
+	if ((src && bind(fd, src, src_len) < 0) ||
+	    (connect(fd, dst, dst_len) < 0 && errno != EINPROGRESS)) {
+		*err = errno;
+		close(fd);
+		return -1;
 	}
-	lab_probe_sin(&sin, dst, dport);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS)
-		goto fail;
 	return fd;
-fail:
-	*err = errno;
-	close(fd);
-	return -1;
+}
+
+/* A socket of @proto bound to @src (0: any), connected without blocking. */
+int lab_probe_open(uint8_t proto, uint32_t src, uint32_t dst, uint16_t dport, int *err)
+{
+	struct sockaddr_in from, to;
+
+	lab_probe_sin(&from, src, 0);
+	lab_probe_sin(&to, dst, dport);
+	return lab_probe_connect(proto, src ? (struct sockaddr *)&from : NULL, sizeof(from),
+				 (struct sockaddr *)&to, sizeof(to), err);
 }
 
 /* Read the listener's "NS SRC" line into @r. */

@@ -38,16 +38,12 @@ struct lab_probe6_arg {
 static void lab_probe6_listen_body(const char *ns, void *arg, int ready)
 {
 	struct lab_probe6_arg *a = arg;
-	int fd = socket(AF_INET6, a->proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM, 0), one = 1;
-	struct sockaddr_in6 sin, peer;
+	int fd = lab_probe_listen(AF_INET6, a->proto, a->port);
+	struct sockaddr_in6 peer;
 	char msg[160], ip[INET6_ADDRSTRLEN], buf[512];
 	socklen_t plen;
 
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	lab_probe6_sin(&sin, 0, a->port);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    (a->proto == IR_P_TCP && listen(fd, 8) < 0) || write(ready, "", 1) != 1)
+	if (fd < 0 || write(ready, "", 1) != 1)
 		_exit(1);
 	close(ready);
 	for (;;) {

@@ -87,7 +87,7 @@ static const struct lab_host *lab_v6_host(const struct lab *lab, ir_u128 a)
 static const struct lab_host *lab_v6_target(const struct lab *lab, const struct ir_addrs *l,
 					    const char *iface, ir_u128 *a, bool *extra)
 {
-	const struct lab_host *h;
+	const struct lab_host *h, *held;
 	size_t i, j;
 
 	*extra = false;
@@ -114,8 +114,9 @@ static const struct lab_host *lab_v6_target(const struct lab *lab, const struct 
 			     : e->lo6 == e->hi6 ? e->lo6 : e->lo6 | 0x10;
 			if (!mask && *a > e->hi6)
 				break;
-			if (lab_v6_host(lab, *a))
-				return lab_v6_host(lab, *a);
+			held = lab_v6_host(lab, *a);
+			if (held)
+				return held;
 			if ((*a & ir_prefix_mask6(64)) == lab->lans[h->lan].net6) {
 				*extra = true;
 				return h;
