@@ -201,7 +201,8 @@ clean:
 
 # Debian packages needed to build and to run every test (as root).
 # miniupnpd-nftables, miniupnpc and natpmpc: tests/suite-kernel-upnp.sh;
-# keepalived and conntrackd: tests/suite-hacheck.sh and suite-kernel-hapair.sh.
+# keepalived and conntrackd: tests/suite-hacheck.sh, suite-kernel-hapair.sh
+# and suite-kernel-doctor-cluster.sh.
 DEB_PKGS := build-essential pkg-config bison flex clang libclang-rt-14-dev \
 	libnftnl-dev libmnl-dev libyaml-dev nftables iptables iproute2 \
 	iputils-ping netcat-openbsd socat conntrack kmod procps \

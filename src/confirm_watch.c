@@ -39,7 +39,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 struct confirm_watch {
@@ -139,14 +138,6 @@ static bool confirm_accept(struct confirm_watch *w)
 	return true;
 }
 
-static long confirm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Roll back, saying why first; the outcome for apply. */
 static enum confirm_msg_kind confirm_watch_rollback(const struct confirm *cf, const char *why)
 {
@@ -181,7 +172,7 @@ static enum confirm_msg_kind confirm_watch_wait(struct confirm_watch *w, int cha
 			{.fd = chan, .events = POLLIN},
 			{.fd = w->listen_fd, .events = POLLIN},
 		};
-		long left = deadline < 0 ? -1 : deadline - confirm_now_ms();
+		long left = deadline < 0 ? -1 : deadline - util_now_ms();
 
 		if (deadline >= 0 && left <= 0) {
 			snprintf(why, sizeof(why), "not confirmed within %u second%s", secs,
@@ -207,7 +198,7 @@ static enum confirm_msg_kind confirm_watch_wait(struct confirm_watch *w, int cha
 				if (confirm_listen(w) < 0)
 					return confirm_watch_rollback(cf, "no way to confirm");
 				confirm_msg_send(chan, CONFIRM_MSG_LISTENING, 0);
-				deadline = confirm_now_ms() + secs * 1000L;
+				deadline = util_now_ms() + secs * 1000L;
 				break;
 			case CONFIRM_MSG_FAILED:
 				if (!confirm_changed(cf))

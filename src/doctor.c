@@ -19,9 +19,12 @@
 #include "kmod.h"
 #include "nl.h"
 #include "tables.h"
+#include "value.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -33,6 +36,9 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +66,7 @@ enum {
 struct doctor {
 	const char *proc;	/* "/proc", or --proc-root */
 	const char *root;	/* "" (/sys, /lib/modules, /boot), or --root */
+	unsigned wait;		/* seconds a cluster node listens for its peer */
 	unsigned fails, warns;
 };
 
@@ -518,9 +525,154 @@ static void doctor_forward_hook(struct doctor *d)
 }
 
 /*
+ * A raw socket for IP protocol @proto on interface @ifname: the kernel
+ * hands it a copy of every such packet this node accepts there, after the
+ * input hook (so only what the ruleset admits), while conntrackd's UDP
+ * socket and keepalived's raw socket still get theirs. @group, when not
+ * 0, is joined first: a multicast packet is taken in only for a group
+ * some socket on the interface has joined. Returns the fd or -1.
+ */
+static int doctor_peer_socket(int proto, const char *ifname, uint32_t group)
+{
+	struct ip_mreqn mr = {.imr_ifindex = (int)if_nametoindex(ifname)};
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+
+	mr.imr_multiaddr.s_addr = htonl(group);
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname)) < 0 ||
+			(group && setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * Read what @fd has: the source address of the first packet from @from (0:
+ * from any address but @own) that is, for UDP, to port @port, for VRRP, of
+ * router id @port; 0 when none is.
+ */
+static uint32_t doctor_peer_read(int fd, uint32_t from, uint32_t own, unsigned port)
+{
+	unsigned char buf[2048];
+	const struct iphdr *ip = (const void *)buf;
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		size_t hl = (size_t)ip->ihl * 4;
+		uint32_t s = ntohl(ip->saddr);
+		const unsigned char *l4 = buf + hl;
+
+		if ((size_t)n < sizeof(*ip) || (size_t)n < hl + 4 || (from ? s != from : s == own))
+			continue;
+		if (ip->protocol == IPPROTO_UDP ? (unsigned)(l4[2] << 8 | l4[3]) != port
+						: l4[1] != port)
+			continue;
+		return s;
+	}
+	return 0;
+}
+
+/* Does interface @ifname hold the IPv4 address @addr (this node is master)? */
+static bool doctor_holds(const char *ifname, uint32_t addr)
+{
+	struct ifaddrs *all, *i;
+	bool held = false;
+
+	if (getifaddrs(&all) < 0)
+		return false;
+	for (i = all; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+		    strncmp(i->ifa_name, ifname, strcspn(i->ifa_name, ":")) == 0 &&
+		    ifname[strcspn(i->ifa_name, ":")] == '\0' &&
+		    ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)
+				  ->sin_addr.s_addr) == addr)
+			held = true;
+	freeifaddrs(all);
+	return held;
+}
+
+/*
+ * The peer, heard for up to d->wait seconds: conntrackd's sync messages
+ * (FTFW sends alive messages while there is nothing else to send) from
+ * the peer to UDP IR_CLUSTER_SYNC_PORT on the sync interface, and the
+ * master's VRRP adverts on the VRRP interface. The backup sends no
+ * adverts, so a node that holds the virtual address hears none and needs
+ * none. Stops as soon as what can be heard is.
+ */
+static void doctor_cluster_peer(struct doctor *d, const struct ir *ir)
+{
+	const struct ir_cluster *cl = &ir->cluster;
+	const struct ir_iface *vi = ir_iface_find(ir, cl->vrrp);
+	char peer[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN], virt[INET_ADDRSTRLEN];
+	bool has_sync = if_nametoindex(cl->sync) != 0, has_vrrp = if_nametoindex(cl->vrrp) != 0;
+	bool master = has_vrrp && vi && doctor_holds(cl->vrrp, vi->virt);
+	int fd[2] = {has_sync ? doctor_peer_socket(IPPROTO_UDP, cl->sync, 0) : -1,
+		     has_vrrp ? doctor_peer_socket(IR_P_VRRP, cl->vrrp, IR_VRRP_GROUP) : -1};
+	struct pollfd p[2] = {{.fd = fd[0], .events = POLLIN}, {.fd = fd[1], .events = POLLIN}};
+	bool synced = false;
+	uint32_t vrrp_src = 0;
+	char *fix;
+	long deadline = util_now_ms() + d->wait * 1000L, left;
+
+	ir_ip_str(cl->peer, peer);
+	ir_ip_str(vi ? vi->virt : 0, virt);
+	if (!has_vrrp)
+		doctor_line(d, "warn", "keepalived cannot run VRRP before it is there",
+			    "cluster: no VRRP interface %s here", cl->vrrp);
+	if ((has_sync && fd[0] < 0) || (has_vrrp && fd[1] < 0)) {
+		doctor_line(d, "warn", NULL, "cluster: cannot listen for the peer: %s",
+			    strerror(errno));
+		goto out;
+	}
+	/* poll skips a negative fd: what was heard, or need not be, is not waited for */
+	if (master)
+		p[1].fd = -1;
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		left = deadline - util_now_ms();
+		if (left <= 0 || (poll(p, 2, (int)left) < 0 && errno != EINTR))
+			break;
+		if ((p[0].revents & POLLIN) &&
+		    (synced = doctor_peer_read(fd[0], cl->peer, 0, IR_CLUSTER_SYNC_PORT) != 0))
+			p[0].fd = -1;
+		if ((p[1].revents & POLLIN) &&
+		    (vrrp_src = doctor_peer_read(fd[1], 0, vi ? vi->node_addr : 0, cl->vrid)))
+			p[1].fd = -1;
+	}
+	if (synced) {
+		doctor_line(d, "ok", NULL, "cluster: conntrackd's sync traffic from %s arrives on %s "
+			    "(UDP port %u)", peer, cl->sync, IR_CLUSTER_SYNC_PORT);
+	} else if (has_sync) {
+		fix = xasprintf("is conntrackd running on the peer? Is the policy applied here: "
+				"it admits UDP port %u from %s on %s", IR_CLUSTER_SYNC_PORT, peer,
+				cl->sync);
+		doctor_line(d, "FAIL", fix, "cluster: no sync traffic from %s on %s in %u s: a "
+			    "failover would lose the connections", peer, cl->sync, d->wait);
+		free(fix);
+	}
+	if (master) {
+		doctor_line(d, "ok", NULL, "cluster: this node is master (it holds %s on %s); the "
+			    "backup sends no VRRP adverts", virt, cl->vrrp);
+	} else if (vrrp_src) {
+		doctor_line(d, "ok", NULL, "cluster: VRRP adverts (id %u) from %s arrive on %s: the "
+			    "peer is master", cl->vrid, ir_ip_str(vrrp_src, src), cl->vrrp);
+	} else if (has_vrrp) {
+		fix = xasprintf("is keepalived running on both nodes? Is the policy applied here: "
+				"it admits VRRP (protocol %u) on %s", IR_P_VRRP, cl->vrrp);
+		doctor_line(d, "FAIL", fix, "cluster: no VRRP advert (id %u) on %s in %u s, and this "
+			    "node does not hold %s", cl->vrid, cl->vrrp, d->wait, virt);
+		free(fix);
+	}
+out:
+	if (fd[0] >= 0)
+		close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
+}
+
+/*
  * A cluster node's needs (LANGUAGE.md "Cluster"): the two daemons its
- * generated files are for, the sync interface conntrackd binds to, and
- * the kernel setting apply checks too.
+ * generated files are for, the sync interface conntrackd binds to, the
+ * kernel setting apply checks too, and whether the peer is heard.
  */
 static void doctor_cluster(struct doctor *d, const struct ir *ir)
 {
@@ -556,11 +708,13 @@ static void doctor_cluster(struct doctor *d, const struct ir *ir)
 		doctor_line(d, "warn", "apply loads nf_conntrack; run doctor again after it",
 			    "cluster: no %s/sys/net/netfilter/nf_conntrack_tcp_loose", d->proc);
 	free(v);
+	doctor_cluster_peer(d, ir);
 }
 
 enum {
 	OPT_PROC_ROOT = CLI_LONG,
 	OPT_ROOT,
+	OPT_WAIT,
 };
 
 static const struct cli_opt doctor_opts[] = {
@@ -569,19 +723,30 @@ static const struct cli_opt doctor_opts[] = {
 	{OPT_ROOT, "root", "DIR",
 	 "look for kernel modules under DIR/sys, DIR/lib/modules and DIR/boot,\n"
 	 "and a cluster's daemons under DIR/usr/sbin, instead (for tests)", CLI_OPT_DIR, NULL},
+	{OPT_WAIT, "wait", "SECS",
+	 "with a cluster POLICY, listen this long for the peer's sync\n"
+	 "traffic and VRRP adverts (1-60, default 3)", 0, NULL},
 	{0},
 };
 
 static int doctor_run(const struct cli_args *a)
 {
-	struct doctor d = {.proc = "/proc", .root = ""};
+	struct doctor d = {.proc = "/proc", .root = "", .wait = 3};
+	const char *secs_arg = cli_arg(a, OPT_WAIT);
 	struct ir *ir = NULL;
 	struct utsname u;
+	unsigned long secs;
 
 	if (cli_arg(a, OPT_PROC_ROOT))
 		d.proc = cli_arg(a, OPT_PROC_ROOT);
 	if (cli_arg(a, OPT_ROOT))
 		d.root = cli_arg(a, OPT_ROOT);
+	if (secs_arg) {
+		if (!value_parse_uint(secs_arg, strlen(secs_arg), 1, 60, &secs))
+			return cli_usage_error("doctor", "--wait takes seconds 1-60, not '%s'",
+					       secs_arg);
+		d.wait = (unsigned)secs;
+	}
 	if (geteuid() != 0) {
 		diag_error(NULL, "the kernel checks need root (a network namespace "
 			"and netlink to nftables): run it as root");
@@ -619,7 +784,9 @@ const struct cli_command cli_doctor = {
 		"how to fix it. nf_tables, NAT and the conntrack helpers are probed in a\n"
 		"throwaway network namespace, so nothing changes. Needs root.\n"
 		"With a POLICY that has a cluster line, also what the node needs: conntrackd\n"
-		"and keepalived, the sync interface, nf_conntrack_tcp_loose.\n"
+		"and keepalived, the sync interface, nf_conntrack_tcp_loose, and the peer:\n"
+		"its conntrackd's sync traffic and the master's VRRP adverts must arrive\n"
+		"within --wait seconds (3).\n"
 		"Exit 0 when masquerading can work, 5 when a check failed, 3 without root.\n",
 	.opts = doctor_opts,
 	.run = doctor_run,

@@ -125,6 +125,15 @@ static const char *initscript_below(const char *root, const char *what, const ch
 	"# what `masqgen init-script --style miniupnpd` writes."
 
 /*
+ * The unit's line for a policy with `upnp`: restart is stop (flush deletes
+ * miniupnpd's table with its rules) and start, so a running miniupnpd is
+ * restarted after the start to make its rules again. --no-block: its
+ * restart job is ordered after this unit's start, which waits for the line.
+ */
+#define INITSCRIPT_UPNP_RESTART \
+	"\nExecStartPost=-/bin/systemctl --no-block try-restart miniupnpd.service"
+
+/*
  * The nft target: a SysV script or a systemd unit around masqgen itself.
  * @root (or NULL): the installed system's root, stripped from both paths.
  * With `upnp` in @ir, miniupnpd starts after it and stops before it: its
@@ -179,6 +188,7 @@ static int initscript_nft(const struct ir *ir, const char *style, const char *po
 			{"POLICY_COMMENT", policy_path, TEMPLATE_COMMENT},
 			{"BEFORE", before.buf ? before.buf : "", TEMPLATE_RAW},
 			{"UPNP_COMMENT", upnp ? INITSCRIPT_UPNP_COMMENT : "", TEMPLATE_RAW},
+			{"UPNP_RESTART", upnp ? INITSCRIPT_UPNP_RESTART : "", TEMPLATE_RAW},
 		};
 
 		if (template_fill(systemd ? "systemd.service.in" : "sysv.in", vars,

@@ -42,21 +42,33 @@ struct nft_batch {
 	uint32_t seq;	   /* the next message's sequence number */
 	struct loc *locs;  /* [seq - seq_base]: where each message came from */
 	uint32_t page_len; /* bytes of messages in the current page */
+	uint32_t zeroed;   /* bytes from the current page's start known to be zero */
 	size_t n_locs, cap_locs;
 	bool ended; /* the end message has been written */
 };
 
 /*
- * Zero what is left of the current page: libmnl leaves the padding after
- * an attribute of odd length unwritten, and the kernel (and valgrind)
- * should not see stale heap bytes. A page is written only up to its first
- * NFT_BATCH_PAGE_SIZE bytes (the message that crosses it moves to the next
- * page), and the current position is at most one message in, so
- * NFT_BATCH_PAGE_SIZE bytes from it stay inside the page's allocation.
+ * Zero the room of the next message: libmnl leaves the padding after an
+ * attribute of odd length unwritten, and the kernel (and valgrind) should
+ * not see stale heap bytes. A message starts at most NFT_BATCH_PAGE_SIZE
+ * bytes into its page (the message that crosses that moves to the next
+ * page) and is at most NFT_BATCH_MSG_MAX long, which is what a page
+ * allocates past NFT_BATCH_PAGE_SIZE. So the NFT_BATCH_MSG_MAX bytes from
+ * the current position are zeroed, each byte of a page once (@new_page:
+ * the page was just started), rather than the whole page up front: a
+ * small batch touches little memory.
  */
-static void nft_batch_zero_page(struct nft_batch *b)
+static void nft_batch_zero_next(struct nft_batch *b, bool new_page)
 {
-	memset(nftnl_batch_buffer(b->pages), 0, NFT_BATCH_PAGE_SIZE);
+	uint8_t *pos = nftnl_batch_buffer(b->pages);
+	uint32_t len = nftnl_batch_buffer_len(b->pages), want = len + NFT_BATCH_MSG_MAX;
+
+	if (new_page || b->zeroed < len)
+		b->zeroed = len;
+	if (want > b->zeroed) {
+		memset(pos + (b->zeroed - len), 0, want - b->zeroed);
+		b->zeroed = want;
+	}
 }
 
 /* Close the message just written at nftnl_batch_buffer(); a new page if needed. */
@@ -71,8 +83,7 @@ static void nft_batch_advance(struct nft_batch *b, const struct loc *loc)
 	if (nftnl_batch_update(b->pages) < 0)
 		util_oom();
 	/* a new page holds only the message that did not fit the last one */
-	if (nftnl_batch_buffer_len(b->pages) < b->page_len)
-		nft_batch_zero_page(b);
+	nft_batch_zero_next(b, nftnl_batch_buffer_len(b->pages) < b->page_len);
 	b->page_len = nftnl_batch_buffer_len(b->pages);
 	b->seq++;
 }
@@ -103,7 +114,7 @@ struct nft_batch *nft_batch_new(uint32_t genid)
 		util_oom();
 	b->seq_base = nl_seq();
 	b->seq = b->seq_base;
-	nft_batch_zero_page(b);
+	nft_batch_zero_next(b, true);
 	nlh = nft_batch_ctl(nftnl_batch_buffer(b->pages), NFNL_MSG_BATCH_BEGIN, b->seq);
 	if (genid)
 		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void util_oom(void)
@@ -302,4 +303,12 @@ int util_run_stdout(char *const argv[], struct strbuf *out)
 	if (x.err >= 0)
 		close(x.err);
 	return rc < 0 ? 127 : rc;
+}
+
+long util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }

@@ -90,6 +90,9 @@ int util_run_stdout(char *const argv[], struct strbuf *out);
  */
 int util_run_child(int (*fn)(const void *arg, int fd), const void *arg, struct strbuf *out);
 
+/* CLOCK_MONOTONIC in milliseconds: for deadlines. */
+long util_now_ms(void);
+
 /* FNV-1a, 64 bits: @h (start from UTIL_HASH_INIT) mixed with @len bytes at @data. */
 #define UTIL_HASH_INIT 0xcbf29ce484222325ull
 uint64_t util_hash(uint64_t h, const void *data, size_t len);

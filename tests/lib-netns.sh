@@ -137,3 +137,54 @@ netns_gateway() {
 	ip -n "$1" link set eth1 up
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=0
 }
+
+# netns_stop NS...: kill what runs in the test's namespaces NS (only
+# processes the suite started there), then remove them
+netns_stop() {
+	for _ns; do
+		_pids=$(ip netns pids "$_ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # one pid a word
+		[ -n "$_pids" ] && kill -9 $_pids 2>/dev/null
+		ip netns del "$_ns" 2>/dev/null
+	done
+	return 0
+}
+
+# netns_wait_for MAX_TENTHS COMMAND...: COMMAND succeeds within MAX_TENTHS
+# tenths of a second
+netns_wait_for() {
+	_max=$1
+	shift
+	_i=0
+	until "$@"; do
+		[ $_i -ge "$_max" ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# netns_ha_daemons NS DIR [nosync]: a cluster node's daemons in NS, in a
+# mount namespace of their own where /etc/conntrackd is DIR/etc and /run
+# is DIR/run (the hooks' `conntrackd -c` then finds the node's daemon):
+# conntrackd (unless nosync) until it answers, then keepalived on
+# DIR/keepalived.conf, in the background; the pid of the shell that
+# becomes keepalived goes to DIR/keepalived.pid, the log to DIR/daemons.log
+netns_ha_daemons() {
+	_sync=conntrackd
+	[ "${3:-}" = nosync ] && _sync=:
+	# shellcheck disable=SC2016 # expanded by the node's shell
+	ip netns exec "$1" unshare -m sh -c '
+		mount --bind "$1/etc" /etc/conntrackd && mount --bind "$1/run" /run || exit 1
+		if [ "$2" = conntrackd ]; then
+			conntrackd -d || exit 1
+			i=0
+			until conntrackd -s >/dev/null 2>&1; do
+				[ $i -ge 50 ] && exit 1
+				sleep 0.1
+				i=$((i + 1))
+			done
+		fi
+		exec keepalived -n -l -D -f "$1/keepalived.conf" -p "$1/k.pid" -r "$1/kv.pid"
+	' node "$2" "$_sync" </dev/null >"$2/daemons.log" 2>&1 &
+	echo $! >"$2/keepalived.pid"
+}

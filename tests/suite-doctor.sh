@@ -4,7 +4,8 @@
 # root without ip_forward (--proc-root, a test aid) must FAIL with exit 5;
 # without root, exit 3. With a cluster policy it checks the daemons (FAIL
 # when --root hides them), the sync interface and nf_conntrack_tcp_loose
-# (warnings); other policies add no line. Needs root.
+# (warnings) and listens for the peer (--wait), and --wait's bounds;
+# other policies add no line. Needs root.
 . "$(dirname "$0")/lib.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
@@ -94,17 +95,22 @@ for want in '^ok    helper ftp: ct helper and nf_nat_ftp available$' \
 done
 
 # a cluster policy: the node's daemons (below --root), its sync interface
-# and nf_conntrack_tcp_loose are checked as well; other policies add nothing
+# and nf_conntrack_tcp_loose are checked as well, and the peer listened
+# for (--wait; a sync interface with no peer on it FAILs, a missing VRRP
+# interface is a warning; suite-kernel-doctor-cluster hears a real peer);
+# other policies add nothing
 ha=$TESTS_DIR/golden/ha-a/policy.masq
 ip -n "$ns" link add eth2 type veth peer name eth2p
 ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
-ip netns exec "$ns" timeout 30 "$MASQGEN" doctor "$ha" >"$tmp/ha1" 2>&1
+ip netns exec "$ns" timeout 30 "$MASQGEN" doctor --wait 1 "$ha" >"$tmp/ha1" 2>&1
 rc=$?
 for want in '^ok    cluster: /usr/sbin/conntrackd is installed$' \
 	'^ok    cluster: /usr/sbin/keepalived is installed$' \
 	'^ok    cluster: the sync interface eth2 exists$' \
-	'^ok    cluster: nf_conntrack_tcp_loose = 1$'; do
-	if [ $rc -eq 0 ] && grep -q "$want" "$tmp/ha1"; then pass "doctor cluster: $want"; else
+	'^ok    cluster: nf_conntrack_tcp_loose = 1$' \
+	'^warn  cluster: no VRRP interface eth1 here  \(keepalived cannot run VRRP before it is there\)$' \
+	'^FAIL  cluster: no sync traffic from 10\.255\.0\.2 on eth2 in 1 s: '; do
+	if [ $rc -eq 5 ] && grep -q -E "$want" "$tmp/ha1"; then pass "doctor cluster: $want"; else
 		fail "doctor cluster: $want" "exit $rc: $(grep cluster "$tmp/ha1")"; fi
 done
 ip -n "$ns" link del eth2
@@ -119,6 +125,7 @@ FAIL  cluster: no $tmp/bare/usr/sbin/conntrackd  (Debian's conntrackd package: t
 FAIL  cluster: no $tmp/bare/usr/sbin/keepalived  (Debian's keepalived package: it moves the virtual addresses)
 warn  cluster: no sync interface eth2 here  (conntrackd cannot sync before it is there)
 warn  cluster: nf_conntrack_tcp_loose = 0: connections moved in mid-stream are dropped  (sysctl -w net.netfilter.nf_conntrack_tcp_loose=1)
+warn  cluster: no VRRP interface eth1 here  (keepalived cannot run VRRP before it is there)
 WANT
 if diff -u "$tmp/ha2.want" "$tmp/ha2.got" >"$tmp/ha2.d"; then
 	pass "doctor cluster: missing daemons FAIL, no sync interface and loose 0 warn"
@@ -137,3 +144,14 @@ fi
 printf 'cluster gw-a priority 150\n' >"$tmp/bad.masq"
 ip netns exec "$ns" timeout 30 "$MASQGEN" doctor "$tmp/bad.masq" >"$tmp/ha4" 2>&1
 expect_exit "doctor with a policy that does not compile" 1 $? "$tmp/ha4"
+
+# --wait takes whole seconds 1-60
+for w in 0 61 x 1.5 ''; do
+	ip netns exec "$ns" timeout 30 "$MASQGEN" doctor --wait "$w" "$ha" >"$tmp/w" 2>&1
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q -- "--wait takes seconds 1-60, not '$w'" "$tmp/w"; then
+		pass "doctor --wait '$w' is a usage error"
+	else
+		fail "doctor --wait '$w' is a usage error" "exit $rc: $(cat "$tmp/w")"
+	fi
+done

@@ -25,8 +25,9 @@
 #   - negative control: the same without conntrackd, gw-b knows neither
 #     connection and the server's data after the failover never arrives.
 # Each node's daemons run in a mount namespace of their own, where
-# /etc/conntrackd and /run are the node's directories: the hooks'
-# `conntrackd -c` then finds the node's daemon as on a real machine.
+# /etc/conntrackd and /run are the node's directories (netns_ha_daemons):
+# the hooks' `conntrackd -c` then finds the node's daemon as on a real
+# machine.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -38,33 +39,11 @@ tmp=$(mktemp_dir)
 NS_LAN="mg-hlan-$$" NS_NET="mg-hnet-$$" NS_SW="mg-hsw-$$" NS_A="mg-hgwa-$$" NS_B="mg-hgwb-$$"
 ALL_NS="$NS_LAN $NS_NET $NS_SW $NS_A $NS_B"
 PORT=7000
-# stop what runs in the test's namespaces (only processes this suite started), then remove them
-stop_ns() {
-	for _ns; do
-		_pids=$(ip netns pids "$_ns" 2>/dev/null)
-		# shellcheck disable=SC2086 # one pid a word
-		[ -n "$_pids" ] && kill -9 $_pids 2>/dev/null
-		ip netns del "$_ns" 2>/dev/null
-	done
-	return 0
-}
 suite_cleanup() {
 	# shellcheck disable=SC2086
-	stop_ns $ALL_NS
+	netns_stop $ALL_NS
 }
 unset SSH_CONNECTION SSH_CLIENT
-
-# wait_for MAX_TENTHS COMMAND...: COMMAND succeeds within MAX_TENTHS tenths of a second
-wait_for() {
-	_max=$1
-	shift
-	_i=0
-	until "$@"; do
-		[ $_i -ge "$_max" ] && return 1
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 
 for node in a b; do
 	if [ $node = a ]; then own=2 prio=150 peer=10.255.0.2; else own=3 prio=100 peer=10.255.0.1; fi
@@ -120,23 +99,7 @@ node_start() {
 		"$MASQGEN" generate -t keepalived -o "$d/keepalived.conf" "$tmp/$1.masq" || return 1
 	MASQGEN_RUN_DIR=$d/state/run MASQGEN_STATE_DIR=$d/state/lib \
 		ip netns exec "$ns" "$MASQGEN" apply "$tmp/$1.masq" >"$d/apply.out" 2>&1 || return 1
-	sync=conntrackd
-	[ "${2:-}" = nosync ] && sync=:
-	# shellcheck disable=SC2016 # expanded by the node's shell
-	ip netns exec "$ns" unshare -m sh -c '
-		mount --bind "$1/etc" /etc/conntrackd && mount --bind "$1/run" /run || exit 1
-		if [ "$2" = conntrackd ]; then
-			conntrackd -d || exit 1
-			i=0
-			until conntrackd -s >/dev/null 2>&1; do
-				[ $i -ge 50 ] && exit 1
-				sleep 0.1
-				i=$((i + 1))
-			done
-		fi
-		exec keepalived -n -l -D -f "$1/keepalived.conf" -p "$1/k.pid" -r "$1/kv.pid"
-	' node "$d" "$sync" </dev/null >"$d/daemons.log" 2>&1 &
-	echo $! >"$d/keepalived.pid"
+	netns_ha_daemons "$ns" "$d" "${2:-}"
 }
 
 # holds NS ADDR DEV: the namespace has the address
@@ -176,8 +139,8 @@ conn_start() {
 	mkdir "$c"
 	ip netns exec "$3" timeout 150 socat "TCP-LISTEN:$5,reuseaddr" \
 		SYSTEM:"sh $tmp/server.sh $tmp $c" </dev/null >/dev/null 2>&1 &
-	wait_for 50 sh -c "ip netns exec '$3' ss -Hltn 'sport = :$5' | grep -q ." || return 1
-	# the client's speaker runs in its namespace too: stop_ns ends it
+	netns_wait_for 50 sh -c "ip netns exec '$3' ss -Hltn 'sport = :$5' | grep -q ." || return 1
+	# the client's speaker runs in its namespace too: netns_stop ends it
 	ip netns exec "$2" sh -c "sh '$tmp/speaker.sh' '$c' client |
 		timeout 150 socat - TCP:$4:$5,connect-timeout=5${6:+,bind=$6}" \
 		</dev/null >"$c/client.got" 2>/dev/null &
@@ -189,9 +152,9 @@ got() { grep -qx "$2" "$1" 2>/dev/null; }
 say() {
 	touch "$tmp/$1/go-$2-$3"
 	if [ "$2" = server ]; then
-		wait_for "$4" got "$tmp/$1/client.got" "server-$3"
+		netns_wait_for "$4" got "$tmp/$1/client.got" "server-$3"
 	else
-		wait_for "$4" got "$tmp/$1/server.got" "client-$3"
+		netns_wait_for "$4" got "$tmp/$1/server.got" "client-$3"
 	fi
 }
 # what NAME: both ends' logs, for a failure's message
@@ -225,7 +188,7 @@ run() {
 		fail "hapair $name start" "$(cat "$tmp"/node-*/apply.out 2>/dev/null)"
 		return 1
 	fi
-	if wait_for 150 both_vips "$NS_A" && ! holds "$NS_B" 192.168.0.1 eth1; then
+	if netns_wait_for 150 both_vips "$NS_A" && ! holds "$NS_B" 192.168.0.1 eth1; then
 		pass "hapair $name: gw-a is master and holds both virtual addresses"
 	else
 		fail "hapair $name: gw-a master" "$(cat "$tmp/node-a/daemons.log")"
@@ -253,7 +216,7 @@ run() {
 	fi
 	# FTFW has carried the entries to gw-b's external cache (bounded wait)
 	if [ "${2:-}" != nosync ]; then
-		if wait_for 50 sh -c "nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
+		if netns_wait_for 50 sh -c "nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
 			conntrackd -e 2>/dev/null | grep 'dport=$PORT' | grep -q . &&
 			nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
 			conntrackd -e 2>/dev/null | grep -q 'dport=8080'"; then
@@ -268,13 +231,13 @@ run() {
 
 # ---- the pair with conntrackd
 if run sync; then
-	if wait_for 150 both_vips "$NS_B"; then
+	if netns_wait_for 150 both_vips "$NS_B"; then
 		pass "hapair sync: gw-b takes both virtual addresses over"
 	else
 		fail "hapair sync: takeover" "$(tail -n 5 "$tmp/node-b/daemons.log")"
 	fi
 	# before any packet of theirs reaches gw-b: its master hook committed them
-	if wait_for 30 ct_in_b out && ct_in_b fwd; then
+	if netns_wait_for 30 ct_in_b out && ct_in_b fwd; then
 		pass "hapair sync: gw-b's kernel has both connections, with their mappings, before their next packet"
 	else
 		fail "hapair sync: conntrack -L in gw-b" \
@@ -306,12 +269,12 @@ if run sync; then
 	fi
 fi
 # shellcheck disable=SC2086
-stop_ns $ALL_NS
+netns_stop $ALL_NS
 
 # ---- negative control: no conntrackd, the server's data after the failover
 # is lost, and gw-b's kernel knows neither connection before their packets
 if run nosync nosync; then
-	if wait_for 150 both_vips "$NS_B" && ! ct_in_b out && ! ct_in_b fwd; then
+	if netns_wait_for 150 both_vips "$NS_B" && ! ct_in_b out && ! ct_in_b fwd; then
 		pass "hapair nosync: gw-b takes over knowing neither connection"
 	else
 		fail "hapair nosync: takeover" "$(ip netns exec "$NS_B" conntrack -L -p tcp 2>&1)"
@@ -323,4 +286,4 @@ if run nosync nosync; then
 	fi
 fi
 # shellcheck disable=SC2086
-stop_ns $ALL_NS
+netns_stop $ALL_NS

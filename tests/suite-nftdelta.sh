@@ -10,11 +10,14 @@
 # program added in between is seen by diff, show and the next apply; a
 # damaged record is none. A rule another program added to masqgen's table
 # makes the next apply a full one (the rule goes), and an unconfirmed
-# apply --confirm rolls back exactly.
+# apply --confirm rolls back exactly. Last, beside a live set with a
+# run-time element: nft monitor sees the one-forward apply as element
+# changes only, the element and the counter stay, and real connections
+# take the moved forward and not the old port.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
-netns_suite_deps nftdelta nft nc setsid timeout || exit 0
+netns_suite_deps nftdelta nft nc setsid timeout socat ss || exit 0
 tmp=$(mktemp_dir)
 full="mg-delta-$$"
 suite_cleanup() {
@@ -185,4 +188,80 @@ if ip netns exec "$NS_GW" nft list map ip masqgen fwd_eth0 | grep -q 'tcp \. 400
 	pass "nftdelta apply after a rollback loads the new forward"
 else
 	fail "nftdelta apply after a rollback loads the new forward" "tcp . 40000 missing"
+fi
+
+# A one-forward change is a delta in the kernel's own account: with a live
+# set beside the forwards, an element put into it at run time and the
+# drop counter counting, `nft monitor` sees the apply that moves one
+# forward as element changes only (one deletion and one addition in each
+# of the map and the admit set: no table, chain, rule or set made or
+# removed), the live element and the counter stay, and a real connection
+# reaches the LAN host through the moved forward and not through the old
+# port.
+policy 50000
+printf 'set admins\nallow tcp 22 from @admins\n' >>"$tmp/p.masq"
+mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "nftdelta apply with a live set" 0 $? "$tmp/out"
+mg set add admins 198.51.100.7 >"$tmp/out" 2>&1
+expect_exit "nftdelta a run-time element in the live set" 0 $? "$tmp/out"
+ip netns exec "$NS_NET" nc -z -w 1 203.0.113.1 9 2>/dev/null
+before=$(dropped)
+# mark NAME: commits of a table NAME of its own until the monitor has seen
+# one (it may not listen yet at first)
+mark() {
+	_i=0
+	while [ $_i -lt 50 ] && ! grep -q "^delete table ip $1\$" "$tmp/monitor"; do
+		ip netns exec "$NS_GW" nft add table ip "$1"
+		ip netns exec "$NS_GW" nft delete table ip "$1"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+ip netns exec "$NS_GW" timeout 60 nft monitor >"$tmp/monitor" 2>&1 &
+monitor=$!
+mark mgmark1
+policy 51000
+printf 'set admins\nallow tcp 22 from @admins\n' >>"$tmp/p.masq"
+mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "nftdelta apply with one forward moved beside a live set" 0 $? "$tmp/out"
+mark mgmark2
+kill "$monitor" 2>/dev/null
+wait "$monitor" 2>/dev/null
+# what the monitor saw after the last mark before the apply, up to the next
+awk '/^delete table ip mgmark1$/ { n = 0; next } /^add table ip mgmark2$/ { exit }
+	!/^#/ { ev[++n] = $0 }
+	END { for (i = 1; i <= n; i++) print ev[i] }' "$tmp/monitor" >"$tmp/events"
+n_events=$(wc -l <"$tmp/events")
+n_elem=$(grep -c '^\(add\|delete\) element ip masqgen fwd_\(eth0\|admit_tcp\) ' "$tmp/events")
+if [ "$n_events" -ge 2 ] && [ "$n_events" -le 4 ] && [ "$n_elem" = "$n_events" ] &&
+	grep -q '^delete element ip masqgen fwd_eth0 .*tcp \. 50000 ' "$tmp/events" &&
+	grep -q '^add element ip masqgen fwd_eth0 .*tcp \. 51000 ' "$tmp/events"; then
+	pass "nftdelta the one-forward apply commits element changes only ($n_events events)"
+else
+	fail "nftdelta the one-forward apply commits element changes only" \
+		"$n_events events, $n_elem of elements: $(head -c 600 "$tmp/events")"
+fi
+if ip netns exec "$NS_GW" nft list set ip masqgen admins_v4 | grep -q '198\.51\.100\.7'; then
+	pass "nftdelta the live set keeps its run-time element"
+else
+	fail "nftdelta the live set keeps its run-time element" "198.51.100.7 is gone"
+fi
+after=$(dropped)
+if [ "${before:-0}" -ge 1 ] && [ "$after" = "$before" ]; then
+	pass "nftdelta the drop counter keeps its count beside a live set ($after)"
+else
+	fail "nftdelta the drop counter keeps its count beside a live set" \
+		"before '$before', after '$after'"
+fi
+seen=$(netns_connect "$NS_NET" "$NS_LAN" 203.0.113.1 51000 20000)
+if [ "$seen" = 203.0.113.2 ]; then
+	pass "nftdelta a connection takes the moved forward"
+else
+	fail "nftdelta a connection takes the moved forward" "the LAN host saw '$seen'"
+fi
+seen=$(netns_connect "$NS_NET" "$NS_LAN" 203.0.113.1 50000 20000)
+if [ "$seen" = none ]; then
+	pass "nftdelta the old port forwards nothing"
+else
+	fail "nftdelta the old port forwards nothing" "the LAN host saw '$seen'"
 fi
