@@ -40,6 +40,7 @@ static bool keep_namespaces;
 
 static void cleanup_at_exit(void)
 {
+	lab_cluster_stop();
 	if (!keep_namespaces)
 		lab_net_cleanup();
 }
@@ -144,7 +145,7 @@ static void run_probe(const struct lab_probe *p, struct lab_result *r)
 		break;
 	case LAB_K_PING:
 		if (p->family == IR_F_IPV6)
-			lab_probe_ping6(p->from_ns, p->dst6, r);
+			lab_probe_ping6(p->from_ns, p->src6, p->dst6, r);
 		else
 			lab_probe_ping(p->from_ns, p->src, p->dst, r);
 		break;
@@ -267,6 +268,25 @@ static int lab_usable(void)
 	return 0;
 }
 
+/* Reap, signals and cleanup as lab_main(), around lab_cluster_run(). */
+static int cluster_main(const struct ir *ir, const char *policy, const struct ir *peer,
+			const char *peer_policy, const char *target)
+{
+	int rc;
+
+	lab_net_reap_stale();
+	install_signals();
+	atexit(cleanup_at_exit);
+	rc = lab_cluster_run(ir, policy, peer, peer_policy, target);
+	lab_net_cleanup();
+	if (lab_interrupted) {
+		diag_note(NULL, "interrupted, removing the lab");
+		signal(lab_interrupted, SIG_DFL);
+		raise(lab_interrupted);
+	}
+	return rc;
+}
+
 static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep, unsigned sample)
 {
 	struct lab_plan plan = {0};
@@ -281,7 +301,7 @@ static int lab_main(struct lab *lab, bool no_apply, bool tsv, bool keep, unsigne
 			diag_error(NULL, "cannot build the lab");
 		goto out;
 	}
-	if (!no_apply && lab_net_apply(lab) < 0)
+	if (!no_apply && lab_net_apply_in(lab->gw_ns, lab->target, lab->policy) < 0)
 		goto out;
 	if (sample)
 		lab_sample_build(lab, sample, &plan);
@@ -318,6 +338,7 @@ enum {
 	OPT_NO_APPLY = CLI_LONG,
 	OPT_TSV,
 	OPT_SAMPLE,
+	OPT_CLUSTER,
 };
 
 static const struct cli_opt lab_opts[] = {
@@ -340,8 +361,42 @@ static const struct cli_opt lab_opts[] = {
 	 "(the same for the same policy path), each expected to\n"
 	 "arrive where the policy sends it, or never",
 	 0, NULL},
+	{OPT_CLUSTER, "cluster", "PEER",
+	 "instead of the probes above, an HA pair: POLICY and PEER\n"
+	 "(the other node's policy) as two gateways running\n"
+	 "conntrackd and keepalived; live tcp and udp connections\n"
+	 "through the active node must survive its failure and\n"
+	 "its return (prints the failover and failback times)",
+	 CLI_OPT_FILE, NULL},
 	{0},
 };
+
+/* lab --cluster PEER POLICY */
+static int lab_cluster(const struct cli_args *a)
+{
+	const char *peer_path = cli_arg(a, OPT_CLUSTER);
+	struct ir *ir, *peer;
+	int rc = EXIT_POLICY;
+
+	if (cli_arg(a, OPT_KEEP) || cli_arg(a, OPT_NO_APPLY) || cli_arg(a, OPT_TSV) ||
+	    cli_arg(a, OPT_SAMPLE))
+		return cli_usage_error("lab", "--cluster takes none of --keep, --no-apply, "
+				       "--tsv, --sample");
+	ir = cli_compile(a->ops[0]);
+	peer = ir ? cli_compile(peer_path) : NULL;
+	if (ir && peer) {
+		if (!ir->cluster.present || !peer->cluster.present)
+			rc = cli_usage_error("lab", "--cluster: %s has no 'cluster' statement",
+					     ir->cluster.present ? peer_path : a->ops[0]);
+		else if (lab_usable() < 0)
+			rc = EXIT_SYSTEM;
+		else
+			rc = cluster_main(ir, a->ops[0], peer, peer_path, a->target->name);
+	}
+	ir_free(peer);
+	ir_free(ir);
+	return rc;
+}
 
 static int lab_run(const struct cli_args *a)
 {
@@ -359,6 +414,8 @@ static int lab_run(const struct cli_args *a)
 			return cli_usage_error("lab", "--sample takes a count 1-1000, not '%s'",
 					       sample_arg);
 	}
+	if (cli_arg(a, OPT_CLUSTER))
+		return lab_cluster(a);
 	ir = cli_compile(a->ops[0]);
 	if (!ir)
 		return EXIT_POLICY;

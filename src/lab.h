@@ -115,8 +115,10 @@ const char *lab_net_ifname(const struct lab *lab, const char *policy_name);
 const struct lab_link *lab_net_link(const struct lab *lab, const char *policy_name);
 /* Create every namespace and link; -1 (printed) on failure. */
 int lab_net_build(struct lab *lab);
-/* Apply the policy in the gateway with this binary; -1 (printed) on failure. */
-int lab_net_apply(const struct lab *lab);
+/* Apply @policy with target @target in namespace @ns with this binary; -1 (printed) on failure. */
+int lab_net_apply_in(const char *ns, const char *target, const char *policy);
+/* Create namespace @ns (removed by lab_net_cleanup()); -1 (printed) on failure. */
+int lab_net_ns_add(const char *ns);
 /* Remove every namespace this process created (safe to call twice). */
 void lab_net_cleanup(void);
 /*
@@ -171,7 +173,8 @@ int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t d
 /* lab_probe6.c: the same over IPv6 (the listener on @port, no translation). */
 int lab_probe_conn6(uint8_t proto, const char *from_ns, ir_u128 src, ir_u128 dst, uint16_t port,
 		    const char *to_ns, struct lab_result *r);
-int lab_probe_ping6(const char *from_ns, ir_u128 dst, struct lab_result *r);
+/* ICMPv6 echo from @from_ns (source @src, 0: any) to @dst. */
+int lab_probe_ping6(const char *from_ns, ir_u128 src, ir_u128 dst, struct lab_result *r);
 
 /* Building blocks the FTP probe shares. */
 struct sockaddr_in;
@@ -257,6 +260,16 @@ int lab_net_sysctl(const char *ns, const char *key, const char *value);
 /* lab_v6.c: IPv6 addresses for the lab (after lab_net_plan), built after lab_net_build(). */
 void lab_v6_plan(struct lab *lab);
 int lab_v6_build(struct lab *lab);
+
+/*
+ * lab_cluster.c: `lab --cluster`: the HA pair of @mine (POLICY) and @peer
+ * (the other node's policy), failed over and back with live connections.
+ * An exit status (EXIT_OK, EXIT_NO a probe failed, EXIT_SYSTEM, EXIT_POLICY).
+ */
+int lab_cluster_run(const struct ir *mine, const char *policy, const struct ir *peer,
+		    const char *peer_policy, const char *target);
+/* Stop the pair's daemons (safe to call twice, and at exit). */
+void lab_cluster_stop(void);
 
 /* lab_plan.c */
 enum lab_expect {

@@ -533,7 +533,7 @@ out:
 
 /* ---- building ---------------------------------------------------------- */
 
-static int ns_add(const char *ns)
+int lab_net_ns_add(const char *ns)
 {
 	*VEC_PUSH(created, n_created, cap_created) = xstrdup(ns);
 	if (lab_net_ip("netns add %s", ns) < 0)
@@ -591,7 +591,7 @@ static int build_lans(struct lab *lab)
 
 	for (i = 0; i < lab->n_lans; i++) {
 		struct lab_lan *lan = &lab->lans[i];
-		int rc = ns_add(lan->sw_ns);
+		int rc = lab_net_ns_add(lan->sw_ns);
 
 		rc = rc ?: lab_net_ip("-n %s link add br0 type bridge", lan->sw_ns);
 		rc = rc ?: lab_net_ip("-n %s link set br0 up", lan->sw_ns);
@@ -616,7 +616,7 @@ static int build_host(struct lab *lab, struct lab_host *h)
 	struct lab_lan *lan = &lab->lans[h->lan];
 	char *a = cidr_s(h->addr, h->len), *r = ip_s(h->router);
 	size_t port = lan->n_ports++;
-	int rc = ns_add(h->ns);
+	int rc = lab_net_ns_add(h->ns);
 
 	rc = rc ?: lab_net_ip("-n %s link add eth0 type veth peer name p%zu netns %s", h->ns, port,
 			  lan->sw_ns);
@@ -680,7 +680,7 @@ int lab_net_build(struct lab *lab)
 {
 	size_t i;
 
-	if (ns_add(lab->gw_ns) < 0 || ns_add(lab->inet_ns) < 0)
+	if (lab_net_ns_add(lab->gw_ns) < 0 || lab_net_ns_add(lab->inet_ns) < 0)
 		return -1;
 	/* no TCP timestamps: the Internet host's MSS is then what the SYN said */
 	if (lab_net_sysctl(lab->inet_ns, "net/ipv4/tcp_timestamps", "0") < 0)
@@ -707,7 +707,7 @@ int lab_net_build(struct lab *lab)
  * kernel settings) in a private directory so the lab never touches the
  * host's records.
  */
-int lab_net_apply(const struct lab *lab)
+int lab_net_apply_in(const char *ns, const char *target, const char *policy)
 {
 	char state[] = "/tmp/masqgen-lab.XXXXXX", exe[4096], *argv[12];
 	struct strbuf out = {0};
@@ -724,12 +724,12 @@ int lab_net_apply(const struct lab *lab)
 	argv[n++] = (char *)"ip";
 	argv[n++] = (char *)"netns";
 	argv[n++] = (char *)"exec";
-	argv[n++] = (char *)lab->gw_ns;
+	argv[n++] = (char *)ns;
 	argv[n++] = exe;
 	argv[n++] = (char *)"apply";
 	argv[n++] = (char *)"-t";
-	argv[n++] = (char *)lab->target;
-	argv[n++] = (char *)lab->policy;
+	argv[n++] = (char *)target;
+	argv[n++] = (char *)policy;
 	argv[n] = NULL;
 	setenv("MASQGEN_STATE_DIR", state, 1);
 	setenv("MASQGEN_RUN_DIR", state, 1);
@@ -743,7 +743,7 @@ int lab_net_apply(const struct lab *lab)
 	if (rc != 0)
 		diag_error(NULL, "'masqgen apply -t %s %s' failed in the gateway "
 				"namespace (exit %d):\n%s",
-			lab->target, lab->policy, rc, out.buf ? out.buf : "");
+			target, policy, rc, out.buf ? out.buf : "");
 	sb_free(&out);
 	return rc ? -1 : 0;
 }

@@ -221,7 +221,7 @@ static void set_udata(struct nftnl_set *ns, const struct nft_set *s)
 		ud_typed_concat(u, NFTNL_UDATA_SET_KEY_TYPEOF);
 		if (s->kind == NFT_SK_FWD_MAP)
 			ud_typed_concat(u, NFTNL_UDATA_SET_DATA_TYPEOF);
-	} else if (!s->name) {
+	} else if (!s->name && !s->masked) {
 		sel_desc(s->sel, &desc, &field);
 		ud_payload(u, NFTNL_UDATA_SET_KEY_TYPEOF, desc, field);
 	}
