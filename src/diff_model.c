@@ -429,6 +429,9 @@ static uint64_t rule_key(const struct diff_side *sd, const struct nft_rule *r)
 				      &m->hi6, sizeof(m->hi6));
 		else if (m->val == NFT_V_SET)
 			h = util_hash(h, &sd->set_key[m->set], sizeof(uint64_t));
+		/* several identifiers: a set under a mask */
+		if (m->val == NFT_V_SET && m->mask6)
+			h = util_hash(h, &m->mask6, sizeof(m->mask6));
 	}
 	h = hash_u32(h, UINT32_MAX);
 	for (i = 0; i < r->n_s; i++) {

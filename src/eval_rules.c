@@ -767,27 +767,40 @@ static bool negation_ok(const struct eval *e, const struct ast_stmt *st,
 }
 
 /*
- * An interface identifier match in @a (a rule's `@kw` list) stands alone,
- * and only where the rule's `@bkw` (@bound, NULL if absent) names an
- * internal interface: any Internet host can pick the identifier under its
- * own prefix. @bkw NULL: this slot of this chain never takes one.
+ * The interface identifier matches in @a (a rule's `@kw` list): several
+ * may share the list when they share one mask (one set lookup under that
+ * mask), and IPv4 addresses (the IPv4 rule), but never a plain IPv6
+ * address or another mask; and only where the rule's `@bkw` (@bound, NULL
+ * if absent) names an internal interface: any Internet host can pick the
+ * identifier under its own prefix. @bkw NULL: this slot of this chain never
+ * takes one.
  */
 static bool ifid_ok(const struct eval *e, const struct ir_addrs *a, const char *kw,
 		    const struct ast_word *bound, const char *bkw)
 {
 	const struct ir_iface *ifc;
-	char text[IR_ADDR_STRLEN];
-	size_t i;
+	char text[IR_ADDR_STRLEN], other[IR_ADDR_STRLEN];
+	size_t i, j;
 
 	for (i = 0; i < a->n && !ir_addr_mask6(&a->v[i]); i++)
 		;
 	if (i == a->n)
 		return true;
 	ir_addr_str(&a->v[i], text);
-	if (a->n > 1) {
-		diag_error(&a->v[i].loc, "interface identifier match '%s' must stand alone in its "
-					 "'%s' list (write one line for each)",
-			   text, kw);
+	for (j = 0; j < a->n; j++) {
+		if (a->v[j].family != IR_F_IPV6 ||
+		    ir_addr_mask6(&a->v[j]) == ir_addr_mask6(&a->v[i]))
+			continue;
+		ir_addr_str(&a->v[j], other);
+		if (ir_addr_mask6(&a->v[j]))
+			diag_error(&a->v[j].loc, "interface identifier match '%s' has another mask "
+						 "than '%s' in its '%s' list: one list takes one "
+						 "mask (write one line for each)",
+				   other, text, kw);
+		else
+			diag_error(&a->v[j].loc, "'%s' cannot share its '%s' list with interface "
+						 "identifier match '%s' (write one line for each)",
+				   other, kw, text);
 		return false;
 	}
 	ifc = bound && bkw ? ir_iface_find(e->ir, bound->text) : NULL;

@@ -59,7 +59,8 @@ typedef unsigned __int128 ir_u128;
  * applies to. An interface identifier match (IPv6 `ADDR/MASK`, LANGUAGE.md
  * "IPv6 (dual stack)") has mask6 != 0 and lo6 == hi6 == ADDR, with ADDR
  * inside MASK: it takes every address whose bits under mask6 equal ADDR, so
- * it is no range, and eval lets it stand only alone in its list.
+ * it is no range. Eval lets the IPv6 part of a list hold identifier matches
+ * only, all under one mask (nft: one set lookup under that mask).
  */
 struct ir_addr {
 	uint8_t family;		/* IR_F_IPV6, else IPv4 (0 too: built field by field) */

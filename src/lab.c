@@ -145,7 +145,7 @@ static void run_probe(const struct lab_probe *p, struct lab_result *r)
 		break;
 	case LAB_K_PING:
 		if (p->family == IR_F_IPV6)
-			lab_probe_ping6(p->from_ns, p->dst6, r);
+			lab_probe_ping6(p->from_ns, p->src6, p->dst6, r);
 		else
 			lab_probe_ping(p->from_ns, p->src, p->dst, r);
 		break;

@@ -173,7 +173,8 @@ int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t d
 /* lab_probe6.c: the same over IPv6 (the listener on @port, no translation). */
 int lab_probe_conn6(uint8_t proto, const char *from_ns, ir_u128 src, ir_u128 dst, uint16_t port,
 		    const char *to_ns, struct lab_result *r);
-int lab_probe_ping6(const char *from_ns, ir_u128 dst, struct lab_result *r);
+/* ICMPv6 echo from @from_ns (source @src, 0: any) to @dst. */
+int lab_probe_ping6(const char *from_ns, ir_u128 src, ir_u128 dst, struct lab_result *r);
 
 /* Building blocks the FTP probe shares. */
 struct sockaddr_in;

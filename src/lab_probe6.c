@@ -27,6 +27,20 @@ static void lab_probe6_sin(struct sockaddr_in6 *sin, ir_u128 addr, uint16_t port
 	sin->sin6_port = htons(port);
 }
 
+/* Bind @fd to source @src (0: the kernel picks); -1 with r->detail set. */
+static int lab_probe6_bind(int fd, ir_u128 src, struct lab_result *r)
+{
+	struct sockaddr_in6 sin;
+
+	if (!src)
+		return 0;
+	lab_probe6_sin(&sin, src, 0);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		return 0;
+	snprintf(r->detail, sizeof(r->detail), "bind: %s", strerror(errno));
+	return -1;
+}
+
 struct lab_probe6_arg {
 	uint8_t proto;
 	ir_u128 src, dst;
@@ -83,13 +97,8 @@ static void lab_probe6_conn_body(void *arg, struct lab_result *r)
 	r->got = LAB_GOT_ERROR;
 	if (fd < 0)
 		return;
-	if (a->src) {
-		lab_probe6_sin(&sin, a->src, 0);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-			snprintf(r->detail, sizeof(r->detail), "bind: %s", strerror(errno));
-			goto out;
-		}
-	}
+	if (lab_probe6_bind(fd, a->src, r) < 0)
+		goto out;
 	lab_probe6_sin(&sin, a->dst, a->port);
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS) {
 		r->got = lab_probe_got(errno);
@@ -147,6 +156,12 @@ static void lab_probe6_ping_body(void *arg, struct lab_result *r)
 		snprintf(r->detail, sizeof(r->detail), "raw socket: %s", strerror(errno));
 		return;
 	}
+	/* the source the plan judged: a host with extra addresses must not pick another */
+	if (lab_probe6_bind(fd, a->src, r) < 0) {
+		r->got = LAB_GOT_ERROR;
+		close(fd);
+		return;
+	}
 	lab_probe6_sin(&sin, a->dst, 0);
 	while (lab_probe_now() < deadline) {
 		socklen_t flen = sizeof(from);
@@ -192,9 +207,9 @@ static void lab_probe6_ping_body(void *arg, struct lab_result *r)
 	close(fd);
 }
 
-int lab_probe_ping6(const char *from_ns, ir_u128 dst, struct lab_result *r)
+int lab_probe_ping6(const char *from_ns, ir_u128 src, ir_u128 dst, struct lab_result *r)
 {
-	struct lab_probe6_arg a = {.dst = dst};
+	struct lab_probe6_arg a = {.src = src, .dst = dst};
 
 	return lab_probe_run(from_ns, lab_probe6_ping_body, &a, r);
 }

@@ -164,6 +164,30 @@ static void lab_v6_add_extra(struct lab *lab, const struct lab_host *h, ir_u128 
 }
 
 /*
+ * How many probes list @l asks for: one per interface identifier (several
+ * under one mask are several hosts), else one.
+ */
+static size_t lab_v6_parts(const struct ir_addrs *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += ir_addr_mask6(&l->v[i]) != 0;
+	return n ? n : 1;
+}
+
+/* Part @k of @l (lab_v6_parts()): its @k-th identifier alone, else all of @l. */
+static struct ir_addrs lab_v6_part(const struct ir_addrs *l, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (ir_addr_mask6(&l->v[i]) && k-- == 0)
+			return (struct ir_addrs){.v = &l->v[i], .n = 1};
+	return *l;
+}
+
+/*
  * The extra addresses: the LAN addresses IPv6 user rules send a probe to
  * or from (a LAN host takes it), and the Internet sources they name (the
  * Internet host takes it).
@@ -172,9 +196,10 @@ static void lab_v6_plan_extra(struct lab *lab)
 {
 	static const enum ir_chain_id ids[] = {IR_CH_INPUT, IR_CH_FORWARD};
 	const struct lab_host *h;
+	struct ir_addrs part;
 	bool extra;
 	ir_u128 a;
-	size_t i, k;
+	size_t i, k, p;
 
 	for (k = 0; k < ARRAY_SIZE(ids); k++) {
 		const struct ir_chain *c = &lab->ir->chain[ids[k]];
@@ -184,20 +209,25 @@ static void lab_v6_plan_extra(struct lab *lab)
 
 			if (r->tag != IR_T_USER || (r->family & IR_F_IPV4))
 				continue;
-			h = r->saddr.n ? lab_v6_target(lab, &r->saddr, r->iif, &a, &extra) : NULL;
-			if (h && extra)
-				lab_v6_add_extra(lab, h, a);
-			if (r->saddr.n && !h && lab->n_inet6_extra < LAB_V6_EXTRA_MAX) {
-				a = lab_v6_outside(lab, &r->saddr);
+			for (p = 0; r->saddr.n && p < lab_v6_parts(&r->saddr); p++) {
+				part = lab_v6_part(&r->saddr, p);
+				h = lab_v6_target(lab, &part, r->iif, &a, &extra);
+				if (h && extra)
+					lab_v6_add_extra(lab, h, a);
+				if (h || lab->n_inet6_extra >= LAB_V6_EXTRA_MAX)
+					continue;
+				a = lab_v6_outside(lab, &part);
 				if (a && a != lab->inet6 && !lab_v6_in_list(lab, a))
 					*VEC_PUSH(lab->inet6_extra, lab->n_inet6_extra,
 						  lab->cap_inet6_extra) = a;
 			}
-			if (ids[k] != IR_CH_FORWARD || !r->daddr.n)
-				continue;
-			h = lab_v6_target(lab, &r->daddr, r->oif, &a, &extra);
-			if (h && extra)
-				lab_v6_add_extra(lab, h, a);
+			for (p = 0; ids[k] == IR_CH_FORWARD && r->daddr.n && p < lab_v6_parts(&r->daddr);
+			     p++) {
+				part = lab_v6_part(&r->daddr, p);
+				h = lab_v6_target(lab, &part, r->oif, &a, &extra);
+				if (h && extra)
+					lab_v6_add_extra(lab, h, a);
+			}
 		}
 	}
 }
@@ -456,54 +486,73 @@ static bool lab_v6_rule_to(const struct lab *lab, const struct ir_rule *r,
 }
 
 /*
- * One IPv6 probe per user rule of input and forward: an IPv6 rule does
- * what it says (a pinhole opens its host), an IPv4 one is paired with the
- * same hosts over IPv6, which the kernel must treat as the IR does.
+ * The IPv6 probe of user rule @r of chain @id (tcp, udp or any, no
+ * negation, no ct state); false when the lab has no ends for it.
+ */
+static bool lab_v6_rule_probe(const struct lab *lab, struct lab_plan *plan, enum ir_chain_id id,
+			      const struct ir_rule *r)
+{
+	static const char *const verbs[] = {"allow", "deny", "reject"};
+	struct lab_v6_end from, to;
+	char what[160], src[64], d[40], *where;
+	uint8_t proto;
+
+	if (!lab_v6_rule_from(lab, r, &from))
+		return false;
+	if (id == IR_CH_INPUT) {
+		const struct lab_host *h = from.ns == lab->inet_ns ? NULL
+					   : lab_v6_lan_on(lab, from.ifname);
+
+		to = (struct lab_v6_end){lab->gw_ns, NULL, h ? lab->lans[h->lan].gw6 : lab->gw_ext6};
+	} else if (!lab_v6_rule_to(lab, r, &from, &to)) {
+		return false;
+	}
+	proto = r->dports.n ? r->dports.v[0].proto : r->proto == IR_P_UDP ? IR_P_UDP : IR_P_TCP;
+	if (from.ns != lab->inet_ns)
+		snprintf(src, sizeof(src), "%s", lab_v6_lan_on(lab, from.ifname)->label);
+	else if (from.addr == lab->inet6)
+		snprintf(src, sizeof(src), "internet");
+	else
+		snprintf(src, sizeof(src), "internet %s", ir_ip6_str(from.addr, d));
+	snprintf(what, sizeof(what), "%s %s %s -> %s", verbs[r->verdict],
+		 id == IR_CH_INPUT ? "input" : "forward", src, ir_ip6_str(to.addr, d));
+	where = diag_loc_str(&r->loc);
+	lab_v6_probe(lab, plan, id, &from, &to, proto,
+		     r->dports.n ? r->dports.v[0].lo : LAB_V6_CLOSED, what, where);
+	free(where);
+	return true;
+}
+
+/*
+ * IPv6 probes of the user rules of input and forward, one per rule and
+ * per interface identifier it names (each its own host): an IPv6 rule
+ * does what it says (a pinhole opens its host), an IPv4 one is paired
+ * with the same hosts over IPv6, which the kernel must treat as the IR
+ * does.
  */
 static void lab_v6_rules(const struct lab *lab, struct lab_plan *plan)
 {
 	static const enum ir_chain_id ids[] = {IR_CH_INPUT, IR_CH_FORWARD};
-	static const char *const verbs[] = {"allow", "deny", "reject"};
-	size_t i, j, n = 0;
+	size_t i, j, ps, pd, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		const struct ir_chain *c = &lab->ir->chain[ids[i]];
 
 		for (j = 0; j < c->n && n < LAB_V6_RULE_PROBES; j++) {
 			const struct ir_rule *r = &c->rules[j];
-			struct lab_v6_end from, to;
-			char what[160], src[64], d[40], *where;
-			uint8_t proto;
+			struct ir_rule one = *r;
 
 			if (r->tag != IR_T_USER || r->saddr_neg || r->daddr_neg || r->ct_state ||
-			    (r->proto != IR_P_TCP && r->proto != IR_P_UDP && r->proto != IR_P_ANY) ||
-			    !lab_v6_rule_from(lab, r, &from))
+			    (r->proto != IR_P_TCP && r->proto != IR_P_UDP && r->proto != IR_P_ANY))
 				continue;
-			if (ids[i] == IR_CH_INPUT) {
-				const struct lab_host *h = from.ns == lab->inet_ns ? NULL
-							   : lab_v6_lan_on(lab, from.ifname);
-
-				to = (struct lab_v6_end){lab->gw_ns, NULL,
-							 h ? lab->lans[h->lan].gw6 : lab->gw_ext6};
-			} else if (!lab_v6_rule_to(lab, r, &from, &to)) {
-				continue;
+			for (ps = 0; ps < lab_v6_parts(&r->saddr); ps++) {
+				for (pd = 0; pd < lab_v6_parts(&r->daddr) && n < LAB_V6_RULE_PROBES;
+				     pd++) {
+					one.saddr = lab_v6_part(&r->saddr, ps);
+					one.daddr = lab_v6_part(&r->daddr, pd);
+					n += lab_v6_rule_probe(lab, plan, ids[i], &one);
+				}
 			}
-			proto = r->dports.n ? r->dports.v[0].proto
-				: r->proto == IR_P_UDP ? IR_P_UDP : IR_P_TCP;
-			if (from.ns != lab->inet_ns)
-				snprintf(src, sizeof(src), "%s", lab_v6_lan_on(lab, from.ifname)->label);
-			else if (from.addr == lab->inet6)
-				snprintf(src, sizeof(src), "internet");
-			else
-				snprintf(src, sizeof(src), "internet %s", ir_ip6_str(from.addr, d));
-			snprintf(what, sizeof(what), "%s %s %s -> %s", verbs[r->verdict],
-				 ids[i] == IR_CH_INPUT ? "input" : "forward", src,
-				 ir_ip6_str(to.addr, d));
-			where = diag_loc_str(&r->loc);
-			lab_v6_probe(lab, plan, ids[i], &from, &to, proto,
-				     r->dports.n ? r->dports.v[0].lo : LAB_V6_CLOSED, what, where);
-			free(where);
-			n++;
 		}
 	}
 }

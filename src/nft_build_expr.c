@@ -235,7 +235,10 @@ static void addr6_match(struct ectx *x, const struct nft_match *m, uint32_t off)
 		ir_ip6_bytes(m->mask6, mask);
 		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
 		bitwise(x, mask, NULL, 16);
-		cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, lo, 16);
+		if (m->val == NFT_V_SET)
+			lookup(x, m->set, m->neg, false);
+		else
+			cmp(x, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, lo, 16);
 	} else if (m->val == NFT_V_SET) {
 		payload(x, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
 		lookup(x, m->set, m->neg, false);

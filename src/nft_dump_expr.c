@@ -331,6 +331,11 @@ static int dec_addr6_value(struct dx *x, struct nft_match *m, uint32_t len)
 		mask = be_addr6(lo, 16);
 		x->i++;
 	}
+	/* several identifiers under one mask: a lookup of the masked address */
+	if (len == 16 && mask != ~(ir_u128)0 && is(x, x->i, "lookup")) {
+		m->mask6 = mask;
+		return dec_lookup(x, m);
+	}
 	if (len == 16 && mask == ~(ir_u128)0 && is(x, x->i, "range")) {
 		lo = bytes(x, x->i, NFTNL_EXPR_RANGE_FROM_DATA, &l1);
 		hi = bytes(x, x->i, NFTNL_EXPR_RANGE_TO_DATA, &l2);

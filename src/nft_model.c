@@ -363,7 +363,9 @@ void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		     const struct ir_addrs *a, bool neg, char *set_name)
 {
 	size_t i, idx;
+	struct nft_match *m;
 	struct nft_elem *e;
+	ir_u128 mask6;
 	bool v6;
 
 	if (a->n == 0) {
@@ -374,17 +376,11 @@ void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 	v6 = a->v[0].family == IR_F_IPV6;
 	if (v6)
 		sel = sel == NFT_SEL_SADDR ? NFT_SEL_SADDR6 : NFT_SEL_DADDR6;
-	/* an identifier match stands alone in its list (ir.h) */
-	if (ir_addr_mask6(&a->v[0])) {
-		struct nft_match *m = nft_match_add(r, sel, NFT_V_EQ);
-
-		m->lo6 = m->hi6 = a->v[0].lo6;
-		m->mask6 = a->v[0].mask6;
-		m->neg = neg;
-		free(set_name);
-		return;
-	}
 	idx = nft_set_new(t, NULL, v6 ? NFT_SK_ADDR6 : NFT_SK_ADDR);
+	/* identifier matches share one mask (ir.h): plain values under it */
+	mask6 = ir_addr_mask6(&a->v[0]);
+	if (mask6)
+		t->sets[idx].interval = false;
 	for (i = 0; i < a->n; i++) {
 		e = nft_elem_add(&t->sets[idx], nft_elem_comment(&a->v[i].loc));
 		e->k[0] = a->v[i].lo;
@@ -393,6 +389,12 @@ void nft_match_addrs(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,
 		e->hi6 = a->v[i].hi6;
 	}
 	nft_match_list(t, r, sel, neg, idx, set_name);
+	if (!mask6)
+		return;
+	m = &r->m[r->n_m - 1];
+	m->mask6 = mask6;
+	if (m->val == NFT_V_SET)
+		t->sets[m->set].masked = true;
 }
 
 void nft_match_ports(struct nft_table *t, struct nft_rule *r, enum nft_sel sel,

@@ -182,6 +182,8 @@ struct nft_set {
 	enum nft_set_kind kind;
 	enum nft_sel sel;	/* anonymous: what the rule looks up */
 	bool interval;
+	/* anonymous, looked up under an identifier mask: nft writes no typeof */
+	bool masked;
 	/*
 	 * A live set (ir_set): its elements change at run time, apply keeps
 	 * them (nft_delta.c); no size limit. A meter of NFT_S_METER (ADDR or

@@ -345,6 +345,12 @@ static void print_match(struct strbuf *sb, const struct nft_table *t, const stru
 		/* nft 1.0.6 takes no ADDR/MASK: the bitwise form nft itself lists */
 		sb_add(sb, " & ");
 		nft_text_ip6(sb, m->mask6);
+		if (m->val == NFT_V_SET) {
+			/* several identifiers: LANGUAGE.md's `& MASK { ::10, ::20 }` */
+			sb_add(sb, m->neg ? " != " : " ");
+			print_set_ref(sb, t, m->set);
+			return;
+		}
 		sb_add(sb, m->neg ? " != " : " == ");
 		nft_text_ip6(sb, m->lo6);
 		return;

@@ -11,7 +11,9 @@
 # - A pinhole by interface identifier (`to ::10/::ffff:ffff:ffff:ffff out
 #   eth1`) admits the LAN host under the delegated prefix and under a
 #   renumbered one, not another identifier, under nft and under iptables
-#   (ip6tables); diff reads it back unchanged.
+#   (ip6tables); diff reads it back unchanged. Two identifiers under one
+#   mask (`to ::10/MASK, ::20/MASK`, one set lookup in nft): both
+#   admitted under both prefixes, ::11 refused, diff unchanged.
 # - strong's reverse-path checks in raw prerouting: a LAN host sending
 #   with an Internet source is dropped (strict) and never reaches the
 #   Internet host, which `firewall simple` lets through; on the external
@@ -130,10 +132,12 @@ stop_listener
 # ---- a pinhole by interface identifier ------------------------------------
 
 # The LAN host ::10 answers on 8443 under the delegated prefix and under a
-# renumbered one the policy never names; ::11 listens too (same socket)
-# and stays closed. The listener answers "ifid" on every address.
+# renumbered one the policy never names; ::20 and ::11 listen too (same
+# socket), ::11 stays closed. The listener answers "ifid" on every address.
 ip -n "$NS_LAN" addr add 2001:db8:1::11/64 dev lan0 nodad
+ip -n "$NS_LAN" addr add 2001:db8:1::20/64 dev lan0 nodad
 ip -n "$NS_LAN" addr add 2001:db8:2::10/64 dev lan0 nodad
+ip -n "$NS_LAN" addr add 2001:db8:2::20/64 dev lan0 nodad
 ip -n "$NS_GW" addr add 2001:db8:2::1/64 dev eth1 nodad
 ip -n "$NS_NET" -6 route add 2001:db8:2::/64 via 2001:db8:ff::1
 lan timeout 60 socat "TCP6-LISTEN:8443,reuseaddr,fork" SYSTEM:"echo ifid" 2>/dev/null &
@@ -142,14 +146,17 @@ listening lan 8443
 ifid_get() {
 	net timeout 4 socat -T 3 - "TCP6:[$1]:8443,connect-timeout=2" </dev/null 2>/dev/null
 }
-# nft, then iptables (ip6tables -d ADDR/MASK)
-for target in nft iptables; do
-	t="kernel-ipv6 identifier pinhole ($target)"
-	if ! policy "allow forward tcp 8443 to ::10/::ffff:ffff:ffff:ffff out eth1"; then
+# ifid_case NAME RULE ADDRESS...: under $target, RULE admits each ADDRESS,
+# not ::11 (no identifier it names), and diff reads the ruleset back
+ifid_case() {
+	t="kernel-ipv6 $1 ($target)"
+	rule=$2
+	shift 2
+	if ! policy "$rule"; then
 		fail "$t: apply" "$(cat "$tmp/apply.out")"
-		continue
+		return 1
 	fi
-	for a in 2001:db8:1::10 2001:db8:2::10; do
+	for a in "$@"; do
 		got=$(ifid_get "$a")
 		[ "$got" = ifid ] && pass "$t admits $a" || fail "$t admits $a" "got '$got'"
 	done
@@ -159,6 +166,22 @@ for target in nft iptables; do
 	mg diff -t "$target" "$tmp/policy.masq" >"$tmp/diff.out" 2>&1 &&
 		pass "$t: diff reads the loaded ruleset back as the policy" ||
 		fail "$t: diff" "$(head -n 5 "$tmp/diff.out")"
+}
+# nft, then iptables (ip6tables -d ADDR/MASK, one rule per identifier)
+mask=::ffff:ffff:ffff:ffff
+for target in nft iptables; do
+	ifid_case "identifier pinhole" "allow forward tcp 8443 to ::10/$mask out eth1" \
+		2001:db8:1::10 2001:db8:2::10
+	# two identifiers under one mask: each admitted, one set rule in nft
+	if ifid_case "identifier set" "allow forward tcp 8443 to ::10/$mask, ::20/$mask out eth1" \
+		2001:db8:1::10 2001:db8:1::20 2001:db8:2::10 2001:db8:2::20 &&
+		[ "$target" = nft ]; then
+		gw nft list chain ip6 masqgen forward | grep 'tcp dport 8443' >"$tmp/set.out"
+		grep -q "& $mask == { ::10 .*, ::20 .*} tcp dport 8443" "$tmp/set.out" &&
+			[ "$(wc -l <"$tmp/set.out")" -eq 1 ] &&
+			pass "kernel-ipv6 identifier set (nft): one rule looks both up" ||
+			fail "kernel-ipv6 identifier set (nft): one set rule" "$(cat "$tmp/set.out")"
+	fi
 	mg flush -t "$target" >/dev/null 2>&1
 done
 target=
@@ -173,7 +196,9 @@ fi
 stop_listener
 ip -n "$NS_NET" -6 route del 2001:db8:2::/64 via 2001:db8:ff::1
 ip -n "$NS_GW" addr del 2001:db8:2::1/64 dev eth1
+ip -n "$NS_LAN" addr del 2001:db8:2::20/64 dev lan0
 ip -n "$NS_LAN" addr del 2001:db8:2::10/64 dev lan0
+ip -n "$NS_LAN" addr del 2001:db8:1::20/64 dev lan0
 ip -n "$NS_LAN" addr del 2001:db8:1::11/64 dev lan0
 
 # ---- reverse-path anti-spoofing -----------------------------------------

@@ -307,6 +307,46 @@ static void test_ifid(void)
 	ir_free(ir);
 }
 
+/* Several identifiers under one mask: each of them, under any prefix, and no other. */
+static void test_ifid_set(void)
+{
+	struct ir *ir = compile("external eth0 dynamic\n"
+				"internal eth1 192.168.0.1/24, 2001:db8:1::1/64\n"
+				"allow forward tcp 22 to ::10/::ffff:ffff:ffff:ffff, "
+				"::20/::ffff:ffff:ffff:ffff out eth1\n"
+				"reject forward tcp 23 to ! ::10/::ffff:ffff:ffff:ffff, "
+				"::20/::ffff:ffff:ffff:ffff out eth1\n"
+				"firewall strong\n");
+	static const unsigned ids[] = {0x10, 0x20, 0x30};
+	const struct ir_chain *fw;
+	const struct ir_rule *r;
+	const struct loc *why;
+	struct ir_pkt p;
+	size_t i;
+
+	CHECK(ir != NULL);
+	if (!ir)
+		return;
+	fw = &ir->chain[IR_CH_FORWARD];
+	p = pkt4(IR_P_TCP, 0, 0, 22, "eth0", "eth1");
+	p.family = IR_F_IPV6;
+	ir_ip6_bytes((ir_u128)0x20010db800ff << 80 | 2, p.saddr.v6);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		/* the delegated prefix and a renumbered one */
+		ir_ip6_bytes((ir_u128)0x20010db80001 << 80 | ids[i], p.daddr.v6);
+		p.dport = 22;
+		r = ir_chain_match(fw, &p, &why);
+		CHECK(i < 2 ? r && r->tag == IR_T_USER && why->line == 3
+			    : ir_chain_verdict(fw, &p) == IR_V_DROP);
+		ir_ip6_bytes((ir_u128)0x20010db80007 << 80 | ids[i], p.daddr.v6);
+		CHECK((ir_chain_verdict(fw, &p) == IR_V_ACCEPT) == (i < 2));
+		/* the negated set rejects every other identifier */
+		p.dport = 23;
+		CHECK(ir_chain_verdict(fw, &p) == (i < 2 ? IR_V_DROP : IR_V_REJECT));
+	}
+	ir_free(ir);
+}
+
 /* A limited rule takes new connections only; the limit itself is the kernel's. */
 static void test_limits(void)
 {
@@ -612,6 +652,7 @@ int main(int argc, char **argv)
 	RUN(test_merged_why);
 	RUN(test_negation_and_numbers);
 	RUN(test_ifid);
+	RUN(test_ifid_set);
 	RUN(test_limits);
 	RUN(test_sysctl_path);
 	RUN(test_explain_no_address);

@@ -39,6 +39,8 @@ static int setup(struct fixture *fx, const char *text)
 	fx->lab.target = "nft";
 	if (lab_net_plan(&fx->lab, fx->ir) < 0)
 		return -1;
+	/* as `masqgen lab` does */
+	lab_v6_plan(&fx->lab);
 	lab_plan_build(&fx->lab, &fx->plan);
 	return 0;
 }
@@ -156,11 +158,33 @@ static void test_simple_expectations(void)
 	teardown(&fx);
 }
 
+/* Each identifier of a set rule is a host of its own: an extra address and a probe each. */
+static void test_ifid_set_probes(void)
+{
+	const struct lab_probe *p;
+	struct fixture fx;
+
+	CHECK(setup(&fx, "external ppp0 dynamic\n"
+			 "internal eth1 192.168.0.1/24, 2001:db8:1::1/64\n"
+			 "allow forward tcp 8443 to ::10/::ffff:ffff:ffff:ffff, "
+			 "::20/::ffff:ffff:ffff:ffff out eth1\n"
+			 "firewall strong\n") == 0);
+	if (!fx.ir)
+		return;
+	CHECK(fx.lab.n_v6_extra == 2);
+	p = probe(&fx, "ipv6 allow forward internet -> 2001:db8:1::10 tcp 8443");
+	CHECK(p && p->expect == LAB_EXP_SOURCE);
+	p = probe(&fx, "ipv6 allow forward internet -> 2001:db8:1::20 tcp 8443");
+	CHECK(p && p->expect == LAB_EXP_SOURCE);
+	teardown(&fx);
+}
+
 int main(void)
 {
 	RUN(test_names_and_addresses);
 	RUN(test_cluster_virtual_kept);
 	RUN(test_strong_expectations);
 	RUN(test_simple_expectations);
+	RUN(test_ifid_set_probes);
 	UNIT_EXIT();
 }
