@@ -69,6 +69,14 @@ int nft_build_in_place(struct nft_batch *b, const struct nft_model *m, const str
 		       bool *const keep[]);
 
 /*
+ * nft_build.c: into the loaded tables, whose objects, sets and chains
+ * are @m's (the caller knows it from its record): each chain i of
+ * @m->t[f] that @changed[f][i] marks is flushed and gets @m's rules
+ * again; everything else stays. Rules find named sets by name.
+ */
+void nft_build_chains_refill(struct nft_batch *b, const struct nft_model *m, bool *const changed[]);
+
+/*
  * nft_build.c: append to @b what brings the UPnP table (nft_upnp.c) to
  * what @m wants, given whether it @exists now: create it whole when @m
  * has it and it is missing, delete it when @m lacks it, and otherwise

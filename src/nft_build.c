@@ -832,3 +832,27 @@ void nft_build_live_elems(struct nft_batch *b, bool v6, bool del, const struct n
 		flush_elems_msg(&bd, &ns, s, 0, type);
 	nftnl_set_free(ns);
 }
+
+void nft_build_chains_refill(struct nft_batch *b, const struct nft_model *m, bool *const changed[])
+{
+	struct build bd = {.b = b};
+	size_t i, j;
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		const struct nft_table *t = &m->t[f];
+
+		bd.family = families[f];
+		/* named sets stay: rules name them (id 0); anonymous ones are new */
+		bd.ids = xcalloc(t->n_sets + 1, sizeof(*bd.ids));
+		for (i = 0; i < t->n_chains; i++) {
+			if (!changed[f][i])
+				continue;
+			build_del(&bd, NFT_MSG_DELRULE, t->chains[i].name, 0);
+			for (j = 0; j < t->chains[i].n; j++)
+				build_rule(&bd, t, &t->chains[i], &t->chains[i].v[j]);
+		}
+		free(bd.ids);
+		bd.ids = NULL;
+	}
+}

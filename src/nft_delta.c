@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nft_delta.c - apply in place: when only the elements of named maps and
- * sets differ from what masqgen loaded last, change only those elements.
+ * sets, or the rules of some chains, differ from what masqgen loaded last,
+ * change only those elements and refill only those chains.
  *
  * After every apply masqgen records, per network namespace
  * (nft_record.h), the shape of the model it loaded (everything but the
@@ -14,7 +15,12 @@
  * anything of masqgen's) and its model has the same shape, it sends one
  * transaction that deletes the elements the new policy lacks and adds the
  * new ones (an element whose map data or comment changed is deleted and
- * added again). Rules, counters and every other object stay. The loaded
+ * added again). Rules, counters and every other object stay. When the
+ * rules of some chains differ too, but not the frame (objects, set
+ * declarations, chains and their hooks: nft_model_shape()), and there is
+ * no live set, those chains are flushed and refilled in the same
+ * transaction (the record keeps a hash of each chain's rules), and the
+ * other chains keep their rules and counters. The loaded
  * elements are the recorded ones while the generation id is still the
  * recorded one (no commit since, by anyone); else each set is read from
  * the kernel. A policy with live sets whose shape differs is applied in
@@ -112,42 +118,61 @@ static void hash_rule(uint64_t *h, const struct nft_rule *r)
 	hash_str(h, r->comment);
 }
 
-static uint64_t nft_model_shape(const struct nft_model *m)
+/*
+ * What apply compares of a model: its frame (everything but the chains'
+ * rules and the elements of the sets the record keeps: tables, objects,
+ * set declarations, interval sets' elements, chains with their hooks and
+ * policies), one hash of each chain's rules in model order, and the shape,
+ * all of it.
+ */
+struct nft_shape {
+	uint64_t shape, frame;
+	uint64_t *chains;
+	size_t n_chains;
+};
+
+static void nft_model_shape(const struct nft_model *m, struct nft_shape *sh)
 {
-	uint64_t h = UTIL_HASH_INIT;
-	size_t i, j;
+	size_t i, j, n = 0, cap = 0;
 	int f;
 
+	sh->frame = UTIL_HASH_INIT;
+	sh->chains = NULL;
 	for (f = 0; f < NFT_FAM_COUNT; f++) {
 		const struct nft_table *t = &m->t[f];
 
-		H(&h, t->present);
+		H(&sh->frame, t->present);
 		for (i = 0; i < t->n_helpers; i++) {
-			hash_str(&h, t->helpers[i].name);
-			hash_str(&h, t->helpers[i].kname);
-			H(&h, t->helpers[i].proto);
+			hash_str(&sh->frame, t->helpers[i].name);
+			hash_str(&sh->frame, t->helpers[i].kname);
+			H(&sh->frame, t->helpers[i].proto);
 		}
 		for (i = 0; i < t->n_timeouts; i++) {
-			hash_str(&h, t->timeouts[i].name);
-			H(&h, t->timeouts[i].proto);
-			H(&h, t->timeouts[i].secs);
+			hash_str(&sh->frame, t->timeouts[i].name);
+			H(&sh->frame, t->timeouts[i].proto);
+			H(&sh->frame, t->timeouts[i].secs);
 		}
 		for (i = 0; i < t->n_sets; i++)
-			hash_set(&h, &t->sets[i]);
+			hash_set(&sh->frame, &t->sets[i]);
 		for (i = 0; i < t->n_chains; i++) {
 			const struct nft_chain *c = &t->chains[i];
+			uint64_t *rules = VEC_PUSH(sh->chains, n, cap);
 
-			hash_str(&h, c->name);
-			H(&h, c->nat);
-			H(&h, c->route);
-			H(&h, c->hook);
-			H(&h, c->prio);
-			H(&h, c->drop);
+			hash_str(&sh->frame, c->name);
+			H(&sh->frame, c->nat);
+			H(&sh->frame, c->route);
+			H(&sh->frame, c->hook);
+			H(&sh->frame, c->prio);
+			H(&sh->frame, c->drop);
+			*rules = UTIL_HASH_INIT;
 			for (j = 0; j < c->n; j++)
-				hash_rule(&h, &c->v[j]);
+				hash_rule(rules, &c->v[j]);
 		}
 	}
-	return h;
+	sh->n_chains = n;
+	sh->shape = sh->frame;
+	for (i = 0; i < n; i++)
+		H(&sh->shape, sh->chains[i]);
 }
 
 /* The wire elements @v (@n), in key order: @v's own order when it is sorted. */
@@ -423,9 +448,44 @@ struct nft_apply_sent {
 struct nft_apply_ctx {
 	const struct nft_model *m;
 	const struct nft_record *rec;
-	uint64_t shape;
+	const struct nft_shape *sh;
 	struct nft_apply_sent *sent;
 };
+
+/*
+ * Whether model @m differs from what record @rec says is loaded in its
+ * chains' rules at most (and declares no live set: live_in_place() keeps
+ * those), so that flushing and refilling the chains that changed, with
+ * the element changes of the recorded sets, makes it.
+ */
+static bool chains_only(const struct nft_record *rec, const struct nft_shape *sh,
+			const struct nft_model *m)
+{
+	return rec->frame == sh->frame && rec->n_chains == sh->n_chains && !model_has_live(m);
+}
+
+/* Add to @b the refill of each chain of @m whose rules' hash is not @rec's; returns the count. */
+static long refill_changed(struct nft_batch *b, const struct nft_model *m,
+			   const struct nft_record *rec, const struct nft_shape *sh)
+{
+	bool *changed[NFT_FAM_COUNT];
+	size_t i, k = 0;
+	long n = 0;
+	int f;
+
+	for (f = 0; f < NFT_FAM_COUNT; f++) {
+		changed[f] = xcalloc(m->t[f].n_chains + 1, sizeof(*changed[f]));
+		for (i = 0; i < m->t[f].n_chains; i++, k++)
+			if (rec->chains[k] != sh->chains[k]) {
+				changed[f][i] = true;
+				n++;
+			}
+	}
+	nft_build_chains_refill(b, m, changed);
+	for (f = 0; f < NFT_FAM_COUNT; f++)
+		free(changed[f]);
+	return n;
+}
 
 /* nft_replace()'s filler: the elements that changed, or the whole model. */
 static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, const void *arg)
@@ -436,13 +496,15 @@ static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, cons
 	long n, total = 0;
 	size_t i;
 	int f, rc = 0;
+	bool same;
 
 	ctx->sent->genid = now->genid;
 	ctx->sent->commit = true;
 	total = nft_build_upnp(b, ctx->m, now->upnp);
-	if (!rec->shape || rec->shape != ctx->shape || rec->fingerprint != now->fingerprint ||
-	    (!now->ip && !now->ip6)) {
-		if (rec->shape && rec->fingerprint == now->fingerprint && (now->ip || now->ip6)) {
+	/* what is loaded is what masqgen's last apply left */
+	same = rec->shape && rec->fingerprint == now->fingerprint && (now->ip || now->ip6);
+	if (!same || (rec->shape != ctx->sh->shape && !chains_only(rec, ctx->sh, ctx->m))) {
+		if (same) {
 			rc = live_in_place(b, ctx->m, rec);
 			if (rc != 1)
 				return rc;
@@ -451,6 +513,8 @@ static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, cons
 			return -1;
 		return live_carry(b, ctx->m, rec, now);
 	}
+	if (rec->shape != ctx->sh->shape)
+		total += refill_changed(b, ctx->m, rec, ctx->sh);
 	for (f = 0; f < NFT_FAM_COUNT && rc == 0; f++) {
 		const struct nft_table *t = &ctx->m->t[f];
 
@@ -483,12 +547,13 @@ int nft_apply(const struct nft_model *m, const char *record)
 {
 	struct nft_record rec, now = {0};
 	struct nft_apply_sent sent = {0};
-	struct nft_apply_ctx ctx = {.m = m, .rec = &rec, .shape = nft_model_shape(m),
-				    .sent = &sent};
+	struct nft_shape sh;
+	struct nft_apply_ctx ctx = {.m = m, .rec = &rec, .sh = &sh, .sent = &sent};
 	struct nft_state after;
 	uint32_t want, g;
 	int rc = -1;
 
+	nft_model_shape(m, &sh);
 	nft_record_read(record, &rec);
 	if (nft_replace(nft_apply_fill, &ctx, 0) < 0) {
 		diag_note(NULL, "masqgen's tables are as they were");
@@ -506,13 +571,17 @@ int nft_apply(const struct nft_model *m, const char *record)
 		remove(record);
 		goto out;
 	}
-	now.shape = ctx.shape;
+	now.shape = sh.shape;
+	now.frame = sh.frame;
+	now.chains = sh.chains;
+	now.n_chains = sh.n_chains;
 	now.fingerprint = after.fingerprint;
 	now.netns = nft_record_netns();
 	now.genid = g == want && nft_genid() == want ? want : 0;
 	nft_record_write(record, &now, m);
 out:
 	nft_record_free(&rec);
+	free(sh.chains);
 	return rc;
 }
 

@@ -5,7 +5,8 @@
  *
  * The file, in the machine's byte order (it never leaves the machine):
  *
- *   "MQNFTRC1"  shape u64  fingerprint u64  netns u64  genid u32  sets u32
+ *   "MQNFTRC2"  shape u64  fingerprint u64  netns u64  genid u32  frame u64
+ *               chains u32  per chain: its rules' hash u64  sets u32
  *   per set:    family u8  name length u16 (with its NUL)  name  elements u32
  *   per element: key length u8  data length u8  comment: bytes shared with
  *               the previous element's u16 (0xffff: no comment), bytes of
@@ -37,7 +38,7 @@ _Static_assert(NFT_KEY_MAX <= NFT_DATA_VALUE_MAXLEN, "an element key fits a netl
 #define SO_NETNS_COOKIE 71
 #endif
 
-#define REC_MAGIC "MQNFTRC1"
+#define REC_MAGIC "MQNFTRC2"
 #define REC_END "MQNFTEND"
 #define REC_NO_COMMENT 0xffffu
 
@@ -153,6 +154,7 @@ void nft_record_write(const char *path, const struct nft_record *r, const struct
 {
 	struct strbuf sb = {0};
 	uint32_t n_sets = 0;
+	uint32_t n_chains;
 	char *tmp = xasprintf("%s.tmp", path);
 	size_t i, count_at, size = 4096;
 	FILE *f;
@@ -167,6 +169,11 @@ void nft_record_write(const char *path, const struct nft_record *r, const struct
 	PUT(&sb, r->fingerprint);
 	PUT(&sb, r->netns);
 	PUT(&sb, r->genid);
+	PUT(&sb, r->frame);
+	n_chains = (uint32_t)r->n_chains;
+	PUT(&sb, n_chains);
+	for (i = 0; i < r->n_chains; i++)
+		PUT(&sb, r->chains[i]);
 	count_at = sb.len;
 	PUT(&sb, n_sets);
 	for (fam = 0; fam < NFT_FAM_COUNT; fam++) {
@@ -303,6 +310,7 @@ void nft_record_free(struct nft_record *r)
 	for (i = 0; i < r->n_sets; i++)
 		free(r->sets[i].v);
 	free(r->sets);
+	free(r->chains);
 	if (r->map)
 		munmap(r->map, r->size);
 	free(r->comments);
@@ -320,8 +328,8 @@ void nft_record_read(const char *path, struct nft_record *r)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t n_elems = 0, n_bytes = 0, size;
-	uint32_t n_sets = 0;
-	const char *head, *buf;
+	uint32_t n_sets = 0, n_chains = 0;
+	const char *head, *buf, *chains;
 	struct cursor c;
 	struct stat st;
 	void *map;
@@ -349,6 +357,9 @@ void nft_record_read(const char *path, struct nft_record *r)
 	TAKE(&c, r->fingerprint);
 	TAKE(&c, r->netns);
 	TAKE(&c, r->genid);
+	TAKE(&c, r->frame);
+	TAKE(&c, n_chains);
+	chains = take(&c, (size_t)n_chains * sizeof(*r->chains));
 	TAKE(&c, n_sets);
 	head = c.p;
 	parse_sets(&c, r, n_sets, &n_elems, &n_bytes);
@@ -358,6 +369,9 @@ void nft_record_read(const char *path, struct nft_record *r)
 	}
 	r->map = map;
 	r->size = size;
+	r->chains = xcalloc((size_t)n_chains + 1, sizeof(*r->chains));
+	memcpy(r->chains, chains, (size_t)n_chains * sizeof(*r->chains));
+	r->n_chains = n_chains;
 	r->comments = xmalloc(n_bytes + 1);
 	r->sets = xcalloc(n_sets + 1, sizeof(*r->sets));
 	r->n_sets = n_sets;

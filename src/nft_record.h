@@ -9,7 +9,8 @@
  *
  * After each apply, the record (one file per network namespace, under the
  * run directory) holds the namespace's cookie, the shape and fingerprint
- * nft_delta.c compares, the generation id the commit made, and the
+ * nft_delta.c compares (with the frame and a hash of each chain's rules),
+ * the generation id the commit made, and the
  * elements of every named set without intervals exactly as they were sent:
  * keys and map data as netlink carries them, and comments. The generation
  * id is global to the namespace and every commit of any program bumps it
@@ -44,6 +45,9 @@ struct nft_rec_set {
 struct nft_record {
 	uint64_t shape, fingerprint, netns;
 	uint32_t genid;			/* 0: the elements are not known to be loaded */
+	uint64_t frame;			/* the shape but the chains' rules (nft_delta.c) */
+	uint64_t *chains;		/* each chain's rules, hashed, in model order */
+	size_t n_chains;
 	struct nft_rec_set *sets;
 	size_t n_sets;
 	void *map;			/* the file, mapped, and its size */
@@ -76,8 +80,8 @@ const struct nft_rec_set *nft_record_set(const struct nft_record *r, uint32_t ge
 
 /*
  * Write the record of model @m (the elements of the sets it keeps) with
- * @r's shape, fingerprint, netns and genid (its sets are not used), to
- * @path atomically; a failure removes @path.
+ * @r's shape, fingerprint, netns, genid, frame and chain hashes (its sets
+ * are not used), to @path atomically; a failure removes @path.
  */
 void nft_record_write(const char *path, const struct nft_record *r, const struct nft_model *m);
 

@@ -13,7 +13,10 @@
 # apply --confirm rolls back exactly. Last, beside a live set with a
 # run-time element: nft monitor sees the one-forward apply as element
 # changes only, the element and the counter stay, and real connections
-# take the moved forward and not the old port.
+# take the moved forward and not the old port. Then a deny line: only the
+# forward chain is flushed and refilled (nft monitor), the input chain keeps
+# its handles and counter, the table lists as a full apply's, and an
+# unconfirmed such change rolls back exactly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 [ "${GOLDEN:-0}" = 1 ] && exit 0
@@ -56,6 +59,15 @@ dropped() {
 	ip netns exec "$NS_GW" nft list chain ip masqgen input |
 		sed -n 's/.*counter packets \([0-9]*\) .*catch-all.*/\1/p'
 }
+# kept_count WHAT: the drop counter counted before ($before) and still does
+kept_count() {
+	after=$(dropped)
+	if [ "${before:-0}" -ge 1 ] && [ "$after" = "$before" ]; then
+		pass "nftdelta $1 ($after)"
+	else
+		fail "nftdelta $1" "before '$before', after '$after'"
+	fi
+}
 listing() { # NS
 	ip netns exec "$1" nft -s list table ip masqgen | awk -f "$ROOT_DIR/tests/nft-normalize.awk"
 }
@@ -72,12 +84,7 @@ mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
 expect_exit "nftdelta apply A with one forward moved" 0 $? "$tmp/out"
 handles >"$tmp/h2"
 same_file "nftdelta every table, chain, rule and set keeps its handle" "$tmp/h1" "$tmp/h2"
-after=$(dropped)
-if [ "${before:-0}" -ge 1 ] && [ "$after" = "$before" ]; then
-	pass "nftdelta the drop counter keeps its count ($after)"
-else
-	fail "nftdelta the drop counter keeps its count" "before '$before', after '$after'"
-fi
+kept_count "the drop counter keeps its count"
 map=$(ip netns exec "$NS_GW" nft list map ip masqgen fwd_eth0)
 if echo "$map" | grep -q 'tcp \. 30000 .*: 192\.168\.77\.10 \. 20000' &&
 	! echo "$map" | grep -q 'tcp \. 20000 '; then
@@ -217,20 +224,26 @@ mark() {
 		_i=$((_i + 1))
 	done
 }
-ip netns exec "$NS_GW" timeout 60 nft monitor >"$tmp/monitor" 2>&1 &
-monitor=$!
-mark mgmark1
+# watched_apply WHAT: apply $tmp/p.masq under nft monitor; what the monitor
+# saw of it (after the last mark before, up to the one after) goes to
+# $tmp/events
+watched_apply() {
+	: >"$tmp/monitor"
+	ip netns exec "$NS_GW" timeout 60 nft monitor >"$tmp/monitor" 2>&1 &
+	_monitor=$!
+	mark mgmark1
+	mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+	expect_exit "nftdelta apply $1" 0 $? "$tmp/out"
+	mark mgmark2
+	kill "$_monitor" 2>/dev/null
+	wait "$_monitor" 2>/dev/null
+	awk '/^delete table ip mgmark1$/ { n = 0; next } /^add table ip mgmark2$/ { exit }
+		!/^#/ { ev[++n] = $0 }
+		END { for (i = 1; i <= n; i++) print ev[i] }' "$tmp/monitor" >"$tmp/events"
+}
 policy 51000
 printf 'set admins\nallow tcp 22 from @admins\n' >>"$tmp/p.masq"
-mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
-expect_exit "nftdelta apply with one forward moved beside a live set" 0 $? "$tmp/out"
-mark mgmark2
-kill "$monitor" 2>/dev/null
-wait "$monitor" 2>/dev/null
-# what the monitor saw after the last mark before the apply, up to the next
-awk '/^delete table ip mgmark1$/ { n = 0; next } /^add table ip mgmark2$/ { exit }
-	!/^#/ { ev[++n] = $0 }
-	END { for (i = 1; i <= n; i++) print ev[i] }' "$tmp/monitor" >"$tmp/events"
+watched_apply "with one forward moved beside a live set"
 n_events=$(wc -l <"$tmp/events")
 n_elem=$(grep -c '^\(add\|delete\) element ip masqgen fwd_\(eth0\|admit_tcp\) ' "$tmp/events")
 if [ "$n_events" -ge 2 ] && [ "$n_events" -le 4 ] && [ "$n_elem" = "$n_events" ] &&
@@ -246,13 +259,7 @@ if ip netns exec "$NS_GW" nft list set ip masqgen admins_v4 | grep -q '198\.51\.
 else
 	fail "nftdelta the live set keeps its run-time element" "198.51.100.7 is gone"
 fi
-after=$(dropped)
-if [ "${before:-0}" -ge 1 ] && [ "$after" = "$before" ]; then
-	pass "nftdelta the drop counter keeps its count beside a live set ($after)"
-else
-	fail "nftdelta the drop counter keeps its count beside a live set" \
-		"before '$before', after '$after'"
-fi
+kept_count "the drop counter keeps its count beside a live set"
 seen=$(netns_connect "$NS_NET" "$NS_LAN" 203.0.113.1 51000 20000)
 if [ "$seen" = 203.0.113.2 ]; then
 	pass "nftdelta a connection takes the moved forward"
@@ -265,3 +272,46 @@ if [ "$seen" = none ]; then
 else
 	fail "nftdelta the old port forwards nothing" "the LAN host saw '$seen'"
 fi
+
+# A changed rule: only its chain is flushed and refilled. A deny line adds
+# a rule to the forward chain; nft monitor sees the forward chain's rules
+# deleted and added again and nothing else, the input chain keeps its
+# handles and its drop counter, and the table lists as a full apply of the
+# new policy lists. An unconfirmed apply --confirm of such a change rolls
+# back exactly.
+policy 60000
+mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
+expect_exit "nftdelta apply without the live set" 0 $? "$tmp/out"
+ip netns exec "$NS_NET" nc -z -w 1 203.0.113.1 9 2>/dev/null
+before=$(dropped)
+input_rules() {
+	ip netns exec "$NS_GW" nft -a list chain ip masqgen input |
+		sed 's/counter packets [0-9]* bytes [0-9]* //'
+}
+input_rules >"$tmp/in1"
+echo "deny forward from 198.51.100.9" >>"$tmp/p.masq"
+watched_apply "with a deny line added"
+n_events=$(wc -l <"$tmp/events")
+n_fwd=$(grep -c '^\(add\|delete\) rule ip masqgen forward ' "$tmp/events")
+if [ "$n_events" -ge 2 ] && [ "$n_fwd" = "$n_events" ] &&
+	grep -q '^add rule ip masqgen forward .*198\.51\.100\.9 .*drop' "$tmp/events"; then
+	pass "nftdelta a deny line refills the forward chain only ($n_events events)"
+else
+	fail "nftdelta a deny line refills the forward chain only" \
+		"$n_events events, $n_fwd of forward rules: $(head -c 600 "$tmp/events")"
+fi
+input_rules >"$tmp/in2"
+same_file "nftdelta the input chain keeps its rules' handles" "$tmp/in1" "$tmp/in2"
+kept_count "the input chain's drop counter keeps its count"
+full_list "$tmp/p.masq" full-deny.list
+listing "$NS_GW" >"$tmp/delta-deny.list"
+same_file "nftdelta after a refilled chain: exactly the new policy" "$tmp/full-deny.list" \
+	"$tmp/delta-deny.list"
+cp "$tmp/p.masq" "$tmp/deny.masq"
+echo "deny forward from 198.51.100.10" >>"$tmp/p.masq"
+setsid ip netns exec "$NS_GW" "$MASQGEN" apply --confirm 1 "$tmp/p.masq" </dev/null \
+	>"$tmp/out" 2>&1
+expect_exit "nftdelta unconfirmed refill exits 4" 4 $? "$tmp/out"
+listing "$NS_GW" >"$tmp/rolled-deny.list"
+same_file "nftdelta the rollback of a refill restores the table exactly" \
+	"$tmp/full-deny.list" "$tmp/rolled-deny.list"

@@ -15,6 +15,9 @@
 #   change-read N  the same after another program's commit (a table of
 #                its own): the loaded elements are read back from the
 #                kernel, not taken from masqgen's record (no goal)
+#   change-rule N  masqgen apply of a policy with one deny line (a rule in
+#                the forward chain) added to the loaded one, vs the full
+#                apply of it into an empty namespace (no goal)
 #   ipt-apply N  masqgen apply -t iptables, vs iptables-nft-restore (and
 #                ip6tables-nft-restore) of masqgen's own generated text
 #   show N       masqgen show with N (BENCH_CHANGE) forwards loaded, vs
@@ -223,6 +226,17 @@ round_a_reread() {
 	time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
 }
 round_b_reread() { :; }
+round_a_rule() {
+	fresh_ns
+	gen "$n" "$tmp/change.masq"
+	run ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
+	echo "deny forward from 198.51.100.9" >>"$tmp/change.masq"
+	time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
+}
+round_b_rule() {
+	fresh_ns
+	time_ms "$tmp/b" ip netns exec "$NS" "$MASQGEN" apply "$tmp/change.masq"
+}
 
 round_a_show() { time_ms "$tmp/a" ip netns exec "$NS" "$MASQGEN" show; }
 round_b_show() { time_ms "$tmp/b" ip netns exec "$NS" nft list table ip masqgen; }
@@ -274,6 +288,9 @@ change_a=$a change_b=$b
 rounds reread
 row change-read "$n" "the same after another's commit" "$a" "full apply (change row)" \
 	"$change_b" "$(ratio "$a" "$change_b")"
+rounds rule
+row change-rule "$n" "apply, one deny line added" "$a" "full apply into empty netns" "$b" \
+	"$(ratio "$a" "$b")"
 
 # show and diff with the unchanged policy loaded
 gen "$n" "$tmp/p$n.masq"
