@@ -178,9 +178,8 @@ int lab_probe_ping6(const char *from_ns, ir_u128 src, ir_u128 dst, struct lab_re
 
 /* Building blocks the FTP probe shares. */
 struct sockaddr_in;
-long lab_probe_now(void);
 void lab_probe_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port);
-/* Wait for @events on @fd until @deadline (lab_probe_now() ms): 1, 0 timeout, -1. */
+/* Wait for @events on @fd until @deadline (util_now_ms()): 1, 0 timeout, -1. */
 int lab_probe_wait(int fd, short events, long deadline);
 enum lab_got lab_probe_got(int err);
 /* A listening tcp or bound udp socket of @family (AF_INET, AF_INET6) on @port; fd or -1. */

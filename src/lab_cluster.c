@@ -460,13 +460,13 @@ static int start_conntrackd(struct cl_node *node)
 	char *argv[] = {(char *)HA_CONNTRACKD, (char *)"-C", conf, NULL};
 	char *stats[] = {(char *)"ip", (char *)"netns", (char *)"exec", node->ns,
 			 (char *)HA_CONNTRACKD, (char *)"-C", conf, (char *)"-s", NULL};
-	long deadline = lab_probe_now() + 5000;
+	long deadline = util_now_ms() + 5000;
 	int rc = -1;
 
 	/* a killed conntrackd leaves its lock behind */
 	unlink(lock);
 	node->conntrackd = spawn(node->ns, log, argv);
-	while (node->conntrackd > 0 && !lab_interrupted && lab_probe_now() < deadline) {
+	while (node->conntrackd > 0 && !lab_interrupted && util_now_ms() < deadline) {
 		if (util_run(stats, NULL, 0, NULL) == 0) {
 			rc = 0;
 			break;
@@ -538,9 +538,9 @@ static bool node_holds(const struct cl *cl, size_t n, bool all)
  */
 static long wait_master(const struct cl *cl, size_t n, bool other_died, long start)
 {
-	while (!lab_interrupted && lab_probe_now() < start + CL_MASTER_MS) {
+	while (!lab_interrupted && util_now_ms() < start + CL_MASTER_MS) {
 		if (node_holds(cl, n, true) && (other_died || node_holds(cl, 1 - n, false)))
-			return lab_probe_now() - start;
+			return util_now_ms() - start;
 		usleep(50000);
 	}
 	return -1;
@@ -571,7 +571,7 @@ static void sock_in(struct sockaddr_in *sin, char *buf)
 static int flow_open(struct cl_flow *f, uint8_t proto, const char *from_ns, uint32_t src,
 		     uint32_t dst, uint16_t dport, const char *to_ns, uint16_t port)
 {
-	long deadline = lab_probe_now() + LAB_TIMEOUT_MS;
+	long deadline = util_now_ms() + LAB_TIMEOUT_MS;
 	socklen_t slen = sizeof(f->seen);
 	char buf[64];
 	int home, lfd, err = 0;
@@ -643,7 +643,7 @@ static void flow_send(struct cl_flow *f, const char *tag)
 		       f->proto == IR_P_TCP ? 0 : sizeof(f->seen));
 	else
 		send(f->cfd, line, (size_t)len, MSG_NOSIGNAL);
-	f->sent = lab_probe_now();
+	f->sent = util_now_ms();
 }
 
 /* Read what arrived for this step; true when its line is there. */
@@ -692,7 +692,7 @@ static bool flow_recv(struct cl_flow *f, const char *tag)
  */
 static long recover(struct cl *cl, const char *phase, long start)
 {
-	long deadline = lab_probe_now() + CL_RECOVER_MS, last = 0, now;
+	long deadline = util_now_ms() + CL_RECOVER_MS, last = 0, now;
 	char name[160], got[64];
 	size_t i, left = cl->n_flow;
 
@@ -704,7 +704,7 @@ static long recover(struct cl *cl, const char *phase, long start)
 		f->why[0] = '\0';
 		flow_send(f, phase);
 	}
-	while (left && !lab_interrupted && (now = lab_probe_now()) < deadline) {
+	while (left && !lab_interrupted && (now = util_now_ms()) < deadline) {
 		struct pollfd p[3];
 
 		for (i = 0; i < cl->n_flow; i++) {
@@ -727,7 +727,7 @@ static long recover(struct cl *cl, const char *phase, long start)
 			if (++f->step == 1) {
 				flow_send(f, phase);
 			} else {
-				f->done = lab_probe_now() - start;
+				f->done = util_now_ms() - start;
 				left--;
 			}
 		}
@@ -882,7 +882,7 @@ static size_t wait_flows(const struct cl *cl, char *const argv[], long deadline)
 	char tuple[128];
 	size_t i, held = 0;
 
-	while (!lab_interrupted && lab_probe_now() < deadline) {
+	while (!lab_interrupted && util_now_ms() < deadline) {
 		struct strbuf out = {0};
 
 		util_run(argv, NULL, 0, &out);
@@ -905,7 +905,7 @@ static void synced_row(struct cl *cl)
 	char *conf = xasprintf("%s/conntrackd.conf", b->dir), name[96], got[48];
 	char *argv[] = {(char *)"ip", (char *)"netns", (char *)"exec", b->ns,
 			(char *)HA_CONNTRACKD, (char *)"-C", conf, (char *)"-e", NULL};
-	size_t held = wait_flows(cl, argv, lab_probe_now() + CL_COMMIT_MS);
+	size_t held = wait_flows(cl, argv, util_now_ms() + CL_COMMIT_MS);
 
 	snprintf(name, sizeof(name), "%s's conntrackd has the connections", b->ir->cluster.name);
 	snprintf(got, sizeof(got), "%zu of %zu", held, cl->n_flow);
@@ -928,7 +928,7 @@ static void committed_row(struct cl *cl, const char *phase, size_t n, long start
 	snprintf(name, sizeof(name), "%s: %s's kernel has the connections", phase,
 		 cl->node[n].ir->cluster.name);
 	if (held == cl->n_flow)
-		snprintf(got, sizeof(got), "after %.1f s", (lab_probe_now() - start) / 1000.0);
+		snprintf(got, sizeof(got), "after %.1f s", (util_now_ms() - start) / 1000.0);
 	else
 		snprintf(got, sizeof(got), "%zu of %zu", held, cl->n_flow);
 	row(cl, name, "committed before their data", got, held == cl->n_flow);
@@ -958,13 +958,13 @@ static int fail_over_and_back(struct cl *cl)
 
 	if (!cl->nosync)
 		synced_row(cl);
-	start = lab_probe_now();
+	start = util_now_ms();
 	if (kill_node(cl, 0) < 0)
 		return -1;
 	takeover(cl, "failover", 1, true, start);
 	if (lab_interrupted)
 		return -1;
-	start = lab_probe_now();
+	start = util_now_ms();
 	if (revive_node(cl, 0) < 0)
 		return -1;
 	takeover(cl, "failback", 0, false, start);
@@ -1022,7 +1022,7 @@ int lab_cluster_run(const struct ir *mine, const char *policy, const struct ir *
 	if (start_node(&cl, 0) < 0 || start_node(&cl, 1) < 0)
 		goto out;
 	printf("%-*s  %-30s  %-28s  %s\n", (int)w_name, "PROBE", "EXPECTED", "GOT", "RESULT");
-	master_row(&cl, "", 0, wait_master(&cl, 0, false, lab_probe_now()));
+	master_row(&cl, "", 0, wait_master(&cl, 0, false, util_now_ms()));
 	if (cl.failed == 0 && open_flows(&cl) == 0 && fail_over_and_back(&cl) < 0)
 		goto out;
 	if (lab_interrupted)

@@ -10,6 +10,7 @@
 #include "lab.h"
 
 #include "ir.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -184,7 +185,7 @@ static int parse_epsv(const char *s, uint16_t *port)
 
 static void serve_session(int c)
 {
-	long deadline = lab_probe_now() + 3 * LAB_TIMEOUT_MS;
+	long deadline = util_now_ms() + 3 * LAB_TIMEOUT_MS;
 	int pasv = -1, data = -1, err;
 	struct ftp_addr here, port_to = {0}, a;
 	uint32_t h;
@@ -372,13 +373,13 @@ static int client_active(int c, int *data, long deadline, struct lab_result *r)
 static void client_body(void *arg, struct lab_result *r)
 {
 	struct ftp_client *fc = arg;
-	long deadline = lab_probe_now() + 3 * LAB_TIMEOUT_MS;
+	long deadline = util_now_ms() + 3 * LAB_TIMEOUT_MS;
 	char line[256], buf[64];
 	int c, data = -1, err;
 	size_t got = 0;
 
 	c = ftp_open(fc->src.len ? &fc->src : NULL, &fc->dst, &err);
-	if (c < 0 || finish_connect(c, lab_probe_now() + LAB_TIMEOUT_MS) < 0) {
+	if (c < 0 || finish_connect(c, util_now_ms() + LAB_TIMEOUT_MS) < 0) {
 		fail(r, lab_probe_got(c < 0 ? err : errno), "no control connection");
 		goto out;
 	}

@@ -8,6 +8,7 @@
 #include "lab.h"
 
 #include "ir.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,16 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-long lab_probe_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 void lab_probe_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
 {
@@ -50,7 +42,7 @@ int lab_probe_wait(int fd, short events, long deadline)
 	int rc;
 
 	for (;;) {
-		left = deadline - lab_probe_now();
+		left = deadline - util_now_ms();
 		if (left <= 0)
 			return 0;
 		rc = poll(&p, 1, (int)left);
@@ -180,7 +172,7 @@ pid_t lab_probe_spawn(const char *ns, void (*body)(const char *ns, void *arg, in
 		_exit(0);
 	}
 	close(fds[1]);
-	if (pid > 0 && (lab_probe_wait(fds[0], POLLIN, lab_probe_now() + LAB_TIMEOUT_MS) != 1 ||
+	if (pid > 0 && (lab_probe_wait(fds[0], POLLIN, util_now_ms() + LAB_TIMEOUT_MS) != 1 ||
 			read(fds[0], &c, 1) != 1)) {
 		lab_probe_reap(pid);
 		pid = -1;
@@ -234,7 +226,7 @@ int lab_probe_run(const char *ns, void (*body)(void *arg, struct lab_result *r),
 		_exit(0);
 	}
 	close(fds[1]);
-	if (pid > 0 && lab_probe_wait(fds[0], POLLIN, lab_probe_now() + 4 * LAB_TIMEOUT_MS) == 1)
+	if (pid > 0 && lab_probe_wait(fds[0], POLLIN, util_now_ms() + 4 * LAB_TIMEOUT_MS) == 1)
 		n = read(fds[0], &tmp, sizeof(tmp));
 	close(fds[0]);
 	lab_probe_reap(pid);
@@ -338,7 +330,7 @@ enum lab_got lab_probe_started(uint8_t proto, int fd, long deadline)
 static void conn_body(void *arg, struct lab_result *r)
 {
 	struct conn_arg *ca = arg;
-	long deadline = lab_probe_now() + LAB_TIMEOUT_MS;
+	long deadline = util_now_ms() + LAB_TIMEOUT_MS;
 	int err, fd = lab_probe_open(ca->proto, ca->src, ca->dst, ca->dport, &err);
 
 	if (fd < 0) {
@@ -433,7 +425,7 @@ static void ping_body(void *arg, struct lab_result *r)
 {
 	struct ping_arg *pa = arg;
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMP);
-	long deadline = lab_probe_now() + LAB_TIMEOUT_MS, next_send = 0;
+	long deadline = util_now_ms() + LAB_TIMEOUT_MS, next_send = 0;
 	uint16_t id = (uint16_t)(getpid() & 0xffff), seq = 0;
 	struct sockaddr_in sin;
 	uint8_t buf[1500];
@@ -454,10 +446,10 @@ static void ping_body(void *arg, struct lab_result *r)
 		}
 	}
 	lab_probe_sin(&sin, pa->dst, 0);
-	while (lab_probe_now() < deadline) {
+	while (util_now_ms() < deadline) {
 		ssize_t n;
 
-		if (lab_probe_now() >= next_send) {
+		if (util_now_ms() >= next_send) {
 			struct {
 				struct icmphdr h;
 				char data[16];
@@ -476,7 +468,7 @@ static void ping_body(void *arg, struct lab_result *r)
 				snprintf(r->detail, sizeof(r->detail), "%s", strerror(errno));
 				break;
 			}
-			next_send = lab_probe_now() + 400;
+			next_send = util_now_ms() + 400;
 		}
 		if (lab_probe_wait(fd, POLLIN, next_send < deadline ? next_send : deadline) != 1)
 			continue;
@@ -549,7 +541,7 @@ static void send_body(void *arg, struct lab_result *r)
 		snprintf(r->detail, sizeof(r->detail), "%s", strerror(errno));
 	}
 	/* a tcp SYN is on its way; let it (and a retry) go before closing */
-	lab_probe_wait(fd, POLLIN, lab_probe_now() + 300);
+	lab_probe_wait(fd, POLLIN, util_now_ms() + 300);
 	close(fd);
 }
 
@@ -577,7 +569,7 @@ int lab_probe_sniff(uint8_t proto, const char *from_ns, uint32_t src, uint32_t d
 	rc = lab_probe_run(from_ns, send_body, &ca, r);
 	if (rc == 0 && r->got != LAB_GOT_ERROR) {
 		r->got = LAB_GOT_NONE;
-		if (lab_probe_wait(fds[0], POLLIN, lab_probe_now() + LAB_TIMEOUT_MS / 2) == 1 &&
+		if (lab_probe_wait(fds[0], POLLIN, util_now_ms() + LAB_TIMEOUT_MS / 2) == 1 &&
 		    read(fds[0], &c, 1) == 1) {
 			r->got = LAB_GOT_ANSWER;
 			r->seen_src = src;

@@ -8,6 +8,7 @@
 #include "lab.h"
 
 #include "ir.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -86,7 +87,7 @@ static void lab_probe6_listen_body(const char *ns, void *arg, int ready)
 static void lab_probe6_conn_body(void *arg, struct lab_result *r)
 {
 	struct lab_probe6_arg *a = arg;
-	long deadline = lab_probe_now() + LAB_TIMEOUT_MS;
+	long deadline = util_now_ms() + LAB_TIMEOUT_MS;
 	int fd = socket(AF_INET6, (a->proto == IR_P_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK,
 			0);
 	char buf[200], ns[LAB_NS_MAX + 1], ip[INET6_ADDRSTRLEN + 1];
@@ -145,7 +146,7 @@ static void lab_probe6_ping_body(void *arg, struct lab_result *r)
 {
 	struct lab_probe6_arg *a = arg;
 	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMPV6);
-	long deadline = lab_probe_now() + LAB_TIMEOUT_MS, next_send = 0;
+	long deadline = util_now_ms() + LAB_TIMEOUT_MS, next_send = 0;
 	uint16_t id = (uint16_t)(getpid() & 0xffff), seq = 0;
 	struct sockaddr_in6 sin, from;
 	uint8_t buf[1500];
@@ -163,11 +164,11 @@ static void lab_probe6_ping_body(void *arg, struct lab_result *r)
 		return;
 	}
 	lab_probe6_sin(&sin, a->dst, 0);
-	while (lab_probe_now() < deadline) {
+	while (util_now_ms() < deadline) {
 		socklen_t flen = sizeof(from);
 		ssize_t n;
 
-		if (lab_probe_now() >= next_send) {
+		if (util_now_ms() >= next_send) {
 			struct icmp6_hdr h = {.icmp6_type = ICMP6_ECHO_REQUEST};
 
 			h.icmp6_id = htons(id);
@@ -179,7 +180,7 @@ static void lab_probe6_ping_body(void *arg, struct lab_result *r)
 				snprintf(r->detail, sizeof(r->detail), "%s", strerror(errno));
 				break;
 			}
-			next_send = lab_probe_now() + 400;
+			next_send = util_now_ms() + 400;
 		}
 		if (lab_probe_wait(fd, POLLIN, next_send < deadline ? next_send : deadline) != 1)
 			continue;
