@@ -24,7 +24,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -572,25 +571,6 @@ static uint32_t doctor_peer_read(int fd, uint32_t from, uint32_t own, unsigned p
 	return 0;
 }
 
-/* Does interface @ifname hold the IPv4 address @addr (this node is master)? */
-static bool doctor_holds(const char *ifname, uint32_t addr)
-{
-	struct ifaddrs *all, *i;
-	bool held = false;
-
-	if (getifaddrs(&all) < 0)
-		return false;
-	for (i = all; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-		    strncmp(i->ifa_name, ifname, strcspn(i->ifa_name, ":")) == 0 &&
-		    ifname[strcspn(i->ifa_name, ":")] == '\0' &&
-		    ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)
-				  ->sin_addr.s_addr) == addr)
-			held = true;
-	freeifaddrs(all);
-	return held;
-}
-
 /*
  * The peer, heard for up to d->wait seconds: conntrackd's sync messages
  * (FTFW sends alive messages while there is nothing else to send) from
@@ -605,7 +585,9 @@ static void doctor_cluster_peer(struct doctor *d, const struct ir *ir)
 	const struct ir_iface *vi = ir_iface_find(ir, cl->vrrp);
 	char peer[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN], virt[INET_ADDRSTRLEN];
 	bool has_sync = if_nametoindex(cl->sync) != 0, has_vrrp = if_nametoindex(cl->vrrp) != 0;
-	bool master = has_vrrp && vi && doctor_holds(cl->vrrp, vi->virt);
+	uint32_t virt_be = htonl(vi ? vi->virt : 0);
+	/* this node holds the virtual address: it is master */
+	bool master = has_vrrp && vi && util_addr_iface(AF_INET, &virt_be, cl->vrrp, NULL) == 0;
 	int fd[2] = {has_sync ? doctor_peer_socket(IPPROTO_UDP, cl->sync, 0) : -1,
 		     has_vrrp ? doctor_peer_socket(IR_P_VRRP, cl->vrrp, IR_VRRP_GROUP) : -1};
 	struct pollfd p[2] = {{.fd = fd[0], .events = POLLIN}, {.fd = fd[1], .events = POLLIN}};

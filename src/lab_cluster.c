@@ -34,7 +34,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -506,29 +505,18 @@ static void ns_out(int home)
 /* Does node @n hold every virtual address (@all) or none (!@all)? */
 static bool node_holds(const struct cl *cl, size_t n, bool all)
 {
-	struct ifaddrs *ifa, *i;
 	size_t k, held = 0;
+	uint32_t virt;
 	int home;
 
 	if (ns_in(cl->node[n].ns, &home) < 0)
 		return false;
-	if (getifaddrs(&ifa) < 0) {
-		ns_out(home);
-		return false;
+	for (k = 0; k < cl->n_seg; k++) {
+		virt = htonl(cl->seg[k].virt);
+		if (util_addr_iface(AF_INET, &virt, cl->seg[k].ifname, NULL) == 0)
+			held++;
 	}
 	ns_out(home);
-	for (k = 0; k < cl->n_seg; k++) {
-		for (i = ifa; i; i = i->ifa_next) {
-			if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-			    strcmp(i->ifa_name, cl->seg[k].ifname) == 0 &&
-			    ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr) ==
-				    cl->seg[k].virt) {
-				held++;
-				break;
-			}
-		}
-	}
-	freeifaddrs(ifa);
 	return all ? held == cl->n_seg : held == 0;
 }
 

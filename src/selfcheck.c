@@ -23,7 +23,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,32 +235,6 @@ static int selfcheck_from_sshd(struct selfcheck_session *ses)
 	return -1;
 }
 
-/* The interface that holds @ses's server address (an alias label counts as its device). */
-static int selfcheck_iface(const struct selfcheck_session *ses, char *name)
-{
-	struct ifaddrs *ifs, *i;
-	int rc = -1;
-
-	if (getifaddrs(&ifs) < 0)
-		return -1;
-	for (i = ifs; i && rc < 0; i = i->ifa_next) {
-		const void *a;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != ses->family)
-			continue;
-		if (ses->family == AF_INET)
-			a = &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr;
-		else
-			a = &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr;
-		if (memcmp(a, ses->server, ses->family == AF_INET ? 4 : 16) != 0)
-			continue;
-		snprintf(name, IF_NAMESIZE, "%.*s", (int)strcspn(i->ifa_name, ":"), i->ifa_name);
-		rc = 0;
-	}
-	freeifaddrs(ifs);
-	return rc;
-}
-
 static int selfcheck_route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
@@ -392,7 +365,7 @@ int selfcheck_run(struct ir *ir, bool force)
 	}
 	inet_ntop(s.family, s.client, client, sizeof(client));
 	inet_ntop(s.family, s.server, server, sizeof(server));
-	if (selfcheck_iface(&s, iface) < 0) {
+	if (util_addr_iface(s.family, s.server, NULL, iface) < 0) {
 		diag_warning(NULL, "your session's address %s is on no interface here: your own "
 				   "session is not checked against the new ruleset", server);
 		return 0;

@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
@@ -303,6 +306,34 @@ int util_run_stdout(char *const argv[], struct strbuf *out)
 	if (x.err >= 0)
 		close(x.err);
 	return rc < 0 ? 127 : rc;
+}
+
+int util_addr_iface(int family, const void *addr, const char *only, char *name)
+{
+	struct ifaddrs *all, *i;
+	int rc = -1;
+
+	if (getifaddrs(&all) < 0)
+		return -1;
+	for (i = all; i && rc < 0; i = i->ifa_next) {
+		size_t dev = strcspn(i->ifa_name, ":");
+		const void *a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != family)
+			continue;
+		if (family == AF_INET)
+			a = &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr;
+		else
+			a = &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr;
+		if (memcmp(a, addr, family == AF_INET ? 4 : 16) != 0 ||
+		    (only && (strncmp(i->ifa_name, only, dev) != 0 || only[dev] != '\0')))
+			continue;
+		if (name)
+			snprintf(name, IF_NAMESIZE, "%.*s", (int)dev, i->ifa_name);
+		rc = 0;
+	}
+	freeifaddrs(all);
+	return rc;
 }
 
 long util_now_ms(void)

@@ -90,6 +90,14 @@ int util_run_stdout(char *const argv[], struct strbuf *out);
  */
 int util_run_child(int (*fn)(const void *arg, int fd), const void *arg, struct strbuf *out);
 
+/*
+ * The interface of this namespace that holds address @addr of @family
+ * (AF_INET: 4 bytes, AF_INET6: 16, network order), an alias label counting
+ * as its device; with @only, just that device counts. Its name goes to
+ * @name (IF_NAMESIZE bytes) when not NULL. 0, or -1 when none holds it.
+ */
+int util_addr_iface(int family, const void *addr, const char *only, char *name);
+
 /* CLOCK_MONOTONIC in milliseconds: for deadlines. */
 long util_now_ms(void);
 
