@@ -121,45 +121,69 @@ uint32_t nft_set_size(const struct nft_set *s)
 }
 
 /*
- * Sort by key, then by position, so that among equal keys (and among
- * intervals starting at the same place) the first in policy order wins.
+ * Order positions in @elems (a set's elements) by their element's key,
+ * then by position, so that among equal keys (and among intervals starting
+ * at the same place) the first in policy order wins.
  */
-struct elem_pos {
-	struct nft_elem e;
-	size_t pos;
-};
-
-static int elem_cmp(const void *a, const void *b)
+static int elem_cmp(const void *a, const void *b, void *elems)
 {
-	const struct elem_pos *x = a, *y = b;
-	size_t i;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b, k;
+	const struct nft_elem *x = (const struct nft_elem *)elems + i;
+	const struct nft_elem *y = (const struct nft_elem *)elems + j;
 
-	if (x->e.k6 != y->e.k6)
-		return x->e.k6 < y->e.k6 ? -1 : 1;
-	for (i = 0; i < ARRAY_SIZE(x->e.k); i++)
-		if (x->e.k[i] != y->e.k[i])
-			return x->e.k[i] < y->e.k[i] ? -1 : 1;
-	if (x->pos != y->pos)
-		return x->pos < y->pos ? -1 : 1;
+	if (x->k6 != y->k6)
+		return x->k6 < y->k6 ? -1 : 1;
+	for (k = 0; k < ARRAY_SIZE(x->k); k++)
+		if (x->k[k] != y->k[k])
+			return x->k[k] < y->k[k] ? -1 : 1;
+	if (i != j)
+		return i < j ? -1 : 1;
 	return 0;
+}
+
+/*
+ * Put @s's elements in the order @order gives (position j gets the
+ * element at order[j]), moving each element once along its cycle; @order
+ * is left the identity.
+ */
+static void elems_permute(struct nft_set *s, size_t *order)
+{
+	struct nft_elem keep;
+	size_t i, j, k;
+
+	for (i = 0; i < s->n; i++) {
+		if (order[i] == i)
+			continue;
+		keep = s->v[i];
+		for (j = i;; j = k) {
+			k = order[j];
+			order[j] = j;
+			if (k == i) {
+				s->v[j] = keep;
+				break;
+			}
+			s->v[j] = s->v[k];
+		}
+	}
 }
 
 void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
 {
 	struct nft_set *s = &t->sets[idx];
-	struct elem_pos *tmp;
+	size_t *order;
 	size_t i, n = 0;
 
 	if (s->n == 0)
 		return;
-	tmp = xmalloc(s->n * sizeof(*tmp));
+	/* sort positions, not elements: a tenth of the bytes moved, no copy of the set */
+	order = xmalloc(s->n * sizeof(*order));
+	for (i = 0; i < s->n; i++)
+		order[i] = i;
+	qsort_r(order, s->n, sizeof(*order), elem_cmp, s->v);
+	elems_permute(s, order);
+	free(order);
 	for (i = 0; i < s->n; i++) {
-		tmp[i].e = s->v[i];
-		tmp[i].pos = i;
-	}
-	qsort(tmp, s->n, sizeof(*tmp), elem_cmp);
-	for (i = 0; i < s->n; i++) {
-		struct nft_elem *e = &tmp[i].e, *last = n ? &s->v[n - 1] : NULL;
+		struct nft_elem *e = &s->v[i], *last = n ? &s->v[n - 1] : NULL;
 
 		if (!s->interval) {
 			if (last && memcmp(last->k, e->k, sizeof(e->k)) == 0 && last->k6 == e->k6) {
@@ -174,10 +198,11 @@ void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
 			free(e->comment);
 			continue;
 		}
-		s->v[n++] = *e;
+		if (n != i)
+			s->v[n] = *e;
+		n++;
 	}
 	s->n = n;
-	free(tmp);
 }
 
 const char *nft_table_str(struct nft_table *t, const char *s)

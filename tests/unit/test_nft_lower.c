@@ -279,6 +279,90 @@ static void test_number_text(void)
 	sb_free(&sb);
 }
 
+static struct nft_elem *add_elem(struct nft_set *s, uint32_t k0, uint32_t k1, uint32_t hi,
+				 const char *comment)
+{
+	struct nft_elem *e = nft_elem_add(s, xstrdup(comment));
+
+	e->k[0] = k0;
+	e->k[1] = k1;
+	e->hi = hi;
+	return e;
+}
+
+/*
+ * nft_set_normalize: sorted by key, a duplicate key keeps the first
+ * element in policy order (its comment), intervals merge when they
+ * overlap and, asked to, when they touch; a long scramble comes back
+ * sorted with every element whole.
+ */
+static void test_set_normalize(void)
+{
+	struct nft_model *m = xcalloc(1, sizeof(*m));
+	struct nft_table *t = &m->t[NFT_FAM_IP];
+	struct nft_set *s;
+	char name[32];
+	size_t map, ports, touch, big, i;
+
+	map = nft_set_new(t, xstrdup("map"), NFT_SK_FWD_MAP);
+	s = &t->sets[map];
+	add_elem(s, IR_P_TCP, 2000, 0, "a:1");
+	add_elem(s, IR_P_TCP, 1000, 0, "a:2");
+	add_elem(s, IR_P_TCP, 2000, 0, "a:3");
+	add_elem(s, IR_P_UDP, 1000, 0, "a:4");
+	add_elem(s, IR_P_TCP, 1000, 0, "a:5");
+	nft_set_normalize(t, map, false);
+	s = &t->sets[map];
+	CHECK(s->n == 3);
+	CHECK(s->v[0].k[0] == IR_P_TCP && s->v[0].k[1] == 1000);
+	CHECK_STR(s->v[0].comment, "a:2");
+	CHECK(s->v[1].k[0] == IR_P_TCP && s->v[1].k[1] == 2000);
+	CHECK_STR(s->v[1].comment, "a:1");
+	CHECK(s->v[2].k[0] == IR_P_UDP && s->v[2].k[1] == 1000);
+	CHECK_STR(s->v[2].comment, "a:4");
+
+	for (touch = 0; touch < 2; touch++) {
+		ports = nft_set_new(t, NULL, NFT_SK_PORT);
+		s = &t->sets[ports];
+		s->interval = true;
+		add_elem(s, 30, 0, 40, "b:1");
+		add_elem(s, 10, 0, 20, "b:2");
+		add_elem(s, 15, 0, 25, "b:3");
+		add_elem(s, 26, 0, 28, "b:4");
+		add_elem(s, 10, 0, 12, "b:5");
+		nft_set_normalize(t, ports, touch);
+		s = &t->sets[ports];
+		CHECK(s->n == 3 - touch);
+		CHECK(s->v[0].k[0] == 10 && s->v[0].hi == (touch ? 28u : 25u));
+		CHECK_STR(s->v[0].comment, "b:2");
+		if (!touch) {
+			CHECK(s->v[1].k[0] == 26 && s->v[1].hi == 28);
+			CHECK_STR(s->v[1].comment, "b:4");
+		}
+		CHECK(s->v[2 - touch].k[0] == 30 && s->v[2 - touch].hi == 40);
+		CHECK_STR(s->v[2 - touch].comment, "b:1");
+	}
+
+	/* 1000 keys in an order of long cycles (7919 is prime to 1000), each twice */
+	big = nft_set_new(t, xstrdup("big"), NFT_SK_ADMIT);
+	s = &t->sets[big];
+	for (i = 0; i < 2000; i++) {
+		uint32_t k = (uint32_t)(i * 7919 % 1000);
+
+		snprintf(name, sizeof(name), "%u:%s", k, i < 1000 ? "first" : "second");
+		add_elem(s, k, k + 1, 0, name)->d[0] = k + 2;
+	}
+	nft_set_normalize(t, big, false);
+	s = &t->sets[big];
+	CHECK(s->n == 1000);
+	for (i = 0; i < s->n; i++) {
+		snprintf(name, sizeof(name), "%zu:first", i);
+		CHECK(s->v[i].k[0] == i && s->v[i].k[1] == i + 1 && s->v[i].d[0] == i + 2);
+		CHECK_STR(s->v[i].comment, name);
+	}
+	nft_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--load") == 0)
@@ -289,5 +373,6 @@ int main(int argc, char **argv)
 	RUN(test_list_forms);
 	RUN(test_pairs_merge);
 	RUN(test_number_text);
+	RUN(test_set_normalize);
 	UNIT_EXIT();
 }
