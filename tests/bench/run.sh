@@ -5,7 +5,9 @@
 # machine hits both), and prints the median of each and their ratio:
 #
 #   check N      masqgen check (parse and evaluate) of N forwards, no yardstick
-#   compile N    masqgen generate -t nft of N forwards, no yardstick
+#   compile N    masqgen generate -t nft of N forwards and its max RSS
+#                (/usr/bin/time), no yardstick; always at 100,000 too
+#                (goals: 0.4 s and 64 MB), alone when BENCH_SIZES lacks it
 #   apply N      masqgen apply of N forwards into an empty namespace, vs
 #                nft -f of an expert's one-map ruleset for the same
 #                forwards, written by hand_nft below (not masqgen's text)
@@ -195,6 +197,20 @@ row() { printf '%-12s %8s %-34s %9s %-30s %9s %6s\n' "$@"; }
 
 round_a_check() { time_ms "$tmp/a" "$MASQGEN" check "$pol"; }
 round_b_check() { time_ms "$tmp/b" "$MASQGEN" generate -t nft -o "$tmp/out.nft" "$pol"; }
+round_a_compile() { time_ms "$tmp/a" "$MASQGEN" generate -t nft -o "$tmp/out.nft" "$pol"; }
+round_b_compile() { :; }
+
+# compile_rss: $rss, the max RSS (KB) of one generate -t nft of $pol
+compile_rss() {
+	run /usr/bin/time -f '%M' -o "$tmp/rss" "$MASQGEN" generate -t nft -o "$tmp/out.nft" "$pol"
+	rss=$(tail -n 1 "$tmp/rss")
+	case $rss in
+	'' | *[!0-9]*)
+		echo "bench: /usr/bin/time printed no max RSS: $rss" >&2
+		exit 2
+		;;
+	esac
+}
 
 round_a_apply() {
 	fresh_ns
@@ -265,20 +281,35 @@ round_a_merge() {
 }
 round_b_merge() { :; }
 
+if [ ! -x /usr/bin/time ]; then
+	echo "bench: needs /usr/bin/time (Debian package time) for the max RSS" >&2
+	exit 2
+fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); medians of at most $BENCH_ROUNDS rounds"
 row work N masqgen ms yardstick ms ratio
+compile100000=
 for n in $BENCH_SIZES; do
 	pol=$tmp/p$n.masq
 	gen "$n" "$pol"
 	rounds check
+	compile_rss
 	row check "$n" "masqgen check" "$a" "-" "-" "-"
-	row compile "$n" "masqgen generate -t nft" "$b" "-" "-" "-"
-	eval "check$n=$a compile$n=$b"
+	row compile "$n" "masqgen generate -t nft" "$b" "max RSS, KB" "$rss" "-"
+	eval "check$n=$a compile$n=$b rss$n=$rss"
 	hand_nft "$n" "$tmp/hand.nft"
 	rounds apply
 	row apply "$n" "masqgen apply" "$a" "nft -f of an expert's file" "$b" "$(ratio "$a" "$b")"
 	eval "apply$n=$a nftf$n=$b"
 done
+
+if [ -z "$compile100000" ]; then
+	n=100000 pol=$tmp/p100000.masq
+	gen "$n" "$pol"
+	rounds compile
+	compile_rss
+	compile100000=$a rss100000=$rss
+	row compile "$n" "masqgen generate -t nft" "$a" "max RSS, KB" "$rss100000" "-"
+fi
 
 n=$BENCH_CHANGE
 rounds change
@@ -325,6 +356,10 @@ merge_rules=$(ip netns exec "$NS" nft -a list chain ip masqgen forward |
 	grep -c '^[[:space:]]*[^c[:space:]].*# handle [0-9]*$')
 row allow-merge 2000 "forward rules $merge_rules, apply" "$a" "-" "-" "-"
 
+[ "$compile100000" -le 400 ]
+goal $? "compile (generate -t nft) of 100000 forwards <= 0.4 s ($compile100000 ms)"
+[ "$rss100000" -le 65536 ]
+goal $? "compile of 100000 forwards <= 64 MB max RSS ($rss100000 KB)"
 # shellcheck disable=SC2154 # set by eval above
 for n in $BENCH_SIZES; do
 	eval "a=\$apply$n b=\$nftf$n"
