@@ -82,13 +82,19 @@ static int generate_run(const struct cli_args *a)
 	if (!ir)
 		return EXIT_POLICY;
 	if (a->target->emit) {
+		/* a big ruleset goes out as it is printed (sb_spill), not held whole */
+		sb.spill = util_out_new(cli_arg(a, OPT_OUTPUT), 0);
 		rc = a->target->emit(ir, &sb);
 		ir_free(ir);
 		if (rc < 0) {
+			util_out_close(sb.spill, false);
 			sb_free(&sb);
 			return EXIT_POLICY;
 		}
-		return write_result(a, &sb);
+		rc = util_out_write(sb.spill, sb.buf ? sb.buf : "", sb.len);
+		rc = util_out_close(sb.spill, rc == 0);
+		sb_free(&sb);
+		return rc < 0 ? EXIT_SYSTEM : EXIT_OK;
 	}
 	ir_free(ir);
 	{

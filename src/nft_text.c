@@ -273,6 +273,7 @@ static void print_elems(struct strbuf *sb, const struct nft_set *s, const char *
 		nft_text_elem(sb, s, &s->v[i], true);
 		if (i + 1 < s->n)
 			sb_add(sb, ",");
+		sb_spill(sb);
 	}
 	if (indent)
 		sb_addf(sb, "\n%s}", indent);
@@ -690,11 +691,15 @@ void nft_text_print(const struct nft_model *m, struct strbuf *out)
 	size_t elems = 0, i;
 	int f;
 
-	/* elements are most of the text, a line each (rarely past 64 bytes): grow once */
+	/*
+	 * elements are most of the text, a line each (rarely past 64 bytes):
+	 * grow once, unless it spills as it goes
+	 */
 	for (f = 0; f < NFT_FAM_COUNT; f++)
 		for (i = 0; i < m->t[f].n_sets; i++)
 			elems += m->t[f].sets[i].n;
-	util_grow(&out->buf, &out->cap, out->len + elems * 64 + 1, 1);
+	if (!out->spill)
+		util_grow(&out->buf, &out->cap, out->len + elems * 64 + 1, 1);
 	print_prefix_defines(out, m);
 	for (f = 0; f < NFT_FAM_COUNT; f++)
 		print_table(out, &m->t[f], (enum nft_fam)f);

@@ -40,10 +40,16 @@ void util_grow(void *v, size_t *cap, size_t need, size_t size);
 #define VEC_PUSH(v, n, cap)                                                    \
 	(util_grow(&(v), &(cap), (n) + 1, sizeof(*(v))), &(v)[(n)++])
 
-/* A growable string buffer; buf is always NUL-terminated once used. */
+struct util_out;
+
+/*
+ * A growable string buffer; buf is always NUL-terminated once used. With
+ * spill set, sb_spill() hands the text written so far to that output.
+ */
 struct strbuf {
 	char *buf;
 	size_t len, cap;
+	struct util_out *spill;	/* not owned */
 };
 
 void sb_add(struct strbuf *sb, const char *s);
@@ -52,6 +58,13 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addu(struct strbuf *sb, unsigned long v);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct strbuf *sb);
+/*
+ * util_write.c: once @sb holds a megabyte and has a spill output, write its text there
+ * and empty it (a writer calls this where what it wrote is final, so a
+ * big ruleset is never held whole). A failed write is reported by
+ * util_out_close().
+ */
+void sb_spill(struct strbuf *sb);
 
 /* Write all @len bytes of @data to @fd (EINTR retried). Returns 0, or -1 with errno. */
 int util_write_all(int fd, const char *data, size_t len);
@@ -71,6 +84,21 @@ int util_write_file_mode(const char *path, const char *data, size_t len, mode_t 
 
 /* util_write_file_mode() with @mode 0. */
 int util_write_file(const char *path, const char *data, size_t len);
+
+/*
+ * The same output written in pieces: util_out_new() takes @path and @mode
+ * as util_write_file_mode() does (the caller owns the result until
+ * util_out_close()); the output is opened at the first util_out_write(),
+ * so nothing is touched before something is written. After a failure
+ * (printed once) writes do nothing. util_out_close(@o, true) finishes the
+ * output (renames a regular file's temporary file into place; an empty
+ * one when nothing was written), @commit false removes the temporary file
+ * (stdout, a device or a FIFO keep what they got); it frees @o and
+ * returns 0, or -1 when the output failed or was not committed.
+ */
+struct util_out *util_out_new(const char *path, mode_t mode);
+int util_out_write(struct util_out *o, const char *data, size_t len);
+int util_out_close(struct util_out *o, bool commit);
 
 /*
  * Run @argv (argv[0] searched in PATH, no shell) with @input (@len bytes;

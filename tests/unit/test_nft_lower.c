@@ -145,6 +145,74 @@ static void test_rules_independent_of_forwards(void)
 	free(many);
 }
 
+static char *read_text(const char *path)
+{
+	struct strbuf sb = {0};
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_addn(&sb, buf, n);
+	fclose(f);
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/*
+ * The text of 60,000 forwards (megabytes) spilled through util_out into a
+ * file as it is printed is the text printed whole; an output closed
+ * without commit leaves the file it would replace as it was.
+ */
+static void test_text_spill(void)
+{
+	struct ir_forward *many = xcalloc(60000, sizeof(*many));
+	char path[] = "/tmp/masqgen-unit-spill.XXXXXX";
+	struct strbuf sb = {0};
+	char *whole, *spilled;
+	struct ir ir;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < 60000; i++)
+		many[i] = (struct ir_forward){.iif = "ppp0", .proto = i % 2 ? IR_P_UDP : IR_P_TCP,
+					      .lo = (uint16_t)(1024 + i / 2),
+					      .hi = (uint16_t)(1024 + i / 2),
+					      .to_lo = (uint16_t)(1024 + i / 2),
+					      .host = IP4(192, 168, i / 250 % 250, 2 + i % 250)};
+	sample_ir(&ir);
+	ir.forwards = many;
+	ir.n_forwards = 60000;
+	whole = sample_text(&ir);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		goto out;
+	close(fd);
+	sb.spill = util_out_new(path, 0);
+	CHECK(nft_text_emit(&ir, &sb) == 0);
+	CHECK(sb.len < strlen(whole) / 2); /* most of it went out already */
+	CHECK(util_out_write(sb.spill, sb.buf, sb.len) == 0);
+	CHECK(util_out_close(sb.spill, true) == 0);
+	spilled = read_text(path);
+	CHECK(spilled && strcmp(spilled, whole) == 0);
+	free(spilled);
+
+	sb.len = 0;
+	sb.spill = util_out_new(path, 0);
+	CHECK(nft_text_emit(&ir, &sb) == 0);
+	CHECK(util_out_close(sb.spill, false) < 0);
+	spilled = read_text(path);
+	CHECK(spilled && strcmp(spilled, whole) == 0);
+	free(spilled);
+	unlink(path);
+out:
+	sb_free(&sb);
+	free(whole);
+	free(many);
+}
+
 /* Lists: one element is a value, a few an anonymous set, many a named set. */
 static void test_list_forms(void)
 {
@@ -374,5 +442,6 @@ int main(int argc, char **argv)
 	RUN(test_pairs_merge);
 	RUN(test_number_text);
 	RUN(test_set_normalize);
+	RUN(test_text_spill);
 	UNIT_EXIT();
 }
