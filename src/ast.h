@@ -37,8 +37,9 @@ struct ast_word {
 /* A value: one word, or a list written "a, b" or "{ a, b }". */
 struct ast_list {
 	struct ast_word *v;	/* in the file's arena */
-	unsigned n, cap;	/* at most AST_MAX_WORDS */
-	bool braced;		/* written with { } (kept for printing) */
+	unsigned n;		/* at most AST_MAX_WORDS */
+	unsigned cap : 31;	/* (a bit field: a statement's fields stay 24 bytes) */
+	unsigned braced : 1;	/* written with { } (kept for printing) */
 };
 
 enum ast_kind {

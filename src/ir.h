@@ -228,11 +228,11 @@ unsigned ir_limit_expiry(const struct ir_limit *l);
 struct ir_forward {
 	const char *iif;
 	uint8_t proto;
+	bool reflect;
 	uint16_t lo, hi;
 	uint16_t to_lo;
 	uint32_t host;
 	struct ir_addrs from;
-	bool reflect;
 	/* admitted at this rate in the forward chain (IR_T_FORWARDED) */
 	struct ir_limit limit;
 	struct loc loc;
