@@ -1094,11 +1094,14 @@ static void quiet(const struct cl *cl)
 	long deadline = util_now_ms() + CL_QUIET_MS;
 	size_t i, busy;
 
-	do {
+	for (;;) {
 		for (i = 0, busy = 0; i < cl->n_flow; i++)
 			busy += cl->flow[i].proto == IR_P_TCP &&
 				(unacked(cl->flow[i].cfd) || unacked(cl->flow[i].sfd));
-	} while (busy && !lab_interrupted && util_now_ms() < deadline && usleep(10000) == 0);
+		if (!busy || lab_interrupted || util_now_ms() >= deadline)
+			return;
+		usleep(10000);
+	}
 }
 
 /* Failover, then failback: each prints its rows and its time. */
