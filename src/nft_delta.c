@@ -550,7 +550,7 @@ int nft_apply(const struct nft_model *m, const char *record)
 	struct nft_shape sh;
 	struct nft_apply_ctx ctx = {.m = m, .rec = &rec, .sh = &sh, .sent = &sent};
 	struct nft_state after;
-	uint32_t want, g;
+	uint32_t want;
 	int rc = -1;
 
 	nft_model_shape(m, &sh);
@@ -566,7 +566,6 @@ int nft_apply(const struct nft_model *m, const char *record)
 	 * seen since, by anyone, leaves the record without a generation.
 	 */
 	want = sent.commit ? genid_next(sent.genid) : sent.genid;
-	g = nft_genid();
 	if (nft_state_read(&after) < 0) {
 		remove(record);
 		goto out;
@@ -577,7 +576,7 @@ int nft_apply(const struct nft_model *m, const char *record)
 	now.n_chains = sh.n_chains;
 	now.fingerprint = after.fingerprint;
 	now.netns = nft_record_netns();
-	now.genid = g == want && nft_genid() == want ? want : 0;
+	now.genid = after.genid == want ? want : 0;
 	nft_record_write(record, &now, m);
 out:
 	nft_record_free(&rec);

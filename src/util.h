@@ -73,6 +73,16 @@ int util_write_file_mode(const char *path, const char *data, size_t len, mode_t 
 int util_write_file(const char *path, const char *data, size_t len);
 
 /*
+ * The first half of util_write_file() for a regular file @path or a new
+ * one: @data in a new temporary file beside it (the mode of the file it
+ * will replace, or 0600), synced. Returns its name for the caller to
+ * rename over @path or remove (and free), or NULL when it was not written
+ * (@path is something else, or an error: util_write_file() then says
+ * which). Reports nothing, so a thread may call it.
+ */
+char *util_write_temp(const char *path, const char *data, size_t len);
+
+/*
  * Run @argv (argv[0] searched in PATH, no shell) with @input (@len bytes;
  * NULL: /dev/null) on its stdin, appending what it prints on stdout and
  * stderr to @out (may be NULL). Returns its exit status, or 127 when it

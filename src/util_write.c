@@ -33,39 +33,73 @@ static int write_into(const char *path, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Write @data into a new temporary file beside @path, named in *tmp (the
+ * caller frees it), with @mode (0: mkstemp's 0600), synced and closed.
+ * Returns 0; -1 with errno when it cannot be created (*tmp is the
+ * pattern), -2 with errno when it cannot be written (it is removed).
+ * Reports nothing: util_write_temp() runs in a thread.
+ */
+static int write_temp(const char *path, const char *data, size_t len, mode_t mode, char **tmp)
+{
+	int fd, err;
+
+	*tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0)
+		return -1;
+	if (util_write_all(fd, data, len) < 0 || (mode && fchmod(fd, mode) < 0) || fsync(fd) < 0) {
+		err = errno;
+		close(fd);
+		unlink(*tmp);
+		errno = err;
+		return -2;
+	}
+	if (close(fd) < 0) {
+		err = errno;
+		unlink(*tmp);
+		errno = err;
+		return -2;
+	}
+	return 0;
+}
+
 /* Replace regular file @path (or create it) through a temporary file and a rename. */
 static int write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
+	char *tmp;
+	int rc = write_temp(path, data, len, mode, &tmp);
 
-	if (fd < 0) {
+	if (rc == -1) {
 		diag_error(NULL, "cannot write '%s': %s", path, strerror(errno));
-		goto out_free;
-	}
-	if (util_write_all(fd, data, len) < 0 || (mode && fchmod(fd, mode) < 0) || fsync(fd) < 0) {
+	} else if (rc == -2) {
 		diag_error(NULL, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		diag_error(NULL, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
+	} else if (rename(tmp, path) < 0) {
 		diag_error(NULL, "cannot write '%s': %s", path, strerror(errno));
-		goto out_unlink;
+		unlink(tmp);
+		rc = -1;
 	}
 	free(tmp);
-	return 0;
-out_unlink:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out_free:
+	return rc < 0 ? -1 : 0;
+}
+
+char *util_write_temp(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	mode_t mode = 0;
+	char *tmp;
+
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return NULL;
+		mode = st.st_mode & 07777;
+	} else if (errno != ENOENT) {
+		return NULL;
+	}
+	if (write_temp(path, data, len, mode, &tmp) == 0)
+		return tmp;
 	free(tmp);
-	return -1;
+	return NULL;
 }
 
 int util_write_file_mode(const char *path, const char *data, size_t len, mode_t mode)
