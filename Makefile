@@ -48,10 +48,11 @@ WARN += -Werror
 BISON_WERROR := -Werror
 endif
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread \
 	-DMASQGEN_VERSION='"$(VERSION)"' -Isrc -I$(BUILD) \
 	$(shell pkg-config --cflags $(PKGS))
-LIBS := $(shell pkg-config --libs $(PKGS))
+# -pthread: apply writes the last good ruleset in a thread (lastgood.c)
+LIBS := $(shell pkg-config --libs $(PKGS)) -pthread
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 SRCS := $(sort $(wildcard src/*.c))

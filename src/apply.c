@@ -120,6 +120,7 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 	void *ruleset = NULL;
 	char *state = NULL, *routes = NULL, *run_dir = NULL;
 	struct confirm *cf = NULL;
+	void *keeping = NULL;
 	struct sysctls_plan *plan;
 	struct routes_plan *rplan;
 	struct ir *ir;
@@ -144,6 +145,9 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 		goto out_unlock;
 	if (t->sysctls)
 		t->sysctls(ir);
+	/* the last good text is written meanwhile (kept only on success): ir is complete */
+	if (t->keep && !secs)
+		keeping = t->keep(ruleset, ir);
 	/* the record first: what cannot be recorded is not applied */
 	plan = sysctls_plan(ir, state);
 	if (!plan)
@@ -183,8 +187,10 @@ static int apply_policy(const struct cli_args *a, unsigned secs)
 out_unlock:
 	if (cf)
 		rc = confirm_finish(cf, rc, secs);
-	if (rc == EXIT_OK && t->keep)
-		t->keep(ruleset, ir);
+	if (t->keep && secs && rc == EXIT_OK)
+		keeping = t->keep(ruleset, ir);
+	if (keeping)
+		t->kept(keeping, rc == EXIT_OK);
 	close(lock);
 out:
 	free(state);

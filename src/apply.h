@@ -8,6 +8,7 @@
 #ifndef MASQGEN_APPLY_H
 #define MASQGEN_APPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ir;
@@ -90,12 +91,17 @@ void sysctls_check_cluster(const struct ir *ir);
 
 /*
  * The last good ruleset (lastgood.c), kept for the nft target in init and
- * named network namespaces: lastgood_save() keeps @ruleset (the nft
- * target's model, cli.h) with the settings of @ir after a successful apply (a failure is a warning); lastgood_restore()
+ * named network namespaces: lastgood_begin() starts writing @ruleset (the
+ * nft target's model, cli.h) with the settings of @ir beside the last good
+ * one, in a thread (NULL in a namespace that keeps none; @ruleset and @ir
+ * must stay unchanged until lastgood_end()); lastgood_end() waits for it
+ * and, when @keep (the apply succeeded), makes it the last good one (a
+ * failure is a warning), else removes it. lastgood_restore()
  * loads it with `nft -f` and writes its settings through the record, as
  * apply does. lastgood_restore() returns 0, or -1 after reporting.
  */
-void lastgood_save(const void *ruleset, const struct ir *ir);
+void *lastgood_begin(const void *ruleset, const struct ir *ir);
+void lastgood_end(void *keeping, bool keep);
 int lastgood_restore(void);
 
 /*

@@ -59,15 +59,17 @@ struct cli_target {
 	 * in the kernel with it (keeping what it needs to remember under
 	 * @run_dir; 0, or -1 after reporting); @release frees it. @confirm:
 	 * apply --confirm can put the previous ruleset back. @keep (or NULL)
-	 * keeps an applied ruleset as the last good one, for apply
-	 * --fallback-last-good.
+	 * starts keeping the ruleset as the last good one, for apply
+	 * --fallback-last-good, and @kept ends it: kept when @ok (the apply
+	 * succeeded), else dropped.
 	 */
 	void *(*lower)(const struct ir *ir);
 	void (*sysctls)(struct ir *ir);
 	int (*load)(const void *ruleset, const struct ir *ir, const char *run_dir);
 	void (*release)(void *ruleset);
 	bool confirm;
-	void (*keep)(const void *ruleset, const struct ir *ir);
+	void *(*keep)(const void *ruleset, const struct ir *ir);
+	void (*kept)(void *keeping, bool ok);
 	/*
 	 * flush, show, diff: what the target loaded, in what
 	 * kernel_cmd_loaded() read (kernel_cmd.h). @loaded: is any of it

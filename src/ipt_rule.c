@@ -62,9 +62,14 @@ void ipt_rule_add(struct ipt_chain *ch, const char *spec, const struct loc *loc,
 	char *comment = tag ? xasprintf("%s %s", where, tag) : xstrdup(where);
 	size_t len = strlen(comment);
 
-	sb_addf(&ch->rules, "-A %s%s -m comment --comment ", ch->name, spec);
+	/* sb_add, not sb_addf: a rule per forward, a tree of chains (ipt_tree.c) */
+	sb_add(&ch->rules, "-A ");
+	sb_add(&ch->rules, ch->name);
+	sb_add(&ch->rules, spec);
+	sb_add(&ch->rules, " -m comment --comment ");
 	escape_ipt_word(&ch->rules, len > IPT_COMMENT_MAX ? comment + len - IPT_COMMENT_MAX : comment);
-	sb_addf(&ch->rules, "%s\n", target);
+	sb_add(&ch->rules, target);
+	sb_add(&ch->rules, "\n");
 	ch->n_rules++;
 	free(comment);
 	free(where);

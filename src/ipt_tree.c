@@ -58,30 +58,68 @@ out:
 	free(line);
 }
 
-/* Append to @ch the rules of @v[0..@n) (protocol @proto) touching ports @lo..@hi, renamed. */
-static void leaf_rules(struct ipt_chain *ch, const char *from, const struct port_rule *v,
-		       size_t n, char proto, unsigned lo, unsigned hi)
-{
-	size_t i, skip = 3 + strlen(from);
+/* 16-port groups: a leaf's ports */
+#define IPT_TREE_GROUPS (65536 >> 4)
 
-	for (i = 0; i < n; i++) {
-		if (v[i].proto != proto || v[i].hi < lo || v[i].lo > hi)
-			continue;
-		sb_addf(&ch->rules, "-A %s", ch->name);
-		sb_addn(&ch->rules, v[i].line + skip, v[i].len - skip);
+/*
+ * The rules of a run that touch each 16-port group of each protocol, in
+ * policy order: group g of protocol k (0 TCP, 1 UDP) holds
+ * rule[first[k][g] .. first[k][g + 1]), indices into the run. One pass
+ * over the run instead of one per group the tree looks at.
+ */
+struct port_groups {
+	size_t first[2][IPT_TREE_GROUPS + 1];
+	size_t *rule;
+};
+
+static void groups_build(struct port_groups *g, const struct port_rule *v, size_t n)
+{
+	size_t fill[2][IPT_TREE_GROUPS], i, total = 0;
+	unsigned grp;
+	int k;
+
+	memset(g->first, 0, sizeof(g->first));
+	for (i = 0; i < n; i++)
+		for (grp = v[i].lo >> 4; v[i].proto && grp <= v[i].hi >> 4; grp++)
+			g->first[v[i].proto == 'u'][grp + 1]++;
+	for (k = 0; k < 2; k++)
+		for (grp = 0; grp < IPT_TREE_GROUPS; grp++) {
+			g->first[k][grp + 1] += g->first[k][grp];
+			fill[k][grp] = g->first[k][grp];
+		}
+	for (k = 0; k < 2; k++)
+		total += g->first[k][IPT_TREE_GROUPS];
+	g->rule = xcalloc(total + 1, sizeof(*g->rule));
+	/* both protocols index one array: UDP's after TCP's */
+	for (grp = 0; grp <= IPT_TREE_GROUPS; grp++)
+		g->first[1][grp] += g->first[0][IPT_TREE_GROUPS];
+	for (grp = 0; grp < IPT_TREE_GROUPS; grp++)
+		fill[1][grp] += g->first[0][IPT_TREE_GROUPS];
+	for (i = 0; i < n; i++)
+		for (grp = v[i].lo >> 4; v[i].proto && grp <= v[i].hi >> 4; grp++)
+			g->rule[fill[v[i].proto == 'u'][grp]++] = i;
+}
+
+/* Append to @ch the rules of @v in group @grp of protocol @k, renamed. */
+static void leaf_rules(struct ipt_chain *ch, const char *from, const struct port_rule *v,
+		       const struct port_groups *g, int k, unsigned grp)
+{
+	size_t j, skip = 3 + strlen(from);
+
+	for (j = g->first[k][grp]; j < g->first[k][grp + 1]; j++) {
+		const struct port_rule *r = &v[g->rule[j]];
+
+		sb_add(&ch->rules, "-A ");
+		sb_add(&ch->rules, ch->name);
+		sb_addn(&ch->rules, r->line + skip, r->len - skip);
 		ch->n_rules++;
 	}
 }
 
-/* Does any rule of @v[0..@n) with @proto touch ports @lo..@hi? */
-static bool touched(const struct port_rule *v, size_t n, char proto, unsigned lo, unsigned hi)
+/* Does any rule of protocol @k touch groups @lo..@hi? */
+static bool touched(const struct port_groups *g, int k, unsigned lo, unsigned hi)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].proto == proto && v[i].lo <= hi && v[i].hi >= lo)
-			return true;
-	return false;
+	return g->first[k][hi + 1] > g->first[k][lo];
 }
 
 /* A rule of chain @tm->chains[@idx] jumping to @name for @proto ports @lo..@hi. */
@@ -101,15 +139,18 @@ static void jump(struct ipt_table_model *tm, size_t idx, const char *name, char 
 static void tree(struct ipt_table_model *tm, size_t idx, const struct port_rule *v, size_t n)
 {
 	static const char protos[] = {'t', 'u'};
+	struct port_groups *g = xmalloc(sizeof(*g));
 	char *from = xstrdup(tm->chains[idx].name);
 	unsigned hb, nb;
-	size_t k, sub;
+	size_t sub;
+	int k;
 
-	for (k = 0; k < ARRAY_SIZE(protos); k++) {
+	groups_build(g, v, n);
+	for (k = 0; k < 2; k++) {
 		for (hb = 0; hb < 256; hb++) {
 			char *l1;
 
-			if (!touched(v, n, protos[k], hb << 8, (hb << 8) | 255))
+			if (!touched(g, k, hb << 4, (hb << 4) | 15))
 				continue;
 			l1 = xasprintf("%s-%c%02x", from, protos[k], hb);
 			jump(tm, idx, l1, protos[k], hb << 8, (hb << 8) | 255);
@@ -117,17 +158,18 @@ static void tree(struct ipt_table_model *tm, size_t idx, const struct port_rule 
 			for (nb = hb << 4; nb < (hb + 1) << 4; nb++) {
 				char *l2;
 
-				if (!touched(v, n, protos[k], nb << 4, (nb << 4) | 15))
+				if (!touched(g, k, nb, nb))
 					continue;
 				l2 = xasprintf("%s-%c%03x", from, protos[k], nb);
 				jump(tm, sub, l2, protos[k], nb << 4, (nb << 4) | 15);
-				leaf_rules(ipt_chain_get(tm, l2, NULL), from, v, n, protos[k],
-					   nb << 4, (nb << 4) | 15);
+				leaf_rules(ipt_chain_get(tm, l2, NULL), from, v, g, k, nb);
 				free(l2);
 			}
 			free(l1);
 		}
 	}
+	free(g->rule);
+	free(g);
 	free(from);
 }
 

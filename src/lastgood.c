@@ -21,40 +21,101 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LASTGOOD_FILE "last-good.nft"
 #define LASTGOOD_SETTING "# setting\t"
 
-void lastgood_save(const void *ruleset, const struct ir *ir)
+/* The file's text: a comment line per setting of @ir, then @ruleset's nft text. */
+static void lastgood_text(const void *ruleset, const struct ir *ir, struct strbuf *sb)
 {
-	struct strbuf sb = {0};
-	char *path;
 	size_t i;
 
-	if (!state_lasting())
-		return;
-	path = state_path(LASTGOOD_FILE, true);
-	if (!path)
-		goto out;
-	sb_add(&sb, "# masqgen: the last good ruleset, for 'masqgen apply --fallback-last-good'\n");
+	sb_add(sb, "# masqgen: the last good ruleset, for 'masqgen apply --fallback-last-good'\n");
 	for (i = 0; i < ir->n_sysctls; i++) {
 		const struct ir_sysctl *s = &ir->sysctls[i];
 
-		sb_addf(&sb, LASTGOOD_SETTING "%s\t%s\t%s\t%s\t%s\n", s->key,
+		sb_addf(sb, LASTGOOD_SETTING "%s\t%s\t%s\t%s\t%s\n", s->key,
 			s->value ? s->value : "", s->iface ? s->iface : "",
 			s->only_from ? s->only_from : "", s->changed_by ? s->changed_by : "");
 	}
-	nft_text_print(ruleset, &sb);
-	if (util_write_file(path, sb.buf, sb.len) < 0)
-		diag_warning(NULL, "the ruleset is applied, but not kept as the last good one");
-out:
-	free(path);
+	nft_text_print(ruleset, sb);
+}
+
+/*
+ * The last good ruleset on its way: apply starts writing it before its
+ * commit, in a thread, so that printing the text and syncing the file
+ * take no time of their own; it takes the name last-good.nft only after
+ * a successful apply.
+ */
+struct lastgood {
+	const void *ruleset;
+	const struct ir *ir;
+	char *path;
+	char *tmp; /* the text, written and synced beside path; NULL: not written */
+	pthread_t thread;
+	bool started;
+};
+
+/* The thread: nothing it calls reports (the caller writes again, and reports, when tmp is NULL). */
+static void *lastgood_write(void *arg)
+{
+	struct lastgood *lg = arg;
+	struct strbuf sb = {0};
+
+	lastgood_text(lg->ruleset, lg->ir, &sb);
+	lg->tmp = util_write_temp(lg->path, sb.buf, sb.len);
 	sb_free(&sb);
+	return NULL;
+}
+
+void *lastgood_begin(const void *ruleset, const struct ir *ir)
+{
+	struct lastgood *lg;
+
+	if (!state_lasting())
+		return NULL;
+	lg = xcalloc(1, sizeof(*lg));
+	lg->ruleset = ruleset;
+	lg->ir = ir;
+	lg->path = state_path(LASTGOOD_FILE, true);
+	if (lg->path)
+		lg->started = pthread_create(&lg->thread, NULL, lastgood_write, lg) == 0;
+	return lg;
+}
+
+void lastgood_end(void *keeping, bool keep)
+{
+	struct lastgood *lg = keeping;
+	struct strbuf sb = {0};
+
+	if (!lg)
+		return;
+	if (lg->started)
+		pthread_join(lg->thread, NULL);
+	if (lg->tmp && (!keep || rename(lg->tmp, lg->path) < 0)) {
+		unlink(lg->tmp);
+		free(lg->tmp);
+		lg->tmp = NULL;
+	} else if (lg->tmp) {
+		keep = false; /* kept */
+	}
+	/* not written ahead: write it here, as util_write_file() does, saying why it fails */
+	if (keep && lg->path) {
+		lastgood_text(lg->ruleset, lg->ir, &sb);
+		if (util_write_file(lg->path, sb.buf, sb.len) < 0)
+			diag_warning(NULL, "the ruleset is applied, but not kept as the last good one");
+		sb_free(&sb);
+	}
+	free(lg->tmp);
+	free(lg->path);
+	free(lg);
 }
 
 /* The settings of the last good text @text, into @ir (pointing into @text). */

@@ -143,7 +143,7 @@ struct nft_state {
 	bool ip, ip6;
 	bool upnp;	/* `table inet masqgen_upnp` exists (not in the fingerprint) */
 	uint64_t fingerprint;
-	uint32_t genid;	/* nft_replace(): the generation its batch carries */
+	uint32_t genid;	/* the generation the read shows: what nft_replace()'s batch carries */
 };
 
 /* Read the state from the kernel. Returns 0, or -1 after reporting why. */

@@ -362,20 +362,29 @@ static int nft_batch_genid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-uint32_t nft_genid(void)
+/* nft_genid() on socket @nl. */
+static uint32_t genid_on(struct mnl_socket *nl)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = nl_open();
 	struct nlmsghdr *nlh;
 	uint32_t genid = 0;
 
-	if (!nl)
-		return 0;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, 0);
 	if (nl_request(nl, nlh, nft_batch_genid_cb, &genid) < 0) {
 		diag_error(NULL, "cannot read the nftables generation: %s", strerror(errno));
 		genid = 0;
 	}
+	return genid;
+}
+
+uint32_t nft_genid(void)
+{
+	struct mnl_socket *nl = nl_open();
+	uint32_t genid;
+
+	if (!nl)
+		return 0;
+	genid = genid_on(nl);
 	mnl_socket_close(nl);
 	return genid;
 }
@@ -392,12 +401,13 @@ uint32_t nft_read_stable(int (*read)(struct mnl_socket *nl, uint32_t genid, void
 	if (!nl)
 		return 0;
 	for (tries = 0; tries < READ_TRIES; tries++) {
-		before = nft_genid();
+		/* the generation on the read's own socket: no socket of its own */
+		before = genid_on(nl);
 		if (!before)
 			break;
 		rc = read(nl, before, ctx);
 		err = errno;
-		after = nft_genid();
+		after = genid_on(nl);
 		if (rc == 0 && after == before)
 			break;
 		reset(ctx);

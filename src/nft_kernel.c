@@ -4,9 +4,10 @@
  * replace masqgen's tables in one transaction (load, unload, the kernel's
  * validation for `check --kernel`), and list them with nft's printer.
  *
- * Every transaction carries the generation id read before masqgen's
- * tables were read, so the kernel refuses it if anything committed in
- * between; nft_replace() then reads again and retries (nft.h).
+ * Every transaction carries the generation id its read of masqgen's
+ * tables shows (the same before and after the read), so the kernel
+ * refuses it if anything committed since; nft_replace() then reads again
+ * and retries (nft.h).
  */
 #include "diag.h"
 #include "ir.h"
@@ -43,16 +44,13 @@ int nft_replace(nft_fill_fn fill, const void *arg, unsigned flags)
 	struct nft_state before, after;
 	struct nft_batch *b;
 	int attempt, rc = -1;
-	uint32_t genid;
 
 	for (attempt = 0; attempt < NFT_REPLACE_ATTEMPTS; attempt++) {
 		if (attempt)
 			nft_replace_pause(attempt);
-		genid = nft_genid();
-		if (!genid || nft_state_read(&before) < 0)
+		if (nft_state_read(&before) < 0)
 			return -1;
-		before.genid = genid;
-		b = nft_batch_new(genid);
+		b = nft_batch_new(before.genid);
 		rc = fill(b, &before, arg);
 		if (rc == 0)
 			rc = nft_batch_send(b, !(flags & NFT_REPLACE_CHECK));

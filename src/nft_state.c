@@ -126,8 +126,11 @@ static void state_read_reset(void *ctx)
 
 int nft_state_read(struct nft_state *st)
 {
-	if (!nft_read_stable(state_read_once, state_read_reset, st,
-			     "read the loaded nftables ruleset"))
+	uint32_t genid = nft_read_stable(state_read_once, state_read_reset, st,
+					 "read the loaded nftables ruleset");
+
+	if (!genid)
 		return -1;
+	st->genid = genid;
 	return 0;
 }

@@ -201,6 +201,7 @@ struct sysctls_plan {
 	struct sysctls_record old;  /* the record before */
 	struct sysctls_record next; /* the record after: the originals of ir's settings */
 	bool *keep;		    /* per old entry: ir still names it */
+	bool dropped;		    /* some old entry is not kept: the record saved is not next */
 	bool *skip;		    /* per ir setting: not written (missing interface) */
 	char **paths;		    /* per ir setting: its path below /proc/sys */
 };
@@ -305,8 +306,10 @@ struct sysctls_plan *sysctls_plan(const struct ir *ir, const char *state_path)
 	for (i = 0; i < p->next.n; i++)
 		*VEC_PUSH(both.v, both.n, both.cap) = p->next.v[i];
 	for (i = 0; i < p->old.n; i++)
-		if (!p->keep[i])
+		if (!p->keep[i]) {
 			*VEC_PUSH(both.v, both.n, both.cap) = p->old.v[i];
+			p->dropped = true;
+		}
 	rc = sysctls_save(state_path, &both);
 	free(both.v);
 	if (rc == 0)
@@ -350,7 +353,8 @@ int sysctls_apply(struct sysctls_plan *p)
 			rc = -1;
 		}
 	}
-	if (sysctls_save(p->state_path, &p->next) < 0)
+	/* the record saved before the commit is next already unless it kept dropped entries */
+	if (p->dropped && sysctls_save(p->state_path, &p->next) < 0)
 		rc = -1;
 	sysctls_plan_free(p);
 	return rc;

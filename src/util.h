@@ -86,6 +86,16 @@ int util_write_file_mode(const char *path, const char *data, size_t len, mode_t 
 int util_write_file(const char *path, const char *data, size_t len);
 
 /*
+ * The first half of util_write_file() for a regular file @path or a new
+ * one: @data in a new temporary file beside it (the mode of the file it
+ * will replace, or 0600), synced. Returns its name for the caller to
+ * rename over @path or remove (and free), or NULL when it was not written
+ * (@path is something else, or an error: util_write_file() then says
+ * which). Reports nothing, so a thread may call it.
+ */
+char *util_write_temp(const char *path, const char *data, size_t len);
+
+/*
  * The same output written in pieces: util_out_new() takes @path and @mode
  * as util_write_file_mode() does (the caller owns the result until
  * util_out_close()); the output is opened at the first util_out_write(),

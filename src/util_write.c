@@ -17,6 +17,56 @@
 #include <unistd.h>
 
 /*
+ * Write @data into a new temporary file beside @path, named in *tmp (the
+ * caller frees it), with @mode (0: mkstemp's 0600), synced and closed.
+ * Returns 0; -1 with errno when it cannot be created (*tmp is the
+ * pattern), -2 with errno when it cannot be written (it is removed).
+ * Reports nothing: util_write_temp() runs in a thread.
+ */
+static int write_temp(const char *path, const char *data, size_t len, mode_t mode, char **tmp)
+{
+	int fd, err;
+
+	*tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0)
+		return -1;
+	if (util_write_all(fd, data, len) < 0 || (mode && fchmod(fd, mode) < 0) || fsync(fd) < 0) {
+		err = errno;
+		close(fd);
+		unlink(*tmp);
+		errno = err;
+		return -2;
+	}
+	if (close(fd) < 0) {
+		err = errno;
+		unlink(*tmp);
+		errno = err;
+		return -2;
+	}
+	return 0;
+}
+
+char *util_write_temp(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	mode_t mode = 0;
+	char *tmp;
+
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return NULL;
+		mode = st.st_mode & 07777;
+	} else if (errno != ENOENT) {
+		return NULL;
+	}
+	if (write_temp(path, data, len, mode, &tmp) == 0)
+		return tmp;
+	free(tmp);
+	return NULL;
+}
+
+/*
  * An output opened at its first write: fd is STDOUT_FILENO for stdout, a
  * device or FIFO opened as "> FILE" opens it, or the temporary file (tmp)
  * beside a regular file that util_out_close() renames over it.

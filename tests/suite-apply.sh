@@ -103,6 +103,18 @@ else
 	fail "apply sets ip_forward after the commit" "ip_forward is not 1"
 fi
 foreign_same "apply leaves other tables byte-identical"
+# the last good ruleset (written beside the commit, kept after it) is the
+# policy's nft text, and no temporary file of it is left behind
+"$MASQGEN" generate -t nft "$tmp/p1.masq" | grep -v '^#' >"$tmp/lastgood.want"
+grep -v '^#' "$MASQGEN_STATE_DIR/$GW/last-good.nft" >"$tmp/lastgood.got" 2>&1
+same_file "apply keeps the policy's nft text as the last good ruleset" "$tmp/lastgood.want" \
+	"$tmp/lastgood.got"
+lastgood_tmps() { find "$MASQGEN_STATE_DIR/$GW" -name 'last-good.nft.*' | wc -l; }
+if [ "$(lastgood_tmps)" = 0 ]; then
+	pass "apply leaves no temporary last good file"
+else
+	fail "apply leaves no temporary last good file" "$(ls "$MASQGEN_STATE_DIR/$GW")"
+fi
 mg apply "$tmp/p1.masq" >/dev/null 2>&1 || fail "re-apply" "exit $?"
 foreign_same "re-apply leaves other tables byte-identical"
 
@@ -281,7 +293,10 @@ while ! gw nft list tables | grep -q masqgen && [ $tries -lt 50 ]; do
 	tries=$((tries + 1))
 done
 gw nft list table ip masqgen >"$tmp/owned.before" 2>&1
-mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1
+cp "$MASQGEN_STATE_DIR/$GW/last-good.nft" "$tmp/lastgood.before" 2>/dev/null
+# a policy never applied: its text, written ahead of the commit, must not stay
+sed 's/27960/27961/' "$tmp/p1.masq" >"$tmp/refused.masq"
+mg apply "$tmp/refused.masq" >"$tmp/out" 2>&1
 rc=$?
 gw nft list table ip masqgen >"$tmp/owned.after" 2>&1
 if [ $rc -eq 3 ] && grep -q 'error: the kernel refused the ruleset: Operation not permitted' \
@@ -297,6 +312,13 @@ exec 7>&-
 wait "$holder"
 holder=
 foreign_same "a refused apply leaves other tables byte-identical"
+same_file "a refused apply leaves the last good ruleset as it was" "$tmp/lastgood.before" \
+	"$MASQGEN_STATE_DIR/$GW/last-good.nft"
+if [ "$(lastgood_tmps)" = 0 ]; then
+	pass "a refused apply leaves no temporary last good file"
+else
+	fail "a refused apply leaves no temporary last good file" "$(ls "$MASQGEN_STATE_DIR/$GW")"
+fi
 
 # --- every golden policy the nft target accepts: apply loads it, and the
 # batch and the text emitter describe the same ruleset (masqgen diff after
