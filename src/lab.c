@@ -365,8 +365,10 @@ static const struct cli_opt lab_opts[] = {
 	 "instead of the probes above, an HA pair: POLICY and PEER\n"
 	 "(the other node's policy) as two gateways running\n"
 	 "conntrackd and keepalived; live tcp and udp connections\n"
-	 "through the active node must survive its failure and\n"
-	 "its return (prints the failover and failback times)",
+	 "(with helper ftp, an ftp session and its passive data\n"
+	 "connection) through the active node must survive its\n"
+	 "failure and its return (prints the failover and\n"
+	 "failback times)",
 	 CLI_OPT_FILE, NULL},
 	{0},
 };

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -52,8 +53,10 @@
 #define CL_MASTER_MS 20000	/* a node takes the virtual addresses */
 #define CL_COMMIT_MS 10000	/* the new master's kernel has the flows */
 #define CL_RECOVER_MS 10000	/* then every flow carries data again */
+#define CL_QUIET_MS 2000	/* every tcp segment sent is acknowledged */
 #define CL_RESEND_MS 250	/* udp: send again until it arrives */
 #define CL_SEG_MAX 8
+#define CL_FLOW_MAX 5	/* tcp out, tcp forward, udp, ftp control, ftp data */
 
 /* One segment: an interface with a virtual address, a switch for both nodes. */
 struct cl_seg {
@@ -96,7 +99,11 @@ struct cl {
 	uint32_t inet_addr, lan_addr, srv_addr;
 	uint16_t fwd_port, srv_port;
 	char *dir;
-	struct cl_flow flow[3];
+	struct cl_flow flow[CL_FLOW_MAX];
+	/* ftp: flow[ftp] is the control connection (SIZE_MAX: no helper ftp),
+	 * flow[ftp_data] the last data connection (SIZE_MAX: none yet) */
+	size_t ftp, ftp_data;
+	uint16_t ftp_ctl;
 	size_t n_flow, ran, failed;
 	bool nosync;
 };
@@ -188,6 +195,9 @@ static int lab_cluster_plan(struct cl *cl)
 		return diag_error(NULL, "lab --cluster: %s has no tcp forward (without 'from') to a "
 				  "host on a network with a virtual address",
 				  cl->node[0].policy), -1;
+	for (i = 0; i < a->n_helpers; i++)
+		if (strcmp(a->helpers[i].name, "ftp") == 0 && a->helpers[i].ports.n)
+			cl->ftp_ctl = a->helpers[i].ports.v[0].lo;
 	cl->fwd_port = fwd->lo;
 	cl->srv_port = fwd->to_lo ? fwd->to_lo : fwd->lo;
 	cl->srv_addr = fwd->host;
@@ -693,7 +703,7 @@ static long recover(struct cl *cl, const char *phase, long start)
 		flow_send(f, phase);
 	}
 	while (left && !lab_interrupted && (now = util_now_ms()) < deadline) {
-		struct pollfd p[3];
+		struct pollfd p[CL_FLOW_MAX];
 
 		for (i = 0; i < cl->n_flow; i++) {
 			struct cl_flow *f = &cl->flow[i];
@@ -739,6 +749,145 @@ static long recover(struct cl *cl, const char *phase, long start)
 		if (cl->flow[i].step != 2)
 			return -1;
 	return last;
+}
+
+/* The original direction of flow @f as conntrack prints it: "src=A dst=B sport=S dport=D ". */
+static void flow_tuple(const struct cl_flow *f, char *buf, size_t size)
+{
+	struct sockaddr_in me, peer;
+	socklen_t len = sizeof(me), plen = sizeof(peer);
+	char a[16], b[16];
+
+	if (getsockname(f->cfd, (struct sockaddr *)&me, &len) < 0 ||
+	    getpeername(f->cfd, (struct sockaddr *)&peer, &plen) < 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, "src=%s dst=%s sport=%u dport=%u ",
+		 ir_ip_str(ntohl(me.sin_addr.s_addr), a), ir_ip_str(ntohl(peer.sin_addr.s_addr), b),
+		 ntohs(me.sin_port), ntohs(peer.sin_port));
+}
+
+/* ---- ftp through the helper ------------------------------------------- */
+
+/* The first line (up to "\r\n") that arrives on @fd by @deadline, in @buf; 0 or -1. */
+static int ftp_line(int fd, char *buf, size_t size, long deadline)
+{
+	size_t n = 0;
+
+	while (n < size - 1 && lab_probe_wait(fd, POLLIN, deadline) == 1) {
+		ssize_t got = recv(fd, buf + n, size - 1 - n, MSG_DONTWAIT);
+
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		buf[n] = '\0';
+		if (strstr(buf, "\r\n"))
+			return 0;
+	}
+	return -1;
+}
+
+/* Send @cmd on @from, read its line at @to by @deadline into @line; 0 or -1. */
+static int ftp_say(int from, int to, const char *cmd, char *line, size_t size, long deadline)
+{
+	size_t len = strlen(cmd);
+
+	return send(from, cmd, len, MSG_NOSIGNAL) == (ssize_t)len &&
+	       ftp_line(to, line, size, deadline) == 0 ? 0 : -1;
+}
+
+/*
+ * A transfer the way current clients make one: PASV on the control
+ * connection, the server's 227 back through the active node, whose helper
+ * expects the data connection (the server's address needs no rewrite, so
+ * the control connection keeps its length), then the data connection from
+ * the LAN host, translated by that expectation to the external virtual
+ * address. A line each way, and it becomes the lab's ftp data flow (the
+ * one before is closed), carried through the next takeover like the others.
+ */
+static void ftp_transfer(struct cl *cl, const char *phase, size_t n)
+{
+	struct cl_flow *c = &cl->flow[cl->ftp], f = {.proto = IR_P_TCP, .cfd = -1, .sfd = -1};
+	long deadline = util_now_ms() + LAB_TIMEOUT_MS;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char *argv[] = {(char *)"ip", (char *)"netns", (char *)"exec", cl->node[n].ns,
+			(char *)"conntrack", (char *)"-L", (char *)"-u", (char *)"EXPECTED", NULL};
+	char cmd[80], line[128], name[160], exp[64], got[64], a[16], b[16], tuple[128], *open;
+	struct strbuf out = {0};
+	uint32_t addr = 0;
+	uint16_t port = 0;
+	int home, err = 0, lis = -1;
+	bool ok;
+
+	if (cl->ftp == SIZE_MAX)
+		return;
+	if (ns_in(cl->inet_ns, &home) == 0) {
+		lis = lab_probe_listen(AF_INET, IR_P_TCP, 0);
+		ns_out(home);
+	}
+	ok = lis >= 0 && getsockname(lis, (struct sockaddr *)&sin, &len) == 0;
+	snprintf(cmd, sizeof(cmd), "227 Entering Passive Mode (%u,%u,%u,%u,%u,%u).\r\n",
+		 CL_SERVER >> 24, CL_SERVER >> 16 & 255, CL_SERVER >> 8 & 255, CL_SERVER & 255,
+		 ok ? ntohs(sin.sin_port) >> 8 : 0, ok ? ntohs(sin.sin_port) & 255 : 0);
+	/* a line each way first: the helper reads a command or a reply only
+	 * where it saw a line end, and a node that took over saw none yet */
+	ok = ok && ftp_say(c->cfd, c->sfd, "NOOP\r\n", line, sizeof(line), deadline) == 0 &&
+	     ftp_say(c->sfd, c->cfd, "200 ok\r\n", line, sizeof(line), deadline) == 0 &&
+	     ftp_say(c->cfd, c->sfd, "PASV\r\n", line, sizeof(line), deadline) == 0 &&
+	     ftp_say(c->sfd, c->cfd, cmd, line, sizeof(line), deadline) == 0 &&
+	     (open = strchr(line, '(')) && lab_ftp_hostport(open + 1, &addr, &port) == 0;
+	snprintf(name, sizeof(name), "%s%sftp PASV", phase, *phase ? ": " : "");
+	snprintf(exp, sizeof(exp), "227 %s:%u", ir_ip_str(CL_SERVER, a), ok ? ntohs(sin.sin_port) : 0);
+	if (ok)
+		snprintf(got, sizeof(got), "227 %s:%u", ir_ip_str(addr, a), port);
+	else
+		snprintf(got, sizeof(got), "no 227 reply");
+	ok = ok && addr == CL_SERVER && port == ntohs(sin.sin_port);
+	row(cl, name, exp, got, ok);
+	if (!ok) {
+		close(lis);
+		return;
+	}
+	if (ns_in(cl->lan_ns, &home) == 0) {
+		f.cfd = lab_probe_open(IR_P_TCP, 0, addr, port, &err);
+		ns_out(home);
+	}
+	len = sizeof(f.seen);
+	ok = f.cfd >= 0 && lab_probe_started(IR_P_TCP, f.cfd, deadline) == LAB_GOT_ANSWER &&
+	     lab_probe_wait(lis, POLLIN, deadline) == 1 &&
+	     (f.sfd = accept4(lis, (struct sockaddr *)&f.seen, &len, SOCK_NONBLOCK)) >= 0 &&
+	     ftp_say(f.cfd, f.sfd, "data\r\n", line, sizeof(line), deadline) == 0 &&
+	     ftp_say(f.sfd, f.cfd, "data\r\n", line, sizeof(line), deadline) == 0;
+	close(lis);
+	snprintf(f.name, sizeof(f.name), "ftp data %s -> %s:%u", ir_ip_str(cl->lan_addr, a),
+		 ir_ip_str(addr, b), port);
+	snprintf(name, sizeof(name), "%s%s%s", phase, *phase ? ": " : "", f.name);
+	snprintf(exp, sizeof(exp), "source %s, expected", ir_ip_str(cl->seg[cl->ext].virt, a));
+	if (ok) {
+		/* the helper's expectation made it: conntrack marks it EXPECTED */
+		flow_tuple(&f, tuple, sizeof(tuple));
+		sock_in(&f.seen, got);
+		if (util_run(argv, NULL, 0, &out) != 0 || !out.buf || !strstr(out.buf, tuple)) {
+			strcat(got, ", not expected");
+			ok = false;
+		}
+		sb_free(&out);
+	} else {
+		snprintf(got, sizeof(got), "%s", f.sfd >= 0 ? "no data both ways" : "not accepted");
+	}
+	ok = ok && ntohl(f.seen.sin_addr.s_addr) == cl->seg[cl->ext].virt;
+	row(cl, name, exp, got, ok);
+	if (!ok) {
+		flow_close(&f);
+		return;
+	}
+	if (cl->ftp_data == SIZE_MAX)
+		cl->ftp_data = cl->n_flow++;
+	else
+		flow_close(&cl->flow[cl->ftp_data]);
+	cl->flow[cl->ftp_data] = f;
 }
 
 /* ---- the run ----------------------------------------------------------- */
@@ -807,18 +956,20 @@ static int open_flows(struct cl *cl)
 		const char *from, *to;
 		uint32_t src, dst, want;
 		uint16_t dport, lport;
-	} spec[3] = {
+	} spec[4] = {
 		{IR_P_TCP, cl->lan_ns, cl->inet_ns, 0, CL_SERVER, cl->seg[cl->ext].virt,
 		 CL_TCP_PORT, CL_TCP_PORT},
 		{IR_P_TCP, cl->inet_ns, cl->srv_ns, CL_SERVER, cl->seg[cl->ext].virt, CL_SERVER,
 		 cl->fwd_port, cl->srv_port},
 		{IR_P_UDP, cl->lan_ns, cl->inet_ns, 0, CL_SERVER, cl->seg[cl->ext].virt,
 		 CL_UDP_PORT, CL_UDP_PORT},
+		{IR_P_TCP, cl->lan_ns, cl->inet_ns, 0, CL_SERVER, cl->seg[cl->ext].virt,
+		 cl->ftp_ctl, cl->ftp_ctl},
 	};
 	char a[16], b[16], exp[48], got[64];
 	size_t i;
 
-	for (i = 0; i < 3 && !lab_interrupted; i++) {
+	for (i = 0; i < (cl->ftp_ctl ? 4U : 3U) && !lab_interrupted; i++) {
 		struct cl_flow *f = &cl->flow[i];
 		bool ok;
 
@@ -840,25 +991,10 @@ static int open_flows(struct cl *cl)
 		row(cl, f->name, exp, got, ok);
 		if (!ok)
 			return -1;
+		if (i == 3)
+			cl->ftp = i;
 	}
 	return lab_interrupted ? -1 : 0;
-}
-
-/* The original direction of flow @f as conntrack prints it: "src=A dst=B sport=S dport=D ". */
-static void flow_tuple(const struct cl_flow *f, char *buf, size_t size)
-{
-	struct sockaddr_in me, peer;
-	socklen_t len = sizeof(me), plen = sizeof(peer);
-	char a[16], b[16];
-
-	if (getsockname(f->cfd, (struct sockaddr *)&me, &len) < 0 ||
-	    getpeername(f->cfd, (struct sockaddr *)&peer, &plen) < 0) {
-		snprintf(buf, size, "?");
-		return;
-	}
-	snprintf(buf, size, "src=%s dst=%s sport=%u dport=%u ",
-		 ir_ip_str(ntohl(me.sin_addr.s_addr), a), ir_ip_str(ntohl(peer.sin_addr.s_addr), b),
-		 ntohs(me.sin_port), ntohs(peer.sin_port));
 }
 
 /*
@@ -939,23 +1075,57 @@ static void takeover(struct cl *cl, const char *phase, size_t to, bool other_die
 		       took / 1000.0);
 }
 
+/* Whether tcp socket @fd has data its peer has not acknowledged yet. */
+static bool unacked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_unacked > 0;
+}
+
+/*
+ * Wait (up to CL_QUIET_MS) until no tcp flow has a segment in flight, as
+ * before a takeover: a segment lost with the node would add TCP's
+ * retransmission backoff to the time the lab measures.
+ */
+static void quiet(const struct cl *cl)
+{
+	long deadline = util_now_ms() + CL_QUIET_MS;
+	size_t i, busy;
+
+	for (;;) {
+		for (i = 0, busy = 0; i < cl->n_flow; i++)
+			busy += cl->flow[i].proto == IR_P_TCP &&
+				(unacked(cl->flow[i].cfd) || unacked(cl->flow[i].sfd));
+		if (!busy || lab_interrupted || util_now_ms() >= deadline)
+			return;
+		usleep(10000);
+	}
+}
+
 /* Failover, then failback: each prints its rows and its time. */
 static int fail_over_and_back(struct cl *cl)
 {
 	long start;
 
+	ftp_transfer(cl, "", 0);
 	if (!cl->nosync)
 		synced_row(cl);
+	quiet(cl);
 	start = util_now_ms();
 	if (kill_node(cl, 0) < 0)
 		return -1;
 	takeover(cl, "failover", 1, true, start);
 	if (lab_interrupted)
 		return -1;
+	ftp_transfer(cl, "failover", 1);
+	quiet(cl);
 	start = util_now_ms();
 	if (revive_node(cl, 0) < 0)
 		return -1;
 	takeover(cl, "failback", 0, false, start);
+	ftp_transfer(cl, "failback", 0);
 	return 0;
 }
 
@@ -969,7 +1139,7 @@ int lab_cluster_run(const struct ir *mine, const char *policy, const struct ir *
 	int rc = EXIT_SYSTEM;
 
 	memset(&cl, 0, sizeof(cl));
-	cl.ext = cl.lan = SIZE_MAX;
+	cl.ext = cl.lan = cl.ftp = cl.ftp_data = SIZE_MAX;
 	cl.target = target;
 	/* a hidden switch for the kernel suite's negative control */
 	cl.nosync = getenv("MASQGEN_LAB_NO_CONNTRACKD") != NULL;

@@ -155,6 +155,18 @@ static int parse_hostport(const char *s, struct ftp_addr *a)
 	return 0;
 }
 
+int lab_ftp_hostport(const char *s, uint32_t *addr, uint16_t *port)
+{
+	struct ftp_addr a;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&a.ss;
+
+	if (parse_hostport(s, &a) < 0)
+		return -1;
+	*addr = ntohl(sin->sin_addr.s_addr);
+	*port = ntohs(sin->sin_port);
+	return 0;
+}
+
 /* "|2|ADDR|PORT|" (EPRT, IPv6 only) -> address and port; 0 or -1. */
 static int parse_eprt(const char *s, struct ftp_addr *a)
 {

@@ -2,9 +2,11 @@
 # tests/suite-kernel-labcluster.sh - `masqgen lab --cluster` on the HA pair
 # of rules/ha-a.masq and rules/ha-b.masq (root): both gateways apply their
 # policy and run conntrackd and keepalived; a masqueraded tcp connection, a
-# forwarded one and a udp flow open through gw-a, survive gw-a's death and
-# its return, each row passes, the times are printed. Negative control: the
-# same without conntrackd, the connections break and the lab fails (5).
+# forwarded one, a udp flow, an ftp control connection and a passive-mode
+# data connection the ftp helper expected open through gw-a, survive gw-a's
+# death and its return, a new transfer goes through each new master, each
+# row passes, the times are printed. Negative control: the same without
+# conntrackd, the connections break and the lab fails (5).
 # Then: SIGTERM in the middle leaves no namespace and no daemon behind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
@@ -40,23 +42,30 @@ timeout 240 "$MASQGEN" lab --cluster "$B" "$A" >"$tmp/pair.out" 2>&1 &
 pid=$!
 wait $pid 2>/dev/null
 rc=$?
-if [ $rc = 0 ] && grep -qx '15 probes: 15 passed, 0 failed' "$tmp/pair.out"; then
-	pass "lab --cluster: 15 probes pass, exit 0"
+if [ $rc = 0 ] && grep -qx '26 probes: 26 passed, 0 failed' "$tmp/pair.out"; then
+	pass "lab --cluster: 26 probes pass, exit 0"
 else
 	fail "lab --cluster" "exit $rc: $(cat "$tmp/pair.out")"
 fi
 lan='tcp 192\.168\.0\.[0-9]+ -> 198\.51\.100\.20:7000'
 fwd='tcp 198\.51\.100\.20 -> 203\.0\.113\.10:2222'
 udp='udp 192\.168\.0\.[0-9]+ -> 198\.51\.100\.20:7001'
+ctl='tcp 192\.168\.0\.[0-9]+ -> 198\.51\.100\.20:21'
+pasv='ftp PASV +227 198\.51\.100\.20:([0-9]+) +227 198\.51\.100\.20:\1'
+data='ftp data 192\.168\.0\.[0-9]+ -> 198\.51\.100\.20:[0-9]+'
+new="$data +source 203\.0\.113\.10, expected +203\.0\.113\.10:[0-9]+"
 for r in "gw-a becomes master" \
 	"$lan +source 203\.0\.113\.10 +203\.0\.113\.10:[0-9]+" \
 	"$fwd +source 198\.51\.100\.20 +198\.51\.100\.20:[0-9]+" \
 	"$udp +source 203\.0\.113\.10 +203\.0\.113\.10:[0-9]+" \
-	"gw-b's conntrackd has the connections" \
+	"$ctl +source 203\.0\.113\.10 +203\.0\.113\.10:[0-9]+" "$pasv" "$new" \
+	"gw-b's conntrackd has the connections +in its external cache +5 of 5" \
 	"failover: gw-b becomes master" "failover: gw-b's kernel has the connections" \
-	"failover: $lan" "failover: $fwd" "failover: $udp" \
+	"failover: $lan" "failover: $fwd" "failover: $udp" "failover: $ctl" "failover: $data +data both ways, same mapping" \
+	"failover: $pasv" "failover: $new" \
 	"failback: gw-a becomes master" "failback: gw-a's kernel has the connections" \
-	"failback: $lan" "failback: $fwd" "failback: $udp"; do
+	"failback: $lan" "failback: $fwd" "failback: $udp" "failback: $ctl" "failback: $data +data both ways, same mapping" \
+	"failback: $pasv" "failback: $new"; do
 	if row "$r"; then
 		pass "lab --cluster row: $r"
 	else
@@ -80,7 +89,8 @@ left=$(lab_ns $pid)
 MASQGEN_LAB_NO_CONNTRACKD=1 timeout 240 "$MASQGEN" lab --cluster "$B" "$A" >"$tmp/pair.out" 2>&1
 rc=$?
 if [ $rc = 5 ] && grep -Eq "^failover: $lan .* FAIL\$" "$tmp/pair.out" &&
-	grep -Eq "^failover: gw-b's kernel has the connections .* 0 of 3 +FAIL\$" "$tmp/pair.out"; then
+	grep -Eq "^failover: $data +data both ways.* FAIL\$" "$tmp/pair.out" &&
+	grep -Eq "^failover: gw-b's kernel has the connections .* 0 of 5 +FAIL\$" "$tmp/pair.out"; then
 	pass "lab --cluster without conntrackd: the connections break, exit 5"
 else
 	fail "lab --cluster without conntrackd" "exit $rc: $(cat "$tmp/pair.out")"
