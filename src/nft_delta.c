@@ -17,13 +17,13 @@
  * new ones (an element whose map data or comment changed is deleted and
  * added again). Rules, counters and every other object stay. When the
  * rules of some chains differ too, but not the frame (objects, set
- * declarations, chains and their hooks: nft_model_shape()), and there is
- * no live set, those chains are flushed and refilled in the same
+ * declarations, chains and their hooks: nft_model_shape()), those chains
+ * are flushed and refilled in the same
  * transaction (the record keeps a hash of each chain's rules), and the
  * other chains keep their rules and counters. The loaded
  * elements are the recorded ones while the generation id is still the
  * recorded one (no commit since, by anyone); else each set is read from
- * the kernel. A policy with live sets whose shape differs is applied in
+ * the kernel. A policy with live sets whose frame differs is applied in
  * place as well, under the same fingerprint condition (live_in_place()):
  * the tables stay, their chains, objects and other sets are remade, and
  * live sets whose definition did not change keep their elements. Anything
@@ -454,14 +454,14 @@ struct nft_apply_ctx {
 
 /*
  * Whether model @m differs from what record @rec says is loaded in its
- * chains' rules at most (and declares no live set: live_in_place() keeps
- * those), so that flushing and refilling the chains that changed, with
- * the element changes of the recorded sets, makes it.
+ * chains' rules at most, so that flushing and refilling the chains that
+ * changed, with the element changes of the recorded sets, makes it. A
+ * live set is in the frame with its definition and the policy's elements,
+ * so it is untouched and keeps what was added at run time.
  */
-static bool chains_only(const struct nft_record *rec, const struct nft_shape *sh,
-			const struct nft_model *m)
+static bool chains_only(const struct nft_record *rec, const struct nft_shape *sh)
 {
-	return rec->frame == sh->frame && rec->n_chains == sh->n_chains && !model_has_live(m);
+	return rec->frame == sh->frame && rec->n_chains == sh->n_chains;
 }
 
 /* Add to @b the refill of each chain of @m whose rules' hash is not @rec's; returns the count. */
@@ -503,7 +503,7 @@ static int nft_apply_fill(struct nft_batch *b, const struct nft_state *now, cons
 	total = nft_build_upnp(b, ctx->m, now->upnp);
 	/* what is loaded is what masqgen's last apply left */
 	same = rec->shape && rec->fingerprint == now->fingerprint && (now->ip || now->ip6);
-	if (!same || (rec->shape != ctx->sh->shape && !chains_only(rec, ctx->sh, ctx->m))) {
+	if (!same || (rec->shape != ctx->sh->shape && !chains_only(rec, ctx->sh))) {
 		if (same) {
 			rc = live_in_place(b, ctx->m, rec);
 			if (rc != 1)

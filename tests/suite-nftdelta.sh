@@ -102,11 +102,18 @@ same_file "nftdelta lists as a full apply of the new policy" "$tmp/full.list" "$
 # The record: with nothing committed since an apply, the next one takes the
 # loaded elements from masqgen's record instead of reading them back. Every
 # commit by anyone must send it back to the kernel's elements.
-full_list() { # POLICY FILE: a full apply of POLICY into a namespace of its own, listed
+# POLICY FILE [ADMINS]: a full apply of POLICY into a namespace of its own
+# (with the addresses ADMINS added to its live set admins), listed
+full_list() {
 	ip netns del "$full" 2>/dev/null
 	ip netns add "$full" && MASQGEN_RUN_DIR=$tmp/full-$2 ip netns exec "$full" \
 		"$MASQGEN" apply "$1" >"$tmp/out" 2>&1
 	expect_exit "nftdelta full apply of the same policy elsewhere ($2)" 0 $? "$tmp/out"
+	for _a in $3; do
+		MASQGEN_RUN_DIR=$tmp/full-$2 ip netns exec "$full" "$MASQGEN" set add admins "$_a" \
+			>"$tmp/out" 2>&1
+		expect_exit "nftdelta run-time element $_a elsewhere ($2)" 0 $? "$tmp/out"
+	done
 	listing "$full" >"$tmp/$2"
 }
 # apply_exact PORT WHAT: apply the policy whose first forward is PORT; the
@@ -273,15 +280,18 @@ else
 	fail "nftdelta the old port forwards nothing" "the LAN host saw '$seen'"
 fi
 
-# A changed rule: only its chain is flushed and refilled. A deny line adds
-# a rule to the forward chain; nft monitor sees the forward chain's rules
-# deleted and added again and nothing else, the input chain keeps its
-# handles and its drop counter, and the table lists as a full apply of the
-# new policy lists. An unconfirmed apply --confirm of such a change rolls
-# back exactly.
+# A changed rule: only its chain is flushed and refilled, beside a live set
+# too. A deny line adds a rule to the forward chain; nft monitor sees the
+# forward chain's rules deleted and added again and nothing else, the live
+# set keeps its run-time element, the input chain keeps its handles and its
+# drop counter, and the table lists as a full apply of the new policy
+# lists. An unconfirmed apply --confirm of such a change rolls back exactly.
 policy 60000
+printf 'set admins\nallow tcp 22 from @admins\n' >>"$tmp/p.masq"
 mg apply "$tmp/p.masq" >"$tmp/out" 2>&1
-expect_exit "nftdelta apply without the live set" 0 $? "$tmp/out"
+expect_exit "nftdelta apply with the live set" 0 $? "$tmp/out"
+mg set add admins 198.51.100.8 >"$tmp/out" 2>&1
+expect_exit "nftdelta another run-time element in the live set" 0 $? "$tmp/out"
 ip netns exec "$NS_NET" nc -z -w 1 203.0.113.1 9 2>/dev/null
 before=$(dropped)
 input_rules() {
@@ -300,10 +310,15 @@ else
 	fail "nftdelta a deny line refills the forward chain only" \
 		"$n_events events, $n_fwd of forward rules: $(head -c 600 "$tmp/events")"
 fi
+if ip netns exec "$NS_GW" nft list set ip masqgen admins_v4 | grep -q '198\.51\.100\.8'; then
+	pass "nftdelta a refill keeps the live set's run-time element"
+else
+	fail "nftdelta a refill keeps the live set's run-time element" "198.51.100.8 is gone"
+fi
 input_rules >"$tmp/in2"
 same_file "nftdelta the input chain keeps its rules' handles" "$tmp/in1" "$tmp/in2"
 kept_count "the input chain's drop counter keeps its count"
-full_list "$tmp/p.masq" full-deny.list
+full_list "$tmp/p.masq" full-deny.list "198.51.100.7 198.51.100.8"
 listing "$NS_GW" >"$tmp/delta-deny.list"
 same_file "nftdelta after a refilled chain: exactly the new policy" "$tmp/full-deny.list" \
 	"$tmp/delta-deny.list"
