@@ -80,9 +80,15 @@ static void per_source(struct ipt_chain *ch, const struct ir_addrs *from, const 
 
 		if (from->n)
 			ipt_addr_part(&s, &from->v[i], false, 's');
-		sb_addf(&spec, "%s%s%s%s", s.addr, pre, proto, post);
-		if (s.range[0])
-			sb_addf(&spec, " -m iprange%s", s.range);
+		/* a rule per forward: no format to parse */
+		sb_add(&spec, s.addr);
+		sb_add(&spec, pre);
+		sb_add(&spec, proto);
+		sb_add(&spec, post);
+		if (s.range[0]) {
+			sb_add(&spec, " -m iprange");
+			sb_add(&spec, s.range);
+		}
 		ipt_rule_add(ch, spec.buf, loc, NULL, target);
 		sb_free(&spec);
 	}
