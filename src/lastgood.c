@@ -85,8 +85,11 @@ void *lastgood_begin(const void *ruleset, const struct ir *ir)
 	lg->ruleset = ruleset;
 	lg->ir = ir;
 	lg->path = state_path(LASTGOOD_FILE, true);
-	if (lg->path)
+	if (lg->path) {
+		/* what an apply killed during its commit left unnamed */
+		util_remove_temps(lg->path);
 		lg->started = pthread_create(&lg->thread, NULL, lastgood_write, lg) == 0;
+	}
 	return lg;
 }
 

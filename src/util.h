@@ -96,6 +96,14 @@ int util_write_file(const char *path, const char *data, size_t len);
 char *util_write_temp(const char *path, const char *data, size_t len);
 
 /*
+ * Remove the temporary files util_write_temp() made beside @path that
+ * nobody renamed or removed (a process killed in between): every
+ * "@path.XXXXXX" in its directory. For a caller that holds the lock of
+ * everything that writes @path.
+ */
+void util_remove_temps(const char *path);
+
+/*
  * The same output written in pieces: util_out_new() takes @path and @mode
  * as util_write_file_mode() does (the caller owns the result until
  * util_out_close()); the output is opened at the first util_out_write(),

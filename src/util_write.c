@@ -8,6 +8,7 @@
 
 #include "diag.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,6 +65,31 @@ char *util_write_temp(const char *path, const char *data, size_t len)
 		return tmp;
 	free(tmp);
 	return NULL;
+}
+
+void util_remove_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	const char *base = slash ? slash + 1 : path;
+	size_t len = strlen(base);
+	DIR *d = opendir(*dir ? dir : "/");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *name;
+
+		/* mkstemp()'s six characters after "@path." */
+		if (strncmp(e->d_name, base, len) != 0 || e->d_name[len] != '.' ||
+		    strlen(e->d_name + len + 1) != 6)
+			continue;
+		name = xasprintf("%s/%s", dir, e->d_name);
+		unlink(name);
+		free(name);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
 }
 
 /*

@@ -115,8 +115,19 @@ if [ "$(lastgood_tmps)" = 0 ]; then
 else
 	fail "apply leaves no temporary last good file" "$(ls "$MASQGEN_STATE_DIR/$GW")"
 fi
+# what an apply killed during its commit leaves: its text, unnamed; the
+# next apply removes it (and not a file of another name)
+echo stale >"$MASQGEN_STATE_DIR/$GW/last-good.nft.Ab3xYz"
+echo mine >"$MASQGEN_STATE_DIR/$GW/last-good.nft.orig"
 mg apply "$tmp/p1.masq" >/dev/null 2>&1 || fail "re-apply" "exit $?"
 foreign_same "re-apply leaves other tables byte-identical"
+if [ "$(lastgood_tmps)" = 1 ] && [ -f "$MASQGEN_STATE_DIR/$GW/last-good.nft.orig" ]; then
+	pass "apply removes a temporary last good file a killed apply left"
+else
+	fail "apply removes a temporary last good file a killed apply left" \
+		"$(ls "$MASQGEN_STATE_DIR/$GW")"
+fi
+rm -f "$MASQGEN_STATE_DIR/$GW/last-good.nft.orig"
 
 # --- show
 if mg show >"$tmp/out" 2>&1 && grep -q '^table ip masqgen {' "$tmp/out"; then
