@@ -232,6 +232,8 @@ struct lab_probe;
 int lab_ftp(const struct lab_probe *p, struct lab_result *r);
 /* The address and port of a PORT command's or 227 reply's "a,b,c,d,p1,p2"; 0 or -1. */
 int lab_ftp_hostport(const char *s, uint32_t *addr, uint16_t *port);
+/* Read one CRLF line from @fd by @deadline into @buf (without CRLF); 0 or -1. */
+int lab_ftp_line(int fd, char *buf, size_t size, long deadline);
 
 /* lab_verdict.c: the first packet of a probe as the gateway's filter sees it. */
 struct lab_pkt {

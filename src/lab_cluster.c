@@ -770,31 +770,13 @@ static void flow_tuple(const struct cl_flow *f, char *buf, size_t size)
 
 /* ---- ftp through the helper ------------------------------------------- */
 
-/* The first line (up to "\r\n") that arrives on @fd by @deadline, in @buf; 0 or -1. */
-static int ftp_line(int fd, char *buf, size_t size, long deadline)
-{
-	size_t n = 0;
-
-	while (n < size - 1 && lab_probe_wait(fd, POLLIN, deadline) == 1) {
-		ssize_t got = recv(fd, buf + n, size - 1 - n, MSG_DONTWAIT);
-
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-		buf[n] = '\0';
-		if (strstr(buf, "\r\n"))
-			return 0;
-	}
-	return -1;
-}
-
 /* Send @cmd on @from, read its line at @to by @deadline into @line; 0 or -1. */
 static int ftp_say(int from, int to, const char *cmd, char *line, size_t size, long deadline)
 {
 	size_t len = strlen(cmd);
 
 	return send(from, cmd, len, MSG_NOSIGNAL) == (ssize_t)len &&
-	       ftp_line(to, line, size, deadline) == 0 ? 0 : -1;
+	       lab_ftp_line(to, line, size, deadline) == 0 ? 0 : -1;
 }
 
 /*

@@ -40,8 +40,7 @@ static int finish_connect(int fd, long deadline)
 	return err ? -1 : 0;
 }
 
-/* Read one CRLF line from @fd into @buf (without CRLF); 0 or -1. */
-static int read_line(int fd, char *buf, size_t size, long deadline)
+int lab_ftp_line(int fd, char *buf, size_t size, long deadline)
 {
 	size_t n = 0;
 	char c;
@@ -206,7 +205,7 @@ static void serve_session(int c)
 
 	ftp_end(c, false, &here);
 	say(c, "220 masqgen lab\r\n");
-	while (read_line(c, line, sizeof(line), deadline) == 0) {
+	while (lab_ftp_line(c, line, sizeof(line), deadline) == 0) {
 		if (strncmp(line, "USER", 4) == 0) {
 			say(c, "331 any password\r\n");
 		} else if (strncmp(line, "PASS", 4) == 0) {
@@ -297,7 +296,7 @@ static int step(int c, const char *cmd, const char *code, char *line, size_t siz
 	if (cmd && say(c, "%s\r\n", cmd) < 0)
 		return -1;
 	do {
-		if (read_line(c, line, size, deadline) < 0)
+		if (lab_ftp_line(c, line, size, deadline) < 0)
 			return -1;
 	} while (line[0] && line[3] == '-');	/* multi-line replies */
 	return strncmp(line, code, 3) == 0 ? 0 : -1;
