@@ -55,10 +55,17 @@ const struct cli_command cli_check = {
 	.run = check_run,
 };
 
+/*
+ * What @sb holds to -o's output (the rest of it, when it spilled there as
+ * it was printed), as util_write_file() writes; frees @sb's text.
+ */
 static int write_result(const struct cli_args *a, struct strbuf *sb)
 {
-	int rc = util_write_file(cli_arg(a, OPT_OUTPUT), sb->buf ? sb->buf : "", sb->len);
+	struct util_out *o = sb->spill ? sb->spill : util_out_new(cli_arg(a, OPT_OUTPUT), 0);
+	int rc = util_out_write(o, sb->buf ? sb->buf : "", sb->len);
 
+	rc = util_out_close(o, rc == 0);
+	sb->spill = NULL;
 	sb_free(sb);
 	return rc < 0 ? EXIT_SYSTEM : EXIT_OK;
 }
@@ -91,10 +98,7 @@ static int generate_run(const struct cli_args *a)
 			sb_free(&sb);
 			return EXIT_POLICY;
 		}
-		rc = util_out_write(sb.spill, sb.buf ? sb.buf : "", sb.len);
-		rc = util_out_close(sb.spill, rc == 0);
-		sb_free(&sb);
-		return rc < 0 ? EXIT_SYSTEM : EXIT_OK;
+		return write_result(a, &sb);
 	}
 	ir_free(ir);
 	{
