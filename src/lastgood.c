@@ -97,20 +97,22 @@ void lastgood_end(void *keeping, bool keep)
 {
 	struct lastgood *lg = keeping;
 	struct strbuf sb = {0};
+	bool kept = false;
 
 	if (!lg)
 		return;
 	if (lg->started)
 		pthread_join(lg->thread, NULL);
-	if (lg->tmp && (!keep || rename(lg->tmp, lg->path) < 0)) {
-		unlink(lg->tmp);
-		free(lg->tmp);
-		lg->tmp = NULL;
-	} else if (lg->tmp) {
-		keep = false; /* kept */
+	if (lg->tmp) {
+		kept = keep && rename(lg->tmp, lg->path) == 0;
+		if (!kept)
+			unlink(lg->tmp);
 	}
-	/* not written ahead: write it here, as util_write_file() does, saying why it fails */
-	if (keep && lg->path) {
+	/*
+	 * not written ahead, or not renamed: write it here as util_write_file()
+	 * does, saying why it fails
+	 */
+	if (keep && !kept && lg->path) {
 		lastgood_text(lg->ruleset, lg->ir, &sb);
 		if (util_write_file(lg->path, sb.buf, sb.len) < 0)
 			diag_warning(NULL, "the ruleset is applied, but not kept as the last good one");
