@@ -15,6 +15,8 @@
 #include "nft_model.h"
 #include "util.h"
 
+#include <endian.h>
+#include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
@@ -361,100 +363,126 @@ size_t nft_elem_data(const struct nft_set *s, const struct nft_elem *e, uint8_t 
 	return 8;
 }
 
-size_t nft_elem_udata(const struct nft_elem *e, uint8_t *out, size_t room)
-{
-	struct nftnl_udata_buf *u;
-	size_t len;
+/*
+ * One NEWSETELEM or DELSETELEM message of set @s, its elements written
+ * straight into the batch: an nftnl object per element cost more than
+ * the kernel's own work on it. A message stays under 64 KiB; the next
+ * element opens another.
+ */
+struct elem_msg {
+	struct build *bd;
+	const struct nft_set *s;
+	uint32_t id;	/* the set's id in this batch (0: it is loaded) */
+	uint16_t type;
+	struct nlmsghdr *nlh; /* NULL: none open */
+	struct nlattr *list;
+};
 
-	if (!e->comment)
-		return 0;
-	u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
-	nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment);
-	len = nftnl_udata_buf_len(u);
-	if (len <= room)
-		memcpy(out, nftnl_udata_buf_data(u), len);
-	nftnl_udata_buf_free(u);
-	return len;
+static void elem_msg_close(struct elem_msg *em)
+{
+	if (!em->nlh)
+		return;
+	mnl_attr_nest_end(em->nlh, em->list);
+	next_msg(em->bd, NULL);
+	em->nlh = NULL;
 }
 
-/* Upper bound of one element's netlink size (key, data, flags, comment, nesting). */
-static size_t elem_size(const struct nft_elem *e)
+/* Open an element of the message, the message first when there is none or it is full. */
+static struct nlattr *elem_open(struct elem_msg *em)
 {
-	return 96 + (e->comment ? strlen(e->comment) + 8 : 0);
-}
-
-static void add_nl_elem(struct nftnl_set *ns, const struct nft_set *s, const struct nft_elem *k,
-			bool end, const struct nft_elem *e)
-{
-	struct nftnl_set_elem *ne = xnonnull(nftnl_set_elem_alloc());
-	uint8_t key[NFT_KEY_MAX], data[8];
-	size_t len = nft_elem_key(s, k, key);
-
-	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
-	if (end)
-		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-	if (e && nft_elem_data(s, e, data))
-		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_DATA, data, sizeof(data));
-	if (e && e->comment) {
-		struct nftnl_udata_buf *u = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
-
-		nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment);
-		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(u),
-				   nftnl_udata_buf_len(u));
-		nftnl_udata_buf_free(u);
+	if (em->nlh && em->nlh->nlmsg_len > ELEM_MSG_MAX)
+		elem_msg_close(em);
+	if (!em->nlh) {
+		em->nlh = msg_hdr(em->bd, em->type,
+				  em->type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
+		mnl_attr_put_strz(em->nlh, NFTA_SET_ELEM_LIST_TABLE, TABLE_NAME);
+		mnl_attr_put_strz(em->nlh, NFTA_SET_ELEM_LIST_SET,
+				  em->s->name ? em->s->name : "__set%d");
+		if (em->id)
+			mnl_attr_put_u32(em->nlh, NFTA_SET_ELEM_LIST_SET_ID, htobe32(em->id));
+		em->list = mnl_attr_nest_start(em->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	}
-	nftnl_set_elem_add(ns, ne);
+	return mnl_attr_nest_start(em->nlh, NFTA_LIST_ELEM);
 }
 
-/* The elements gathered in *@ns as one message of @type; *@ns starts empty again. */
-static void flush_elems_msg(struct build *bd, struct nftnl_set **ns, const struct nft_set *s,
-			    uint32_t id, uint16_t type)
+/* Attribute @type holding the value @v (@len bytes), as nft_data carries it. */
+static void put_value(struct nlmsghdr *nlh, uint16_t type, const void *v, size_t len)
 {
-	struct nlmsghdr *nlh;
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
 
-	nlh = msg_hdr(bd, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
-	nftnl_set_elems_nlmsg_build_payload(nlh, *ns);
-	nftnl_set_free(*ns);
-	next_msg(bd, NULL);
-	*ns = set_handle(bd, s, id);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, len, v);
+	mnl_attr_nest_end(nlh, nest);
 }
 
-static void flush_elems(struct build *bd, struct nftnl_set **ns, const struct nft_set *s,
-			uint32_t id)
+/*
+ * An element of key @k (@flags: NFT_SET_ELEM_INTERVAL_END or 0) with the
+ * map data and comment of @e (NULL: neither) and, when @timeout is not
+ * 0, its timeout and time left (@expires, ms).
+ */
+static void elem_put(struct elem_msg *em, const struct nft_elem *k, uint32_t flags,
+		     const struct nft_elem *e, uint64_t timeout, uint64_t expires)
 {
-	flush_elems_msg(bd, ns, s, id, NFT_MSG_NEWSETELEM);
+	struct nlattr *nest = elem_open(em);
+	struct nlmsghdr *nlh = em->nlh;
+	uint8_t key[NFT_KEY_MAX], data[8];
+
+	if (flags)
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htobe32(flags));
+	if (timeout)
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(timeout));
+	if (timeout && expires)
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_EXPIRATION, htobe64(expires));
+	put_value(nlh, NFTA_SET_ELEM_KEY, key, nft_elem_key(em->s, k, key));
+	if (e && nft_elem_data(em->s, e, data))
+		put_value(nlh, NFTA_SET_ELEM_DATA, data, sizeof(data));
+	if (e && e->comment) {
+		/* nft's user data: a comment entry, its length, the string with its NUL */
+		size_t len = strlen(e->comment) + 1;
+		uint8_t ud[NFT_USERDATA_MAXLEN];
+
+		if (len + 2 <= sizeof(ud)) {
+			ud[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
+			ud[1] = (uint8_t)len;
+			memcpy(ud + 2, e->comment, len);
+			mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, len + 2, ud);
+		}
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* An element with only its key: one to delete, by the key's @len bytes at @key. */
+static void elem_put_key(struct elem_msg *em, const uint8_t *key, size_t len)
+{
+	struct nlattr *nest = elem_open(em);
+
+	put_value(em->nlh, NFTA_SET_ELEM_KEY, key, len);
+	mnl_attr_nest_end(em->nlh, nest);
 }
 
 /*
  * The elements of @s, as nft sends them: an interval set is a sorted list
  * of starts and ends (an end where the next interval does not start, and
- * one at 0 before the first interval). Messages stay under 64 KiB.
+ * one at 0 before the first interval).
  */
 static void build_elems(struct build *bd, const struct nft_set *s, uint32_t id)
 {
-	struct nftnl_set *ns = set_handle(bd, s, id);
+	struct elem_msg em = {.bd = bd, .s = s, .id = id, .type = NFT_MSG_NEWSETELEM};
 	struct nft_elem zero = {0}, next = {0};
-	size_t i, size = 0;
+	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		const struct nft_elem *e = &s->v[i];
 
-		if (size > ELEM_MSG_MAX) {
-			flush_elems(bd, &ns, s, id);
-			size = 0;
-		}
-		size += elem_size(e);
 		if (s->interval && i == 0 && nft_elem_lo(s, e) != 0)
-			add_nl_elem(ns, s, &zero, true, NULL);
-		add_nl_elem(ns, s, e, false, e);
+			elem_put(&em, &zero, NFT_SET_ELEM_INTERVAL_END, NULL, 0, 0);
+		elem_put(&em, e, 0, e, 0, 0);
 		if (s->interval && nft_elem_hi(s, e) != nft_set_key_max(s)) {
 			next.k[0] = e->hi + 1;
 			next.k6 = e->hi6 + 1;
-			add_nl_elem(ns, s, &next, true, NULL);
+			elem_put(&em, &next, NFT_SET_ELEM_INTERVAL_END, NULL, 0, 0);
 		}
 	}
-	flush_elems(bd, &ns, s, id);
-	nftnl_set_free(ns);
+	elem_msg_close(&em);
 }
 
 static void build_set(struct build *bd, const struct nft_table *t, size_t idx)
@@ -745,92 +773,42 @@ void nft_build_elems_change(struct nft_batch *b, bool v6, const struct nft_set *
 			    const struct nft_elem *const *add, size_t n_add)
 {
 	struct build bd = {.b = b, .family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4};
-	struct nftnl_set *ns = set_handle(&bd, s, 0);
-	struct nlmsghdr *nlh;
-	size_t i, size = 0;
+	struct elem_msg em = {.bd = &bd, .s = s, .type = NFT_MSG_DELSETELEM};
+	size_t i;
 
-	for (i = 0; i < n_del; i++) {
-		struct nftnl_set_elem *ne = xnonnull(nftnl_set_elem_alloc());
-
-		if (size > ELEM_MSG_MAX) {
-			nlh = msg_hdr(&bd, NFT_MSG_DELSETELEM, 0);
-			nftnl_set_elems_nlmsg_build_payload(nlh, ns);
-			nftnl_set_free(ns);
-			next_msg(&bd, NULL);
-			ns = set_handle(&bd, s, 0);
-			size = 0;
-		}
-		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, del[i], (uint32_t)klen);
-		nftnl_set_elem_add(ns, ne);
-		size += 64;
-	}
-	if (n_del) {
-		nlh = msg_hdr(&bd, NFT_MSG_DELSETELEM, 0);
-		nftnl_set_elems_nlmsg_build_payload(nlh, ns);
-		next_msg(&bd, NULL);
-	}
-	nftnl_set_free(ns);
-	ns = set_handle(&bd, s, 0);
-	size = 0;
-	for (i = 0; i < n_add; i++) {
-		if (size > ELEM_MSG_MAX) {
-			flush_elems(&bd, &ns, s, 0);
-			size = 0;
-		}
-		size += elem_size(add[i]);
-		add_nl_elem(ns, s, add[i], false, add[i]);
-	}
-	if (n_add)
-		flush_elems(&bd, &ns, s, 0);
-	nftnl_set_free(ns);
+	for (i = 0; i < n_del; i++)
+		elem_put_key(&em, del[i], klen);
+	elem_msg_close(&em);
+	em.type = NFT_MSG_NEWSETELEM;
+	for (i = 0; i < n_add; i++)
+		elem_put(&em, add[i], 0, add[i], 0, 0);
+	elem_msg_close(&em);
 }
 
 void nft_build_live_elems(struct nft_batch *b, bool v6, bool del, const struct nft_set *s,
 			  const struct nft_elem *const *add, size_t n)
 {
-	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
 	struct build bd = {.b = b, .family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4};
-	struct nftnl_set *ns = set_handle(&bd, s, 0);
-	struct nftnl_set_elem *ne;
+	struct elem_msg em = {.bd = &bd, .s = s,
+			      .type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM};
 	struct nft_elem next = {0};
-	size_t i, size = 0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct nft_elem *e = add[i];
-		int part;
+		/* the exact time left (nft's `timeout T expires E`), on the start only */
+		uint64_t timeout = !del && s->timeout ? e->timeout : 0;
+		uint64_t left = e->expires < e->timeout ? e->expires : e->timeout;
 
-		if (size > ELEM_MSG_MAX) {
-			flush_elems_msg(&bd, &ns, s, 0, type);
-			size = 0;
-		}
-		size += 2 * elem_size(e);
+		elem_put(&em, e, 0, NULL, timeout, left);
+		/* the end, unless the interval reaches the last address */
+		if (nft_elem_hi(s, e) == nft_set_key_max(s))
+			continue;
 		next.k[0] = e->hi + 1;
 		next.k6 = e->hi6 + 1;
-		/* the start, then the end unless the interval reaches the last address */
-		for (part = 0; part < 2; part++) {
-			uint8_t key[NFT_KEY_MAX];
-			size_t len;
-
-			if (part && nft_elem_hi(s, e) == nft_set_key_max(s))
-				break;
-			len = nft_elem_key(s, part ? &next : e, key);
-			ne = xnonnull(nftnl_set_elem_alloc());
-			nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
-			if (part)
-				nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS,
-						       NFT_SET_ELEM_INTERVAL_END);
-			/* the exact time left (nft's `timeout T expires E`), on the start only */
-			if (!part && !del && s->timeout && e->timeout)
-				nftnl_set_elem_set_u64(ne, NFTNL_SET_ELEM_TIMEOUT, e->timeout);
-			if (!part && !del && s->timeout && e->timeout && e->expires)
-				nftnl_set_elem_set_u64(ne, NFTNL_SET_ELEM_EXPIRATION,
-						       e->expires < e->timeout ? e->expires : e->timeout);
-			nftnl_set_elem_add(ns, ne);
-		}
+		elem_put(&em, &next, NFT_SET_ELEM_INTERVAL_END, NULL, 0, 0);
 	}
-	if (n)
-		flush_elems_msg(&bd, &ns, s, 0, type);
-	nftnl_set_free(ns);
+	elem_msg_close(&em);
 }
 
 void nft_build_chains_refill(struct nft_batch *b, const struct nft_model *m, bool *const changed[])

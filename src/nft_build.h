@@ -69,12 +69,10 @@ void nft_build_exprs(struct nftnl_rule *nr, const struct nft_table *t, const str
 /*
  * An element as netlink carries it in set @s: its key (returns the
  * length; @key must hold NFT_KEY_MAX bytes, all of which are written),
- * its map data (at most 8 bytes; 0 for a set),
- * its user data (the comment; the length, copied when it fits @room).
+ * and its map data (at most 8 bytes; 0 for a set).
  */
 size_t nft_elem_key(const struct nft_set *s, const struct nft_elem *e, uint8_t *key);
 size_t nft_elem_data(const struct nft_set *s, const struct nft_elem *e, uint8_t *data);
-size_t nft_elem_udata(const struct nft_elem *e, uint8_t *out, size_t room);
 
 /*
  * Append to @b the change of named set @s of the ip (or, @v6, ip6) table
