@@ -202,6 +202,7 @@ struct sysctls_plan {
 	struct sysctls_record next; /* the record after: the originals of ir's settings */
 	bool *keep;		    /* per old entry: ir still names it */
 	bool dropped;		    /* some old entry is not kept: the record saved is not next */
+	bool saved;		    /* the record was rewritten (else it was already what apply needs) */
 	bool *skip;		    /* per ir setting: not written (missing interface) */
 	char **paths;		    /* per ir setting: its path below /proc/sys */
 };
@@ -219,6 +220,20 @@ static void sysctls_plan_free(struct sysctls_plan *p)
 	free(p->keep);
 	free(p->state_path);
 	free(p);
+}
+
+/* Do @a and @b hold the same entries in the same order (so save the same text)? */
+static bool sysctls_same(const struct sysctls_record *a, const struct sysctls_record *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].path, b->v[i].path) != 0 ||
+		    strcmp(a->v[i].value, b->v[i].value) != 0)
+			return false;
+	return true;
 }
 
 /* Has masqgen already changed setting @key (dotted, no interface): is it in @old? */
@@ -310,7 +325,9 @@ struct sysctls_plan *sysctls_plan(const struct ir *ir, const char *state_path)
 			*VEC_PUSH(both.v, both.n, both.cap) = p->old.v[i];
 			p->dropped = true;
 		}
-	rc = sysctls_save(state_path, &both);
+	/* unchanged (every apply after the first): no rewrite, and no fsync */
+	p->saved = !sysctls_same(&both, &p->old);
+	rc = p->saved ? sysctls_save(state_path, &both) : 0;
 	free(both.v);
 	if (rc == 0)
 		return p;
@@ -321,7 +338,8 @@ fail:
 
 void sysctls_cancel(struct sysctls_plan *p)
 {
-	sysctls_save(p->state_path, &p->old);
+	if (p->saved)
+		sysctls_save(p->state_path, &p->old);
 	sysctls_plan_free(p);
 }
 

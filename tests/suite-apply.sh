@@ -426,6 +426,17 @@ if [ -s "$MASQGEN_STATE_DIR/$GW/sysctls" ] && cmp -s "$tmp/rec1.before" "$tmp/re
 else
 	fail "flush in one namespace leaves the other's record" "$(cat "$tmp/rec1.after")"
 fi
+# applying the same settings again leaves the record as it is: no rewrite
+# (a new file would have a new inode), so no fsync on every apply
+ino=$(stat -c %i "$MASQGEN_STATE_DIR/$GW/sysctls")
+mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1 || fail "apply again in the first namespace" "$(cat "$tmp/out")"
+if [ "$(stat -c %i "$MASQGEN_STATE_DIR/$GW/sysctls")" = "$ino" ] &&
+	cmp -s "$tmp/rec1.before" "$MASQGEN_STATE_DIR/$GW/sysctls"; then
+	pass "an apply that changes no setting leaves the record unwritten"
+else
+	fail "an apply that changes no setting leaves the record unwritten" \
+		"$(ls -i "$MASQGEN_STATE_DIR/$GW/sysctls") was $ino"
+fi
 mg flush >"$tmp/out" 2>&1
 if [ "$(gw sysctl -n net.ipv4.ip_forward)" = 0 ]; then
 	pass "the other namespace's flush restores its own settings"
