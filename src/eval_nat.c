@@ -351,19 +351,6 @@ struct eval_fwd_key {
 	uint16_t lo, hi;
 };
 
-static int fwd_key_cmp(const void *pa, const void *pb)
-{
-	const struct eval_fwd_key *a = pa, *b = pb;
-
-	if (a->iface != b->iface)
-		return a->iface < b->iface ? -1 : 1;
-	if (a->proto != b->proto)
-		return a->proto < b->proto ? -1 : 1;
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
 struct eval_conflict {
 	size_t later, earlier;
 	bool reflect;
@@ -398,9 +385,21 @@ static void sweep_forwards(struct eval_fwd_key *k, size_t n, bool reflect,
 			   struct eval_conflict **out, size_t *n_out, size_t *cap_out,
 			   const struct ir *ir)
 {
-	size_t i, reach = 0;
+	uint64_t *keys = xmalloc((n + 1) * sizeof(*keys));
+	struct eval_fwd_key *sorted = xmalloc((n + 1) * sizeof(*sorted));
+	size_t *order, i, reach = 0;
 
-	qsort(k, n, sizeof(*k), fwd_key_cmp);
+	/* by (iface, proto, lo), then idx: k is in idx order and the sort is stable */
+	for (i = 0; i < n; i++)
+		keys[i] = (uint64_t)k[i].iface << 24 | (uint64_t)k[i].proto << 16 | k[i].lo;
+	order = util_sort_keys(keys, n);
+	for (i = 0; i < n; i++)
+		sorted[i] = k[order[i]];
+	if (n)
+		memcpy(k, sorted, n * sizeof(*k));
+	free(sorted);
+	free(order);
+	free(keys);
 	for (i = 1; i < n; i++) {
 		const struct eval_fwd_key *r = &k[reach];
 

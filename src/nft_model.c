@@ -167,19 +167,58 @@ static void elems_permute(struct nft_set *s, size_t *order)
 	}
 }
 
+/*
+ * @s's keys as numbers in elem_cmp()'s order, each field of k[] given the
+ * bits its largest value needs, or NULL when they need more than 64 (or
+ * the elements have IPv6 keys that differ).
+ */
+static uint64_t *elem_keys(const struct nft_set *s)
+{
+	unsigned width[ARRAY_SIZE(s->v[0].k)] = {0}, total = 0;
+	uint64_t *keys;
+	size_t i, k;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].k6 != s->v[0].k6)
+			return NULL;
+		for (k = 0; k < ARRAY_SIZE(width); k++)
+			while (width[k] < 32 && s->v[i].k[k] >> width[k])
+				width[k]++;
+	}
+	for (k = 0; k < ARRAY_SIZE(width); k++)
+		total += width[k];
+	if (total > 64)
+		return NULL;
+	keys = xmalloc(s->n * sizeof(*keys));
+	for (i = 0; i < s->n; i++) {
+		keys[i] = 0;
+		for (k = 0; k < ARRAY_SIZE(width); k++)
+			if (width[k])
+				keys[i] = keys[i] << width[k] | s->v[i].k[k];
+	}
+	return keys;
+}
+
 void nft_set_normalize(struct nft_table *t, size_t idx, bool merge_adjacent)
 {
 	struct nft_set *s = &t->sets[idx];
+	uint64_t *keys;
 	size_t *order;
 	size_t i, n = 0;
 
 	if (s->n == 0)
 		return;
 	/* sort positions, not elements: a tenth of the bytes moved, no copy of the set */
-	order = xmalloc(s->n * sizeof(*order));
-	for (i = 0; i < s->n; i++)
-		order[i] = i;
-	qsort_r(order, s->n, sizeof(*order), elem_cmp, s->v);
+	keys = elem_keys(s);
+	if (keys) {
+		order = util_sort_keys(keys, s->n);
+		free(keys);
+	} else {
+		order = xmalloc(s->n * sizeof(*order));
+		for (i = 0; i < s->n; i++)
+			order[i] = i;
+		qsort_r(order, s->n, sizeof(*order), elem_cmp, s->v);
+	}
 	elems_permute(s, order);
 	free(order);
 	for (i = 0; i < s->n; i++) {

@@ -292,6 +292,45 @@ uint64_t util_hash(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
+/* Bits of key a pass of util_sort_keys() sorts by. */
+#define SORT_BITS 11u
+#define SORT_MASK ((1u << SORT_BITS) - 1)
+
+size_t *util_sort_keys(const uint64_t *keys, size_t n)
+{
+	size_t *order = xmalloc((n + 1) * sizeof(*order));
+	size_t *tmp = xmalloc((n + 1) * sizeof(*tmp)), *swap, i, d, sum;
+	uint64_t vary = 0;
+	unsigned shift;
+
+	for (i = 0; i < n; i++) {
+		order[i] = i;
+		vary |= keys[i] ^ keys[0];
+	}
+	/* least significant digit first; a digit every key shares moves nothing */
+	for (shift = 0; shift < 64; shift += SORT_BITS) {
+		size_t count[1u << SORT_BITS] = {0};
+
+		if (!((vary >> shift) & SORT_MASK))
+			continue;
+		for (i = 0; i < n; i++)
+			count[(keys[i] >> shift) & SORT_MASK]++;
+		for (d = 0, sum = 0; d < ARRAY_SIZE(count); d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(keys[order[i]] >> shift) & SORT_MASK]++] = order[i];
+		swap = order;
+		order = tmp;
+		tmp = swap;
+	}
+	free(tmp);
+	return order;
+}
+
 int util_run_stdout(char *const argv[], struct strbuf *out)
 {
 	struct util_exec x = {.argv = argv};

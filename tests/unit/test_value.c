@@ -6,7 +6,9 @@
 #include "value.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* A word for @text; errors go to the count (stderr is closed in main). */
 static struct ast_word word(const char *text)
@@ -343,6 +345,42 @@ static void test_names(void)
 	FAILS(value_log_prefix(&w));
 }
 
+/* util_sort_keys(): ascending, equal keys in position order, every digit of 64 bits. */
+static void test_sort_keys(void)
+{
+	enum { N = 5000 };
+	static const uint64_t small[] = {7, 3, 7, 0, UINT64_MAX, 3, 1ull << 63, 0};
+	static const size_t small_order[] = {3, 7, 1, 5, 0, 2, 6, 4};
+	uint64_t *keys = malloc(N * sizeof(*keys)), x = 88172645463325252ull;
+	static unsigned char seen[N];
+	size_t *order, i;
+
+	order = util_sort_keys(small, ARRAY_SIZE(small));
+	for (i = 0; i < ARRAY_SIZE(small); i++)
+		CHECK(order[i] == small_order[i]);
+	free(order);
+	order = util_sort_keys(small, 0);
+	free(order);
+	for (i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* few distinct values in the low bits: many ties */
+		keys[i] = i % 3 ? x : x & 0xf0000000000000ffull;
+	}
+	order = util_sort_keys(keys, N);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < N; i++)
+		seen[order[i] < N ? order[i] : 0]++;
+	for (i = 0; i < N; i++)
+		CHECK(seen[i] == 1);
+	for (i = 1; i < N; i++)
+		CHECK(keys[order[i - 1]] < keys[order[i]] ||
+		      (keys[order[i - 1]] == keys[order[i]] && order[i - 1] < order[i]));
+	free(order);
+	free(keys);
+}
+
 int main(void)
 {
 	/* the errors these tests provoke are counted, not read */
@@ -359,5 +397,6 @@ int main(void)
 	RUN(test_duration);
 	RUN(test_iface);
 	RUN(test_names);
+	RUN(test_sort_keys);
 	UNIT_EXIT();
 }
