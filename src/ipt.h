@@ -63,6 +63,8 @@ struct ipt_chain {
 struct ipt_table_model {
 	struct ipt_chain *chains;	/* in printed order */
 	size_t n, cap;
+	/* chains by name (ipt_chain_get()): position + 1 per slot, 0 empty */
+	size_t *index, index_cap;
 };
 
 /* A global conntrack sysctl standing in for a policy `timeouts` value. */

@@ -690,6 +690,7 @@ void ipt_model_free(struct ipt_model *m)
 			for (i = 0; i < tm->n; i++)
 				chain_dispose(&tm->chains[i]);
 			free(tm->chains);
+			free(tm->index);
 		}
 	}
 	free(m->sysctls);

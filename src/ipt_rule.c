@@ -37,14 +37,40 @@ const char *ipt_family_tool(enum ipt_family fam)
 	return fam == IPT_V4 ? "iptables" : "ip6tables";
 }
 
+/* The slot of chain @name in @tm's index: its own, or the empty one it would take. */
+static size_t chain_slot(const struct ipt_table_model *tm, const char *name)
+{
+	size_t mask = tm->index_cap - 1, i = util_hash(UTIL_HASH_INIT, name, strlen(name)) & mask;
+
+	while (tm->index[i] && strcmp(tm->chains[tm->index[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Make the index twice as large (at first 64 slots), every chain in it again. */
+static void chain_index_grow(struct ipt_table_model *tm)
+{
+	size_t i;
+
+	free(tm->index);
+	tm->index_cap = tm->index_cap ? 2 * tm->index_cap : 64;
+	tm->index = xcalloc(tm->index_cap, sizeof(*tm->index));
+	for (i = 0; i < tm->n; i++)
+		tm->index[chain_slot(tm, tm->chains[i].name)] = i + 1;
+}
+
 struct ipt_chain *ipt_chain_get(struct ipt_table_model *tm, const char *name, const char *hook)
 {
 	struct ipt_chain *ch;
-	size_t i;
+	size_t slot;
 
-	for (i = 0; i < tm->n; i++)
-		if (strcmp(tm->chains[i].name, name) == 0)
-			return &tm->chains[i];
+	/* a tree of forwards makes thousands of chains: look them up by hash */
+	if (2 * (tm->n + 1) > tm->index_cap)
+		chain_index_grow(tm);
+	slot = chain_slot(tm, name);
+	if (tm->index[slot])
+		return &tm->chains[tm->index[slot] - 1];
+	tm->index[slot] = tm->n + 1;
 	ch = VEC_PUSH(tm->chains, tm->n, tm->cap);
 	memset(ch, 0, sizeof(*ch));
 	ch->name = xstrdup(name);

@@ -11,6 +11,7 @@
 #include "ir.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -443,6 +444,35 @@ static void test_limits(void)
 	ir_free(ir);
 }
 
+/* ipt_chain_get(): one chain per name, in the order first asked for, across index growth. */
+static void test_chain_index(void)
+{
+	enum { N = 3000 };
+	struct ipt_table_model tm = {0};
+	struct ipt_chain *first = ipt_chain_get(&tm, "masqgen-input", "INPUT");
+	char name[32];
+	size_t i;
+
+	CHECK(first->hook != NULL);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "masqgen-fwd-%zu", i);
+		CHECK(ipt_chain_get(&tm, name, NULL) == &tm.chains[i + 1]);
+	}
+	CHECK(tm.n == N + 1);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "masqgen-fwd-%zu", i);
+		CHECK(ipt_chain_get(&tm, name, NULL) == &tm.chains[i + 1]);
+		CHECK_STR(tm.chains[i + 1].name, name);
+	}
+	CHECK(ipt_chain_get(&tm, "masqgen-input", NULL) == &tm.chains[0]);
+	CHECK_STR(tm.chains[0].hook, "INPUT");
+	CHECK(tm.n == N + 1);
+	for (i = 0; i < tm.n; i++)
+		free((char *)tm.chains[i].name);
+	free(tm.chains);
+	free(tm.index);
+}
+
 int main(void)
 {
 	static const char text[] = "# a policy\n";
@@ -455,5 +485,6 @@ int main(void)
 	RUN(test_static_and_1to1);
 	RUN(test_reject_and_negation);
 	RUN(test_limits);
+	RUN(test_chain_index);
 	UNIT_EXIT();
 }
