@@ -38,9 +38,12 @@ void ipt_table_text(const struct ipt_table_model *tm, enum ipt_table t, enum ipt
 		if (what == IPT_TEXT_JUMPS && ch->hook)
 			sb_addf(out, "-A %s " IPT_JUMP_MATCH " -j %s\n", ch->hook, ch->name);
 	}
-	for (i = 0; i < tm->n; i++)
-		if (chain_used(&tm->chains[i]))
-			sb_add(out, tm->chains[i].rules.buf);
+	for (i = 0; i < tm->n; i++) {
+		if (!chain_used(&tm->chains[i]))
+			continue;
+		sb_add(out, tm->chains[i].rules.buf);
+		sb_spill(out); /* generate: out as it is printed, not held whole */
+	}
 	sb_add(out, "COMMIT\n");
 }
 
