@@ -377,47 +377,41 @@ static const char *fwd_ports_str(const struct ir_forward *f, char *buf)
 }
 
 /*
- * Sweep keys sorted by (iface, proto, lo); with @by_iface false every key
- * has iface 0, so forwards on different interfaces meet. An overlap with
- * the key reaching furthest so far is a conflict.
+ * Sweep @k in order of (iface, proto, lo); the reflection sweep (@reflect)
+ * gives every key iface 0, so forwards on different interfaces meet. An
+ * overlap with the key reaching furthest so far is a conflict.
  */
-static void sweep_forwards(struct eval_fwd_key *k, size_t n, bool reflect,
+static void sweep_forwards(const struct eval_fwd_key *k, size_t n, bool reflect,
 			   struct eval_conflict **out, size_t *n_out, size_t *cap_out,
 			   const struct ir *ir)
 {
 	uint64_t *keys = xmalloc((n + 1) * sizeof(*keys));
-	struct eval_fwd_key *sorted = xmalloc((n + 1) * sizeof(*sorted));
 	size_t *order, i, reach = 0;
 
-	/* by (iface, proto, lo), then idx: k is in idx order and the sort is stable */
+	/* then by idx: k is in idx order and the sort is stable */
 	for (i = 0; i < n; i++)
 		keys[i] = (uint64_t)k[i].iface << 24 | (uint64_t)k[i].proto << 16 | k[i].lo;
 	order = util_sort_keys(keys, n);
-	for (i = 0; i < n; i++)
-		sorted[i] = k[order[i]];
-	if (n)
-		memcpy(k, sorted, n * sizeof(*k));
-	free(sorted);
-	free(order);
 	free(keys);
 	for (i = 1; i < n; i++) {
-		const struct eval_fwd_key *r = &k[reach];
+		const struct eval_fwd_key *r = &k[order[reach]], *x = &k[order[i]];
 
-		if (r->iface == k[i].iface && r->proto == k[i].proto && k[i].lo <= r->hi) {
-			bool same_if = ir->forwards[r->idx].iif == ir->forwards[k[i].idx].iif;
+		if (r->iface == x->iface && r->proto == x->proto && x->lo <= r->hi) {
+			bool same_if = ir->forwards[r->idx].iif == ir->forwards[x->idx].iif;
 
 			if (!reflect || !same_if) {
 				struct eval_conflict *c = VEC_PUSH(*out, *n_out, *cap_out);
 
-				c->later = r->idx > k[i].idx ? r->idx : k[i].idx;
-				c->earlier = r->idx > k[i].idx ? k[i].idx : r->idx;
+				c->later = r->idx > x->idx ? r->idx : x->idx;
+				c->earlier = r->idx > x->idx ? x->idx : r->idx;
 				c->reflect = reflect;
 			}
-			if (k[i].hi <= r->hi)
+			if (x->hi <= r->hi)
 				continue;
 		}
 		reach = i;
 	}
+	free(order);
 }
 
 /* Two forwards of one port on one interface; reflection on two externals. */

@@ -174,19 +174,22 @@ static void elems_permute(struct nft_set *s, size_t *order)
  */
 static uint64_t *elem_keys(const struct nft_set *s)
 {
-	unsigned width[ARRAY_SIZE(s->v[0].k)] = {0}, total = 0;
+	uint32_t any[ARRAY_SIZE(s->v[0].k)] = {0};
+	unsigned width[ARRAY_SIZE(any)], total = 0;
 	uint64_t *keys;
 	size_t i, k;
 
 	for (i = 0; i < s->n; i++) {
 		if (s->v[i].k6 != s->v[0].k6)
 			return NULL;
-		for (k = 0; k < ARRAY_SIZE(width); k++)
-			while (width[k] < 32 && s->v[i].k[k] >> width[k])
-				width[k]++;
+		for (k = 0; k < ARRAY_SIZE(any); k++)
+			any[k] |= s->v[i].k[k];
 	}
-	for (k = 0; k < ARRAY_SIZE(width); k++)
+	/* a field's width: the bits of the OR of its values */
+	for (k = 0; k < ARRAY_SIZE(any); k++) {
+		width[k] = any[k] ? 32 - (unsigned)__builtin_clz(any[k]) : 0;
 		total += width[k];
+	}
 	if (total > 64)
 		return NULL;
 	keys = xmalloc(s->n * sizeof(*keys));
