@@ -150,3 +150,43 @@ for c in apply diff flush lab init-script; do
 		fail "cli $c -t completes iptables, not ip6tables" "$(tr '\n' ' ' <"$tmp_cli/compl")"
 	fi
 done
+
+# Where the kernel gives transparent huge pages on request, masqgen's heap
+# asks for them before a policy is read (main.c), and where it never gives
+# them it does not. masqgen is held still by a pipe nobody reads: the
+# generated text fills it and the write waits.
+big_policy "$tmp_cli/big.masq"
+rm -f "$tmp_cli/out"
+mkfifo "$tmp_cli/out"
+exec 3<>"$tmp_cli/out"
+"$MASQGEN" generate "$tmp_cli/big.masq" >"$tmp_cli/out" 2>/dev/null &
+pid=$!
+# where it waits: pipe_write, anon_pipe_write on newer kernels
+writing() { case $(cat /proc/$pid/wchan 2>/dev/null) in *pipe_write) ;; *) return 1 ;; esac; }
+i=0
+while [ $i -lt 200 ] && ! writing; do
+	sleep 0.05
+	i=$((i + 1))
+done
+# the heap's mappings of 2 MB or more that may hold huge pages
+huge=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { heap = $NF == "[heap]" }
+	heap && $1 == "Size:" { size = $2 }
+	heap && $1 == "THPeligible:" && $2 == 1 && size >= 2048 { n++ }
+	END { print n + 0 }' /proc/$pid/smaps 2>/dev/null)
+waiting=no
+writing && waiting=yes
+kill $pid 2>/dev/null
+wait $pid 2>/dev/null
+exec 3>&-
+case $MASQGEN:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) in
+*/san/*) want=no ;; # ASan's allocator has no heap of malloc's to ask for
+*"[always]"* | *"[madvise]"*) want=yes ;;
+*) want=no ;;
+esac
+if [ $waiting = no ]; then
+	fail "cli heap asks for huge pages where the kernel gives them" "generate never waited on its output"
+elif { [ $want = yes ] && [ "$huge" -gt 0 ]; } || { [ $want = no ] && [ "$huge" -eq 0 ]; }; then
+	pass "cli heap asks for huge pages where the kernel gives them ($want)"
+else
+	fail "cli heap asks for huge pages where the kernel gives them" "want $want, $huge heap mappings eligible"
+fi
