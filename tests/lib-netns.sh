@@ -150,19 +150,6 @@ netns_stop() {
 	return 0
 }
 
-# netns_wait_for MAX_TENTHS COMMAND...: COMMAND succeeds within MAX_TENTHS
-# tenths of a second
-netns_wait_for() {
-	_max=$1
-	shift
-	_i=0
-	until "$@"; do
-		[ $_i -ge "$_max" ] && return 1
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
 # netns_ha_daemons NS DIR [nosync]: a cluster node's daemons in NS, in a
 # mount namespace of their own where /etc/conntrackd is DIR/etc and /run
 # is DIR/run (the hooks' `conntrackd -c` then finds the node's daemon):

@@ -80,6 +80,19 @@ expect_exit() {
 	fi
 }
 
+# wait_for MAX_TENTHS COMMAND...: COMMAND succeeds within MAX_TENTHS
+# tenths of a second
+wait_for() {
+	_max=$1
+	shift
+	_i=0
+	until "$@"; do
+		[ $_i -ge "$_max" ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # big_policy FILE: a policy with 3,000 forwards (element messages split
 # over 64 KiB), 40 allowed ports from 40 sources (named sets) and a 1:1 NAT.
 big_policy() {

@@ -163,18 +163,13 @@ exec 3<>"$tmp_cli/out"
 pid=$!
 # where it waits: pipe_write, anon_pipe_write on newer kernels
 writing() { case $(cat /proc/$pid/wchan 2>/dev/null) in *pipe_write) ;; *) return 1 ;; esac; }
-i=0
-while [ $i -lt 200 ] && ! writing; do
-	sleep 0.05
-	i=$((i + 1))
-done
+waiting=yes
+wait_for 100 writing || waiting=no
 # the heap's mappings of 2 MB or more that may hold huge pages
 huge=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { heap = $NF == "[heap]" }
 	heap && $1 == "Size:" { size = $2 }
 	heap && $1 == "THPeligible:" && $2 == 1 && size >= 2048 { n++ }
 	END { print n + 0 }' /proc/$pid/smaps 2>/dev/null)
-waiting=no
-writing && waiting=yes
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
 exec 3>&-

@@ -63,7 +63,7 @@ node_daemons() {
 	d=$tmp/node-$1
 	rm -f "$d/run/conntrackd.sock" "$d/run/lock/conntrackd.lock"
 	netns_ha_daemons "$(ns_of "$1")" "$d"
-	netns_wait_for 60 ns_conntrackd "$(ns_of "$1")" >/dev/null
+	wait_for 60 ns_conntrackd "$(ns_of "$1")" >/dev/null
 }
 
 # in_node NODE COMMAND...: COMMAND in the node's network and mount namespaces
@@ -124,7 +124,7 @@ for n in a b; do
 done
 ip netns exec "$NS_A" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
 ip netns exec "$NS_B" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
-if ! netns_wait_for 150 holds "$NS_A" 192.168.0.1 eth1 || holds "$NS_B" 192.168.0.1 eth1; then
+if ! wait_for 150 holds "$NS_A" 192.168.0.1 eth1 || holds "$NS_B" 192.168.0.1 eth1; then
 	fail "doctor-cluster: gw-a becomes master" "$(ip -n "$NS_A" -4 addr; ip -n "$NS_B" -4 addr)"
 	exit 0
 fi
@@ -145,7 +145,7 @@ fi
 
 # gw-a's conntrackd stopped: gw-b hears no sync traffic
 kill "$(ns_conntrackd "$NS_A")"
-netns_wait_for 50 no_conntrackd "$NS_A"
+wait_for 50 no_conntrackd "$NS_A"
 doctor b nosync
 want nosync 5 "^FAIL  cluster: no sync traffic from 10\.255\.0\.1 on eth2 in 3 s: a failover would lose the connections  \(is conntrackd running on the peer\? Is the policy applied here: it admits UDP port 3780 from 10\.255\.0\.1 on eth2\)$" \
 	"^ok    cluster: VRRP adverts \(id 51\) from 192\.168\.0\.2 arrive on eth1"
@@ -153,7 +153,7 @@ want nosync 5 "^FAIL  cluster: no sync traffic from 10\.255\.0\.1 on eth2 in 3 s
 # gw-a's conntrackd back, but gw-b's input drops the sync port: doctor listens
 # after the input hook, so it hears nothing either
 in_node a conntrackd -d
-if netns_wait_for 50 sh -c "$(command -v nsenter) -t $(cat "$tmp/node-a/keepalived.pid") -m -n conntrackd -s >/dev/null 2>&1"; then
+if wait_for 50 sh -c "$(command -v nsenter) -t $(cat "$tmp/node-a/keepalived.pid") -m -n conntrackd -s >/dev/null 2>&1"; then
 	doctor b again
 	want again 0 "^ok    cluster: conntrackd's sync traffic from 10\.255\.0\.1 arrives on eth2"
 	ip netns exec "$NS_B" nft add table ip mgtest-block
@@ -168,9 +168,9 @@ fi
 
 # no keepalived on either node: gw-b holds no virtual address and hears no advert
 kill "$(cat "$tmp/node-b/keepalived.pid")"
-netns_wait_for 50 sh -c "! kill -0 $(cat "$tmp/node-b/keepalived.pid") 2>/dev/null"
+wait_for 50 sh -c "! kill -0 $(cat "$tmp/node-b/keepalived.pid") 2>/dev/null"
 kill "$(cat "$tmp/node-a/keepalived.pid")"
-if netns_wait_for 50 sh -c "! ip -n $NS_A -4 addr show dev eth1 | grep -q 'inet 192.168.0.1/'"; then
+if wait_for 50 sh -c "! ip -n $NS_A -4 addr show dev eth1 | grep -q 'inet 192.168.0.1/'"; then
 	sleep 1
 	doctor b novrrp
 	want novrrp 5 "^FAIL  cluster: no VRRP advert \(id 51\) on eth1 in 3 s, and this node does not hold 192\.168\.0\.1  \(is keepalived running on both nodes\? Is the policy applied here: it admits VRRP \(protocol 112\) on eth1\)$"

@@ -139,7 +139,7 @@ conn_start() {
 	mkdir "$c"
 	ip netns exec "$3" timeout 150 socat "TCP-LISTEN:$5,reuseaddr" \
 		SYSTEM:"sh $tmp/server.sh $tmp $c" </dev/null >/dev/null 2>&1 &
-	netns_wait_for 50 sh -c "ip netns exec '$3' ss -Hltn 'sport = :$5' | grep -q ." || return 1
+	wait_for 50 sh -c "ip netns exec '$3' ss -Hltn 'sport = :$5' | grep -q ." || return 1
 	# the client's speaker runs in its namespace too: netns_stop ends it
 	ip netns exec "$2" sh -c "sh '$tmp/speaker.sh' '$c' client |
 		timeout 150 socat - TCP:$4:$5,connect-timeout=5${6:+,bind=$6}" \
@@ -152,9 +152,9 @@ got() { grep -qx "$2" "$1" 2>/dev/null; }
 say() {
 	touch "$tmp/$1/go-$2-$3"
 	if [ "$2" = server ]; then
-		netns_wait_for "$4" got "$tmp/$1/client.got" "server-$3"
+		wait_for "$4" got "$tmp/$1/client.got" "server-$3"
 	else
-		netns_wait_for "$4" got "$tmp/$1/server.got" "client-$3"
+		wait_for "$4" got "$tmp/$1/server.got" "client-$3"
 	fi
 }
 # what NAME: both ends' logs, for a failure's message
@@ -188,7 +188,7 @@ run() {
 		fail "hapair $name start" "$(cat "$tmp"/node-*/apply.out 2>/dev/null)"
 		return 1
 	fi
-	if netns_wait_for 150 both_vips "$NS_A" && ! holds "$NS_B" 192.168.0.1 eth1; then
+	if wait_for 150 both_vips "$NS_A" && ! holds "$NS_B" 192.168.0.1 eth1; then
 		pass "hapair $name: gw-a is master and holds both virtual addresses"
 	else
 		fail "hapair $name: gw-a master" "$(cat "$tmp/node-a/daemons.log")"
@@ -216,7 +216,7 @@ run() {
 	fi
 	# FTFW has carried the entries to gw-b's external cache (bounded wait)
 	if [ "${2:-}" != nosync ]; then
-		if netns_wait_for 50 sh -c "nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
+		if wait_for 50 sh -c "nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
 			conntrackd -e 2>/dev/null | grep 'dport=$PORT' | grep -q . &&
 			nsenter -t $(cat "$tmp/node-b/keepalived.pid") -m -n \
 			conntrackd -e 2>/dev/null | grep -q 'dport=8080'"; then
@@ -231,13 +231,13 @@ run() {
 
 # ---- the pair with conntrackd
 if run sync; then
-	if netns_wait_for 150 both_vips "$NS_B"; then
+	if wait_for 150 both_vips "$NS_B"; then
 		pass "hapair sync: gw-b takes both virtual addresses over"
 	else
 		fail "hapair sync: takeover" "$(tail -n 5 "$tmp/node-b/daemons.log")"
 	fi
 	# before any packet of theirs reaches gw-b: its master hook committed them
-	if netns_wait_for 30 ct_in_b out && ct_in_b fwd; then
+	if wait_for 30 ct_in_b out && ct_in_b fwd; then
 		pass "hapair sync: gw-b's kernel has both connections, with their mappings, before their next packet"
 	else
 		fail "hapair sync: conntrack -L in gw-b" \
@@ -274,7 +274,7 @@ netns_stop $ALL_NS
 # ---- negative control: no conntrackd, the server's data after the failover
 # is lost, and gw-b's kernel knows neither connection before their packets
 if run nosync nosync; then
-	if netns_wait_for 150 both_vips "$NS_B" && ! ct_in_b out && ! ct_in_b fwd; then
+	if wait_for 150 both_vips "$NS_B" && ! ct_in_b out && ! ct_in_b fwd; then
 		pass "hapair nosync: gw-b takes over knowing neither connection"
 	else
 		fail "hapair nosync: takeover" "$(ip netns exec "$NS_B" conntrack -L -p tcp 2>&1)"
