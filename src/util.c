@@ -295,11 +295,13 @@ uint64_t util_hash(uint64_t h, const void *data, size_t len)
 /* Bits of key a pass of util_sort_keys() sorts by. */
 #define SORT_BITS 11u
 #define SORT_MASK ((1u << SORT_BITS) - 1)
+/* At most this many keys: an insertion sort, cheaper than one radix pass. */
+#define SORT_SMALL 48u
 
 size_t *util_sort_keys(const uint64_t *keys, size_t n)
 {
 	size_t *order = xmalloc((n + 1) * sizeof(*order));
-	size_t *tmp = xmalloc((n + 1) * sizeof(*tmp)), *swap, i, d, sum;
+	size_t *tmp, *swap, count[1u << SORT_BITS], i, j, d, sum;
 	uint64_t vary = 0;
 	unsigned shift;
 
@@ -307,12 +309,20 @@ size_t *util_sort_keys(const uint64_t *keys, size_t n)
 		order[i] = i;
 		vary |= keys[i] ^ keys[0];
 	}
+	if (n <= SORT_SMALL) {
+		for (i = 1; i < n; i++) {
+			for (j = i; j > 0 && keys[order[j - 1]] > keys[i]; j--)
+				order[j] = order[j - 1];
+			order[j] = i;
+		}
+		return order;
+	}
+	tmp = xmalloc((n + 1) * sizeof(*tmp));
 	/* least significant digit first; a digit every key shares moves nothing */
 	for (shift = 0; shift < 64; shift += SORT_BITS) {
-		size_t count[1u << SORT_BITS] = {0};
-
 		if (!((vary >> shift) & SORT_MASK))
 			continue;
+		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
 			count[(keys[i] >> shift) & SORT_MASK]++;
 		for (d = 0, sum = 0; d < ARRAY_SIZE(count); d++) {

@@ -345,21 +345,38 @@ static void test_names(void)
 	FAILS(value_log_prefix(&w));
 }
 
-/* util_sort_keys(): ascending, equal keys in position order, every digit of 64 bits. */
+/* Check util_sort_keys() on @n @keys: a permutation, ascending, ties in position order. */
+static void check_sort_keys(const uint64_t *keys, size_t n)
+{
+	static unsigned char seen[5000];
+	size_t *order = util_sort_keys(keys, n), i;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++)
+		seen[order[i] < n ? order[i] : 0]++;
+	for (i = 0; i < n; i++)
+		CHECK(seen[i] == 1);
+	for (i = 1; i < n; i++)
+		CHECK(keys[order[i - 1]] < keys[order[i]] ||
+		      (keys[order[i - 1]] == keys[order[i]] && order[i - 1] < order[i]));
+	free(order);
+}
+
+/*
+ * util_sort_keys(): ascending, equal keys in position order, every digit of
+ * 64 bits, at every size from none up past the insertion sort's bound.
+ */
 static void test_sort_keys(void)
 {
 	enum { N = 5000 };
 	static const uint64_t small[] = {7, 3, 7, 0, UINT64_MAX, 3, 1ull << 63, 0};
 	static const size_t small_order[] = {3, 7, 1, 5, 0, 2, 6, 4};
 	uint64_t *keys = malloc(N * sizeof(*keys)), x = 88172645463325252ull;
-	static unsigned char seen[N];
 	size_t *order, i;
 
 	order = util_sort_keys(small, ARRAY_SIZE(small));
 	for (i = 0; i < ARRAY_SIZE(small); i++)
 		CHECK(order[i] == small_order[i]);
-	free(order);
-	order = util_sort_keys(small, 0);
 	free(order);
 	for (i = 0; i < N; i++) {
 		x ^= x << 13;
@@ -368,16 +385,9 @@ static void test_sort_keys(void)
 		/* few distinct values in the low bits: many ties */
 		keys[i] = i % 3 ? x : x & 0xf0000000000000ffull;
 	}
-	order = util_sort_keys(keys, N);
-	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < N; i++)
-		seen[order[i] < N ? order[i] : 0]++;
-	for (i = 0; i < N; i++)
-		CHECK(seen[i] == 1);
-	for (i = 1; i < N; i++)
-		CHECK(keys[order[i - 1]] < keys[order[i]] ||
-		      (keys[order[i - 1]] == keys[order[i]] && order[i - 1] < order[i]));
-	free(order);
+	for (i = 0; i <= 200; i++)
+		check_sort_keys(keys, i);
+	check_sort_keys(keys, N);
 	free(keys);
 }
 
