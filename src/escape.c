@@ -69,15 +69,22 @@ static void nft_char(struct strbuf *sb, char c)
 	sb_addn(sb, c == '"' || c == '\\' ? "_" : &c, 1);
 }
 
-void escape_nft_string(struct strbuf *sb, const char *s)
+size_t escape_nft_plain_len(const char *s)
 {
 	const char *p = s;
 
-	/* a comment is mostly plain ASCII (file:line, every set element): at once */
 	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
 		p++;
-	sb_addn(sb, s, (size_t)(p - s));
-	escape_each(sb, p, "_", nft_char);
+	return (size_t)(p - s);
+}
+
+void escape_nft_string(struct strbuf *sb, const char *s)
+{
+	/* a comment is mostly plain ASCII (file:line, every set element): at once */
+	size_t n = escape_nft_plain_len(s);
+
+	sb_addn(sb, s, n);
+	escape_each(sb, s + n, "_", nft_char);
 }
 
 /* A backslash before each character a double-quoted word cannot hold as is. */

@@ -37,6 +37,9 @@ void escape_comment(struct strbuf *sb, const char *s);
  */
 void escape_nft_string(struct strbuf *sb, const char *s);
 
+/* How many bytes at the start of @s escape_nft_string() copies as they are. */
+size_t escape_nft_plain_len(const char *s);
+
 /*
  * One word of an iptables-restore line: bare when iptables-save writes it
  * so, else in double quotes with '"', '\' and '\'' escaped by '\'.

@@ -263,16 +263,16 @@ char *nft_comment(const struct loc *loc, const char *tag)
 
 	where = loc && loc->src ? diag_loc_str(loc) : xstrdup(tag);
 	/* the kernel keeps it, and `nft list` prints it in quotes */
-	escape_nft_string(&sb, where);
-	if (strcmp(sb.buf, where) == 0) {
-		/* as it was (mostly): keep the exact-size copy, one per set element */
-		sb_free(&sb);
+	len = escape_nft_plain_len(where);
+	if (where[len] == '\0') {
+		/* as it is (mostly): keep the exact-size copy, one per set element */
 		s = where;
 	} else {
+		escape_nft_string(&sb, where);
 		free(where);
 		s = sb.buf;
+		len = sb.len;
 	}
-	len = strlen(s);
 	if (len > NFT_COMMENT_MAX) {
 		/* keep the end: the file name and the line are what matter */
 		p = s + len - (NFT_COMMENT_MAX - 3);

@@ -49,6 +49,13 @@ static void test_nft(void)
 {
 	check_one(escape_nft_string, "x$y 'q'", "x$y 'q'");
 	check_one(escape_nft_string, "a\"b\\c\nd", "a_b_c_d");
+	/* the part copied as is: up to the first byte it changes or may change */
+	CHECK(escape_nft_plain_len("lan.masq:12") == 11);
+	CHECK(escape_nft_plain_len("") == 0);
+	CHECK(escape_nft_plain_len("a\"b") == 1);
+	CHECK(escape_nft_plain_len("ab\\") == 2);
+	CHECK(escape_nft_plain_len("x\ty") == 1);
+	CHECK(escape_nft_plain_len("caf\xc3\xa9") == 3);
 }
 
 static void test_ipt(void)
