@@ -112,8 +112,11 @@ void nft_batch_next(struct nft_batch *b, const struct loc *loc);
 int nft_batch_send(struct nft_batch *b, bool commit);
 void nft_batch_free(struct nft_batch *b);
 
-/* The current ruleset generation id (NFT_MSG_GETGEN), or 0 after an error. */
-uint32_t nft_genid(void);
+/*
+ * The current ruleset generation id (NFT_MSG_GETGEN) on netfilter socket
+ * @nl, or 0 after reporting why it cannot be read.
+ */
+uint32_t nft_genid_on(struct mnl_socket *nl);
 
 /*
  * Read the loaded ruleset with @read(@nl, GENID, @ctx) so that no commit

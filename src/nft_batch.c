@@ -362,8 +362,7 @@ static int nft_batch_genid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* nft_genid() on socket @nl. */
-static uint32_t genid_on(struct mnl_socket *nl)
+uint32_t nft_genid_on(struct mnl_socket *nl)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -374,18 +373,6 @@ static uint32_t genid_on(struct mnl_socket *nl)
 		diag_error(NULL, "cannot read the nftables generation: %s", strerror(errno));
 		genid = 0;
 	}
-	return genid;
-}
-
-uint32_t nft_genid(void)
-{
-	struct mnl_socket *nl = nl_open();
-	uint32_t genid;
-
-	if (!nl)
-		return 0;
-	genid = genid_on(nl);
-	mnl_socket_close(nl);
 	return genid;
 }
 
@@ -402,12 +389,12 @@ uint32_t nft_read_stable(int (*read)(struct mnl_socket *nl, uint32_t genid, void
 		return 0;
 	for (tries = 0; tries < READ_TRIES; tries++) {
 		/* the generation on the read's own socket: no socket of its own */
-		before = genid_on(nl);
+		before = nft_genid_on(nl);
 		if (!before)
 			break;
 		rc = read(nl, before, ctx);
 		err = errno;
-		after = genid_on(nl);
+		after = nft_genid_on(nl);
 		if (rc == 0 && after == before)
 			break;
 		reset(ctx);

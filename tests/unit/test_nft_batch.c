@@ -76,7 +76,7 @@ static bool table_listed(const char *name)
 static void test_commit_and_check(void)
 {
 	struct nft_batch *b;
-	uint32_t before = nft_genid();
+	uint32_t before = unit_genid();
 
 	CHECK(before != 0);
 	b = nft_batch_new(before);
@@ -84,9 +84,9 @@ static void test_commit_and_check(void)
 	CHECK(nft_batch_send(b, true) == 0);
 	nft_batch_free(b);
 	CHECK(table_listed("t_commit"));
-	CHECK(nft_genid() != before);
+	CHECK(unit_genid() != before);
 
-	b = nft_batch_new(nft_genid());
+	b = nft_batch_new(unit_genid());
 	add_table(b, "t_check", no_loc);
 	CHECK(nft_batch_send(b, false) == 0);
 	nft_batch_free(b);
@@ -128,7 +128,7 @@ static void test_refused(void)
 
 static void test_stale_genid(void)
 {
-	uint32_t old = nft_genid();
+	uint32_t old = unit_genid();
 	struct nft_batch *b = nft_batch_new(0);
 
 	add_table(b, "t_moved_on", no_loc);
@@ -147,7 +147,7 @@ static void test_many_pages(void)
 {
 	enum { N = 300000, PER_MSG = 3500 };
 	struct nftnl_set *s = nftnl_set_alloc();
-	struct nft_batch *b = nft_batch_new(nft_genid());
+	struct nft_batch *b = nft_batch_new(unit_genid());
 	struct nlmsghdr *nlh;
 	struct nlattr *list, *elem, *key;
 	uint32_t i = 0, j;

@@ -81,7 +81,7 @@ static void test_quiet_ruleset_read_once(void)
 
 	CHECK_STR(err, "");
 	CHECK(r.calls == 1 && r.resets == 0);
-	CHECK(g != 0 && g == r.seen && g == nft_genid());
+	CHECK(g != 0 && g == r.seen && g == unit_genid());
 	free(err);
 }
 
@@ -93,7 +93,7 @@ static void test_commit_inside_read_is_read_again(void)
 
 	CHECK_STR(err, "");
 	CHECK(r.calls == 3 && r.resets == 2);
-	CHECK(g != 0 && g == r.seen && g == nft_genid());
+	CHECK(g != 0 && g == r.seen && g == unit_genid());
 	free(err);
 }
 
@@ -105,7 +105,7 @@ static void test_interrupted_read_is_read_again(void)
 
 	CHECK_STR(err, "");
 	CHECK(r.calls == 2 && r.resets == 1);
-	CHECK(g != 0 && g == nft_genid());
+	CHECK(g != 0 && g == unit_genid());
 	free(err);
 }
 

@@ -7,6 +7,8 @@
 #ifndef MASQGEN_UNIT_NETNS_H
 #define MASQGEN_UNIT_NETNS_H
 
+#include "nft.h"
+#include "nl.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -40,6 +42,17 @@ static int unit_netns_run(const char *name, void (*tests)(void))
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return 1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* The current nftables generation of this namespace, 0 on error. */
+static inline uint32_t unit_genid(void)
+{
+	struct mnl_socket *nl = nl_open();
+	uint32_t genid = nl ? nft_genid_on(nl) : 0;
+
+	if (nl)
+		mnl_socket_close(nl);
+	return genid;
 }
 
 #endif
