@@ -348,10 +348,9 @@ static void test_names(void)
 /* Check util_sort_keys() on @n @keys: a permutation, ascending, ties in position order. */
 static void check_sort_keys(const uint64_t *keys, size_t n)
 {
-	static unsigned char seen[5000];
+	unsigned char *seen = calloc(n + 1, 1);
 	size_t *order = util_sort_keys(keys, n), i;
 
-	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < n; i++)
 		seen[order[i] < n ? order[i] : 0]++;
 	for (i = 0; i < n; i++)
@@ -360,6 +359,7 @@ static void check_sort_keys(const uint64_t *keys, size_t n)
 		CHECK(keys[order[i - 1]] < keys[order[i]] ||
 		      (keys[order[i - 1]] == keys[order[i]] && order[i - 1] < order[i]));
 	free(order);
+	free(seen);
 }
 
 /*
