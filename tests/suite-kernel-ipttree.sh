@@ -2,7 +2,7 @@
 # tests/suite-kernel-ipttree.sh - the iptables port tree (src/ipt_tree.c)
 # with real packets, in both flavours of iptables (root). A policy with
 # 150 forwards in three far-apart port ranges becomes a tree of chains by
-# the port's high byte and 16-port group; after `apply -t iptables` a TCP
+# the port's high byte and 64-port group; after `apply -t iptables` a TCP
 # connection from the Internet host reaches the LAN server at the first
 # and last port of a range, at ports on both sides of a leaf's and of a
 # high byte's boundary, and through a forward that maps its port to
@@ -22,12 +22,13 @@ suite_cleanup() {
 trap 'exit 1' INT TERM
 netns_state_dirs "$tmp"
 
-# 1000..1049 (high bytes 3 and 4: the boundary is 1024), 40000..40049
-# (one high byte, groups 0x9c4..0x9c7), 65486..65534 and 65535 to port 22.
+# 1000..1049 (high bytes 3 and 4: the boundary is 1024), 40040..40089
+# (high byte 0x9c, groups 0x9c40 and 0x9c80: the boundary is 40064),
+# 65486..65534 and 65535 to port 22.
 {
 	echo "external eth0 address 203.0.113.1"
 	echo "internal eth1 192.168.77.1/24"
-	for base in 1000 40000 65486; do
+	for base in 1000 40040 65486; do
 		i=0
 		while [ $i -lt 50 ]; do
 			p=$((base + i))
@@ -41,7 +42,8 @@ netns_state_dirs "$tmp"
 if "$MASQGEN" generate -t iptables "$tmp/tree.masq" >"$tmp/gen" 2>"$tmp/gen.err" &&
 	grep -q '^:masqgen-prerouting-t03 ' "$tmp/gen" &&
 	grep -q '^:masqgen-prerouting-t04 ' "$tmp/gen" &&
-	grep -q '^:masqgen-prerouting-t9c4 ' "$tmp/gen" &&
+	grep -q '^:masqgen-prerouting-t9c40 ' "$tmp/gen" &&
+	grep -q '^:masqgen-prerouting-t9c80 ' "$tmp/gen" &&
 	grep -q '^:masqgen-forward-tff ' "$tmp/gen"; then
 	pass "kernel-ipttree: the forwards become a tree"
 else
@@ -69,7 +71,7 @@ for fl in nft legacy; do
 	n=$(ip netns exec "$NS_GW" "iptables-$fl-save" -t nat | grep -c '^:masqgen-prerouting-t')
 	[ "$n" -gt 1 ] && pass "kernel-ipttree $fl: $n tree chains loaded" ||
 		fail "kernel-ipttree $fl: tree chains loaded" "$n"
-	for p in 1000 1023 1024 1049 40000 40015 40016 40049 65486 65534; do
+	for p in 1000 1023 1024 1049 40040 40063 40064 40089 65486 65534; do
 		got=$(netns_connect "$NS_NET" "$NS_LAN" 203.0.113.1 "$p")
 		[ "$got" = 203.0.113.2 ] && pass "kernel-ipttree $fl: tcp $p reaches its server" ||
 			fail "kernel-ipttree $fl: tcp $p reaches its server" "listener saw '$got'"
@@ -77,9 +79,9 @@ for fl in nft legacy; do
 	got=$(netns_connect "$NS_NET" "$NS_LAN" 203.0.113.1 65535 22)
 	[ "$got" = 203.0.113.2 ] && pass "kernel-ipttree $fl: tcp 65535 reaches port 22" ||
 		fail "kernel-ipttree $fl: tcp 65535 reaches port 22" "listener saw '$got'"
-	# 1050: in 1040..1055, a leaf with other forwards; 40064: high byte
+	# 1050: in 1024..1087, a leaf with other forwards; 40160: high byte
 	# 0x9c's chain, no leaf; 5000: outside the tree
-	for p in 1050 40064 5000; do
+	for p in 1050 40160 5000; do
 		got=$(netns_connect "$NS_NET" "$NS_LAN" 203.0.113.1 "$p")
 		[ "$got" = none ] && pass "kernel-ipttree $fl: tcp $p has no forward" ||
 			fail "kernel-ipttree $fl: tcp $p has no forward" "listener saw '$got'"
