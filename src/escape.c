@@ -36,22 +36,49 @@ size_t escape_char_len(const char *s)
 	return n;
 }
 
+/* How a style writes a printable ASCII character. */
+struct char_style {
+	void (*put)(struct strbuf *sb, char c);	/* NULL: every one as is */
+	const char *changed;	/* the characters @put does not write as is */
+};
+
+/* How many characters @s starts with that @st writes as they are. */
+static size_t plain_run(const char *s, const struct char_style *st)
+{
+	const char *p = s, *c;
+
+	for (; *p >= 0x20 && *p < 0x7f; p++) {
+		for (c = st->changed; *c && *c != *p; c++)
+			;
+		if (*c)
+			break;
+	}
+	return (size_t)(p - s);
+}
+
 /*
- * Append @s to @sb, each printable character through @put (NULL: as is),
- * each unprintable byte as @bad.
+ * Append @s to @sb in style @st, each unprintable byte as @bad. A run of
+ * characters written as they are goes at once: most text is plain
+ * ASCII (file:line comments, one per rule or set element).
  */
 static void escape_each(struct strbuf *sb, const char *s, const char *bad,
-			void (*put)(struct strbuf *sb, char c))
+			const struct char_style *st)
 {
 	size_t n;
 
 	while (*s) {
+		n = plain_run(s, st);
+		if (n) {
+			sb_addn(sb, s, n);
+			s += n;
+			continue;
+		}
 		n = escape_char_len(s);
 		if (!n) {
 			sb_add(sb, bad);
 			s++;
-		} else if (n == 1 && put) {
-			put(sb, *s++);
+		} else if (n == 1 && st->put) {
+			st->put(sb, *s++);
 		} else {
 			sb_addn(sb, s, n);
 			s += n;
@@ -59,9 +86,11 @@ static void escape_each(struct strbuf *sb, const char *s, const char *bad,
 	}
 }
 
+static const struct char_style as_is = {NULL, ""};
+
 void escape_comment(struct strbuf *sb, const char *s)
 {
-	escape_each(sb, s, "?", NULL);
+	escape_each(sb, s, "?", &as_is);
 }
 
 static void nft_char(struct strbuf *sb, char c)
@@ -69,22 +98,16 @@ static void nft_char(struct strbuf *sb, char c)
 	sb_addn(sb, c == '"' || c == '\\' ? "_" : &c, 1);
 }
 
+static const struct char_style nft_style = {nft_char, "\"\\"};
+
 size_t escape_nft_plain_len(const char *s)
 {
-	const char *p = s;
-
-	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
-		p++;
-	return (size_t)(p - s);
+	return plain_run(s, &nft_style);
 }
 
 void escape_nft_string(struct strbuf *sb, const char *s)
 {
-	/* a comment is mostly plain ASCII (file:line, every set element): at once */
-	size_t n = escape_nft_plain_len(s);
-
-	sb_addn(sb, s, n);
-	escape_each(sb, s + n, "_", nft_char);
+	escape_each(sb, s, "_", &nft_style);
 }
 
 /* A backslash before each character a double-quoted word cannot hold as is. */
@@ -95,13 +118,15 @@ static void backslash_char(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
+static const struct char_style backslash_style = {backslash_char, "\"\\'"};
+
 /* iptables-save writes a word without quotes only when it is made of these. */
 static const char ipt_plain_chars[] =
 	"_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-/* @s bare when made only of @plain, else in double quotes, each character through @put. */
+/* @s bare when made only of @plain, else in double quotes in style @st. */
 static void bare_or_quoted(struct strbuf *sb, const char *s, const char *plain,
-			   void (*put)(struct strbuf *sb, char c))
+			   const struct char_style *st)
 {
 	size_t n = strspn(s, plain);
 
@@ -110,13 +135,13 @@ static void bare_or_quoted(struct strbuf *sb, const char *s, const char *plain,
 		return;
 	}
 	sb_add(sb, "\"");
-	escape_each(sb, s, "?", put);
+	escape_each(sb, s, "?", st);
 	sb_add(sb, "\"");
 }
 
 void escape_ipt_word(struct strbuf *sb, const char *s)
 {
-	bare_or_quoted(sb, s, ipt_plain_chars, backslash_char);
+	bare_or_quoted(sb, s, ipt_plain_chars, &backslash_style);
 }
 
 static void shell_char(struct strbuf *sb, char c)
@@ -124,12 +149,14 @@ static void shell_char(struct strbuf *sb, char c)
 	sb_add(sb, c == '\'' ? "'\\''" : (char[2]){c, '\0'});
 }
 
+static const struct char_style shell_style = {shell_char, "'"};
+
 char *escape_shell_word(const char *s)
 {
 	struct strbuf sb = {0};
 
 	sb_add(&sb, "'");
-	escape_each(&sb, s, "?", shell_char);
+	escape_each(&sb, s, "?", &shell_style);
 	sb_add(&sb, "'");
 	return sb.buf;
 }
@@ -146,9 +173,11 @@ static void unit_char(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
+static const struct char_style unit_style = {unit_char, "\"\\%$"};
+
 void escape_unit_word(struct strbuf *sb, const char *s)
 {
-	bare_or_quoted(sb, s, unit_plain_chars, unit_char);
+	bare_or_quoted(sb, s, unit_plain_chars, &unit_style);
 }
 
 static void masq_char(struct strbuf *sb, char c)
@@ -158,7 +187,9 @@ static void masq_char(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
+static const struct char_style masq_style = {masq_char, "\"\\"};
+
 void escape_masq_string(struct strbuf *sb, const char *s)
 {
-	escape_each(sb, s, "?", masq_char);
+	escape_each(sb, s, "?", &masq_style);
 }
