@@ -210,8 +210,20 @@ bool ir_addr_prefix(const struct ir_addr *a, unsigned *len)
 
 const char *ir_ip_str(uint32_t addr, char *buf)
 {
-	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-		 addr & 0xff);
+	char *p = buf;
+	int shift;
+
+	/* by hand, not snprintf: the iptables backend prints a few per forward */
+	for (shift = 24; shift >= 0; shift -= 8) {
+		unsigned byte = (addr >> shift) & 0xff;
+
+		if (byte >= 100)
+			*p++ = (char)('0' + byte / 100);
+		if (byte >= 10)
+			*p++ = (char)('0' + byte / 10 % 10);
+		*p++ = (char)('0' + byte % 10);
+		*p++ = shift ? '.' : '\0';
+	}
 	return buf;
 }
 

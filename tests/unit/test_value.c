@@ -46,6 +46,28 @@ static void test_numbers(void)
 	FAILS(value_number(&w, 536, 65495, "MSS", &n));
 }
 
+/* ir_ip_str() against printf and back through value_ipv4(), every byte value in every place. */
+static void test_ip_str(void)
+{
+	char buf[16], want[16];
+	struct ast_word w;
+	uint32_t a, back;
+	unsigned b, k;
+
+	for (k = 0; k < 4; k++)
+		for (b = 0; b < 256; b++) {
+			a = b << (8 * k) | (k ? 0x0a000001u : 0xc0000000u);
+			snprintf(want, sizeof(want), "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+				 (a >> 8) & 0xff, a & 0xff);
+			CHECK_STR(ir_ip_str(a, buf), want);
+			w = word(buf);
+			CHECK(value_ipv4(&w, &back) == 0 && back == a);
+		}
+	CHECK_STR(ir_ip_str(0, buf), "0.0.0.0");
+	CHECK_STR(ir_ip_str(0xffffffff, buf), "255.255.255.255");
+	CHECK_STR(ir_ip_str(0x0a640a09, buf), "10.100.10.9");
+}
+
 static void test_ipv4(void)
 {
 	static const char *const bad[] = {
@@ -66,6 +88,7 @@ static void test_ipv4(void)
 	}
 	w = word("2001:db8::1");
 	FAILS(value_ipv4(&w, &a));
+	test_ip_str();
 }
 
 static void test_network(void)
