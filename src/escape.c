@@ -38,8 +38,8 @@ size_t escape_char_len(const char *s)
 
 /* How a style writes a printable ASCII character. */
 struct char_style {
-	void (*put)(struct strbuf *sb, char c);	/* NULL: every one as is */
-	const char *changed;	/* the characters @put does not write as is */
+	const char *changed;	/* the characters not written as they are */
+	void (*put)(struct strbuf *sb, char c);	/* how one of @changed is written */
 };
 
 /* How many characters @s starts with that @st writes as they are. */
@@ -77,7 +77,8 @@ static void escape_each(struct strbuf *sb, const char *s, const char *bad,
 		if (!n) {
 			sb_add(sb, bad);
 			s++;
-		} else if (n == 1 && st->put) {
+		} else if (n == 1) {
+			/* plain_run() stopped at it: one of @st->changed */
 			st->put(sb, *s++);
 		} else {
 			sb_addn(sb, s, n);
@@ -86,7 +87,8 @@ static void escape_each(struct strbuf *sb, const char *s, const char *bad,
 	}
 }
 
-static const struct char_style as_is = {NULL, ""};
+/* no character changed: put is never called */
+static const struct char_style as_is = {"", NULL};
 
 void escape_comment(struct strbuf *sb, const char *s)
 {
@@ -98,7 +100,7 @@ static void nft_char(struct strbuf *sb, char c)
 	sb_addn(sb, c == '"' || c == '\\' ? "_" : &c, 1);
 }
 
-static const struct char_style nft_style = {nft_char, "\"\\"};
+static const struct char_style nft_style = {"\"\\", nft_char};
 
 size_t escape_nft_plain_len(const char *s)
 {
@@ -118,7 +120,7 @@ static void backslash_char(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
-static const struct char_style backslash_style = {backslash_char, "\"\\'"};
+static const struct char_style backslash_style = {"\"\\'", backslash_char};
 
 /* iptables-save writes a word without quotes only when it is made of these. */
 static const char ipt_plain_chars[] =
@@ -149,7 +151,7 @@ static void shell_char(struct strbuf *sb, char c)
 	sb_add(sb, c == '\'' ? "'\\''" : (char[2]){c, '\0'});
 }
 
-static const struct char_style shell_style = {shell_char, "'"};
+static const struct char_style shell_style = {"'", shell_char};
 
 char *escape_shell_word(const char *s)
 {
@@ -173,7 +175,7 @@ static void unit_char(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
-static const struct char_style unit_style = {unit_char, "\"\\%$"};
+static const struct char_style unit_style = {"\"\\%$", unit_char};
 
 void escape_unit_word(struct strbuf *sb, const char *s)
 {
@@ -187,7 +189,7 @@ static void masq_char(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
-static const struct char_style masq_style = {masq_char, "\"\\"};
+static const struct char_style masq_style = {"\"\\", masq_char};
 
 void escape_masq_string(struct strbuf *sb, const char *s)
 {
