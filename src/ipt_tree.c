@@ -81,7 +81,7 @@ static void port_rule_parse(struct port_rule *r)
 	if (*num_end != ' ' || r->hi < r->lo || r->hi > 65535 ||
 	    (r->hi >> IPT_LEAF_BITS) - (r->lo >> IPT_LEAF_BITS) >= IPT_TREE_SPAN)
 		return;
-	r->proto = d[-flen + 4];
+	r->proto = (d - flen)[4];	/* the form's "t" or "u" */
 }
 
 /* port groups: a leaf's ports */
