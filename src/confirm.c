@@ -594,7 +594,7 @@ static int confirm_restore_sysctls(const struct confirm *cf)
 	free(after);
 	if (values.len) {
 		tmp = xasprintf("%s.rollback", cf->state_path);
-		rc = util_write_file(tmp, values.buf, values.len);
+		rc = util_write_record(tmp, values.buf, values.len);
 		if (rc == 0)
 			rc = sysctls_restore(tmp);
 		unlink(tmp);
@@ -602,7 +602,7 @@ static int confirm_restore_sysctls(const struct confirm *cf)
 	}
 	sb_free(&values);
 	if (cf->record) {
-		if (util_write_file(cf->state_path, cf->record, cf->record_len) < 0)
+		if (util_write_record(cf->state_path, cf->record, cf->record_len) < 0)
 			rc = -1;
 	} else if (unlink(cf->state_path) < 0 && errno != ENOENT) {
 		diag_error(NULL, "cannot remove '%s': %s", cf->state_path, strerror(errno));

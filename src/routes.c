@@ -144,7 +144,7 @@ static int routes_save(const char *path, const struct routes_set *a, const struc
 		if (rc < 0)
 			diag_error(NULL, "cannot remove '%s': %s", path, strerror(errno));
 	} else {
-		rc = util_write_file(path, sb.buf, sb.len);
+		rc = util_write_record(path, sb.buf, sb.len);
 	}
 	sb_free(&sb);
 	return rc;

@@ -3,6 +3,8 @@
  * sysctls.c - the kernel settings apply writes after the commit, and the
  * record of what they were before, so flush can put them back. The record
  * is written before the commit: what cannot be recorded is not applied.
+ * It is not synced to disk (util_write_record()): the settings it
+ * describes do not outlive a reboot either.
  *
  * The record keeps the value a setting had before masqgen first wrote it:
  * a second apply does not overwrite it with masqgen's own value. It names
@@ -159,7 +161,7 @@ static int sysctls_save(const char *state_path, const struct sysctls_record *r)
 	}
 	for (i = 0; i < r->n; i++)
 		sb_addf(&sb, "%s=%s\n", r->v[i].path, r->v[i].value);
-	rc = util_write_file(state_path, sb.buf, sb.len);
+	rc = util_write_record(state_path, sb.buf, sb.len);
 	sb_free(&sb);
 	return rc;
 }
@@ -325,7 +327,7 @@ struct sysctls_plan *sysctls_plan(const struct ir *ir, const char *state_path)
 			*VEC_PUSH(both.v, both.n, both.cap) = p->old.v[i];
 			p->dropped = true;
 		}
-	/* unchanged (every apply after the first): no rewrite, and no fsync */
+	/* unchanged (every apply after the first): no rewrite */
 	p->saved = !sysctls_same(&both, &p->old);
 	rc = p->saved ? sysctls_save(state_path, &both) : 0;
 	free(both.v);

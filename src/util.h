@@ -86,6 +86,17 @@ int util_write_file_mode(const char *path, const char *data, size_t len, mode_t 
 int util_write_file(const char *path, const char *data, size_t len);
 
 /*
+ * util_write_file() for a record of kernel state that a reboot resets (the
+ * settings and routes apply changed): replaced as atomically for every
+ * process, but not synced to disk. A crash may leave the old record or an
+ * empty one; either describes the state a reboot leaves as well as the
+ * lost one would, and the first apply of a new boot reads its settings
+ * afresh where the record lacks them. What must outlive a reboot (the
+ * last good ruleset, boot scripts, -o files) is synced.
+ */
+int util_write_record(const char *path, const char *data, size_t len);
+
+/*
  * The first half of util_write_file() for a regular file @path or a new
  * one: @data in a new temporary file beside it (the mode of the file it
  * will replace, or 0600), synced. Returns its name for the caller to

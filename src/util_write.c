@@ -104,6 +104,7 @@ struct util_out {
 	mode_t mode;
 	int fd;			/* -1 until opened */
 	bool failed;
+	bool unsynced;		/* a record of kernel state: renamed without fsync() */
 };
 
 struct util_out *util_out_new(const char *path, mode_t mode)
@@ -205,7 +206,8 @@ int util_out_close(struct util_out *o, bool commit)
 		rc = commit ? 0 : -1;
 		goto out_free;
 	}
-	if (o->tmp && commit && ((o->mode && fchmod(o->fd, o->mode) < 0) || fsync(o->fd) < 0)) {
+	if (o->tmp && commit &&
+	    ((o->mode && fchmod(o->fd, o->mode) < 0) || (!o->unsynced && fsync(o->fd) < 0))) {
 		out_error(o);
 		commit = false;
 	}
@@ -242,15 +244,28 @@ void sb_spill(struct strbuf *sb)
 	sb->buf[0] = '\0';
 }
 
-int util_write_file_mode(const char *path, const char *data, size_t len, mode_t mode)
+/* util_write_file_mode(), @unsynced as util_write_record() has it. */
+static int write_file(const char *path, const char *data, size_t len, mode_t mode, bool unsynced)
 {
 	struct util_out *o = util_out_new(path, mode);
-	int rc = util_out_write(o, data, len);
+	int rc;
 
+	o->unsynced = unsynced;
+	rc = util_out_write(o, data, len);
 	return util_out_close(o, rc == 0);
+}
+
+int util_write_file_mode(const char *path, const char *data, size_t len, mode_t mode)
+{
+	return write_file(path, data, len, mode, false);
 }
 
 int util_write_file(const char *path, const char *data, size_t len)
 {
-	return util_write_file_mode(path, data, len, 0);
+	return write_file(path, data, len, 0, false);
+}
+
+int util_write_record(const char *path, const char *data, size_t len)
+{
+	return write_file(path, data, len, 0, true);
 }

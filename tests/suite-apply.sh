@@ -386,6 +386,38 @@ same_file "apply with a read-only state directory leaves the ruleset" "$tmp/ro.b
 	"$tmp/ro.after"
 same_file "apply with a read-only state directory leaves the settings" \
 	"$tmp/ro.sysctls.before" "$tmp/ro.sysctls.after"
+# what a reboot resets is recorded unsynced; the last good ruleset, which is
+# for the next boot, is synced (from a flushed state, so both are written)
+if command -v strace >/dev/null 2>&1; then
+	mg flush >/dev/null 2>&1
+	gw env ASAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync -e signal=none \
+		-o "$tmp/fsync.trace" "$MASQGEN" apply "$tmp/p1.masq" >"$tmp/out" 2>&1 ||
+		fail "apply traced for fsync" "$(cat "$tmp/out")"
+	if grep -q "fsync([0-9]*<$MASQGEN_STATE_DIR/$GW/last-good\.nft\.[^>]*>" "$tmp/fsync.trace" &&
+		! grep -q 'fsync([0-9]*<[^>]*/sysctls' "$tmp/fsync.trace" &&
+		[ -s "$MASQGEN_STATE_DIR/$GW/sysctls" ]; then
+		pass "apply syncs the last good ruleset, not the settings record"
+	else
+		fail "apply syncs the last good ruleset, not the settings record" \
+			"$(cat "$tmp/fsync.trace")"
+	fi
+else
+	fail "apply traced for fsync" "'strace' is not installed (make deps)"
+fi
+# an empty record (what a crash may leave of an unsynced one): apply reads
+# the settings afresh, and flush puts them back
+mg flush >/dev/null 2>&1
+fwd_before=$(gw sysctl -n net.ipv4.ip_forward)
+: >"$MASQGEN_STATE_DIR/$GW/sysctls"
+if mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1 &&
+	grep -qx "net/ipv4/ip_forward=$fwd_before" "$MASQGEN_STATE_DIR/$GW/sysctls" &&
+	mg flush >>"$tmp/out" 2>&1 && [ "$(gw sysctl -n net.ipv4.ip_forward)" = "$fwd_before" ]; then
+	pass "apply over an empty settings record records afresh, and flush restores"
+else
+	fail "apply over an empty settings record records afresh, and flush restores" \
+		"$(cat "$tmp/out" "$MASQGEN_STATE_DIR/$GW/sysctls")"
+fi
+mg apply "$tmp/p1.masq" >"$tmp/out" 2>&1 || fail "apply after the empty record" "$(cat "$tmp/out")"
 # a state "directory" that is a file: the same
 MASQGEN_STATE_DIR=$tmp/not-a-dir
 : >"$MASQGEN_STATE_DIR"
